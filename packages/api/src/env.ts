@@ -1,0 +1,44 @@
+// Server configuration shared by the web app and the realtime server. Defaults suit `npm start` on one machine.
+const int = (name: string, fallback: number): number => {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return value;
+};
+
+export const serverEnv = {
+  get sessionSecret(): string {
+    const secret = process.env.NEXTAUTH_SECRET;
+    if (!secret) throw new Error("NEXTAUTH_SECRET is not set (npm start generates one under .data/)");
+    return secret;
+  },
+  /** Browsers' origins allowed to open the realtime WebSocket. */
+  get allowedOrigins(): string[] {
+    const list = process.env.ALLOWED_ORIGINS ?? process.env.NEXTAUTH_URL ?? "http://localhost:3000";
+    return list
+      .split(",")
+      .map((o) => o.trim().replace(/\/$/, ""))
+      .filter(Boolean);
+  },
+  get useSecureCookies(): boolean {
+    return (process.env.NEXTAUTH_URL ?? "").startsWith("https://");
+  },
+  /** Number of reverse proxies in front of the servers whose X-Forwarded-For entries are trusted. */
+  get trustedProxyHops(): number {
+    return int("TRUSTED_PROXY_HOPS", 0);
+  },
+  rateLimits: {
+    get signInPerMinute() {
+      return int("RATE_LIMIT_SIGNIN_PER_MIN", 5);
+    },
+    get registerPerHour() {
+      return int("RATE_LIMIT_REGISTER_PER_HOUR", 3);
+    },
+    get globalPerMinute() {
+      return int("RATE_LIMIT_GLOBAL_PER_MIN", 600);
+    },
+  },
+};
+
+export const SESSION_MAX_AGE_S = 7 * 24 * 60 * 60;

@@ -1,0 +1,36 @@
+import { Redis } from "ioredis";
+
+// Commands fail within seconds while Redis is down (instead of queueing forever), so callers can answer
+// with a clear error; the client keeps reconnecting and everything recovers when Redis is back.
+export function createRedis(url: string, name: string): Redis {
+  const redis = new Redis(url, {
+    connectionName: name,
+    maxRetriesPerRequest: 1,
+    commandTimeout: 3000,
+    connectTimeout: 3000,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+  });
+  // Without a listener ioredis logs every failed reconnect as an unhandled error event.
+  redis.on("error", () => {});
+  return redis;
+}
+
+const globalForRedis = globalThis as unknown as { qualmeetRedis?: Redis };
+
+/** The process-wide command connection, created on first use from REDIS_URL. */
+export function getRedis(): Redis {
+  if (!globalForRedis.qualmeetRedis) {
+    const url = process.env.REDIS_URL;
+    if (!url) throw new Error("REDIS_URL is not set");
+    globalForRedis.qualmeetRedis = createRedis(url, `qualmeet-${process.pid}`);
+  }
+  return globalForRedis.qualmeetRedis;
+}
+
+export async function isRedisUp(redis: Redis): Promise<boolean> {
+  try {
+    return (await redis.ping()) === "PONG";
+  } catch {
+    return false;
+  }
+}
