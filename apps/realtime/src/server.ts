@@ -1,0 +1,165 @@
+// The realtime node: tRPC over WebSocket (cookie-authenticated, Origin-checked), presence in Redis,
+// revocation of open sockets, and /healthz. `main.ts` wires it to the process.
+import http from "node:http";
+import type { Duplex } from "node:stream";
+import { randomUUID } from "node:crypto";
+import { WebSocketServer, type WebSocket } from "ws";
+import { applyWSSHandler } from "@trpc/server/adapters/ws";
+import {
+  Bus,
+  PresenceRegistry,
+  SESSION_REVOKED_CHANNEL,
+  clientIp,
+  createRedis,
+  isRedisUp,
+  loadSessionUser,
+  readSession,
+  realtimeRouter,
+  serverEnv,
+  type Context,
+  type SessionClaims,
+  type SessionRevokedEvent,
+  type SessionUser,
+} from "@qualmeet/api";
+import { consumeToken } from "@qualmeet/api/services/rateLimit";
+import { createDb, isDatabaseUp } from "@qualmeet/db";
+
+export interface RealtimeConfig {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  redisUrl: string;
+}
+
+interface Connection {
+  session: SessionClaims | null;
+  user: SessionUser | null;
+  ip: string;
+}
+
+// New sockets per IP per minute: a reconnect storm from one client cannot exhaust the node.
+const UPGRADES_PER_MINUTE = 120;
+// Open sockets are re-checked against the database this often, in case a revocation event was missed.
+const REVALIDATE_MS = 60_000;
+const CLOSE_SESSION_ENDED = 4401;
+
+export async function startRealtimeServer(config: RealtimeConfig) {
+  const nodeId = randomUUID();
+  const db = createDb(config.databaseUrl);
+  const redis = createRedis(config.redisUrl, `qualmeet-realtime-${nodeId}`);
+  const bus = new Bus(config.redisUrl, redis);
+  const presence = new PresenceRegistry(redis, bus, nodeId);
+  const realtime = { nodeId, bus, presence };
+  const connections = new WeakMap<http.IncomingMessage, Connection>();
+  const socketsByUser = new Map<string, Set<{ ws: WebSocket; connection: Connection }>>();
+  const allowedOrigins = new Set(serverEnv.allowedOrigins);
+
+  const server = http.createServer(async (req, res) => {
+    if (req.method === "GET" && req.url?.split("?")[0] === "/healthz") {
+      const [database, redisUp] = await Promise.all([isDatabaseUp(db), isRedisUp(redis)]);
+      const ok = database && redisUp;
+      res.writeHead(ok ? 200 : 503, { "content-type": "application/json", "cache-control": "no-store" });
+      res.end(JSON.stringify({ status: ok ? "ok" : "degraded", database: database ? "up" : "down", redis: redisUp ? "up" : "down", nodeId }));
+      return;
+    }
+    res.writeHead(404, { "content-type": "application/json" });
+    res.end(JSON.stringify({ error: "Not found. The realtime server speaks WebSocket (tRPC) and serves GET /healthz." }));
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+
+  const refuse = (socket: Duplex, status: number, reason: string) => {
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`);
+  };
+
+  server.on("upgrade", async (req, socket, head) => {
+    socket.on("error", () => {});
+    // Browsers attach cookies to cross-site WebSocket requests: only our own pages may open one.
+    const origin = req.headers.origin;
+    if (!origin || !allowedOrigins.has(origin)) return refuse(socket, 403, "Origin not allowed");
+    const ip = clientIp(req.socket.remoteAddress, req.headers["x-forwarded-for"] as string | undefined);
+    try {
+      const verdict = await consumeToken(redis, { scope: "ws:ip", capacity: UPGRADES_PER_MINUTE, windowMs: 60_000 }, ip);
+      if (!verdict.allowed) return refuse(socket, 429, "Too many connections");
+      const session = await readSession(req.headers.cookie);
+      // An unknown, revoked or tampered session connects as anonymous: protected calls answer UNAUTHORIZED.
+      const user = session ? await loadSessionUser({ db, session }) : null;
+      connections.set(req, { session: user ? session : null, user, ip });
+    } catch {
+      return refuse(socket, 503, "Service unavailable");
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
+  });
+
+  wss.on("connection", (ws, req) => {
+    const connection = connections.get(req);
+    if (!connection?.user) return;
+    const { user } = connection;
+    const entry = { ws, connection };
+    let set = socketsByUser.get(user.id);
+    if (!set) socketsByUser.set(user.id, (set = new Set()));
+    set.add(entry);
+    void presence.connect({ id: user.id, name: user.name, isGuest: user.isGuest }).catch(() => {});
+    // the cookie's own expiry ends the socket too (the page reconnects with its renewed cookie)
+    const expiry = setTimeout(() => ws.close(CLOSE_SESSION_ENDED, "Session expired"), Math.min(connection.session!.expiresAt - Date.now(), 2 ** 31 - 1));
+    ws.once("close", () => {
+      clearTimeout(expiry);
+      set.delete(entry);
+      if (set.size === 0) socketsByUser.delete(user.id);
+      void presence.disconnect(user.id).catch(() => {});
+    });
+  });
+
+  const handler = applyWSSHandler({
+    wss,
+    router: realtimeRouter,
+    createContext: ({ req }): Context => {
+      const connection = connections.get(req) ?? { session: null, user: null, ip: "unknown" };
+      return { db, redis, session: connection.session, ip: connection.ip, transport: "ws", realtime };
+    },
+    keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
+  });
+
+  const closeRevoked = (userId: string, tokenVersion: number) => {
+    for (const { ws, connection } of socketsByUser.get(userId) ?? []) {
+      if ((connection.session?.tokenVersion ?? -1) < tokenVersion) ws.close(CLOSE_SESSION_ENDED, "Session revoked");
+    }
+  };
+  const offRevoked = await bus.on(SESSION_REVOKED_CHANNEL, (event) => {
+    const { userId, tokenVersion } = event as SessionRevokedEvent;
+    closeRevoked(userId, tokenVersion);
+  });
+  const revalidate = setInterval(async () => {
+    const ids = [...socketsByUser.keys()];
+    if (ids.length === 0) return;
+    const users = await db.user.findMany({ where: { id: { in: ids } }, select: { id: true, tokenVersion: true } }).catch(() => null);
+    if (!users) return;
+    const versions = new Map(users.map((u) => [u.id, u.tokenVersion]));
+    for (const id of ids) closeRevoked(id, versions.get(id) ?? Number.MAX_SAFE_INTEGER);
+  }, REVALIDATE_MS);
+  revalidate.unref();
+
+  await presence.start();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as import("node:net").AddressInfo).port;
+
+  return {
+    nodeId,
+    port,
+    async stop() {
+      clearInterval(revalidate);
+      offRevoked();
+      handler.broadcastReconnectNotification();
+      for (const ws of wss.clients) ws.close(1001, "Server shutting down");
+      await presence.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await bus.close();
+      redis.disconnect();
+      await db.$disconnect();
+    },
+  };
+}

@@ -1,0 +1,22 @@
+import type { Context } from "../../trpc.ts";
+import { fieldError } from "../../errors.ts";
+import { hashPassword } from "../../services/password.ts";
+import type { RegisterInput } from "./register.schema.ts";
+
+export async function registerHandler({ ctx, input }: { ctx: Context; input: RegisterInput }) {
+  const taken = await ctx.db.user.findUnique({ where: { email: input.email }, select: { id: true } });
+  if (taken) throw fieldError("CONFLICT", "email", "An account with this email already exists. Sign in instead.");
+  const passwordHash = await hashPassword(input.password);
+  try {
+    const user = await ctx.db.user.create({
+      data: { name: input.name, email: input.email, passwordHash },
+      select: { id: true, name: true, email: true },
+    });
+    await ctx.db.auditLog.create({ data: { actorId: user.id, action: "user.register", targetType: "user", targetId: user.id, ip: ctx.ip } });
+    return user;
+  } catch (error) {
+    // two registrations racing for one email: the unique index decides
+    if ((error as { code?: string }).code === "P2002") throw fieldError("CONFLICT", "email", "An account with this email already exists. Sign in instead.");
+    throw error;
+  }
+}

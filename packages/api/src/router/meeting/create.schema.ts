@@ -1,0 +1,16 @@
+import { z } from "zod";
+
+export const MAX_PARTICIPANTS_LIMIT = 500;
+
+export const createMeetingSchema = z
+  .object({
+    title: z.string().trim().min(1, "Enter a title.").max(120, "Titles are at most 120 characters.").optional(),
+    maxParticipants: z
+      .number({ error: "The participant limit must be a number." })
+      .int("The participant limit must be a whole number.")
+      .min(2, "A meeting needs room for at least 2 people.")
+      .max(MAX_PARTICIPANTS_LIMIT, `A meeting holds at most ${MAX_PARTICIPANTS_LIMIT} people.`)
+      .default(50),
+  })
+  .default({ maxParticipants: 50 });
+export type CreateMeetingInput = z.infer<typeof createMeetingSchema>;

@@ -1,0 +1,60 @@
+// The event bus between realtime nodes: Redis pub/sub behind a small typed interface. One subscriber
+// connection per process; each channel is subscribed while at least one listener wants it.
+import type { Redis } from "ioredis";
+import { createRedis } from "./redis.ts";
+
+type Listener = (event: unknown) => void;
+
+export class Bus {
+  private readonly publisher: Redis;
+  private readonly subscriber: Redis;
+  private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly subscribed = new Map<string, Promise<unknown>>();
+
+  constructor(redisUrl: string, publisher: Redis) {
+    this.publisher = publisher;
+    this.subscriber = createRedis(redisUrl, `qualmeet-bus-${process.pid}`);
+    this.subscriber.on("message", (channel: string, raw: string) => {
+      const set = this.listeners.get(channel);
+      if (!set) return;
+      let event: unknown;
+      try {
+        event = JSON.parse(raw);
+      } catch {
+        return;
+      }
+      for (const listener of set) listener(event);
+    });
+  }
+
+  async publish(channel: string, event: unknown): Promise<void> {
+    await this.publisher.publish(channel, JSON.stringify(event));
+  }
+
+  /** Calls `listener` for each event on `channel` until the returned function is called. */
+  async on(channel: string, listener: Listener): Promise<() => void> {
+    let set = this.listeners.get(channel);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(channel, set);
+      this.subscribed.set(channel, this.subscriber.subscribe(channel));
+    }
+    set.add(listener);
+    // every caller waits for the SUBSCRIBE, not only the first one
+    await this.subscribed.get(channel);
+    return () => {
+      const current = this.listeners.get(channel);
+      if (!current) return;
+      current.delete(listener);
+      if (current.size === 0) {
+        this.listeners.delete(channel);
+        this.subscribed.delete(channel);
+        this.subscriber.unsubscribe(channel).catch(() => {});
+      }
+    };
+  }
+
+  async close(): Promise<void> {
+    this.subscriber.disconnect();
+  }
+}

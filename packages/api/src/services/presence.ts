@@ -1,0 +1,140 @@
+// Who is online, agreed by every realtime node through Redis.
+//   node:{nodeId}:alive   string, TTL 30 s        the node's heartbeat
+//   node:{nodeId}:users   hash userId -> name     users with at least one socket on that node
+//   user:{userId}:node    string, TTL 30 s        the node that last saw the user's socket
+//   nodes                 set of node ids         known nodes, swept when their heartbeat lapses
+//   presence              pub/sub channel         "something changed", re-read the snapshot
+import type { Redis } from "ioredis";
+import type { Bus } from "./bus.ts";
+
+export const HEARTBEAT_MS = 10_000;
+export const PRESENCE_TTL_S = 30;
+const CHANNEL = "presence";
+
+export interface OnlineUser {
+  id: string;
+  name: string;
+  isGuest: boolean;
+}
+
+interface LocalEntry {
+  user: OnlineUser;
+  sockets: number;
+}
+
+export class PresenceRegistry {
+  private readonly local = new Map<string, LocalEntry>();
+  private heartbeat: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly bus: Bus,
+    readonly nodeId: string,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.beat().catch(() => {});
+    this.heartbeat = setInterval(() => void this.beat().catch(() => {}), HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  /** A socket of `user` opened on this node. */
+  async connect(user: OnlineUser): Promise<void> {
+    const entry = this.local.get(user.id);
+    if (entry) {
+      entry.sockets++;
+      return;
+    }
+    this.local.set(user.id, { user, sockets: 1 });
+    await this.redis
+      .multi()
+      .hset(this.usersKey(this.nodeId), user.id, JSON.stringify(user))
+      .set(`user:${user.id}:node`, this.nodeId, "EX", PRESENCE_TTL_S)
+      .exec();
+    await this.bus.publish(CHANNEL, { userId: user.id, online: true });
+  }
+
+  /** A socket of `userId` closed on this node. */
+  async disconnect(userId: string): Promise<void> {
+    const entry = this.local.get(userId);
+    if (!entry) return;
+    if (--entry.sockets > 0) return;
+    this.local.delete(userId);
+    await this.redis.hdel(this.usersKey(this.nodeId), userId);
+    await this.bus.publish(CHANNEL, { userId, online: false });
+  }
+
+  /** Everyone online on any live node. */
+  async snapshot(): Promise<OnlineUser[]> {
+    const nodes = await this.redis.smembers("nodes");
+    const users = new Map<string, OnlineUser>();
+    for (const node of nodes) {
+      const [alive, entries] = await Promise.all([this.redis.exists(`node:${node}:alive`), this.redis.hgetall(this.usersKey(node))]);
+      if (!alive) continue;
+      for (const value of Object.values(entries)) {
+        const user = JSON.parse(value) as OnlineUser;
+        users.set(user.id, user);
+      }
+    }
+    return [...users.values()].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+  }
+
+  /** Snapshots of who is online: one now, then one after every change anywhere, until `signal` aborts. */
+  async *watch(signal: AbortSignal | undefined): AsyncGenerator<OnlineUser[]> {
+    // Subscribe before the first read so no change in between is missed; bursts coalesce into one read.
+    let dirty = true;
+    let wake: (() => void) | null = null;
+    const off = await this.bus.on(CHANNEL, () => {
+      dirty = true;
+      wake?.();
+    });
+    const aborted = new Promise<void>((resolve) => signal?.addEventListener("abort", () => resolve(), { once: true }));
+    let last = "";
+    try {
+      while (!signal?.aborted) {
+        if (!dirty) {
+          await Promise.race([new Promise<void>((resolve) => (wake = resolve)), aborted]);
+          wake = null;
+          continue;
+        }
+        dirty = false;
+        const users = await this.snapshot();
+        const key = JSON.stringify(users);
+        if (key !== last) {
+          last = key;
+          yield users;
+        }
+      }
+    } finally {
+      off();
+    }
+  }
+
+  /** Heartbeat: renew this node's liveness, rewrite its users (Redis may have restarted), sweep dead nodes. */
+  private async beat(): Promise<void> {
+    const multi = this.redis.multi().set(`node:${this.nodeId}:alive`, "1", "EX", PRESENCE_TTL_S).sadd("nodes", this.nodeId).del(this.usersKey(this.nodeId));
+    for (const { user } of this.local.values()) {
+      multi.hset(this.usersKey(this.nodeId), user.id, JSON.stringify(user)).set(`user:${user.id}:node`, this.nodeId, "EX", PRESENCE_TTL_S);
+    }
+    await multi.exec();
+    let swept = false;
+    for (const node of await this.redis.smembers("nodes")) {
+      if (node === this.nodeId || (await this.redis.exists(`node:${node}:alive`))) continue;
+      await this.redis.multi().del(this.usersKey(node)).srem("nodes", node).exec();
+      swept = true;
+    }
+    if (swept) await this.bus.publish(CHANNEL, { swept: true });
+  }
+
+  /** Leaves the registry: this node's users go offline for everyone else. */
+  async stop(): Promise<void> {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.local.clear();
+    await this.redis.multi().del(this.usersKey(this.nodeId), `node:${this.nodeId}:alive`).srem("nodes", this.nodeId).exec().catch(() => {});
+    await this.bus.publish(CHANNEL, { nodeStopped: this.nodeId }).catch(() => {});
+  }
+
+  private usersKey(node: string): string {
+    return `node:${node}:users`;
+  }
+}

@@ -1,0 +1,2 @@
+// mediasoup model (worker pool, rooms, peers): arrives with the SFU meetings issue.
+export {};

@@ -1,0 +1,84 @@
+// Typed tRPC clients and a next-auth sign-in over plain HTTP, for tests that drive the servers without a browser.
+import { randomUUID } from "node:crypto";
+import { createTRPCClient, createWSClient, httpLink, wsLink, type TRPCClient } from "@trpc/client";
+import superjson from "superjson";
+import WebSocket from "ws";
+import type { AppRouter, RealtimeRouter } from "../../packages/api/src/index.ts";
+
+export function webClient(webUrl: string, cookie = ""): TRPCClient<AppRouter> {
+  return createTRPCClient<AppRouter>({
+    links: [httpLink({ url: `${webUrl}/api/trpc`, transformer: superjson, headers: () => (cookie ? { cookie } : {}) })],
+  });
+}
+
+export interface RealtimeConnection {
+  client: TRPCClient<RealtimeRouter>;
+  close(): Promise<void>;
+}
+
+/** A realtime socket as a browser page at `origin` would open it, carrying `cookie`. */
+export function realtimeClient(wsUrl: string, options: { cookie?: string; origin: string }): RealtimeConnection {
+  const headers: Record<string, string> = { origin: options.origin };
+  if (options.cookie) headers.cookie = options.cookie;
+  class BrowserLikeWebSocket extends WebSocket {
+    constructor(url: string | URL) {
+      super(url, { headers });
+    }
+  }
+  const wsClient = createWSClient({ url: wsUrl, WebSocket: BrowserLikeWebSocket as unknown as typeof globalThis.WebSocket, retryDelayMs: () => 200 });
+  const client = createTRPCClient<RealtimeRouter>({ links: [wsLink({ client: wsClient, transformer: superjson })] });
+  return { client, close: () => wsClient.close() };
+}
+
+export const uniqueEmail = (): string => `user-${randomUUID()}@example.test`;
+
+/** Cookie header value ("name=value; ...") from a response's Set-Cookie headers, merged into `jar`. */
+function mergeCookies(jar: Map<string, string>, res: Response): void {
+  for (const line of res.headers.getSetCookie()) {
+    const [pair] = line.split(";");
+    const eq = pair!.indexOf("=");
+    const name = pair!.slice(0, eq);
+    const value = pair!.slice(eq + 1);
+    if (value === "" || /max-age=0/i.test(line)) jar.delete(name);
+    else jar.set(name, value);
+  }
+}
+
+const cookieHeader = (jar: Map<string, string>) => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
+
+export interface SignInResult {
+  ok: boolean;
+  /** next-auth's error text when refused (e.g. "Wrong email or password.") */
+  error: string | null;
+  /** the Cookie header to send as this user */
+  cookie: string;
+}
+
+/** Signs in through next-auth's credentials (or guest) callback, as the login form does. */
+export async function signIn(webUrl: string, fields: Record<string, string>, provider: "credentials" | "guest" = "credentials"): Promise<SignInResult> {
+  const jar = new Map<string, string>();
+  const csrfRes = await fetch(`${webUrl}/api/auth/csrf`);
+  mergeCookies(jar, csrfRes);
+  const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
+  const res = await fetch(`${webUrl}/api/auth/callback/${provider}`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookieHeader(jar), "x-auth-return-redirect": "1" },
+    body: new URLSearchParams({ ...fields, csrfToken, json: "true", callbackUrl: webUrl }),
+  });
+  mergeCookies(jar, res);
+  const location = res.headers.get("location") ?? ((await res.json().catch(() => ({}))) as { url?: string }).url ?? "";
+  const error = location ? new URL(location, webUrl).searchParams.get("error") : null;
+  const ok = !error && [...jar.keys()].some((k) => k.includes("session-token"));
+  return { ok, error, cookie: cookieHeader(jar) };
+}
+
+/** A fresh account, signed in. */
+export async function newUser(webUrl: string, name = "Test User"): Promise<{ email: string; password: string; cookie: string; id: string }> {
+  const email = uniqueEmail();
+  const password = "correct horse battery";
+  const user = await webClient(webUrl).auth.register.mutate({ name, email, password });
+  const session = await signIn(webUrl, { email, password });
+  if (!session.ok) throw new Error(`sign-in failed: ${session.error}`);
+  return { email, password, cookie: session.cookie, id: user.id };
+}

@@ -1,0 +1,37 @@
+// Once per `npm test`: a throwaway PostgreSQL and Redis on free ports (never the developer's data), the
+// committed migrations applied, a session secret, and the web app built. Their URLs go to process.env,
+// which the test workers and the servers they spawn inherit.
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { applyMigrations } from "../../packages/db/src/migrate.ts";
+import { freePort } from "../../scripts/lib/ports.ts";
+import { startPostgres } from "../../scripts/lib/postgres.ts";
+import { startRedis } from "../../scripts/lib/redis.ts";
+import { buildWeb } from "../../scripts/lib/webBuild.ts";
+import { repoRoot } from "./paths.ts";
+
+export default async function setup() {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "qualmeet-test-"));
+  const postgres = await startPostgres({ dataDir: path.join(dir, "pg"), port: await freePort(), database: "qualmeet_test" });
+  const redis = await startRedis({ dataDir: path.join(dir, "redis"), port: await freePort(), reuseExisting: false });
+  await applyMigrations(postgres.url, path.join(repoRoot, "prisma/migrations"));
+  Object.assign(process.env, {
+    DATABASE_URL: postgres.url,
+    REDIS_URL: redis.url,
+    NEXTAUTH_SECRET: randomBytes(32).toString("hex"),
+    NEXT_TELEMETRY_DISABLED: "1",
+    TURBO_TELEMETRY_DISABLED: "1",
+    // the flows under test create many accounts from one address; the rate limit tests set their own
+    RATE_LIMIT_REGISTER_PER_HOUR: "10000",
+    RATE_LIMIT_SIGNIN_PER_MIN: "10000",
+    RATE_LIMIT_GLOBAL_PER_MIN: "100000",
+  });
+  if (!process.env.SKIP_WEB_BUILD) await buildWeb(repoRoot, { quiet: true });
+  return async () => {
+    await redis.stop();
+    await postgres.stop();
+    await rm(dir, { recursive: true, force: true });
+  };
+}

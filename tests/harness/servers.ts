@@ -1,0 +1,53 @@
+// Servers for integration and end-to-end tests, started per test file against the PostgreSQL and Redis
+// that tests/harness/globalSetup.ts started (their URLs are in process.env).
+import { freePort } from "../../scripts/lib/ports.ts";
+import { spawnTsServer, waitForHttp, type ManagedProcess } from "../../scripts/lib/processes.ts";
+import { repoRoot } from "./paths.ts";
+
+const quiet = process.env.TEST_SERVER_LOGS ? "prefix" : "ignore";
+
+export interface WebServer {
+  url: string;
+  port: number;
+  process: ManagedProcess;
+  stop(): Promise<void>;
+}
+
+export interface RealtimeServer {
+  /** ws://localhost:PORT */
+  wsUrl: string;
+  httpUrl: string;
+  port: number;
+  process: ManagedProcess;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** The web app (built by globalSetup) on a free port. */
+export async function startWeb(options: { env?: Record<string, string>; port?: number } = {}): Promise<WebServer> {
+  const port = options.port ?? (await freePort());
+  const url = `http://localhost:${port}`;
+  const proc = spawnTsServer({
+    name: `web:${port}`,
+    root: repoRoot,
+    script: "apps/web/server.ts",
+    env: { ...process.env, NODE_ENV: "production", PORT: String(port), NEXTAUTH_URL: url, ...options.env },
+    output: quiet,
+  });
+  await waitForHttp(`${url}/api/health`, proc, 60_000, true);
+  return { url, port, process: proc, stop: () => proc.stop() };
+}
+
+/** One realtime node on a free port; pages at `allowedOrigins` may open sockets to it. */
+export async function startRealtime(options: { env?: Record<string, string>; allowedOrigins?: string[]; port?: number } = {}): Promise<RealtimeServer> {
+  const port = options.port ?? (await freePort());
+  const proc = spawnTsServer({
+    name: `realtime:${port}`,
+    root: repoRoot,
+    script: "apps/realtime/src/main.ts",
+    args: ["--port", String(port)],
+    env: { ...process.env, ALLOWED_ORIGINS: (options.allowedOrigins ?? ["http://localhost:3000"]).join(","), ...options.env },
+    output: quiet,
+  });
+  await waitForHttp(`http://localhost:${port}/healthz`, proc, 30_000, true);
+  return { wsUrl: `ws://localhost:${port}`, httpUrl: `http://localhost:${port}`, port, process: proc, stop: (signal) => proc.stop(signal) };
+}
