@@ -10,5 +10,6 @@ export default defineConfig({
     // every file starts its own servers (and some a browser): two cores run them one at a time
     fileParallelism: false,
     pool: "forks",
+    isolate: true,
   },
 });

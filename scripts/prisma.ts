@@ -3,7 +3,7 @@
 // embedded PostgreSQL unless DATABASE_URL is set.
 //   tsx scripts/prisma.ts generate
 //   tsx scripts/prisma.ts migrate dev --name <name>   (creates a new migration from schema.prisma)
-//   tsx scripts/prisma.ts check                       (fails when schema.prisma and the migrations disagree)
+//   tsx scripts/prisma.ts check [schema]              (fails when the schema and the migrations disagree)
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -15,12 +15,12 @@ import { freePort } from "./lib/ports.ts";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const shim = path.join(root, "tools/prisma-offline/schema-engine-shim.mjs");
 
-export function prisma(args: string[], env: NodeJS.ProcessEnv = {}): Promise<number> {
+export function prisma(args: string[], env: Record<string, string | undefined> = {}): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(root, "node_modules/prisma/build/index.js"), ...args], {
       cwd: root,
       stdio: "inherit",
-      env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: shim, PRISMA_HIDE_UPDATE_MESSAGE: "1", CHECKPOINT_DISABLE: "1", ...env },
+      env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: shim, PRISMA_HIDE_UPDATE_MESSAGE: "1", CHECKPOINT_DISABLE: "1", ...env } as NodeJS.ProcessEnv,
     });
     child.on("error", reject);
     child.on("exit", (code) => resolve(code ?? 1));
@@ -48,7 +48,7 @@ async function main(): Promise<number> {
       return withDatabase((url) => prisma(["migrate", ...rest], { DATABASE_URL: url }));
     case "check":
       return withDatabase((url) =>
-        prisma(["migrate", "diff", "--from-migrations", "prisma/migrations", "--to-schema", "prisma/schema.prisma", "--exit-code"], { DATABASE_URL: url }),
+        prisma(["migrate", "diff", "--from-migrations", "prisma/migrations", "--to-schema", rest[0] ?? "prisma/schema.prisma", "--exit-code"], { DATABASE_URL: url }),
       );
     default:
       console.error("usage: tsx scripts/prisma.ts generate | migrate <args> | check");

@@ -14,6 +14,8 @@ const PG_OS_USER = "qualmeet-pg";
 export interface PostgresServer {
   url: string;
   port: number;
+  /** false when a server already running on the data folder was reused */
+  startedHere: boolean;
   stop(): Promise<void>;
 }
 
@@ -62,7 +64,8 @@ export async function startPostgres(options: { dataDir: string; port: number; da
 
   const pgCtl = (args: string[]) => asPgUser(path.join(bin, "pg_ctl"), ["-D", dataDir, ...args]);
   const status = await pgCtl(["status"]).then(([c, a]) => run(c, a));
-  if (status.code !== 0) {
+  const startedHere = status.code !== 0;
+  if (startedHere) {
     const serverOptions = [
       `-p ${port}`,
       "-c listen_addresses=127.0.0.1",
@@ -91,6 +94,7 @@ export async function startPostgres(options: { dataDir: string; port: number; da
 
   return {
     port: runningPort,
+    startedHere,
     url: `postgresql://postgres@127.0.0.1:${runningPort}/${database}`,
     async stop() {
       const [cmd, args] = await pgCtl(["stop", "-m", "fast", "-w", "-t", "30"]);

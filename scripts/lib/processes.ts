@@ -15,12 +15,12 @@ export function spawnTsServer(options: {
   root: string;
   script: string;
   args?: string[];
-  env: NodeJS.ProcessEnv;
+  env: Record<string, string | undefined>;
   output?: "inherit" | "prefix" | "ignore";
 }): ManagedProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(options.root, options.script), ...(options.args ?? [])], {
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", path.join(options.root, options.script), ...(options.args ?? [])], {
     cwd: options.root,
-    env: options.env,
+    env: options.env as NodeJS.ProcessEnv,
     stdio: ["ignore", options.output === "inherit" ? "inherit" : "pipe", options.output === "inherit" ? "inherit" : "pipe"],
   });
   if (options.output !== "inherit") {

@@ -1,0 +1,40 @@
+// Where `npm start` keeps its state, and the settings a running instance shares with extra realtime nodes.
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+
+export interface RuntimeSettings {
+  DATABASE_URL: string;
+  REDIS_URL: string;
+  NEXTAUTH_SECRET: string;
+  NEXTAUTH_URL: string;
+  ALLOWED_ORIGINS: string;
+  REALTIME_PUBLIC_URL: string;
+}
+
+export const dataDir = (root: string) => path.join(root, ".data");
+const runtimeFile = (root: string) => path.join(dataDir(root), "runtime.json");
+
+/** NEXTAUTH_SECRET from the environment, else one generated on the first start and kept in .data/. */
+export async function sessionSecret(root: string): Promise<string> {
+  if (process.env.NEXTAUTH_SECRET) return process.env.NEXTAUTH_SECRET;
+  const file = path.join(dataDir(root), "nextauth-secret");
+  if (existsSync(file)) return (await readFile(file, "utf8")).trim();
+  const secret = randomBytes(32).toString("base64url");
+  await mkdir(dataDir(root), { recursive: true });
+  await writeFile(file, secret + "\n", { mode: 0o600 });
+  return secret;
+}
+
+export async function writeRuntimeSettings(root: string, settings: RuntimeSettings): Promise<void> {
+  await writeFile(runtimeFile(root), JSON.stringify(settings, null, 2) + "\n", { mode: 0o600 });
+}
+
+export async function readRuntimeSettings(root: string): Promise<RuntimeSettings> {
+  try {
+    return JSON.parse(await readFile(runtimeFile(root), "utf8")) as RuntimeSettings;
+  } catch {
+    throw new Error("No running QualMeet found (.data/runtime.json is missing): start it with `npm start` first.");
+  }
+}

@@ -1,0 +1,103 @@
+// `npm start`: the whole product on one machine. Embedded PostgreSQL (unless DATABASE_URL) and a local Redis
+// (unless REDIS_URL) with data under .data/, migrations, a first admin, the web app and a realtime node.
+// Ctrl-C or SIGTERM stops everything this started.
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { applyMigrations, createDb } from "../packages/db/src/index.ts";
+import { ensureFirstAdmin } from "./lib/admin.ts";
+import { dataDir, sessionSecret, writeRuntimeSettings } from "./lib/config.ts";
+import { startPostgres } from "./lib/postgres.ts";
+import { spawnTsServer, waitForHttp, type ManagedProcess } from "./lib/processes.ts";
+import { startRedis } from "./lib/redis.ts";
+import { buildWeb } from "./lib/webBuild.ts";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const log = (line: string) => console.log(`qualmeet: ${line}`);
+const port = Number(process.env.PORT ?? 3000);
+const realtimePort = Number(process.env.REALTIME_PORT ?? 3001);
+
+const cleanups: Array<() => Promise<void>> = [];
+let stopping = false;
+
+async function stopAll(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    log("stopping…");
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((error) => console.error(error));
+    log("stopped");
+  }
+  process.exit(code);
+}
+process.on("SIGINT", () => void stopAll(0));
+process.on("SIGTERM", () => void stopAll(0));
+
+async function main() {
+  log(`Node ${process.version}`);
+  const secret = await sessionSecret(root);
+
+  let databaseUrl = process.env.DATABASE_URL;
+  if (databaseUrl) log("using DATABASE_URL");
+  else {
+    const postgres = await startPostgres({ dataDir: path.join(dataDir(root), "postgres"), port: Number(process.env.EMBEDDED_PG_PORT ?? 5499), database: "qualmeet", log });
+    if (postgres.startedHere) cleanups.push(() => postgres.stop());
+    databaseUrl = postgres.url;
+    log(`PostgreSQL ${postgres.url}`);
+  }
+
+  let redisUrl = process.env.REDIS_URL;
+  if (redisUrl) log("using REDIS_URL");
+  else {
+    const redis = await startRedis({ dataDir: path.join(dataDir(root), "redis"), port: Number(process.env.EMBEDDED_REDIS_PORT ?? 6399), reuseExisting: true, log });
+    cleanups.push(() => redis.stop());
+    redisUrl = redis.url;
+    log(`Redis ${redis.url}`);
+  }
+
+  const migrations = await applyMigrations(databaseUrl, path.join(root, "prisma/migrations"));
+  log(migrations.applied.length ? `applied migrations: ${migrations.applied.join(", ")}` : "database schema is up to date");
+  const db = createDb(databaseUrl);
+  await ensureFirstAdmin(db, log);
+  await db.$disconnect();
+
+  log("building the web app (cached after the first time)…");
+  await buildWeb(root);
+
+  const webUrl = (process.env.NEXTAUTH_URL ?? `http://localhost:${port}`).replace(/\/$/, "");
+  const settings = {
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
+    NEXTAUTH_SECRET: secret,
+    NEXTAUTH_URL: webUrl,
+    ALLOWED_ORIGINS: process.env.ALLOWED_ORIGINS ?? new URL(webUrl).origin,
+    REALTIME_PUBLIC_URL: process.env.REALTIME_PUBLIC_URL ?? `ws://localhost:${realtimePort}`,
+  };
+  await writeRuntimeSettings(root, settings);
+  const env = { ...process.env, ...settings, NODE_ENV: "production" as const, NEXT_TELEMETRY_DISABLED: "1" };
+
+  const servers: ManagedProcess[] = [
+    spawnTsServer({ name: "web", root, script: "apps/web/server.ts", env: { ...env, PORT: String(port) }, output: "prefix" }),
+    spawnTsServer({ name: "realtime", root, script: "apps/realtime/src/main.ts", args: ["--port", String(realtimePort)], env, output: "prefix" }),
+  ];
+  for (const server of servers) {
+    cleanups.push(() => server.stop());
+    void server.exited.then((code) => {
+      if (!stopping) {
+        console.error(`qualmeet: ${server.name} exited unexpectedly (code ${code})`);
+        void stopAll(1);
+      }
+    });
+  }
+  await Promise.all([
+    waitForHttp(`http://localhost:${port}/api/health`, servers[0]!, 120_000),
+    waitForHttp(`http://localhost:${realtimePort}/healthz`, servers[1]!, 60_000),
+  ]);
+  log(`ready`);
+  log(`  web app:  ${webUrl}`);
+  log(`  realtime: ${settings.REALTIME_PUBLIC_URL}  (health: http://localhost:${realtimePort}/healthz)`);
+  log("press Ctrl-C to stop");
+}
+
+main().catch(async (error) => {
+  console.error(`qualmeet: ${error instanceof Error ? error.message : error}`);
+  await stopAll(1);
+});
