@@ -1,0 +1,16 @@
+import type { NextConfig } from "next";
+
+const nextConfig: NextConfig = {
+  // Workspace packages export their TypeScript source.
+  transpilePackages: ["@qualmeet/api", "@qualmeet/db"],
+  // Native addons and Node-only clients stay out of the bundle and load from node_modules at run time.
+  serverExternalPackages: ["@node-rs/argon2", "ioredis", "pg", "@prisma/adapter-pg", "@prisma/client"],
+  poweredByHeader: false,
+  reactStrictMode: true,
+  experimental: {
+    // forbidden(): the admin page answers 403 for signed-in non-administrators
+    authInterrupts: true,
+  },
+};
+
+export default nextConfig;

@@ -1,0 +1,9 @@
+import NextAuth from "next-auth";
+import { authOptions } from "@qualmeet/api";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+const handler = NextAuth(authOptions);
+
+export { handler as GET, handler as POST };

@@ -1,0 +1,48 @@
+"use client";
+
+import { useEffect, useState } from "react";
+import type { OnlineUser } from "@qualmeet/api";
+import { getRealtimeClient, useRealtimeStatus } from "@/lib/realtime";
+
+/** Who is online, live from the realtime server; renders nothing while the socket is not connected. */
+export function OnlineNow({ realtimeUrl }: { realtimeUrl: string }) {
+  const [users, setUsers] = useState<OnlineUser[] | null>(null);
+  const [failed, setFailed] = useState(false);
+  const status = useRealtimeStatus((s) => s.status);
+
+  useEffect(() => {
+    let client;
+    try {
+      client = getRealtimeClient(realtimeUrl);
+    } catch {
+      setFailed(true);
+      return;
+    }
+    const sub = client.presence.online.subscribe(undefined, {
+      onData: (list) => {
+        setFailed(false);
+        setUsers([...list]);
+      },
+      onError: () => setFailed(true),
+    });
+    return () => sub.unsubscribe();
+  }, [realtimeUrl]);
+
+  if (failed || status !== "open" || !users) return null;
+  return (
+    <section aria-labelledby="online-now-heading" className="card">
+      <h2 id="online-now-heading" className="text-lg font-semibold">
+        Online now <span className="text-sm font-normal text-slate-500">({users.length})</span>
+      </h2>
+      <ul className="mt-3 flex flex-wrap gap-2" aria-label="People online">
+        {users.map((u) => (
+          <li key={u.id} className="flex items-center gap-1.5 rounded-full bg-slate-100 px-3 py-1 text-sm">
+            <span aria-hidden="true" className="h-2 w-2 rounded-full bg-green-500" />
+            {u.name}
+            {u.isGuest ? <span className="text-xs text-slate-500">(guest)</span> : null}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
