@@ -4,7 +4,7 @@ import { Brand } from "@/components/Brand";
 export default function NotFound() {
   return (
     <>
-      <Brand />
+      <Brand width="md" />
       <main className="mx-auto w-full max-w-md">
         <div className="card">
           <h1 className="text-2xl font-bold tracking-tight">Page not found</h1>

@@ -27,7 +27,7 @@ export function CopyLinkButton({ path }: { path: string }) {
       <button type="button" className="btn-primary" onClick={() => void copy()}>
         Copy link
       </button>
-      <span role="status" aria-live="polite" className="self-center text-sm text-slate-600">
+      <span role="status" aria-live="polite" className={state === "copied" ? "self-center text-sm text-slate-600" : "sr-only"}>
         {state === "copied" ? "Link copied." : ""}
       </span>
     </>

@@ -14,7 +14,7 @@ export function MeetingNotFound() {
   }
   return (
     <>
-      <Brand />
+      <Brand width="md" />
       <main className="mx-auto w-full max-w-md">
         <div className="card">
           <h1 className="text-2xl font-bold tracking-tight">

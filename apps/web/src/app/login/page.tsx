@@ -17,7 +17,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   if (user && !user.isGuest) redirect(callbackPath);
   return (
     <>
-      <Brand />
+      <Brand width="md" />
       <main className="mx-auto w-full max-w-md">
         <div className="card">
           <h1 className="text-2xl font-bold tracking-tight">Sign in</h1>

@@ -12,7 +12,7 @@ export default async function RegisterPage() {
   if (user && !user.isGuest) redirect("/");
   return (
     <>
-      <Brand />
+      <Brand width="md" />
       <main className="mx-auto w-full max-w-md">
         <div className="card">
           <h1 className="text-2xl font-bold tracking-tight">Create your account</h1>

@@ -40,7 +40,7 @@ export default async function MeetingPage({ params }: { params: Params }) {
     if (!exists) notFound();
     return (
       <>
-        <Brand />
+        <Brand width="md" />
         <main className="mx-auto w-full max-w-md">
           <div className="card">
             <h1 className="text-2xl font-bold tracking-tight">Join meeting</h1>
@@ -67,7 +67,7 @@ export default async function MeetingPage({ params }: { params: Params }) {
 
   return (
     <>
-      <Brand />
+      <Brand width="xl" />
       <main className="mx-auto w-full max-w-xl">
         <article className="card" aria-labelledby="meeting-title">
           <div className="flex flex-wrap items-start justify-between gap-3">
