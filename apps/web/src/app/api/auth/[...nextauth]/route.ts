@@ -1,5 +1,5 @@
 import NextAuth from "next-auth";
-import { authOptions } from "@qualmeet/api";
+import { authOptions } from "@qualmeet/api/auth";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
