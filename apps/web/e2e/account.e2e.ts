@@ -17,7 +17,12 @@ const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
   // No realtime server in this file: "Online now" must stay hidden and nothing else may break.
-  [web, browser] = await Promise.all([startWeb({ env: { REALTIME_PUBLIC_URL: "ws://localhost:1" } }), launchChromium()]);
+  const [w, b] = await Promise.allSettled([startWeb({ env: { REALTIME_PUBLIC_URL: "ws://localhost:1" } }), launchChromium()]);
+  // keep whatever started, so afterAll stops it even when the other failed
+  if (w.status === "fulfilled") web = w.value;
+  if (b.status === "fulfilled") browser = b.value;
+  if (w.status === "rejected") throw w.reason;
+  if (b.status === "rejected") throw b.reason;
   db = createDb(process.env.DATABASE_URL!);
 });
 

@@ -18,7 +18,12 @@ beforeAll(async () => {
   // The realtime node must allow the web origin, and the web app must know the realtime URL: fix the port first.
   const webPort = await freePort();
   realtime = await startRealtime({ allowedOrigins: [`http://localhost:${webPort}`] });
-  [web, browser] = await Promise.all([startWeb({ port: webPort, env: { REALTIME_PUBLIC_URL: realtime.wsUrl } }), launchChromium()]);
+  const [w, b] = await Promise.allSettled([startWeb({ port: webPort, env: { REALTIME_PUBLIC_URL: realtime.wsUrl } }), launchChromium()]);
+  // keep whatever started, so afterAll stops it even when the other failed
+  if (w.status === "fulfilled") web = w.value;
+  if (b.status === "fulfilled") browser = b.value;
+  if (w.status === "rejected") throw w.reason;
+  if (b.status === "rejected") throw b.reason;
 });
 
 afterAll(async () => {
