@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -18,10 +15,7 @@ export const CHROMIUM_FLAGS = [
   "--use-fake-ui-for-media-stream",
 ];
 
-/** Headless Debian Chromium with a fake camera and microphone and a fresh profile; close() removes the profile. */
-export async function launchChromium(): Promise<Browser> {
-  const profile = await mkdtemp(path.join(os.tmpdir(), "qualmeet-chromium-"));
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`], timeout: 60_000 });
-  browser.on("disconnected", () => void rm(profile, { recursive: true, force: true }));
-  return browser;
+/** Headless Debian Chromium with a fake camera and microphone (playwright gives each launch a fresh profile). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS, timeout: 60_000 });
 }

@@ -14,24 +14,32 @@ import { repoRoot } from "./paths.ts";
 
 export default async function setup() {
   const dir = await mkdtemp(path.join(os.tmpdir(), "qualmeet-test-"));
-  const postgres = await startPostgres({ dataDir: path.join(dir, "pg"), port: await freePort(), database: "qualmeet_test" });
-  const redis = await startRedis({ dataDir: path.join(dir, "redis"), port: await freePort(), reuseExisting: false });
-  await applyMigrations(postgres.url, path.join(repoRoot, "prisma/migrations"));
-  Object.assign(process.env, {
-    DATABASE_URL: postgres.url,
-    REDIS_URL: redis.url,
-    NEXTAUTH_SECRET: randomBytes(32).toString("hex"),
-    NEXT_TELEMETRY_DISABLED: "1",
-    TURBO_TELEMETRY_DISABLED: "1",
-    // the flows under test create many accounts from one address; the rate limit tests set their own
-    RATE_LIMIT_REGISTER_PER_HOUR: "10000",
-    RATE_LIMIT_SIGNIN_PER_MIN: "10000",
-    RATE_LIMIT_GLOBAL_PER_MIN: "100000",
-  });
-  if (!process.env.SKIP_WEB_BUILD) await buildWeb(repoRoot, { quiet: true });
-  return async () => {
-    await redis.stop();
-    await postgres.stop();
+  const started: Array<{ stop(): Promise<void> }> = [];
+  const teardown = async () => {
+    for (const server of started.reverse()) await server.stop();
     await rm(dir, { recursive: true, force: true });
   };
+  try {
+    const postgres = await startPostgres({ dataDir: path.join(dir, "pg"), port: await freePort(), database: "qualmeet_test" });
+    started.push(postgres);
+    const redis = await startRedis({ dataDir: path.join(dir, "redis"), port: await freePort(), reuseExisting: false });
+    started.push(redis);
+    await applyMigrations(postgres.url, path.join(repoRoot, "prisma/migrations"));
+    Object.assign(process.env, {
+      DATABASE_URL: postgres.url,
+      REDIS_URL: redis.url,
+      NEXTAUTH_SECRET: randomBytes(32).toString("hex"),
+      NEXT_TELEMETRY_DISABLED: "1",
+      TURBO_TELEMETRY_DISABLED: "1",
+      // the flows under test create many accounts from one address; the rate limit tests set their own
+      RATE_LIMIT_REGISTER_PER_HOUR: "10000",
+      RATE_LIMIT_SIGNIN_PER_MIN: "10000",
+      RATE_LIMIT_GLOBAL_PER_MIN: "100000",
+    });
+    await buildWeb(repoRoot, { quiet: true });
+  } catch (error) {
+    await teardown();
+    throw error;
+  }
+  return teardown;
 }

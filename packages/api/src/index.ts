@@ -11,7 +11,6 @@ export { createRedis, getRedis, isRedisUp } from "./services/redis.ts";
 export { Bus } from "./services/bus.ts";
 export { PresenceRegistry, HEARTBEAT_MS, PRESENCE_TTL_S, type OnlineUser } from "./services/presence.ts";
 export { SESSION_REVOKED_CHANNEL, type RealtimeServices, type SessionRevokedEvent } from "./services/realtime.ts";
-export { authOptions } from "./auth.ts";
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
