@@ -17,16 +17,17 @@ const port = Number(process.env.PORT ?? 3000);
 const realtimePort = Number(process.env.REALTIME_PORT ?? 3001);
 
 const cleanups: Array<() => Promise<void>> = [];
-let stopping = false;
+let stopping: Promise<never> | null = null;
 
-async function stopAll(code: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
+/** Stops what this run started, once: Ctrl-C reaches us twice (from the terminal and through npm). */
+function stopAll(code: number): Promise<never> {
+  stopping ??= (async () => {
     log("stopping…");
     for (const cleanup of cleanups.reverse()) await cleanup().catch((error) => console.error(error));
     log("stopped");
-  }
-  process.exit(code);
+    process.exit(code);
+  })();
+  return stopping;
 }
 process.on("SIGINT", () => void stopAll(0));
 process.on("SIGTERM", () => void stopAll(0));
