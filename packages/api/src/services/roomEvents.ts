@@ -1,0 +1,45 @@
+// Events of a meeting room, as clients receive them from the `room.events` subscription. They travel
+// through Redis (stream `room:{meetingId}:events` for resumption, pub/sub `events:{meetingId}` for fan-out),
+// so any realtime node can serve any participant.
+
+export type MediaSource = "mic" | "camera" | "screen";
+
+export interface ProducerInfo {
+  producerId: string;
+  kind: "audio" | "video";
+  source: MediaSource;
+  paused: boolean;
+}
+
+export interface PeerInfo {
+  peerId: string;
+  userId: string;
+  displayName: string;
+  isHost: boolean;
+  isGuest: boolean;
+  producers: ProducerInfo[];
+}
+
+export type RoomEvent =
+  | { type: "peer.joined"; peer: PeerInfo }
+  | { type: "peer.left"; peerId: string; reason: "left" | "removed" | "disconnected" }
+  | { type: "producer.new"; peerId: string; producer: ProducerInfo }
+  | { type: "producer.closed"; peerId: string; producerId: string }
+  | { type: "producer.paused" | "producer.resumed"; peerId: string; producerId: string; source: MediaSource; byHost: boolean }
+  | { type: "activeSpeaker"; peerId: string | null }
+  | { type: "audioLevels"; levels: Array<{ peerId: string; volume: number }> }
+  | { type: "chat"; messageId: string; peerId: string; displayName: string; text: string; sentAt: string }
+  /** the media server hosting the room was lost: rebuild transports with room.reconnectMedia */
+  | { type: "media.lost"; message: string }
+  | { type: "meeting.ended" }
+  // addressed to one peer only (`to`):
+  | { type: "consumer.closed"; consumerId: string }
+  | { type: "consumer.layers"; consumerId: string; spatialLayer: number | null; temporalLayer: number | null }
+  | { type: "consumer.score"; consumerId: string; producerPeerId: string; score: number }
+  | { type: "removed"; message: string };
+
+/** An event as stored: `to` limits it to one peer. */
+export interface StoredRoomEvent {
+  to?: string;
+  event: RoomEvent;
+}
