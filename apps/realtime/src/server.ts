@@ -6,23 +6,22 @@ import { randomUUID } from "node:crypto";
 import { WebSocketServer, type WebSocket } from "ws";
 import { applyWSSHandler } from "@trpc/server/adapters/ws";
 import {
-  Bus,
-  PresenceRegistry,
   SESSION_REVOKED_CHANNEL,
   clientIp,
   createRedis,
   isRedisUp,
   loadSessionUser,
   readSession,
-  realtimeRouter,
   serverEnv,
   type Context,
   type SessionClaims,
   type SessionRevokedEvent,
   type SessionUser,
 } from "@qualmeet/api";
+import { Bus, MeetingRooms, PresenceRegistry, RoomEventLog, realtimeRouter } from "@qualmeet/api/realtime";
 import { consumeToken } from "@qualmeet/api/services/rateLimit";
 import { createDb, isDatabaseUp } from "@qualmeet/db";
+import { WorkerPool } from "@qualmeet/media";
 
 export interface RealtimeConfig {
   port: number;
@@ -32,6 +31,7 @@ export interface RealtimeConfig {
 }
 
 interface Connection {
+  id: string;
   session: SessionClaims | null;
   user: SessionUser | null;
   ip: string;
@@ -49,7 +49,14 @@ export async function startRealtimeServer(config: RealtimeConfig) {
   const redis = createRedis(config.redisUrl, `qualmeet-realtime-${nodeId}`);
   const bus = new Bus(config.redisUrl, redis);
   const presence = new PresenceRegistry(redis, bus, nodeId);
-  const realtime = { nodeId, bus, presence };
+  const roomEvents = new RoomEventLog(redis, bus);
+  // Without a mediasoup worker the node still serves chat and presence; joining a meeting says media is unavailable.
+  const pool = await WorkerPool.create().catch((error: unknown) => {
+    console.error(`realtime: media server unavailable: ${error instanceof Error ? error.message : error}`);
+    return null;
+  });
+  const rooms = new MeetingRooms({ db, redis, bus, pool, nodeId, log: roomEvents });
+  const services = { nodeId, bus, presence, rooms, roomEvents };
   const connections = new WeakMap<http.IncomingMessage, Connection>();
   const socketsByUser = new Map<string, Set<{ ws: WebSocket; connection: Connection }>>();
   const allowedOrigins = new Set(serverEnv.allowedOrigins);
@@ -58,8 +65,9 @@ export async function startRealtimeServer(config: RealtimeConfig) {
     if (req.method === "GET" && req.url?.split("?")[0] === "/healthz") {
       const [database, redisUp] = await Promise.all([isDatabaseUp(db), isRedisUp(redis)]);
       const ok = database && redisUp;
+      const media = pool ? { status: "up", workers: await pool.loads(), rooms: rooms.stats() } : { status: "unavailable" };
       res.writeHead(ok ? 200 : 503, { "content-type": "application/json", "cache-control": "no-store" });
-      res.end(JSON.stringify({ status: ok ? "ok" : "degraded", database: database ? "up" : "down", redis: redisUp ? "up" : "down", nodeId }));
+      res.end(JSON.stringify({ status: ok ? "ok" : "degraded", database: database ? "up" : "down", redis: redisUp ? "up" : "down", nodeId, media }));
       return;
     }
     res.writeHead(404, { "content-type": "application/json" });
@@ -84,7 +92,7 @@ export async function startRealtimeServer(config: RealtimeConfig) {
       const session = await readSession(req.headers.cookie);
       // An unknown, revoked or tampered session connects as anonymous: protected calls answer UNAUTHORIZED.
       const user = session ? await loadSessionUser({ db, session }) : null;
-      connections.set(req, { session: user ? session : null, user, ip });
+      connections.set(req, { id: randomUUID(), session: user ? session : null, user, ip });
     } catch {
       return refuse(socket, 503, "Service unavailable");
     }
@@ -93,7 +101,10 @@ export async function startRealtimeServer(config: RealtimeConfig) {
 
   wss.on("connection", (ws, req) => {
     const connection = connections.get(req);
-    if (!connection?.user) return;
+    if (!connection) return;
+    // the socket's meeting participants leave with it
+    ws.once("close", () => void rooms.connectionClosed(connection.id).catch(() => {}));
+    if (!connection.user) return;
     const { user } = connection;
     const entry = { ws, connection };
     let set = socketsByUser.get(user.id);
@@ -114,8 +125,8 @@ export async function startRealtimeServer(config: RealtimeConfig) {
     wss,
     router: realtimeRouter,
     createContext: ({ req }): Context => {
-      const connection = connections.get(req) ?? { session: null, user: null, ip: "unknown" };
-      return { db, redis, session: connection.session, ip: connection.ip, transport: "ws", realtime };
+      const connection = connections.get(req) ?? { id: randomUUID(), session: null, user: null, ip: "unknown" };
+      return { db, redis, session: connection.session, ip: connection.ip, transport: "ws", realtime: { ...services, connectionId: connection.id } };
     },
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
   });
@@ -154,6 +165,8 @@ export async function startRealtimeServer(config: RealtimeConfig) {
       offRevoked();
       handler.broadcastReconnectNotification();
       for (const ws of wss.clients) ws.close(1001, "Server shutting down");
+      await rooms.close();
+      await pool?.close();
       await presence.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

@@ -1,7 +1,6 @@
 import { adminRouter } from "./router/admin.ts";
-import { authRouter, me } from "./router/auth.ts";
+import { authRouter } from "./router/auth.ts";
 import { meetingRouter } from "./router/meeting.ts";
-import { presenceRouter } from "./router/presence.ts";
 import { userRouter } from "./router/user.ts";
 import { createTRPCRouter } from "./trpc.ts";
 
@@ -13,11 +12,4 @@ export const appRouter = createTRPCRouter({
   admin: adminRouter,
 });
 
-/** Served over WebSocket by the realtime server. */
-export const realtimeRouter = createTRPCRouter({
-  auth: createTRPCRouter({ me }),
-  presence: presenceRouter,
-});
-
 export type AppRouter = typeof appRouter;
-export type RealtimeRouter = typeof realtimeRouter;

@@ -1,6 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { meetingCode } from "../schemas.ts";
+import { appendRoomEvent } from "../services/roomEventLog.ts";
 import { createTRPCRouter, guestOrUserProcedure, protectedProcedure } from "../trpc.ts";
 import { createMeetingHandler } from "./meeting/create.handler.ts";
 import { createMeetingSchema } from "./meeting/create.schema.ts";
@@ -41,7 +42,7 @@ export const meetingRouter = createTRPCRouter({
     if (meeting.status === "ENDED") return meetingView(meeting, ctx.user.id);
     const ended = await ctx.db.meeting.update({ where: { id: meeting.id }, data: { status: "ENDED", endedAt: new Date() }, include: withHost });
     await ctx.db.auditLog.create({ data: { actorId: ctx.user.id, action: "meeting.end", targetType: "meeting", targetId: meeting.id, ip: ctx.ip } });
-    await ctx.redis.publish(`events:${meeting.id}`, JSON.stringify({ type: "meeting.ended", meetingId: meeting.id }));
+    await appendRoomEvent(ctx.redis, meeting.id, { type: "meeting.ended" });
     return meetingView(ended, ctx.user.id);
   }),
 });

@@ -4,26 +4,25 @@ import type { Redis } from "ioredis";
 import { createRedis } from "./redis.ts";
 
 type Listener = (event: unknown) => void;
+type RawListener = (message: string) => void;
 
 export class Bus {
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
-  private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly listeners = new Map<string, Set<RawListener>>();
   private readonly subscribed = new Map<string, Promise<unknown>>();
 
   constructor(redisUrl: string, publisher: Redis) {
     this.publisher = publisher;
     this.subscriber = createRedis(redisUrl, `qualmeet-bus-${process.pid}`);
     this.subscriber.on("message", (channel: string, raw: string) => {
-      const set = this.listeners.get(channel);
-      if (!set) return;
-      let event: unknown;
-      try {
-        event = JSON.parse(raw);
-      } catch {
-        return;
+      for (const listener of this.listeners.get(channel) ?? []) {
+        try {
+          listener(raw);
+        } catch {
+          // a malformed message must not stop the others' delivery
+        }
       }
-      for (const listener of set) listener(event);
     });
   }
 
@@ -31,8 +30,13 @@ export class Bus {
     await this.publisher.publish(channel, JSON.stringify(event));
   }
 
-  /** Calls `listener` for each event on `channel` until the returned function is called. */
-  async on(channel: string, listener: Listener): Promise<() => void> {
+  /** Calls `listener` with each JSON event on `channel` until the returned function is called. */
+  on(channel: string, listener: Listener): Promise<() => void> {
+    return this.onRaw(channel, (raw) => listener(JSON.parse(raw)));
+  }
+
+  /** Calls `listener` with each message on `channel` as published, until the returned function is called. */
+  async onRaw(channel: string, listener: RawListener): Promise<() => void> {
     let set = this.listeners.get(channel);
     if (!set) {
       set = new Set();

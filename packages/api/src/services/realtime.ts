@@ -1,11 +1,17 @@
 import type { Bus } from "./bus.ts";
+import type { MeetingRooms } from "./meetingRooms.ts";
 import type { PresenceRegistry } from "./presence.ts";
+import type { RoomEventLog } from "./roomEventLog.ts";
 
 /** What the realtime server adds to the tRPC context. */
 export interface RealtimeServices {
   nodeId: string;
   bus: Bus;
   presence: PresenceRegistry;
+  rooms: MeetingRooms;
+  roomEvents: RoomEventLog;
+  /** the socket this call came on; a meeting participant is bound to the socket that joined */
+  connectionId: string;
 }
 
 /** Channel on which revocations (sign-out everywhere, bans) reach every node, which closes the sockets. */

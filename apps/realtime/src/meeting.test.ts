@@ -1,0 +1,269 @@
+// Meeting signaling over the realtime socket with real PostgreSQL, Redis and mediasoup (no browser):
+// joining, the room's event stream and its resumption, authorization, capacity, host powers, bad input.
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { RoomEvent } from "@qualmeet/api";
+import { newUser, realtimeClient, signIn, webClient, type RealtimeConnection } from "../../../tests/harness/clients.ts";
+import { startRealtime, startWeb, type RealtimeServer, type WebServer } from "../../../tests/harness/servers.ts";
+
+let web: WebServer;
+let node: RealtimeServer;
+const open: RealtimeConnection[] = [];
+
+beforeAll(async () => {
+  web = await startWeb();
+  node = await startRealtime({ allowedOrigins: [web.url] });
+});
+
+afterAll(async () => {
+  await Promise.all(open.map((c) => c.close()));
+  await Promise.all([node?.stop(), web?.stop()]);
+});
+
+function connect(cookie: string): RealtimeConnection {
+  const connection = realtimeClient(node.wsUrl, { cookie, origin: web.url });
+  open.push(connection);
+  return connection;
+}
+
+/** Collects a participant's room events; `next(type)` waits for the next one of that type. */
+function eventsOf(connection: RealtimeConnection, meetingId: string, peerId: string, lastEventId?: string) {
+  const seen: Array<{ id: string; event: RoomEvent }> = [];
+  const waiters: Array<() => void> = [];
+  const sub = connection.client.room.events.subscribe(
+    { meetingId, peerId, lastEventId },
+    {
+      onData: ({ id, data }) => {
+        seen.push({ id, event: data });
+        waiters.splice(0).forEach((w) => w());
+      },
+    },
+  );
+  let cursor = 0;
+  return {
+    sub,
+    seen,
+    async next<T extends RoomEvent["type"]>(type: T, timeoutMs = 5000): Promise<Extract<RoomEvent, { type: T }>> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const index = seen.findIndex((e, i) => i >= cursor && e.event.type === type);
+        if (index >= 0) {
+          cursor = index + 1;
+          return seen[index]!.event as Extract<RoomEvent, { type: T }>;
+        }
+        if (Date.now() > deadline) throw new Error(`no ${type} event; saw ${seen.map((e) => e.event.type).join(", ")}`);
+        await new Promise<void>((resolve) => {
+          waiters.push(resolve);
+          setTimeout(resolve, 100);
+        });
+      }
+    },
+  };
+}
+
+async function meetingWithHost(maxParticipants = 10) {
+  const host = await newUser(web.url, "Host");
+  const meeting = await webClient(web.url, host.cookie).meeting.create.mutate({ title: "Signaling", maxParticipants });
+  return { host, meeting };
+}
+
+// A VP8 camera with 3 simulcast layers and an opus microphone, as a browser would describe them.
+const vp8Simulcast = {
+  mid: "0",
+  codecs: [{ mimeType: "video/VP8", payloadType: 101, clockRate: 90000, rtcpFeedback: [{ type: "nack" }, { type: "nack", parameter: "pli" }, { type: "ccm", parameter: "fir" }, { type: "goog-remb" }] }],
+  headerExtensions: [{ uri: "urn:ietf:params:rtp-hdrext:sdes:mid", id: 1 }],
+  encodings: [{ ssrc: 1111, scaleResolutionDownBy: 4 }, { ssrc: 2222, scaleResolutionDownBy: 2 }, { ssrc: 3333 }],
+  rtcp: { cname: "test" },
+};
+const opus = { mid: "1", codecs: [{ mimeType: "audio/opus", payloadType: 100, clockRate: 48000, channels: 2, parameters: { useinbandfec: 1 } }], encodings: [{ ssrc: 4444 }], rtcp: { cname: "test" } };
+
+describe("joining", () => {
+  test("participants see each other join, with the router's capabilities and who is already there", async () => {
+    const { host, meeting } = await meetingWithHost();
+    const hostConn = connect(host.cookie);
+    const hostJoin = await hostConn.client.room.join.mutate({ code: meeting.code });
+    expect(hostJoin).toMatchObject({ meeting: { id: meeting.id, code: meeting.code, title: "Signaling" }, self: { displayName: "Host", isHost: true }, peers: [] });
+    expect(hostJoin.routerRtpCapabilities.codecs?.map((c) => c.mimeType)).toEqual(expect.arrayContaining(["audio/opus", "video/VP8", "video/VP9", "video/H264"]));
+    const hostEvents = eventsOf(hostConn, meeting.id, hostJoin.self.peerId, hostJoin.lastEventId);
+    expect((await hostEvents.next("peer.joined")).peer.peerId).toBe(hostJoin.self.peerId);
+
+    const guest = await signIn(web.url, { name: "Guest Gwen" }, "guest");
+    const guestConn = connect(guest.cookie);
+    const guestJoin = await guestConn.client.room.join.mutate({ code: meeting.code.toUpperCase() });
+    expect(guestJoin.self).toMatchObject({ displayName: "Guest Gwen", isHost: false, isGuest: true });
+    expect(guestJoin.peers.map((p) => p.peerId)).toEqual([hostJoin.self.peerId]);
+    expect((await hostEvents.next("peer.joined")).peer).toMatchObject({ peerId: guestJoin.self.peerId, displayName: "Guest Gwen" });
+
+    // the meeting is live while people are in it
+    expect((await webClient(web.url, host.cookie).meeting.get.query({ code: meeting.code })).status).toBe("LIVE");
+
+    await guestConn.client.room.leave.mutate({ meetingId: meeting.id, peerId: guestJoin.self.peerId });
+    expect(await hostEvents.next("peer.left")).toMatchObject({ peerId: guestJoin.self.peerId, reason: "left" });
+    hostEvents.sub.unsubscribe();
+  });
+
+  test("an unknown code, a full meeting and an ended meeting are refused with clear messages", async () => {
+    const { host, meeting } = await meetingWithHost(2);
+    await expect(connect(host.cookie).client.room.join.mutate({ code: "zzzzzzzz" })).rejects.toMatchObject({ data: { code: "NOT_FOUND" }, message: "There is no meeting with the code zzzzzzzz." });
+    await connect(host.cookie).client.room.join.mutate({ code: meeting.code });
+    const second = await newUser(web.url, "Second");
+    await connect(second.cookie).client.room.join.mutate({ code: meeting.code });
+    const third = await newUser(web.url, "Third");
+    await expect(connect(third.cookie).client.room.join.mutate({ code: meeting.code })).rejects.toMatchObject({ data: { code: "PRECONDITION_FAILED" }, message: "This meeting is full." });
+
+    await webClient(web.url, host.cookie).meeting.end.mutate({ code: meeting.code });
+    await expect(connect(third.cookie).client.room.join.mutate({ code: meeting.code })).rejects.toMatchObject({ message: "This meeting has ended." });
+  });
+
+  test("signed-out sockets cannot join", async () => {
+    const { meeting } = await meetingWithHost();
+    await expect(connect("").client.room.join.mutate({ code: meeting.code })).rejects.toMatchObject({ data: { code: "UNAUTHORIZED" } });
+  });
+});
+
+describe("the room's events", () => {
+  test("chat reaches everyone, and a resubscription from the last id misses nothing and repeats nothing", async () => {
+    const { host, meeting } = await meetingWithHost();
+    const hostConn = connect(host.cookie);
+    const h = await hostConn.client.room.join.mutate({ code: meeting.code });
+    const other = await newUser(web.url, "Olga");
+    const otherConn = connect(other.cookie);
+    const o = await otherConn.client.room.join.mutate({ code: meeting.code });
+    const first = eventsOf(otherConn, meeting.id, o.self.peerId, o.lastEventId);
+    await hostConn.client.room.chat.mutate({ meetingId: meeting.id, peerId: h.self.peerId, text: "one" });
+    expect(await first.next("chat")).toMatchObject({ text: "one", displayName: "Host", peerId: h.self.peerId });
+    const lastId = first.seen[first.seen.length - 1]!.id;
+    first.sub.unsubscribe();
+
+    // while Olga is not listening
+    await hostConn.client.room.chat.mutate({ meetingId: meeting.id, peerId: h.self.peerId, text: "two" });
+    await hostConn.client.room.chat.mutate({ meetingId: meeting.id, peerId: h.self.peerId, text: "three" });
+    const resumed = eventsOf(otherConn, meeting.id, o.self.peerId, lastId);
+    expect((await resumed.next("chat")).text).toBe("two");
+    expect((await resumed.next("chat")).text).toBe("three");
+    await hostConn.client.room.chat.mutate({ meetingId: meeting.id, peerId: h.self.peerId, text: "four" });
+    expect((await resumed.next("chat")).text).toBe("four");
+    expect(resumed.seen.filter((e) => e.event.type === "chat").map((e) => (e.event as { text: string }).text)).toEqual(["two", "three", "four"]);
+    resumed.sub.unsubscribe();
+  });
+
+  test("empty and oversized chat messages are refused and nothing is broadcast", async () => {
+    const { host, meeting } = await meetingWithHost();
+    const conn = connect(host.cookie);
+    const h = await conn.client.room.join.mutate({ code: meeting.code });
+    const events = eventsOf(conn, meeting.id, h.self.peerId, h.lastEventId);
+    await expect(conn.client.room.chat.mutate({ meetingId: meeting.id, peerId: h.self.peerId, text: "   " })).rejects.toMatchObject({ data: { code: "BAD_REQUEST", field: "text" } });
+    await expect(conn.client.room.chat.mutate({ meetingId: meeting.id, peerId: h.self.peerId, text: "x".repeat(2001) })).rejects.toMatchObject({ data: { code: "BAD_REQUEST" } });
+    await conn.client.room.chat.mutate({ meetingId: meeting.id, peerId: h.self.peerId, text: "fine" });
+    expect((await events.next("chat")).text).toBe("fine");
+    expect(events.seen.filter((e) => e.event.type === "chat")).toHaveLength(1);
+    events.sub.unsubscribe();
+  });
+});
+
+describe("authorization", () => {
+  test("nobody acts for a participant but the socket that joined as them", async () => {
+    const { host, meeting } = await meetingWithHost();
+    const h = await connect(host.cookie).client.room.join.mutate({ code: meeting.code });
+    const intruder = await newUser(web.url, "Intruder");
+    const intruderConn = connect(intruder.cookie);
+    const ref = { meetingId: meeting.id, peerId: h.self.peerId };
+    for (const call of [
+      () => intruderConn.client.media.createTransport.mutate({ ...ref, direction: "send" }),
+      () => intruderConn.client.room.chat.mutate({ ...ref, text: "spoofed" }),
+      () => intruderConn.client.room.leave.mutate(ref),
+    ]) {
+      await expect(call()).rejects.toMatchObject({ data: { code: "FORBIDDEN" }, message: "You are not in this meeting (join it first)." });
+    }
+    // the same user on another socket is not the participant either
+    await expect(connect(host.cookie).client.media.createTransport.mutate({ ...ref, direction: "send" })).rejects.toMatchObject({ data: { code: "FORBIDDEN" } });
+  });
+
+  test("only the host mutes, removes and ends; the removed participant is told", async () => {
+    const { host, meeting } = await meetingWithHost();
+    const hostConn = connect(host.cookie);
+    const h = await hostConn.client.room.join.mutate({ code: meeting.code });
+    const member = await newUser(web.url, "Member");
+    const memberConn = connect(member.cookie);
+    const m = await memberConn.client.room.join.mutate({ code: meeting.code });
+    const memberEvents = eventsOf(memberConn, meeting.id, m.self.peerId, m.lastEventId);
+
+    await expect(memberConn.client.room.removeParticipant.mutate({ meetingId: meeting.id, peerId: m.self.peerId, targetPeerId: h.self.peerId })).rejects.toMatchObject({
+      data: { code: "FORBIDDEN" },
+      message: "Only the host can do this.",
+    });
+    await expect(memberConn.client.room.end.mutate({ meetingId: meeting.id, peerId: m.self.peerId })).rejects.toMatchObject({ data: { code: "FORBIDDEN" } });
+
+    // the member's microphone, muted by the host
+    const send = await memberConn.client.media.createTransport.mutate({ meetingId: meeting.id, peerId: m.self.peerId, direction: "send" });
+    const { producerId } = await memberConn.client.media.produce.mutate({ meetingId: meeting.id, peerId: m.self.peerId, transportId: send.id, kind: "audio", rtpParameters: opus, source: "mic" });
+    await hostConn.client.room.muteParticipant.mutate({ meetingId: meeting.id, peerId: h.self.peerId, targetPeerId: m.self.peerId });
+    expect(await memberEvents.next("producer.paused")).toMatchObject({ producerId, source: "mic", byHost: true });
+
+    await hostConn.client.room.removeParticipant.mutate({ meetingId: meeting.id, peerId: h.self.peerId, targetPeerId: m.self.peerId });
+    expect((await memberEvents.next("removed")).message).toMatch(/removed/);
+    await expect(memberConn.client.room.chat.mutate({ meetingId: meeting.id, peerId: m.self.peerId, text: "still here?" })).rejects.toMatchObject({ data: { code: "FORBIDDEN" } });
+    memberEvents.sub.unsubscribe();
+  });
+});
+
+describe("media signaling", () => {
+  test("a producer is announced, the other participant consumes it paused and resumes it; bad parameters hurt only the caller", async () => {
+    const { host, meeting } = await meetingWithHost();
+    const hostConn = connect(host.cookie);
+    const h = await hostConn.client.room.join.mutate({ code: meeting.code });
+    const viewer = await newUser(web.url, "Viewer");
+    const viewerConn = connect(viewer.cookie);
+    const v = await viewerConn.client.room.join.mutate({ code: meeting.code });
+    const viewerEvents = eventsOf(viewerConn, meeting.id, v.self.peerId, v.lastEventId);
+    const hostRef = { meetingId: meeting.id, peerId: h.self.peerId };
+    const viewerRef = { meetingId: meeting.id, peerId: v.self.peerId };
+
+    const send = await hostConn.client.media.createTransport.mutate({ ...hostRef, direction: "send" });
+    expect(send).toMatchObject({ id: expect.any(String), iceParameters: expect.any(Object), dtlsParameters: { fingerprints: expect.any(Array) } });
+    expect(send.iceCandidates.length).toBeGreaterThan(0);
+
+    // malformed input: a clear error to this client, the room unaffected
+    await expect(hostConn.client.media.produce.mutate({ ...hostRef, transportId: send.id, kind: "video", rtpParameters: { codecs: [] }, source: "camera" })).rejects.toMatchObject({
+      data: { code: "BAD_REQUEST", field: "rtpParameters.codecs" },
+    });
+    await expect(
+      hostConn.client.media.produce.mutate({ ...hostRef, transportId: send.id, kind: "video", rtpParameters: { ...vp8Simulcast, codecs: [{ mimeType: "video/AV2", payloadType: 99, clockRate: 90000 }] }, source: "camera" }),
+    ).rejects.toMatchObject({ data: { code: "BAD_REQUEST" } });
+
+    const { producerId } = await hostConn.client.media.produce.mutate({ ...hostRef, transportId: send.id, kind: "video", rtpParameters: vp8Simulcast, source: "camera" });
+    expect(await viewerEvents.next("producer.new")).toMatchObject({ peerId: h.self.peerId, producer: { producerId, kind: "video", source: "camera", paused: false } });
+
+    const recv = await viewerConn.client.media.createTransport.mutate({ ...viewerRef, direction: "recv" });
+    const consumer = await viewerConn.client.media.consume.mutate({ ...viewerRef, transportId: recv.id, producerId, rtpCapabilities: v.routerRtpCapabilities });
+    expect(consumer).toMatchObject({ producerId, kind: "video", producerPeerId: h.self.peerId, source: "camera" });
+    await viewerConn.client.media.resumeConsumer.mutate({ ...viewerRef, consumerId: consumer.consumerId });
+    await viewerConn.client.media.setPreferredLayers.mutate({ ...viewerRef, consumerId: consumer.consumerId, spatialLayer: 0 });
+
+    // someone else's objects are invisible
+    await expect(hostConn.client.media.resumeConsumer.mutate({ ...hostRef, consumerId: consumer.consumerId })).rejects.toMatchObject({ data: { code: "NOT_FOUND" } });
+    await expect(viewerConn.client.media.closeProducer.mutate({ ...viewerRef, producerId })).rejects.toMatchObject({ data: { code: "NOT_FOUND" } });
+
+    // the producer closes: the viewer's consumer goes with it
+    await hostConn.client.media.closeProducer.mutate({ ...hostRef, producerId });
+    expect(await viewerEvents.next("producer.closed")).toMatchObject({ producerId });
+    expect((await viewerEvents.next("consumer.closed")).consumerId).toBe(consumer.consumerId);
+    viewerEvents.sub.unsubscribe();
+  });
+
+  test("a socket that vanishes mid-negotiation leaves nothing behind", async () => {
+    const { host, meeting } = await meetingWithHost();
+    const hostConn = connect(host.cookie);
+    const h = await hostConn.client.room.join.mutate({ code: meeting.code });
+    const hostEvents = eventsOf(hostConn, meeting.id, h.self.peerId, h.lastEventId);
+    const leaver = await newUser(web.url, "Leaver");
+    const leaverConn = connect(leaver.cookie);
+    const l = await leaverConn.client.room.join.mutate({ code: meeting.code });
+    const send = await leaverConn.client.media.createTransport.mutate({ meetingId: meeting.id, peerId: l.self.peerId, direction: "send" });
+    await leaverConn.client.media.produce.mutate({ meetingId: meeting.id, peerId: l.self.peerId, transportId: send.id, kind: "audio", rtpParameters: opus, source: "mic" });
+    await leaverConn.close();
+    expect(await hostEvents.next("peer.left")).toMatchObject({ peerId: l.self.peerId, reason: "disconnected" });
+    const health = (await (await fetch(`${node.httpUrl}/healthz`)).json()) as { media: { rooms: Array<{ meetingId: string; participants: number; consumers: number }> } };
+    expect(health.media.rooms.find((r) => r.meetingId === meeting.id)).toMatchObject({ participants: 1, consumers: 0 });
+    hostEvents.sub.unsubscribe();
+  });
+});

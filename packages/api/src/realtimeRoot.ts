@@ -1,0 +1,15 @@
+import { me } from "./router/auth.ts";
+import { mediaRouter } from "./router/media.ts";
+import { presenceRouter } from "./router/presence.ts";
+import { roomRouter } from "./router/room.ts";
+import { createTRPCRouter } from "./trpc.ts";
+
+/** Served over WebSocket by the realtime server (kept apart from root.ts: it loads mediasoup). */
+export const realtimeRouter = createTRPCRouter({
+  auth: createTRPCRouter({ me }),
+  presence: presenceRouter,
+  room: roomRouter,
+  media: mediaRouter,
+});
+
+export type RealtimeRouter = typeof realtimeRouter;

@@ -1,0 +1,80 @@
+// Meeting rooms over the realtime socket: join, the room's event stream, chat, leave, and the host's powers.
+import { tracked, TRPCError } from "@trpc/server";
+import { z } from "zod";
+import { meetingCode } from "../schemas.ts";
+import { appendRoomEvent } from "../services/roomEventLog.ts";
+import { createTRPCRouter, guestOrUserProcedure, rateLimit, realtimeServices, type Context, type SessionUser } from "../trpc.ts";
+import { peerRef } from "./media/media.schema.ts";
+
+const targetSchema = peerRef.extend({ targetPeerId: z.string().uuid("targetPeerId must be a UUID") });
+
+function hostOnly(ctx: Context & { user: SessionUser }, input: z.infer<typeof peerRef>) {
+  const rt = realtimeServices(ctx);
+  const found = rt.rooms.participant(input.meetingId, input.peerId, ctx.user, rt.connectionId);
+  if (!found.participant.isHost) throw new TRPCError({ code: "FORBIDDEN", message: "Only the host can do this." });
+  return { rt, ...found };
+}
+
+export const roomRouter = createTRPCRouter({
+  join: guestOrUserProcedure.input(z.object({ code: meetingCode })).mutation(({ ctx, input }) => {
+    const rt = realtimeServices(ctx);
+    return rt.rooms.join(input.code, ctx.user, rt.connectionId);
+  }),
+
+  /** Everything that happens in the room, resumable: a reconnecting client passes the last id it saw. */
+  events: guestOrUserProcedure
+    .input(peerRef.extend({ lastEventId: z.string().regex(/^\d+-\d+$/, "lastEventId must be a stream id").nullish() }))
+    .subscription(async function* ({ ctx, input, signal }) {
+      const rt = realtimeServices(ctx);
+      rt.rooms.participant(input.meetingId, input.peerId, ctx.user, rt.connectionId);
+      const from = input.lastEventId ?? (await rt.roomEvents.lastId(input.meetingId));
+      for await (const { id, event } of rt.roomEvents.events(input.meetingId, input.peerId, from, signal)) {
+        yield tracked(id, event);
+      }
+    }),
+
+  chat: guestOrUserProcedure
+    .use(rateLimit({ scope: "chat:user", capacity: 20, windowMs: 10_000 }, (ctx) => ctx.session?.userId ?? ctx.ip, "messages"))
+    .input(peerRef.extend({ text: z.string().trim().min(1, "Write a message first.").max(2000, "Messages are at most 2,000 characters.") }))
+    .mutation(({ ctx, input }) => {
+      const rt = realtimeServices(ctx);
+      const { live, participant } = rt.rooms.participant(input.meetingId, input.peerId, ctx.user, rt.connectionId);
+      return rt.rooms.chat(live, participant, input.text);
+    }),
+
+  leave: guestOrUserProcedure.input(peerRef).mutation(async ({ ctx, input }) => {
+    const rt = realtimeServices(ctx);
+    rt.rooms.participant(input.meetingId, input.peerId, ctx.user, rt.connectionId);
+    await rt.rooms.leave(input.meetingId, input.peerId, "left");
+    return { ok: true as const };
+  }),
+
+  /** After a `media.lost` event: the new router's capabilities and who is here, to rebuild transports. */
+  reconnectMedia: guestOrUserProcedure.input(peerRef).mutation(async ({ ctx, input }) => {
+    const rt = realtimeServices(ctx);
+    const { live } = rt.rooms.participant(input.meetingId, input.peerId, ctx.user, rt.connectionId);
+    return rt.rooms.reconnectMedia(live);
+  }),
+
+  muteParticipant: guestOrUserProcedure.input(targetSchema).mutation(async ({ ctx, input }) => {
+    const { rt, live } = hostOnly(ctx, input);
+    await rt.rooms.mute(live, input.targetPeerId);
+    return { ok: true as const };
+  }),
+
+  removeParticipant: guestOrUserProcedure.input(targetSchema).mutation(async ({ ctx, input }) => {
+    const { rt, live } = hostOnly(ctx, input);
+    if (input.targetPeerId === input.peerId) throw new TRPCError({ code: "BAD_REQUEST", message: "Use Leave to leave the meeting yourself." });
+    await rt.rooms.remove(live, input.targetPeerId);
+    return { ok: true as const };
+  }),
+
+  end: guestOrUserProcedure.input(peerRef).mutation(async ({ ctx, input }) => {
+    const { live } = hostOnly(ctx, input);
+    await ctx.db.meeting.update({ where: { id: live.meeting.id }, data: { status: "ENDED", endedAt: new Date() } });
+    await ctx.db.auditLog.create({ data: { actorId: ctx.user.id, action: "meeting.end", targetType: "meeting", targetId: live.meeting.id, ip: ctx.ip } });
+    // every node closes its part of the room when it sees this event
+    await appendRoomEvent(ctx.redis, live.meeting.id, { type: "meeting.ended" });
+    return { ok: true as const };
+  }),
+});

@@ -1,0 +1,316 @@
+// The live meetings of one realtime node: who is in each room, and the mediasoup room that carries their
+// media. Every change is appended to the room's event log (Redis), which is what clients subscribe to.
+import { randomUUID } from "node:crypto";
+import { TRPCError } from "@trpc/server";
+import type { Redis } from "ioredis";
+import type { PrismaClient } from "@qualmeet/db";
+import { MediaError, Room, type Peer as MediaPeer, type WorkerPool } from "@qualmeet/media";
+import type { SessionUser } from "../trpc.ts";
+import type { Bus } from "./bus.ts";
+import { roomChannel, type RoomEventLog } from "./roomEventLog.ts";
+import type { MediaSource, PeerInfo, RoomEvent } from "./roomEvents.ts";
+
+export interface Participant {
+  peerId: string;
+  userId: string;
+  displayName: string;
+  isHost: boolean;
+  isGuest: boolean;
+  /** the socket that joined: only it may act for this participant */
+  connectionId: string;
+  participationId: string;
+}
+
+interface MeetingMeta {
+  id: string;
+  code: string;
+  title: string;
+  hostId: string;
+  maxParticipants: number;
+  mode: "P2P" | "SFU";
+}
+
+interface LiveRoom {
+  meeting: MeetingMeta;
+  media: Room;
+  participants: Map<string, Participant>;
+  /** set while the media room is rebuilt on a healthy worker */
+  rebuilding: Promise<void> | null;
+  stopWatchingEvents: () => void;
+}
+
+export const MEDIA_LOST_MESSAGE = "Media server lost, reconnecting…";
+
+const notFound = (code: string) => new TRPCError({ code: "NOT_FOUND", message: `There is no meeting with the code ${code}.` });
+
+/** Maps the media model's refusals to tRPC errors with the model's (clear) message. */
+export function mediaToTrpcError(error: unknown): unknown {
+  if (!(error instanceof MediaError)) return error;
+  const code = error.code === "NOT_FOUND" ? "NOT_FOUND" : error.code === "CLOSED" ? "PRECONDITION_FAILED" : "BAD_REQUEST";
+  return new TRPCError({ code, message: error.message, cause: error });
+}
+
+export class MeetingRooms {
+  private readonly rooms = new Map<string, LiveRoom>();
+  private readonly opening = new Map<string, Promise<LiveRoom>>();
+
+  constructor(
+    private readonly deps: { db: PrismaClient; redis: Redis; bus: Bus; pool: WorkerPool | null; nodeId: string; log: RoomEventLog },
+  ) {}
+
+  private append(meetingId: string, event: RoomEvent, to?: string): void {
+    // Event delivery must not fail the caller's media operation; Redis errors are retried by ioredis.
+    void this.deps.log.append(meetingId, event, to).catch(() => {});
+  }
+
+  async join(code: string, user: SessionUser, connectionId: string) {
+    const meeting = await this.deps.db.meeting.findUnique({ where: { code } });
+    if (!meeting) throw notFound(code);
+    if (meeting.status === "ENDED") throw new TRPCError({ code: "PRECONDITION_FAILED", message: "This meeting has ended." });
+    if (!this.deps.pool) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "Media server unavailable. Please try again in a moment." });
+    const live = await this.open(meeting);
+    if (live.rebuilding) await live.rebuilding;
+
+    // capacity check and insertion with no await in between: concurrent joins cannot both take the last seat
+    if (live.participants.size >= meeting.maxParticipants) {
+      throw new TRPCError({ code: "PRECONDITION_FAILED", message: "This meeting is full." });
+    }
+    const participant: Participant = {
+      peerId: randomUUID(),
+      userId: user.id,
+      displayName: user.name,
+      isHost: meeting.hostId === user.id,
+      isGuest: user.isGuest,
+      connectionId,
+      participationId: randomUUID(),
+    };
+    live.participants.set(participant.peerId, participant);
+    try {
+      this.attachPeer(live, participant);
+      await this.deps.db.meetingParticipant.create({
+        data: { id: participant.participationId, meetingId: meeting.id, userId: user.id, displayName: user.name, role: participant.isHost ? "HOST" : "PARTICIPANT" },
+      });
+      if (meeting.status !== "LIVE") await this.deps.db.meeting.update({ where: { id: meeting.id }, data: { status: "LIVE", startedAt: meeting.startedAt ?? new Date() } });
+      await this.deps.redis.hset(`room:${meeting.id}:presence`, participant.peerId, this.deps.nodeId);
+    } catch (error) {
+      live.participants.delete(participant.peerId);
+      if (live.media.peers.has(participant.peerId)) live.media.removePeer(participant.peerId);
+      throw error;
+    }
+    const lastEventId = await this.deps.log.append(meeting.id, { type: "peer.joined", peer: this.peerInfo(live, participant) });
+    return {
+      meeting: live.meeting,
+      self: this.peerInfo(live, participant),
+      peers: [...live.participants.values()].filter((p) => p.peerId !== participant.peerId).map((p) => this.peerInfo(live, p)),
+      routerRtpCapabilities: live.media.rtpCapabilities,
+      iceServers: [] as Array<{ urls: string | string[]; username?: string; credential?: string }>,
+      // the client subscribes from here: its own peer.joined and everything after it
+      lastEventId: previousId(lastEventId),
+    };
+  }
+
+  /** The caller's participant and media peer, if `peerId` is theirs and this socket joined it. */
+  participant(meetingId: string, peerId: string, user: SessionUser, connectionId: string | undefined) {
+    const live = this.rooms.get(meetingId);
+    const participant = live?.participants.get(peerId);
+    if (!live || !participant || participant.userId !== user.id || participant.connectionId !== connectionId) {
+      throw new TRPCError({ code: "FORBIDDEN", message: "You are not in this meeting (join it first)." });
+    }
+    if (live.rebuilding) throw new TRPCError({ code: "PRECONDITION_FAILED", message: MEDIA_LOST_MESSAGE });
+    return { live, participant, peer: live.media.getPeer(peerId) };
+  }
+
+  /** Runs a media operation of a participant, with the model's refusals as clear tRPC errors. */
+  async media<T>(meetingId: string, peerId: string, user: SessionUser, connectionId: string | undefined, fn: (peer: MediaPeer, live: LiveRoom) => Promise<T> | T): Promise<T> {
+    const { peer, live } = this.participant(meetingId, peerId, user, connectionId);
+    try {
+      return await fn(peer, live);
+    } catch (error) {
+      throw mediaToTrpcError(error);
+    }
+  }
+
+  peerInfo(live: LiveRoom, participant: Participant): PeerInfo {
+    const peer = live.media.peers.get(participant.peerId);
+    return {
+      peerId: participant.peerId,
+      userId: participant.userId,
+      displayName: participant.displayName,
+      isHost: participant.isHost,
+      isGuest: participant.isGuest,
+      producers: peer ? peer.producers() : [],
+    };
+  }
+
+  producerEvent(meetingId: string, peerId: string, producerId: string, source: MediaSource, paused: boolean, byHost: boolean): void {
+    this.append(meetingId, { type: paused ? "producer.paused" : "producer.resumed", peerId, producerId, source, byHost });
+  }
+
+  newProducerEvent(meetingId: string, peerId: string, producer: PeerInfo["producers"][number]): void {
+    this.append(meetingId, { type: "producer.new", peerId, producer });
+  }
+
+  chat(live: LiveRoom, participant: Participant, text: string) {
+    const messageId = randomUUID();
+    this.append(live.meeting.id, { type: "chat", messageId, peerId: participant.peerId, displayName: participant.displayName, text, sentAt: new Date().toISOString() });
+    return { messageId };
+  }
+
+  async leave(meetingId: string, peerId: string, reason: "left" | "removed" | "disconnected"): Promise<void> {
+    const live = this.rooms.get(meetingId);
+    const participant = live?.participants.get(peerId);
+    if (!live || !participant) return;
+    live.participants.delete(peerId);
+    if (live.media.peers.has(peerId)) live.media.removePeer(peerId);
+    this.append(meetingId, { type: "peer.left", peerId, reason });
+    await Promise.allSettled([
+      this.deps.redis.hdel(`room:${meetingId}:presence`, peerId),
+      this.deps.db.meetingParticipant.update({ where: { id: participant.participationId }, data: { leftAt: new Date() } }),
+    ]);
+    if (live.participants.size === 0) await this.closeRoom(live, "SCHEDULED");
+  }
+
+  /** The host removes someone: they are told, then leave. */
+  async remove(live: LiveRoom, targetPeerId: string): Promise<void> {
+    if (!live.participants.has(targetPeerId)) throw new TRPCError({ code: "NOT_FOUND", message: "That participant is not in the meeting." });
+    this.append(live.meeting.id, { type: "removed", message: "You were removed from the meeting by the host." }, targetPeerId);
+    await this.leave(live.meeting.id, targetPeerId, "removed");
+  }
+
+  /** The host mutes someone's microphone (they can unmute themselves). */
+  async mute(live: LiveRoom, targetPeerId: string): Promise<void> {
+    if (!live.participants.has(targetPeerId)) throw new TRPCError({ code: "NOT_FOUND", message: "That participant is not in the meeting." });
+    const peer = live.media.getPeer(targetPeerId);
+    for (const producer of peer.producers()) {
+      if (producer.source !== "mic" || producer.paused) continue;
+      await peer.pauseProducer(producer.producerId);
+      this.producerEvent(live.meeting.id, targetPeerId, producer.producerId, "mic", true, true);
+    }
+  }
+
+  /** Everyone leaves; the meeting is over (the caller records it in the database). */
+  async ended(meetingId: string): Promise<void> {
+    const live = this.rooms.get(meetingId);
+    if (live) await this.closeRoom(live, "ENDED");
+  }
+
+  /** After `media.lost`: the room's new router capabilities and everyone still here. */
+  async reconnectMedia(live: LiveRoom) {
+    return {
+      routerRtpCapabilities: live.media.rtpCapabilities,
+      peers: [...live.participants.values()].map((p) => this.peerInfo(live, p)),
+    };
+  }
+
+  /** A socket closed: its participants leave their meetings. */
+  async connectionClosed(connectionId: string): Promise<void> {
+    const leaving: Array<[string, string]> = [];
+    for (const live of this.rooms.values()) {
+      for (const p of live.participants.values()) if (p.connectionId === connectionId) leaving.push([live.meeting.id, p.peerId]);
+    }
+    await Promise.all(leaving.map(([meetingId, peerId]) => this.leave(meetingId, peerId, "disconnected")));
+  }
+
+  /** Rooms this node hosts, for health and metrics. */
+  stats() {
+    return [...this.rooms.values()].map((live) => ({ meetingId: live.meeting.id, participants: live.participants.size, consumers: live.media.consumerCount(), routers: live.media.routerCount() }));
+  }
+
+  /** Node shutdown: everyone here leaves. */
+  async close(): Promise<void> {
+    for (const live of [...this.rooms.values()]) {
+      for (const peerId of [...live.participants.keys()]) await this.leave(live.meeting.id, peerId, "disconnected");
+    }
+  }
+
+  private async open(meeting: MeetingMeta & { status: string }): Promise<LiveRoom> {
+    const existing = this.rooms.get(meeting.id);
+    if (existing) return existing;
+    let opening = this.opening.get(meeting.id);
+    if (!opening) {
+      opening = (async () => {
+        const live: LiveRoom = {
+          meeting: { id: meeting.id, code: meeting.code, title: meeting.title, hostId: meeting.hostId, maxParticipants: meeting.maxParticipants, mode: meeting.mode },
+          media: await this.createMediaRoom(meeting.id),
+          participants: new Map(),
+          rebuilding: null,
+          stopWatchingEvents: () => {},
+        };
+        this.watchMedia(live);
+        // the meeting may be ended from the web app (meeting.end): close the room here too
+        live.stopWatchingEvents = await this.deps.bus.onRaw(roomChannel(meeting.id), (message) => {
+          if (message.includes('"type":"meeting.ended"')) void this.ended(meeting.id);
+        });
+        this.rooms.set(meeting.id, live);
+        return live;
+      })().finally(() => this.opening.delete(meeting.id));
+      this.opening.set(meeting.id, opening);
+    }
+    return opening;
+  }
+
+  private async createMediaRoom(meetingId: string): Promise<Room> {
+    if (!this.deps.pool) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "Media server unavailable. Please try again in a moment." });
+    return Room.create({ pool: this.deps.pool, id: meetingId });
+  }
+
+  private watchMedia(live: LiveRoom): void {
+    const media = live.media;
+    media.on("activespeaker", (peerId: string | null) => this.append(live.meeting.id, { type: "activeSpeaker", peerId }));
+    media.on("audiolevels", (levels: Array<{ peerId: string; volume: number }>) => this.append(live.meeting.id, { type: "audioLevels", levels }));
+    media.on("workerdied", () => {
+      if (live.media === media) live.rebuilding = this.rebuild(live);
+    });
+  }
+
+  /** The worker under a room died: a new media room on a healthy worker, the same participants, and clients told to reconnect. */
+  private async rebuild(live: LiveRoom): Promise<void> {
+    try {
+      for (;;) {
+        try {
+          live.media = await this.createMediaRoom(live.meeting.id);
+          break;
+        } catch {
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      }
+      this.watchMedia(live);
+      for (const participant of live.participants.values()) this.attachPeer(live, participant);
+      this.append(live.meeting.id, { type: "media.lost", message: MEDIA_LOST_MESSAGE });
+    } finally {
+      live.rebuilding = null;
+    }
+  }
+
+  private attachPeer(live: LiveRoom, participant: Participant): void {
+    const meetingId = live.meeting.id;
+    const to = participant.peerId;
+    const peer = live.media.addPeer(participant.peerId);
+    peer.on("consumerclosed", (consumerId: string) => this.append(meetingId, { type: "consumer.closed", consumerId }, to));
+    peer.on("consumerlayers", (consumerId: string, layers: { spatialLayer: number; temporalLayer?: number } | null) =>
+      this.append(meetingId, { type: "consumer.layers", consumerId, spatialLayer: layers?.spatialLayer ?? null, temporalLayer: layers?.temporalLayer ?? null }, to),
+    );
+    peer.on("consumerscore", (consumerId: string, producerPeerId: string, score: number) => this.append(meetingId, { type: "consumer.score", consumerId, producerPeerId, score }, to));
+    peer.on("producerclosed", (producerId: string) => this.append(meetingId, { type: "producer.closed", peerId: to, producerId }));
+  }
+
+  private async closeRoom(live: LiveRoom, status: "SCHEDULED" | "ENDED"): Promise<void> {
+    const meetingId = live.meeting.id;
+    this.rooms.delete(meetingId);
+    live.stopWatchingEvents();
+    const remaining = [...live.participants.values()];
+    live.participants.clear();
+    live.media.close();
+    await Promise.allSettled([
+      this.deps.redis.del(`room:${meetingId}:presence`),
+      remaining.length ? this.deps.db.meetingParticipant.updateMany({ where: { id: { in: remaining.map((p) => p.participationId) } }, data: { leftAt: new Date() } }) : null,
+      status === "SCHEDULED" ? this.deps.db.meeting.updateMany({ where: { id: meetingId, status: "LIVE" }, data: { status: "SCHEDULED" } }) : null,
+    ]);
+  }
+}
+
+/** The stream id just before `id`, so a subscription "after" it starts with the event `id` itself. */
+function previousId(id: string): string {
+  const [ms = "0", seq = "0"] = id.split("-");
+  return Number(seq) > 0 ? `${ms}-${Number(seq) - 1}` : `${Number(ms) - 1}-18446744073709551615`;
+}

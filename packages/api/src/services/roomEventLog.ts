@@ -1,0 +1,100 @@
+// The durable, ordered event log of each meeting room, shared by all realtime nodes:
+//   room:{meetingId}:events   Redis stream (capped): ids for tracked() resumption, catch-up after reconnect
+//   events:{meetingId}        pub/sub channel: live fan-out of "<stream id> <json>"
+// One Lua script appends and publishes, so the channel's order is the stream's order.
+import type { Redis } from "ioredis";
+import type { Bus } from "./bus.ts";
+import type { RoomEvent, StoredRoomEvent } from "./roomEvents.ts";
+
+const STREAM_MAXLEN = 1000;
+
+const APPEND = `
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'e', ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('PUBLISH', KEYS[2], id .. ' ' .. ARGV[1])
+return id
+`;
+
+// A room's log outlives a quiet day, not forever.
+const STREAM_TTL_MS = 24 * 60 * 60 * 1000;
+
+type RedisWithAppend = Redis & { roomEventAppend(stream: string, channel: string, json: string, maxlen: number, ttlMs: number): Promise<string> };
+
+/** Appends an event for everyone in the room (or only for peer `to`); returns its id. */
+export function appendRoomEvent(redis: Redis, meetingId: string, event: RoomEvent, to?: string): Promise<string> {
+  const r = redis as RedisWithAppend;
+  if (typeof r.roomEventAppend !== "function") redis.defineCommand("roomEventAppend", { numberOfKeys: 2, lua: APPEND });
+  const stored: StoredRoomEvent = to ? { to, event } : { event };
+  return r.roomEventAppend(roomStreamKey(meetingId), roomChannel(meetingId), JSON.stringify(stored), STREAM_MAXLEN, STREAM_TTL_MS);
+}
+
+export const roomStreamKey = (meetingId: string) => `room:${meetingId}:events`;
+export const roomChannel = (meetingId: string) => `events:${meetingId}`;
+
+/** Compares Redis stream ids ("<ms>-<seq>"). */
+export function compareStreamIds(a: string, b: string): number {
+  const [am = 0, as = 0] = a.split("-").map(Number);
+  const [bm = 0, bs = 0] = b.split("-").map(Number);
+  return am - bm || as - bs;
+}
+
+export interface LoggedRoomEvent {
+  id: string;
+  event: RoomEvent;
+}
+
+export class RoomEventLog {
+  constructor(
+    private readonly redis: Redis,
+    private readonly bus: Bus,
+  ) {}
+
+  append(meetingId: string, event: RoomEvent, to?: string): Promise<string> {
+    return appendRoomEvent(this.redis, meetingId, event, to);
+  }
+
+  /** The id of the newest event, the point from which a new participant's subscription starts. */
+  async lastId(meetingId: string): Promise<string> {
+    const [entry] = await this.redis.xrevrange(roomStreamKey(meetingId), "+", "-", "COUNT", 1);
+    return entry?.[0] ?? "0-0";
+  }
+
+  /**
+   * The events for `peerId` after `afterId` (stored ones first, then live ones), until `signal` aborts.
+   * Subscribes before reading the stream, and drops live events already read, so nothing is lost or doubled.
+   */
+  async *events(meetingId: string, peerId: string, afterId: string, signal: AbortSignal | undefined): AsyncGenerator<LoggedRoomEvent> {
+    const queue: LoggedRoomEvent[] = [];
+    let wake: (() => void) | null = null;
+    const forPeer = (stored: StoredRoomEvent) => !stored.to || stored.to === peerId;
+    const off = await this.bus.onRaw(roomChannel(meetingId), (message) => {
+      const space = message.indexOf(" ");
+      const stored = JSON.parse(message.slice(space + 1)) as StoredRoomEvent;
+      if (forPeer(stored)) queue.push({ id: message.slice(0, space), event: stored.event });
+      wake?.();
+    });
+    const aborted = new Promise<void>((resolve) => signal?.addEventListener("abort", () => resolve(), { once: true }));
+    let last = afterId;
+    try {
+      const stored = await this.redis.xrange(roomStreamKey(meetingId), `(${afterId}`, "+");
+      for (const [id, fields] of stored) {
+        const parsed = JSON.parse(fields[1] ?? "{}") as StoredRoomEvent;
+        last = id;
+        if (forPeer(parsed)) yield { id, event: parsed.event };
+      }
+      while (!signal?.aborted) {
+        const next = queue.shift();
+        if (!next) {
+          await Promise.race([new Promise<void>((resolve) => (wake = resolve)), aborted]);
+          wake = null;
+          continue;
+        }
+        if (compareStreamIds(next.id, last) <= 0) continue;
+        last = next.id;
+        yield next;
+      }
+    } finally {
+      off();
+    }
+  }
+}
