@@ -29,7 +29,11 @@ export const roomRouter = createTRPCRouter({
       rt.rooms.participant(input.meetingId, input.peerId, ctx.user, rt.connectionId);
       const from = input.lastEventId ?? (await rt.roomEvents.lastId(input.meetingId));
       for await (const { id, event } of rt.roomEvents.events(input.meetingId, input.peerId, from, signal)) {
+        // whoever leaves or is removed stops receiving the room at once (after being told why)
+        const stillIn = rt.rooms.isParticipant(input.meetingId, input.peerId);
+        if (!stillIn && event.type !== "removed" && event.type !== "meeting.ended") return;
         yield tracked(id, event);
+        if (!stillIn) return;
       }
     }),
 

@@ -109,6 +109,10 @@ export class MeetingRooms {
     };
   }
 
+  isParticipant(meetingId: string, peerId: string): boolean {
+    return this.rooms.get(meetingId)?.participants.has(peerId) ?? false;
+  }
+
   /** The caller's participant and media peer, if `peerId` is theirs and this socket joined it. */
   participant(meetingId: string, peerId: string, user: SessionUser, connectionId: string | undefined) {
     const live = this.rooms.get(meetingId);
