@@ -15,6 +15,7 @@ export {
   type ConsumeInput,
   type ConsumeResult,
   type ProducerInfo,
+  type PlainTransportInfo,
   type ConsumerLayers,
 } from "./Peer.ts";
 export type { types as mediasoupTypes } from "mediasoup";

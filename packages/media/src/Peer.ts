@@ -1,0 +1,495 @@
+import { EventEmitter } from "node:events";
+import type { types } from "mediasoup";
+import { MediaError, errorMessage } from "./errors.ts";
+import type { MediaWorker } from "./WorkerPool.ts";
+
+export type TransportDirection = "send" | "recv";
+export type ProducerSource = "mic" | "camera" | "screen";
+export type MediaKind = types.MediaKind;
+
+const SOURCE_KIND: Record<ProducerSource, MediaKind> = { mic: "audio", camera: "video", screen: "video" };
+
+export interface TransportInfo {
+  id: string;
+  iceParameters: types.IceParameters;
+  iceCandidates: types.IceCandidate[];
+  dtlsParameters: types.DtlsParameters;
+  sctpParameters?: undefined;
+}
+
+/** A plain RTP transport (server-side ingest/egress: ffmpeg, GStreamer, recorders, the SFU benchmark). */
+export interface PlainTransportInfo {
+  id: string;
+  /** Where mediasoup listens (RTP and RTCP muxed). */
+  ip: string;
+  port: number;
+}
+
+export interface ProduceInput {
+  transportId: string;
+  kind: MediaKind;
+  rtpParameters: types.RtpParameters;
+  source: ProducerSource;
+}
+
+export interface ConsumeInput {
+  transportId: string;
+  producerId: string;
+  rtpCapabilities: types.RtpCapabilities;
+}
+
+export interface ConsumeResult {
+  consumerId: string;
+  producerId: string;
+  kind: MediaKind;
+  rtpParameters: types.RtpParameters;
+  type: types.ConsumerType;
+  producerPaused: boolean;
+  producerPeerId: string;
+  source: ProducerSource;
+}
+
+export interface ProducerInfo {
+  producerId: string;
+  kind: MediaKind;
+  source: ProducerSource;
+  paused: boolean;
+}
+
+export type ConsumerLayers = types.ConsumerLayers;
+
+export type PeerEvents = {
+  /** One of this peer's consumers closed without the peer asking (remote producer closed, its peer left, transport closed). */
+  consumerclosed: [consumerId: string];
+  /** The layers a simulcast/SVC consumer currently forwards (null: none). */
+  consumerlayers: [consumerId: string, layers: ConsumerLayers | null];
+  /** Consumer score, 0-10. */
+  consumerscore: [consumerId: string, producerPeerId: string, score: number];
+  /** One of this peer's own producers closed without closeProducer() (e.g. its transport closed). */
+  producerclosed: [producerId: string];
+  /** One of this peer's own producers was paused / resumed (forward to the others: mute indicators). */
+  producerpaused: [producerId: string, source: ProducerSource];
+  producerresumed: [producerId: string, source: ProducerSource];
+};
+
+/** A router of a room, with its live load. Internal to the package. */
+export interface RoomRouter {
+  readonly router: types.Router;
+  readonly mediaWorker: MediaWorker;
+  /** Live consumers on this router (pipe consumers included). */
+  consumers: number;
+  /** Peers placed on this router (counted from placement on, before the router is even ready). */
+  peers: number;
+}
+
+/** A producer as the room knows it. Internal to the package. */
+export interface RoomProducer {
+  readonly peer: Peer;
+  readonly producer: types.Producer;
+  readonly source: ProducerSource;
+  readonly roomRouter: RoomRouter;
+  /** Pipes of this producer to other routers of the room, by target router id. */
+  readonly pipes: Map<string, Promise<void>>;
+}
+
+/** What a Peer needs from its Room. Internal to the package. */
+export interface PeerHost {
+  readonly roomId: string;
+  listenInfos(): types.TransportListenInfo[];
+  findProducer(producerId: string): RoomProducer | undefined;
+  /** Registers the producer (synchronously) and adds audio to the room's observers. */
+  addProducer(peer: Peer, producer: types.Producer, source: ProducerSource, roomRouter: RoomRouter): Promise<void>;
+  /** Makes `entry`'s producer consumable on `target` (pipeToRouter once per producer and router). */
+  pipe(entry: RoomProducer, target: RoomRouter): Promise<void>;
+  peerClosed(peer: Peer): void;
+}
+
+type TransportEntry =
+  | { kind: "webrtc"; transport: types.WebRtcTransport; direction: TransportDirection }
+  | { kind: "plain"; transport: types.PlainTransport; direction: TransportDirection };
+
+interface ProducerEntry {
+  producer: types.Producer;
+  source: ProducerSource;
+  /** closeProducer() was called: no "producerclosed" event. */
+  requested: boolean;
+}
+
+interface ConsumerEntry {
+  consumer: types.Consumer;
+  producerPeerId: string;
+  source: ProducerSource;
+}
+
+/**
+ * A participant's media: it owns its transports, producers and consumers, and only ever finds its own
+ * by id (anything else is NOT_FOUND). Closing a transport closes what hangs on it; closing the peer
+ * closes everything.
+ */
+export class Peer extends EventEmitter<PeerEvents> {
+  readonly id: string;
+  readonly #host: PeerHost;
+  readonly #placement: Promise<RoomRouter>;
+  readonly #transports = new Map<string, TransportEntry>();
+  readonly #producers = new Map<string, ProducerEntry>();
+  readonly #consumers = new Map<string, ConsumerEntry>();
+  /** Sources with a producer or a produce() in flight. */
+  readonly #sources = new Set<ProducerSource>();
+  #closed = false;
+
+  /** @internal Peers are made by Room.addPeer(). */
+  constructor(id: string, host: PeerHost, placement: Promise<RoomRouter>) {
+    super();
+    this.id = id;
+    this.#host = host;
+    this.#placement = placement;
+    // a failed placement surfaces on the next call; never as an unhandled rejection
+    placement.catch(() => undefined);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** @internal The router this peer's transports live on. */
+  router(): Promise<RoomRouter> {
+    return this.#placement;
+  }
+
+  consumerCount(): number {
+    return this.#consumers.size;
+  }
+
+  transportIds(): string[] {
+    return [...this.#transports.keys()];
+  }
+
+  consumerIds(): string[] {
+    return [...this.#consumers.keys()];
+  }
+
+  async createWebRtcTransport(direction: TransportDirection): Promise<TransportInfo> {
+    this.#assertOpen();
+    if (direction !== "send" && direction !== "recv") {
+      throw new MediaError("BAD_REQUEST", `Transport direction must be "send" or "recv", got ${JSON.stringify(direction)}`);
+    }
+    const transport = await this.#guard(async () => {
+      const roomRouter = await this.#placement;
+      this.#assertOpen();
+      return roomRouter.router.createWebRtcTransport<{ peerId: string; direction: TransportDirection }>({
+        listenInfos: this.#host.listenInfos(),
+        enableUdp: true,
+        enableTcp: true,
+        preferUdp: true,
+        initialAvailableOutgoingBitrate: 1_000_000,
+        appData: { peerId: this.id, direction },
+      });
+    });
+    if (this.#closed) {
+      transport.close();
+      throw this.#closedError();
+    }
+    this.#transports.set(transport.id, { kind: "webrtc", transport, direction });
+    transport.observer.once("close", () => this.#transports.delete(transport.id));
+    return {
+      id: transport.id,
+      iceParameters: transport.iceParameters,
+      iceCandidates: transport.iceCandidates,
+      dtlsParameters: transport.dtlsParameters,
+      sctpParameters: undefined,
+    };
+  }
+
+  /**
+   * A plain RTP transport with RTP/RTCP multiplexed on one UDP port, no SRTP. With `comedia` (for
+   * "send") mediasoup learns the remote address from the first packet; otherwise call
+   * connectPlainTransport(). Not for browsers: for server-side media (ingest, recording, benchmarks).
+   */
+  async createPlainTransport(direction: TransportDirection, options: { comedia?: boolean } = {}): Promise<PlainTransportInfo> {
+    this.#assertOpen();
+    if (direction !== "send" && direction !== "recv") {
+      throw new MediaError("BAD_REQUEST", `Transport direction must be "send" or "recv", got ${JSON.stringify(direction)}`);
+    }
+    const transport = await this.#guard(async () => {
+      const roomRouter = await this.#placement;
+      this.#assertOpen();
+      const [listenInfo] = this.#host.listenInfos();
+      return roomRouter.router.createPlainTransport<{ peerId: string; direction: TransportDirection }>({
+        listenInfo: listenInfo ?? { protocol: "udp", ip: "127.0.0.1" },
+        rtcpMux: true,
+        comedia: options.comedia ?? false,
+        appData: { peerId: this.id, direction },
+      });
+    });
+    if (this.#closed) {
+      transport.close();
+      throw this.#closedError();
+    }
+    this.#transports.set(transport.id, { kind: "plain", transport, direction });
+    transport.observer.once("close", () => this.#transports.delete(transport.id));
+    return { id: transport.id, ip: transport.tuple.localAddress, port: transport.tuple.localPort };
+  }
+
+  /** Tells a plain transport where to send RTP (and RTCP, muxed). */
+  async connectPlainTransport(transportId: string, remote: { ip: string; port: number }): Promise<void> {
+    const entry = this.#transport(transportId);
+    if (entry.kind !== "plain") {
+      throw new MediaError("BAD_REQUEST", `Transport ${transportId} is a WebRTC transport: use connectTransport`);
+    }
+    await this.#guard(async () => {
+      try {
+        await entry.transport.connect({ ip: remote.ip, port: remote.port });
+      } catch (error) {
+        if (entry.transport.closed) throw new MediaError("NOT_FOUND", `Transport ${transportId} is closed`);
+        throw new MediaError("BAD_REQUEST", `Could not connect transport ${transportId}: ${errorMessage(error)}`, {
+          cause: error,
+        });
+      }
+    });
+  }
+
+  async connectTransport(transportId: string, dtlsParameters: types.DtlsParameters): Promise<void> {
+    const transport = this.#webRtcTransport(transportId);
+    await this.#guard(async () => {
+      try {
+        await transport.connect({ dtlsParameters });
+      } catch (error) {
+        if (transport.closed) throw new MediaError("NOT_FOUND", `Transport ${transportId} is closed`);
+        throw new MediaError("BAD_REQUEST", `Could not connect transport ${transportId}: ${errorMessage(error)}`, {
+          cause: error,
+        });
+      }
+    });
+  }
+
+  async restartIce(transportId: string): Promise<types.IceParameters> {
+    const transport = this.#webRtcTransport(transportId);
+    return this.#guard(() => transport.restartIce());
+  }
+
+  async produce(input: ProduceInput): Promise<{ producerId: string }> {
+    const { transportId, kind, rtpParameters, source } = input;
+    const entry = this.#transport(transportId);
+    if (entry.direction !== "send") {
+      throw new MediaError("BAD_REQUEST", `Transport ${transportId} is a receive transport: produce on a send transport`);
+    }
+    if (!(source in SOURCE_KIND)) {
+      throw new MediaError("BAD_REQUEST", `Unknown source ${JSON.stringify(source)}: use "mic", "camera" or "screen"`);
+    }
+    if (kind !== SOURCE_KIND[source]) {
+      throw new MediaError("BAD_REQUEST", `A ${source} producer must be ${SOURCE_KIND[source]}, not ${JSON.stringify(kind)}`);
+    }
+    if (this.#sources.has(source)) {
+      throw new MediaError("BAD_REQUEST", `You already have a ${source} producer: close it before producing another`);
+    }
+    this.#sources.add(source);
+    let registered = false;
+    try {
+      const roomRouter = await this.#guard(() => this.#placement);
+      const producer = await this.#guard(async () => {
+        try {
+          return await entry.transport.produce<{ peerId: string; source: ProducerSource }>({
+            kind,
+            rtpParameters,
+            appData: { peerId: this.id, source },
+          });
+        } catch (error) {
+          if (this.#closed) throw error;
+          if (entry.transport.closed) throw new MediaError("NOT_FOUND", `Transport ${transportId} closed while producing`);
+          throw new MediaError("BAD_REQUEST", `Invalid rtpParameters for a ${kind} producer: ${errorMessage(error)}`, {
+            cause: error,
+          });
+        }
+      });
+      if (this.#closed || producer.closed) {
+        producer.close();
+        throw this.#closed ? this.#closedError() : new MediaError("NOT_FOUND", `Transport ${transportId} closed while producing`);
+      }
+      const item: ProducerEntry = { producer, source, requested: false };
+      this.#producers.set(producer.id, item);
+      registered = true;
+      producer.observer.once("close", () => {
+        this.#producers.delete(producer.id);
+        this.#sources.delete(source);
+        if (!item.requested && !this.#closed) this.emit("producerclosed", producer.id);
+      });
+      await this.#host.addProducer(this, producer, source, roomRouter);
+      return { producerId: producer.id };
+    } catch (error) {
+      if (!registered) this.#sources.delete(source);
+      throw error;
+    }
+  }
+
+  async consume(input: ConsumeInput): Promise<ConsumeResult> {
+    const { transportId, producerId, rtpCapabilities } = input;
+    const entry = this.#transport(transportId);
+    if (entry.direction !== "recv") {
+      throw new MediaError("BAD_REQUEST", `Transport ${transportId} is a send transport: consume on a receive transport`);
+    }
+    const remote = this.#host.findProducer(producerId);
+    if (!remote) throw new MediaError("NOT_FOUND", `Unknown producer ${producerId}`);
+    if (remote.peer === this) throw new MediaError("BAD_REQUEST", "You cannot consume your own producer");
+    const consumer = await this.#guard(async () => {
+      const roomRouter = await this.#placement;
+      this.#assertOpen();
+      try {
+        await this.#host.pipe(remote, roomRouter);
+      } catch (error) {
+        if (remote.producer.closed) throw new MediaError("NOT_FOUND", `Producer ${producerId} is closed`);
+        throw error;
+      }
+      this.#assertOpen();
+      if (remote.producer.closed) throw new MediaError("NOT_FOUND", `Producer ${producerId} is closed`);
+      if (!roomRouter.router.canConsume({ producerId, rtpCapabilities })) {
+        throw new MediaError("UNSUPPORTED", "This router cannot consume that producer with your RTP capabilities");
+      }
+      return entry.transport.consume<{ peerId: string; producerPeerId: string; source: ProducerSource }>({
+        producerId,
+        rtpCapabilities,
+        paused: true,
+        appData: { peerId: this.id, producerPeerId: remote.peer.id, source: remote.source },
+      });
+    });
+    if (this.#closed || consumer.closed) {
+      consumer.close();
+      throw this.#closed ? this.#closedError() : new MediaError("NOT_FOUND", `Producer ${producerId} closed while consuming`);
+    }
+    const producerPeerId = remote.peer.id;
+    this.#consumers.set(consumer.id, { consumer, producerPeerId, source: remote.source });
+    consumer.observer.once("close", () => {
+      this.#consumers.delete(consumer.id);
+      if (!this.#closed) this.emit("consumerclosed", consumer.id);
+    });
+    consumer.on("layerschange", (layers) => {
+      if (!this.#closed) this.emit("consumerlayers", consumer.id, layers ?? null);
+    });
+    consumer.on("score", (score) => {
+      if (!this.#closed) this.emit("consumerscore", consumer.id, producerPeerId, score.score);
+    });
+    return {
+      consumerId: consumer.id,
+      producerId,
+      kind: consumer.kind,
+      rtpParameters: consumer.rtpParameters,
+      type: consumer.type,
+      producerPaused: consumer.producerPaused,
+      producerPeerId,
+      source: remote.source,
+    };
+  }
+
+  async resumeConsumer(consumerId: string): Promise<void> {
+    const { consumer } = this.#consumer(consumerId);
+    await this.#guard(() => consumer.resume());
+  }
+
+  async pauseConsumer(consumerId: string): Promise<void> {
+    const { consumer } = this.#consumer(consumerId);
+    await this.#guard(() => consumer.pause());
+  }
+
+  async setPreferredLayers(consumerId: string, layers: ConsumerLayers): Promise<void> {
+    const { consumer } = this.#consumer(consumerId);
+    if (consumer.type !== "simulcast" && consumer.type !== "svc") {
+      throw new MediaError("BAD_REQUEST", `Consumer ${consumerId} is not simulcast or SVC: it has no layers to prefer`);
+    }
+    const { spatialLayer, temporalLayer } = layers ?? {};
+    if (!Number.isInteger(spatialLayer) || spatialLayer < 0) {
+      throw new MediaError("BAD_REQUEST", "spatialLayer must be an integer >= 0");
+    }
+    if (temporalLayer !== undefined && (!Number.isInteger(temporalLayer) || temporalLayer < 0)) {
+      throw new MediaError("BAD_REQUEST", "temporalLayer must be an integer >= 0");
+    }
+    await this.#guard(() =>
+      consumer.setPreferredLayers(temporalLayer === undefined ? { spatialLayer } : { spatialLayer, temporalLayer }),
+    );
+  }
+
+  async pauseProducer(producerId: string): Promise<void> {
+    const { producer, source } = this.#producer(producerId);
+    if (producer.paused) return;
+    await this.#guard(() => producer.pause());
+    if (!this.#closed && !producer.closed) this.emit("producerpaused", producerId, source);
+  }
+
+  async resumeProducer(producerId: string): Promise<void> {
+    const { producer, source } = this.#producer(producerId);
+    if (!producer.paused) return;
+    await this.#guard(() => producer.resume());
+    if (!this.#closed && !producer.closed) this.emit("producerresumed", producerId, source);
+  }
+
+  closeProducer(producerId: string): void {
+    const entry = this.#producer(producerId);
+    entry.requested = true;
+    entry.producer.close();
+  }
+
+  producers(): ProducerInfo[] {
+    return [...this.#producers.values()].map(({ producer, source }) => ({
+      producerId: producer.id,
+      kind: producer.kind,
+      source,
+      paused: producer.paused,
+    }));
+  }
+
+  /** Closes every transport (and so every producer and consumer) and leaves the room. Emits nothing. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const { transport } of [...this.#transports.values()]) transport.close();
+    this.#transports.clear();
+    this.#producers.clear();
+    this.#consumers.clear();
+    this.#sources.clear();
+    this.#host.peerClosed(this);
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw this.#closedError();
+  }
+
+  #closedError(): MediaError {
+    return new MediaError("CLOSED", `Peer ${this.id} has left room ${this.#host.roomId}`);
+  }
+
+  /** Runs a mediasoup call; once the peer (or its room) closed, whatever failed becomes a CLOSED MediaError. */
+  async #guard<T>(fn: () => Promise<T>): Promise<T> {
+    this.#assertOpen();
+    try {
+      return await fn();
+    } catch (error) {
+      if (this.#closed) throw this.#closedError();
+      throw error;
+    }
+  }
+
+  #transport(transportId: string): TransportEntry {
+    this.#assertOpen();
+    const entry = typeof transportId === "string" ? this.#transports.get(transportId) : undefined;
+    if (!entry || entry.transport.closed) throw new MediaError("NOT_FOUND", `Unknown transport ${transportId}`);
+    return entry;
+  }
+
+  #webRtcTransport(transportId: string): types.WebRtcTransport {
+    const entry = this.#transport(transportId);
+    if (entry.kind !== "webrtc") throw new MediaError("BAD_REQUEST", `Transport ${transportId} is a plain RTP transport`);
+    return entry.transport;
+  }
+
+  #producer(producerId: string): ProducerEntry {
+    this.#assertOpen();
+    const entry = typeof producerId === "string" ? this.#producers.get(producerId) : undefined;
+    if (!entry || entry.producer.closed) throw new MediaError("NOT_FOUND", `Unknown producer ${producerId}`);
+    return entry;
+  }
+
+  #consumer(consumerId: string): ConsumerEntry {
+    this.#assertOpen();
+    const entry = typeof consumerId === "string" ? this.#consumers.get(consumerId) : undefined;
+    if (!entry || entry.consumer.closed) throw new MediaError("NOT_FOUND", `Unknown consumer ${consumerId}`);
+    return entry;
+  }
+}

@@ -1,0 +1,219 @@
+import { EventEmitter } from "node:events";
+import os from "node:os";
+import * as mediasoup from "mediasoup";
+import type { types } from "mediasoup";
+import { MediaError, errorMessage } from "./errors.ts";
+
+export interface WorkerPoolOptions {
+  /** Default: os.cpus().length (at least 1). */
+  numWorkers?: number;
+  /** Default: env MEDIA_RTC_MIN_PORT or 40000. */
+  rtcMinPort?: number;
+  /** Default: env MEDIA_RTC_MAX_PORT or 49999. */
+  rtcMaxPort?: number;
+  /** Default: "warn". */
+  logLevel?: "warn" | "error" | "none";
+}
+
+/** One mediasoup worker process and its live load (kept up to date from mediasoup's observer events). */
+export interface MediaWorker {
+  readonly pid: number;
+  readonly worker: types.Worker;
+  /** Live consumers on all routers of this worker (pipe consumers included). */
+  consumers: number;
+  /** Live routers on this worker. */
+  routers: number;
+}
+
+export interface WorkerLoad {
+  pid: number;
+  routers: number;
+  consumers: number;
+  /** User + system CPU time the worker process has used so far, in ms. */
+  cpuMs: number;
+}
+
+export type WorkerPoolEvents = {
+  /** A worker process died; a replacement is being started. */
+  workerdied: [pid: number];
+};
+
+const RESPAWN_DELAYS_MS = [0, 250, 1000, 2000, 5000];
+
+function envPort(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    throw new MediaError("BAD_REQUEST", `${name} must be a port number (1-65535), got "${raw}"`);
+  }
+  return value;
+}
+
+/** The mediasoup worker processes of this node. A worker that dies is replaced automatically. */
+export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
+  readonly rtcMinPort: number;
+  readonly rtcMaxPort: number;
+  readonly #logLevel: "warn" | "error" | "none";
+  readonly #workers: MediaWorker[] = [];
+  #closed = false;
+  #respawning = 0;
+
+  private constructor(options: Required<WorkerPoolOptions>) {
+    super();
+    this.rtcMinPort = options.rtcMinPort;
+    this.rtcMaxPort = options.rtcMaxPort;
+    this.#logLevel = options.logLevel;
+  }
+
+  static async create(options: WorkerPoolOptions = {}): Promise<WorkerPool> {
+    const numWorkers = options.numWorkers ?? Math.max(1, os.cpus().length);
+    const rtcMinPort = options.rtcMinPort ?? envPort("MEDIA_RTC_MIN_PORT", 40000);
+    const rtcMaxPort = options.rtcMaxPort ?? envPort("MEDIA_RTC_MAX_PORT", 49999);
+    if (!Number.isInteger(numWorkers) || numWorkers < 1) {
+      throw new MediaError("BAD_REQUEST", `numWorkers must be a positive integer, got ${numWorkers}`);
+    }
+    if (rtcMinPort > rtcMaxPort) {
+      throw new MediaError("BAD_REQUEST", `rtcMinPort (${rtcMinPort}) is above rtcMaxPort (${rtcMaxPort})`);
+    }
+    const pool = new WorkerPool({ numWorkers, rtcMinPort, rtcMaxPort, logLevel: options.logLevel ?? "warn" });
+    try {
+      await Promise.all(Array.from({ length: numWorkers }, () => pool.#spawn()));
+    } catch (error) {
+      await pool.close();
+      throw error;
+    }
+    return pool;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Live workers (a snapshot). */
+  get workers(): readonly MediaWorker[] {
+    return [...this.#workers];
+  }
+
+  /**
+   * The least-loaded live worker (fewest consumers, then fewest routers). Workers whose pid is in
+   * `exclude` are skipped unless no other worker is alive.
+   */
+  pick(exclude?: Set<number>): MediaWorker {
+    if (this.#closed) throw new MediaError("CLOSED", "The worker pool is closed");
+    const live = this.#workers.filter((w) => !w.worker.closed);
+    const candidates = exclude ? live.filter((w) => !exclude.has(w.pid)) : live;
+    const from = candidates.length > 0 ? candidates : live;
+    let best: MediaWorker | undefined;
+    for (const w of from) {
+      if (!best || w.consumers < best.consumers || (w.consumers === best.consumers && w.routers < best.routers)) {
+        best = w;
+      }
+    }
+    if (!best) throw new MediaError("CLOSED", "No mediasoup worker is alive right now (a replacement is starting)");
+    return best;
+  }
+
+  async loads(): Promise<WorkerLoad[]> {
+    const workers = this.#workers.filter((w) => !w.worker.closed);
+    return Promise.all(
+      workers.map(async (w) => {
+        let cpuMs = 0;
+        try {
+          const usage = await w.worker.getResourceUsage();
+          cpuMs = usage.ru_utime + usage.ru_stime;
+        } catch {
+          // the worker died while we asked: report what we know
+        }
+        return { pid: w.pid, routers: w.routers, consumers: w.consumers, cpuMs };
+      }),
+    );
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const workers = this.#workers.splice(0);
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            if (w.worker.subprocessClosed) return resolve();
+            const timer = setTimeout(resolve, 3000);
+            w.worker.once("subprocessclose", () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            w.worker.close();
+          }),
+      ),
+    );
+  }
+
+  async #spawn(): Promise<MediaWorker> {
+    const worker = await mediasoup.createWorker({
+      logLevel: this.#logLevel,
+      rtcMinPort: this.rtcMinPort,
+      rtcMaxPort: this.rtcMaxPort,
+    });
+    if (this.#closed) {
+      worker.close();
+      throw new MediaError("CLOSED", "The worker pool was closed while a worker was starting");
+    }
+    const entry: MediaWorker = { pid: worker.pid, worker, consumers: 0, routers: 0 };
+    trackLoad(worker, entry);
+    worker.on("died", () => this.#onDied(entry));
+    this.#workers.push(entry);
+    return entry;
+  }
+
+  #onDied(entry: MediaWorker): void {
+    const index = this.#workers.indexOf(entry);
+    if (index >= 0) this.#workers.splice(index, 1);
+    if (this.#closed) return;
+    this.emit("workerdied", entry.pid);
+    void this.#respawn();
+  }
+
+  async #respawn(): Promise<void> {
+    this.#respawning++;
+    try {
+      for (let attempt = 0; !this.#closed; attempt++) {
+        const delay = RESPAWN_DELAYS_MS[Math.min(attempt, RESPAWN_DELAYS_MS.length - 1)] ?? 5000;
+        if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay).unref());
+        if (this.#closed) return;
+        try {
+          await this.#spawn();
+          return;
+        } catch (error) {
+          if (this.#closed) return;
+          console.error(`[media] could not start a replacement mediasoup worker: ${errorMessage(error)}`);
+        }
+      }
+    } finally {
+      this.#respawning--;
+    }
+  }
+
+  /** Resolves once the pool is back to full strength (for tests and health checks). */
+  async whenReplenished(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.#respawning > 0) {
+      if (Date.now() > deadline) throw new MediaError("CLOSED", "Timed out waiting for a replacement worker");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
+
+/** Keeps entry.routers / entry.consumers current from mediasoup's observer events. */
+function trackLoad(worker: types.Worker, entry: MediaWorker): void {
+  worker.observer.on("newrouter", (router) => {
+    entry.routers++;
+    router.observer.once("close", () => entry.routers--);
+    router.observer.on("newtransport", (transport) => {
+      transport.observer.on("newconsumer", (consumer) => {
+        entry.consumers++;
+        consumer.observer.once("close", () => entry.consumers--);
+      });
+    });
+  });
+}
