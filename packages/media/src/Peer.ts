@@ -65,7 +65,7 @@ export type PeerEvents = {
   consumerlayers: [consumerId: string, layers: ConsumerLayers | null];
   /** Consumer score, 0-10. */
   consumerscore: [consumerId: string, producerPeerId: string, score: number];
-  /** One of this peer's own producers closed without closeProducer() (e.g. its transport closed). */
+  /** One of this peer's own producers closed: closeProducer(), or its transport closed (not when the whole peer closes). */
   producerclosed: [producerId: string];
   /** One of this peer's own producers was paused / resumed (forward to the others: mute indicators). */
   producerpaused: [producerId: string, source: ProducerSource];
@@ -111,8 +111,6 @@ type TransportEntry =
 interface ProducerEntry {
   producer: types.Producer;
   source: ProducerSource;
-  /** closeProducer() was called: no "producerclosed" event. */
-  requested: boolean;
 }
 
 interface ConsumerEntry {
@@ -305,13 +303,12 @@ export class Peer extends EventEmitter<PeerEvents> {
         producer.close();
         throw this.#closed ? this.#closedError() : new MediaError("NOT_FOUND", `Transport ${transportId} closed while producing`);
       }
-      const item: ProducerEntry = { producer, source, requested: false };
-      this.#producers.set(producer.id, item);
+      this.#producers.set(producer.id, { producer, source });
       registered = true;
       producer.observer.once("close", () => {
         this.#producers.delete(producer.id);
         this.#sources.delete(source);
-        if (!item.requested && !this.#closed) this.emit("producerclosed", producer.id);
+        if (!this.#closed) this.emit("producerclosed", producer.id);
       });
       await this.#host.addProducer(this, producer, source, roomRouter);
       return { producerId: producer.id };
@@ -421,9 +418,7 @@ export class Peer extends EventEmitter<PeerEvents> {
   }
 
   closeProducer(producerId: string): void {
-    const entry = this.#producer(producerId);
-    entry.requested = true;
-    entry.producer.close();
+    this.#producer(producerId).producer.close();
   }
 
   producers(): ProducerInfo[] {
