@@ -4,15 +4,14 @@ import { notFound, redirect } from "next/navigation";
 import { TRPCError } from "@trpc/server";
 import { getDb } from "@qualmeet/db";
 import { Brand } from "@/components/Brand";
-import { CopyLinkButton } from "@/components/CopyLinkButton";
-import { EndMeetingButton } from "@/components/EndMeetingButton";
-import { GuestJoinForm } from "@/components/GuestJoinForm";
+import { MeetingLobby } from "@/components/meeting/MeetingLobby";
 import { StatusBadge } from "@/components/MyMeetings";
 import { modeLabel } from "@/lib/labels";
 import { normaliseMeetingCode, parseMeetingCode } from "@/lib/meetingCode";
 import { currentUser, serverCaller } from "@/server/session";
 
 type Params = Promise<{ code: string }>;
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 const safeDecode = (s: string): string => {
   try {
@@ -27,35 +26,24 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
   return { title: `Meeting ${normaliseMeetingCode(safeDecode(code)).slice(0, 16)}` };
 }
 
-export default async function MeetingPage({ params }: { params: Params }) {
+export default async function MeetingPage({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
   const raw = safeDecode((await params).code);
   const code = parseMeetingCode(raw);
   if (!code) notFound();
-  // one canonical address per meeting: /m/ABCD-2345 -> /m/abcd2345
-  if (code !== raw) redirect(`/m/${code}`);
+  // one canonical address per meeting: /m/ABCD-2345 -> /m/abcd2345 (keeping ?quality=)
+  if (code !== raw) {
+    const quality = (await searchParams).quality;
+    redirect(`/m/${code}${typeof quality === "string" ? `?quality=${encodeURIComponent(quality)}` : ""}`);
+  }
+  // Read at request time (not a NEXT_PUBLIC_ variable): changing it needs no rebuild.
+  const realtimeUrl = process.env.REALTIME_PUBLIC_URL ?? "ws://localhost:3001";
 
   const user = await currentUser();
   if (!user) {
     const exists = await getDb().meeting.findUnique({ where: { code }, select: { id: true } });
     if (!exists) notFound();
-    return (
-      <>
-        <Brand width="md" />
-        <main className="mx-auto w-full max-w-md">
-          <div className="card">
-            <h1 className="text-2xl font-bold tracking-tight">Join meeting</h1>
-            <p className="mt-1 text-sm text-slate-600">
-              You were invited to the meeting <span className="font-mono font-semibold text-slate-800">{code}</span>. Enter the name others will see, or{" "}
-              <Link href={`/login?callbackUrl=${encodeURIComponent(`/m/${code}`)}`} className="link">
-                sign in
-              </Link>
-              .
-            </p>
-            <GuestJoinForm />
-          </div>
-        </main>
-      </>
-    );
+    // the same client component before and after guest sign-in, so joining carries on across the refresh
+    return <MeetingLobby code={code} realtimeUrl={realtimeUrl} user={null} meeting={null} />;
   }
 
   const caller = await serverCaller();
@@ -64,6 +52,25 @@ export default async function MeetingPage({ params }: { params: Params }) {
     throw error;
   });
   const ended = meeting.status === "ENDED";
+
+  if (!ended) {
+    return (
+      <MeetingLobby
+        code={code}
+        realtimeUrl={realtimeUrl}
+        user={{ id: user.id, name: user.name, isGuest: user.isGuest }}
+        meeting={{
+          code: meeting.code,
+          title: meeting.title,
+          status: meeting.status,
+          hostName: meeting.host.name,
+          isHost: meeting.isHost,
+          mode: modeLabel[meeting.mode],
+          maxParticipants: meeting.maxParticipants,
+        }}
+      />
+    );
+  }
 
   return (
     <>
@@ -76,11 +83,9 @@ export default async function MeetingPage({ params }: { params: Params }) {
             </h1>
             <StatusBadge status={meeting.status} />
           </div>
-          {ended ? (
-            <p role="status" className="mt-4 rounded-lg border border-slate-200 bg-slate-100 px-3 py-2 text-sm text-slate-700">
-              This meeting has ended{meeting.endedAt ? ` (${meeting.endedAt.toUTCString()})` : ""}.
-            </p>
-          ) : null}
+          <p role="status" className="mt-4 rounded-lg border border-slate-200 bg-slate-100 px-3 py-2 text-sm text-slate-700">
+            This meeting has ended{meeting.endedAt ? ` (${meeting.endedAt.toUTCString()})` : ""}.
+          </p>
           <dl className="mt-6 grid grid-cols-1 gap-x-6 gap-y-4 text-sm sm:grid-cols-2">
             <Detail label="Meeting code">
               <span className="font-mono text-base font-semibold tracking-wider">{meeting.code}</span>
@@ -90,13 +95,10 @@ export default async function MeetingPage({ params }: { params: Params }) {
             <Detail label="Max participants">{meeting.maxParticipants}</Detail>
           </dl>
           <div className="mt-8 flex flex-wrap gap-3">
-            {ended ? null : <CopyLinkButton path={`/m/${meeting.code}`} />}
-            {meeting.isHost && !ended ? <EndMeetingButton code={meeting.code} /> : null}
             <Link href="/" className="btn-secondary">
               Back to home
             </Link>
           </div>
-          {ended ? null : <p className="mt-6 text-sm text-slate-500">The live meeting room opens here soon. Share the link so others can join.</p>}
         </article>
       </main>
     </>

@@ -1,0 +1,375 @@
+// The meeting room in real headless Chromium (fake camera and microphone) through the realtime server and
+// mediasoup: three people see and hear each other, mute, share a screen, chat, leave; the host's powers; a
+// full meeting; and media coming back without a reload after the mediasoup worker is killed.
+import { randomUUID } from "node:crypto";
+import { mkdir } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { freePort } from "../../../scripts/lib/ports.ts";
+import { launchChromium } from "../../../tests/harness/browser.ts";
+import { newUser, webClient } from "../../../tests/harness/clients.ts";
+import { startRealtime, startWeb, type RealtimeServer, type WebServer } from "../../../tests/harness/servers.ts";
+
+const STEP_MS = 20_000;
+const SHOTS = process.env.MEETING_SCREENSHOTS ?? path.join(os.tmpdir(), "qualmeet-meeting-shots");
+
+let web: WebServer;
+let realtime: RealtimeServer;
+let browser: Browser;
+let contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  // The realtime node must allow the web origin, and the web app must know the realtime URL: fix the port first.
+  const webPort = await freePort();
+  realtime = await startRealtime({ allowedOrigins: [`http://localhost:${webPort}`] });
+  const [w, b] = await Promise.allSettled([startWeb({ port: webPort, env: { REALTIME_PUBLIC_URL: realtime.wsUrl } }), launchChromium()]);
+  if (w.status === "fulfilled") web = w.value;
+  if (b.status === "fulfilled") browser = b.value;
+  if (w.status === "rejected") throw w.reason;
+  if (b.status === "rejected") throw b.reason;
+  await mkdir(SHOTS, { recursive: true });
+});
+
+afterEach(async () => {
+  await Promise.allSettled(contexts.map((c) => c.close()));
+  contexts = [];
+});
+
+afterAll(async () => {
+  await Promise.allSettled([browser?.close(), web?.stop(), realtime?.stop()]);
+});
+
+// ---- helpers ---------------------------------------------------------------------------------------------
+
+interface Person {
+  name: string;
+  page: Page;
+}
+
+/** A browser context, signed in with `cookie` (a Cookie header) when given. */
+async function newPage(cookie?: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  contexts.push(context);
+  context.setDefaultTimeout(STEP_MS);
+  context.setDefaultNavigationTimeout(STEP_MS);
+  if (cookie) {
+    const cookies = cookie.split("; ").map((pair) => {
+      const eq = pair.indexOf("=");
+      return { name: pair.slice(0, eq), value: pair.slice(eq + 1), domain: "localhost", path: "/" };
+    });
+    await context.addCookies(cookies);
+  }
+  const page = await context.newPage();
+  page.on("pageerror", (error) => console.error(`[page error] ${error.message}`));
+  return page;
+}
+
+async function registeredPerson(name: string): Promise<{ cookie: string; id: string; name: string }> {
+  const user = await newUser(web.url, name);
+  return { cookie: user.cookie, id: user.id, name };
+}
+
+const meetingUrl = (code: string) => `${web.url}/m/${code}?quality=low`;
+
+/** Opens the meeting and joins (as a guest when `guestName` is given); resolves once the room shows "Connected". */
+async function join(page: Page, code: string, guestName?: string): Promise<void> {
+  await page.goto(meetingUrl(code));
+  // pre-join: device selects and a live preview
+  await page.getByLabel("Camera", { exact: true }).waitFor();
+  await page.getByLabel("Microphone", { exact: true }).waitFor();
+  await page.waitForFunction(() => {
+    const v = document.querySelector<HTMLVideoElement>('video[aria-label="Camera preview"]');
+    return !!v && v.readyState >= 2 && v.videoWidth > 0;
+  });
+  if (guestName) await page.getByLabel("Your name").fill(guestName);
+  await page.getByRole("button", { name: "Join now" }).click();
+  await connectionState(page, "Connected");
+}
+
+async function connectionState(page: Page, state: "Connecting" | "Reconnecting" | "Connected", timeout = STEP_MS): Promise<void> {
+  await page.locator("#connection-state", { hasText: new RegExp(`^${state}$`) }).waitFor({ timeout });
+}
+
+const remoteVideos = (page: Page, source?: "camera" | "screen") =>
+  page.locator(`video[data-peer-id]:not([data-self])${source ? `[data-source="${source}"]` : ""}`);
+
+interface VideoFrames {
+  peerId: string;
+  source: string;
+  frames: number;
+  width: number;
+}
+
+/** Frames each remote <video> has presented so far. */
+function videoFrames(page: Page, source?: "camera" | "screen"): Promise<VideoFrames[]> {
+  return page.evaluate((source) => {
+    const sel = `video[data-peer-id]:not([data-self])${source ? `[data-source="${source}"]` : ""}`;
+    return [...document.querySelectorAll<HTMLVideoElement>(sel)].map((v) => ({
+      peerId: v.dataset.peerId!,
+      source: v.dataset.source!,
+      frames: v.getVideoPlaybackQuality().totalVideoFrames,
+      width: v.videoWidth,
+    }));
+  }, source);
+}
+
+/** Waits until `count` remote videos (of `source`) all present new frames over `windowMs`; returns the gains. */
+async function expectDecoding(page: Page, count: number, options: { source?: "camera" | "screen"; windowMs?: number; timeout?: number } = {}): Promise<Record<string, number>> {
+  const deadline = Date.now() + (options.timeout ?? STEP_MS);
+  const windowMs = options.windowMs ?? 2000;
+  let last = "";
+  for (;;) {
+    const before = await videoFrames(page, options.source);
+    if (before.length === count) {
+      await page.waitForTimeout(windowMs);
+      const after = await videoFrames(page, options.source);
+      const gains: Record<string, number> = {};
+      for (const a of after) {
+        const b = before.find((x) => x.peerId === a.peerId && x.source === a.source);
+        if (b) gains[`${a.peerId}:${a.source}`] = a.frames - b.frames;
+      }
+      const values = Object.values(gains);
+      if (values.length === count && values.every((g) => g > 0)) return gains;
+      last = JSON.stringify({ before, after });
+    } else {
+      last = `${before.length} videos`;
+    }
+    if (Date.now() > deadline) throw new Error(`remote videos not decoding: ${last}`);
+    await page.waitForTimeout(200);
+  }
+}
+
+type PeerStats = Record<string, { camera?: { framesDecoded: number; frameWidth: number }; screen?: { framesDecoded: number }; audio?: { packetsReceived: number } }>;
+
+function mediaStats(page: Page): Promise<PeerStats> {
+  return page.evaluate(() => window.__qualmeet!.stats() as Promise<PeerStats>);
+}
+
+const peerIdOf = (page: Page) => page.evaluate(() => window.__qualmeet!.peerId!);
+
+/** Audio packets received from `peerId` over `windowMs`. */
+async function audioGain(page: Page, peerId: string, windowMs = 1500): Promise<number> {
+  const before = (await mediaStats(page))[peerId]?.audio?.packetsReceived ?? 0;
+  await page.waitForTimeout(windowMs);
+  const after = (await mediaStats(page))[peerId]?.audio?.packetsReceived ?? 0;
+  return after - before;
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+}
+
+async function createMeeting(hostCookie: string, maxParticipants: number): Promise<string> {
+  const meeting = await webClient(web.url, hostCookie).meeting.create.mutate({ title: "Team sync", maxParticipants });
+  return meeting.code;
+}
+
+// ---- tests -----------------------------------------------------------------------------------------------
+
+describe("the meeting room", () => {
+  test("three people see and hear each other; mute, host mute, chat, screen share, full meeting, leave", { timeout: 240_000 }, async () => {
+    const hostUser = await registeredPerson("Hana Host");
+    const ann = await registeredPerson("Ann Attendee");
+    const code = await createMeeting(hostUser.cookie, 3);
+
+    const host: Person = { name: hostUser.name, page: await newPage(hostUser.cookie) };
+    const second: Person = { name: ann.name, page: await newPage(ann.cookie) };
+    const guest: Person = { name: `Gus ${randomUUID().slice(0, 4)}`, page: await newPage() };
+    const everyone = [host, second, guest];
+
+    await join(host.page, code);
+    await expect(host.page.getByRole("heading", { name: "Participants" }).isVisible()).resolves.toBe(true);
+    await join(second.page, code);
+    // the last one measures the time from "Join now" to both remote videos presenting frames
+    await guest.page.goto(meetingUrl(code));
+    await guest.page.getByLabel("Your name").fill(guest.name);
+    await guest.page.waitForFunction(() => (document.querySelector<HTMLVideoElement>('video[aria-label="Camera preview"]')?.videoWidth ?? 0) > 0);
+    const clickedAt = Date.now();
+    await guest.page.getByRole("button", { name: "Join now" }).click();
+    await guest.page.waitForFunction(
+      () => {
+        const vids = [...document.querySelectorAll<HTMLVideoElement>('video[data-peer-id]:not([data-self])[data-source="camera"]')];
+        return vids.length === 2 && vids.every((v) => v.getVideoPlaybackQuality().totalVideoFrames > 0);
+      },
+      undefined,
+      { timeout: STEP_MS, polling: 50 },
+    );
+    const firstFrameMs = Date.now() - clickedAt;
+    await connectionState(guest.page, "Connected");
+
+    const peerIds = Object.fromEntries(await Promise.all(everyone.map(async (p) => [p.name, await peerIdOf(p.page)] as const)));
+
+    // every page: two remote cameras decoding, audio from both others
+    const decoding: Record<string, Record<string, number>> = {};
+    for (const p of everyone) {
+      decoding[p.name] = await expectDecoding(p.page, 2, { source: "camera" });
+      for (const other of everyone) {
+        if (other === p) continue;
+        expect(await p.page.locator(`audio[data-peer-id="${peerIds[other.name]}"]`).count()).toBe(1);
+      }
+      const stats = await mediaStats(p.page);
+      for (const other of everyone) {
+        if (other === p) continue;
+        expect(stats[peerIds[other.name]!]?.audio?.packetsReceived ?? 0, `${p.name} hears ${other.name}`).toBeGreaterThan(0);
+        expect(stats[peerIds[other.name]!]?.camera?.framesDecoded ?? 0, `${p.name} sees ${other.name}`).toBeGreaterThan(0);
+      }
+      // names on the tiles and in the participant list
+      const list = p.page.getByRole("list", { name: "People in the meeting" });
+      for (const other of everyone) await list.getByText(other.name, { exact: false }).first().waitFor();
+      await expect(p.page.getByLabel(other(everyone, p).name, { exact: true }).count()).resolves.toBeGreaterThan(0);
+    }
+    const statsAtStart = await mediaStats(host.page);
+    console.log(
+      `[meeting] time to first remote frames (2 videos) after Join now: ${firstFrameMs} ms; frames presented in 2 s per page:`,
+      JSON.stringify(decoding),
+      "host's inbound:",
+      JSON.stringify(statsAtStart),
+    );
+    await shot(host.page, "room-3-people");
+
+    // the guest hears the host; the host mutes: packets from the host stop
+    expect(await audioGain(guest.page, peerIds[host.name]!)).toBeGreaterThan(10);
+    await host.page.getByRole("button", { name: "Mute", exact: true }).click();
+    await host.page.getByRole("button", { name: "Unmute", exact: true }).waitFor();
+    await guest.page.waitForTimeout(500);
+    const mutedGain = await audioGain(guest.page, peerIds[host.name]!);
+    expect(mutedGain).toBeLessThanOrEqual(2);
+    // and the others see it in the participant list
+    await guest.page.locator(`li[data-peer-id="${peerIds[host.name]}"]`).getByRole("img", { name: "Microphone off" }).waitFor();
+    await host.page.getByRole("button", { name: "Unmute", exact: true }).click();
+    await host.page.getByRole("button", { name: "Mute", exact: true }).waitFor();
+    await guest.page.waitForTimeout(500);
+    expect(await audioGain(guest.page, peerIds[host.name]!)).toBeGreaterThan(10);
+
+    // the host mutes the guest
+    await host.page.getByRole("button", { name: `Mute ${guest.name}` }).click();
+    await guest.page.getByRole("alert").filter({ hasText: "The host muted you" }).waitFor();
+    await guest.page.getByRole("button", { name: "Unmute", exact: true }).waitFor();
+    await second.page.waitForTimeout(500);
+    expect(await audioGain(second.page, peerIds[guest.name]!)).toBeLessThanOrEqual(2);
+    await guest.page.getByRole("button", { name: "Unmute", exact: true }).click();
+    await guest.page.getByRole("button", { name: "Mute", exact: true }).waitFor();
+
+    // chat
+    await second.page.getByRole("textbox", { name: "Message" }).fill("Hello from Ann");
+    await second.page.getByRole("button", { name: "Send" }).click();
+    for (const p of everyone) await p.page.getByRole("log", { name: "Chat messages" }).getByText("Hello from Ann").waitFor();
+
+    // network quality from the consumer scores
+    await host.page.locator(`li[data-peer-id="${peerIds[second.name]}"]`).getByRole("img", { name: /^Network quality: (good|fair|poor)$/ }).waitFor();
+
+    // a fourth person: the meeting holds 3
+    const late = await newPage();
+    await late.goto(meetingUrl(code));
+    await late.getByLabel("Your name").fill("Late Larry");
+    await late.getByRole("button", { name: "Join now" }).click();
+    await late.getByRole("alert").filter({ hasText: "This meeting is full." }).waitFor();
+    await late.context().close();
+
+    // screen share: a second tile for the others
+    await second.page.getByRole("button", { name: "Share screen" }).click();
+    await second.page.getByRole("button", { name: "Stop sharing" }).waitFor();
+    for (const p of [host, guest]) {
+      await remoteVideos(p.page, "screen").waitFor();
+      await expect(remoteVideos(p.page, "screen").getAttribute("data-peer-id")).resolves.toBe(peerIds[second.name]);
+      await expectDecoding(p.page, 1, { source: "screen" });
+    }
+    await shot(host.page, "room-screen-share");
+    await second.page.getByRole("button", { name: "Stop sharing" }).click();
+    await remoteVideos(host.page, "screen").waitFor({ state: "detached" });
+
+    // camera off and on again
+    await guest.page.getByRole("button", { name: "Stop camera" }).click();
+    await host.page.locator(`video[data-peer-id="${peerIds[guest.name]}"]`).waitFor({ state: "detached" });
+    await guest.page.getByRole("button", { name: "Start camera" }).click();
+    await host.page.locator(`video[data-peer-id="${peerIds[guest.name]}"]`).waitFor();
+    await expectDecoding(host.page, 2, { source: "camera" });
+
+    // the guest leaves: the tile goes away for the others
+    await guest.page.getByRole("button", { name: "Leave" }).click();
+    await guest.page.getByRole("heading", { name: "You left the meeting" }).waitFor();
+    for (const p of [host, second]) {
+      await p.page.locator(`video[data-peer-id="${peerIds[guest.name]}"]`).waitFor({ state: "detached" });
+      await p.page.locator(`li[data-peer-id="${peerIds[guest.name]}"]`).waitFor({ state: "detached" });
+      await expect(remoteVideos(p.page).count()).resolves.toBe(1);
+    }
+    await shot(host.page, "room-2-people");
+  });
+
+  test("media comes back without a reload after the mediasoup worker dies; the host ends the meeting", { timeout: 180_000 }, async () => {
+    const hostUser = await registeredPerson("Hal Host");
+    const bea = await registeredPerson("Bea Booth");
+    const code = await createMeeting(hostUser.cookie, 10);
+    const people: Person[] = [
+      { name: hostUser.name, page: await newPage(hostUser.cookie) },
+      { name: bea.name, page: await newPage(bea.cookie) },
+      { name: "Cy Guest", page: await newPage() },
+    ];
+    await join(people[0]!.page, code);
+    await join(people[1]!.page, code);
+    await join(people[2]!.page, code, "Cy Guest");
+    for (const p of people) {
+      await expectDecoding(p.page, 2, { source: "camera" });
+      await p.page.evaluate(() => ((window as unknown as { __marker: string }).__marker = "still here"));
+    }
+    const loadedAt = await Promise.all(people.map((p) => p.page.evaluate(() => window.__qualmeet!.loadedAt)));
+
+    const health = (await (await fetch(`${realtime.httpUrl}/healthz`)).json()) as { media: { workers: Array<{ pid: number; routers: number }> } };
+    const victims = health.media.workers.filter((w) => w.routers > 0).map((w) => w.pid);
+    expect(victims.length).toBeGreaterThan(0);
+    const killedAt = Date.now();
+    for (const pid of victims) process.kill(pid, "SIGKILL");
+
+    // every page: frames decoding again from both others within 5 s, on the same document
+    const recovery = await Promise.all(
+      people.map(async (p) => {
+        await p.page.waitForFunction(
+          (killedAt) => {
+            const w = window as unknown as { __recoveryBase?: Map<string, number> };
+            const vids = [...document.querySelectorAll<HTMLVideoElement>('video[data-peer-id]:not([data-self])[data-source="camera"]')];
+            // new consumers (the old tracks ended): their frames must be moving
+            w.__recoveryBase ??= new Map();
+            if (vids.length !== 2) return false;
+            let ok = true;
+            for (const v of vids) {
+              const key = `${v.dataset.peerId}:${(v.srcObject as MediaStream | null)?.getVideoTracks()[0]?.id}`;
+              const frames = v.getVideoPlaybackQuality().totalVideoFrames;
+              const base = w.__recoveryBase.get(key);
+              if (base === undefined) w.__recoveryBase.set(key, frames);
+              const track = (v.srcObject as MediaStream | null)?.getVideoTracks()[0];
+              if (!track || track.readyState !== "live" || base === undefined || frames <= base) ok = false;
+            }
+            return ok && Date.now() > killedAt;
+          },
+          killedAt,
+          { timeout: 15_000, polling: 100 },
+        );
+        const ms = Date.now() - killedAt;
+        await connectionState(p.page, "Connected");
+        return ms;
+      }),
+    );
+    console.log(`[meeting] media back after killing worker(s) ${victims.join(",")}: ${recovery.map((ms, i) => `${people[i]!.name} ${ms} ms`).join(", ")}`);
+    for (const p of people) {
+      await expectDecoding(p.page, 2, { source: "camera", windowMs: 1000 });
+      await expect(p.page.evaluate(() => (window as unknown as { __marker?: string }).__marker)).resolves.toBe("still here");
+    }
+    await expect(Promise.all(people.map((p) => p.page.evaluate(() => window.__qualmeet!.loadedAt)))).resolves.toEqual(loadedAt);
+    // audio too
+    const hostPeer = await peerIdOf(people[0]!.page);
+    expect(await audioGain(people[1]!.page, hostPeer)).toBeGreaterThan(10);
+    for (const ms of recovery) expect(ms).toBeLessThan(5000);
+    await shot(people[1]!.page, "room-after-worker-kill");
+
+    // the host ends the meeting for everyone
+    people[0]!.page.once("dialog", (dialog) => void dialog.accept());
+    await people[0]!.page.getByRole("button", { name: "End meeting" }).click();
+    for (const p of people.slice(1)) await p.page.getByRole("heading", { name: "The host ended the meeting" }).waitFor();
+  });
+});
+
+function other(everyone: Person[], me: Person): Person {
+  return everyone.find((p) => p !== me)!;
+}

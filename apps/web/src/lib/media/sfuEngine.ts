@@ -1,0 +1,719 @@
+// The SFU media engine: one send and one receive WebRTC transport to the meeting's mediasoup router
+// (mediasoup-client), signaled over the realtime socket. Publishes the camera with 3 simulcast layers,
+// receives only the videos on screen at the layer their tile needs, restarts ICE when a transport drops and
+// rebuilds all media without a reload when the server reports the media worker lost.
+import { Device, parseScalabilityMode } from "mediasoup-client";
+import type { Consumer, Producer, ProducerOptions, RtpCodecCapability, Transport } from "mediasoup-client/types";
+import type { MediaSource, PeerInfo, ProducerInfo, RoomEvent } from "@qualmeet/api";
+import { useRealtimeStatus } from "@/lib/realtime";
+import { useChatStore } from "@/stores/chat";
+import { useMeetingStore } from "@/stores/meeting";
+import { openMicrophone } from "./devices";
+import type { JoinOptions, MediaEngine, PeerStats, VideoSource, VideoStats } from "./engine";
+import { errorText } from "./errors";
+import { applyRoomEvent } from "./roomState";
+import type { JoinResult, PeerInput, SignalingClient, Subscription } from "./signaling";
+
+/** Camera simulcast: quarter, half and full resolution (VP8, 3 temporal layers each). */
+export const CAMERA_ENCODINGS: RTCRtpEncodingParameters[] = [
+  { rid: "r0", scaleResolutionDownBy: 4, maxBitrate: 150_000, scalabilityMode: "L1T3" } as RTCRtpEncodingParameters,
+  { rid: "r1", scaleResolutionDownBy: 2, maxBitrate: 500_000, scalabilityMode: "L1T3" } as RTCRtpEncodingParameters,
+  { rid: "r2", scaleResolutionDownBy: 1, maxBitrate: 1_200_000, scalabilityMode: "L1T3" } as RTCRtpEncodingParameters,
+];
+const SCREEN_ENCODINGS: RTCRtpEncodingParameters[] = [{ maxBitrate: 1_500_000 }];
+
+const JOIN_TIMEOUT_MS = 20_000;
+const CALL_TIMEOUT_MS = 10_000;
+
+interface ConsumerEntry {
+  consumer: Consumer;
+  peerId: string;
+  source: MediaSource;
+  kind: "audio" | "video";
+  /** whether the server-side consumer is paused (consumers start paused) */
+  serverPaused: boolean;
+  /** last preferred layers sent */
+  layers: { spatial: number; temporal: number } | null;
+  spatialLayers: number;
+  syncing: boolean;
+  resync: boolean;
+}
+
+interface Wanted {
+  visible: boolean;
+  width: number;
+  height: number;
+}
+
+const key = (peerId: string, source: MediaSource) => `${peerId}:${source}`;
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(message)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
+/** The tRPC error code (FORBIDDEN, NOT_FOUND, ...) of a failed call, if it is one. */
+function errorCode(error: unknown): string | undefined {
+  const data = (error as { data?: { code?: unknown } } | null)?.data;
+  return typeof data?.code === "string" ? data.code : undefined;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Preferred spatial layer for a tile `height` CSS px tall (layers are ~1/4, 1/2 and full of a 720p camera). */
+export function layerForHeight(heightPx: number, layers: number): { spatial: number; temporal: number } {
+  const h = heightPx * (typeof window === "undefined" ? 1 : window.devicePixelRatio || 1);
+  const top = Math.max(0, layers - 1);
+  let spatial = top;
+  if (h > 0 && h <= 200) spatial = 0;
+  else if (h > 0 && h <= 400) spatial = 1;
+  return { spatial: Math.min(spatial, top), temporal: h > 0 && h < 90 ? 1 : 2 };
+}
+
+export class SfuEngine implements MediaEngine {
+  readonly topology = "sfu" as const;
+
+  private ids: PeerInput | null = null;
+  private code = "";
+  private device: Device | null = null;
+  private iceServers: RTCIceServer[] = [];
+  private sendTransport: Transport | null = null;
+  private recvTransport: Transport | null = null;
+  private readonly producers = new Map<MediaSource, Producer>();
+  private readonly consumers = new Map<string, ConsumerEntry>();
+  /** producers consumed (or being consumed) with the current transports */
+  private readonly consumed = new Set<string>();
+  private readonly wanted = new Map<string, Wanted>();
+  private readonly troubled = new Set<string>();
+  private readonly iceRestarting = new Set<string>();
+  private local: { camera: MediaStreamTrack | null; mic: MediaStreamTrack | null; screen: MediaStreamTrack | null; micMuted: boolean } = {
+    camera: null,
+    mic: null,
+    screen: null,
+    micMuted: false,
+  };
+  private queue: Promise<void> = Promise.resolve();
+  private events: Subscription | null = null;
+  private unwatchSocket: (() => void) | null = null;
+  private ready = false;
+  private recovering = false;
+  private closed = false;
+  /** bumps whenever the transports are rebuilt: work for older transports is dropped */
+  private epoch = 0;
+  /** time the last media.lost arrived, and how long recovery took (debugging) */
+  lastRecovery: { startedAt: number; doneAt: number | null } | null = null;
+
+  constructor(private readonly client: SignalingClient) {}
+
+  get peerId(): string | null {
+    return this.ids?.peerId ?? null;
+  }
+
+  // ---- joining and leaving -------------------------------------------------------------------------------
+
+  async join(options: JoinOptions): Promise<void> {
+    const meeting = useMeetingStore.getState();
+    meeting.setPhase("joining");
+    meeting.setConnection("Connecting");
+    this.local = { camera: options.camera, mic: options.mic, screen: null, micMuted: !!options.micMuted };
+    this.code = options.code;
+    let res: JoinResult;
+    try {
+      res = await withTimeout(
+        this.client.room.join.mutate({ code: options.code }),
+        JOIN_TIMEOUT_MS,
+        "Could not reach the meeting server. Check your connection and try again.",
+      );
+    } catch (error) {
+      useMeetingStore.getState().setPhase("lobby", errorText(error, "Could not join the meeting."));
+      throw error;
+    }
+    if (this.closed) return;
+    this.ids = { meetingId: res.meeting.id, peerId: res.self.peerId };
+    this.iceServers = res.iceServers;
+    useChatStore.getState().reset();
+    const store = useMeetingStore.getState();
+    store.setJoined(res.meeting, res.self, res.peers);
+    store.setLocal({ camera: options.camera, mic: options.mic, screen: null, micMuted: this.local.micMuted });
+    this.subscribe(res.lastEventId);
+    this.watchSocket();
+    await this.enqueue(async () => {
+      const device = await Device.factory();
+      await device.load({ routerRtpCapabilities: res.routerRtpCapabilities });
+      this.device = device;
+      await this.buildMedia(res.peers);
+    }).catch((error: unknown) => {
+      useMeetingStore.getState().notify(`Could not connect audio and video: ${errorText(error)}`, "error");
+    });
+  }
+
+  async leave(): Promise<void> {
+    if (this.closed) return;
+    const ids = this.ids;
+    this.shutdown();
+    if (ids) await withTimeout(this.client.room.leave.mutate(ids), 3000, "leave timed out").catch(() => undefined);
+    useMeetingStore.getState().setPhase("left");
+  }
+
+  /** Leave without waiting (page unload). */
+  leaveNow(): void {
+    if (this.closed) return;
+    const ids = this.ids;
+    this.shutdown();
+    if (ids) void this.client.room.leave.mutate(ids).catch(() => undefined);
+  }
+
+  private shutdown(): void {
+    this.closed = true;
+    this.events?.unsubscribe();
+    this.events = null;
+    this.unwatchSocket?.();
+    this.unwatchSocket = null;
+    this.closeMedia();
+    for (const track of [this.local.camera, this.local.mic, this.local.screen]) track?.stop();
+    this.local = { camera: null, mic: null, screen: null, micMuted: this.local.micMuted };
+    useMeetingStore.getState().setLocal({ camera: null, mic: null, screen: null });
+  }
+
+  // ---- events --------------------------------------------------------------------------------------------
+
+  private subscribe(lastEventId: string): void {
+    const ids = this.ids!;
+    // tracked(): on a socket reconnect the client resubscribes from the last event id it saw
+    this.events = this.client.room.events.subscribe(
+      { ...ids, lastEventId },
+      {
+        onData: ({ data }) => this.onEvent(data),
+        onError: (error) => {
+          if (this.closed) return;
+          // The server forgets a participant whose socket closed: after a reconnect, join again.
+          if (errorCode(error) === "FORBIDDEN") void this.enqueue(() => this.rejoin());
+          else useMeetingStore.getState().notify(`Lost the meeting connection: ${errorText(error)}`, "error");
+        },
+      },
+    );
+  }
+
+  /** Joins again as a new participant (after the socket was lost), keeping the local tracks and the chat. */
+  private async rejoin(): Promise<void> {
+    if (this.closed) return;
+    this.recovering = true;
+    this.events?.unsubscribe();
+    this.events = null;
+    this.closeMedia();
+    this.updateConnection();
+    try {
+      let res: JoinResult | null = null;
+      for (let attempt = 0; !res; attempt++) {
+        if (this.closed) return;
+        try {
+          res = await withTimeout(this.client.room.join.mutate({ code: this.code }), JOIN_TIMEOUT_MS, "join timed out");
+        } catch (error) {
+          const code = errorCode(error);
+          if (code === "NOT_FOUND" || code === "PRECONDITION_FAILED") {
+            // ended or full meanwhile: the meeting is over for us
+            this.shutdown();
+            useMeetingStore.getState().setPhase("ended", errorText(error));
+            return;
+          }
+          await sleep(Math.min(500 * 2 ** attempt, 5000));
+        }
+      }
+      this.ids = { meetingId: res.meeting.id, peerId: res.self.peerId };
+      this.iceServers = res.iceServers;
+      useMeetingStore.getState().setJoined(res.meeting, res.self, res.peers);
+      this.subscribe(res.lastEventId);
+      const device = await Device.factory();
+      await device.load({ routerRtpCapabilities: res.routerRtpCapabilities });
+      this.device = device;
+      await this.buildMedia(res.peers);
+    } catch (error) {
+      useMeetingStore.getState().notify(`Could not reconnect: ${errorText(error)}`, "error");
+    } finally {
+      this.recovering = false;
+      this.updateConnection();
+    }
+  }
+
+  private onEvent(event: RoomEvent): void {
+    if (this.closed) return;
+    applyRoomEvent(event);
+    const self = this.ids?.peerId;
+    switch (event.type) {
+      case "producer.new":
+        if (event.peerId !== self) void this.enqueue(() => this.consume(event.peerId, event.producer));
+        break;
+      case "producer.closed":
+      case "consumer.closed":
+        void this.enqueue(async () => {
+          for (const [id, entry] of this.consumers) {
+            if (event.type === "consumer.closed" ? id === event.consumerId : entry.consumer.producerId === event.producerId) this.dropConsumer(id);
+          }
+        });
+        break;
+      case "producer.paused":
+        if (event.peerId === self && event.source === "mic") {
+          // paused by the host: stop sending locally too; "Unmute" resumes it
+          this.local.micMuted = true;
+          const mic = this.producers.get("mic");
+          if (mic && !mic.paused) mic.pause();
+        }
+        break;
+      case "peer.left":
+        void this.enqueue(async () => {
+          for (const [id, entry] of this.consumers) if (entry.peerId === event.peerId) this.dropConsumer(id);
+        });
+        break;
+      case "consumer.layers": {
+        const entry = this.consumers.get(event.consumerId);
+        if (entry) entry.consumer.appData.currentLayers = { spatial: event.spatialLayer, temporal: event.temporalLayer };
+        break;
+      }
+      case "media.lost":
+        void this.enqueue(() => this.recoverMedia());
+        break;
+      case "meeting.ended":
+      case "removed":
+        this.shutdown();
+        break;
+      default:
+        break;
+    }
+  }
+
+  private enqueue(task: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(() => (this.closed ? undefined : task()));
+    this.queue = run.catch((error: unknown) => {
+      console.warn("[media]", error);
+    });
+    return run;
+  }
+
+  // ---- connection state ----------------------------------------------------------------------------------
+
+  private watchSocket(): void {
+    this.unwatchSocket = useRealtimeStatus.subscribe(() => this.updateConnection());
+  }
+
+  private updateConnection(): void {
+    if (this.closed) return;
+    const socketUp = useRealtimeStatus.getState().status === "open";
+    const state = this.recovering || this.troubled.size > 0 || (this.ready && !socketUp) ? "Reconnecting" : this.ready ? "Connected" : "Connecting";
+    useMeetingStore.getState().setConnection(state);
+  }
+
+  // ---- transports ----------------------------------------------------------------------------------------
+
+  /** Creates both transports, publishes the local tracks and consumes everything the peers publish. */
+  private async buildMedia(peers: PeerInfo[]): Promise<void> {
+    const epoch = ++this.epoch;
+    this.ready = false;
+    this.updateConnection();
+    this.sendTransport = await this.createTransport("send");
+    this.recvTransport = await this.createTransport("recv");
+    if (epoch !== this.epoch) return;
+    if (this.local.mic) await this.produce("mic", this.local.mic);
+    if (this.local.camera) await this.produce("camera", this.local.camera);
+    if (this.local.screen) await this.produce("screen", this.local.screen);
+    for (const peer of peers) {
+      if (peer.peerId === this.ids?.peerId) continue;
+      for (const producer of peer.producers) await this.consume(peer.peerId, producer);
+    }
+    if (epoch !== this.epoch) return;
+    this.ready = true;
+    this.updateConnection();
+  }
+
+  private async createTransport(direction: "send" | "recv"): Promise<Transport> {
+    const ids = this.ids!;
+    const info = await withTimeout(this.client.media.createTransport.mutate({ ...ids, direction }), CALL_TIMEOUT_MS, "createTransport timed out");
+    const options = { ...info, iceServers: this.iceServers };
+    const transport = direction === "send" ? this.device!.createSendTransport(options) : this.device!.createRecvTransport(options);
+    transport.on("connect", ({ dtlsParameters }, callback, errback) => {
+      this.client.media.connectTransport
+        .mutate({ ...ids, transportId: transport.id, dtlsParameters })
+        .then(() => callback(), (error: unknown) => errback(error instanceof Error ? error : new Error(String(error))));
+    });
+    if (direction === "send") {
+      transport.on("produce", ({ kind, rtpParameters, appData }, callback, errback) => {
+        this.client.media.produce
+          .mutate({ ...ids, transportId: transport.id, kind, rtpParameters, source: appData.source as MediaSource })
+          .then(({ producerId }) => callback({ id: producerId }), (error: unknown) => errback(error instanceof Error ? error : new Error(String(error))));
+      });
+    }
+    transport.on("connectionstatechange", (state) => this.onTransportState(transport, state));
+    return transport;
+  }
+
+  private onTransportState(transport: Transport, state: RTCPeerConnectionState): void {
+    if (transport.closed || this.closed) return;
+    if (state === "disconnected" || state === "failed") {
+      this.troubled.add(transport.id);
+      void this.restartIce(transport);
+    } else if (state === "connected" || state === "closed") {
+      this.troubled.delete(transport.id);
+    }
+    this.updateConnection();
+  }
+
+  private async restartIce(transport: Transport): Promise<void> {
+    if (this.iceRestarting.has(transport.id)) return;
+    this.iceRestarting.add(transport.id);
+    try {
+      for (let attempt = 0; attempt < 5 && !transport.closed && this.troubled.has(transport.id); attempt++) {
+        try {
+          const { iceParameters } = await withTimeout(this.client.media.restartIce.mutate({ ...this.ids!, transportId: transport.id }), CALL_TIMEOUT_MS, "restartIce timed out");
+          if (transport.closed) return;
+          await transport.restartIce({ iceParameters });
+          // give ICE time to reconnect before trying again
+          await sleep(3000);
+        } catch {
+          // the transport may be gone (media.lost rebuilds everything): back off
+          await sleep(1000 * (attempt + 1));
+        }
+      }
+    } finally {
+      this.iceRestarting.delete(transport.id);
+    }
+  }
+
+  /** Closes the transports (and with them every producer and consumer); local tracks stay alive. */
+  private closeMedia(): void {
+    this.ready = false;
+    this.epoch++;
+    this.sendTransport?.close();
+    this.recvTransport?.close();
+    this.sendTransport = null;
+    this.recvTransport = null;
+    this.producers.clear();
+    this.consumers.clear();
+    this.consumed.clear();
+    this.troubled.clear();
+    useMeetingStore.getState().clearTracks();
+  }
+
+  /** The media worker hosting the room died: rebuild transports, producers and consumers on a new one. */
+  private async recoverMedia(): Promise<void> {
+    this.lastRecovery = { startedAt: performance.now(), doneAt: null };
+    this.recovering = true;
+    this.closeMedia();
+    this.updateConnection();
+    try {
+      let peers: PeerInfo[] | null = null;
+      for (let attempt = 0; !peers; attempt++) {
+        if (this.closed) return;
+        try {
+          // the router keeps the same codecs: the device stays loaded as it is
+          const res = await withTimeout(this.client.room.reconnectMedia.mutate(this.ids!), CALL_TIMEOUT_MS, "reconnectMedia timed out");
+          peers = res.peers;
+        } catch (error) {
+          if (attempt >= 8) throw error;
+          await sleep(Math.min(250 * 2 ** attempt, 3000));
+        }
+      }
+      useMeetingStore.getState().setPeers(peers);
+      await this.buildMedia(peers);
+      this.lastRecovery.doneAt = performance.now();
+    } catch (error) {
+      useMeetingStore.getState().notify(`Could not reconnect audio and video: ${errorText(error)}`, "error");
+    } finally {
+      this.recovering = false;
+      this.updateConnection();
+    }
+  }
+
+  // ---- producing -----------------------------------------------------------------------------------------
+
+  private vp8(): RtpCodecCapability | undefined {
+    return this.device?.sendRtpCapabilities.codecs?.find((c) => c.mimeType.toLowerCase() === "video/vp8");
+  }
+
+  private async produce(source: MediaSource, track: MediaStreamTrack): Promise<void> {
+    const transport = this.sendTransport;
+    if (!transport || track.readyState === "ended") return;
+    const options: ProducerOptions = { track, stopTracks: false, appData: { source } };
+    if (source === "camera") {
+      options.encodings = CAMERA_ENCODINGS.map((e) => ({ ...e }));
+      options.codecOptions = { videoGoogleStartBitrate: 1000 };
+      options.codec = this.vp8();
+    } else if (source === "screen") {
+      options.encodings = SCREEN_ENCODINGS.map((e) => ({ ...e }));
+      options.codec = this.vp8();
+    } else {
+      options.codecOptions = { opusStereo: false, opusDtx: true, opusFec: true };
+    }
+    const producer = await transport.produce(options);
+    if (transport.closed || transport !== this.sendTransport) {
+      producer.close();
+      return;
+    }
+    this.producers.set(source, producer);
+    producer.on("trackended", () => {
+      if (source === "screen") void this.stopScreenShare();
+      else if (source === "camera") void this.stopCamera();
+    });
+    if (source === "mic" && this.local.micMuted) {
+      producer.pause();
+      await this.client.media.pauseProducer.mutate({ ...this.ids!, producerId: producer.id });
+    }
+  }
+
+  private async closeProducer(source: MediaSource): Promise<void> {
+    const producer = this.producers.get(source);
+    if (!producer) return;
+    this.producers.delete(source);
+    producer.close();
+    await this.client.media.closeProducer.mutate({ ...this.ids!, producerId: producer.id }).catch(() => undefined);
+  }
+
+  setMicMuted(muted: boolean): Promise<void> {
+    return this.enqueue(async () => {
+      if (!muted && !this.local.mic) {
+        // no microphone yet (none at join, or it was unplugged): open one now
+        const track = await openMicrophone();
+        this.local.mic = track;
+        useMeetingStore.getState().setLocal({ mic: track });
+        this.local.micMuted = false;
+        useMeetingStore.getState().setLocal({ micMuted: false });
+        await this.produce("mic", track);
+        return;
+      }
+      this.local.micMuted = muted;
+      useMeetingStore.getState().setLocal({ micMuted: muted });
+      const producer = this.producers.get("mic");
+      if (!producer) return;
+      if (muted) {
+        producer.pause();
+        await this.client.media.pauseProducer.mutate({ ...this.ids!, producerId: producer.id });
+      } else {
+        producer.resume();
+        await this.client.media.resumeProducer.mutate({ ...this.ids!, producerId: producer.id });
+      }
+    });
+  }
+
+  startCamera(track: MediaStreamTrack): Promise<void> {
+    return this.enqueue(async () => {
+      await this.closeProducer("camera");
+      if (this.local.camera && this.local.camera !== track) this.local.camera.stop();
+      this.local.camera = track;
+      useMeetingStore.getState().setLocal({ camera: track });
+      await this.produce("camera", track);
+    });
+  }
+
+  stopCamera(): Promise<void> {
+    return this.enqueue(async () => {
+      this.local.camera?.stop();
+      this.local.camera = null;
+      useMeetingStore.getState().setLocal({ camera: null });
+      await this.closeProducer("camera");
+    });
+  }
+
+  startScreenShare(track: MediaStreamTrack): Promise<void> {
+    return this.enqueue(async () => {
+      await this.closeProducer("screen");
+      if (this.local.screen && this.local.screen !== track) this.local.screen.stop();
+      this.local.screen = track;
+      useMeetingStore.getState().setLocal({ screen: track });
+      track.addEventListener("ended", () => {
+        if (this.local.screen === track) void this.stopScreenShare();
+      });
+      await this.produce("screen", track);
+    });
+  }
+
+  stopScreenShare(): Promise<void> {
+    return this.enqueue(async () => {
+      this.local.screen?.stop();
+      this.local.screen = null;
+      useMeetingStore.getState().setLocal({ screen: null });
+      await this.closeProducer("screen");
+    });
+  }
+
+  // ---- consuming -----------------------------------------------------------------------------------------
+
+  private async consume(peerId: string, producer: ProducerInfo): Promise<void> {
+    const transport = this.recvTransport;
+    const device = this.device;
+    if (!transport || !device || peerId === this.ids?.peerId || this.consumed.has(producer.producerId)) return;
+    const epoch = this.epoch;
+    this.consumed.add(producer.producerId);
+    try {
+      const res = await withTimeout(
+        this.client.media.consume.mutate({ ...this.ids!, transportId: transport.id, producerId: producer.producerId, rtpCapabilities: device.recvRtpCapabilities }),
+        CALL_TIMEOUT_MS,
+        "consume timed out",
+      );
+      if (epoch !== this.epoch || transport.closed) return;
+      const consumer = await transport.consume({
+        id: res.consumerId,
+        producerId: res.producerId,
+        kind: res.kind,
+        rtpParameters: res.rtpParameters,
+        streamId: `${res.producerPeerId}-${res.source}`,
+        appData: { peerId: res.producerPeerId, source: res.source },
+      });
+      if (epoch !== this.epoch || transport.closed) {
+        consumer.close();
+        return;
+      }
+      const mode = parseScalabilityMode(res.rtpParameters.encodings?.[0]?.scalabilityMode);
+      const entry: ConsumerEntry = {
+        consumer,
+        peerId: res.producerPeerId,
+        source: res.source,
+        kind: res.kind,
+        serverPaused: true,
+        layers: null,
+        spatialLayers: mode.spatialLayers,
+        syncing: false,
+        resync: false,
+      };
+      this.consumers.set(consumer.id, entry);
+      consumer.on("transportclose", () => this.dropConsumer(consumer.id));
+      useMeetingStore.getState().addTrack({
+        consumerId: consumer.id,
+        producerId: res.producerId,
+        peerId: res.producerPeerId,
+        source: res.source,
+        kind: res.kind,
+        track: consumer.track,
+        score: null,
+      });
+      await this.syncConsumer(entry);
+    } catch (error) {
+      this.consumed.delete(producer.producerId);
+      // the producer may have closed meanwhile: nothing to show
+      console.warn("[media] consume failed", producer.producerId, error);
+    }
+  }
+
+  private dropConsumer(consumerId: string): void {
+    const entry = this.consumers.get(consumerId);
+    if (!entry) return;
+    this.consumers.delete(consumerId);
+    this.consumed.delete(entry.consumer.producerId);
+    if (!entry.consumer.closed) entry.consumer.close();
+    useMeetingStore.getState().removeTrack(consumerId);
+  }
+
+  /** Brings the server-side consumer in line with what the page shows: paused when off screen, layers by size. */
+  private async syncConsumer(entry: ConsumerEntry): Promise<void> {
+    if (entry.syncing) {
+      entry.resync = true;
+      return;
+    }
+    entry.syncing = true;
+    try {
+      do {
+        entry.resync = false;
+        if (entry.consumer.closed || this.closed) return;
+        const wanted = this.wanted.get(key(entry.peerId, entry.source));
+        const show = entry.kind === "audio" || !!wanted?.visible;
+        const base = { ...this.ids!, consumerId: entry.consumer.id };
+        if (show && entry.kind === "video" && entry.spatialLayers > 1) {
+          const layers = layerForHeight(wanted?.height ?? 0, entry.spatialLayers);
+          if (!entry.layers || entry.layers.spatial !== layers.spatial || entry.layers.temporal !== layers.temporal) {
+            await this.client.media.setPreferredLayers.mutate({ ...base, spatialLayer: layers.spatial, temporalLayer: layers.temporal });
+            entry.layers = layers;
+          }
+        }
+        if (show && entry.serverPaused) {
+          await this.client.media.resumeConsumer.mutate(base);
+          entry.serverPaused = false;
+        } else if (!show && !entry.serverPaused) {
+          await this.client.media.pauseConsumer.mutate(base);
+          entry.serverPaused = true;
+        }
+      } while (entry.resync);
+    } catch (error) {
+      console.warn("[media] consumer update failed", error);
+    } finally {
+      entry.syncing = false;
+    }
+  }
+
+  private syncVideo(peerId: string, source: VideoSource): void {
+    for (const entry of this.consumers.values()) {
+      if (entry.peerId === peerId && entry.source === source) void this.syncConsumer(entry);
+    }
+  }
+
+  setVideoVisible(peerId: string, source: VideoSource, visible: boolean): void {
+    const k = key(peerId, source);
+    const current = this.wanted.get(k) ?? { visible: false, width: 0, height: 0 };
+    if (current.visible === visible) return;
+    this.wanted.set(k, { ...current, visible });
+    this.syncVideo(peerId, source);
+  }
+
+  setVideoSize(peerId: string, source: VideoSource, width: number, height: number): void {
+    const k = key(peerId, source);
+    const current = this.wanted.get(k) ?? { visible: false, width: 0, height: 0 };
+    this.wanted.set(k, { ...current, width, height });
+    this.syncVideo(peerId, source);
+  }
+
+  // ---- room actions --------------------------------------------------------------------------------------
+
+  async sendChat(text: string): Promise<void> {
+    await this.client.room.chat.mutate({ ...this.ids!, text });
+  }
+
+  async muteParticipant(peerId: string): Promise<void> {
+    await this.client.room.muteParticipant.mutate({ ...this.ids!, targetPeerId: peerId });
+  }
+
+  async removeParticipant(peerId: string): Promise<void> {
+    await this.client.room.removeParticipant.mutate({ ...this.ids!, targetPeerId: peerId });
+  }
+
+  async endMeeting(): Promise<void> {
+    await this.client.room.end.mutate(this.ids!);
+  }
+
+  // ---- stats ---------------------------------------------------------------------------------------------
+
+  async stats(): Promise<Record<string, PeerStats>> {
+    const out: Record<string, PeerStats> = {};
+    for (const entry of this.consumers.values()) {
+      if (entry.consumer.closed) continue;
+      const report = await entry.consumer.getStats().catch(() => null);
+      if (!report) continue;
+      const peer = (out[entry.peerId] ??= {});
+      report.forEach((s: Record<string, unknown>) => {
+        if (s.type !== "inbound-rtp") return;
+        const n = (k: string) => (typeof s[k] === "number" ? (s[k] as number) : 0);
+        if (entry.kind === "audio") {
+          peer.audio = { packetsReceived: n("packetsReceived"), packetsLost: n("packetsLost"), bytesReceived: n("bytesReceived") };
+        } else {
+          const video: VideoStats = {
+            framesDecoded: n("framesDecoded"),
+            frameWidth: n("frameWidth"),
+            frameHeight: n("frameHeight"),
+            packetsReceived: n("packetsReceived"),
+            packetsLost: n("packetsLost"),
+            paused: entry.serverPaused,
+          };
+          if (entry.source === "screen") peer.screen = video;
+          else peer.camera = video;
+        }
+      });
+    }
+    return out;
+  }
+}

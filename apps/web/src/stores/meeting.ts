@@ -1,0 +1,220 @@
+// The live meeting as this tab sees it: who is in it, what they publish, the remote tracks we receive, the
+// connection state and our own controls. Written by the media engine (lib/media), read by components.
+import { create } from "zustand";
+import type { MediaSource, PeerInfo, ProducerInfo } from "@qualmeet/api";
+
+export type { MediaSource, PeerInfo, ProducerInfo };
+
+/** Shown to the user verbatim (role="status"). */
+export type ConnectionState = "Connecting" | "Reconnecting" | "Connected";
+export type Phase = "lobby" | "joining" | "joined" | "left" | "ended" | "removed";
+export type Quality = "good" | "fair" | "poor";
+
+export interface MeetingInfo {
+  id: string;
+  code: string;
+  title: string;
+  maxParticipants: number;
+  mode: string;
+  hostId: string;
+}
+
+export interface Participant {
+  peerId: string;
+  userId: string;
+  displayName: string;
+  isHost: boolean;
+  isGuest: boolean;
+  isSelf: boolean;
+  producers: ProducerInfo[];
+}
+
+export interface RemoteTrack {
+  consumerId: string;
+  producerId: string;
+  peerId: string;
+  source: MediaSource;
+  kind: "audio" | "video";
+  track: MediaStreamTrack;
+  /** consumer score 0-10 from the SFU, null until the first report */
+  score: number | null;
+}
+
+export interface LocalMedia {
+  micMuted: boolean;
+  camera: MediaStreamTrack | null;
+  mic: MediaStreamTrack | null;
+  screen: MediaStreamTrack | null;
+}
+
+export interface Notice {
+  id: number;
+  text: string;
+  tone: "info" | "error";
+}
+
+interface MeetingState {
+  phase: Phase;
+  meeting: MeetingInfo | null;
+  selfPeerId: string | null;
+  participants: Record<string, Participant>;
+  /** peer ids in the order they joined (self first) */
+  order: string[];
+  tracks: Record<string, RemoteTrack>;
+  activeSpeakerId: string | null;
+  levels: Record<string, number>;
+  connection: ConnectionState;
+  local: LocalMedia;
+  notice: Notice | null;
+  /** why joining failed, or why the meeting is over for us */
+  error: string | null;
+  page: number;
+
+  reset(): void;
+  setPhase(phase: Phase, error?: string | null): void;
+  setJoined(meeting: MeetingInfo, self: PeerInfo, peers: PeerInfo[]): void;
+  upsertPeer(peer: PeerInfo): void;
+  removePeer(peerId: string): void;
+  setPeers(peers: PeerInfo[]): void;
+  addProducer(peerId: string, producer: ProducerInfo): void;
+  removeProducer(peerId: string, producerId: string): void;
+  setProducerPaused(peerId: string, producerId: string, paused: boolean): void;
+  addTrack(track: RemoteTrack): void;
+  removeTrack(consumerId: string): void;
+  clearTracks(): void;
+  setScore(consumerId: string, score: number): void;
+  setActiveSpeaker(peerId: string | null): void;
+  setLevels(levels: Array<{ peerId: string; volume: number }>): void;
+  setConnection(connection: ConnectionState): void;
+  setLocal(local: Partial<LocalMedia>): void;
+  notify(text: string, tone?: Notice["tone"]): void;
+  dismissNotice(id: number): void;
+  setPage(page: number): void;
+}
+
+const initial = {
+  phase: "lobby" as Phase,
+  meeting: null,
+  selfPeerId: null,
+  participants: {},
+  order: [],
+  tracks: {},
+  activeSpeakerId: null,
+  levels: {},
+  connection: "Connecting" as ConnectionState,
+  local: { micMuted: false, camera: null, mic: null, screen: null },
+  notice: null,
+  error: null,
+  page: 0,
+};
+
+let noticeId = 0;
+
+const toParticipant = (peer: PeerInfo, selfPeerId: string | null): Participant => ({
+  peerId: peer.peerId,
+  userId: peer.userId,
+  displayName: peer.displayName,
+  isHost: peer.isHost,
+  isGuest: peer.isGuest,
+  isSelf: peer.peerId === selfPeerId,
+  producers: [...peer.producers],
+});
+
+const withoutKey = <T,>(record: Record<string, T>, key: string): Record<string, T> => {
+  if (!(key in record)) return record;
+  const next = { ...record };
+  delete next[key];
+  return next;
+};
+
+export const useMeetingStore = create<MeetingState>()((set) => ({
+  ...initial,
+
+  reset: () => set({ ...initial }),
+  setPhase: (phase, error = null) => set({ phase, error }),
+  setJoined: (meeting, self, peers) => {
+    const participants: Record<string, Participant> = { [self.peerId]: toParticipant(self, self.peerId) };
+    for (const peer of peers) if (peer.peerId !== self.peerId) participants[peer.peerId] = toParticipant(peer, self.peerId);
+    set({ phase: "joined", meeting, selfPeerId: self.peerId, participants, order: Object.keys(participants), error: null, page: 0 });
+  },
+  upsertPeer: (peer) =>
+    set((s) => {
+      const existing = s.participants[peer.peerId];
+      const next = toParticipant(peer, s.selfPeerId);
+      return {
+        participants: { ...s.participants, [peer.peerId]: existing ? { ...next, producers: mergeProducers(existing.producers, next.producers) } : next },
+        order: existing ? s.order : [...s.order, peer.peerId],
+      };
+    }),
+  removePeer: (peerId) =>
+    set((s) => ({
+      participants: withoutKey(s.participants, peerId),
+      order: s.order.filter((id) => id !== peerId),
+      tracks: Object.fromEntries(Object.entries(s.tracks).filter(([, t]) => t.peerId !== peerId)),
+      activeSpeakerId: s.activeSpeakerId === peerId ? null : s.activeSpeakerId,
+      levels: withoutKey(s.levels, peerId),
+    })),
+  setPeers: (peers) =>
+    set((s) => {
+      const participants: Record<string, Participant> = {};
+      const self = s.selfPeerId ? s.participants[s.selfPeerId] : undefined;
+      if (self) participants[self.peerId] = self;
+      for (const peer of peers) if (peer.peerId !== s.selfPeerId) participants[peer.peerId] = toParticipant(peer, s.selfPeerId);
+      const order = [...s.order.filter((id) => id in participants), ...Object.keys(participants).filter((id) => !s.order.includes(id))];
+      return { participants, order };
+    }),
+  addProducer: (peerId, producer) =>
+    set((s) => {
+      const p = s.participants[peerId];
+      if (!p) return s;
+      return { participants: { ...s.participants, [peerId]: { ...p, producers: mergeProducers(p.producers, [producer]) } } };
+    }),
+  removeProducer: (peerId, producerId) =>
+    set((s) => {
+      const p = s.participants[peerId];
+      if (!p) return s;
+      return { participants: { ...s.participants, [peerId]: { ...p, producers: p.producers.filter((x) => x.producerId !== producerId) } } };
+    }),
+  setProducerPaused: (peerId, producerId, paused) =>
+    set((s) => {
+      const p = s.participants[peerId];
+      if (!p) return s;
+      const producers = p.producers.map((x) => (x.producerId === producerId ? { ...x, paused } : x));
+      return { participants: { ...s.participants, [peerId]: { ...p, producers } } };
+    }),
+  addTrack: (track) => set((s) => ({ tracks: { ...s.tracks, [track.consumerId]: track } })),
+  removeTrack: (consumerId) => set((s) => ({ tracks: withoutKey(s.tracks, consumerId) })),
+  clearTracks: () => set({ tracks: {} }),
+  setScore: (consumerId, score) =>
+    set((s) => {
+      const t = s.tracks[consumerId];
+      if (!t || t.score === score) return s;
+      return { tracks: { ...s.tracks, [consumerId]: { ...t, score } } };
+    }),
+  setActiveSpeaker: (activeSpeakerId) => set({ activeSpeakerId }),
+  setLevels: (levels) => set({ levels: Object.fromEntries(levels.map((l) => [l.peerId, l.volume])) }),
+  setConnection: (connection) => set((s) => (s.connection === connection ? s : { connection })),
+  setLocal: (local) => set((s) => ({ local: { ...s.local, ...local } })),
+  notify: (text, tone = "info") => set({ notice: { id: ++noticeId, text, tone } }),
+  dismissNotice: (id) => set((s) => (s.notice?.id === id ? { notice: null } : s)),
+  setPage: (page) => set({ page }),
+}));
+
+function mergeProducers(current: ProducerInfo[], added: ProducerInfo[]): ProducerInfo[] {
+  const byId = new Map(current.map((p) => [p.producerId, p]));
+  for (const p of added) byId.set(p.producerId, p);
+  return [...byId.values()];
+}
+
+/** What a participant publishes right now (a paused producer counts as off). */
+export function publishing(p: Participant | undefined, source: MediaSource): boolean {
+  return !!p?.producers.some((x) => x.source === source && !x.paused);
+}
+
+/** Consumer score 0-10 -> a coarse network quality. */
+export function qualityOf(score: number | null | undefined): Quality | null {
+  if (score == null) return null;
+  if (score >= 7) return "good";
+  if (score >= 4) return "fair";
+  return "poor";
+}
