@@ -117,8 +117,8 @@ function cannotBuild(why: string): BuildImpossible {
   return new BuildImpossible(
     [
       `no prebuilt worker could be downloaded, and it cannot be built here: ${why}.`,
-      `  Install the build packages (Debian/Ubuntu, as root):`,
-      `    apt-get install -y --no-install-recommends ${BUILD_PACKAGES.join(" ")}`,
+      `  Install the build packages (Debian/Ubuntu):`,
+      `    sudo apt-get install -y --no-install-recommends ${BUILD_PACKAGES.join(" ")}`,
       `  then run \`npm run mediasoup:worker\` (${BUILD_MINUTES_HINT}).`,
       `  Or point MEDIASOUP_WORKER_BIN at a mediasoup-worker binary.`,
       `  Until then the app runs, and meetings report the media server as unavailable.`,
@@ -244,12 +244,32 @@ interface RunOptions {
   onOutput?: (chunk: string) => void;
 }
 
+// Interrupted (Ctrl-C during `npm install`, a CI timeout): stop the running command and undo what is
+// half done (temporary build folder, lock), instead of leaving them behind.
+const running = new Set<ReturnType<typeof spawn>>();
+const onInterrupt: Array<() => void> = [];
+function cleanUpOnInterrupt(): void {
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.once(signal, () => {
+      for (const child of running) child.kill("SIGTERM"); // ninja passes it on to the compilers
+      for (const undo of onInterrupt.reverse()) {
+        try {
+          undo();
+        } catch {}
+      }
+      warn(`interrupted (${signal}): no worker installed; run \`npm run mediasoup:worker\` to try again`);
+      process.exit(130);
+    });
+  }
+}
+
 /** Runs a command with its output appended to the build log; resolves with the exit code. */
 function run(command: string, args: string[], { logFile, cwd, env, onOutput }: RunOptions): Promise<number> {
   return new Promise((resolve) => {
     const out = fs.openSync(logFile, "a");
     fs.writeSync(out, `\n$ ${command} ${args.join(" ")}\n`);
     const child = spawn(command, args, { cwd, env: env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
+    running.add(child);
     const write = (chunk: Buffer) => {
       fs.writeSync(out, chunk);
       onOutput?.(chunk.toString());
@@ -257,11 +277,13 @@ function run(command: string, args: string[], { logFile, cwd, env, onOutput }: R
     child.stdout.on("data", write);
     child.stderr.on("data", write);
     child.on("error", (error) => {
+      running.delete(child);
       fs.writeSync(out, `${error.message}\n`);
       fs.closeSync(out);
       resolve(127);
     });
     child.on("close", (code) => {
+      running.delete(child);
       fs.closeSync(out);
       resolve(code ?? 1);
     });
@@ -347,16 +369,19 @@ async function withBuildLock<T>(fn: () => Promise<T>): Promise<T> {
       await new Promise((r) => setTimeout(r, 3000));
     }
   }
+  const release = () => fs.rmSync(lock, { recursive: true, force: true });
+  onInterrupt.push(release);
   try {
     return await fn();
   } finally {
-    fs.rmSync(lock, { recursive: true, force: true });
+    release();
   }
 }
 
 export async function buildWorker(options: BuildOptions): Promise<{ key: string; bin: string }> {
   fs.mkdirSync(cacheRoot, { recursive: true });
   const logFile = path.join(cacheRoot, "last-build.log");
+  cleanUpOnInterrupt();
 
   return withBuildLock(async () => {
     fs.writeFileSync(logFile, `mediasoup ${options.version} worker build, ${new Date().toISOString()}\n`);
@@ -364,12 +389,16 @@ export async function buildWorker(options: BuildOptions): Promise<{ key: string;
     const key = sourceBuildKey(options.version);
     if (!key) throw cannotBuild("the build packages are still missing after apt-get");
     const hit = options.force ? null : options.cached(key);
-    if (hit && options.verify(hit)) return { key, bin: hit }; // built by the install we waited for
+    if (hit && options.verify(hit)) {
+      log(`found a worker for these libraries in the cache (${path.dirname(hit)})`); // e.g. built by the install we waited for
+      return { key, bin: hit };
+    }
     const meson = await findMeson(logFile);
 
     log(`building the mediasoup worker from source (${BUILD_MINUTES_HINT})…`);
     log(`  log: ${logFile}`);
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "qualmeet-mediasoup-build-"));
+    onInterrupt.push(() => fs.rmSync(work, { recursive: true, force: true }));
     try {
       const worker = path.join(work, "worker");
       const skip = new Set(["out", "prebuild"].map((d) => path.join(options.workerSources, d)));
