@@ -17,7 +17,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { cacheRoot, log, warn } from "./common.ts";
 
-const shimsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), "shims");
+export const shimsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), "shims");
 
 /** Thrown when this machine cannot build the worker; its message says what to do instead. */
 export class BuildImpossible extends Error {}
@@ -300,7 +300,7 @@ function tail(file: string, lines: number): string {
 
 // ------------------------------------------------------------------------- preparing the sources
 
-function applyDtlsPatch(worker: string): void {
+export function applyDtlsPatch(worker: string): void {
   const file = path.join(worker, DTLS_PATCH.file);
   const text = fs.readFileSync(file, "utf8");
   if (text.includes(DTLS_PATCH.from)) {
@@ -312,7 +312,7 @@ function applyDtlsPatch(worker: string): void {
 }
 
 /** Puts each stand-in from ./shims where meson would unpack the real subproject (the wrap's `directory`). */
-function placeShims(worker: string): void {
+export function placeShims(worker: string): void {
   for (const name of fs.readdirSync(shimsDir)) {
     const wrap = path.join(worker, "subprojects", `${name}.wrap`);
     if (!fs.existsSync(wrap)) throw new Error(`mediasoup no longer has subprojects/${name}.wrap: update scripts/mediasoup/shims`);

@@ -17,12 +17,11 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
-import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildWorker, BuildImpossible, sourceBuildKey } from "./build.ts";
-import { cacheRoot, log, warn } from "./common.ts";
+import { cacheRoot, findMediasoup, log, warn, type Mediasoup } from "./common.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const smokeTest = path.join(root, "scripts/mediasoup/smoke-test.ts");
@@ -33,38 +32,6 @@ interface Stamp {
   source: Source;
   mediasoupVersion: string;
   sha256: string;
-}
-
-interface Mediasoup {
-  dir: string;
-  version: string;
-  repositoryUrl: string;
-  target: string; // where mediasoup looks for the worker
-  stampFile: string; // what this script installed there, to make the next run a no-op
-}
-
-function findMediasoup(): Mediasoup | null {
-  // Resolved the way @qualmeet/media resolves it (npm hoists it to the root node_modules).
-  const require = createRequire(path.join(root, "packages/media/package.json"));
-  let dir: string;
-  try {
-    dir = path.dirname(require.resolve("mediasoup")); // its "exports" hide package.json: walk up to it
-  } catch {
-    return null;
-  }
-  while (!fs.existsSync(path.join(dir, "package.json")) || !fs.existsSync(path.join(dir, "worker"))) {
-    if (path.dirname(dir) === dir) return null;
-    dir = path.dirname(dir);
-  }
-  const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as { version: string; repository?: { url?: string } };
-  const releaseDir = path.join(dir, "worker/out/Release");
-  return {
-    dir,
-    version: pkg.version,
-    repositoryUrl: (pkg.repository?.url ?? "https://github.com/versatica/mediasoup").replace(/^git\+/, "").replace(/\.git$/, ""),
-    target: path.join(releaseDir, "mediasoup-worker"),
-    stampFile: path.join(releaseDir, ".qualmeet-worker.json"),
-  };
 }
 
 function sha256(file: string): string {
@@ -128,7 +95,8 @@ function prebuiltKey(ms: Mediasoup): string {
 
 /** mediasoup's own prebuilt worker from its release page; null when unreachable or not runnable here. */
 async function downloadPrebuilt(ms: Mediasoup): Promise<string | null> {
-  const base = process.env.MEDIASOUP_WORKER_PREBUILT_DOWNLOAD_BASE_URL || `${ms.repositoryUrl}/releases/download`;
+  const base = process.env.MEDIASOUP_WORKER_PREBUILT_DOWNLOAD_BASE_URL || (ms.repositoryUrl && `${ms.repositoryUrl}/releases/download`);
+  if (!base) return null;
   const url = `${base}/${ms.version}/${prebuiltKey(ms)}.tgz`;
   let body: ArrayBuffer;
   try {
