@@ -446,6 +446,7 @@ export async function buildWorker(options: BuildOptions): Promise<{ key: string;
         buildSeconds: seconds,
         sizeBytes: size,
       });
+      fs.copyFileSync(logFile, path.join(path.dirname(cachedBin), "build.log")); // kept with the binary it made
       log(`built in ${seconds} s (${(size / 1024 / 1024).toFixed(1)} MB), cached as ${path.dirname(cachedBin)}`);
       return { key, bin: cachedBin };
     } finally {
