@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // The meeting room in real headless Chromium (fake camera and microphone) through the realtime server and
 // mediasoup: three people see and hear each other, mute, share a screen, chat, leave; the host's powers; a
 // full meeting; and media coming back without a reload after the mediasoup worker is killed.
@@ -43,6 +44,13 @@ afterAll(async () => {
 
 // ---- helpers ---------------------------------------------------------------------------------------------
 
+declare global {
+  interface Window {
+    /** the page's test/debug hooks (apps/web/src/lib/media/index.ts) */
+    __qualmeet?: { loadedAt: number; peerId: string | null; stats(): Promise<unknown>; localStats(): Promise<unknown> };
+  }
+}
+
 interface Person {
   name: string;
   page: Page;
@@ -61,6 +69,8 @@ async function newPage(cookie?: string): Promise<Page> {
     });
     await context.addCookies(cookies);
   }
+  // the engine's extra tracing (first packet/frame per video) for the timings this test prints
+  await context.addInitScript(() => ((window as unknown as { __qualmeetDebug: boolean }).__qualmeetDebug = true));
   const page = await context.newPage();
   page.on("pageerror", (error) => console.error(`[page error] ${error.message}`));
   return page;
@@ -71,11 +81,11 @@ async function registeredPerson(name: string): Promise<{ cookie: string; id: str
   return { cookie: user.cookie, id: user.id, name };
 }
 
-const meetingUrl = (code: string) => `${web.url}/m/${code}?quality=low`;
+const meetingUrl = (code: string, quality: "low" | "standard" = "low") => `${web.url}/m/${code}?quality=${quality}`;
 
 /** Opens the meeting and joins (as a guest when `guestName` is given); resolves once the room shows "Connected". */
-async function join(page: Page, code: string, guestName?: string): Promise<void> {
-  await page.goto(meetingUrl(code));
+async function join(page: Page, code: string, guestName?: string, quality: "low" | "standard" = "low"): Promise<void> {
+  await page.goto(meetingUrl(code, quality));
   // pre-join: device selects and a live preview
   await page.getByLabel("Camera", { exact: true }).waitFor();
   await page.getByLabel("Microphone", { exact: true }).waitFor();
@@ -157,6 +167,18 @@ async function audioGain(page: Page, peerId: string, windowMs = 1500): Promise<n
   return after - before;
 }
 
+/** Polls `check` until it returns a truthy value. */
+async function poll<T>(what: string, check: () => Promise<T>, timeout = STEP_MS): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeout;
+  let last: T | undefined;
+  for (;;) {
+    last = await check();
+    if (last) return last as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
 }
@@ -179,7 +201,8 @@ describe("the meeting room", () => {
     const guest: Person = { name: `Gus ${randomUUID().slice(0, 4)}`, page: await newPage() };
     const everyone = [host, second, guest];
 
-    await join(host.page, code);
+    // the host sends 640x480 (two simulcast layers); the others 320x240 (one layer) to spare CPU
+    await join(host.page, code, undefined, "standard");
     await expect(host.page.getByRole("heading", { name: "Participants" }).isVisible()).resolves.toBe(true);
     await join(second.page, code);
     // the last one measures the time from "Join now" to both remote videos presenting frames
@@ -199,6 +222,10 @@ describe("the meeting room", () => {
     const firstFrameMs = Date.now() - clickedAt;
     await connectionState(guest.page, "Connected");
 
+    {
+      const log = await guest.page.evaluate(() => (window.__qualmeet as unknown as { engine: { recoveryLog: Array<{ step: string; at: number }> } }).engine.recoveryLog);
+      console.log(`[meeting] guest join: ${log.map((e) => `${e.step} +${e.at - clickedAt}`).join(", ")}`);
+    }
     const peerIds = Object.fromEntries(await Promise.all(everyone.map(async (p) => [p.name, await peerIdOf(p.page)] as const)));
 
     // every page: two remote cameras decoding, audio from both others
@@ -226,8 +253,23 @@ describe("the meeting room", () => {
       JSON.stringify(decoding),
       "host's inbound:",
       JSON.stringify(statsAtStart),
+      "host's outbound:",
+      JSON.stringify(await host.page.evaluate(() => window.__qualmeet!.localStats())),
     );
     await shot(host.page, "room-3-people");
+
+    // simulcast: the layer the guest receives from the host follows the size of the host's tile
+    const hostCamAtGuest = async () => (await mediaStats(guest.page))[peerIds[host.name]!]?.camera;
+    await poll("the full layer for a large tile", async () => (await hostCamAtGuest())?.frameWidth === 640);
+    const switchedAt = Date.now();
+    await guest.page.setViewportSize({ width: 660, height: 420 });
+    await poll("the low layer for a small tile", async () => (await hostCamAtGuest())?.frameWidth === 320);
+    const downMs = Date.now() - switchedAt;
+    await shot(guest.page, "room-small-window");
+    await guest.page.setViewportSize({ width: 1280, height: 720 });
+    const upAt = Date.now();
+    await poll("the full layer again", async () => (await hostCamAtGuest())?.frameWidth === 640);
+    console.log(`[meeting] simulcast: small tile -> 320x240 within ${downMs} ms, large tile -> 640x480 within ${Date.now() - upAt} ms`, JSON.stringify(await hostCamAtGuest()));
 
     // the guest hears the host; the host mutes: packets from the host stop
     expect(await audioGain(guest.page, peerIds[host.name]!)).toBeGreaterThan(10);
@@ -327,7 +369,12 @@ describe("the meeting room", () => {
       people.map(async (p) => {
         await p.page.waitForFunction(
           (killedAt) => {
-            const w = window as unknown as { __recoveryBase?: Map<string, number> };
+            const w = window as unknown as { __recoveryBase?: Map<string, number>; __firstFrame?: Record<string, number> };
+            w.__firstFrame ??= {};
+            for (const v of document.querySelectorAll<HTMLVideoElement>("video[data-peer-id]:not([data-self])")) {
+              const k = `${v.dataset.peerId!.slice(0, 8)}:${(v.srcObject as MediaStream | null)?.getVideoTracks()[0]?.id.slice(0, 6)}`;
+              if (v.getVideoPlaybackQuality().totalVideoFrames > 0 && !(k in w.__firstFrame)) w.__firstFrame[k] = Date.now() - killedAt;
+            }
             const vids = [...document.querySelectorAll<HTMLVideoElement>('video[data-peer-id]:not([data-self])[data-source="camera"]')];
             // new consumers (the old tracks ended): their frames must be moving
             w.__recoveryBase ??= new Map();
@@ -344,7 +391,7 @@ describe("the meeting room", () => {
             return ok && Date.now() > killedAt;
           },
           killedAt,
-          { timeout: 15_000, polling: 100 },
+          { timeout: 15_000, polling: 50 },
         );
         const ms = Date.now() - killedAt;
         await connectionState(p.page, "Connected");
@@ -352,6 +399,11 @@ describe("the meeting room", () => {
       }),
     );
     console.log(`[meeting] media back after killing worker(s) ${victims.join(",")}: ${recovery.map((ms, i) => `${people[i]!.name} ${ms} ms`).join(", ")}`);
+    for (const p of people) {
+      const log = await p.page.evaluate(() => (window.__qualmeet as unknown as { engine: { recoveryLog: Array<{ step: string; at: number }> } }).engine.recoveryLog);
+      const firstFrames = await p.page.evaluate(() => (window as unknown as { __firstFrame?: Record<string, number> }).__firstFrame);
+      console.log(`[meeting] ${p.name} (${(await peerIdOf(p.page)).slice(0, 8)}): ${log.map((e) => `${e.step} +${e.at - killedAt}`).join(", ")}; first frames ${JSON.stringify(firstFrames)}`);
+    }
     for (const p of people) {
       await expectDecoding(p.page, 2, { source: "camera", windowMs: 1000 });
       await expect(p.page.evaluate(() => (window as unknown as { __marker?: string }).__marker)).resolves.toBe("still here");

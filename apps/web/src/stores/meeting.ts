@@ -36,8 +36,6 @@ export interface RemoteTrack {
   source: MediaSource;
   kind: "audio" | "video";
   track: MediaStreamTrack;
-  /** consumer score 0-10 from the SFU, null until the first report */
-  score: number | null;
 }
 
 export interface LocalMedia {
@@ -61,6 +59,8 @@ interface MeetingState {
   /** peer ids in the order they joined (self first) */
   order: string[];
   tracks: Record<string, RemoteTrack>;
+  /** consumer scores 0-10 from the SFU by consumer id (they may arrive before the track is set up) */
+  scores: Record<string, { peerId: string; score: number }>;
   activeSpeakerId: string | null;
   levels: Record<string, number>;
   connection: ConnectionState;
@@ -82,7 +82,7 @@ interface MeetingState {
   addTrack(track: RemoteTrack): void;
   removeTrack(consumerId: string): void;
   clearTracks(): void;
-  setScore(consumerId: string, score: number): void;
+  setScore(consumerId: string, peerId: string, score: number): void;
   setActiveSpeaker(peerId: string | null): void;
   setLevels(levels: Array<{ peerId: string; volume: number }>): void;
   setConnection(connection: ConnectionState): void;
@@ -99,6 +99,7 @@ const initial = {
   participants: {},
   order: [],
   tracks: {},
+  scores: {},
   activeSpeakerId: null,
   levels: {},
   connection: "Connecting" as ConnectionState,
@@ -151,6 +152,7 @@ export const useMeetingStore = create<MeetingState>()((set) => ({
       participants: withoutKey(s.participants, peerId),
       order: s.order.filter((id) => id !== peerId),
       tracks: Object.fromEntries(Object.entries(s.tracks).filter(([, t]) => t.peerId !== peerId)),
+      scores: Object.fromEntries(Object.entries(s.scores).filter(([, t]) => t.peerId !== peerId)),
       activeSpeakerId: s.activeSpeakerId === peerId ? null : s.activeSpeakerId,
       levels: withoutKey(s.levels, peerId),
     })),
@@ -183,14 +185,10 @@ export const useMeetingStore = create<MeetingState>()((set) => ({
       return { participants: { ...s.participants, [peerId]: { ...p, producers } } };
     }),
   addTrack: (track) => set((s) => ({ tracks: { ...s.tracks, [track.consumerId]: track } })),
-  removeTrack: (consumerId) => set((s) => ({ tracks: withoutKey(s.tracks, consumerId) })),
-  clearTracks: () => set({ tracks: {} }),
-  setScore: (consumerId, score) =>
-    set((s) => {
-      const t = s.tracks[consumerId];
-      if (!t || t.score === score) return s;
-      return { tracks: { ...s.tracks, [consumerId]: { ...t, score } } };
-    }),
+  removeTrack: (consumerId) => set((s) => ({ tracks: withoutKey(s.tracks, consumerId), scores: withoutKey(s.scores, consumerId) })),
+  clearTracks: () => set({ tracks: {}, scores: {} }),
+  setScore: (consumerId, peerId, score) =>
+    set((s) => (s.scores[consumerId]?.score === score ? s : { scores: { ...s.scores, [consumerId]: { peerId, score } } })),
   setActiveSpeaker: (activeSpeakerId) => set({ activeSpeakerId }),
   setLevels: (levels) => set({ levels: Object.fromEntries(levels.map((l) => [l.peerId, l.volume])) }),
   setConnection: (connection) => set((s) => (s.connection === connection ? s : { connection })),
@@ -209,6 +207,13 @@ function mergeProducers(current: ProducerInfo[], added: ProducerInfo[]): Produce
 /** What a participant publishes right now (a paused producer counts as off). */
 export function publishing(p: Participant | undefined, source: MediaSource): boolean {
   return !!p?.producers.some((x) => x.source === source && !x.paused);
+}
+
+/** A peer's network quality: the worst score among the consumers of their media. */
+export function peerQuality(scores: MeetingState["scores"], peerId: string): Quality | null {
+  let worst: number | null = null;
+  for (const s of Object.values(scores)) if (s.peerId === peerId && (worst === null || s.score < worst)) worst = s.score;
+  return qualityOf(worst);
 }
 
 /** Consumer score 0-10 -> a coarse network quality. */

@@ -8,7 +8,7 @@ import { useMeetingStore } from "@/stores/meeting";
 import { useEngine } from "./engineRef";
 import type { SidePanel } from "./Room";
 
-const base = "btn min-w-[7.5rem] ring-1 ring-inset";
+const base = "btn ring-1 ring-inset sm:min-w-[7.5rem]";
 const neutral = `${base} bg-slate-800 text-slate-100 ring-white/15 hover:bg-slate-700`;
 const off = `${base} bg-red-600/90 text-white ring-red-400/40 hover:bg-red-600`;
 const on = `${base} bg-indigo-600 text-white ring-indigo-400/40 hover:bg-indigo-500`;

@@ -2,15 +2,15 @@
 
 import { useState } from "react";
 import { useShallow } from "zustand/react/shallow";
-import { publishing, qualityOf, useMeetingStore } from "@/stores/meeting";
+import { peerQuality, publishing, useMeetingStore } from "@/stores/meeting";
 import { errorText } from "@/lib/media/errors";
 import { useEngine } from "./engineRef";
 import { QualityBars } from "./QualityBars";
 
 export function ParticipantList({ grow }: { grow: boolean }) {
   const engine = useEngine();
-  const { participants, order, tracks, local, levels, selfPeerId } = useMeetingStore(
-    useShallow((s) => ({ participants: s.participants, order: s.order, tracks: s.tracks, local: s.local, levels: s.levels, selfPeerId: s.selfPeerId })),
+  const { participants, order, scores, local, levels, selfPeerId } = useMeetingStore(
+    useShallow((s) => ({ participants: s.participants, order: s.order, scores: s.scores, local: s.local, levels: s.levels, selfPeerId: s.selfPeerId })),
   );
   const amHost = !!(selfPeerId && participants[selfPeerId]?.isHost);
   const [busy, setBusy] = useState<string | null>(null);
@@ -38,10 +38,7 @@ export function ParticipantList({ grow }: { grow: boolean }) {
       <ul className="min-h-0 flex-1 overflow-y-auto px-2 pb-2" aria-label="People in the meeting">
         {people.map((p) => {
           const micOn = p.isSelf ? !!local.mic && !local.micMuted : publishing(p, "mic");
-          const scores = Object.values(tracks)
-            .filter((t) => t.peerId === p.peerId && t.score != null)
-            .map((t) => t.score!);
-          const quality = p.isSelf ? null : qualityOf(scores.length ? Math.min(...scores) : null);
+          const quality = p.isSelf ? null : peerQuality(scores, p.peerId);
           const speaking = (levels[p.peerId] ?? -127) > -50 && micOn;
           return (
             <li key={p.peerId} className="flex flex-wrap items-center gap-2 rounded-lg px-2 py-1.5 hover:bg-white/5" data-peer-id={p.peerId}>

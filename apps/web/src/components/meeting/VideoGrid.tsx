@@ -2,7 +2,7 @@
 
 import { useEffect, useMemo } from "react";
 import { useShallow } from "zustand/react/shallow";
-import { publishing, qualityOf, useMeetingStore, type Participant, type RemoteTrack } from "@/stores/meeting";
+import { peerQuality, publishing, useMeetingStore, type Participant, type RemoteTrack } from "@/stores/meeting";
 import { useMediaQuery } from "./useMediaQuery";
 import { VideoTile, type TileProps } from "./VideoTile";
 
@@ -23,11 +23,12 @@ function trackOf(tracks: Record<string, RemoteTrack>, peerId: string, source: "c
 }
 
 export function VideoGrid() {
-  const { participants, order, tracks, activeSpeakerId, local, page, setPage } = useMeetingStore(
+  const { participants, order, tracks, scores, activeSpeakerId, local, page, setPage } = useMeetingStore(
     useShallow((s) => ({
       participants: s.participants,
       order: s.order,
       tracks: s.tracks,
+      scores: s.scores,
       activeSpeakerId: s.activeSpeakerId,
       local: s.local,
       page: s.page,
@@ -50,8 +51,7 @@ export function VideoGrid() {
         continue;
       }
       const cam = trackOf(tracks, peerId, "camera");
-      const scores = Object.values(tracks).filter((t) => t.peerId === peerId && t.score != null).map((t) => t.score!);
-      const quality = qualityOf(scores.length ? Math.min(...scores) : null);
+      const quality = peerQuality(scores, peerId);
       const camOn = publishing(p, "camera");
       people.push({ peerId, source: "camera", name: p.displayName, isSelf: false, track: camOn ? (cam?.track ?? null) : null, micOff, active: activeSpeakerId === peerId, quality });
       if (p.producers.some((x) => x.source === "screen")) {
@@ -61,7 +61,7 @@ export function VideoGrid() {
     }
     // screens first (they matter most), then people; the self view leads every page
     return { self, remote: [...screens, ...people] };
-  }, [participants, order, tracks, activeSpeakerId, local]);
+  }, [participants, order, tracks, scores, activeSpeakerId, local]);
 
   const perPage = self ? PAGE_SIZE - 1 : PAGE_SIZE;
   const pages = Math.max(1, Math.ceil(remote.length / perPage));

@@ -27,6 +27,10 @@ export interface VideoStats {
   packetsReceived: number;
   packetsLost: number;
   paused: boolean;
+  /** simulcast layers the producer sends, the ones we asked for (by tile size) and the ones the SFU forwards */
+  spatialLayers: number;
+  preferredLayers: { spatial: number; temporal: number } | null;
+  currentLayers: { spatial: number | null; temporal: number | null } | null;
 }
 
 export interface MediaEngine {

@@ -20,6 +20,7 @@ declare global {
       loadedAt: number;
       peerId: string | null;
       stats(): ReturnType<MediaEngine["stats"]>;
+      localStats(): ReturnType<SfuEngine["localStats"]>;
       engine: MediaEngine;
     };
   }
@@ -34,6 +35,7 @@ function exposeDebug(engine: SfuEngine): void {
       return engine.peerId;
     },
     stats: () => engine.stats(),
+    localStats: () => engine.localStats(),
     engine,
   };
 }

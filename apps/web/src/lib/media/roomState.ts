@@ -51,7 +51,7 @@ export function applyRoomEvent(event: RoomEvent): void {
       meeting.setPhase("removed", REMOVED);
       break;
     case "consumer.score":
-      meeting.setScore(event.consumerId, event.score);
+      meeting.setScore(event.consumerId, event.producerPeerId, event.score);
       break;
     default:
       break;

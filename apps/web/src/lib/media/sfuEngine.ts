@@ -20,6 +20,19 @@ export const CAMERA_ENCODINGS: RTCRtpEncodingParameters[] = [
   { rid: "r1", scaleResolutionDownBy: 2, maxBitrate: 500_000, scalabilityMode: "L1T3" } as RTCRtpEncodingParameters,
   { rid: "r2", scaleResolutionDownBy: 1, maxBitrate: 1_200_000, scalabilityMode: "L1T3" } as RTCRtpEncodingParameters,
 ];
+
+/**
+ * The simulcast encodings for a camera track. Chromium only encodes as many layers as the capture size
+ * allows (3 from 960x540, 2 from 480x270, else 1) and drops the top ones: so a small capture publishes the
+ * top layers of CAMERA_ENCODINGS only, and its full resolution always gets through.
+ */
+export function cameraEncodings(track: MediaStreamTrack): RTCRtpEncodingParameters[] {
+  const { width = 1280, height = 720 } = track.getSettings();
+  const pixels = width * height;
+  const layers = pixels >= 960 * 540 ? 3 : pixels >= 480 * 270 ? 2 : 1;
+  if (layers === 1) return [{ scaleResolutionDownBy: 1, maxBitrate: 500_000 }];
+  return CAMERA_ENCODINGS.slice(3 - layers).map((e, i, list) => ({ ...e, rid: `r${i}`, scaleResolutionDownBy: 2 ** (list.length - 1 - i) }));
+}
 const SCREEN_ENCODINGS: RTCRtpEncodingParameters[] = [{ maxBitrate: 1_500_000 }];
 
 const JOIN_TIMEOUT_MS = 20_000;
@@ -61,6 +74,12 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
       },
     );
   });
+}
+
+/** Extra tracing (first packet and frame per video) when the page sets `window.__qualmeetDebug` or `?debug=media`. */
+function debugMedia(): boolean {
+  if (typeof window === "undefined") return false;
+  return !!(window as { __qualmeetDebug?: boolean }).__qualmeetDebug || new URLSearchParams(window.location.search).get("debug") === "media";
 }
 
 /** The tRPC error code (FORBIDDEN, NOT_FOUND, ...) of a failed call, if it is one. */
@@ -111,8 +130,8 @@ export class SfuEngine implements MediaEngine {
   private closed = false;
   /** bumps whenever the transports are rebuilt: work for older transports is dropped */
   private epoch = 0;
-  /** time the last media.lost arrived, and how long recovery took (debugging) */
-  lastRecovery: { startedAt: number; doneAt: number | null } | null = null;
+  /** steps of the last media rebuild with their wall-clock times (debugging) */
+  recoveryLog: Array<{ step: string; at: number }> = [];
 
   constructor(private readonly client: SignalingClient) {}
 
@@ -128,6 +147,7 @@ export class SfuEngine implements MediaEngine {
     meeting.setConnection("Connecting");
     this.local = { camera: options.camera, mic: options.mic, screen: null, micMuted: !!options.micMuted };
     this.code = options.code;
+    this.recoveryLog = [{ step: "join", at: Date.now() }];
     let res: JoinResult;
     try {
       res = await withTimeout(
@@ -320,16 +340,15 @@ export class SfuEngine implements MediaEngine {
     const epoch = ++this.epoch;
     this.ready = false;
     this.updateConnection();
-    this.sendTransport = await this.createTransport("send");
-    this.recvTransport = await this.createTransport("recv");
+    [this.sendTransport, this.recvTransport] = await Promise.all([this.createTransport("send"), this.createTransport("recv")]);
+    this.mark("transports");
     if (epoch !== this.epoch) return;
     if (this.local.mic) await this.produce("mic", this.local.mic);
     if (this.local.camera) await this.produce("camera", this.local.camera);
     if (this.local.screen) await this.produce("screen", this.local.screen);
-    for (const peer of peers) {
-      if (peer.peerId === this.ids?.peerId) continue;
-      for (const producer of peer.producers) await this.consume(peer.peerId, producer);
-    }
+    this.mark("produced");
+    // all at once: mediasoup-client negotiates them in one go
+    await Promise.all(peers.filter((peer) => peer.peerId !== this.ids?.peerId).flatMap((peer) => peer.producers.map((producer) => this.consume(peer.peerId, producer))));
     if (epoch !== this.epoch) return;
     this.ready = true;
     this.updateConnection();
@@ -358,6 +377,7 @@ export class SfuEngine implements MediaEngine {
 
   private onTransportState(transport: Transport, state: RTCPeerConnectionState): void {
     if (transport.closed || this.closed) return;
+    this.mark(`${transport.direction} ${state}`);
     if (state === "disconnected" || state === "failed") {
       this.troubled.add(transport.id);
       void this.restartIce(transport);
@@ -404,8 +424,42 @@ export class SfuEngine implements MediaEngine {
   }
 
   /** The media worker hosting the room died: rebuild transports, producers and consumers on a new one. */
+  private mark(step: string): void {
+    const start = this.recoveryLog[0]?.at;
+    if (start !== undefined && Date.now() - start < 15_000) this.recoveryLog.push({ step, at: Date.now() });
+  }
+
+  private async traceFirstFrame(entry: ConsumerEntry): Promise<void> {
+    const start = this.recoveryLog[0]?.at;
+    if (start === undefined || Date.now() - start > 15_000) return;
+    let sawPacket = false;
+    for (let i = 0; i < 100 && !entry.consumer.closed; i++) {
+      const report = await entry.consumer.getStats().catch(() => null);
+      let packets = 0;
+      let frames = 0;
+      let pli = 0;
+      let fir = 0;
+      report?.forEach((s: Record<string, unknown>) => {
+        if (s.type !== "inbound-rtp") return;
+        packets = Number(s.packetsReceived ?? 0);
+        frames = Number(s.framesDecoded ?? 0);
+        pli = Number(s.pliCount ?? 0);
+        fir = Number(s.firCount ?? 0);
+      });
+      if (packets > 0 && !sawPacket) {
+        sawPacket = true;
+        this.mark(`first packet ${entry.source} of ${entry.peerId.slice(0, 8)} pli=${pli} fir=${fir}`);
+      }
+      if (frames > 0) {
+        this.mark(`first frame ${entry.source} of ${entry.peerId.slice(0, 8)} packets=${packets} pli=${pli}`);
+        return;
+      }
+      await sleep(50);
+    }
+  }
+
   private async recoverMedia(): Promise<void> {
-    this.lastRecovery = { startedAt: performance.now(), doneAt: null };
+    this.recoveryLog = [{ step: "media.lost", at: Date.now() }];
     this.recovering = true;
     this.closeMedia();
     this.updateConnection();
@@ -422,9 +476,10 @@ export class SfuEngine implements MediaEngine {
           await sleep(Math.min(250 * 2 ** attempt, 3000));
         }
       }
+      this.mark("reconnectMedia");
       useMeetingStore.getState().setPeers(peers);
       await this.buildMedia(peers);
-      this.lastRecovery.doneAt = performance.now();
+      this.mark("rebuilt");
     } catch (error) {
       useMeetingStore.getState().notify(`Could not reconnect audio and video: ${errorText(error)}`, "error");
     } finally {
@@ -444,7 +499,7 @@ export class SfuEngine implements MediaEngine {
     if (!transport || track.readyState === "ended") return;
     const options: ProducerOptions = { track, stopTracks: false, appData: { source } };
     if (source === "camera") {
-      options.encodings = CAMERA_ENCODINGS.map((e) => ({ ...e }));
+      options.encodings = cameraEncodings(track);
       options.codecOptions = { videoGoogleStartBitrate: 1000 };
       options.codec = this.vp8();
     } else if (source === "screen") {
@@ -584,6 +639,7 @@ export class SfuEngine implements MediaEngine {
         resync: false,
       };
       this.consumers.set(consumer.id, entry);
+      this.mark(`consumed ${res.source} of ${res.producerPeerId.slice(0, 8)}`);
       consumer.on("transportclose", () => this.dropConsumer(consumer.id));
       useMeetingStore.getState().addTrack({
         consumerId: consumer.id,
@@ -592,7 +648,6 @@ export class SfuEngine implements MediaEngine {
         source: res.source,
         kind: res.kind,
         track: consumer.track,
-        score: null,
       });
       await this.syncConsumer(entry);
     } catch (error) {
@@ -635,6 +690,8 @@ export class SfuEngine implements MediaEngine {
         if (show && entry.serverPaused) {
           await this.client.media.resumeConsumer.mutate(base);
           entry.serverPaused = false;
+          this.mark(`resumed ${entry.source} of ${entry.peerId.slice(0, 8)}`);
+          if (entry.kind === "video" && debugMedia()) void this.traceFirstFrame(entry);
         } else if (!show && !entry.serverPaused) {
           await this.client.media.pauseConsumer.mutate(base);
           entry.serverPaused = true;
@@ -688,6 +745,32 @@ export class SfuEngine implements MediaEngine {
 
   // ---- stats ---------------------------------------------------------------------------------------------
 
+  /** What we send, per source and simulcast layer (debugging: which layers the browser really encodes). */
+  async localStats(): Promise<Record<string, Array<Record<string, unknown>>>> {
+    const out: Record<string, Array<Record<string, unknown>>> = {};
+    for (const [source, producer] of this.producers) {
+      if (producer.closed) continue;
+      const report = await producer.getStats().catch(() => null);
+      if (!report) continue;
+      const rows: Array<Record<string, unknown>> = [];
+      report.forEach((s: Record<string, unknown>) => {
+        if (s.type !== "outbound-rtp") return;
+        rows.push({
+          rid: s.rid,
+          active: s.active,
+          frameWidth: s.frameWidth,
+          frameHeight: s.frameHeight,
+          framesEncoded: s.framesEncoded,
+          packetsSent: s.packetsSent,
+          qualityLimitationReason: s.qualityLimitationReason,
+          scalabilityMode: s.scalabilityMode,
+        });
+      });
+      out[source] = rows;
+    }
+    return out;
+  }
+
   async stats(): Promise<Record<string, PeerStats>> {
     const out: Record<string, PeerStats> = {};
     for (const entry of this.consumers.values()) {
@@ -708,6 +791,9 @@ export class SfuEngine implements MediaEngine {
             packetsReceived: n("packetsReceived"),
             packetsLost: n("packetsLost"),
             paused: entry.serverPaused,
+            spatialLayers: entry.spatialLayers,
+            preferredLayers: entry.layers,
+            currentLayers: (entry.consumer.appData.currentLayers as VideoStats["currentLayers"]) ?? null,
           };
           if (entry.source === "screen") peer.screen = video;
           else peer.camera = video;
