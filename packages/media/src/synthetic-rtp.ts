@@ -73,6 +73,26 @@ export function vp8Payload(input: Vp8PayloadInput): Buffer {
   return payload;
 }
 
+/**
+ * An RTCP Sender Report (no report blocks). mediasoup needs SRs of every simulcast stream (their
+ * NTP/RTP-timestamp mapping) before it switches a consumer between spatial layers.
+ */
+export function senderReport(input: { ssrc: number; wallClockMs: number; rtpTimestamp: number; packetCount: number; octetCount: number }): Buffer {
+  const packet = Buffer.alloc(28);
+  packet[0] = 0x80; // V=2, RC=0
+  packet[1] = 200; // SR
+  packet.writeUInt16BE(6, 2); // length in 32-bit words minus one
+  packet.writeUInt32BE(input.ssrc >>> 0, 4);
+  const ntpSeconds = input.wallClockMs / 1000 + 2_208_988_800; // NTP epoch is 1900
+  const msw = Math.floor(ntpSeconds);
+  packet.writeUInt32BE(msw >>> 0, 8);
+  packet.writeUInt32BE(Math.floor((ntpSeconds - msw) * 2 ** 32) >>> 0, 12);
+  packet.writeUInt32BE(input.rtpTimestamp >>> 0, 16);
+  packet.writeUInt32BE(input.packetCount >>> 0, 20);
+  packet.writeUInt32BE(input.octetCount >>> 0, 24);
+  return packet;
+}
+
 export interface RtpHeader {
   payloadType: number;
   sequenceNumber: number;
