@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { freePort } from "../../../scripts/lib/ports.ts";
 import { launchChromium } from "../../../tests/harness/browser.ts";
-import { newUser, webClient } from "../../../tests/harness/clients.ts";
+import { newUser, realtimeClient, signIn, webClient, type RealtimeConnection } from "../../../tests/harness/clients.ts";
 import { startRealtime, startWeb, type RealtimeServer, type WebServer } from "../../../tests/harness/servers.ts";
 
 const STEP_MS = 20_000;
@@ -20,6 +20,7 @@ let web: WebServer;
 let realtime: RealtimeServer;
 let browser: Browser;
 let contexts: BrowserContext[] = [];
+let sockets: RealtimeConnection[] = [];
 
 beforeAll(async () => {
   // The realtime node must allow the web origin, and the web app must know the realtime URL: fix the port first.
@@ -34,8 +35,9 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
-  await Promise.allSettled(contexts.map((c) => c.close()));
+  await Promise.allSettled([...contexts.map((c) => c.close()), ...sockets.map((s) => s.close())]);
   contexts = [];
+  sockets = [];
 });
 
 afterAll(async () => {
@@ -151,7 +153,7 @@ async function expectDecoding(page: Page, count: number, options: { source?: "ca
   }
 }
 
-type PeerStats = Record<string, { camera?: { framesDecoded: number; frameWidth: number }; screen?: { framesDecoded: number }; audio?: { packetsReceived: number } }>;
+type PeerStats = Record<string, { camera?: { framesDecoded: number; frameWidth: number; paused: boolean }; screen?: { framesDecoded: number }; audio?: { packetsReceived: number } }>;
 
 function mediaStats(page: Page): Promise<PeerStats> {
   return page.evaluate(() => window.__qualmeet!.stats() as Promise<PeerStats>);
@@ -209,6 +211,7 @@ describe("the meeting room", () => {
     await guest.page.goto(meetingUrl(code));
     await guest.page.getByLabel("Your name").fill(guest.name);
     await guest.page.waitForFunction(() => (document.querySelector<HTMLVideoElement>('video[aria-label="Camera preview"]')?.videoWidth ?? 0) > 0);
+    await shot(guest.page, "pre-join-guest");
     const clickedAt = Date.now();
     await guest.page.getByRole("button", { name: "Join now" }).click();
     await guest.page.waitForFunction(
@@ -340,6 +343,48 @@ describe("the meeting room", () => {
     await shot(host.page, "room-2-people");
   });
 
+  test("the grid pages 9 tiles at a time; videos off the page are paused at the SFU and resume when shown", { timeout: 120_000 }, async () => {
+    const hostUser = await registeredPerson("Pam Pager");
+    const code = await createMeeting(hostUser.cookie, 20);
+    // eight people without cameras fill the first page
+    for (let i = 1; i <= 8; i++) await socketPeer(code, `Listener ${i}`);
+    const host = await newPage(hostUser.cookie);
+    await join(host, code);
+    const viewer = await newPage();
+    await join(viewer, code, "Val Viewer");
+    const hostPeer = await peerIdOf(host);
+
+    // page 1: the self view and the eight listeners; the host's camera is on page 2, so not received
+    await viewer.getByText("Page 1 of 2").waitFor();
+    await expect(viewer.locator('[role="img"][aria-label$="camera off"]').count()).resolves.toBe(8);
+    await expect(remoteVideos(viewer).count()).resolves.toBe(0);
+    const hostCam = async () => (await mediaStats(viewer))[hostPeer]?.camera;
+    await poll("the host's camera consumer", async () => (await hostCam()) !== undefined);
+    const offPage1 = (await hostCam())!;
+    await viewer.waitForTimeout(1500);
+    const offPage2 = (await hostCam())!;
+    expect(offPage2.framesDecoded - offPage1.framesDecoded).toBe(0);
+    // the host's audio plays whatever the page
+    expect(await audioGain(viewer, hostPeer)).toBeGreaterThan(10);
+    await shot(viewer, "paging-page-1");
+
+    await viewer.getByRole("button", { name: "Next page" }).click();
+    await viewer.getByText("Page 2 of 2").waitFor();
+    const shownAt = Date.now();
+    await expectDecoding(viewer, 1, { source: "camera" });
+    console.log(`[meeting] paging: host's video decoding ${Date.now() - shownAt} ms after "Next page" (incl. a 2 s sample)`);
+    await shot(viewer, "paging-page-2");
+
+    await viewer.getByRole("button", { name: "Previous page" }).click();
+    await viewer.getByText("Page 1 of 2").waitFor();
+    await viewer.waitForTimeout(700);
+    const back1 = (await hostCam())!;
+    await viewer.waitForTimeout(1500);
+    const back2 = (await hostCam())!;
+    expect(back2.framesDecoded - back1.framesDecoded).toBe(0);
+    expect(back2.paused).toBe(true);
+  });
+
   test("media comes back without a reload after the mediasoup worker dies; the host ends the meeting", { timeout: 180_000 }, async () => {
     const hostUser = await registeredPerson("Hal Host");
     const bea = await registeredPerson("Bea Booth");
@@ -363,6 +408,11 @@ describe("the meeting room", () => {
     expect(victims.length).toBeGreaterThan(0);
     const killedAt = Date.now();
     for (const pid of victims) process.kill(pid, "SIGKILL");
+    // the rebuild takes about a second: the pages say so meanwhile
+    const sawReconnecting = connectionState(people[0]!.page, "Reconnecting", 3000).then(
+      () => true,
+      () => false,
+    );
 
     // every page: frames decoding again from both others within 5 s, on the same document
     const recovery = await Promise.all(
@@ -413,14 +463,40 @@ describe("the meeting room", () => {
     const hostPeer = await peerIdOf(people[0]!.page);
     expect(await audioGain(people[1]!.page, hostPeer)).toBeGreaterThan(10);
     for (const ms of recovery) expect(ms).toBeLessThan(5000);
+    expect(await sawReconnecting).toBe(true);
     await shot(people[1]!.page, "room-after-worker-kill");
+
+    // the host removes the guest
+    const cyPeer = await peerIdOf(people[2]!.page);
+    people[0]!.page.once("dialog", (dialog) => void dialog.accept());
+    await people[0]!.page.getByRole("button", { name: "Remove Cy Guest" }).click();
+    await people[2]!.page.getByRole("heading", { name: "You were removed from the meeting" }).waitFor();
+    await people[1]!.page.locator(`video[data-peer-id="${cyPeer}"]`).waitFor({ state: "detached" });
+    await shot(people[2]!.page, "removed");
 
     // the host ends the meeting for everyone
     people[0]!.page.once("dialog", (dialog) => void dialog.accept());
     await people[0]!.page.getByRole("button", { name: "End meeting" }).click();
-    for (const p of people.slice(1)) await p.page.getByRole("heading", { name: "The host ended the meeting" }).waitFor();
+    await people[1]!.page.getByRole("heading", { name: "The host ended the meeting" }).waitFor();
+
+    // someone opening the link afterwards is told
+    const late = await newPage();
+    await late.goto(meetingUrl(code));
+    await late.getByLabel("Your name").fill("Late Lou");
+    await late.getByRole("button", { name: "Join now" }).click();
+    await late.getByText("This meeting has ended").first().waitFor();
   });
 });
+
+/** A participant without a browser: a realtime socket that joins the meeting and publishes nothing. */
+async function socketPeer(code: string, name: string): Promise<string> {
+  const session = await signIn(web.url, { name }, "guest");
+  if (!session.ok) throw new Error(`guest sign-in failed: ${session.error}`);
+  const connection = realtimeClient(realtime.wsUrl, { cookie: session.cookie, origin: web.url });
+  sockets.push(connection);
+  const joined = await connection.client.room.join.mutate({ code });
+  return joined.self.peerId;
+}
 
 function other(everyone: Person[], me: Person): Person {
   return everyone.find((p) => p !== me)!;

@@ -776,30 +776,32 @@ export class SfuEngine implements MediaEngine {
     for (const entry of this.consumers.values()) {
       if (entry.consumer.closed) continue;
       const report = await entry.consumer.getStats().catch(() => null);
-      if (!report) continue;
-      const peer = (out[entry.peerId] ??= {});
-      report.forEach((s: Record<string, unknown>) => {
-        if (s.type !== "inbound-rtp") return;
-        const n = (k: string) => (typeof s[k] === "number" ? (s[k] as number) : 0);
-        if (entry.kind === "audio") {
-          peer.audio = { packetsReceived: n("packetsReceived"), packetsLost: n("packetsLost"), bytesReceived: n("bytesReceived") };
-        } else {
-          const video: VideoStats = {
-            framesDecoded: n("framesDecoded"),
-            frameWidth: n("frameWidth"),
-            frameHeight: n("frameHeight"),
-            packetsReceived: n("packetsReceived"),
-            packetsLost: n("packetsLost"),
-            paused: entry.serverPaused,
-            spatialLayers: entry.spatialLayers,
-            preferredLayers: entry.layers,
-            currentLayers: (entry.consumer.appData.currentLayers as VideoStats["currentLayers"]) ?? null,
-          };
-          if (entry.source === "screen") peer.screen = video;
-          else peer.camera = video;
-        }
+      // a consumer that never received anything (paused from the start) has no inbound-rtp entry yet
+      let inbound: Record<string, unknown> = {};
+      report?.forEach((s: Record<string, unknown>) => {
+        if (s.type === "inbound-rtp") inbound = s;
       });
+      const n = (k: string) => (typeof inbound[k] === "number" ? (inbound[k] as number) : 0);
+      const peer = (out[entry.peerId] ??= {});
+      if (entry.kind === "audio") {
+        peer.audio = { packetsReceived: n("packetsReceived"), packetsLost: n("packetsLost"), bytesReceived: n("bytesReceived") };
+        continue;
+      }
+      const video: VideoStats = {
+        framesDecoded: n("framesDecoded"),
+        frameWidth: n("frameWidth"),
+        frameHeight: n("frameHeight"),
+        packetsReceived: n("packetsReceived"),
+        packetsLost: n("packetsLost"),
+        paused: entry.serverPaused,
+        spatialLayers: entry.spatialLayers,
+        preferredLayers: entry.layers,
+        currentLayers: (entry.consumer.appData.currentLayers as VideoStats["currentLayers"]) ?? null,
+      };
+      if (entry.source === "screen") peer.screen = video;
+      else peer.camera = video;
     }
     return out;
   }
+
 }
