@@ -486,6 +486,31 @@ describe("the meeting room", () => {
     await late.getByRole("button", { name: "Join now" }).click();
     await late.getByText("This meeting has ended").first().waitFor();
   });
+
+  test("a restarted realtime server: the pages rejoin by themselves and media flows again", { timeout: 120_000 }, async () => {
+    const hostUser = await registeredPerson("Rita Restart");
+    const code = await createMeeting(hostUser.cookie, 10);
+    const host = await newPage(hostUser.cookie);
+    await join(host, code);
+    const guest = await newPage();
+    await join(guest, code, "Sam Socket");
+    await expectDecoding(guest, 1, { source: "camera" });
+    await expectDecoding(host, 1, { source: "camera" });
+    await guest.evaluate(() => ((window as unknown as { __marker: string }).__marker = "same document"));
+
+    const port = realtime.port;
+    const stoppedAt = Date.now();
+    await realtime.stop();
+    await connectionState(guest, "Reconnecting");
+    realtime = await startRealtime({ port, allowedOrigins: [web.url] });
+    const restartedAt = Date.now();
+    await Promise.all([host, guest].map((p) => connectionState(p, "Connected", 45_000)));
+    await Promise.all([host, guest].map((p) => expectDecoding(p, 1, { source: "camera", timeout: 30_000 })));
+    console.log(`[meeting] realtime restart: server down for ${restartedAt - stoppedAt} ms; media flowing again ${Date.now() - restartedAt} ms after it was back (incl. a 2 s sample)`);
+    await expect(guest.evaluate(() => (window as unknown as { __marker?: string }).__marker)).resolves.toBe("same document");
+    // one participant each, not ghosts of the old session
+    await expect(guest.getByRole("list", { name: "People in the meeting" }).getByRole("listitem").count()).resolves.toBe(2);
+  });
 });
 
 /** A participant without a browser: a realtime socket that joins the meeting and publishes nothing. */
