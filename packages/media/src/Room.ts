@@ -204,7 +204,10 @@ export class Room extends EventEmitter<RoomEvents> {
     if (this.#closed) throw new MediaError("CLOSED", `Room ${this.id} is closed`);
   }
 
-  /** Picks the router for a new peer: the first with capacity, else a new one on another worker. */
+  /**
+   * Picks the router for a new peer: the first with capacity, else a new one on a worker that hosts none
+   * of this room's routers, else (every worker used) the least-loaded router of the room.
+   */
   #place(): Promise<RoomRouter> {
     for (const roomRouter of this.#routers) {
       if (!roomRouter.router.closed && roomRouter.consumers < this.#maxConsumersPerRouter) {
@@ -213,6 +216,17 @@ export class Room extends EventEmitter<RoomEvents> {
       }
     }
     if (!this.#pending) {
+      // no worker without a router of this room: a second router on the same worker would only add pipes
+      const used = new Set(this.#routers.map((r) => r.mediaWorker.pid));
+      const freeWorker = this.#pool.workers.some((w) => !used.has(w.pid) && !w.worker.closed);
+      if (!freeWorker) {
+        const live = this.#routers.filter((r) => !r.router.closed);
+        const least = live.reduce<RoomRouter | undefined>((best, r) => (!best || r.consumers < best.consumers ? r : best), undefined);
+        if (least) {
+          least.peers++;
+          return Promise.resolve(least);
+        }
+      }
       const pending = { promise: this.#createRouter(), peers: 0 };
       this.#pending = pending;
       pending.promise.then(

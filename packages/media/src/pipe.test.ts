@@ -144,3 +144,24 @@ test("peers that join together while every router is full share one new router",
     room.close();
   }
 });
+
+test("with every worker already used by the room, a full room keeps peers on its least-loaded router", async () => {
+  const single = await WorkerPool.create({ numWorkers: 1, logLevel: "none" });
+  const room = await Room.create({ pool: single, id: "one-worker", maxConsumersPerRouter: 1 });
+  try {
+    const alice = room.addPeer("alice");
+    const send = await alice.createWebRtcTransport("send");
+    const { producerId } = await alice.produce({ transportId: send.id, kind: "audio", rtpParameters: opusParameters(9001), source: "mic" });
+    const bob = room.addPeer("bob");
+    const recv = await bob.createWebRtcTransport("recv");
+    await bob.consume({ transportId: recv.id, producerId, rtpCapabilities: room.rtpCapabilities });
+    const carol = room.addPeer("carol");
+    const carolRecv = await carol.createWebRtcTransport("recv");
+    await carol.consume({ transportId: carolRecv.id, producerId, rtpCapabilities: room.rtpCapabilities });
+    expect(room.routerCount()).toBe(1);
+    expect(room.consumerCount()).toBe(2);
+  } finally {
+    room.close();
+    await single.close();
+  }
+});
