@@ -159,7 +159,11 @@ export class SfuEngine implements MediaEngine {
       useMeetingStore.getState().setPhase("lobby", errorText(error, "Could not join the meeting."));
       throw error;
     }
-    if (this.closed) return;
+    if (this.closed) {
+      // left while the join was on its way
+      void this.client.room.leave.mutate({ meetingId: res.meeting.id, peerId: res.self.peerId }).catch(() => undefined);
+      return;
+    }
     this.ids = { meetingId: res.meeting.id, peerId: res.self.peerId };
     this.iceServers = res.iceServers;
     useChatStore.getState().reset();
