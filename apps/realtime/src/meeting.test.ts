@@ -42,10 +42,10 @@ function eventsOf(connection: RealtimeConnection, meetingId: string, peerId: str
   return {
     sub,
     seen,
-    async next<T extends RoomEvent["type"]>(type: T, timeoutMs = 5000): Promise<Extract<RoomEvent, { type: T }>> {
+    async next<T extends RoomEvent["type"]>(type: T, timeoutMs = 5000, where: (event: Extract<RoomEvent, { type: T }>) => boolean = () => true): Promise<Extract<RoomEvent, { type: T }>> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const index = seen.findIndex((e, i) => i >= cursor && e.event.type === type);
+        const index = seen.findIndex((e, i) => i >= cursor && e.event.type === type && where(e.event as Extract<RoomEvent, { type: T }>));
         if (index >= 0) {
           cursor = index + 1;
           return seen[index]!.event as Extract<RoomEvent, { type: T }>;
@@ -160,6 +160,36 @@ describe("the room's events", () => {
   });
 });
 
+describe("reconnecting", () => {
+  test("a dropped socket's participant stays; the user's new socket resumes the events it missed and acts for it", async () => {
+    const { host, meeting } = await meetingWithHost();
+    const hostConn = connect(host.cookie);
+    const h = await hostConn.client.room.join.mutate({ code: meeting.code });
+    const hostEvents = eventsOf(hostConn, meeting.id, h.self.peerId, h.lastEventId);
+    const roamer = await newUser(web.url, "Roamer");
+    const firstSocket = connect(roamer.cookie);
+    const r = await firstSocket.client.room.join.mutate({ code: meeting.code });
+    const before = eventsOf(firstSocket, meeting.id, r.self.peerId, r.lastEventId);
+    await hostConn.client.room.chat.mutate({ meetingId: meeting.id, peerId: h.self.peerId, text: "before the drop" });
+    await before.next("chat");
+    const lastId = before.seen[before.seen.length - 1]!.id;
+    await firstSocket.close();
+
+    await hostConn.client.room.chat.mutate({ meetingId: meeting.id, peerId: h.self.peerId, text: "while away" });
+    const secondSocket = connect(roamer.cookie);
+    const after = eventsOf(secondSocket, meeting.id, r.self.peerId, lastId);
+    expect((await after.next("chat")).text).toBe("while away");
+    await secondSocket.client.room.chat.mutate({ meetingId: meeting.id, peerId: r.self.peerId, text: "back" });
+    expect(await hostEvents.next("chat", 5000, (e) => e.peerId === r.self.peerId)).toMatchObject({ text: "back", displayName: "Roamer" });
+
+    // well past the grace window: nobody saw the roamer leave
+    await new Promise((resolve) => setTimeout(resolve, 6000));
+    expect(hostEvents.seen.some((e) => e.event.type === "peer.left")).toBe(false);
+    after.sub.unsubscribe();
+    hostEvents.sub.unsubscribe();
+  });
+});
+
 describe("authorization", () => {
   test("nobody acts for a participant but the socket that joined as them", async () => {
     const { host, meeting } = await meetingWithHost();
@@ -261,7 +291,8 @@ describe("media signaling", () => {
     const send = await leaverConn.client.media.createTransport.mutate({ meetingId: meeting.id, peerId: l.self.peerId, direction: "send" });
     await leaverConn.client.media.produce.mutate({ meetingId: meeting.id, peerId: l.self.peerId, transportId: send.id, kind: "audio", rtpParameters: opus, source: "mic" });
     await leaverConn.close();
-    expect(await hostEvents.next("peer.left")).toMatchObject({ peerId: l.self.peerId, reason: "disconnected" });
+    // after the reconnect grace window (5 s)
+    expect(await hostEvents.next("peer.left", 10_000)).toMatchObject({ peerId: l.self.peerId, reason: "disconnected" });
     const health = (await (await fetch(`${node.httpUrl}/healthz`)).json()) as { media: { rooms: Array<{ meetingId: string; participants: number; consumers: number }> } };
     expect(health.media.rooms.find((r) => r.meetingId === meeting.id)).toMatchObject({ participants: 1, consumers: 0 });
     hostEvents.sub.unsubscribe();

@@ -102,8 +102,8 @@ export async function startRealtimeServer(config: RealtimeConfig) {
   wss.on("connection", (ws, req) => {
     const connection = connections.get(req);
     if (!connection) return;
-    // the socket's meeting participants leave with it
-    ws.once("close", () => void rooms.connectionClosed(connection.id).catch(() => {}));
+    // the socket's meeting participants leave with it, after a grace window for reconnecting
+    ws.once("close", () => rooms.connectionClosed(connection.id));
     if (!connection.user) return;
     const { user } = connection;
     const entry = { ws, connection };

@@ -19,6 +19,8 @@ export interface Participant {
   /** the socket that joined: only it may act for this participant */
   connectionId: string;
   participationId: string;
+  /** set while the participant's socket is gone: they leave when it fires, unless a new socket takes over */
+  graceTimer: NodeJS.Timeout | null;
 }
 
 interface MeetingMeta {
@@ -40,6 +42,9 @@ interface LiveRoom {
 }
 
 export const MEDIA_LOST_MESSAGE = "Media server lost, reconnecting…";
+
+/** How long a participant whose socket dropped stays in the room (media flowing) for their client to come back. */
+const reconnectGraceMs = () => Number(process.env.RECONNECT_GRACE_MS ?? 5000);
 
 const notFound = (code: string) => new TRPCError({ code: "NOT_FOUND", message: `There is no meeting with the code ${code}.` });
 
@@ -83,6 +88,7 @@ export class MeetingRooms {
       isGuest: user.isGuest,
       connectionId,
       participationId: randomUUID(),
+      graceTimer: null,
     };
     live.participants.set(participant.peerId, participant);
     try {
@@ -117,8 +123,15 @@ export class MeetingRooms {
   participant(meetingId: string, peerId: string, user: SessionUser, connectionId: string | undefined) {
     const live = this.rooms.get(meetingId);
     const participant = live?.participants.get(peerId);
-    if (!live || !participant || participant.userId !== user.id || participant.connectionId !== connectionId) {
+    if (!live || !participant || participant.userId !== user.id || !connectionId) {
       throw new TRPCError({ code: "FORBIDDEN", message: "You are not in this meeting (join it first)." });
+    }
+    if (participant.connectionId !== connectionId) {
+      // the user's new socket takes over a participant whose socket dropped (within the grace window)
+      if (!participant.graceTimer) throw new TRPCError({ code: "FORBIDDEN", message: "You are not in this meeting (join it first)." });
+      clearTimeout(participant.graceTimer);
+      participant.graceTimer = null;
+      participant.connectionId = connectionId;
     }
     if (live.rebuilding) throw new TRPCError({ code: "PRECONDITION_FAILED", message: MEDIA_LOST_MESSAGE });
     return { live, participant, peer: live.media.getPeer(peerId) };
@@ -164,6 +177,7 @@ export class MeetingRooms {
     const live = this.rooms.get(meetingId);
     const participant = live?.participants.get(peerId);
     if (!live || !participant) return;
+    if (participant.graceTimer) clearTimeout(participant.graceTimer);
     live.participants.delete(peerId);
     if (live.media.peers.has(peerId)) live.media.removePeer(peerId);
     this.append(meetingId, { type: "peer.left", peerId, reason });
@@ -206,13 +220,18 @@ export class MeetingRooms {
     };
   }
 
-  /** A socket closed: its participants leave their meetings. */
-  async connectionClosed(connectionId: string): Promise<void> {
-    const leaving: Array<[string, string]> = [];
+  /**
+   * A socket closed: its participants stay for the grace window (nobody sees them leave, their media keeps
+   * flowing) so that the client's reconnect resumes where it was; then they leave.
+   */
+  connectionClosed(connectionId: string): void {
     for (const live of this.rooms.values()) {
-      for (const p of live.participants.values()) if (p.connectionId === connectionId) leaving.push([live.meeting.id, p.peerId]);
+      for (const p of live.participants.values()) {
+        if (p.connectionId !== connectionId || p.graceTimer) continue;
+        p.graceTimer = setTimeout(() => void this.leave(live.meeting.id, p.peerId, "disconnected").catch(() => {}), reconnectGraceMs());
+        p.graceTimer.unref();
+      }
     }
-    await Promise.all(leaving.map(([meetingId, peerId]) => this.leave(meetingId, peerId, "disconnected")));
   }
 
   /** Rooms this node hosts, for health and metrics. */
