@@ -51,7 +51,7 @@ export async function startRealtimeServer(config: RealtimeConfig) {
   const presence = new PresenceRegistry(redis, bus, nodeId);
   const roomEvents = new RoomEventLog(redis, bus);
   // Without a mediasoup worker the node still serves chat and presence; joining a meeting says media is unavailable.
-  const pool = await WorkerPool.create().catch((error: unknown) => {
+  const pool = await WorkerPool.create({ numWorkers: process.env.MEDIA_WORKERS ? Number(process.env.MEDIA_WORKERS) : undefined }).catch((error: unknown) => {
     console.error(`realtime: media server unavailable: ${error instanceof Error ? error.message : error}`);
     return null;
   });
