@@ -37,8 +37,6 @@ interface Connection {
   ip: string;
 }
 
-// New sockets per IP per minute: a reconnect storm from one client cannot exhaust the node.
-const UPGRADES_PER_MINUTE = 120;
 // Open sockets are re-checked against the database this often, in case a revocation event was missed.
 const REVALIDATE_MS = 60_000;
 const CLOSE_SESSION_ENDED = 4401;
@@ -87,7 +85,8 @@ export async function startRealtimeServer(config: RealtimeConfig) {
     if (!origin || !allowedOrigins.has(origin)) return refuse(socket, 403, "Origin not allowed");
     const ip = clientIp(req.socket.remoteAddress, req.headers["x-forwarded-for"] as string | undefined);
     try {
-      const verdict = await consumeToken(redis, { scope: "ws:ip", capacity: UPGRADES_PER_MINUTE, windowMs: 60_000 }, ip);
+      // a reconnect storm from one client cannot exhaust the node
+      const verdict = await consumeToken(redis, { scope: "ws:ip", capacity: serverEnv.rateLimits.wsUpgradesPerMinute, windowMs: 60_000 }, ip);
       if (!verdict.allowed) return refuse(socket, 429, "Too many connections");
       const session = await readSession(req.headers.cookie);
       // An unknown, revoked or tampered session connects as anonymous: protected calls answer UNAUTHORIZED.

@@ -38,6 +38,14 @@ export const serverEnv = {
     get globalPerMinute() {
       return int("RATE_LIMIT_GLOBAL_PER_MIN", 600);
     },
+    /** new realtime sockets per IP */
+    get wsUpgradesPerMinute() {
+      return int("RATE_LIMIT_WS_UPGRADES_PER_MIN", 120);
+    },
+    /** meeting chat messages per user */
+    get chatPer10Seconds() {
+      return int("RATE_LIMIT_CHAT_PER_10S", 20);
+    },
   },
 };
 

@@ -1,6 +1,7 @@
 // Meeting rooms over the realtime socket: join, the room's event stream, chat, leave, and the host's powers.
 import { tracked, TRPCError } from "@trpc/server";
 import { z } from "zod";
+import { serverEnv } from "../env.ts";
 import { meetingCode } from "../schemas.ts";
 import { appendRoomEvent } from "../services/roomEventLog.ts";
 import { createTRPCRouter, guestOrUserProcedure, rateLimit, realtimeServices, type Context, type SessionUser } from "../trpc.ts";
@@ -38,7 +39,7 @@ export const roomRouter = createTRPCRouter({
     }),
 
   chat: guestOrUserProcedure
-    .use(rateLimit({ scope: "chat:user", capacity: 20, windowMs: 10_000 }, (ctx) => ctx.session?.userId ?? ctx.ip, "messages"))
+    .use(rateLimit({ scope: "chat:user", capacity: serverEnv.rateLimits.chatPer10Seconds, windowMs: 10_000 }, (ctx) => ctx.session?.userId ?? ctx.ip, "messages"))
     .input(peerRef.extend({ text: z.string().trim().min(1, "Write a message first.").max(2000, "Messages are at most 2,000 characters.") }))
     .mutation(({ ctx, input }) => {
       const rt = realtimeServices(ctx);
