@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Meeting" ADD COLUMN     "p2pMaxParticipants" INTEGER NOT NULL DEFAULT 3;
+
