@@ -11,7 +11,7 @@ const open: RealtimeConnection[] = [];
 
 beforeAll(async () => {
   web = await startWeb();
-  node = await startRealtime({ allowedOrigins: [web.url] });
+  node = await startRealtime({ allowedOrigins: [web.url], env: { P2P_RETURN_QUIET_MS: "1000" } });
 });
 
 afterAll(async () => {
@@ -82,7 +82,7 @@ describe("joining", () => {
     const hostConn = connect(host.cookie);
     const hostJoin = await hostConn.client.room.join.mutate({ code: meeting.code });
     expect(hostJoin).toMatchObject({ meeting: { id: meeting.id, code: meeting.code, title: "Signaling" }, self: { displayName: "Host", isHost: true }, peers: [] });
-    expect(hostJoin.routerRtpCapabilities.codecs?.map((c) => c.mimeType)).toEqual(expect.arrayContaining(["audio/opus", "video/VP8", "video/VP9", "video/H264"]));
+    expect(hostJoin.routerRtpCapabilities?.codecs?.map((c) => c.mimeType)).toEqual(expect.arrayContaining(["audio/opus", "video/VP8", "video/VP9", "video/H264"]));
     const hostEvents = eventsOf(hostConn, meeting.id, hostJoin.self.peerId, hostJoin.lastEventId);
     expect((await hostEvents.next("peer.joined")).peer.peerId).toBe(hostJoin.self.peerId);
 
@@ -190,6 +190,77 @@ describe("reconnecting", () => {
   });
 });
 
+describe("P2P mesh and the switch to the SFU", () => {
+  test("up to the threshold the room is P2P; the 4th participant switches it to the SFU; it returns to P2P after a quiet period", async () => {
+    const { host, meeting } = await meetingWithHost();
+    const hostConn = connect(host.cookie);
+    const h = await hostConn.client.room.join.mutate({ code: meeting.code });
+    expect(h).toMatchObject({ mode: "P2P", meshThreshold: 3 });
+    const hostEvents = eventsOf(hostConn, meeting.id, h.self.peerId, h.lastEventId);
+    const others = [];
+    for (const name of ["Two", "Three", "Four"]) {
+      const user = await newUser(web.url, name);
+      const conn = connect(user.cookie);
+      others.push({ conn, join: await conn.client.room.join.mutate({ code: meeting.code }) });
+    }
+    expect(others.map((o) => o.join.mode)).toEqual(["P2P", "P2P", "SFU"]);
+    expect(await hostEvents.next("mode.changed")).toMatchObject({ mode: "SFU", meshThreshold: 3 });
+
+    for (const o of others.slice(1)) await o.conn.client.room.leave.mutate({ meetingId: meeting.id, peerId: o.join.self.peerId });
+    expect(await hostEvents.next("mode.changed", 5000)).toMatchObject({ mode: "P2P" });
+    hostEvents.sub.unsubscribe();
+  });
+
+  test("P2P signals reach only their target; the host can change the threshold", async () => {
+    const { host, meeting } = await meetingWithHost();
+    const hostConn = connect(host.cookie);
+    const h = await hostConn.client.room.join.mutate({ code: meeting.code });
+    const [b, c] = await Promise.all(["Bea", "Cai"].map((n) => newUser(web.url, n)));
+    const bConn = connect(b!.cookie);
+    const cConn = connect(c!.cookie);
+    const bj = await bConn.client.room.join.mutate({ code: meeting.code });
+    const cj = await cConn.client.room.join.mutate({ code: meeting.code });
+    const bEvents = eventsOf(bConn, meeting.id, bj.self.peerId, bj.lastEventId);
+    const cEvents = eventsOf(cConn, meeting.id, cj.self.peerId, cj.lastEventId);
+    const offer = { description: { type: "offer" as const, sdp: "v=0\r\n" } };
+    await hostConn.client.room.signal.mutate({ meetingId: meeting.id, peerId: h.self.peerId, targetPeerId: bj.self.peerId, signal: offer });
+    expect(await bEvents.next("p2p.signal")).toEqual({ type: "p2p.signal", fromPeerId: h.self.peerId, signal: offer });
+    await cConn.client.room.chat.mutate({ meetingId: meeting.id, peerId: cj.self.peerId, text: "marker" });
+    await cEvents.next("chat");
+    expect(cEvents.seen.some((e) => e.event.type === "p2p.signal")).toBe(false);
+    await expect(hostConn.client.room.signal.mutate({ meetingId: meeting.id, peerId: h.self.peerId, targetPeerId: "00000000-0000-4000-8000-000000000000", signal: offer })).rejects.toMatchObject({ data: { code: "NOT_FOUND" } });
+    await expect(hostConn.client.room.signal.mutate({ meetingId: meeting.id, peerId: h.self.peerId, targetPeerId: bj.self.peerId, signal: {} })).rejects.toMatchObject({ data: { code: "BAD_REQUEST" } });
+
+    await expect(bConn.client.room.setMeshThreshold.mutate({ meetingId: meeting.id, peerId: bj.self.peerId, meshThreshold: 0 })).rejects.toMatchObject({ data: { code: "FORBIDDEN" } });
+    await hostConn.client.room.setMeshThreshold.mutate({ meetingId: meeting.id, peerId: h.self.peerId, meshThreshold: 2 });
+    expect(await bEvents.next("mode.changed")).toMatchObject({ mode: "SFU", meshThreshold: 2 });
+    expect((await webClient(web.url, host.cookie).meeting.get.query({ code: meeting.code })).p2pMaxParticipants).toBe(2);
+    bEvents.sub.unsubscribe();
+    cEvents.sub.unsubscribe();
+  });
+
+  test("listen together: play, pause and seek reach everyone, and a late joiner starts where the others are", async () => {
+    const { host, meeting } = await meetingWithHost();
+    const hostConn = connect(host.cookie);
+    const h = await hostConn.client.room.join.mutate({ code: meeting.code });
+    const friend = await newUser(web.url, "Friend");
+    const friendConn = connect(friend.cookie);
+    const f = await friendConn.client.room.join.mutate({ code: meeting.code });
+    const friendEvents = eventsOf(friendConn, meeting.id, f.self.peerId, f.lastEventId);
+    const ref = { meetingId: meeting.id, peerId: h.self.peerId };
+    await hostConn.client.room.playback.mutate({ ...ref, url: "https://media.example/song.ogg", playing: true, position: 0 });
+    expect((await friendEvents.next("playback")).playback).toMatchObject({ url: "https://media.example/song.ogg", playing: true, position: 0, byPeerId: h.self.peerId });
+    await hostConn.client.room.playback.mutate({ ...ref, url: "https://media.example/song.ogg", playing: false, position: 42.5 });
+    expect((await friendEvents.next("playback")).playback).toMatchObject({ playing: false, position: 42.5 });
+    await expect(hostConn.client.room.playback.mutate({ ...ref, url: "javascript:alert(1)", playing: true, position: 0 })).rejects.toMatchObject({ data: { code: "BAD_REQUEST", field: "url" } });
+
+    const late = await newUser(web.url, "Late");
+    const lateJoin = await connect(late.cookie).client.room.join.mutate({ code: meeting.code });
+    expect(lateJoin.playback).toMatchObject({ url: "https://media.example/song.ogg", playing: false, position: 42.5 });
+    friendEvents.sub.unsubscribe();
+  });
+});
+
 describe("authorization", () => {
   test("nobody acts for a participant but the socket that joined as them", async () => {
     const { host, meeting } = await meetingWithHost();
@@ -264,7 +335,7 @@ describe("media signaling", () => {
     expect(await viewerEvents.next("producer.new")).toMatchObject({ peerId: h.self.peerId, producer: { producerId, kind: "video", source: "camera", paused: false } });
 
     const recv = await viewerConn.client.media.createTransport.mutate({ ...viewerRef, direction: "recv" });
-    const consumer = await viewerConn.client.media.consume.mutate({ ...viewerRef, transportId: recv.id, producerId, rtpCapabilities: v.routerRtpCapabilities });
+    const consumer = await viewerConn.client.media.consume.mutate({ ...viewerRef, transportId: recv.id, producerId, rtpCapabilities: v.routerRtpCapabilities! });
     expect(consumer).toMatchObject({ producerId, kind: "video", producerPeerId: h.self.peerId, source: "camera" });
     await viewerConn.client.media.resumeConsumer.mutate({ ...viewerRef, consumerId: consumer.consumerId });
     await viewerConn.client.media.setPreferredLayers.mutate({ ...viewerRef, consumerId: consumer.consumerId, spatialLayer: 0 });

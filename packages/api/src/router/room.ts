@@ -61,6 +61,60 @@ export const roomRouter = createTRPCRouter({
     return rt.rooms.reconnectMedia(live);
   }),
 
+  /** P2P negotiation (perfect negotiation: offers, answers, ICE candidates) relayed to one participant. */
+  signal: guestOrUserProcedure
+    .input(
+      peerRef.extend({
+        targetPeerId: z.string().uuid("targetPeerId must be a UUID"),
+        signal: z
+          .object({
+            description: z.object({ type: z.enum(["offer", "answer", "pranswer", "rollback"]), sdp: z.string().max(200_000, "SDP is at most 200 kB").optional() }).optional(),
+            candidate: z
+              .object({
+                candidate: z.string().max(2000),
+                sdpMid: z.string().max(64).nullish(),
+                sdpMLineIndex: z.number().int().min(0).max(64).nullish(),
+                usernameFragment: z.string().max(256).nullish(),
+              })
+              .nullish(),
+          })
+          .refine((s) => s.description !== undefined || s.candidate !== undefined, "A signal carries a description or a candidate."),
+      }),
+    )
+    .mutation(({ ctx, input }) => {
+      const rt = realtimeServices(ctx);
+      const { live, participant } = rt.rooms.participant(input.meetingId, input.peerId, ctx.user, rt.connectionId);
+      rt.rooms.signal(live, participant, input.targetPeerId, input.signal);
+      return { ok: true as const };
+    }),
+
+  /** "Listen together": share a media URL and keep play/pause/seek in sync for everyone. */
+  playback: guestOrUserProcedure
+    .input(
+      peerRef.extend({
+        url: z
+          .string()
+          .max(2048)
+          .url("Enter a valid link.")
+          .refine((u) => /^https?:\/\//i.test(u), "Only http(s) links can be shared.")
+          .nullable(),
+        playing: z.boolean(),
+        position: z.number().min(0).max(24 * 3600),
+      }),
+    )
+    .mutation(({ ctx, input }) => {
+      const rt = realtimeServices(ctx);
+      const { live, participant } = rt.rooms.participant(input.meetingId, input.peerId, ctx.user, rt.connectionId);
+      return rt.rooms.playback(live, participant, { url: input.url, playing: input.playing, position: input.position });
+    }),
+
+  /** The host sets how many participants the meeting keeps as a P2P mesh before switching to the SFU. */
+  setMeshThreshold: guestOrUserProcedure.input(peerRef.extend({ meshThreshold: z.number().int().min(0).max(8) })).mutation(async ({ ctx, input }) => {
+    const { rt, live } = hostOnly(ctx, input);
+    await rt.rooms.setMeshThreshold(live, input.meshThreshold);
+    return { ok: true as const };
+  }),
+
   muteParticipant: guestOrUserProcedure.input(targetSchema).mutation(async ({ ctx, input }) => {
     const { rt, live } = hostOnly(ctx, input);
     await rt.rooms.mute(live, input.targetPeerId);

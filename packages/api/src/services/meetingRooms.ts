@@ -8,7 +8,7 @@ import { MediaError, Room, type Peer as MediaPeer, type WorkerPool } from "@qual
 import type { SessionUser } from "../trpc.ts";
 import type { Bus } from "./bus.ts";
 import { roomChannel, type RoomEventLog } from "./roomEventLog.ts";
-import type { MediaSource, PeerInfo, RoomEvent } from "./roomEvents.ts";
+import type { MediaSource, MeetingTopology, P2PSignal, PeerInfo, PlaybackState, RoomEvent } from "./roomEvents.ts";
 
 export interface Participant {
   peerId: string;
@@ -30,11 +30,19 @@ interface MeetingMeta {
   hostId: string;
   maxParticipants: number;
   mode: "P2P" | "SFU";
+  p2pMaxParticipants: number;
 }
 
 interface LiveRoom {
   meeting: MeetingMeta;
-  media: Room;
+  /** null while no mediasoup worker is available: the room can still run as a P2P mesh */
+  media: Room | null;
+  mode: MeetingTopology;
+  /** P2P while at most this many participants (0: always SFU) */
+  meshThreshold: number;
+  /** pending return to P2P after the room shrank */
+  quietTimer: NodeJS.Timeout | null;
+  playback: PlaybackState | null;
   participants: Map<string, Participant>;
   /** set while the media room is rebuilt on a healthy worker */
   rebuilding: Promise<void> | null;
@@ -42,6 +50,11 @@ interface LiveRoom {
 }
 
 export const MEDIA_LOST_MESSAGE = "Media server lost, reconnecting…";
+
+/** How long a shrunken room stays on the SFU before returning to P2P, so people coming and going don't flap it. */
+const p2pReturnQuietMs = () => Number(process.env.P2P_RETURN_QUIET_MS ?? 15_000);
+
+const MEDIA_UNAVAILABLE = "Media server unavailable. Retrying…";
 
 /** How long a participant whose socket dropped stays in the room (media flowing) for their client to come back. */
 const reconnectGraceMs = () => Number(process.env.RECONNECT_GRACE_MS ?? 5000);
@@ -72,7 +85,6 @@ export class MeetingRooms {
     const meeting = await this.deps.db.meeting.findUnique({ where: { code } });
     if (!meeting) throw notFound(code);
     if (meeting.status === "ENDED") throw new TRPCError({ code: "PRECONDITION_FAILED", message: "This meeting has ended." });
-    if (!this.deps.pool) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "Media server unavailable. Please try again in a moment." });
     const live = await this.open(meeting);
     if (live.rebuilding) await live.rebuilding;
 
@@ -92,7 +104,8 @@ export class MeetingRooms {
     };
     live.participants.set(participant.peerId, participant);
     try {
-      this.attachPeer(live, participant);
+      await this.fitTopology(live);
+      if (live.media) this.attachPeer(live, participant);
       await this.deps.db.meetingParticipant.create({
         data: { id: participant.participationId, meetingId: meeting.id, userId: user.id, displayName: user.name, role: participant.isHost ? "HOST" : "PARTICIPANT" },
       });
@@ -100,7 +113,7 @@ export class MeetingRooms {
       await this.deps.redis.hset(`room:${meeting.id}:presence`, participant.peerId, this.deps.nodeId);
     } catch (error) {
       live.participants.delete(participant.peerId);
-      if (live.media.peers.has(participant.peerId)) live.media.removePeer(participant.peerId);
+      if (live.media?.peers.has(participant.peerId)) live.media.removePeer(participant.peerId);
       throw error;
     }
     const lastEventId = await this.deps.log.append(meeting.id, { type: "peer.joined", peer: this.peerInfo(live, participant) });
@@ -108,7 +121,11 @@ export class MeetingRooms {
       meeting: live.meeting,
       self: this.peerInfo(live, participant),
       peers: [...live.participants.values()].filter((p) => p.peerId !== participant.peerId).map((p) => this.peerInfo(live, p)),
-      routerRtpCapabilities: live.media.rtpCapabilities,
+      /** null while the meeting runs without a media server (P2P only) */
+      routerRtpCapabilities: live.media?.rtpCapabilities ?? null,
+      mode: live.mode,
+      meshThreshold: live.meshThreshold,
+      playback: live.playback,
       iceServers: [] as Array<{ urls: string | string[]; username?: string; credential?: string }>,
       // the client subscribes from here: its own peer.joined and everything after it
       lastEventId: previousId(lastEventId),
@@ -133,22 +150,23 @@ export class MeetingRooms {
       participant.graceTimer = null;
       participant.connectionId = connectionId;
     }
-    if (live.rebuilding) throw new TRPCError({ code: "PRECONDITION_FAILED", message: MEDIA_LOST_MESSAGE });
-    return { live, participant, peer: live.media.getPeer(peerId) };
+    return { live, participant };
   }
 
   /** Runs a media operation of a participant, with the model's refusals as clear tRPC errors. */
   async media<T>(meetingId: string, peerId: string, user: SessionUser, connectionId: string | undefined, fn: (peer: MediaPeer, live: LiveRoom) => Promise<T> | T): Promise<T> {
-    const { peer, live } = this.participant(meetingId, peerId, user, connectionId);
+    const { live } = this.participant(meetingId, peerId, user, connectionId);
+    if (live.rebuilding) throw new TRPCError({ code: "PRECONDITION_FAILED", message: MEDIA_LOST_MESSAGE });
+    if (!live.media) throw new TRPCError({ code: "PRECONDITION_FAILED", message: MEDIA_UNAVAILABLE });
     try {
-      return await fn(peer, live);
+      return await fn(live.media.getPeer(peerId), live);
     } catch (error) {
       throw mediaToTrpcError(error);
     }
   }
 
   peerInfo(live: LiveRoom, participant: Participant): PeerInfo {
-    const peer = live.media.peers.get(participant.peerId);
+    const peer = live.media?.peers.get(participant.peerId);
     return {
       peerId: participant.peerId,
       userId: participant.userId,
@@ -179,8 +197,9 @@ export class MeetingRooms {
     if (!live || !participant) return;
     if (participant.graceTimer) clearTimeout(participant.graceTimer);
     live.participants.delete(peerId);
-    if (live.media.peers.has(peerId)) live.media.removePeer(peerId);
+    if (live.media?.peers.has(peerId)) live.media.removePeer(peerId);
     this.append(meetingId, { type: "peer.left", peerId, reason });
+    this.scheduleReturnToP2P(live);
     await Promise.allSettled([
       this.deps.redis.hdel(`room:${meetingId}:presence`, peerId),
       this.deps.db.meetingParticipant.update({ where: { id: participant.participationId }, data: { leftAt: new Date() } }),
@@ -198,6 +217,7 @@ export class MeetingRooms {
   /** The host mutes someone's microphone (they can unmute themselves). */
   async mute(live: LiveRoom, targetPeerId: string): Promise<void> {
     if (!live.participants.has(targetPeerId)) throw new TRPCError({ code: "NOT_FOUND", message: "That participant is not in the meeting." });
+    if (!live.media) return;
     const peer = live.media.getPeer(targetPeerId);
     for (const producer of peer.producers()) {
       if (producer.source !== "mic" || producer.paused) continue;
@@ -215,7 +235,7 @@ export class MeetingRooms {
   /** After `media.lost`: the room's new router capabilities and everyone still here. */
   async reconnectMedia(live: LiveRoom) {
     return {
-      routerRtpCapabilities: live.media.rtpCapabilities,
+      routerRtpCapabilities: live.media?.rtpCapabilities ?? null,
       peers: [...live.participants.values()].map((p) => this.peerInfo(live, p)),
     };
   }
@@ -236,7 +256,7 @@ export class MeetingRooms {
 
   /** Rooms this node hosts, for health and metrics. */
   stats() {
-    return [...this.rooms.values()].map((live) => ({ meetingId: live.meeting.id, participants: live.participants.size, consumers: live.media.consumerCount(), routers: live.media.routerCount() }));
+    return [...this.rooms.values()].map((live) => ({ meetingId: live.meeting.id, participants: live.participants.size, mode: live.mode, consumers: live.media?.consumerCount() ?? 0, routers: live.media?.routerCount() ?? 0 }));
   }
 
   /** Node shutdown: everyone here leaves. */
@@ -253,8 +273,13 @@ export class MeetingRooms {
     if (!opening) {
       opening = (async () => {
         const live: LiveRoom = {
-          meeting: { id: meeting.id, code: meeting.code, title: meeting.title, hostId: meeting.hostId, maxParticipants: meeting.maxParticipants, mode: meeting.mode },
-          media: await this.createMediaRoom(meeting.id),
+          meeting: { id: meeting.id, code: meeting.code, title: meeting.title, hostId: meeting.hostId, maxParticipants: meeting.maxParticipants, mode: meeting.mode, p2pMaxParticipants: meeting.p2pMaxParticipants },
+          // without a worker the room still opens: a small meeting runs P2P
+          media: await this.createMediaRoom(meeting.id).catch(() => null),
+          mode: meeting.p2pMaxParticipants > 0 ? "P2P" : "SFU",
+          meshThreshold: meeting.p2pMaxParticipants,
+          quietTimer: null,
+          playback: null,
           participants: new Map(),
           rebuilding: null,
           stopWatchingEvents: () => {},
@@ -273,14 +298,76 @@ export class MeetingRooms {
   }
 
   private async createMediaRoom(meetingId: string): Promise<Room> {
-    if (!this.deps.pool) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "Media server unavailable. Please try again in a moment." });
+    if (!this.deps.pool) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: MEDIA_UNAVAILABLE });
     return Room.create({ pool: this.deps.pool, id: meetingId });
+  }
+
+  /**
+   * P2P mesh while the room is small, SFU beyond the threshold. Going up is immediate (the joiner needs it);
+   * a room without a media server stays P2P while it can and refuses a join it cannot carry.
+   */
+  private async fitTopology(live: LiveRoom): Promise<void> {
+    const count = live.participants.size;
+    if (live.mode === "SFU" || count <= live.meshThreshold) {
+      if (live.mode === "SFU" && count <= live.meshThreshold) this.scheduleReturnToP2P(live);
+      return;
+    }
+    if (live.quietTimer) clearTimeout(live.quietTimer);
+    live.quietTimer = null;
+    if (!live.media) {
+      live.media = await this.createMediaRoom(live.meeting.id).catch(() => null);
+      if (!live.media) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: MEDIA_UNAVAILABLE });
+      this.watchMedia(live);
+      for (const participant of live.participants.values()) if (!live.media.peers.has(participant.peerId)) this.attachPeer(live, participant);
+    }
+    this.setMode(live, "SFU", `${count} participants: more than ${live.meshThreshold} go through the media server`);
+  }
+
+  private scheduleReturnToP2P(live: LiveRoom): void {
+    if (live.mode !== "SFU" || live.quietTimer || live.participants.size > Math.min(2, live.meshThreshold) || live.participants.size === 0) return;
+    live.quietTimer = setTimeout(() => {
+      live.quietTimer = null;
+      if (this.rooms.get(live.meeting.id) === live && live.participants.size <= Math.min(2, live.meshThreshold)) {
+        this.setMode(live, "P2P", `${live.participants.size} participants: back to a direct connection`);
+      }
+    }, p2pReturnQuietMs());
+    live.quietTimer.unref();
+  }
+
+  private setMode(live: LiveRoom, mode: MeetingTopology, reason: string): void {
+    live.mode = mode;
+    this.append(live.meeting.id, { type: "mode.changed", mode, meshThreshold: live.meshThreshold, reason });
+  }
+
+  /** The host changes when the meeting leaves P2P; the room adapts at once if it must. */
+  async setMeshThreshold(live: LiveRoom, meshThreshold: number): Promise<void> {
+    await this.deps.db.meeting.update({ where: { id: live.meeting.id }, data: { p2pMaxParticipants: meshThreshold } });
+    live.meshThreshold = meshThreshold;
+    live.meeting.p2pMaxParticipants = meshThreshold;
+    if (live.mode === "P2P" && live.participants.size > meshThreshold) await this.fitTopology(live);
+    else this.setMode(live, live.mode, `the host set the P2P limit to ${meshThreshold}`);
+  }
+
+  /** Relays a P2P negotiation message to one participant (across nodes: through the room's event log). */
+  signal(live: LiveRoom, from: Participant, targetPeerId: string, signal: P2PSignal): void {
+    if (!live.participants.has(targetPeerId) || targetPeerId === from.peerId) {
+      throw new TRPCError({ code: "NOT_FOUND", message: "That participant is not in the meeting." });
+    }
+    this.append(live.meeting.id, { type: "p2p.signal", fromPeerId: from.peerId, signal }, targetPeerId);
+  }
+
+  /** "Listen together": everyone's player follows the last command. */
+  playback(live: LiveRoom, from: Participant, state: Omit<PlaybackState, "sentAt" | "byPeerId">): PlaybackState {
+    live.playback = { ...state, sentAt: new Date().toISOString(), byPeerId: from.peerId };
+    this.append(live.meeting.id, { type: "playback", playback: live.playback });
+    return live.playback;
   }
 
   private watchMedia(live: LiveRoom): void {
     const media = live.media;
-    media.on("activespeaker", (peerId: string | null) => this.append(live.meeting.id, { type: "activeSpeaker", peerId }));
-    media.on("audiolevels", (levels: Array<{ peerId: string; volume: number }>) => this.append(live.meeting.id, { type: "audioLevels", levels }));
+    media?.on("activespeaker", (peerId: string | null) => this.append(live.meeting.id, { type: "activeSpeaker", peerId }));
+    media?.on("audiolevels", (levels: Array<{ peerId: string; volume: number }>) => this.append(live.meeting.id, { type: "audioLevels", levels }));
+    if (!media) return;
     media.on("workerdied", () => {
       if (live.media === media) live.rebuilding = this.rebuild(live);
     });
@@ -308,7 +395,7 @@ export class MeetingRooms {
   private attachPeer(live: LiveRoom, participant: Participant): void {
     const meetingId = live.meeting.id;
     const to = participant.peerId;
-    const peer = live.media.addPeer(participant.peerId);
+    const peer = live.media!.addPeer(participant.peerId);
     peer.on("consumerclosed", (consumerId: string) => this.append(meetingId, { type: "consumer.closed", consumerId }, to));
     peer.on("consumerlayers", (consumerId: string, layers: { spatialLayer: number; temporalLayer?: number } | null) =>
       this.append(meetingId, { type: "consumer.layers", consumerId, spatialLayer: layers?.spatialLayer ?? null, temporalLayer: layers?.temporalLayer ?? null }, to),
@@ -323,7 +410,8 @@ export class MeetingRooms {
     live.stopWatchingEvents();
     const remaining = [...live.participants.values()];
     live.participants.clear();
-    live.media.close();
+    if (live.quietTimer) clearTimeout(live.quietTimer);
+    live.media?.close();
     await Promise.allSettled([
       this.deps.redis.del(`room:${meetingId}:presence`),
       remaining.length ? this.deps.db.meetingParticipant.updateMany({ where: { id: { in: remaining.map((p) => p.participationId) } }, data: { leftAt: new Date() } }) : null,

@@ -20,6 +20,24 @@ export interface PeerInfo {
   producers: ProducerInfo[];
 }
 
+export type MeetingTopology = "P2P" | "SFU";
+
+/** What one side of a P2P connection sends the other (perfect negotiation: descriptions and candidates). */
+export interface P2PSignal {
+  description?: { type: "offer" | "answer" | "pranswer" | "rollback"; sdp?: string };
+  candidate?: { candidate: string; sdpMid?: string | null; sdpMLineIndex?: number | null; usernameFragment?: string | null } | null;
+}
+
+/** "Listen together": the shared media and where it is. */
+export interface PlaybackState {
+  url: string | null;
+  playing: boolean;
+  /** seconds into the media at `sentAt` */
+  position: number;
+  sentAt: string;
+  byPeerId: string;
+}
+
 export type RoomEvent =
   | { type: "peer.joined"; peer: PeerInfo }
   | { type: "peer.left"; peerId: string; reason: "left" | "removed" | "disconnected" }
@@ -32,11 +50,15 @@ export type RoomEvent =
   /** the media server hosting the room was lost: rebuild transports with room.reconnectMedia */
   | { type: "media.lost"; message: string }
   | { type: "meeting.ended" }
+  /** the room switched between P2P mesh and SFU (or the host changed the threshold) */
+  | { type: "mode.changed"; mode: MeetingTopology; meshThreshold: number; reason: string }
+  | { type: "playback"; playback: PlaybackState }
   // addressed to one peer only (`to`):
   | { type: "consumer.closed"; consumerId: string }
   | { type: "consumer.layers"; consumerId: string; spatialLayer: number | null; temporalLayer: number | null }
   | { type: "consumer.score"; consumerId: string; producerPeerId: string; score: number }
-  | { type: "removed"; message: string };
+  | { type: "removed"; message: string }
+  | { type: "p2p.signal"; fromPeerId: string; signal: P2PSignal };
 
 /** An event as stored: `to` limits it to one peer. */
 export interface StoredRoomEvent {

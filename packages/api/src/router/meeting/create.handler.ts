@@ -1,6 +1,6 @@
 import { randomInt } from "node:crypto";
 import { TRPCError } from "@trpc/server";
-import { modeFor } from "../../meetingMode.ts";
+import { MESH_MAX_PARTICIPANTS, modeFor } from "../../meetingMode.ts";
 import { MEETING_CODE_ALPHABET } from "../../schemas.ts";
 import type { Context, SessionUser } from "../../trpc.ts";
 import type { CreateMeetingInput } from "./create.schema.ts";
@@ -18,7 +18,14 @@ export async function createMeetingHandler({ ctx, input }: { ctx: Context & { us
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
       const meeting = await ctx.db.meeting.create({
-        data: { code: newMeetingCode(), title, hostId: ctx.user.id, maxParticipants: input.maxParticipants, mode: modeFor(input.maxParticipants) },
+        data: {
+          code: newMeetingCode(),
+          title,
+          hostId: ctx.user.id,
+          maxParticipants: input.maxParticipants,
+          p2pMaxParticipants: input.p2pMaxParticipants ?? MESH_MAX_PARTICIPANTS,
+          mode: modeFor(input.maxParticipants, input.p2pMaxParticipants),
+        },
         include: { host: { select: { id: true, name: true } } },
       });
       return meetingView(meeting, ctx.user.id);

@@ -11,6 +11,12 @@ export const createMeetingSchema = z
       .min(2, "A meeting needs room for at least 2 people.")
       .max(MAX_PARTICIPANTS_LIMIT, `A meeting holds at most ${MAX_PARTICIPANTS_LIMIT} people.`)
       .default(50),
+    p2pMaxParticipants: z
+      .number()
+      .int("The P2P limit must be a whole number.")
+      .min(0, "The P2P limit cannot be negative.")
+      .max(8, "A P2P mesh carries at most 8 people.")
+      .optional(),
   })
   .default({ maxParticipants: 50 });
 export type CreateMeetingInput = z.infer<typeof createMeetingSchema>;

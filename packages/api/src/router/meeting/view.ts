@@ -10,6 +10,7 @@ export function meetingView(meeting: Meeting & { host: { id: string; name: strin
     isHost: meeting.hostId === viewerId,
     maxParticipants: meeting.maxParticipants,
     mode: meeting.mode,
+    p2pMaxParticipants: meeting.p2pMaxParticipants,
     status: meeting.status,
     createdAt: meeting.createdAt,
     endedAt: meeting.endedAt,
