@@ -186,7 +186,7 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 async function createMeeting(hostCookie: string, maxParticipants: number): Promise<string> {
-  const meeting = await webClient(web.url, hostCookie).meeting.create.mutate({ title: "Team sync", maxParticipants });
+  const meeting = await webClient(web.url, hostCookie).meeting.create.mutate({ title: "Team sync", maxParticipants, p2pMaxParticipants: 0 });
   return meeting.code;
 }
 
