@@ -1,7 +1,7 @@
 // The live meeting as this tab sees it: who is in it, what they publish, the remote tracks we receive, the
 // connection state and our own controls. Written by the media engine (lib/media), read by components.
 import { create } from "zustand";
-import type { MediaSource, PeerInfo, ProducerInfo } from "@qualmeet/api";
+import type { MediaSource, PeerInfo, ProducerInfo, RoomEvent } from "@qualmeet/api";
 
 export type { MediaSource, PeerInfo, ProducerInfo };
 
@@ -45,6 +45,9 @@ export interface LocalMedia {
   screen: MediaStreamTrack | null;
 }
 
+/** "Listen together": the shared media and where it is (room.join's `playback`, then `playback` events). */
+export type PlaybackState = Extract<RoomEvent, { type: "playback" }>["playback"];
+
 export interface Notice {
   id: number;
   text: string;
@@ -69,6 +72,7 @@ interface MeetingState {
   /** why joining failed, or why the meeting is over for us */
   error: string | null;
   page: number;
+  playback: PlaybackState | null;
 
   reset(): void;
   setPhase(phase: Phase, error?: string | null): void;
@@ -90,6 +94,7 @@ interface MeetingState {
   notify(text: string, tone?: Notice["tone"]): void;
   dismissNotice(id: number): void;
   setPage(page: number): void;
+  setPlayback(playback: PlaybackState | null): void;
 }
 
 const initial = {
@@ -107,6 +112,7 @@ const initial = {
   notice: null,
   error: null,
   page: 0,
+  playback: null as PlaybackState | null,
 };
 
 let noticeId = 0;
@@ -196,6 +202,7 @@ export const useMeetingStore = create<MeetingState>()((set) => ({
   notify: (text, tone = "info") => set({ notice: { id: ++noticeId, text, tone } }),
   dismissNotice: (id) => set((s) => (s.notice?.id === id ? { notice: null } : s)),
   setPage: (page) => set({ page }),
+  setPlayback: (playback) => set({ playback }),
 }));
 
 function mergeProducers(current: ProducerInfo[], added: ProducerInfo[]): ProducerInfo[] {
