@@ -1,0 +1,365 @@
+"use client";
+
+// "Listen together": someone shares an audio or video link, and one timeline (play/pause/position) is kept
+// for everyone through `room.playback` and the room's `playback` events.
+//
+// The shared timeline is { url, playing, position at a moment }. Whoever acts on the player sends a new
+// timeline; everyone else applies it, compensating the network delay with the event's `sentAt` (the server's
+// clock, mapped to ours with the offset measured on our own calls). Echo loops are avoided twice over: our own
+// events are ignored (byPeerId), and a player event (play/pause/seeked) that agrees with the shared timeline
+// (because we applied it) is not sent again. A periodic check seeks whenever the player is more than 0.3 s
+// off the timeline. Remote events that the server ordered before one of ours are stale and dropped.
+import { useCallback, useEffect, useId, useRef, useState } from "react";
+import { getRealtimeClient } from "@/lib/realtime";
+import { useMeetingStore, type PlaybackState } from "@/stores/meeting";
+import { useSessionStore } from "@/stores/session";
+
+/** Seek when the player is further than this from the shared timeline (seconds). */
+const MAX_DRIFT_S = 0.3;
+/** How often the drift is checked while playing (ms). */
+const CHECK_MS = 500;
+/** A player event this close to the timeline is one we applied, not the user's (seconds). */
+const OWN_CHANGE_TOLERANCE_S = 0.75;
+/** Catch-up over the room's event log ends at our own `peer.joined`, or after this long (ms). */
+const CATCH_UP_MS = 3000;
+
+interface Timeline {
+  url: string | null;
+  playing: boolean;
+  position: number;
+  /** our clock (ms) at which the media was at `position` */
+  at: number;
+  /** the server's sentAt (ms), to order timelines; Infinity for one of ours still on its way */
+  serverAt: number;
+}
+
+const VIDEO_EXT = /\.(mp4|m4v|webm|ogv|mov|mkv)(?:$|[?#])/i;
+
+/** Where the media should be now, on the timeline. */
+function expectedPosition(t: Timeline, now = Date.now()): number {
+  return t.playing ? t.position + Math.max(0, now - t.at) / 1000 : t.position;
+}
+
+function validLink(text: string): string | null {
+  try {
+    const url = new URL(text.trim());
+    return url.protocol === "http:" || url.protocol === "https:" ? url.toString() : null;
+  } catch {
+    return null;
+  }
+}
+
+function messageOf(error: unknown, fallback: string): string {
+  return error instanceof Error && error.message ? error.message : fallback;
+}
+
+export function ListenTogether() {
+  const meetingId = useMeetingStore((s) => s.meeting?.id ?? null);
+  const selfPeerId = useMeetingStore((s) => s.selfPeerId);
+  const realtimeUrl = useSessionStore((s) => s.realtimeUrl);
+  const panelId = useId();
+  const linkId = useId();
+
+  const [open, setOpen] = useState(false);
+  const [link, setLink] = useState("");
+  const [url, setUrl] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [blocked, setBlocked] = useState(false);
+  const [sending, setSending] = useState(false);
+
+  const mediaRef = useRef<HTMLMediaElement | null>(null);
+  const timeline = useRef<Timeline | null>(null);
+  /** server clock minus ours (ms), measured on our own room.playback calls */
+  const clockOffset = useRef(0);
+  /** our room.playback calls on their way (remote events meanwhile were ordered before ours) */
+  const pendingOwn = useRef(0);
+  /** the server time of our latest timeline */
+  const lastOwnServerAt = useRef(0);
+  const settleUntil = useRef(0);
+
+  // ---- applying the timeline to the player ---------------------------------------------------------------
+
+  const sync = useCallback(() => {
+    const el = mediaRef.current;
+    const t = timeline.current;
+    if (!el || !t?.url || el.readyState < HTMLMediaElement.HAVE_METADATA || el.seeking) return;
+    let target = expectedPosition(t);
+    if (Number.isFinite(el.duration)) target = Math.min(target, el.duration);
+    if (Math.abs(el.currentTime - target) > MAX_DRIFT_S && Date.now() >= settleUntil.current) {
+      el.currentTime = target;
+      // give the seek time to land before judging the drift again
+      settleUntil.current = Date.now() + 1000;
+    }
+    if (t.playing && el.paused && !(el.ended && target >= el.duration)) {
+      el.play().then(
+        () => setBlocked(false),
+        (e: unknown) => {
+          if (e instanceof DOMException && e.name === "NotAllowedError") setBlocked(true);
+        },
+      );
+    } else if (!t.playing && !el.paused) {
+      el.pause();
+    }
+  }, []);
+
+  /** Takes a timeline (from an event, the join result or ourselves) and shows it. */
+  const adopt = useCallback(
+    (next: Timeline) => {
+      timeline.current = next;
+      settleUntil.current = 0;
+      setUrl(next.url);
+      if (!next.url) setBlocked(false);
+      sync();
+    },
+    [sync],
+  );
+
+  const fromState = useCallback((p: PlaybackState): Timeline => {
+    const serverAt = Date.parse(p.sentAt);
+    // never in the future (clock skew before we measured the offset)
+    const at = Math.min(serverAt - clockOffset.current, Date.now());
+    return { url: p.url, playing: p.playing, position: p.position, at, serverAt };
+  }, []);
+
+  // the state when we joined, if the engine passed it on (room.join's `playback`)
+  useEffect(() => {
+    const initial = useMeetingStore.getState().playback;
+    if (initial && !timeline.current) adopt(fromState(initial));
+  }, [adopt, fromState]);
+
+  // ---- the room's playback events ------------------------------------------------------------------------
+
+  useEffect(() => {
+    if (!meetingId || !selfPeerId || !realtimeUrl) return;
+    const client = getRealtimeClient(realtimeUrl);
+    // Read the room's log from the start up to our own arrival, keeping only the latest timeline (what a
+    // late joiner must see), then apply live events as they come.
+    let catchingUp = true;
+    let history: PlaybackState | null = null;
+    const endCatchUp = () => {
+      if (!catchingUp) return;
+      catchingUp = false;
+      if (history && history.url && (!timeline.current || Date.parse(history.sentAt) > timeline.current.serverAt)) adopt(fromState(history));
+    };
+    const timer = setTimeout(endCatchUp, CATCH_UP_MS);
+    const sub = client.room.events.subscribe(
+      { meetingId, peerId: selfPeerId, lastEventId: "0-0" },
+      {
+        onData: ({ data: event }) => {
+          if (event.type === "peer.joined" && event.peer.peerId === selfPeerId) endCatchUp();
+          if (event.type !== "playback") return;
+          const p = event.playback;
+          if (catchingUp) {
+            history = p;
+            return;
+          }
+          useMeetingStore.getState().setPlayback(p);
+          if (p.byPeerId === selfPeerId) return;
+          // ordered before one of ours: ours wins
+          if (pendingOwn.current > 0 || Date.parse(p.sentAt) < lastOwnServerAt.current) return;
+          adopt(fromState(p));
+        },
+        onError: () => undefined,
+      },
+    );
+    return () => {
+      clearTimeout(timer);
+      sub.unsubscribe();
+    };
+  }, [meetingId, selfPeerId, realtimeUrl, adopt, fromState]);
+
+  // periodic drift correction
+  useEffect(() => {
+    if (!url) return;
+    const timer = setInterval(() => {
+      if (timeline.current?.playing) sync();
+    }, CHECK_MS);
+    return () => clearInterval(timer);
+  }, [url, sync]);
+
+  // ---- sending ours ----------------------------------------------------------------------------------------
+
+  const send = useCallback(
+    async (next: { url: string | null; playing: boolean; position: number }): Promise<boolean> => {
+      if (!meetingId || !selfPeerId || !realtimeUrl) return false;
+      const t0 = Date.now();
+      const previous = timeline.current;
+      // ours at once (the player already shows it)
+      timeline.current = { ...next, at: t0, serverAt: Infinity };
+      pendingOwn.current++;
+      try {
+        const res = await getRealtimeClient(realtimeUrl).room.playback.mutate({ meetingId, peerId: selfPeerId, ...next });
+        const t1 = Date.now();
+        const serverAt = Date.parse(res.sentAt);
+        clockOffset.current = serverAt - (t0 + t1) / 2;
+        lastOwnServerAt.current = Math.max(lastOwnServerAt.current, serverAt);
+        if (timeline.current && timeline.current.at === t0) timeline.current = { ...timeline.current, serverAt };
+        useMeetingStore.getState().setPlayback(res);
+        setError(null);
+        return true;
+      } catch (e) {
+        if (timeline.current?.at === t0) timeline.current = previous;
+        setError(messageOf(e, "Could not share this."));
+        sync();
+        return false;
+      } finally {
+        pendingOwn.current--;
+      }
+    },
+    [meetingId, selfPeerId, realtimeUrl, sync],
+  );
+
+  async function share(event: React.FormEvent) {
+    event.preventDefault();
+    const href = validLink(link);
+    if (!href) {
+      setError("Enter a valid http(s) link to an audio or video file.");
+      return;
+    }
+    setSending(true);
+    setError(null);
+    const next = { url: href, playing: true, position: 0 };
+    // show it here at once: Share is a click, so our own player may start with sound
+    const ok = await send(next);
+    setSending(false);
+    if (ok) {
+      setLink("");
+      adopt(timeline.current ?? { ...next, at: Date.now(), serverAt: Infinity });
+    }
+  }
+
+  async function stop() {
+    await send({ url: null, playing: false, position: 0 });
+    adopt({ url: null, playing: false, position: 0, at: Date.now(), serverAt: lastOwnServerAt.current });
+  }
+
+  // ---- the player's own events: the user's play/pause/seek go to everyone ---------------------------------
+
+  /** Whether the player agrees with the shared timeline (so a player event was one we applied). */
+  const agrees = (el: HTMLMediaElement): boolean => {
+    const t = timeline.current;
+    if (!t?.url) return false;
+    let expected = expectedPosition(t);
+    if (Number.isFinite(el.duration)) expected = Math.min(expected, el.duration);
+    return t.playing === !el.paused && Math.abs(el.currentTime - expected) < OWN_CHANGE_TOLERANCE_S;
+  };
+
+  const onUserChange = (e: React.SyntheticEvent<HTMLMediaElement>) => {
+    const el = e.currentTarget;
+    const t = timeline.current;
+    if (!t?.url || el.seeking) return;
+    if (e.type === "pause" && el.ended) return; // everyone reaches the end by themselves
+    if (agrees(el)) return;
+    if (e.type === "play") setBlocked(false);
+    void send({ url: t.url, playing: !el.paused, position: el.currentTime });
+  };
+
+  const onMediaError = (e: React.SyntheticEvent<HTMLMediaElement>) => {
+    const code = e.currentTarget.error?.code;
+    setError(
+      code === MediaError.MEDIA_ERR_SRC_NOT_SUPPORTED
+        ? "This link could not be played: it is not an audio or video file this browser can play, or it could not be loaded."
+        : "This link could not be played.",
+    );
+  };
+
+  async function startPlayback() {
+    const el = mediaRef.current;
+    if (!el) return;
+    try {
+      await el.play();
+      setBlocked(false);
+      sync();
+    } catch (e) {
+      setError(messageOf(e, "The browser would not start playback."));
+    }
+  }
+
+  const isVideo = !!url && VIDEO_EXT.test(url);
+  const mediaProps = {
+    ref: (el: HTMLMediaElement | null) => {
+      mediaRef.current = el;
+    },
+    src: url ?? undefined,
+    controls: true,
+    preload: "auto" as const,
+    "aria-label": "Shared media",
+    onLoadedMetadata: () => {
+      setError(null);
+      sync();
+    },
+    onPlay: onUserChange,
+    onPause: onUserChange,
+    onSeeked: onUserChange,
+    onError: onMediaError,
+    className: "w-full",
+  };
+
+  return (
+    <>
+      <button type="button" className="btn-secondary" aria-expanded={open} aria-controls={panelId} onClick={() => setOpen((o) => !o)}>
+        Listen together
+        {url ? (
+          <span aria-hidden="true" className="h-2 w-2 rounded-full bg-emerald-500" />
+        ) : null}
+      </button>
+      {/* hidden, not unmounted, while closed: the shared media keeps playing */}
+      <section
+        id={panelId}
+        hidden={!open}
+        aria-labelledby={`${panelId}-title`}
+        className="absolute right-2 top-14 z-30 w-[min(24rem,calc(100vw-1rem))] rounded-xl border border-white/10 bg-slate-900 p-4 text-slate-100 shadow-2xl"
+      >
+        <div className="flex items-center justify-between gap-2">
+          <h2 id={`${panelId}-title`} className="text-base font-semibold">
+            Listen together
+          </h2>
+          <button type="button" className="text-sm text-slate-300 hover:text-white" onClick={() => setOpen(false)}>
+            Close
+          </button>
+        </div>
+        <p className="mt-1 text-sm text-slate-400">Share a link to an audio or video file: it plays for everyone, in sync.</p>
+        <form className="mt-3 flex gap-2" onSubmit={(e) => void share(e)} noValidate>
+          <div className="min-w-0 flex-1">
+            <label htmlFor={linkId} className="sr-only">
+              Media link
+            </label>
+            <input
+              id={linkId}
+              type="url"
+              inputMode="url"
+              placeholder="https://example.com/song.mp3"
+              className="block w-full rounded-lg border border-white/20 bg-slate-800 px-3 py-2 text-sm text-slate-100 placeholder:text-slate-500"
+              value={link}
+              onChange={(e) => setLink(e.target.value)}
+              aria-invalid={!!error && !url}
+            />
+          </div>
+          <button type="submit" className="btn-primary" disabled={sending || !link.trim()} aria-busy={sending}>
+            Share
+          </button>
+        </form>
+        {error ? (
+          <p role="alert" className="alert-error mt-3">
+            {error}
+          </p>
+        ) : null}
+        {url ? (
+          <div className="mt-3 flex flex-col gap-2">
+            {isVideo ? <video key={url} {...mediaProps} playsInline /> : <audio key={url} {...mediaProps} />}
+            <div className="flex items-center gap-2">
+              {blocked ? (
+                <button type="button" className="btn-primary" onClick={() => void startPlayback()}>
+                  Click to start playback
+                </button>
+              ) : null}
+              <button type="button" className="ml-auto text-sm text-slate-300 hover:text-white" onClick={() => void stop()}>
+                Stop sharing
+              </button>
+            </div>
+          </div>
+        ) : null}
+      </section>
+    </>
+  );
+}
