@@ -6,6 +6,7 @@ import { useChatStore } from "@/stores/chat";
 import { useMeetingStore } from "@/stores/meeting";
 import { ChatPanel } from "./ChatPanel";
 import { Controls } from "./Controls";
+import { ListenTogether } from "./ListenTogether";
 import { ParticipantList } from "./ParticipantList";
 import { RemoteAudio } from "./RemoteAudio";
 import { useMediaQuery } from "./useMediaQuery";
@@ -32,6 +33,7 @@ export function Room() {
         <ConnectionStatus />
         <div className="ml-auto flex items-center gap-2">
           {meeting ? <CopyLinkButton path={`/m/${meeting.code}`} /> : null}
+          <ListenTogether />
         </div>
       </header>
       <div className="relative flex min-h-0 flex-1">
