@@ -30,7 +30,8 @@ let stopping = false;
 const shutdown = async () => {
   if (stopping) return;
   stopping = true;
-  const force = setTimeout(() => process.exit(1), 10_000);
+  // a drain hands meetings over and lets clients move: it must still end within 30 s
+  const force = setTimeout(() => process.exit(1), 25_000);
   force.unref();
   await node.stop().catch((error) => console.error("realtime: error while stopping", error));
   process.exit(0);

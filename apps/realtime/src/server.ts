@@ -18,7 +18,7 @@ import {
   type SessionRevokedEvent,
   type SessionUser,
 } from "@qualmeet/api";
-import { Bus, MeetingRooms, PresenceRegistry, RoomEventLog, realtimeRouter } from "@qualmeet/api/realtime";
+import { Bus, MeetingRooms, PresenceRegistry, RoomEventLog, RoomService, realtimeRouter } from "@qualmeet/api/realtime";
 import { consumeToken } from "@qualmeet/api/services/rateLimit";
 import { createDb, isDatabaseUp } from "@qualmeet/db";
 import { WorkerPool } from "@qualmeet/media";
@@ -53,7 +53,7 @@ export async function startRealtimeServer(config: RealtimeConfig) {
     console.error(`realtime: media server unavailable: ${error instanceof Error ? error.message : error}`);
     return null;
   });
-  const rooms = new MeetingRooms({ db, redis, bus, pool, nodeId, log: roomEvents });
+  const rooms = new RoomService({ db, redis, bus, nodeId, createLocal: (probe) => new MeetingRooms({ db, redis, bus, pool, nodeId, log: roomEvents, probe }) });
   const services = { nodeId, bus, presence, rooms, roomEvents };
   const connections = new WeakMap<http.IncomingMessage, Connection>();
   const socketsByUser = new Map<string, Set<{ ws: WebSocket; connection: Connection }>>();
@@ -63,7 +63,7 @@ export async function startRealtimeServer(config: RealtimeConfig) {
     if (req.method === "GET" && req.url?.split("?")[0] === "/healthz") {
       const [database, redisUp] = await Promise.all([isDatabaseUp(db), isRedisUp(redis)]);
       const ok = database && redisUp;
-      const media = pool ? { status: "up", workers: await pool.loads(), rooms: rooms.stats() } : { status: "unavailable" };
+      const media = pool ? { status: "up", workers: await pool.loads(), rooms: rooms.local.stats() } : { status: "unavailable", rooms: rooms.local.stats() };
       res.writeHead(ok ? 200 : 503, { "content-type": "application/json", "cache-control": "no-store" });
       res.end(JSON.stringify({ status: ok ? "ok" : "degraded", database: database ? "up" : "down", redis: redisUp ? "up" : "down", nodeId, media }));
       return;
@@ -73,6 +73,7 @@ export async function startRealtimeServer(config: RealtimeConfig) {
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  let draining = false;
 
   const refuse = (socket: Duplex, status: number, reason: string) => {
     socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`);
@@ -80,6 +81,7 @@ export async function startRealtimeServer(config: RealtimeConfig) {
 
   server.on("upgrade", async (req, socket, head) => {
     socket.on("error", () => {});
+    if (draining) return refuse(socket, 503, "This node is shutting down, connect again");
     // Browsers attach cookies to cross-site WebSocket requests: only our own pages may open one.
     const origin = req.headers.origin;
     if (!origin || !allowedOrigins.has(origin)) return refuse(socket, 403, "Origin not allowed");
@@ -102,6 +104,7 @@ export async function startRealtimeServer(config: RealtimeConfig) {
     const connection = connections.get(req);
     if (!connection) return;
     // the socket's meeting participants leave with it, after a grace window for reconnecting
+    rooms.connectionOpened(connection.id);
     ws.once("close", () => rooms.connectionClosed(connection.id));
     if (!connection.user) return;
     const { user } = connection;
@@ -150,6 +153,7 @@ export async function startRealtimeServer(config: RealtimeConfig) {
   revalidate.unref();
 
   await presence.start();
+  await rooms.start();
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.host, () => resolve());
@@ -159,12 +163,22 @@ export async function startRealtimeServer(config: RealtimeConfig) {
   return {
     nodeId,
     port,
+    /**
+     * Drain: take no new sockets, hand the meetings whose media this node owns to another node (their clients
+     * rebuild media there), tell clients to reconnect (a load balancer sends them elsewhere), then close.
+     */
     async stop() {
+      draining = true;
       clearInterval(revalidate);
       offRevoked();
+      const moved = await rooms.handOver();
+      if (moved) console.log(`realtime: handed over ${moved} meeting(s)`);
       handler.broadcastReconnectNotification();
+      await new Promise((resolve) => setTimeout(resolve, wss.clients.size ? 1000 : 0));
       for (const ws of wss.clients) ws.close(1001, "Server shutting down");
-      await rooms.close();
+      // let the owners hear about the closed sockets before this node stops answering
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await rooms.stop();
       await pool?.close();
       await presence.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));

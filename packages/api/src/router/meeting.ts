@@ -42,6 +42,7 @@ export const meetingRouter = createTRPCRouter({
     if (meeting.status === "ENDED") return meetingView(meeting, ctx.user.id);
     const ended = await ctx.db.meeting.update({ where: { id: meeting.id }, data: { status: "ENDED", endedAt: new Date() }, include: withHost });
     await ctx.db.auditLog.create({ data: { actorId: ctx.user.id, action: "meeting.end", targetType: "meeting", targetId: meeting.id, ip: ctx.ip } });
+    await ctx.redis.del(`cache:room:${meeting.id}`);
     await appendRoomEvent(ctx.redis, meeting.id, { type: "meeting.ended" });
     return meetingView(ended, ctx.user.id);
   }),

@@ -3,38 +3,35 @@ import { tracked, TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { serverEnv } from "../env.ts";
 import { meetingCode } from "../schemas.ts";
-import { appendRoomEvent } from "../services/roomEventLog.ts";
 import { createTRPCRouter, guestOrUserProcedure, rateLimit, realtimeServices, type Context, type SessionUser } from "../trpc.ts";
 import { peerRef } from "./media/media.schema.ts";
 
 const targetSchema = peerRef.extend({ targetPeerId: z.string().uuid("targetPeerId must be a UUID") });
 
-function hostOnly(ctx: Context & { user: SessionUser }, input: z.infer<typeof peerRef>) {
+/** The room service of this node and who is calling (the user on this socket). */
+function caller(ctx: Context & { user: SessionUser }) {
   const rt = realtimeServices(ctx);
-  const found = rt.rooms.participant(input.meetingId, input.peerId, ctx.user, rt.connectionId);
-  if (!found.participant.isHost) throw new TRPCError({ code: "FORBIDDEN", message: "Only the host can do this." });
-  return { rt, ...found };
+  return { rooms: rt.rooms, roomEvents: rt.roomEvents, caller: { user: ctx.user, connection: { connectionId: rt.connectionId, nodeId: rt.nodeId } } };
 }
 
 export const roomRouter = createTRPCRouter({
   join: guestOrUserProcedure.input(z.object({ code: meetingCode })).mutation(({ ctx, input }) => {
-    const rt = realtimeServices(ctx);
-    return rt.rooms.join(input.code, ctx.user, rt.connectionId);
+    const { rooms, caller: who } = caller(ctx);
+    return rooms.join(input.code, who);
   }),
 
   /** Everything that happens in the room, resumable: a reconnecting client passes the last id it saw. */
   events: guestOrUserProcedure
     .input(peerRef.extend({ lastEventId: z.string().regex(/^\d+-\d+$/, "lastEventId must be a stream id").nullish() }))
     .subscription(async function* ({ ctx, input, signal }) {
-      const rt = realtimeServices(ctx);
-      rt.rooms.participant(input.meetingId, input.peerId, ctx.user, rt.connectionId);
-      const from = input.lastEventId ?? (await rt.roomEvents.lastId(input.meetingId));
-      for await (const { id, event } of rt.roomEvents.events(input.meetingId, input.peerId, from, signal)) {
-        // whoever leaves or is removed stops receiving the room at once (after being told why)
-        const stillIn = rt.rooms.isParticipant(input.meetingId, input.peerId);
-        if (!stillIn && event.type !== "removed" && event.type !== "meeting.ended") return;
+      const { rooms, roomEvents, caller: who } = caller(ctx);
+      await rooms.check(input.meetingId, input.peerId, who);
+      const from = input.lastEventId ?? (await roomEvents.lastId(input.meetingId));
+      for await (const { id, event } of roomEvents.events(input.meetingId, input.peerId, from, signal)) {
         yield tracked(id, event);
-        if (!stillIn) return;
+        // whoever leaves, is removed or sees the meeting end stops receiving the room (after being told why)
+        const gone = (event.type === "peer.left" && event.peerId === input.peerId) || event.type === "removed" || event.type === "meeting.ended";
+        if (gone) return;
       }
     }),
 
@@ -42,23 +39,20 @@ export const roomRouter = createTRPCRouter({
     .use(rateLimit({ scope: "chat:user", capacity: serverEnv.rateLimits.chatPer10Seconds, windowMs: 10_000 }, (ctx) => ctx.session?.userId ?? ctx.ip, "messages"))
     .input(peerRef.extend({ text: z.string().trim().min(1, "Write a message first.").max(2000, "Messages are at most 2,000 characters.") }))
     .mutation(({ ctx, input }) => {
-      const rt = realtimeServices(ctx);
-      const { live, participant } = rt.rooms.participant(input.meetingId, input.peerId, ctx.user, rt.connectionId);
-      return rt.rooms.chat(live, participant, input.text);
+      const { rooms, caller: who } = caller(ctx);
+      return rooms.chat(input.meetingId, input.peerId, who, input.text);
     }),
 
   leave: guestOrUserProcedure.input(peerRef).mutation(async ({ ctx, input }) => {
-    const rt = realtimeServices(ctx);
-    rt.rooms.participant(input.meetingId, input.peerId, ctx.user, rt.connectionId);
-    await rt.rooms.leave(input.meetingId, input.peerId, "left");
+    const { rooms, caller: who } = caller(ctx);
+    await rooms.leave(input.meetingId, input.peerId, who);
     return { ok: true as const };
   }),
 
   /** After a `media.lost` event: the new router's capabilities and who is here, to rebuild transports. */
-  reconnectMedia: guestOrUserProcedure.input(peerRef).mutation(async ({ ctx, input }) => {
-    const rt = realtimeServices(ctx);
-    const { live } = rt.rooms.participant(input.meetingId, input.peerId, ctx.user, rt.connectionId);
-    return rt.rooms.reconnectMedia(live);
+  reconnectMedia: guestOrUserProcedure.input(peerRef).mutation(({ ctx, input }) => {
+    const { rooms, caller: who } = caller(ctx);
+    return rooms.reconnectMedia(input.meetingId, input.peerId, who);
   }),
 
   /** P2P negotiation (perfect negotiation: offers, answers, ICE candidates) relayed to one participant. */
@@ -81,10 +75,9 @@ export const roomRouter = createTRPCRouter({
           .refine((s) => s.description !== undefined || s.candidate !== undefined, "A signal carries a description or a candidate."),
       }),
     )
-    .mutation(({ ctx, input }) => {
-      const rt = realtimeServices(ctx);
-      const { live, participant } = rt.rooms.participant(input.meetingId, input.peerId, ctx.user, rt.connectionId);
-      rt.rooms.signal(live, participant, input.targetPeerId, input.signal);
+    .mutation(async ({ ctx, input }) => {
+      const { rooms, caller: who } = caller(ctx);
+      await rooms.signal(input.meetingId, input.peerId, who, input.targetPeerId, input.signal);
       return { ok: true as const };
     }),
 
@@ -103,37 +96,32 @@ export const roomRouter = createTRPCRouter({
       }),
     )
     .mutation(({ ctx, input }) => {
-      const rt = realtimeServices(ctx);
-      const { live, participant } = rt.rooms.participant(input.meetingId, input.peerId, ctx.user, rt.connectionId);
-      return rt.rooms.playback(live, participant, { url: input.url, playing: input.playing, position: input.position });
+      const { rooms, caller: who } = caller(ctx);
+      return rooms.playback(input.meetingId, input.peerId, who, { url: input.url, playing: input.playing, position: input.position });
     }),
 
   /** The host sets how many participants the meeting keeps as a P2P mesh before switching to the SFU. */
   setMeshThreshold: guestOrUserProcedure.input(peerRef.extend({ meshThreshold: z.number().int().min(0).max(8) })).mutation(async ({ ctx, input }) => {
-    const { rt, live } = hostOnly(ctx, input);
-    await rt.rooms.setMeshThreshold(live, input.meshThreshold);
+    const { rooms, caller: who } = caller(ctx);
+    await rooms.setMeshThreshold(input.meetingId, input.peerId, who, input.meshThreshold);
     return { ok: true as const };
   }),
 
   muteParticipant: guestOrUserProcedure.input(targetSchema).mutation(async ({ ctx, input }) => {
-    const { rt, live } = hostOnly(ctx, input);
-    await rt.rooms.mute(live, input.targetPeerId);
+    const { rooms, caller: who } = caller(ctx);
+    await rooms.mute(input.meetingId, input.peerId, who, input.targetPeerId);
     return { ok: true as const };
   }),
 
   removeParticipant: guestOrUserProcedure.input(targetSchema).mutation(async ({ ctx, input }) => {
-    const { rt, live } = hostOnly(ctx, input);
-    if (input.targetPeerId === input.peerId) throw new TRPCError({ code: "BAD_REQUEST", message: "Use Leave to leave the meeting yourself." });
-    await rt.rooms.remove(live, input.targetPeerId);
+    const { rooms, caller: who } = caller(ctx);
+    await rooms.remove(input.meetingId, input.peerId, who, input.targetPeerId);
     return { ok: true as const };
   }),
 
   end: guestOrUserProcedure.input(peerRef).mutation(async ({ ctx, input }) => {
-    const { live } = hostOnly(ctx, input);
-    await ctx.db.meeting.update({ where: { id: live.meeting.id }, data: { status: "ENDED", endedAt: new Date() } });
-    await ctx.db.auditLog.create({ data: { actorId: ctx.user.id, action: "meeting.end", targetType: "meeting", targetId: live.meeting.id, ip: ctx.ip } });
-    // every node closes its part of the room when it sees this event
-    await appendRoomEvent(ctx.redis, live.meeting.id, { type: "meeting.ended" });
+    const { rooms, caller: who } = caller(ctx);
+    await rooms.end(input.meetingId, input.peerId, who);
     return { ok: true as const };
   }),
 });

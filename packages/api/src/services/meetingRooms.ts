@@ -4,8 +4,9 @@ import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import type { Redis } from "ioredis";
 import type { PrismaClient } from "@qualmeet/db";
-import { MediaError, Room, type Peer as MediaPeer, type WorkerPool } from "@qualmeet/media";
+import { MediaError, Room, type WorkerPool, type mediasoupTypes } from "@qualmeet/media";
 import type { SessionUser } from "../trpc.ts";
+import { appendRoomEvent } from "./roomEventLog.ts";
 import type { Bus } from "./bus.ts";
 import { roomChannel, type RoomEventLog } from "./roomEventLog.ts";
 import type { MediaSource, MeetingTopology, P2PSignal, PeerInfo, PlaybackState, RoomEvent } from "./roomEvents.ts";
@@ -16,14 +17,15 @@ export interface Participant {
   displayName: string;
   isHost: boolean;
   isGuest: boolean;
-  /** the socket that joined: only it may act for this participant */
+  /** the socket that joined, and the node holding it: only that socket may act for this participant */
   connectionId: string;
+  nodeId: string;
   participationId: string;
   /** set while the participant's socket is gone: they leave when it fires, unless a new socket takes over */
   graceTimer: NodeJS.Timeout | null;
 }
 
-interface MeetingMeta {
+export interface MeetingMeta {
   id: string;
   code: string;
   title: string;
@@ -59,7 +61,6 @@ const MEDIA_UNAVAILABLE = "Media server unavailable. Retrying…";
 /** How long a participant whose socket dropped stays in the room (media flowing) for their client to come back. */
 const reconnectGraceMs = () => Number(process.env.RECONNECT_GRACE_MS ?? 5000);
 
-const notFound = (code: string) => new TRPCError({ code: "NOT_FOUND", message: `There is no meeting with the code ${code}.` });
 
 /** Maps the media model's refusals to tRPC errors with the model's (clear) message. */
 export function mediaToTrpcError(error: unknown): unknown {
@@ -68,12 +69,56 @@ export function mediaToTrpcError(error: unknown): unknown {
   return new TRPCError({ code, message: error.message, cause: error });
 }
 
+/** The socket a call came on: its id and the realtime node that holds it. */
+export interface ConnectionRef {
+  connectionId: string;
+  nodeId: string;
+}
+
+/** Who is calling: the user and their socket. */
+export interface Caller {
+  user: SessionUser;
+  connection: ConnectionRef;
+}
+
+export type MediaOp =
+  | { op: "createTransport"; direction: "send" | "recv" }
+  | { op: "connectTransport"; transportId: string; dtlsParameters: mediasoupTypes.DtlsParameters }
+  | { op: "produce"; transportId: string; kind: "audio" | "video"; rtpParameters: mediasoupTypes.RtpParameters; source: MediaSource }
+  | { op: "consume"; transportId: string; producerId: string; rtpCapabilities: mediasoupTypes.RtpCapabilities }
+  | { op: "resumeConsumer" | "pauseConsumer"; consumerId: string }
+  | { op: "setPreferredLayers"; consumerId: string; spatialLayer: number; temporalLayer?: number }
+  | { op: "pauseProducer" | "resumeProducer" | "closeProducer"; producerId: string }
+  | { op: "restartIce"; transportId: string };
+
+/** A room as it moves from one owner node to another (node drain). */
+export interface RoomSnapshot {
+  meeting: MeetingMeta;
+  participants: Array<Omit<Participant, "graceTimer">>;
+  mode: MeetingTopology;
+  meshThreshold: number;
+  playback: PlaybackState | null;
+}
+
+export interface NodeProbe {
+  /** true when the node answers */
+  nodeAlive(nodeId: string): Promise<boolean>;
+  /** true when that node still has the socket open */
+  connectionOpen(ref: ConnectionRef): Promise<boolean>;
+}
+
+const notInMeeting = () => new TRPCError({ code: "FORBIDDEN", message: "You are not in this meeting (join it first)." });
+
+/**
+ * The rooms whose media this node owns. Every method is a command with plain-data arguments, so the node
+ * holding a caller's socket can run it here directly or forward it over NodeRpc (see roomService.ts).
+ */
 export class MeetingRooms {
   private readonly rooms = new Map<string, LiveRoom>();
   private readonly opening = new Map<string, Promise<LiveRoom>>();
 
   constructor(
-    private readonly deps: { db: PrismaClient; redis: Redis; bus: Bus; pool: WorkerPool | null; nodeId: string; log: RoomEventLog },
+    private readonly deps: { db: PrismaClient; redis: Redis; bus: Bus; pool: WorkerPool | null; nodeId: string; log: RoomEventLog; probe: NodeProbe },
   ) {}
 
   private append(meetingId: string, event: RoomEvent, to?: string): void {
@@ -81,9 +126,10 @@ export class MeetingRooms {
     void this.deps.log.append(meetingId, event, to).catch(() => {});
   }
 
-  async join(code: string, user: SessionUser, connectionId: string) {
-    const meeting = await this.deps.db.meeting.findUnique({ where: { code } });
-    if (!meeting) throw notFound(code);
+  async join(meetingId: string, caller: Caller) {
+    const { user, connection } = caller;
+    const meeting = await this.deps.db.meeting.findUnique({ where: { id: meetingId } });
+    if (!meeting) throw new TRPCError({ code: "NOT_FOUND", message: "There is no such meeting." });
     if (meeting.status === "ENDED") throw new TRPCError({ code: "PRECONDITION_FAILED", message: "This meeting has ended." });
     const live = await this.open(meeting);
     if (live.rebuilding) await live.rebuilding;
@@ -98,7 +144,8 @@ export class MeetingRooms {
       displayName: user.name,
       isHost: meeting.hostId === user.id,
       isGuest: user.isGuest,
-      connectionId,
+      connectionId: connection.connectionId,
+      nodeId: connection.nodeId,
       participationId: randomUUID(),
       graceTimer: null,
     };
@@ -132,34 +179,85 @@ export class MeetingRooms {
     };
   }
 
-  isParticipant(meetingId: string, peerId: string): boolean {
-    return this.rooms.get(meetingId)?.participants.has(peerId) ?? false;
-  }
-
-  /** The caller's participant and media peer, if `peerId` is theirs and this socket joined it. */
-  participant(meetingId: string, peerId: string, user: SessionUser, connectionId: string | undefined) {
+  /**
+   * The caller's participant: theirs, on the socket that joined it, or on the user's new socket when the old
+   * one is gone (it dropped within the grace window, or its node no longer answers).
+   */
+  private async participant(meetingId: string, peerId: string, caller: Caller) {
     const live = this.rooms.get(meetingId);
     const participant = live?.participants.get(peerId);
-    if (!live || !participant || participant.userId !== user.id || !connectionId) {
-      throw new TRPCError({ code: "FORBIDDEN", message: "You are not in this meeting (join it first)." });
-    }
+    if (!live || !participant || participant.userId !== caller.user.id) throw notInMeeting();
+    const { connectionId, nodeId } = caller.connection;
     if (participant.connectionId !== connectionId) {
-      // the user's new socket takes over a participant whose socket dropped (within the grace window)
-      if (!participant.graceTimer) throw new TRPCError({ code: "FORBIDDEN", message: "You are not in this meeting (join it first)." });
-      clearTimeout(participant.graceTimer);
+      const takeover = participant.graceTimer !== null || !(await this.deps.probe.connectionOpen({ connectionId: participant.connectionId, nodeId: participant.nodeId }));
+      if (!takeover || live.participants.get(peerId) !== participant) throw notInMeeting();
+      if (participant.graceTimer) clearTimeout(participant.graceTimer);
       participant.graceTimer = null;
       participant.connectionId = connectionId;
+      participant.nodeId = nodeId;
+      await this.deps.redis.hset(`room:${meetingId}:presence`, peerId, nodeId).catch(() => {});
     }
     return { live, participant };
   }
 
-  /** Runs a media operation of a participant, with the model's refusals as clear tRPC errors. */
-  async media<T>(meetingId: string, peerId: string, user: SessionUser, connectionId: string | undefined, fn: (peer: MediaPeer, live: LiveRoom) => Promise<T> | T): Promise<T> {
-    const { live } = this.participant(meetingId, peerId, user, connectionId);
+  private async host(meetingId: string, peerId: string, caller: Caller) {
+    const found = await this.participant(meetingId, peerId, caller);
+    if (!found.participant.isHost) throw new TRPCError({ code: "FORBIDDEN", message: "Only the host can do this." });
+    return found;
+  }
+
+  /** Refuses unless the caller is this participant (e.g. before streaming the room's events to them). */
+  async check(meetingId: string, peerId: string, caller: Caller): Promise<{ isHost: boolean }> {
+    const { participant } = await this.participant(meetingId, peerId, caller);
+    return { isHost: participant.isHost };
+  }
+
+  /** A participant's media operation, with the model's refusals as clear tRPC errors. */
+  async media(meetingId: string, peerId: string, caller: Caller, op: MediaOp): Promise<unknown> {
+    const { live } = await this.participant(meetingId, peerId, caller);
     if (live.rebuilding) throw new TRPCError({ code: "PRECONDITION_FAILED", message: MEDIA_LOST_MESSAGE });
     if (!live.media) throw new TRPCError({ code: "PRECONDITION_FAILED", message: MEDIA_UNAVAILABLE });
+    const peer = live.media.getPeer(peerId);
+    const sourceOf = (producerId: string) => peer.producers().find((p) => p.producerId === producerId)?.source;
     try {
-      return await fn(live.media.getPeer(peerId), live);
+      switch (op.op) {
+        case "createTransport":
+          return await peer.createWebRtcTransport(op.direction);
+        case "connectTransport":
+          await peer.connectTransport(op.transportId, op.dtlsParameters);
+          return { ok: true };
+        case "produce": {
+          const { producerId } = await peer.produce({ transportId: op.transportId, kind: op.kind, rtpParameters: op.rtpParameters, source: op.source });
+          this.append(meetingId, { type: "producer.new", peerId, producer: { producerId, kind: op.kind, source: op.source, paused: false } });
+          return { producerId };
+        }
+        case "consume":
+          return await peer.consume({ transportId: op.transportId, producerId: op.producerId, rtpCapabilities: op.rtpCapabilities });
+        case "resumeConsumer":
+          await peer.resumeConsumer(op.consumerId);
+          return { ok: true };
+        case "pauseConsumer":
+          await peer.pauseConsumer(op.consumerId);
+          return { ok: true };
+        case "setPreferredLayers":
+          await peer.setPreferredLayers(op.consumerId, { spatialLayer: op.spatialLayer, temporalLayer: op.temporalLayer });
+          return { ok: true };
+        case "pauseProducer":
+        case "resumeProducer": {
+          const source = sourceOf(op.producerId);
+          const paused = op.op === "pauseProducer";
+          if (paused) await peer.pauseProducer(op.producerId);
+          else await peer.resumeProducer(op.producerId);
+          if (source) this.append(meetingId, { type: paused ? "producer.paused" : "producer.resumed", peerId, producerId: op.producerId, source, byHost: false });
+          return { ok: true };
+        }
+        case "closeProducer":
+          // the peer's "producerclosed" event tells the room
+          peer.closeProducer(op.producerId);
+          return { ok: true };
+        case "restartIce":
+          return { iceParameters: await peer.restartIce(op.transportId) };
+      }
     } catch (error) {
       throw mediaToTrpcError(error);
     }
@@ -177,18 +275,16 @@ export class MeetingRooms {
     };
   }
 
-  producerEvent(meetingId: string, peerId: string, producerId: string, source: MediaSource, paused: boolean, byHost: boolean): void {
-    this.append(meetingId, { type: paused ? "producer.paused" : "producer.resumed", peerId, producerId, source, byHost });
-  }
-
-  newProducerEvent(meetingId: string, peerId: string, producer: PeerInfo["producers"][number]): void {
-    this.append(meetingId, { type: "producer.new", peerId, producer });
-  }
-
-  chat(live: LiveRoom, participant: Participant, text: string) {
+  async chat(meetingId: string, peerId: string, caller: Caller, text: string) {
+    const { participant } = await this.participant(meetingId, peerId, caller);
     const messageId = randomUUID();
-    this.append(live.meeting.id, { type: "chat", messageId, peerId: participant.peerId, displayName: participant.displayName, text, sentAt: new Date().toISOString() });
+    this.append(meetingId, { type: "chat", messageId, peerId, displayName: participant.displayName, text, sentAt: new Date().toISOString() });
     return { messageId };
+  }
+
+  async leaveBy(meetingId: string, peerId: string, caller: Caller): Promise<void> {
+    await this.participant(meetingId, peerId, caller);
+    await this.leave(meetingId, peerId, "left");
   }
 
   async leave(meetingId: string, peerId: string, reason: "left" | "removed" | "disconnected"): Promise<void> {
@@ -208,32 +304,46 @@ export class MeetingRooms {
   }
 
   /** The host removes someone: they are told, then leave. */
-  async remove(live: LiveRoom, targetPeerId: string): Promise<void> {
+  async remove(meetingId: string, peerId: string, caller: Caller, targetPeerId: string): Promise<void> {
+    const { live } = await this.host(meetingId, peerId, caller);
+    if (targetPeerId === peerId) throw new TRPCError({ code: "BAD_REQUEST", message: "Use Leave to leave the meeting yourself." });
     if (!live.participants.has(targetPeerId)) throw new TRPCError({ code: "NOT_FOUND", message: "That participant is not in the meeting." });
-    this.append(live.meeting.id, { type: "removed", message: "You were removed from the meeting by the host." }, targetPeerId);
-    await this.leave(live.meeting.id, targetPeerId, "removed");
+    this.append(meetingId, { type: "removed", message: "You were removed from the meeting by the host." }, targetPeerId);
+    await this.leave(meetingId, targetPeerId, "removed");
   }
 
   /** The host mutes someone's microphone (they can unmute themselves). */
-  async mute(live: LiveRoom, targetPeerId: string): Promise<void> {
+  async mute(meetingId: string, peerId: string, caller: Caller, targetPeerId: string): Promise<void> {
+    const { live } = await this.host(meetingId, peerId, caller);
     if (!live.participants.has(targetPeerId)) throw new TRPCError({ code: "NOT_FOUND", message: "That participant is not in the meeting." });
     if (!live.media) return;
     const peer = live.media.getPeer(targetPeerId);
     for (const producer of peer.producers()) {
       if (producer.source !== "mic" || producer.paused) continue;
       await peer.pauseProducer(producer.producerId);
-      this.producerEvent(live.meeting.id, targetPeerId, producer.producerId, "mic", true, true);
+      this.append(meetingId, { type: "producer.paused", peerId: targetPeerId, producerId: producer.producerId, source: "mic", byHost: true });
     }
   }
 
-  /** Everyone leaves; the meeting is over (the caller records it in the database). */
+  /** The host ends the meeting for everyone (every node sees the event and closes its part). */
+  async end(meetingId: string, peerId: string, caller: Caller): Promise<void> {
+    await this.host(meetingId, peerId, caller);
+    await this.deps.db.meeting.update({ where: { id: meetingId }, data: { status: "ENDED", endedAt: new Date() } });
+    await this.deps.redis.del(`cache:room:${meetingId}`);
+    await this.deps.db.auditLog.create({ data: { actorId: caller.user.id, action: "meeting.end", targetType: "meeting", targetId: meetingId } });
+    await appendRoomEvent(this.deps.redis, meetingId, { type: "meeting.ended" });
+  }
+
+  /** Everyone leaves; the meeting is over. */
   async ended(meetingId: string): Promise<void> {
     const live = this.rooms.get(meetingId);
     if (live) await this.closeRoom(live, "ENDED");
   }
 
   /** After `media.lost`: the room's new router capabilities and everyone still here. */
-  async reconnectMedia(live: LiveRoom) {
+  async reconnectMedia(meetingId: string, peerId: string, caller: Caller) {
+    const { live } = await this.participant(meetingId, peerId, caller);
+    if (live.rebuilding) await live.rebuilding;
     return {
       routerRtpCapabilities: live.media?.rtpCapabilities ?? null,
       peers: [...live.participants.values()].map((p) => this.peerInfo(live, p)),
@@ -244,14 +354,77 @@ export class MeetingRooms {
    * A socket closed: its participants stay for the grace window (nobody sees them leave, their media keeps
    * flowing) so that the client's reconnect resumes where it was; then they leave.
    */
-  connectionClosed(connectionId: string): void {
-    for (const live of this.rooms.values()) {
-      for (const p of live.participants.values()) {
-        if (p.connectionId !== connectionId || p.graceTimer) continue;
-        p.graceTimer = setTimeout(() => void this.leave(live.meeting.id, p.peerId, "disconnected").catch(() => {}), reconnectGraceMs());
-        p.graceTimer.unref();
-      }
+  connectionClosed(meetingId: string, connectionId: string): void {
+    const live = this.rooms.get(meetingId);
+    for (const p of live?.participants.values() ?? []) if (p.connectionId === connectionId) this.startGrace(live!, p);
+  }
+
+  private startGrace(live: LiveRoom, p: Participant): void {
+    if (p.graceTimer) return;
+    p.graceTimer = setTimeout(() => void this.leave(live.meeting.id, p.peerId, "disconnected").catch(() => {}), reconnectGraceMs());
+    p.graceTimer.unref();
+  }
+
+  /** Participants whose socket's node stopped answering (killed) get the grace window too. */
+  async sweepDeadNodes(): Promise<void> {
+    const nodes = new Set<string>();
+    for (const live of this.rooms.values()) for (const p of live.participants.values()) if (p.nodeId !== this.deps.nodeId && !p.graceTimer) nodes.add(p.nodeId);
+    for (const node of nodes) {
+      if (await this.deps.probe.nodeAlive(node)) continue;
+      for (const live of this.rooms.values()) for (const p of live.participants.values()) if (p.nodeId === node) this.startGrace(live, p);
     }
+  }
+
+  owns(meetingId: string): boolean {
+    return this.rooms.has(meetingId);
+  }
+
+  ownedMeetingIds(): string[] {
+    return [...this.rooms.keys()];
+  }
+
+  /** Drain: the room as data, for another node to adopt. */
+  snapshot(meetingId: string): RoomSnapshot | null {
+    const live = this.rooms.get(meetingId);
+    if (!live) return null;
+    return {
+      meeting: live.meeting,
+      participants: [...live.participants.values()].map(({ graceTimer: _timer, ...p }) => p),
+      mode: live.mode,
+      meshThreshold: live.meshThreshold,
+      playback: live.playback,
+    };
+  }
+
+  /** Drain, on the receiving node: the same room and participants with new media; clients are told to reconnect it. */
+  async adopt(snapshot: RoomSnapshot): Promise<void> {
+    const media = await this.createMediaRoom(snapshot.meeting.id).catch(() => null);
+    const live: LiveRoom = {
+      meeting: snapshot.meeting,
+      media,
+      mode: snapshot.mode,
+      meshThreshold: snapshot.meshThreshold,
+      quietTimer: null,
+      playback: snapshot.playback,
+      participants: new Map(snapshot.participants.map((p) => [p.peerId, { ...p, graceTimer: null }])),
+      rebuilding: null,
+      stopWatchingEvents: () => {},
+    };
+    this.watchMedia(live);
+    live.stopWatchingEvents = await this.watchEnd(snapshot.meeting.id);
+    if (media) for (const p of live.participants.values()) this.attachPeer(live, p);
+    this.rooms.set(snapshot.meeting.id, live);
+  }
+
+  /** Drain, on the leaving node: forget the room without anyone leaving (its new owner carries on). */
+  release(meetingId: string): void {
+    const live = this.rooms.get(meetingId);
+    if (!live) return;
+    this.rooms.delete(meetingId);
+    live.stopWatchingEvents();
+    if (live.quietTimer) clearTimeout(live.quietTimer);
+    for (const p of live.participants.values()) if (p.graceTimer) clearTimeout(p.graceTimer);
+    live.media?.close();
   }
 
   /** Rooms this node hosts, for health and metrics. */
@@ -285,16 +458,20 @@ export class MeetingRooms {
           stopWatchingEvents: () => {},
         };
         this.watchMedia(live);
-        // the meeting may be ended from the web app (meeting.end): close the room here too
-        live.stopWatchingEvents = await this.deps.bus.onRaw(roomChannel(meeting.id), (message) => {
-          if (message.includes('"type":"meeting.ended"')) void this.ended(meeting.id);
-        });
+        live.stopWatchingEvents = await this.watchEnd(meeting.id);
         this.rooms.set(meeting.id, live);
         return live;
       })().finally(() => this.opening.delete(meeting.id));
       this.opening.set(meeting.id, opening);
     }
     return opening;
+  }
+
+  /** The meeting may be ended elsewhere (the web app's meeting.end): close the room here too. */
+  private watchEnd(meetingId: string): Promise<() => void> {
+    return this.deps.bus.onRaw(roomChannel(meetingId), (message) => {
+      if (message.includes('"type":"meeting.ended"')) void this.ended(meetingId);
+    });
   }
 
   private async createMediaRoom(meetingId: string): Promise<Room> {
@@ -340,8 +517,10 @@ export class MeetingRooms {
   }
 
   /** The host changes when the meeting leaves P2P; the room adapts at once if it must. */
-  async setMeshThreshold(live: LiveRoom, meshThreshold: number): Promise<void> {
-    await this.deps.db.meeting.update({ where: { id: live.meeting.id }, data: { p2pMaxParticipants: meshThreshold } });
+  async setMeshThreshold(meetingId: string, peerId: string, caller: Caller, meshThreshold: number): Promise<void> {
+    const { live } = await this.host(meetingId, peerId, caller);
+    await this.deps.db.meeting.update({ where: { id: meetingId }, data: { p2pMaxParticipants: meshThreshold } });
+    await this.deps.redis.del(`cache:room:${meetingId}`).catch(() => {});
     live.meshThreshold = meshThreshold;
     live.meeting.p2pMaxParticipants = meshThreshold;
     if (live.mode === "P2P" && live.participants.size > meshThreshold) await this.fitTopology(live);
@@ -349,17 +528,19 @@ export class MeetingRooms {
   }
 
   /** Relays a P2P negotiation message to one participant (across nodes: through the room's event log). */
-  signal(live: LiveRoom, from: Participant, targetPeerId: string, signal: P2PSignal): void {
-    if (!live.participants.has(targetPeerId) || targetPeerId === from.peerId) {
+  async signal(meetingId: string, peerId: string, caller: Caller, targetPeerId: string, signal: P2PSignal): Promise<void> {
+    const { live } = await this.participant(meetingId, peerId, caller);
+    if (!live.participants.has(targetPeerId) || targetPeerId === peerId) {
       throw new TRPCError({ code: "NOT_FOUND", message: "That participant is not in the meeting." });
     }
-    this.append(live.meeting.id, { type: "p2p.signal", fromPeerId: from.peerId, signal }, targetPeerId);
+    this.append(meetingId, { type: "p2p.signal", fromPeerId: peerId, signal }, targetPeerId);
   }
 
   /** "Listen together": everyone's player follows the last command. */
-  playback(live: LiveRoom, from: Participant, state: Omit<PlaybackState, "sentAt" | "byPeerId">): PlaybackState {
-    live.playback = { ...state, sentAt: new Date().toISOString(), byPeerId: from.peerId };
-    this.append(live.meeting.id, { type: "playback", playback: live.playback });
+  async playback(meetingId: string, peerId: string, caller: Caller, state: Omit<PlaybackState, "sentAt" | "byPeerId">): Promise<PlaybackState> {
+    const { live } = await this.participant(meetingId, peerId, caller);
+    live.playback = { ...state, sentAt: new Date().toISOString(), byPeerId: peerId };
+    this.append(meetingId, { type: "playback", playback: live.playback });
     return live.playback;
   }
 

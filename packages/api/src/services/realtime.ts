@@ -1,5 +1,5 @@
 import type { Bus } from "./bus.ts";
-import type { MeetingRooms } from "./meetingRooms.ts";
+import type { RoomService } from "./roomService.ts";
 import type { PresenceRegistry } from "./presence.ts";
 import type { RoomEventLog } from "./roomEventLog.ts";
 
@@ -8,7 +8,7 @@ export interface RealtimeServices {
   nodeId: string;
   bus: Bus;
   presence: PresenceRegistry;
-  rooms: MeetingRooms;
+  rooms: RoomService;
   roomEvents: RoomEventLog;
   /** the socket this call came on; a meeting participant is bound to the socket that joined */
   connectionId: string;

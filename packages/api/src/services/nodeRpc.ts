@@ -1,0 +1,97 @@
+// Request/response between realtime nodes over Redis pub/sub: a node calls a method on another node (the
+// media owner of a meeting, or the node holding a socket) and gets its answer or its TRPCError back.
+//   node:{nodeId}:rpc        requests to that node
+//   node:{nodeId}:rpc:reply  answers to that node's requests
+import { randomUUID } from "node:crypto";
+import { TRPCError } from "@trpc/server";
+import { FieldError } from "../errors.ts";
+import type { Bus } from "./bus.ts";
+
+type Handler = (...args: never[]) => unknown;
+
+interface Request {
+  id: string;
+  from: string;
+  method: string;
+  args: unknown[];
+}
+
+interface Reply {
+  id: string;
+  result?: unknown;
+  error?: { code: TRPCError["code"]; message: string; field?: string | null };
+}
+
+export class NodeUnreachable extends Error {
+  constructor(readonly nodeId: string) {
+    super(`Realtime node ${nodeId} did not answer.`);
+  }
+}
+
+export class NodeRpc {
+  private readonly pending = new Map<string, { resolve: (value: unknown) => void; reject: (error: unknown) => void; timer: NodeJS.Timeout }>();
+  private readonly handlers = new Map<string, Handler>();
+  private offs: Array<() => void> = [];
+
+  constructor(
+    private readonly bus: Bus,
+    readonly nodeId: string,
+  ) {}
+
+  /** Serves `handlers` to other nodes and starts receiving answers. */
+  async start(handlers: Record<string, Handler>): Promise<void> {
+    for (const [name, handler] of Object.entries(handlers)) this.handlers.set(name, handler);
+    this.offs.push(
+      await this.bus.on(`node:${this.nodeId}:rpc`, (message) => void this.serve(message as Request)),
+      await this.bus.on(`node:${this.nodeId}:rpc:reply`, (message) => {
+        const reply = message as Reply;
+        const call = this.pending.get(reply.id);
+        if (!call) return;
+        this.pending.delete(reply.id);
+        clearTimeout(call.timer);
+        if (reply.error) call.reject(new TRPCError({ code: reply.error.code, message: reply.error.message, cause: reply.error.field ? new FieldError(reply.error.field, reply.error.message) : undefined }));
+        else call.resolve(reply.result);
+      }),
+    );
+  }
+
+  /** Calls `method` on node `nodeId`; rejects with NodeUnreachable when it does not answer in time. */
+  call<T>(nodeId: string, method: string, args: unknown[], timeoutMs = 5000): Promise<T> {
+    const id = randomUUID();
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new NodeUnreachable(nodeId));
+      }, timeoutMs);
+      timer.unref();
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer });
+      const request: Request = { id, from: this.nodeId, method, args };
+      this.bus.publish(`node:${nodeId}:rpc`, request).catch((error: unknown) => {
+        clearTimeout(timer);
+        this.pending.delete(id);
+        reject(error);
+      });
+    });
+  }
+
+  private async serve(request: Request): Promise<void> {
+    let reply: Reply;
+    try {
+      const handler = this.handlers.get(request.method);
+      if (!handler) throw new TRPCError({ code: "NOT_IMPLEMENTED", message: `Unknown node method ${request.method}` });
+      reply = { id: request.id, result: await (handler as (...args: unknown[]) => unknown)(...request.args) };
+    } catch (error) {
+      const trpc = error instanceof TRPCError ? error : new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "The media owner node failed this request." });
+      const field = trpc.cause instanceof FieldError ? trpc.cause.field : null;
+      reply = { id: request.id, error: { code: trpc.code, message: trpc.message, field } };
+    }
+    await this.bus.publish(`node:${request.from}:rpc:reply`, reply).catch(() => {});
+  }
+
+  stop(): void {
+    for (const off of this.offs) off();
+    this.offs = [];
+    for (const call of this.pending.values()) clearTimeout(call.timer);
+    this.pending.clear();
+  }
+}

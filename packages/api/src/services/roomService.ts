@@ -1,0 +1,260 @@
+// Meetings across realtime nodes. Each meeting's room (participants and SFU router) lives on one node, its
+// media owner (`room:{id}:owner`, chosen by least load); a call on any other node is forwarded there over
+// NodeRpc, and the answer comes back. Clients never know which node owns the media.
+import { TRPCError } from "@trpc/server";
+import type { Redis } from "ioredis";
+import type { Meeting, PrismaClient } from "@qualmeet/db";
+import type { Bus } from "./bus.ts";
+import { MeetingRooms, type Caller, type ConnectionRef, type MediaOp, type RoomSnapshot } from "./meetingRooms.ts";
+import { NodeRpc, NodeUnreachable } from "./nodeRpc.ts";
+import { appendRoomEvent } from "./roomEventLog.ts";
+import type { P2PSignal, PlaybackState } from "./roomEvents.ts";
+
+const OWNER_TTL_S = 30;
+const CACHE_TTL_S = 60;
+const ownerKey = (meetingId: string) => `room:${meetingId}:owner`;
+const loadKey = (nodeId: string) => `node:${nodeId}:load`;
+
+export const MEDIA_MOVED_MESSAGE = "The meeting moved to another media server, reconnecting…";
+
+type JoinResult = Awaited<ReturnType<MeetingRooms["join"]>>;
+
+export class RoomService {
+  readonly local: MeetingRooms;
+  private readonly rpc: NodeRpc;
+  /** this node's sockets and the meetings they joined, to tell the owners when a socket closes */
+  private readonly joinedBy = new Map<string, Set<string>>();
+  private readonly openConnections = new Set<string>();
+  private heartbeat: NodeJS.Timeout | null = null;
+  private draining = false;
+
+  constructor(
+    private readonly deps: { db: PrismaClient; redis: Redis; bus: Bus; nodeId: string; createLocal: (probe: ConstructorParameters<typeof MeetingRooms>[0]["probe"]) => MeetingRooms },
+  ) {
+    this.rpc = new NodeRpc(deps.bus, deps.nodeId);
+    this.local = deps.createLocal({
+      nodeAlive: (nodeId) => this.nodeAlive(nodeId),
+      connectionOpen: (ref) => this.connectionOpen(ref),
+    });
+  }
+
+  async start(): Promise<void> {
+    const local = this.local;
+    await this.rpc.start({
+      join: (meetingId: string, caller: Caller) => local.join(meetingId, caller),
+      check: (m: string, p: string, c: Caller) => local.check(m, p, c),
+      media: (m: string, p: string, c: Caller, op: MediaOp) => local.media(m, p, c, op),
+      chat: (m: string, p: string, c: Caller, text: string) => local.chat(m, p, c, text),
+      leave: (m: string, p: string, c: Caller) => local.leaveBy(m, p, c),
+      signal: (m: string, p: string, c: Caller, t: string, s: P2PSignal) => local.signal(m, p, c, t, s),
+      playback: (m: string, p: string, c: Caller, s: Omit<PlaybackState, "sentAt" | "byPeerId">) => local.playback(m, p, c, s),
+      setMeshThreshold: (m: string, p: string, c: Caller, n: number) => local.setMeshThreshold(m, p, c, n),
+      mute: (m: string, p: string, c: Caller, t: string) => local.mute(m, p, c, t),
+      remove: (m: string, p: string, c: Caller, t: string) => local.remove(m, p, c, t),
+      end: (m: string, p: string, c: Caller) => local.end(m, p, c),
+      reconnectMedia: (m: string, p: string, c: Caller) => local.reconnectMedia(m, p, c),
+      connectionClosed: (m: string, connectionId: string) => local.connectionClosed(m, connectionId),
+      adopt: (snapshot: RoomSnapshot) => local.adopt(snapshot),
+      connectionOpen: (connectionId: string) => this.openConnections.has(connectionId),
+      ping: () => true,
+    });
+    await this.beat();
+    this.heartbeat = setInterval(() => void this.beat().catch(() => {}), 10_000);
+    this.heartbeat.unref();
+  }
+
+  // ---- sockets of this node
+
+  connectionOpened(connectionId: string): void {
+    this.openConnections.add(connectionId);
+  }
+
+  /** A socket of this node closed: the owners of its meetings start their grace window for it. */
+  connectionClosed(connectionId: string): void {
+    this.openConnections.delete(connectionId);
+    const meetings = this.joinedBy.get(connectionId);
+    this.joinedBy.delete(connectionId);
+    for (const meetingId of meetings ?? []) void this.forward(meetingId, "connectionClosed", [meetingId, connectionId]).catch(() => {});
+  }
+
+  private remember(connection: ConnectionRef, meetingId: string): void {
+    let set = this.joinedBy.get(connection.connectionId);
+    if (!set) this.joinedBy.set(connection.connectionId, (set = new Set()));
+    set.add(meetingId);
+  }
+
+  // ---- commands (same names as MeetingRooms; routed to the media owner)
+
+  async join(code: string, caller: Caller): Promise<JoinResult> {
+    const meeting = await this.meetingByCode(code);
+    if (!meeting) throw new TRPCError({ code: "NOT_FOUND", message: `There is no meeting with the code ${code}.` });
+    if (meeting.status === "ENDED") throw new TRPCError({ code: "PRECONDITION_FAILED", message: "This meeting has ended." });
+    const owner = await this.ensureOwner(meeting.id);
+    const result = owner === this.deps.nodeId ? await this.local.join(meeting.id, caller) : await this.call<JoinResult>(owner, meeting.id, "join", [meeting.id, caller], true);
+    this.remember(caller.connection, meeting.id);
+    return result;
+  }
+
+  async check(meetingId: string, peerId: string, caller: Caller) {
+    const result = await this.forward<{ isHost: boolean }>(meetingId, "check", [meetingId, peerId, caller]);
+    // a socket that took over a participant (reconnect) now carries it
+    this.remember(caller.connection, meetingId);
+    return result;
+  }
+  media = (meetingId: string, peerId: string, caller: Caller, op: MediaOp) => this.forward<unknown>(meetingId, "media", [meetingId, peerId, caller, op]);
+  chat = (meetingId: string, peerId: string, caller: Caller, text: string) => this.forward<{ messageId: string }>(meetingId, "chat", [meetingId, peerId, caller, text]);
+  leave = (meetingId: string, peerId: string, caller: Caller) => this.forward<void>(meetingId, "leave", [meetingId, peerId, caller]);
+  signal = (meetingId: string, peerId: string, caller: Caller, targetPeerId: string, signal: P2PSignal) => this.forward<void>(meetingId, "signal", [meetingId, peerId, caller, targetPeerId, signal]);
+  playback = (meetingId: string, peerId: string, caller: Caller, state: Omit<PlaybackState, "sentAt" | "byPeerId">) =>
+    this.forward<PlaybackState>(meetingId, "playback", [meetingId, peerId, caller, state]);
+  setMeshThreshold = (meetingId: string, peerId: string, caller: Caller, n: number) => this.forward<void>(meetingId, "setMeshThreshold", [meetingId, peerId, caller, n]);
+  mute = (meetingId: string, peerId: string, caller: Caller, target: string) => this.forward<void>(meetingId, "mute", [meetingId, peerId, caller, target]);
+  remove = (meetingId: string, peerId: string, caller: Caller, target: string) => this.forward<void>(meetingId, "remove", [meetingId, peerId, caller, target]);
+  end = (meetingId: string, peerId: string, caller: Caller) => this.forward<void>(meetingId, "end", [meetingId, peerId, caller]);
+  reconnectMedia = (meetingId: string, peerId: string, caller: Caller) => this.forward<Awaited<ReturnType<MeetingRooms["reconnectMedia"]>>>(meetingId, "reconnectMedia", [meetingId, peerId, caller]);
+
+  /** Runs a command where the meeting's room lives; a meeting no node owns has nobody in it. */
+  private async forward<T>(meetingId: string, method: string, args: unknown[]): Promise<T> {
+    const owner = await this.deps.redis.get(ownerKey(meetingId));
+    if (!owner) {
+      if (method === "connectionClosed") return undefined as T;
+      throw new TRPCError({ code: "FORBIDDEN", message: "You are not in this meeting (join it first)." });
+    }
+    if (owner === this.deps.nodeId) return (this.local as unknown as Record<string, (...a: unknown[]) => Promise<T>>)[method === "leave" ? "leaveBy" : method]!.apply(this.local, args);
+    return this.call<T>(owner, meetingId, method, args, false);
+  }
+
+  private async call<T>(owner: string, meetingId: string, method: string, args: unknown[], retryOnLoss: boolean): Promise<T> {
+    try {
+      return await this.rpc.call<T>(owner, method, args);
+    } catch (error) {
+      if (!(error instanceof NodeUnreachable)) throw error;
+      // the owner died without handing over: its rooms are gone; the next join claims the meeting afresh
+      await this.deps.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, ownerKey(meetingId), owner);
+      if (retryOnLoss) {
+        const next = await this.ensureOwner(meetingId);
+        return next === this.deps.nodeId ? ((await (this.local as unknown as Record<string, (...a: unknown[]) => Promise<T>>)[method]!.apply(this.local, args)) as T) : this.rpc.call<T>(next, method, args);
+      }
+      throw new TRPCError({ code: "FORBIDDEN", message: "You are not in this meeting (join it first)." });
+    }
+  }
+
+  // ---- ownership, load, liveness
+
+  /** The meeting's media owner, claiming it for the least-loaded live node when nobody owns it. */
+  private async ensureOwner(meetingId: string): Promise<string> {
+    const current = await this.deps.redis.get(ownerKey(meetingId));
+    if (current && (current === this.deps.nodeId || (await this.deps.redis.exists(`node:${current}:alive`)))) return current;
+    if (current) await this.deps.redis.del(ownerKey(meetingId));
+    const candidate = await this.leastLoadedNode();
+    await this.deps.redis.set(ownerKey(meetingId), candidate, "EX", OWNER_TTL_S, "NX");
+    return (await this.deps.redis.get(ownerKey(meetingId))) ?? candidate;
+  }
+
+  private async leastLoadedNode(): Promise<string> {
+    if (this.draining) {
+      const others = await this.liveNodes();
+      const other = others.find((n) => n !== this.deps.nodeId);
+      if (other) return other;
+    }
+    let best = this.deps.nodeId;
+    let bestLoad = this.load();
+    for (const node of await this.liveNodes()) {
+      if (node === this.deps.nodeId) continue;
+      const load = Number((await this.deps.redis.get(loadKey(node))) ?? Number.POSITIVE_INFINITY);
+      if (load < bestLoad) {
+        best = node;
+        bestLoad = load;
+      }
+    }
+    return best;
+  }
+
+  private async liveNodes(): Promise<string[]> {
+    const nodes = await this.deps.redis.smembers("nodes");
+    const alive = await Promise.all(nodes.map((n) => this.deps.redis.exists(`node:${n}:alive`)));
+    return nodes.filter((_, i) => alive[i]);
+  }
+
+  /** Participants hosted here (what a new room would add to). */
+  private load(): number {
+    return this.local.stats().reduce((sum, room) => sum + room.participants, 0);
+  }
+
+  private async beat(): Promise<void> {
+    const multi = this.deps.redis.multi().set(loadKey(this.deps.nodeId), String(this.draining ? 1e9 : this.load()), "EX", OWNER_TTL_S);
+    for (const meetingId of this.local.ownedMeetingIds()) multi.set(ownerKey(meetingId), this.deps.nodeId, "EX", OWNER_TTL_S);
+    await multi.exec();
+    await this.local.sweepDeadNodes();
+  }
+
+  private async nodeAlive(nodeId: string): Promise<boolean> {
+    if (nodeId === this.deps.nodeId) return true;
+    return this.rpc.call<boolean>(nodeId, "ping", [], 2000).catch(() => false);
+  }
+
+  private async connectionOpen(ref: ConnectionRef): Promise<boolean> {
+    if (ref.nodeId === this.deps.nodeId) return this.openConnections.has(ref.connectionId);
+    return this.rpc.call<boolean>(ref.nodeId, "connectionOpen", [ref.connectionId], 1500).catch(() => false);
+  }
+
+  // ---- meeting metadata cache (`cache:room:{id}`, read-through from PostgreSQL)
+
+  private async meetingByCode(code: string): Promise<Meeting | null> {
+    const cachedId = await this.deps.redis.get(`cache:meeting-code:${code}`).catch(() => null);
+    if (cachedId) {
+      const cached = await this.deps.redis.get(`cache:room:${cachedId}`).catch(() => null);
+      if (cached) return reviveMeeting(JSON.parse(cached) as Meeting);
+    }
+    const meeting = await this.deps.db.meeting.findUnique({ where: { code } });
+    if (meeting) {
+      await this.deps.redis
+        .multi()
+        .set(`cache:room:${meeting.id}`, JSON.stringify(meeting), "EX", CACHE_TTL_S)
+        .set(`cache:meeting-code:${code}`, meeting.id, "EX", CACHE_TTL_S)
+        .exec()
+        .catch(() => {});
+    }
+    return meeting;
+  }
+
+  // ---- node drain (SIGTERM)
+
+  /**
+   * Hands every room this node owns to another live node: it adopts participants and state, becomes the owner,
+   * and the clients are told to rebuild their media there. Returns how many rooms moved.
+   */
+  async handOver(): Promise<number> {
+    this.draining = true;
+    await this.beat().catch(() => {});
+    let moved = 0;
+    for (const meetingId of this.local.ownedMeetingIds()) {
+      const snapshot = this.local.snapshot(meetingId);
+      const target = (await this.liveNodes()).find((n) => n !== this.deps.nodeId);
+      if (!snapshot || !target) continue;
+      try {
+        await this.rpc.call(target, "adopt", [snapshot], 10_000);
+        await this.deps.redis.set(ownerKey(meetingId), target, "EX", OWNER_TTL_S);
+        this.local.release(meetingId);
+        await appendRoomEvent(this.deps.redis, meetingId, { type: "media.lost", message: MEDIA_MOVED_MESSAGE });
+        moved++;
+      } catch {
+        // nobody could take it: its participants leave when this node stops
+      }
+    }
+    return moved;
+  }
+
+  async stop(): Promise<void> {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    await this.local.close();
+    for (const meetingId of this.local.ownedMeetingIds()) await this.deps.redis.del(ownerKey(meetingId)).catch(() => {});
+    await this.deps.redis.del(loadKey(this.deps.nodeId)).catch(() => {});
+    this.rpc.stop();
+  }
+}
+
+function reviveMeeting(m: Meeting): Meeting {
+  const date = (v: unknown) => (v ? new Date(v as string) : null);
+  return { ...m, createdAt: new Date(m.createdAt), startedAt: date(m.startedAt), endedAt: date(m.endedAt) };
+}
