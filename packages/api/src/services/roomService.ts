@@ -228,19 +228,27 @@ export class RoomService {
     this.draining = true;
     await this.beat().catch(() => {});
     let moved = 0;
+    // nodes that answer now (a killed node's heartbeat key outlives it by up to 30 s)
+    const candidates = [];
+    for (const node of await this.liveNodes()) if (node !== this.deps.nodeId && (await this.nodeAlive(node))) candidates.push(node);
+    let next = 0;
     for (const meetingId of this.local.ownedMeetingIds()) {
       const snapshot = this.local.snapshot(meetingId);
-      const target = (await this.liveNodes()).find((n) => n !== this.deps.nodeId);
-      if (!snapshot || !target) continue;
-      try {
-        await this.rpc.call(target, "adopt", [snapshot], 10_000);
+      if (!snapshot) continue;
+      for (let attempt = 0; attempt < candidates.length; attempt++) {
+        const target = candidates[next++ % candidates.length]!;
+        try {
+          await this.rpc.call(target, "adopt", [snapshot], 5000);
+        } catch {
+          continue;
+        }
         await this.deps.redis.set(ownerKey(meetingId), target, "EX", OWNER_TTL_S);
         this.local.release(meetingId);
         await appendRoomEvent(this.deps.redis, meetingId, { type: "media.lost", message: MEDIA_MOVED_MESSAGE });
         moved++;
-      } catch {
-        // nobody could take it: its participants leave when this node stops
+        break;
       }
+      // a room nobody could take: its participants leave when this node stops
     }
     return moved;
   }

@@ -1,0 +1,115 @@
+// One meeting spread over two realtime nodes on one Redis: calls forwarded to the media owner, events across
+// nodes, a killed socket node taken over, and a drained owner handing the meeting to the other node.
+import { afterAll, beforeAll, expect, test } from "vitest";
+import type { RoomEvent } from "@qualmeet/api";
+import { newUser, realtimeClient, webClient, type RealtimeConnection } from "../../../tests/harness/clients.ts";
+import { startRealtime, startWeb, type RealtimeServer, type WebServer } from "../../../tests/harness/servers.ts";
+
+let web: WebServer;
+const nodes: RealtimeServer[] = [];
+const open: RealtimeConnection[] = [];
+
+beforeAll(async () => {
+  web = await startWeb();
+});
+
+afterAll(async () => {
+  await Promise.all(open.map((c) => c.close()));
+  await Promise.all([...nodes.map((n) => n.stop()), web?.stop()]);
+});
+
+async function node(): Promise<RealtimeServer> {
+  const started = await startRealtime({ allowedOrigins: [web.url] });
+  nodes.push(started);
+  return started;
+}
+
+function connect(at: RealtimeServer, cookie: string): RealtimeConnection {
+  const connection = realtimeClient(at.wsUrl, { cookie, origin: web.url });
+  open.push(connection);
+  return connection;
+}
+
+async function health(at: RealtimeServer) {
+  return (await (await fetch(`${at.httpUrl}/healthz`)).json()) as { nodeId: string; media: { rooms: Array<{ meetingId: string; participants: number }> } };
+}
+
+function eventsOf(connection: RealtimeConnection, meetingId: string, peerId: string, lastEventId?: string) {
+  const seen: RoomEvent[] = [];
+  const sub = connection.client.room.events.subscribe({ meetingId, peerId, lastEventId }, { onData: ({ data }) => void seen.push(data) });
+  return {
+    sub,
+    seen,
+    async until<T extends RoomEvent["type"]>(type: T, where: (e: Extract<RoomEvent, { type: T }>) => boolean = () => true, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = seen.find((e) => e.type === type && where(e as Extract<RoomEvent, { type: T }>));
+        if (found) return found as Extract<RoomEvent, { type: T }>;
+        if (Date.now() > deadline) throw new Error(`no ${type}; saw ${seen.map((e) => e.type).join(", ")}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+  };
+}
+
+const opus = { mid: "0", codecs: [{ mimeType: "audio/opus", payloadType: 100, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 5555 }], rtcp: { cname: "multi" } };
+
+test("participants on different nodes share one room on its media owner; a killed socket node is survived; a drained owner hands over", async () => {
+  const [a, b, c] = [await node(), await node(), await node()];
+  const host = await newUser(web.url, "Host");
+  const meeting = await webClient(web.url, host.cookie).meeting.create.mutate({ title: "Spread", p2pMaxParticipants: 0 });
+
+  // the host joins through node A; a guest of the meeting joins through node B
+  const hostConn = connect(a, host.cookie);
+  const h = await hostConn.client.room.join.mutate({ code: meeting.code });
+  const hostEvents = eventsOf(hostConn, meeting.id, h.self.peerId, h.lastEventId);
+  const owners = await Promise.all([a, b, c].map(async (n) => ({ n, hosts: (await health(n)).media.rooms.some((r) => r.meetingId === meeting.id) })));
+  const owner = owners.filter((o) => o.hosts).map((o) => o.n);
+  expect(owner).toHaveLength(1);
+  const ownerNode = owner[0]!;
+  // a socket node that is not the owner: where the roamer connects
+  const roamNode = [a, b, c].find((n) => n !== ownerNode && n !== a) ?? [a, b, c].find((n) => n !== ownerNode)!;
+
+  const roamer = await newUser(web.url, "Roamer");
+  const roamerConn = connect(roamNode, roamer.cookie);
+  const r = await roamerConn.client.room.join.mutate({ code: meeting.code });
+  expect(r.peers.map((p) => p.peerId)).toEqual([h.self.peerId]);
+  expect((await hostEvents.until("peer.joined", (e) => e.peer.peerId === r.self.peerId)).peer.displayName).toBe("Roamer");
+
+  // media calls from the roamer's node run on the owner
+  const ref = { meetingId: meeting.id, peerId: r.self.peerId };
+  const send = await roamerConn.client.media.createTransport.mutate({ ...ref, direction: "send" });
+  const { producerId } = await roamerConn.client.media.produce.mutate({ ...ref, transportId: send.id, kind: "audio", rtpParameters: opus, source: "mic" });
+  expect((await hostEvents.until("producer.new")).producer.producerId).toBe(producerId);
+  await roamerConn.client.room.chat.mutate({ ...ref, text: "hello from another node" });
+  expect((await hostEvents.until("chat")).text).toBe("hello from another node");
+
+  // kill -9 the node holding the roamer's socket: the roamer comes back through another node and carries on
+  const roamerEvents = eventsOf(roamerConn, meeting.id, r.self.peerId, r.lastEventId);
+  await roamerEvents.until("chat");
+  await roamNode.stop("SIGKILL");
+  const survivor = [a, b, c].find((n) => n !== roamNode && n !== ownerNode) ?? ownerNode;
+  const back = connect(survivor, roamer.cookie);
+  const resumed = eventsOf(back, meeting.id, r.self.peerId);
+  await back.client.room.chat.mutate({ ...ref, text: "back again" });
+  expect((await hostEvents.until("chat", (e) => e.text === "back again")).peerId).toBe(r.self.peerId);
+  // the others never saw the roamer leave (wait past the 5 s grace window)
+  await new Promise((resolve) => setTimeout(resolve, 6000));
+  expect(hostEvents.seen.some((e) => e.type === "peer.left")).toBe(false);
+  hostEvents.sub.unsubscribe();
+
+  // SIGTERM the media owner: the meeting moves to a live node, and the roamer rebuilds its media there
+  const started = Date.now();
+  await ownerNode.stop("SIGTERM");
+  expect((await resumed.until("media.lost")).message).toMatch(/moved/);
+  const again = await back.client.room.reconnectMedia.mutate(ref);
+  expect(again.routerRtpCapabilities).not.toBeNull();
+  expect(again.peers.map((p) => p.peerId)).toContain(r.self.peerId);
+  const transport = await back.client.media.createTransport.mutate({ ...ref, direction: "send" });
+  await back.client.media.produce.mutate({ ...ref, transportId: transport.id, kind: "audio", rtpParameters: opus, source: "mic" });
+  expect(Date.now() - started).toBeLessThan(10_000);
+  const live = [a, b, c].filter((n) => n !== ownerNode && n !== roamNode);
+  const hosting = await Promise.all(live.map(async (n) => (await health(n)).media.rooms.some((room) => room.meetingId === meeting.id)));
+  expect(hosting.filter(Boolean)).toHaveLength(1);
+  resumed.sub.unsubscribe();
+}, 90_000);
