@@ -49,6 +49,17 @@ export const roomRouter = createTRPCRouter({
     return { ok: true as const };
   }),
 
+  /**
+   * Fresh ICE servers for the caller's peer connections (clients refresh them before `expiresInS` and apply
+   * them with setConfiguration). No TURN server is configured yet, so the list is empty: direct and host
+   * candidates only.
+   */
+  iceServers: guestOrUserProcedure.input(peerRef).query(async ({ ctx, input }) => {
+    const { rooms, caller: who } = caller(ctx);
+    await rooms.check(input.meetingId, input.peerId, who);
+    return { iceServers: [] as Array<{ urls: string | string[]; username?: string; credential?: string }>, expiresInS: 3600 };
+  }),
+
   /** After a `media.lost` event: the new router's capabilities and who is here, to rebuild transports. */
   reconnectMedia: guestOrUserProcedure.input(peerRef).mutation(({ ctx, input }) => {
     const { rooms, caller: who } = caller(ctx);
