@@ -3,6 +3,7 @@ import { tracked, TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { serverEnv } from "../env.ts";
 import { meetingCode } from "../schemas.ts";
+import { turnCredentials } from "../services/turnCredentials.ts";
 import { createTRPCRouter, guestOrUserProcedure, rateLimit, realtimeServices, type Context, type SessionUser } from "../trpc.ts";
 import { peerRef } from "./media/media.schema.ts";
 
@@ -49,16 +50,15 @@ export const roomRouter = createTRPCRouter({
     return { ok: true as const };
   }),
 
-  /**
-   * Fresh ICE servers for the caller's peer connections (clients refresh them before `expiresInS` and apply
-   * them with setConfiguration). No TURN server is configured yet, so the list is empty: direct and host
-   * candidates only.
-   */
-  iceServers: guestOrUserProcedure.input(peerRef).query(async ({ ctx, input }) => {
-    const { rooms, caller: who } = caller(ctx);
-    await rooms.check(input.meetingId, input.peerId, who);
-    return { iceServers: [] as Array<{ urls: string | string[]; username?: string; credential?: string }>, expiresInS: 3600 };
-  }),
+  /** Fresh ICE servers (time-limited TURN credentials) for the caller's connections, refreshed before they expire. */
+  iceServers: guestOrUserProcedure
+    .use(rateLimit({ scope: "turn:user", capacity: 30, windowMs: 3_600_000 }, (ctx) => ctx.session?.userId ?? ctx.ip, "TURN credential requests"))
+    .input(peerRef)
+    .query(async ({ ctx, input }) => {
+      const { rooms, caller: who } = caller(ctx);
+      await rooms.check(input.meetingId, input.peerId, who);
+      return turnCredentials(ctx.user.id);
+    }),
 
   /** After a `media.lost` event: the new router's capabilities and who is here, to rebuild transports. */
   reconnectMedia: guestOrUserProcedure.input(peerRef).mutation(({ ctx, input }) => {

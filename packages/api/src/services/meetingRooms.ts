@@ -7,6 +7,7 @@ import type { PrismaClient } from "@qualmeet/db";
 import { MediaError, Room, type WorkerPool, type mediasoupTypes } from "@qualmeet/media";
 import type { SessionUser } from "../trpc.ts";
 import { appendRoomEvent } from "./roomEventLog.ts";
+import { turnCredentials } from "./turnCredentials.ts";
 import type { Bus } from "./bus.ts";
 import { roomChannel, type RoomEventLog } from "./roomEventLog.ts";
 import type { MediaSource, MeetingTopology, P2PSignal, PeerInfo, PlaybackState, RoomEvent } from "./roomEvents.ts";
@@ -173,7 +174,7 @@ export class MeetingRooms {
       mode: live.mode,
       meshThreshold: live.meshThreshold,
       playback: live.playback,
-      iceServers: [] as Array<{ urls: string | string[]; username?: string; credential?: string }>,
+      iceServers: turnCredentials(user.id).iceServers,
       // the client subscribes from here: its own peer.joined and everything after it
       lastEventId: previousId(lastEventId),
     };
