@@ -235,23 +235,28 @@ export function ListenTogether() {
 
   // ---- the player's own events: the user's play/pause/seek go to everyone ---------------------------------
 
-  /** Whether the player agrees with the shared timeline (so a player event was one we applied). */
-  const agrees = (el: HTMLMediaElement): boolean => {
-    const t = timeline.current;
-    if (!t?.url) return false;
-    let expected = expectedPosition(t);
-    if (Number.isFinite(el.duration)) expected = Math.min(expected, el.duration);
-    return t.playing === !el.paused && Math.abs(el.currentTime - expected) < OWN_CHANGE_TOLERANCE_S;
-  };
-
+  /**
+   * A play, pause or seek on the player. Those that agree with the shared timeline are ours (we applied it,
+   * or the user started a blocked player): only a real change of state or position goes to everyone.
+   */
   const onUserChange = (e: React.SyntheticEvent<HTMLMediaElement>) => {
     const el = e.currentTarget;
     const t = timeline.current;
     if (!t?.url || el.seeking) return;
-    if (e.type === "pause" && el.ended) return; // everyone reaches the end by themselves
-    if (agrees(el)) return;
-    if (e.type === "play") setBlocked(false);
-    void send({ url: t.url, playing: !el.paused, position: el.currentTime });
+    if (e.type === "play") {
+      setBlocked(false);
+      if (t.playing) return sync();
+      void send({ url: t.url, playing: true, position: el.currentTime });
+    } else if (e.type === "pause") {
+      // everyone reaches the end by themselves
+      if (!t.playing || el.ended) return;
+      void send({ url: t.url, playing: false, position: el.currentTime });
+    } else {
+      let expected = expectedPosition(t);
+      if (Number.isFinite(el.duration)) expected = Math.min(expected, el.duration);
+      if (Math.abs(el.currentTime - expected) < OWN_CHANGE_TOLERANCE_S) return;
+      void send({ url: t.url, playing: t.playing, position: el.currentTime });
+    }
   };
 
   const onMediaError = (e: React.SyntheticEvent<HTMLMediaElement>) => {
@@ -265,8 +270,12 @@ export function ListenTogether() {
 
   async function startPlayback() {
     const el = mediaRef.current;
-    if (!el) return;
+    const t = timeline.current;
+    if (!el || !t) return;
     try {
+      // from where everyone is now, not from where the blocked player stopped
+      const expected = expectedPosition(t);
+      if (Math.abs(el.currentTime - expected) > MAX_DRIFT_S) el.currentTime = Number.isFinite(el.duration) ? Math.min(expected, el.duration) : expected;
       await el.play();
       setBlocked(false);
       sync();

@@ -1,0 +1,299 @@
+/// <reference lib="dom" />
+// "Quick 1:1" from the home page and "Listen together" in the room, in real headless Chromium: the host
+// creates a 1:1 in one click, a guest joins by the link, the host shares a WAV this test serves, and play,
+// pause and seek on either side reach the other within a second, positions agreeing within 0.5 s.
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { freePort } from "../../../scripts/lib/ports.ts";
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from "../../../tests/harness/browser.ts";
+import { newUser } from "../../../tests/harness/clients.ts";
+import { startRealtime, startWeb, type RealtimeServer, type WebServer } from "../../../tests/harness/servers.ts";
+
+const STEP_MS = 20_000;
+const MEDIA_SECONDS = 30;
+/** the other page follows a change within this (ms) */
+const FOLLOW_MS = 1500;
+/** positions agree within this (s) */
+const MAX_DRIFT_S = 0.5;
+/** how long a dropped socket keeps its participant (ms): short, for the late joiner below */
+const GRACE_MS = 1000;
+
+let web: WebServer;
+let realtime: RealtimeServer;
+let browser: Browser;
+let media: Server;
+let mediaUrl: string;
+let contexts: BrowserContext[] = [];
+
+/** A mono 8 kHz 8-bit WAV: a quiet 440 Hz tone. */
+function toneWav(seconds: number): Buffer {
+  const rate = 8000;
+  const samples = rate * seconds;
+  const wav = Buffer.alloc(44 + samples);
+  wav.write("RIFF", 0, "ascii");
+  wav.writeUInt32LE(36 + samples, 4);
+  wav.write("WAVE", 8, "ascii");
+  wav.write("fmt ", 12, "ascii");
+  wav.writeUInt32LE(16, 16); // fmt chunk size
+  wav.writeUInt16LE(1, 20); // PCM
+  wav.writeUInt16LE(1, 22); // mono
+  wav.writeUInt32LE(rate, 24);
+  wav.writeUInt32LE(rate, 28); // byte rate
+  wav.writeUInt16LE(1, 32); // block align
+  wav.writeUInt16LE(8, 34); // bits per sample
+  wav.write("data", 36, "ascii");
+  wav.writeUInt32LE(samples, 40);
+  for (let i = 0; i < samples; i++) wav[44 + i] = 128 + Math.round(20 * Math.sin((2 * Math.PI * 440 * i) / rate));
+  return wav;
+}
+
+/** Serves the tone at /tone.wav, with byte ranges (what media elements seek with). */
+function serveMedia(): Promise<Server> {
+  const wav = toneWav(MEDIA_SECONDS);
+  const server = createServer((req, res) => {
+    if (!req.url?.startsWith("/tone.wav")) {
+      res.writeHead(404).end();
+      return;
+    }
+    const headers = { "Content-Type": "audio/wav", "Accept-Ranges": "bytes", "Cache-Control": "no-store" };
+    const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? "");
+    if (range) {
+      const start = range[1] ? Number(range[1]) : 0;
+      const end = range[2] ? Math.min(Number(range[2]), wav.length - 1) : wav.length - 1;
+      if (start >= wav.length || start > end) {
+        res.writeHead(416, { "Content-Range": `bytes */${wav.length}` }).end();
+        return;
+      }
+      res.writeHead(206, { ...headers, "Content-Range": `bytes ${start}-${end}/${wav.length}`, "Content-Length": String(end - start + 1) });
+      res.end(wav.subarray(start, end + 1));
+      return;
+    }
+    res.writeHead(200, { ...headers, "Content-Length": String(wav.length) });
+    res.end(wav);
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve(server));
+  });
+}
+
+beforeAll(async () => {
+  const webPort = await freePort();
+  realtime = await startRealtime({ allowedOrigins: [`http://localhost:${webPort}`], env: { RECONNECT_GRACE_MS: String(GRACE_MS) } });
+  // media must start without a click in the test: this file's own launch, not the shared harness
+  const launch = chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_FLAGS, "--autoplay-policy=no-user-gesture-required"], timeout: 60_000 });
+  const [w, b, m] = await Promise.allSettled([startWeb({ port: webPort, env: { REALTIME_PUBLIC_URL: realtime.wsUrl } }), launch, serveMedia()]);
+  if (w.status === "fulfilled") web = w.value;
+  if (b.status === "fulfilled") browser = b.value;
+  if (m.status === "fulfilled") media = m.value;
+  for (const r of [w, b, m]) if (r.status === "rejected") throw r.reason;
+  mediaUrl = `http://127.0.0.1:${(media.address() as AddressInfo).port}/tone.wav`;
+});
+
+afterEach(async () => {
+  await Promise.allSettled(contexts.map((c) => c.close()));
+  contexts = [];
+});
+
+afterAll(async () => {
+  await Promise.allSettled([browser?.close(), web?.stop(), realtime?.stop(), new Promise((resolve) => (media ? media.close(resolve) : resolve(undefined)))]);
+});
+
+// ---- helpers ---------------------------------------------------------------------------------------------
+
+interface Tab {
+  page: Page;
+  /** room.playback calls this page sent */
+  playbackSends: () => number;
+}
+
+async function newTab(cookie?: string): Promise<Tab> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  contexts.push(context);
+  context.setDefaultTimeout(STEP_MS);
+  context.setDefaultNavigationTimeout(STEP_MS);
+  if (cookie) {
+    await context.addCookies(
+      cookie.split("; ").map((pair) => {
+        const eq = pair.indexOf("=");
+        return { name: pair.slice(0, eq), value: pair.slice(eq + 1), domain: "localhost", path: "/" };
+      }),
+    );
+  }
+  const page = await context.newPage();
+  page.on("pageerror", (error) => console.error(`[page error] ${error.message}`));
+  let sends = 0;
+  page.on("websocket", (ws) => ws.on("framesent", (frame) => void (typeof frame.payload === "string" && frame.payload.includes('"room.playback"') && sends++)));
+  return { page, playbackSends: () => sends };
+}
+
+/** Pre-join -> "Join now" -> the room (its "Listen together" button). */
+async function joinRoom(page: Page, guestName?: string): Promise<void> {
+  if (guestName) await page.getByLabel("Your name").fill(guestName);
+  await page.getByRole("button", { name: "Join now" }).click();
+  await page.getByRole("button", { name: "Listen together" }).waitFor();
+}
+
+async function openPanel(page: Page) {
+  await page.getByRole("button", { name: "Listen together" }).click();
+  const panel = page.getByRole("region", { name: "Listen together" });
+  await panel.waitFor();
+  return panel;
+}
+
+interface PlayerState {
+  at: number;
+  time: number;
+  paused: boolean;
+  readyState: number;
+}
+
+function playerState(page: Page): Promise<PlayerState | null> {
+  return page.evaluate(() => {
+    const el = document.querySelector<HTMLMediaElement>('[aria-label="Shared media"]');
+    return el ? { at: Date.now(), time: el.currentTime, paused: el.paused, readyState: el.readyState } : null;
+  });
+}
+
+/** |a - b| in media seconds, both taken to the same instant (each sample carries its own clock). */
+async function drift(a: Page, b: Page): Promise<number> {
+  const [sa, sb] = await Promise.all([playerState(a), playerState(b)]);
+  if (!sa || !sb) throw new Error("no player");
+  const tb = sb.paused ? sb.time : sb.time - (sb.at - sa.at) / 1000;
+  return Math.abs(sa.time - tb);
+}
+
+/** Waits (polling every 20 ms) until the page's player satisfies `check`; returns how long it took. */
+async function waitPlayer(page: Page, check: string, timeout = STEP_MS): Promise<number> {
+  const start = Date.now();
+  await page.waitForFunction(
+    (check) => {
+      const el = document.querySelector<HTMLMediaElement>('[aria-label="Shared media"]');
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval
+      return !!el && (new Function("el", `return ${check}`) as (el: HTMLMediaElement) => boolean)(el);
+    },
+    check,
+    { timeout, polling: 20 },
+  );
+  return Date.now() - start;
+}
+
+const act = (page: Page, script: string) =>
+  page.evaluate((script) => {
+    const el = document.querySelector<HTMLMediaElement>('[aria-label="Shared media"]')!;
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    return (new Function("el", script) as (el: HTMLMediaElement) => unknown)(el);
+  }, script);
+
+// ---- the flow --------------------------------------------------------------------------------------------
+
+describe("Quick 1:1 and Listen together", () => {
+  test("one click makes a 1:1, a guest joins by link, and shared media stays in sync both ways", async () => {
+    const quinn = await newUser(web.url, "Quinn");
+    const host = await newTab(quinn.cookie);
+    await host.page.goto(web.url);
+    await host.page.getByRole("heading", { name: "Hello, Quinn" }).waitFor();
+    await host.page.getByRole("button", { name: "Quick 1:1" }).click();
+    await host.page.waitForURL(/\/m\/[a-z0-9]{8}$/);
+    const code = new URL(host.page.url()).pathname.split("/").pop()!;
+    expect(code).toHaveLength(8);
+    // a 1:1: two people at most, titled after the host
+    await host.page.getByRole("heading", { name: "Quinn's 1:1" }).waitFor();
+    await expect(host.page.getByText("Max participants").locator("xpath=..").textContent()).resolves.toContain("2");
+    await joinRoom(host.page);
+    await host.page.getByText(code, { exact: true }).waitFor();
+    await host.page.getByRole("button", { name: "Copy link" }).waitFor();
+
+    const guest = await newTab();
+    await guest.page.goto(`${web.url}/m/${code}`);
+    await joinRoom(guest.page, "Gale Guest");
+    await guest.page.getByRole("heading", { name: "Quinn's 1:1" }).waitFor();
+
+    const hostPanel = await openPanel(host.page);
+    const guestPanel = await openPanel(guest.page);
+
+    // a bad link is refused inside the panel
+    await hostPanel.getByLabel("Media link").fill("not a link");
+    await hostPanel.getByRole("button", { name: "Share" }).click();
+    await hostPanel.getByRole("alert").getByText("Enter a valid http(s) link").waitFor();
+
+    // share: both play, the guest within a second, in step
+    await hostPanel.getByLabel("Media link").fill(mediaUrl);
+    const shared = Date.now();
+    await hostPanel.getByRole("button", { name: "Share" }).click();
+    await waitPlayer(guest.page, "!el.paused && el.currentTime > 0");
+    const guestStartMs = Date.now() - shared;
+    await waitPlayer(host.page, "!el.paused && el.currentTime > 0", 5000);
+    await expect(hostPanel.getByRole("alert").count()).resolves.toBe(0);
+    await expect(guestPanel.getByRole("button", { name: "Click to start playback" }).count()).resolves.toBe(0);
+    const drifts: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      await host.page.waitForTimeout(500);
+      drifts.push(await drift(host.page, guest.page));
+    }
+
+    // pause on the guest's side: the host pauses too, at the same place
+    const paused = Date.now();
+    await act(guest.page, "el.pause()");
+    await waitPlayer(host.page, "el.paused", FOLLOW_MS * 2);
+    const pauseFollowMs = Date.now() - paused;
+    await host.page.waitForTimeout(300);
+    const pauseDrift = await drift(host.page, guest.page);
+
+    // play again on the host's side, then seek to 20 s there: the guest follows
+    const resumed = Date.now();
+    await act(host.page, "void el.play()");
+    await waitPlayer(guest.page, "!el.paused", FOLLOW_MS * 2);
+    const playFollowMs = Date.now() - resumed;
+    const seeked = Date.now();
+    await act(host.page, "el.currentTime = 20");
+    await waitPlayer(guest.page, "!el.seeking && el.currentTime >= 19.5 && el.currentTime < 22", FOLLOW_MS * 2);
+    const seekFollowMs = Date.now() - seeked;
+    await host.page.waitForTimeout(500);
+    const seekDrift = await drift(host.page, guest.page);
+    const after = await playerState(guest.page);
+
+    const report = { guestStartMs, drifts: drifts.map((d) => +d.toFixed(3)), pauseFollowMs, pauseDrift: +pauseDrift.toFixed(3), playFollowMs, seekFollowMs, seekDrift: +seekDrift.toFixed(3), guestAfterSeek: after };
+    console.log(`[listen together] ${JSON.stringify(report)}`);
+
+    expect(guestStartMs).toBeLessThan(FOLLOW_MS);
+    for (const d of drifts) expect(d).toBeLessThan(MAX_DRIFT_S);
+    expect(pauseFollowMs).toBeLessThan(FOLLOW_MS);
+    expect(pauseDrift).toBeLessThan(MAX_DRIFT_S);
+    expect(playFollowMs).toBeLessThan(FOLLOW_MS);
+    expect(seekFollowMs).toBeLessThan(FOLLOW_MS);
+    expect(seekDrift).toBeLessThan(MAX_DRIFT_S);
+    expect(after!.time).toBeGreaterThan(19.5);
+    expect(after!.paused).toBe(false);
+
+    // A late joiner (the guest again, after a reload) whose browser blocks playback until a click: the player
+    // comes up where everyone is, offers "Click to start playback", and then plays in step.
+    await guest.page.context().addInitScript(() => {
+      let inClick = false;
+      document.addEventListener("click", () => ((inClick = true), setTimeout(() => (inClick = false))), true);
+      const play = HTMLMediaElement.prototype.play;
+      HTMLMediaElement.prototype.play = function (this: HTMLMediaElement) {
+        return inClick ? play.call(this) : Promise.reject(new DOMException("play() needs a user gesture", "NotAllowedError"));
+      };
+    });
+    // (leaving first: a dropped socket holds its place for the grace window, and a 1:1 has one place left)
+    await guest.page.goto("about:blank");
+    await host.page.waitForTimeout(GRACE_MS + 500);
+    await guest.page.goto(`${web.url}/m/${code}`);
+    await joinRoom(guest.page);
+    const rejoinedPanel = await openPanel(guest.page);
+    await rejoinedPanel.getByRole("button", { name: "Click to start playback" }).click();
+    const lateFollowMs = await waitPlayer(guest.page, "!el.paused && !el.seeking", FOLLOW_MS * 2);
+    await guest.page.waitForTimeout(1000);
+    const lateDrift = await drift(host.page, guest.page);
+    console.log(`[listen together] late joiner: ${JSON.stringify({ lateFollowMs, lateDrift: +lateDrift.toFixed(3) })}`);
+    expect(lateDrift).toBeLessThan(MAX_DRIFT_S);
+    await expect(rejoinedPanel.getByRole("button", { name: "Click to start playback" }).count()).resolves.toBe(0);
+
+    // no echo: exactly one room.playback per action (share, pause, play, seek), none from applying them
+    await host.page.waitForTimeout(1000);
+    expect({ host: host.playbackSends(), guest: guest.playbackSends() }).toEqual({ host: 3, guest: 1 });
+  });
+});
