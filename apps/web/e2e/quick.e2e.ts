@@ -148,12 +148,16 @@ interface PlayerState {
   time: number;
   paused: boolean;
   readyState: number;
+  rate: number;
+  /** where the shared timeline says it should be */
+  expected: number | null;
 }
 
 function playerState(page: Page): Promise<PlayerState | null> {
   return page.evaluate(() => {
     const el = document.querySelector<HTMLMediaElement>('[aria-label="Shared media"]');
-    return el ? { at: Date.now(), time: el.currentTime, paused: el.paused, readyState: el.readyState } : null;
+    const expected = (window as unknown as { __listenTogether?: { expected(): number | null } }).__listenTogether?.expected() ?? null;
+    return el ? { at: Date.now(), time: el.currentTime, paused: el.paused, readyState: el.readyState, rate: el.playbackRate, expected } : null;
   });
 }
 
@@ -232,6 +236,7 @@ describe("Quick 1:1 and Listen together", () => {
     for (let i = 0; i < 4; i++) {
       await host.page.waitForTimeout(500);
       drifts.push(await drift(host.page, guest.page));
+      if (process.env.LT_DEBUG) console.log(JSON.stringify(await Promise.all([playerState(host.page), playerState(guest.page)])));
     }
 
     // pause on the guest's side: the host pauses too, at the same place

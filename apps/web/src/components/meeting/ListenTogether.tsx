@@ -8,7 +8,8 @@
 // clock, mapped to ours with the offset measured on our own calls). Echo loops are avoided twice over: our own
 // events are ignored (byPeerId), and a player event (play/pause/seeked) that agrees with the shared timeline
 // (because we applied it) is not sent again. A periodic check seeks whenever the player is more than 0.3 s
-// off the timeline. Remote events that the server ordered before one of ours are stale and dropped.
+// off the timeline, and nudges the playback rate (±8 %) for a smaller drift over 0.05 s. Remote events that
+// the server ordered before one of ours are stale and dropped.
 import { useCallback, useEffect, useId, useRef, useState } from "react";
 import { getRealtimeClient } from "@/lib/realtime";
 import { useMeetingStore, type PlaybackState } from "@/stores/meeting";
@@ -16,6 +17,9 @@ import { useSessionStore } from "@/stores/session";
 
 /** Seek when the player is further than this from the shared timeline (seconds). */
 const MAX_DRIFT_S = 0.3;
+/** Below MAX_DRIFT_S, a drift over this is caught up by playing slightly faster or slower (seconds). */
+const FINE_DRIFT_S = 0.05;
+const NUDGE = 0.08;
 /** How often the drift is checked while playing (ms). */
 const CHECK_MS = 500;
 /** A player event this close to the timeline is one we applied, not the user's (seconds). */
@@ -71,6 +75,8 @@ export function ListenTogether() {
   const timeline = useRef<Timeline | null>(null);
   /** server clock minus ours (ms), measured on our own room.playback calls */
   const clockOffset = useRef(0);
+  /** round trip of our last room.playback call (ms) */
+  const roundTrip = useRef(0);
   /** our room.playback calls on their way (remote events meanwhile were ordered before ours) */
   const pendingOwn = useRef(0);
   /** the server time of our latest timeline */
@@ -85,10 +91,17 @@ export function ListenTogether() {
     if (!el || !t?.url || el.readyState < HTMLMediaElement.HAVE_METADATA || el.seeking) return;
     let target = expectedPosition(t);
     if (Number.isFinite(el.duration)) target = Math.min(target, el.duration);
-    if (Math.abs(el.currentTime - target) > MAX_DRIFT_S && Date.now() >= settleUntil.current) {
-      el.currentTime = target;
-      // give the seek time to land before judging the drift again
-      settleUntil.current = Date.now() + 1000;
+    const behind = target - el.currentTime;
+    if (Math.abs(behind) > MAX_DRIFT_S) {
+      el.playbackRate = 1;
+      if (Date.now() >= settleUntil.current) {
+        el.currentTime = target;
+        // give the seek time to land before judging the drift again
+        settleUntil.current = Date.now() + 1000;
+      }
+    } else {
+      // a small drift is caught up smoothly: a little faster or slower, no seek (no audible jump)
+      el.playbackRate = t.playing && Math.abs(behind) > FINE_DRIFT_S ? (behind > 0 ? 1 + NUDGE : 1 - NUDGE) : 1;
     }
     if (t.playing && el.paused && !(el.ended && target >= el.duration)) {
       el.play().then(
@@ -168,6 +181,13 @@ export function ListenTogether() {
     };
   }, [meetingId, selfPeerId, realtimeUrl, adopt, fromState]);
 
+  // test/debug hook: where the shared timeline says the media is now
+  useEffect(() => {
+    const w = window as unknown as { __listenTogether?: { expected(): number | null } };
+    w.__listenTogether = { expected: () => (timeline.current?.url ? expectedPosition(timeline.current) : null) };
+    return () => void delete w.__listenTogether;
+  }, []);
+
   // periodic drift correction
   useEffect(() => {
     if (!url) return;
@@ -188,10 +208,14 @@ export function ListenTogether() {
       timeline.current = { ...next, at: t0, serverAt: Infinity };
       pendingOwn.current++;
       try {
-        const res = await getRealtimeClient(realtimeUrl).room.playback.mutate({ meetingId, peerId: selfPeerId, ...next });
+        // The server stamps sentAt when the call reaches it, half a round trip after we sampled the position:
+        // send where the media will be by then.
+        const lead = next.playing ? Math.min(roundTrip.current, 1000) / 2000 : 0;
+        const res = await getRealtimeClient(realtimeUrl).room.playback.mutate({ meetingId, peerId: selfPeerId, ...next, position: next.position + lead });
         const t1 = Date.now();
         const serverAt = Date.parse(res.sentAt);
         clockOffset.current = serverAt - (t0 + t1) / 2;
+        roundTrip.current = t1 - t0;
         lastOwnServerAt.current = Math.max(lastOwnServerAt.current, serverAt);
         if (timeline.current && timeline.current.at === t0) timeline.current = { ...timeline.current, serverAt };
         useMeetingStore.getState().setPlayback(res);
