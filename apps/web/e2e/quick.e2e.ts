@@ -136,8 +136,10 @@ async function joinRoom(page: Page, guestName?: string): Promise<void> {
   await page.getByRole("button", { name: "Listen together" }).waitFor();
 }
 
+/** Opens the panel (it opens by itself when something is shared or playback needs a click). */
 async function openPanel(page: Page) {
-  await page.getByRole("button", { name: "Listen together" }).click();
+  const toggle = page.getByRole("button", { name: "Listen together" });
+  if ((await toggle.getAttribute("aria-expanded")) !== "true") await toggle.click();
   const panel = page.getByRole("region", { name: "Listen together" });
   await panel.waitFor();
   return panel;
@@ -288,7 +290,8 @@ describe("Quick 1:1 and Listen together", () => {
     await host.page.waitForTimeout(GRACE_MS + 500);
     await guest.page.goto(`${web.url}/m/${code}`);
     await joinRoom(guest.page);
-    const rejoinedPanel = await openPanel(guest.page);
+    // the panel opens by itself to offer the click
+    const rejoinedPanel = guest.page.getByRole("region", { name: "Listen together" });
     await rejoinedPanel.getByRole("button", { name: "Click to start playback" }).click();
     const lateFollowMs = await waitPlayer(guest.page, "!el.paused && !el.seeking", FOLLOW_MS * 2);
     await guest.page.waitForTimeout(1000);

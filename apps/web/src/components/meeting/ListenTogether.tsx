@@ -118,6 +118,8 @@ export function ListenTogether() {
   /** Takes a timeline (from an event, the join result or ourselves) and shows it. */
   const adopt = useCallback(
     (next: Timeline) => {
+      // something new is shared: show it
+      if (next.url && next.url !== timeline.current?.url) setOpen(true);
       timeline.current = next;
       settleUntil.current = 0;
       setUrl(next.url);
@@ -180,6 +182,11 @@ export function ListenTogether() {
       sub.unsubscribe();
     };
   }, [meetingId, selfPeerId, realtimeUrl, adopt, fromState]);
+
+  // the browser wants a click before playing: show the button for it
+  useEffect(() => {
+    if (blocked) setOpen(true);
+  }, [blocked]);
 
   // test/debug hook: where the shared timeline says the media is now
   useEffect(() => {
