@@ -36,6 +36,24 @@ export interface RemoteTrack {
   source: MediaSource;
   kind: "audio" | "video";
   track: MediaStreamTrack;
+  /** how it reaches us: through the SFU (default) or a direct P2P connection */
+  via?: "sfu" | "p2p";
+  /** media has arrived (first frame decoded / first packets): during a topology switch a tile keeps the
+   * track it shows until the other path's track for that peer and source flows */
+  flowing?: boolean;
+}
+
+export type Topology = "P2P" | "SFU";
+
+export interface TopologyState {
+  /** the topology the server decided */
+  mode: Topology;
+  /** P2P while at most this many participants (0: always SFU) */
+  meshThreshold: number;
+  /** false while the media server cannot be reached */
+  mediaServer: boolean;
+  /** "P2P" or "SFU" while the client moves its media to `mode` */
+  switching: boolean;
 }
 
 export interface LocalMedia {
@@ -67,6 +85,7 @@ interface MeetingState {
   activeSpeakerId: string | null;
   levels: Record<string, number>;
   connection: ConnectionState;
+  topology: TopologyState;
   local: LocalMedia;
   notice: Notice | null;
   /** why joining failed, or why the meeting is over for us */
@@ -85,6 +104,8 @@ interface MeetingState {
   setProducerPaused(peerId: string, producerId: string, paused: boolean): void;
   addTrack(track: RemoteTrack): void;
   removeTrack(consumerId: string): void;
+  setTrackFlowing(consumerId: string): void;
+  setTopology(topology: Partial<TopologyState>): void;
   clearTracks(): void;
   setScore(consumerId: string, peerId: string, score: number): void;
   setActiveSpeaker(peerId: string | null): void;
@@ -108,6 +129,7 @@ const initial = {
   activeSpeakerId: null,
   levels: {},
   connection: "Connecting" as ConnectionState,
+  topology: { mode: "SFU", meshThreshold: 0, mediaServer: true, switching: false } as TopologyState,
   local: { micMuted: false, camera: null, mic: null, screen: null },
   notice: null,
   error: null,
@@ -192,6 +214,12 @@ export const useMeetingStore = create<MeetingState>()((set) => ({
     }),
   addTrack: (track) => set((s) => ({ tracks: { ...s.tracks, [track.consumerId]: track } })),
   removeTrack: (consumerId) => set((s) => ({ tracks: withoutKey(s.tracks, consumerId), scores: withoutKey(s.scores, consumerId) })),
+  setTrackFlowing: (consumerId) =>
+    set((s) => {
+      const t = s.tracks[consumerId];
+      return !t || t.flowing ? s : { tracks: { ...s.tracks, [consumerId]: { ...t, flowing: true } } };
+    }),
+  setTopology: (topology) => set((s) => ({ topology: { ...s.topology, ...topology } })),
   clearTracks: () => set({ tracks: {}, scores: {} }),
   setScore: (consumerId, peerId, score) =>
     set((s) => (s.scores[consumerId]?.score === score ? s : { scores: { ...s.scores, [consumerId]: { peerId, score } } })),
@@ -209,6 +237,24 @@ function mergeProducers(current: ProducerInfo[], added: ProducerInfo[]): Produce
   const byId = new Map(current.map((p) => [p.producerId, p]));
   for (const p of added) byId.set(p.producerId, p);
   return [...byId.values()];
+}
+
+/**
+ * The track to show for a peer's source. During a switch between P2P and SFU both paths may deliver it: a
+ * flowing track wins over one without frames yet, then the one of the current topology.
+ */
+export function pickTrack(tracks: Record<string, RemoteTrack>, peerId: string, source: MediaSource, mode: Topology): RemoteTrack | undefined {
+  let best: RemoteTrack | undefined;
+  let bestScore = -1;
+  for (const t of Object.values(tracks)) {
+    if (t.peerId !== peerId || t.source !== source) continue;
+    const score = (t.flowing ? 2 : 0) + ((t.via ?? "sfu") === (mode === "P2P" ? "p2p" : "sfu") ? 1 : 0);
+    if (score > bestScore) {
+      best = t;
+      bestScore = score;
+    }
+  }
+  return best;
 }
 
 /** What a participant publishes right now (a paused producer counts as off). */

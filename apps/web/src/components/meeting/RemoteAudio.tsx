@@ -1,12 +1,14 @@
 "use client";
 
 import { useEffect, useRef } from "react";
-import { useMeetingStore, type RemoteTrack } from "@/stores/meeting";
+import { pickTrack, useMeetingStore, type RemoteTrack } from "@/stores/meeting";
 
-/** Plays every remote microphone, whatever page of the grid is shown. */
+/** Plays every remote microphone (one path per peer during a P2P/SFU switch), whatever page of the grid is shown. */
 export function RemoteAudio() {
   const tracks = useMeetingStore((s) => s.tracks);
-  const audio = Object.values(tracks).filter((t) => t.kind === "audio");
+  const mode = useMeetingStore((s) => s.topology.mode);
+  const peers = new Set(Object.values(tracks).filter((t) => t.kind === "audio").map((t) => t.peerId));
+  const audio = [...peers].map((peerId) => pickTrack(tracks, peerId, "mic", mode)).filter((t): t is RemoteTrack => !!t);
   return (
     <div hidden>
       {audio.map((t) => (

@@ -2,7 +2,7 @@
 
 import { useEffect, useMemo } from "react";
 import { useShallow } from "zustand/react/shallow";
-import { peerQuality, publishing, useMeetingStore, type Participant, type RemoteTrack } from "@/stores/meeting";
+import { peerQuality, pickTrack, publishing, useMeetingStore, type Participant } from "@/stores/meeting";
 import { useMediaQuery } from "./useMediaQuery";
 import { VideoTile, type TileProps } from "./VideoTile";
 
@@ -16,14 +16,8 @@ function columnsFor(count: number, wide: boolean): number {
   return 3;
 }
 
-/** Remote track of a peer's source, if we receive it. */
-function trackOf(tracks: Record<string, RemoteTrack>, peerId: string, source: "camera" | "screen" | "mic"): RemoteTrack | undefined {
-  for (const t of Object.values(tracks)) if (t.peerId === peerId && t.source === source) return t;
-  return undefined;
-}
-
 export function VideoGrid() {
-  const { participants, order, tracks, scores, activeSpeakerId, local, page, setPage } = useMeetingStore(
+  const { participants, order, tracks, scores, activeSpeakerId, local, page, setPage, mode } = useMeetingStore(
     useShallow((s) => ({
       participants: s.participants,
       order: s.order,
@@ -33,6 +27,7 @@ export function VideoGrid() {
       local: s.local,
       page: s.page,
       setPage: s.setPage,
+      mode: s.topology.mode,
     })),
   );
   const wide = useMediaQuery("(min-width: 640px)");
@@ -44,24 +39,26 @@ export function VideoGrid() {
     for (const peerId of order) {
       const p: Participant | undefined = participants[peerId];
       if (!p) continue;
-      const micOff = !publishing(p, "mic");
+      // over P2P there is no SFU producer to tell: a direct audio track counts as on
+      const micOff = !publishing(p, "mic") && pickTrack(tracks, peerId, "mic", mode)?.via !== "p2p";
       if (p.isSelf) {
         self = { peerId, source: "camera", name: p.displayName, isSelf: true, track: local.camera, micOff: local.micMuted || !local.mic, active: activeSpeakerId === peerId, quality: null };
         if (local.screen) screens.push({ peerId, source: "screen", name: p.displayName, isSelf: true, track: local.screen, micOff: false, active: false, quality: null });
         continue;
       }
-      const cam = trackOf(tracks, peerId, "camera");
+      const cam = pickTrack(tracks, peerId, "camera", mode);
       const quality = peerQuality(scores, peerId);
-      const camOn = publishing(p, "camera");
+      // a direct (P2P) track has no SFU producer behind it: its presence says the camera is on
+      const camOn = publishing(p, "camera") || cam?.via === "p2p";
       people.push({ peerId, source: "camera", name: p.displayName, isSelf: false, track: camOn ? (cam?.track ?? null) : null, micOff, active: activeSpeakerId === peerId, quality });
-      if (p.producers.some((x) => x.source === "screen")) {
-        const scr = trackOf(tracks, peerId, "screen");
+      const scr = pickTrack(tracks, peerId, "screen", mode);
+      if (p.producers.some((x) => x.source === "screen") || scr?.via === "p2p") {
         screens.push({ peerId, source: "screen", name: p.displayName, isSelf: false, track: scr?.track ?? null, micOff: false, active: false, quality });
       }
     }
     // screens first (they matter most), then people; the self view leads every page
     return { self, remote: [...screens, ...people] };
-  }, [participants, order, tracks, scores, activeSpeakerId, local]);
+  }, [participants, order, tracks, scores, activeSpeakerId, local, mode]);
 
   const perPage = self ? PAGE_SIZE - 1 : PAGE_SIZE;
   const pages = Math.max(1, Math.ceil(remote.length / perPage));
