@@ -9,6 +9,7 @@ import { Controls } from "./Controls";
 import { ListenTogether } from "./ListenTogether";
 import { ParticipantList } from "./ParticipantList";
 import { RemoteAudio } from "./RemoteAudio";
+import { Topology } from "./Topology";
 import { useMediaQuery } from "./useMediaQuery";
 import { VideoGrid } from "./VideoGrid";
 
@@ -31,6 +32,7 @@ export function Room() {
         <h1 className="min-w-0 truncate text-base font-semibold sm:text-lg">{meeting?.title ?? "Meeting"}</h1>
         <span className="font-mono text-sm tracking-wider text-slate-400">{meeting?.code}</span>
         <ConnectionStatus />
+        <Topology />
         <div className="ml-auto flex items-center gap-2">
           {meeting ? <CopyLinkButton path={`/m/${meeting.code}`} /> : null}
           <ListenTogether />

@@ -6,8 +6,13 @@ import { getSignaling } from "./signaling";
 export type { MediaEngine, JoinOptions, PeerStats, VideoSource } from "./engine";
 export { qualityPreset } from "./devices";
 
-/** The engine for this tab. Every meeting uses the SFU for now; a P2P mesh engine slots in here by mode. */
-export function createEngine(realtimeUrl: string): MediaEngine & { leaveNow(): void; readonly peerId: string | null } {
+/**
+ * The engine for this tab: it runs the meeting as a P2P mesh (meshEngine.ts) or over the SFU, as the server
+ * decides, and switches between them without the page noticing.
+ */
+export function createEngine(
+  realtimeUrl: string,
+): MediaEngine & { leaveNow(): void; readonly peerId: string | null; setMeshThreshold(meshThreshold: number): Promise<void> } {
   const engine = new SfuEngine(getSignaling(realtimeUrl));
   exposeDebug(engine);
   return engine;
@@ -21,6 +26,12 @@ declare global {
       peerId: string | null;
       stats(): ReturnType<MediaEngine["stats"]>;
       localStats(): ReturnType<SfuEngine["localStats"]>;
+      /** the topology the media runs on: mode, mesh connections (state, polite side, first frame), SFU transports */
+      topology(): ReturnType<SfuEngine["debugTopology"]>;
+      /** every mesh connection offers at once (glare tests) */
+      forceMeshOffer(): Promise<unknown>;
+      /** fetch and apply fresh ICE servers now (normally every 45 min) */
+      refreshIceServers(): Promise<void>;
       engine: MediaEngine;
     };
   }
@@ -36,6 +47,9 @@ function exposeDebug(engine: SfuEngine): void {
     },
     stats: () => engine.stats(),
     localStats: () => engine.localStats(),
+    topology: () => engine.debugTopology(),
+    forceMeshOffer: () => engine.forceMeshOffer(),
+    refreshIceServers: () => engine.refreshIceServers(),
     engine,
   };
 }

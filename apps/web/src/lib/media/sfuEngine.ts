@@ -11,8 +11,9 @@ import { useMeetingStore } from "@/stores/meeting";
 import { openMicrophone } from "./devices";
 import type { JoinOptions, MediaEngine, PeerStats, VideoSource, VideoStats } from "./engine";
 import { errorText } from "./errors";
+import { MeshEngine, type MeshHost } from "./meshEngine";
 import { applyRoomEvent } from "./roomState";
-import type { JoinResult, PeerInput, SignalingClient, Subscription } from "./signaling";
+import type { JoinResult, P2PSignal, PeerInput, SignalingClient, Subscription } from "./signaling";
 
 /** Camera simulcast: quarter, half and full resolution (VP8, 3 temporal layers each). */
 export const CAMERA_ENCODINGS: RTCRtpEncodingParameters[] = [
@@ -36,6 +37,13 @@ export function cameraEncodings(track: MediaStreamTrack): RTCRtpEncodingParamete
 const SCREEN_ENCODINGS: RTCRtpEncodingParameters[] = [{ maxBitrate: 1_500_000 }];
 
 const JOIN_TIMEOUT_MS = 20_000;
+/** ICE servers (TURN credentials) are refreshed well before they expire. */
+export const ICE_REFRESH_MS = 45 * 60_000;
+/** How long a topology switch waits for the new path's media before it drops the old one anyway. */
+const SWITCH_TIMEOUT_MS = 10_000;
+const MEDIA_SERVER_UNAVAILABLE = "Media server unavailable";
+const DIRECT_FALLBACK = "Media server unavailable — using direct connections";
+const RETRY_JOIN_MS = 3000;
 const CALL_TIMEOUT_MS = 10_000;
 
 interface ConsumerEntry {
@@ -100,8 +108,25 @@ export function layerForHeight(heightPx: number, layers: number): { spatial: num
   return { spatial: Math.min(spatial, top), temporal: h > 0 && h < 90 ? 1 : 2 };
 }
 
+/**
+ * The meeting's media engine and topology controller. The server decides the topology (room.join's `mode`,
+ * `mode.changed` events): "SFU" runs the mediasoup transports below, "P2P" a MeshEngine (meshEngine.ts). A
+ * switch builds the new path first and drops the old one once the new one's media flows, tile by tile
+ * (the store's pickTrack shows whichever track of a peer's source flows), so nobody sees a black gap.
+ */
 export class SfuEngine implements MediaEngine {
-  readonly topology = "sfu" as const;
+  get topology(): "sfu" | "p2p" {
+    return this.mode === "P2P" ? "p2p" : "sfu";
+  }
+  /** the topology the server asked for, and the one our media runs on (they differ during a switch) */
+  private mode: "P2P" | "SFU" = "SFU";
+  private mesh: MeshEngine | null = null;
+  private routerCaps: JoinResult["routerRtpCapabilities"] = null;
+  private iceTimer: ReturnType<typeof setInterval> | null = null;
+  /** the mode a switch is working towards (switches are serialized on the queue) */
+  private switchingTo: "P2P" | "SFU" | null = null;
+  /** times of the last topology switch (tests) */
+  switchLog: Array<{ to: string; startedAt: number; doneAt: number | null }> = [];
 
   private ids: PeerInput | null = null;
   private code = "";
@@ -148,16 +173,25 @@ export class SfuEngine implements MediaEngine {
     this.local = { camera: options.camera, mic: options.mic, screen: null, micMuted: !!options.micMuted };
     this.code = options.code;
     this.recoveryLog = [{ step: "join", at: Date.now() }];
-    let res: JoinResult;
-    try {
-      res = await withTimeout(
-        this.client.room.join.mutate({ code: options.code }),
-        JOIN_TIMEOUT_MS,
-        "Could not reach the meeting server. Check your connection and try again.",
-      );
-    } catch (error) {
-      useMeetingStore.getState().setPhase("lobby", errorText(error, "Could not join the meeting."));
-      throw error;
+    let res: JoinResult | null = null;
+    while (!res) {
+      try {
+        res = await withTimeout(
+          this.client.room.join.mutate({ code: options.code }),
+          JOIN_TIMEOUT_MS,
+          "Could not reach the meeting server. Check your connection and try again.",
+        );
+      } catch (error) {
+        // a meeting too big for a mesh while the media server is down: say so and keep trying
+        if (errorCode(error) === "SERVICE_UNAVAILABLE" && !this.closed) {
+          useMeetingStore.getState().setTopology({ mediaServer: false });
+          useMeetingStore.getState().notify(MEDIA_SERVER_UNAVAILABLE, "error");
+          await sleep(RETRY_JOIN_MS);
+          continue;
+        }
+        useMeetingStore.getState().setPhase("lobby", errorText(error, "Could not join the meeting."));
+        throw error;
+      }
     }
     if (this.closed) {
       // left while the join was on its way
@@ -170,14 +204,12 @@ export class SfuEngine implements MediaEngine {
     const store = useMeetingStore.getState();
     store.setJoined(res.meeting, res.self, res.peers);
     store.setLocal({ camera: options.camera, mic: options.mic, screen: null, micMuted: this.local.micMuted });
+    this.applyTopology(res);
     this.subscribe(res.lastEventId);
     this.watchSocket();
-    await this.enqueue(async () => {
-      const device = await Device.factory();
-      await device.load({ routerRtpCapabilities: res.routerRtpCapabilities });
-      this.device = device;
-      await this.buildMedia(res.peers);
-    }).catch((error: unknown) => {
+    this.startIceRefresh();
+    const joined = res;
+    await this.enqueue(() => this.startMedia(joined)).catch((error: unknown) => {
       useMeetingStore.getState().notify(`Could not connect audio and video: ${errorText(error)}`, "error");
     });
   }
@@ -204,7 +236,10 @@ export class SfuEngine implements MediaEngine {
     this.events = null;
     this.unwatchSocket?.();
     this.unwatchSocket = null;
+    if (this.iceTimer) clearInterval(this.iceTimer);
+    this.iceTimer = null;
     this.closeMedia();
+    this.closeMesh();
     for (const track of [this.local.camera, this.local.mic, this.local.screen]) track?.stop();
     this.local = { camera: null, mic: null, screen: null, micMuted: this.local.micMuted };
     useMeetingStore.getState().setLocal({ camera: null, mic: null, screen: null });
@@ -236,6 +271,7 @@ export class SfuEngine implements MediaEngine {
     this.events?.unsubscribe();
     this.events = null;
     this.closeMedia();
+    this.closeMesh();
     this.updateConnection();
     try {
       let res: JoinResult | null = null;
@@ -257,11 +293,9 @@ export class SfuEngine implements MediaEngine {
       this.ids = { meetingId: res.meeting.id, peerId: res.self.peerId };
       this.iceServers = res.iceServers;
       useMeetingStore.getState().setJoined(res.meeting, res.self, res.peers);
+      this.applyTopology(res);
       this.subscribe(res.lastEventId);
-      const device = await Device.factory();
-      await device.load({ routerRtpCapabilities: res.routerRtpCapabilities });
-      this.device = device;
-      await this.buildMedia(res.peers);
+      await this.startMedia(res);
     } catch (error) {
       useMeetingStore.getState().notify(`Could not reconnect: ${errorText(error)}`, "error");
     } finally {
@@ -275,6 +309,10 @@ export class SfuEngine implements MediaEngine {
     applyRoomEvent(event);
     const self = this.ids?.peerId;
     switch (event.type) {
+      case "peer.joined":
+        // the mesh connects to whoever joins (both sides offer: perfect negotiation sorts it out)
+        if (event.peer.peerId !== self && this.mesh && (this.mode === "P2P" || this.switchingTo === "P2P")) this.mesh.connect(event.peer.peerId);
+        break;
       case "producer.new":
         if (event.peerId !== self) void this.enqueue(() => this.consume(event.peerId, event.producer));
         break;
@@ -295,6 +333,7 @@ export class SfuEngine implements MediaEngine {
         }
         break;
       case "peer.left":
+        this.mesh?.removePeer(event.peerId);
         void this.enqueue(async () => {
           for (const [id, entry] of this.consumers) if (entry.peerId === event.peerId) this.dropConsumer(id);
         });
@@ -305,7 +344,18 @@ export class SfuEngine implements MediaEngine {
         break;
       }
       case "media.lost":
-        void this.enqueue(() => this.recoverMedia());
+        // only the SFU path depends on the media server
+        if (this.sendTransport || this.recvTransport || this.mode === "SFU") void this.enqueue(() => this.recoverMedia());
+        break;
+      case "p2p.signal":
+        this.ensureMesh()?.handleSignal(event.fromPeerId, event.signal);
+        break;
+      case "mode.changed":
+        useMeetingStore.getState().setTopology({ mode: event.mode, meshThreshold: event.meshThreshold });
+        if (event.mode !== this.mode) {
+          this.mode = event.mode;
+          void this.enqueue(() => (event.mode === "SFU" ? this.switchToSfu() : this.switchToP2P()));
+        }
         break;
       case "meeting.ended":
       case "removed":
@@ -324,6 +374,196 @@ export class SfuEngine implements MediaEngine {
     return run;
   }
 
+  // ---- topology: P2P mesh or SFU ---------------------------------------------------------------------------
+
+  private applyTopology(res: JoinResult): void {
+    this.mode = res.mode;
+    this.routerCaps = res.routerRtpCapabilities;
+    useMeetingStore.getState().setTopology({ mode: res.mode, meshThreshold: res.meshThreshold, mediaServer: !!res.routerRtpCapabilities, switching: false });
+  }
+
+  private async loadDevice(caps: NonNullable<JoinResult["routerRtpCapabilities"]>): Promise<void> {
+    const device = await Device.factory();
+    await device.load({ routerRtpCapabilities: caps });
+    this.device = device;
+  }
+
+  /** Media after a join: the mesh in a P2P room (or without a media server), else the SFU transports. */
+  private async startMedia(res: JoinResult): Promise<void> {
+    if (res.routerRtpCapabilities) await this.loadDevice(res.routerRtpCapabilities);
+    else this.device = null;
+    if (this.mode === "P2P" || !res.routerRtpCapabilities) {
+      this.startMesh(res.peers.map((p) => p.peerId));
+      if (!res.routerRtpCapabilities) useMeetingStore.getState().notify(DIRECT_FALLBACK);
+      return;
+    }
+    await this.buildMedia(res.peers);
+  }
+
+  private startMesh(peerIds: string[]): void {
+    const mesh = this.ensureMesh();
+    if (!mesh) return;
+    for (const peerId of peerIds) mesh.connect(peerId);
+    this.ready = true;
+    this.updateConnection();
+  }
+
+  private ensureMesh(): MeshEngine | null {
+    if (this.closed || !this.ids) return null;
+    if (this.mesh) return this.mesh;
+    const ids = this.ids;
+    const host: MeshHost = {
+      selfPeerId: ids.peerId,
+      send: async (targetPeerId: string, signal: P2PSignal) => {
+        await this.client.room.signal.mutate({ ...ids, targetPeerId, signal });
+      },
+      iceServers: () => this.iceServers,
+      localTrack: (source) => (source === "mic" ? (this.local.micMuted ? null : this.local.mic) : this.local[source]),
+      onHealthChange: () => this.updateConnection(),
+    };
+    this.mesh = new MeshEngine(host);
+    return this.mesh;
+  }
+
+  private closeMesh(): void {
+    const mesh = this.mesh;
+    this.mesh = null;
+    mesh?.close();
+  }
+
+  private remotePeerIds(): string[] {
+    const store = useMeetingStore.getState();
+    return Object.keys(store.participants).filter((id) => id !== store.selfPeerId);
+  }
+
+  /** Whether every track of the `from` path that flows has a flowing counterpart on the `to` path. */
+  private covered(from: "sfu" | "p2p", to: "sfu" | "p2p"): boolean {
+    const tracks = Object.values(useMeetingStore.getState().tracks);
+    return tracks
+      .filter((t) => (t.via ?? "sfu") === from && t.flowing)
+      .every((t) => tracks.some((o) => (o.via ?? "sfu") === to && o.flowing && o.peerId === t.peerId && o.source === t.source));
+  }
+
+  private async waitUntil(check: () => boolean, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.closed && Date.now() < deadline) {
+      if (check()) return true;
+      await sleep(100);
+    }
+    return check();
+  }
+
+  /** P2P -> SFU: publish to and consume from the SFU, then close the mesh once the SFU's media flows. */
+  private async switchToSfu(): Promise<void> {
+    const entry = { to: "SFU", startedAt: Date.now(), doneAt: null as number | null };
+    this.switchLog.push(entry);
+    this.switchingTo = "SFU";
+    useMeetingStore.getState().setTopology({ switching: true });
+    try {
+      const res = await withTimeout(this.client.room.reconnectMedia.mutate(this.ids!), CALL_TIMEOUT_MS, "reconnectMedia timed out");
+      if (!res.routerRtpCapabilities) throw new Error(MEDIA_SERVER_UNAVAILABLE);
+      if (!this.device) await this.loadDevice(res.routerRtpCapabilities);
+      useMeetingStore.getState().setTopology({ mediaServer: true });
+      if (this.mode !== "SFU") return;
+      if (!this.sendTransport) await this.buildMedia(res.peers);
+    } catch (error) {
+      console.warn("[media] switch to SFU failed", error);
+      this.switchingTo = null;
+      useMeetingStore.getState().setTopology({ switching: false, mediaServer: false });
+      useMeetingStore.getState().notify(this.mesh ? DIRECT_FALLBACK : MEDIA_SERVER_UNAVAILABLE, "error");
+      // keep trying while the room wants the SFU (the mesh carries the media meanwhile)
+      setTimeout(() => {
+        if (!this.closed && this.mode === "SFU" && !this.sendTransport && this.switchingTo === null) {
+          this.switchingTo = "SFU";
+          void this.enqueue(() => this.switchToSfu());
+        }
+      }, RETRY_JOIN_MS);
+      return;
+    }
+    // outside the queue: consuming new producers goes on while we wait
+    void (async () => {
+      await sleep(300);
+      await this.waitUntil(() => this.mode !== "SFU" || this.covered("p2p", "sfu"), SWITCH_TIMEOUT_MS);
+      await this.enqueue(async () => {
+        if (this.mode !== "SFU") return;
+        this.closeMesh();
+        this.switchingTo = null;
+        entry.doneAt = Date.now();
+        useMeetingStore.getState().setTopology({ switching: false });
+        this.updateConnection();
+      });
+    })();
+  }
+
+  /** SFU -> P2P: build the mesh, then close the SFU producers, consumers and transports once it flows. */
+  private async switchToP2P(): Promise<void> {
+    const entry = { to: "P2P", startedAt: Date.now(), doneAt: null as number | null };
+    this.switchLog.push(entry);
+    this.switchingTo = "P2P";
+    useMeetingStore.getState().setTopology({ switching: true });
+    const mesh = this.ensureMesh();
+    if (!mesh) return;
+    for (const peerId of this.remotePeerIds()) mesh.connect(peerId);
+    void (async () => {
+      await sleep(300);
+      await this.waitUntil(() => this.mode !== "P2P" || this.covered("sfu", "p2p"), SWITCH_TIMEOUT_MS);
+      await this.enqueue(async () => {
+        if (this.mode !== "P2P") return;
+        const producers = [...this.producers.keys()];
+        await Promise.all(producers.map((source) => this.closeProducer(source)));
+        this.closeMedia();
+        this.ready = true;
+        this.switchingTo = null;
+        entry.doneAt = Date.now();
+        useMeetingStore.getState().setTopology({ switching: false });
+        this.updateConnection();
+      });
+    })();
+  }
+
+  /** The host sets how many participants the meeting keeps as a P2P mesh (0: always the SFU). */
+  async setMeshThreshold(meshThreshold: number): Promise<void> {
+    await this.client.room.setMeshThreshold.mutate({ ...this.ids!, meshThreshold });
+  }
+
+  /** What the engine runs on (tests and debugging). */
+  debugTopology(): { mode: "P2P" | "SFU"; switching: boolean; mesh: ReturnType<MeshEngine["describe"]> | null; sfu: boolean; switches: SfuEngine["switchLog"] } {
+    return { mode: this.mode, switching: this.switchingTo !== null, mesh: this.mesh?.describe() ?? null, sfu: !!(this.sendTransport || this.recvTransport), switches: this.switchLog };
+  }
+
+  /** Test hook: every mesh connection sends an offer at once. */
+  forceMeshOffer(): Promise<unknown> {
+    return this.mesh?.forceOffer() ?? Promise.resolve();
+  }
+
+  // ---- ICE servers ---------------------------------------------------------------------------------------
+
+  private startIceRefresh(): void {
+    if (this.iceTimer) clearInterval(this.iceTimer);
+    this.iceTimer = setInterval(() => void this.refreshIceServers(), ICE_REFRESH_MS);
+  }
+
+  /** Fetches fresh ICE servers (TURN credentials expire) with room.iceServers and applies them to every connection. */
+  async refreshIceServers(): Promise<void> {
+    try {
+      const { iceServers, expiresInS } = await withTimeout(this.client.room.iceServers.query(this.ids!), CALL_TIMEOUT_MS, "iceServers timed out");
+      this.iceServers = iceServers;
+      // credentials shorter-lived than the default period: refresh at 3/4 of their life
+      const period = Math.min(ICE_REFRESH_MS, Math.max(60_000, expiresInS * 750));
+      if (period < ICE_REFRESH_MS && this.iceTimer) {
+        clearInterval(this.iceTimer);
+        this.iceTimer = setInterval(() => void this.refreshIceServers(), period);
+      }
+    } catch (error) {
+      console.warn("[media] ICE server refresh failed", error);
+      return;
+    }
+    this.mesh?.setIceServers(this.iceServers);
+    for (const transport of [this.sendTransport, this.recvTransport]) {
+      if (transport && !transport.closed) await transport.updateIceServers({ iceServers: this.iceServers }).catch(() => undefined);
+    }
+  }
+
   // ---- connection state ----------------------------------------------------------------------------------
 
   private watchSocket(): void {
@@ -333,7 +573,8 @@ export class SfuEngine implements MediaEngine {
   private updateConnection(): void {
     if (this.closed) return;
     const socketUp = useRealtimeStatus.getState().status === "open";
-    const state = this.recovering || this.troubled.size > 0 || (this.ready && !socketUp) ? "Reconnecting" : this.ready ? "Connected" : "Connecting";
+    const meshTroubled = this.mesh?.troubled() ?? false;
+    const state = this.recovering || this.troubled.size > 0 || meshTroubled || (this.ready && !socketUp) ? "Reconnecting" : this.ready ? "Connected" : "Connecting";
     useMeetingStore.getState().setConnection(state);
   }
 
@@ -342,8 +583,11 @@ export class SfuEngine implements MediaEngine {
   /** Creates both transports, publishes the local tracks and consumes everything the peers publish. */
   private async buildMedia(peers: PeerInfo[]): Promise<void> {
     const epoch = ++this.epoch;
-    this.ready = false;
-    this.updateConnection();
+    // while the mesh carries the media (a switch to the SFU) the room stays "Connected"
+    if (!this.mesh) {
+      this.ready = false;
+      this.updateConnection();
+    }
     [this.sendTransport, this.recvTransport] = await Promise.all([this.createTransport("send"), this.createTransport("recv")]);
     this.mark("transports");
     if (epoch !== this.epoch) return;
@@ -424,7 +668,9 @@ export class SfuEngine implements MediaEngine {
     this.consumers.clear();
     this.consumed.clear();
     this.troubled.clear();
-    useMeetingStore.getState().clearTracks();
+    // the SFU's tracks only: direct (P2P) ones stay on screen
+    const store = useMeetingStore.getState();
+    for (const t of Object.values(store.tracks)) if ((t.via ?? "sfu") === "sfu") store.removeTrack(t.consumerId);
   }
 
   /** The media worker hosting the room died: rebuild transports, producers and consumers on a new one. */
@@ -545,11 +791,13 @@ export class SfuEngine implements MediaEngine {
         useMeetingStore.getState().setLocal({ mic: track });
         this.local.micMuted = false;
         useMeetingStore.getState().setLocal({ micMuted: false });
+        this.mesh?.setTrack("mic", track);
         await this.produce("mic", track);
         return;
       }
       this.local.micMuted = muted;
       useMeetingStore.getState().setLocal({ micMuted: muted });
+      this.mesh?.mute("mic", muted ? null : this.local.mic);
       const producer = this.producers.get("mic");
       if (!producer) return;
       if (muted) {
@@ -568,6 +816,7 @@ export class SfuEngine implements MediaEngine {
       if (this.local.camera && this.local.camera !== track) this.local.camera.stop();
       this.local.camera = track;
       useMeetingStore.getState().setLocal({ camera: track });
+      this.mesh?.setTrack("camera", track);
       await this.produce("camera", track);
     });
   }
@@ -577,6 +826,7 @@ export class SfuEngine implements MediaEngine {
       this.local.camera?.stop();
       this.local.camera = null;
       useMeetingStore.getState().setLocal({ camera: null });
+      this.mesh?.setTrack("camera", null);
       await this.closeProducer("camera");
     });
   }
@@ -590,6 +840,7 @@ export class SfuEngine implements MediaEngine {
       track.addEventListener("ended", () => {
         if (this.local.screen === track) void this.stopScreenShare();
       });
+      this.mesh?.setTrack("screen", track);
       await this.produce("screen", track);
     });
   }
@@ -599,6 +850,7 @@ export class SfuEngine implements MediaEngine {
       this.local.screen?.stop();
       this.local.screen = null;
       useMeetingStore.getState().setLocal({ screen: null });
+      this.mesh?.setTrack("screen", null);
       await this.closeProducer("screen");
     });
   }
@@ -652,12 +904,31 @@ export class SfuEngine implements MediaEngine {
         source: res.source,
         kind: res.kind,
         track: consumer.track,
+        via: "sfu",
       });
       await this.syncConsumer(entry);
+      void this.watchFlowing(entry);
     } catch (error) {
       this.consumed.delete(producer.producerId);
       // the producer may have closed meanwhile: nothing to show
       console.warn("[media] consume failed", producer.producerId, error);
+    }
+  }
+
+  /** Marks a consumer's track flowing once a frame is decoded (video) or packets arrive (audio). */
+  private async watchFlowing(entry: ConsumerEntry): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    while (!entry.consumer.closed && !this.closed && Date.now() < deadline) {
+      const report = await entry.consumer.getStats().catch(() => null);
+      let ok = false;
+      report?.forEach((s: Record<string, unknown>) => {
+        if (s.type === "inbound-rtp" && Number(entry.kind === "video" ? s.framesDecoded : s.packetsReceived) > 0) ok = true;
+      });
+      if (ok) {
+        useMeetingStore.getState().setTrackFlowing(entry.consumer.id);
+        return;
+      }
+      await sleep(100);
     }
   }
 
@@ -775,7 +1046,19 @@ export class SfuEngine implements MediaEngine {
     return out;
   }
 
+  /** Inbound stats per remote peer: the path the tile shows (the SFU's, or the mesh's while P2P). */
   async stats(): Promise<Record<string, PeerStats>> {
+    const out = await this.sfuStats();
+    if (this.mesh) {
+      const mesh = await this.mesh.stats();
+      for (const [peerId, stats] of Object.entries(mesh)) {
+        if (this.mode === "P2P" || !out[peerId]) out[peerId] = { ...out[peerId], ...stats };
+      }
+    }
+    return out;
+  }
+
+  private async sfuStats(): Promise<Record<string, PeerStats>> {
     const out: Record<string, PeerStats> = {};
     for (const entry of this.consumers.values()) {
       if (entry.consumer.closed) continue;

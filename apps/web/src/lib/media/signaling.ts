@@ -21,9 +21,19 @@ export interface JoinResult {
   meeting: { id: string; code: string; title: string; maxParticipants: number; mode: string; hostId: string };
   self: PeerInfo;
   peers: PeerInfo[];
-  routerRtpCapabilities: RtpCapabilities;
+  /** null while the meeting runs without a media server (P2P only) */
+  routerRtpCapabilities: RtpCapabilities | null;
+  /** the room's topology now and how many participants it keeps as a P2P mesh */
+  mode: "P2P" | "SFU";
+  meshThreshold: number;
   iceServers: RTCIceServer[];
   lastEventId: string;
+}
+
+/** A P2P negotiation message relayed by the server to one participant (perfect negotiation). */
+export interface P2PSignal {
+  description?: { type: "offer" | "answer" | "pranswer" | "rollback"; sdp?: string };
+  candidate?: { candidate: string; sdpMid?: string | null; sdpMLineIndex?: number | null; usernameFragment?: string | null } | null;
 }
 
 export interface TransportInfo {
@@ -60,7 +70,11 @@ export interface SignalingClient {
     events: { subscribe(input: PeerInput & { lastEventId?: string }, observer: EventsObserver): Subscription };
     leave: Mutation<PeerInput, unknown>;
     chat: Mutation<PeerInput & { text: string }, { messageId: string }>;
-    reconnectMedia: Mutation<PeerInput, { routerRtpCapabilities: RtpCapabilities; peers: PeerInfo[] }>;
+    reconnectMedia: Mutation<PeerInput, { routerRtpCapabilities: RtpCapabilities | null; peers: PeerInfo[] }>;
+    signal: Mutation<PeerInput & { targetPeerId: string; signal: P2PSignal }, unknown>;
+    /** fresh ICE servers (time-limited TURN credentials) */
+    iceServers: { query(input: PeerInput): Promise<{ iceServers: RTCIceServer[]; expiresInS: number }> };
+    setMeshThreshold: Mutation<PeerInput & { meshThreshold: number }, unknown>;
     muteParticipant: Mutation<PeerInput & { targetPeerId: string }, unknown>;
     removeParticipant: Mutation<PeerInput & { targetPeerId: string }, unknown>;
     end: Mutation<PeerInput, unknown>;
@@ -98,7 +112,7 @@ export function fromRealtimeClient(c: TRPCClient<RealtimeRouter>): SignalingClie
       join: {
         mutate: async (input) => {
           const res = await c.room.join.mutate(input);
-          return { ...res, routerRtpCapabilities: res.routerRtpCapabilities as RtpCapabilities };
+          return { ...res, routerRtpCapabilities: res.routerRtpCapabilities as RtpCapabilities | null };
         },
       },
       events: { subscribe: (input, observer) => c.room.events.subscribe(input, observer) },
@@ -107,9 +121,12 @@ export function fromRealtimeClient(c: TRPCClient<RealtimeRouter>): SignalingClie
       reconnectMedia: {
         mutate: async (input) => {
           const res = await c.room.reconnectMedia.mutate(input);
-          return { ...res, routerRtpCapabilities: res.routerRtpCapabilities as RtpCapabilities };
+          return { ...res, routerRtpCapabilities: res.routerRtpCapabilities as RtpCapabilities | null };
         },
       },
+      signal: c.room.signal,
+      iceServers: c.room.iceServers,
+      setMeshThreshold: c.room.setMeshThreshold,
       muteParticipant: c.room.muteParticipant,
       removeParticipant: c.room.removeParticipant,
       end: c.room.end,
