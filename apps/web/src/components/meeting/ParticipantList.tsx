@@ -2,15 +2,15 @@
 
 import { useState } from "react";
 import { useShallow } from "zustand/react/shallow";
-import { peerQuality, publishing, useMeetingStore } from "@/stores/meeting";
+import { peerQuality, pickTrack, publishing, useMeetingStore } from "@/stores/meeting";
 import { errorText } from "@/lib/media/errors";
 import { useEngine } from "./engineRef";
 import { QualityBars } from "./QualityBars";
 
 export function ParticipantList({ grow }: { grow: boolean }) {
   const engine = useEngine();
-  const { participants, order, scores, local, levels, selfPeerId } = useMeetingStore(
-    useShallow((s) => ({ participants: s.participants, order: s.order, scores: s.scores, local: s.local, levels: s.levels, selfPeerId: s.selfPeerId })),
+  const { participants, order, scores, local, levels, selfPeerId, tracks, mode } = useMeetingStore(
+    useShallow((s) => ({ participants: s.participants, order: s.order, scores: s.scores, local: s.local, levels: s.levels, selfPeerId: s.selfPeerId, tracks: s.tracks, mode: s.topology.mode })),
   );
   const amHost = !!(selfPeerId && participants[selfPeerId]?.isHost);
   const [busy, setBusy] = useState<string | null>(null);
@@ -37,7 +37,8 @@ export function ParticipantList({ grow }: { grow: boolean }) {
       </div>
       <ul className="min-h-0 flex-1 overflow-y-auto px-2 pb-2" aria-label="People in the meeting">
         {people.map((p) => {
-          const micOn = p.isSelf ? !!local.mic && !local.micMuted : publishing(p, "mic");
+          // over P2P there is no SFU producer to tell: a direct audio track counts as on
+          const micOn = p.isSelf ? !!local.mic && !local.micMuted : publishing(p, "mic") || pickTrack(tracks, p.peerId, "mic", mode)?.via === "p2p";
           const quality = p.isSelf ? null : peerQuality(scores, p.peerId);
           const speaking = (levels[p.peerId] ?? -127) > -50 && micOn;
           return (

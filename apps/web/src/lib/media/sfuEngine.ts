@@ -654,6 +654,8 @@ export class SfuEngine implements MediaEngine {
     } finally {
       this.iceRestarting.delete(transport.id);
     }
+    // ICE restarts did not bring it back: rebuild all SFU media (no page reload)
+    if (!transport.closed && !this.closed && transport.connectionState === "failed") void this.enqueue(() => this.recoverMedia());
   }
 
   /** Closes the transports (and with them every producer and consumer); local tracks stay alive. */
