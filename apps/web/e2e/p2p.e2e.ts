@@ -9,20 +9,29 @@ import { newUser, webClient } from "../../../tests/harness/clients.ts";
 import { startRealtime, startWeb, type RealtimeServer, type WebServer } from "../../../tests/harness/servers.ts";
 import { expectDecoding, join, newPage, poll, sampleStalls, topology, videoFrames } from "./support/meetingPages.ts";
 
+// Two realtime nodes on one Redis, each with a web server pointing its pages at it: A and C use node 1, B and
+// D node 2 (the room lives on one media owner; the other node forwards).
 let web: WebServer;
+let web2: WebServer;
 let realtime: RealtimeServer;
+let realtime2: RealtimeServer;
 let browser: Browser;
 let contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  const webPort = await freePort();
-  // Multi-node rooms (one meeting across realtime nodes) are not in yet: every page uses this one node.
-  realtime = await startRealtime({ allowedOrigins: [`http://localhost:${webPort}`], env: { P2P_RETURN_QUIET_MS: "3000" } });
-  const [w, b] = await Promise.allSettled([startWeb({ port: webPort, env: { REALTIME_PUBLIC_URL: realtime.wsUrl } }), launchChromium()]);
+  const [webPort, webPort2] = [await freePort(), await freePort()];
+  const origins = [`http://localhost:${webPort}`, `http://localhost:${webPort2}`];
+  const env = { P2P_RETURN_QUIET_MS: "3000" };
+  [realtime, realtime2] = await Promise.all([startRealtime({ allowedOrigins: origins, env }), startRealtime({ allowedOrigins: origins, env })]);
+  const [w, w2, b] = await Promise.allSettled([
+    startWeb({ port: webPort, env: { REALTIME_PUBLIC_URL: realtime.wsUrl } }),
+    startWeb({ port: webPort2, env: { REALTIME_PUBLIC_URL: realtime2.wsUrl } }),
+    launchChromium(),
+  ]);
   if (w.status === "fulfilled") web = w.value;
+  if (w2.status === "fulfilled") web2 = w2.value;
   if (b.status === "fulfilled") browser = b.value;
-  if (w.status === "rejected") throw w.reason;
-  if (b.status === "rejected") throw b.reason;
+  for (const r of [w, w2, b]) if (r.status === "rejected") throw r.reason;
 });
 
 afterEach(async () => {
@@ -31,7 +40,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await Promise.allSettled([browser?.close(), web?.stop(), realtime?.stop()]);
+  await Promise.allSettled([browser?.close(), web?.stop(), web2?.stop(), realtime?.stop(), realtime2?.stop()]);
 });
 
 async function createMeeting(hostCookie: string, p2pMaxParticipants = 3): Promise<string> {
@@ -52,15 +61,18 @@ async function expectMesh(page: Page, remotes: number): Promise<void> {
 }
 
 describe("P2P mesh", () => {
-  test("two people talk directly; C and D join, the meeting moves to the SFU without a stall; glare cannot wedge a call", { timeout: 240_000 }, async () => {
+  test("two people on two realtime nodes talk directly; C and D join, the meeting moves to the SFU without a stall; glare cannot wedge a call", { timeout: 240_000 }, async () => {
     const host = await newUser(web.url, "Hana Host");
     const code = await createMeeting(host.cookie);
     const a = await newPage(browser, contexts, host.cookie);
     const b = await newPage(browser, contexts);
     await join(a, web.url, code);
     expect(await modeText(a)).toBe("Direct (P2P)");
+    const sockets: Record<string, string[]> = { a: [], b: [] };
+    a.on("websocket", (ws) => sockets.a!.push(ws.url()));
+    b.on("websocket", (ws) => sockets.b!.push(ws.url()));
     const bJoinedAt = Date.now();
-    await join(b, web.url, code, "Bob Guest");
+    await join(b, web2.url, code, "Bob Guest");
     // both see each other over the mesh
     await Promise.all([expectDecoding(a, 1), expectDecoding(b, 1)]);
     const firstFrameMs = Date.now() - bJoinedAt;
@@ -72,6 +84,9 @@ describe("P2P mesh", () => {
     expect(statsB[aId]?.camera?.framesDecoded ?? 0).toBeGreaterThan(0);
     expect(statsB[aId]?.audio?.packetsReceived ?? 0).toBeGreaterThan(0);
     expect(await b.locator("#media-mode").innerText()).toBe("Direct (P2P)");
+    // B's socket is on the other node
+    expect(sockets.b!.some((u) => u.startsWith(realtime2.wsUrl))).toBe(true);
+    expect(sockets.b!.some((u) => u.startsWith(realtime.wsUrl))).toBe(false);
     // the host sees the setting, a guest does not
     await expect(a.getByLabel("P2P up to N people").inputValue()).resolves.toBe("3");
     expect(await b.getByLabel("P2P up to N people").count()).toBe(0);
@@ -101,7 +116,7 @@ describe("P2P mesh", () => {
     const stalls = await sampleStalls(a);
     const d = await newPage(browser, contexts);
     const dJoinAt = Date.now();
-    await join(d, web.url, code, "Dan Guest");
+    await join(d, web2.url, code, "Dan Guest");
     await poll("A on the SFU with the mesh closed", async () => {
       const t = await topology(a);
       return t.mode === "SFU" && t.sfu && !t.switching && !t.mesh ? t : null;
