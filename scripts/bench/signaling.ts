@@ -340,6 +340,8 @@ interface SystemResult {
   connect_failures: number;
   connect_errors?: string[];
   connect_s: number;
+  /** the servers' CPU with every client connected and no traffic (100 = one core) */
+  idle_cpu_pct: number | null;
   delivered_ratio: number;
   p50_ms: number;
   p95_ms: number;
@@ -430,6 +432,7 @@ class SystemRun {
   failed = 0;
   errors: string[] = [];
   connectS = 0;
+  idleCpu: ReturnType<typeof cpuPct> | null = null;
   phase1: StepResult | null = null;
   rssSteady = 0;
   extraSteady: Record<string, number> = {};
@@ -461,6 +464,12 @@ class SystemRun {
     this.connectS = round((performance.now() - connectStart) / 1000);
     log(`${this.system}: ${this.connected} connected, ${this.failed} failed in ${this.connectS}s${this.errors.length ? `: ${this.errors.slice(0, 3).join(" | ")}` : ""}`);
     if (this.connected === 0) throw new Error(`${this.system}: no client could connect: ${this.errors.join(" | ")}`);
+    // what the servers use with everyone connected and nobody talking
+    await new Promise((r) => setTimeout(r, 2000));
+    const before = cpuSnapshot(this.cpu);
+    await new Promise((r) => setTimeout(r, 5000));
+    this.idleCpu = cpuPct(before, cpuSnapshot(this.cpu));
+    log(`${this.system}: idle with ${this.connected} clients: servers ${this.idleCpu.nodes}% CPU (others on the machine ${this.idleCpu.others}%)`);
   }
 
   step(intervalMs: number, seconds: number, label: string): Promise<StepResult> {
@@ -499,6 +508,7 @@ class SystemRun {
       connect_failures: this.failed,
       ...(this.errors.length ? { connect_errors: this.errors.slice(0, 5) } : {}),
       connect_s: this.connectS,
+      idle_cpu_pct: this.idleCpu?.nodes ?? null,
       delivered_ratio: phase1.delivered_ratio,
       p50_ms: phase1.p50_ms,
       p95_ms: phase1.p95_ms,
