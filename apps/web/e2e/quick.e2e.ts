@@ -201,6 +201,7 @@ describe("Quick 1:1 and Listen together", () => {
     const host = await newTab(quinn.cookie);
     await host.page.goto(web.url);
     await host.page.getByRole("heading", { name: "Hello, Quinn" }).waitFor();
+    if (process.env.QUICK_SCREENSHOTS) await host.page.screenshot({ path: `${process.env.QUICK_SCREENSHOTS}/home.png` });
     await host.page.getByRole("button", { name: "Quick 1:1" }).click();
     await host.page.waitForURL(/\/m\/[a-z0-9]{8}$/);
     const code = new URL(host.page.url()).pathname.split("/").pop()!;
@@ -239,6 +240,11 @@ describe("Quick 1:1 and Listen together", () => {
       await host.page.waitForTimeout(500);
       drifts.push(await drift(host.page, guest.page));
       if (process.env.LT_DEBUG) console.log(JSON.stringify(await Promise.all([playerState(host.page), playerState(guest.page)])));
+    }
+
+    if (process.env.QUICK_SCREENSHOTS) {
+      await host.page.screenshot({ path: `${process.env.QUICK_SCREENSHOTS}/listen-together-host.png` });
+      await guest.page.screenshot({ path: `${process.env.QUICK_SCREENSHOTS}/listen-together-guest.png` });
     }
 
     // pause on the guest's side: the host pauses too, at the same place
