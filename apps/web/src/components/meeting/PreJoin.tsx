@@ -151,8 +151,8 @@ export function PreJoin({ code, realtimeUrl, user, meeting }: { code: string; re
               Join now
             </button>
             {phase === "joining" ? (
-              <p role="status" className="text-center text-sm text-slate-600">
-                Joining…
+              <p role="status" id="join-status" className="text-center text-sm text-slate-600">
+                {joinError ?? "Joining…"}
               </p>
             ) : null}
             {joinError && phase === "lobby" ? (

@@ -185,7 +185,7 @@ export class SfuEngine implements MediaEngine {
         // a meeting too big for a mesh while the media server is down: say so and keep trying
         if (errorCode(error) === "SERVICE_UNAVAILABLE" && !this.closed) {
           useMeetingStore.getState().setTopology({ mediaServer: false });
-          useMeetingStore.getState().notify(MEDIA_SERVER_UNAVAILABLE, "error");
+          useMeetingStore.getState().setPhase("joining", `${MEDIA_SERVER_UNAVAILABLE}. Retrying…`);
           await sleep(RETRY_JOIN_MS);
           continue;
         }
