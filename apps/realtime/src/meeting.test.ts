@@ -190,6 +190,23 @@ describe("reconnecting", () => {
   });
 });
 
+describe("reloading", () => {
+  test("a 1:1 reloaded by one side is not full: the dropped socket's participant makes way for the new join", async () => {
+    const { host, meeting } = await meetingWithHost(2);
+    const hostConn = connect(host.cookie);
+    const h = await hostConn.client.room.join.mutate({ code: meeting.code });
+    const hostEvents = eventsOf(hostConn, meeting.id, h.self.peerId, h.lastEventId);
+    const other = await newUser(web.url, "Reloader");
+    const before = connect(other.cookie);
+    const first = await before.client.room.join.mutate({ code: meeting.code });
+    await before.close();
+    const after = await connect(other.cookie).client.room.join.mutate({ code: meeting.code });
+    expect(after.peers.map((p) => p.peerId)).toEqual([h.self.peerId]);
+    expect(await hostEvents.next("peer.left", 5000, (e) => e.peerId === first.self.peerId)).toMatchObject({ reason: "left" });
+    hostEvents.sub.unsubscribe();
+  });
+});
+
 describe("P2P mesh and the switch to the SFU", () => {
   test("up to the threshold the room is P2P; the 4th participant switches it to the SFU; it returns to P2P after a quiet period", async () => {
     const { host, meeting } = await meetingWithHost();

@@ -132,6 +132,13 @@ export class MeetingRooms {
     const meeting = await this.deps.db.meeting.findUnique({ where: { id: meetingId } });
     if (!meeting) throw new TRPCError({ code: "NOT_FOUND", message: "There is no such meeting." });
     if (meeting.status === "ENDED") throw new TRPCError({ code: "PRECONDITION_FAILED", message: "This meeting has ended." });
+    // a page reload joins again before its old socket's grace window ends: the old participant makes way
+    for (const old of [...(this.rooms.get(meeting.id)?.participants.values() ?? [])]) {
+      if (old.userId !== user.id) continue;
+      if (old.graceTimer || !(await this.deps.probe.connectionOpen({ connectionId: old.connectionId, nodeId: old.nodeId }))) {
+        await this.depart(meeting.id, old.peerId, "left");
+      }
+    }
     const live = await this.open(meeting);
     if (live.rebuilding) await live.rebuilding;
 
@@ -283,12 +290,12 @@ export class MeetingRooms {
     return { messageId };
   }
 
-  async leaveBy(meetingId: string, peerId: string, caller: Caller): Promise<void> {
+  async leave(meetingId: string, peerId: string, caller: Caller): Promise<void> {
     await this.participant(meetingId, peerId, caller);
-    await this.leave(meetingId, peerId, "left");
+    await this.depart(meetingId, peerId, "left");
   }
 
-  async leave(meetingId: string, peerId: string, reason: "left" | "removed" | "disconnected"): Promise<void> {
+  private async depart(meetingId: string, peerId: string, reason: "left" | "removed" | "disconnected"): Promise<void> {
     const live = this.rooms.get(meetingId);
     const participant = live?.participants.get(peerId);
     if (!live || !participant) return;
@@ -310,7 +317,7 @@ export class MeetingRooms {
     if (targetPeerId === peerId) throw new TRPCError({ code: "BAD_REQUEST", message: "Use Leave to leave the meeting yourself." });
     if (!live.participants.has(targetPeerId)) throw new TRPCError({ code: "NOT_FOUND", message: "That participant is not in the meeting." });
     this.append(meetingId, { type: "removed", message: "You were removed from the meeting by the host." }, targetPeerId);
-    await this.leave(meetingId, targetPeerId, "removed");
+    await this.depart(meetingId, targetPeerId, "removed");
   }
 
   /** The host mutes someone's microphone (they can unmute themselves). */
@@ -362,7 +369,7 @@ export class MeetingRooms {
 
   private startGrace(live: LiveRoom, p: Participant): void {
     if (p.graceTimer) return;
-    p.graceTimer = setTimeout(() => void this.leave(live.meeting.id, p.peerId, "disconnected").catch(() => {}), reconnectGraceMs());
+    p.graceTimer = setTimeout(() => void this.depart(live.meeting.id, p.peerId, "disconnected").catch(() => {}), reconnectGraceMs());
     p.graceTimer.unref();
   }
 
@@ -436,7 +443,7 @@ export class MeetingRooms {
   /** Node shutdown: everyone here leaves. */
   async close(): Promise<void> {
     for (const live of [...this.rooms.values()]) {
-      for (const peerId of [...live.participants.keys()]) await this.leave(live.meeting.id, peerId, "disconnected");
+      for (const peerId of [...live.participants.keys()]) await this.depart(live.meeting.id, peerId, "disconnected");
     }
   }
 

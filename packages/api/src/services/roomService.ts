@@ -26,6 +26,8 @@ export class RoomService {
   private readonly joinedBy = new Map<string, Set<string>>();
   private readonly openConnections = new Set<string>();
   private heartbeat: NodeJS.Timeout | null = null;
+  /** nodes that failed to answer lately (a killed node's keys outlive it by up to 30 s): not chosen as owners */
+  private readonly unreachable = new Map<string, number>();
   private draining = false;
 
   constructor(
@@ -45,7 +47,7 @@ export class RoomService {
       check: (m: string, p: string, c: Caller) => local.check(m, p, c),
       media: (m: string, p: string, c: Caller, op: MediaOp) => local.media(m, p, c, op),
       chat: (m: string, p: string, c: Caller, text: string) => local.chat(m, p, c, text),
-      leave: (m: string, p: string, c: Caller) => local.leaveBy(m, p, c),
+      leave: (m: string, p: string, c: Caller) => local.leave(m, p, c),
       signal: (m: string, p: string, c: Caller, t: string, s: P2PSignal) => local.signal(m, p, c, t, s),
       playback: (m: string, p: string, c: Caller, s: Omit<PlaybackState, "sentAt" | "byPeerId">) => local.playback(m, p, c, s),
       setMeshThreshold: (m: string, p: string, c: Caller, n: number) => local.setMeshThreshold(m, p, c, n),
@@ -90,7 +92,7 @@ export class RoomService {
     if (!meeting) throw new TRPCError({ code: "NOT_FOUND", message: `There is no meeting with the code ${code}.` });
     if (meeting.status === "ENDED") throw new TRPCError({ code: "PRECONDITION_FAILED", message: "This meeting has ended." });
     const owner = await this.ensureOwner(meeting.id);
-    const result = owner === this.deps.nodeId ? await this.local.join(meeting.id, caller) : await this.call<JoinResult>(owner, meeting.id, "join", [meeting.id, caller], true);
+    const result = await this.call<JoinResult>(owner, meeting.id, "join", [meeting.id, caller], true);
     this.remember(caller.connection, meeting.id);
     return result;
   }
@@ -120,22 +122,22 @@ export class RoomService {
       if (method === "connectionClosed") return undefined as T;
       throw new TRPCError({ code: "FORBIDDEN", message: "You are not in this meeting (join it first)." });
     }
-    if (owner === this.deps.nodeId) return (this.local as unknown as Record<string, (...a: unknown[]) => Promise<T>>)[method === "leave" ? "leaveBy" : method]!.apply(this.local, args);
     return this.call<T>(owner, meetingId, method, args, false);
   }
 
   private async call<T>(owner: string, meetingId: string, method: string, args: unknown[], retryOnLoss: boolean): Promise<T> {
-    try {
-      return await this.rpc.call<T>(owner, method, args);
-    } catch (error) {
-      if (!(error instanceof NodeUnreachable)) throw error;
-      // the owner died without handing over: its rooms are gone; the next join claims the meeting afresh
-      await this.deps.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, ownerKey(meetingId), owner);
-      if (retryOnLoss) {
-        const next = await this.ensureOwner(meetingId);
-        return next === this.deps.nodeId ? ((await (this.local as unknown as Record<string, (...a: unknown[]) => Promise<T>>)[method]!.apply(this.local, args)) as T) : this.rpc.call<T>(next, method, args);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if (owner === this.deps.nodeId) return await (this.local as unknown as Record<string, (...a: unknown[]) => Promise<T>>)[method]!.apply(this.local, args);
+        return await this.rpc.call<T>(owner, method, args);
+      } catch (error) {
+        if (!(error instanceof NodeUnreachable)) throw error;
+        // the owner died without handing over: its rooms are gone; a join claims the meeting afresh
+        this.unreachable.set(owner, Date.now() + OWNER_TTL_S * 1000);
+        await this.deps.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, ownerKey(meetingId), owner);
+        if (!retryOnLoss || attempt >= 2) throw new TRPCError({ code: retryOnLoss ? "SERVICE_UNAVAILABLE" : "FORBIDDEN", message: retryOnLoss ? "The meeting's media server did not answer. Please try again." : "You are not in this meeting (join it first)." });
+        owner = await this.ensureOwner(meetingId);
       }
-      throw new TRPCError({ code: "FORBIDDEN", message: "You are not in this meeting (join it first)." });
     }
   }
 
@@ -144,7 +146,7 @@ export class RoomService {
   /** The meeting's media owner, claiming it for the least-loaded live node when nobody owns it. */
   private async ensureOwner(meetingId: string): Promise<string> {
     const current = await this.deps.redis.get(ownerKey(meetingId));
-    if (current && (current === this.deps.nodeId || (await this.deps.redis.exists(`node:${current}:alive`)))) return current;
+    if (current && (current === this.deps.nodeId || (!this.isUnreachable(current) && (await this.deps.redis.exists(`node:${current}:alive`))))) return current;
     if (current) await this.deps.redis.del(ownerKey(meetingId));
     const candidate = await this.leastLoadedNode();
     await this.deps.redis.set(ownerKey(meetingId), candidate, "EX", OWNER_TTL_S, "NX");
@@ -171,9 +173,17 @@ export class RoomService {
   }
 
   private async liveNodes(): Promise<string[]> {
-    const nodes = await this.deps.redis.smembers("nodes");
+    const nodes = (await this.deps.redis.smembers("nodes")).filter((n) => !this.isUnreachable(n));
     const alive = await Promise.all(nodes.map((n) => this.deps.redis.exists(`node:${n}:alive`)));
     return nodes.filter((_, i) => alive[i]);
+  }
+
+  private isUnreachable(nodeId: string): boolean {
+    const until = this.unreachable.get(nodeId);
+    if (until === undefined) return false;
+    if (until > Date.now()) return true;
+    this.unreachable.delete(nodeId);
+    return false;
   }
 
   /** Participants hosted here (what a new room would add to). */
