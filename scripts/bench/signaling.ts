@@ -13,7 +13,9 @@
 //   npm run bench:signaling
 //   npm run bench:signaling -- --clients 200 --seconds 10 --step-seconds 5    (a quick run)
 //   other flags: --warmup 5 --meeting-size 10 --threads 2 --accounts N (default: one per client) --refine 2
-//                --max-steps 10 --drain-ms 3000 --cross-node auto|on|off --media-workers 1 --no-baseline
+//                --max-steps 10 --cross-node auto|on|off --media-workers 1 --no-baseline
+//                --drain-ms 3000 (after a step's sends: wait until every delivery arrived, or none for this long;
+//                at most 60 s; late deliveries count in the latency, the ones that never came as lost)
 //                --profile DIR (V8 CPU profiles of the realtime nodes, written when they stop)
 //
 // Delivery: a chat event is expected at every member of the meeting, the sender included (both systems echo
@@ -43,7 +45,7 @@ import { startPostgres, type PostgresServer } from "../lib/postgres.ts";
 import { spawnTsServer, waitForHttp, type ManagedProcess } from "../lib/processes.ts";
 import { startRedis } from "../lib/redis.ts";
 import { buildWeb } from "../lib/webBuild.ts";
-import { HIST_BUCKET_MS, HIST_BUCKETS, type ClientSpec, type MeetingSpec, type StepStats, type System, type ThreadInit, type ThreadReply, type ThreadRequest } from "./signaling/protocol.ts";
+import { HIST_BUCKETS, histBucketUpperMs, type ClientSpec, type MeetingSpec, type StepStats, type System, type ThreadInit, type ThreadReply, type ThreadRequest } from "./signaling/protocol.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -93,6 +95,7 @@ const MIN_RATIO = num("min-ratio", 0, false);
 const REFINE = num("refine", 0);
 const MAX_STEPS = num("max-steps", 1);
 const DRAIN_MS = num("drain-ms", 0);
+const MAX_DRAIN_MS = 60_000;
 const MEDIA_WORKERS = num("media-workers", 1);
 const CROSS_NODE = String(args["cross-node"]);
 if (!["auto", "on", "off"].includes(CROSS_NODE)) {
@@ -260,7 +263,7 @@ function percentile(hist: Uint32Array, total: number, p: number, maxMs: number):
   for (let i = 0; i < hist.length; i++) {
     seen += hist[i]!;
     // the bucket's upper edge (the overflow bucket: the largest latency seen)
-    if (seen >= rank) return i === hist.length - 1 ? maxMs : Math.min(maxMs, (i + 1) * HIST_BUCKET_MS);
+    if (seen >= rank) return Math.min(maxMs, histBucketUpperMs(i));
   }
   return maxMs;
 }
@@ -281,6 +284,8 @@ interface StepResult {
   max_ms: number;
   send_errors: number;
   out_of_order: number;
+  /** how long the deliveries took to arrive after the last send */
+  drain_s: number;
   cpu_pct: ReturnType<typeof cpuPct>;
   held: boolean;
   error_samples?: string[];
@@ -294,12 +299,21 @@ async function runStep(threads: ClientThreads, readyClients: number, intervalMs:
   const before = cpuSnapshot(cpu);
   await threads.ask({ type: "run", step, intervalMs, durationMs: seconds * 1000 });
   const after = cpuSnapshot(cpu);
-  const drainUntil = performance.now() + DRAIN_MS;
+  // wait for the deliveries still on their way: until all arrived, or none arrived for DRAIN_MS (late ones
+  // count in the latency, the ones that never come as lost), or MAX_DRAIN_MS
+  const drainStart = performance.now();
+  let lastProgress = drainStart;
+  let lastDelivered = -1;
   let merged: StepStats;
   for (;;) {
     const replies = await threads.ask({ type: "collect", step });
     merged = mergeStats(replies.flatMap((r) => (r.type === "stats" ? [r.stats] : [])));
-    if (merged.delivered >= merged.expected || performance.now() >= drainUntil) break;
+    const now = performance.now();
+    if (merged.delivered > lastDelivered) {
+      lastDelivered = merged.delivered;
+      lastProgress = now;
+    }
+    if (merged.delivered >= merged.expected || now - lastProgress >= DRAIN_MS || now - drainStart >= MAX_DRAIN_MS) break;
     await new Promise((r) => setTimeout(r, 200));
   }
   const ratio = merged.expected > 0 ? merged.delivered / merged.expected : 0;
@@ -320,6 +334,7 @@ async function runStep(threads: ClientThreads, readyClients: number, intervalMs:
     max_ms: round(merged.maxMs, 2),
     send_errors: merged.sendErrors,
     out_of_order: merged.outOfOrder,
+    drain_s: round((lastProgress - drainStart) / 1000),
     cpu_pct: cpuPct(before, after),
     held: p99 <= P99_MS && ratio >= MIN_RATIO && merged.delivered > 0,
   };

@@ -8,7 +8,7 @@
 // (performance.now()): the send time travels in the chat text and latency = receive time - send time.
 import { parentPort, workerData } from "node:worker_threads";
 import WebSocket from "ws";
-import { HIST_BUCKET_MS, HIST_BUCKETS, type ClientSpec, type MeetingSpec, type StepStats, type ThreadInit, type ThreadReply, type ThreadRequest } from "./protocol.ts";
+import { HIST_BUCKETS, histBucket, type ClientSpec, type MeetingSpec, type StepStats, type ThreadInit, type ThreadReply, type ThreadRequest } from "./protocol.ts";
 
 interface Client {
   spec: ClientSpec;
@@ -80,7 +80,7 @@ function onChat(receiver: Client, text: string): void {
   else receiver.lastSeq.set(sender, seq);
   const ms = now - sentAt;
   if (ms > s.maxMs) s.maxMs = ms;
-  s.hist[Math.min(HIST_BUCKETS - 1, Math.max(0, Math.floor(ms / HIST_BUCKET_MS)))]!++;
+  s.hist[histBucket(ms)]!++;
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ export interface StepStats {
   outOfOrder: number;
   sendErrors: number;
   errorSamples: string[];
-  /** latency histogram, HIST_BUCKET_MS wide buckets; the last one collects everything above */
+  /** latency histogram (see histBucket); the last bucket collects everything above 60 s */
   hist: Uint32Array;
   maxMs: number;
   /** when the thread's pacing started / ended sending (ms, this thread's clock: only durations matter) */
@@ -55,5 +55,22 @@ export type ThreadReply =
   | { type: "closed" }
   | { type: "fatal"; error: string };
 
-export const HIST_BUCKET_MS = 0.1;
-export const HIST_BUCKETS = 30_001; // 0..3000 ms, then overflow
+// Latency histogram: 0.1 ms buckets up to 1 s, 10 ms buckets up to 60 s, then one overflow bucket.
+const FINE_MS = 0.1;
+const FINE_BUCKETS = 10_000;
+const COARSE_MS = 10;
+const COARSE_BUCKETS = 5_900;
+export const HIST_BUCKETS = FINE_BUCKETS + COARSE_BUCKETS + 1;
+
+export function histBucket(ms: number): number {
+  if (!(ms > 0)) return 0;
+  if (ms < FINE_BUCKETS * FINE_MS) return Math.floor(ms / FINE_MS);
+  return Math.min(HIST_BUCKETS - 1, FINE_BUCKETS + Math.floor((ms - FINE_BUCKETS * FINE_MS) / COARSE_MS));
+}
+
+/** The upper edge of bucket `i` (Infinity for the overflow bucket). */
+export function histBucketUpperMs(i: number): number {
+  if (i < FINE_BUCKETS) return (i + 1) * FINE_MS;
+  if (i < HIST_BUCKETS - 1) return FINE_BUCKETS * FINE_MS + (i - FINE_BUCKETS + 1) * COARSE_MS;
+  return Infinity;
+}
