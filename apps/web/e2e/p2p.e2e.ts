@@ -68,8 +68,7 @@ describe("P2P mesh", () => {
     const b = await newPage(browser, contexts);
     await join(a, web.url, code);
     expect(await modeText(a)).toBe("Direct (P2P)");
-    const sockets: Record<string, string[]> = { a: [], b: [] };
-    a.on("websocket", (ws) => sockets.a!.push(ws.url()));
+    const sockets: Record<string, string[]> = { b: [] };
     b.on("websocket", (ws) => sockets.b!.push(ws.url()));
     const bJoinedAt = Date.now();
     await join(b, web2.url, code, "Bob Guest");
@@ -87,6 +86,7 @@ describe("P2P mesh", () => {
     // B's socket is on the other node
     expect(sockets.b!.some((u) => u.startsWith(realtime2.wsUrl))).toBe(true);
     expect(sockets.b!.some((u) => u.startsWith(realtime.wsUrl))).toBe(false);
+    if (process.env.P2P_SCREENSHOTS) await a.screenshot({ path: `${process.env.P2P_SCREENSHOTS}/p2p-host.png` });
     // the host sees the setting, a guest does not
     await expect(a.getByLabel("P2P up to N people").inputValue()).resolves.toBe("3");
     expect(await b.getByLabel("P2P up to N people").count()).toBe(0);
@@ -137,6 +137,7 @@ describe("P2P mesh", () => {
       expect(t.mesh).toBeNull();
     }
     expect(await modeText(a)).toBe("Via media server (SFU)");
+    if (process.env.P2P_SCREENSHOTS) await a.screenshot({ path: `${process.env.P2P_SCREENSHOTS}/sfu-host.png` });
     // A saw B and C the whole time: no tile stalled for more than a second
     expect(longest).toBeLessThan(1000);
     expect((await videoFrames(a)).length).toBe(3);

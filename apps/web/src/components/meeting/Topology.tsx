@@ -44,6 +44,7 @@ export function Topology() {
           <span>P2P up to</span>
           <select
             aria-label="P2P up to N people"
+            title="Direct (P2P) connections while the meeting has at most this many people; 0: always via the media server"
             className="rounded border border-white/20 bg-slate-900 px-1 py-0.5 text-slate-100"
             value={topology.meshThreshold}
             disabled={busy}
@@ -51,7 +52,7 @@ export function Topology() {
           >
             {Array.from({ length: 9 }, (_, n) => (
               <option key={n} value={n}>
-                {n === 0 ? "0 (always SFU)" : n}
+                {n}
               </option>
             ))}
           </select>

@@ -72,6 +72,7 @@ class MeshPeer {
       const track = this.host.localTrack(source);
       if (track && track.readyState === "live") this.senders.set(source, pc.addTrack(track, this.streams.get(source)!));
     }
+    void this.watchdog(pc);
     return pc;
   }
 
@@ -123,7 +124,9 @@ class MeshPeer {
       this.settingRemoteAnswer = description.type === "answer";
       let target = pc;
       try {
-        await pc.setRemoteDescription(description); // the polite side rolls back its own offer implicitly
+        // the polite side rolls back its own offer first (explicitly: Chromium's implicit rollback can leave senders detached)
+        if (collision && pc.signalingState === "have-local-offer") await pc.setLocalDescription({ type: "rollback" });
+        await pc.setRemoteDescription(description);
       } catch (error) {
         // the other side rebuilt its connection (new DTLS session): follow it with a new one of ours
         if (description.type !== "offer") throw error;
@@ -164,6 +167,36 @@ class MeshPeer {
       if (current?.track === track) useMeetingStore.getState().removeTrack(id);
     });
     void this.watchFlowing(pc, event.receiver, id, track.kind === "video");
+  }
+
+  /**
+   * A remote video that the connection carries but that never decodes (Chromium can leave a sender detached
+   * after an implicit rollback): negotiate again, at most a few times.
+   */
+  private async watchdog(pc: RTCPeerConnection): Promise<void> {
+    let last = -1;
+    let retries = 0;
+    for (;;) {
+      await sleep(3000);
+      if (pc !== this.pc || this.closed) return;
+      const report = await pc.getStats().catch(() => null);
+      let frames = 0;
+      let videos = 0;
+      report?.forEach((s: Record<string, unknown>) => {
+        if (s.type === "inbound-rtp" && s.kind === "video") {
+          videos++;
+          frames += Number(s.framesDecoded ?? 0);
+        }
+      });
+      const expected = Object.values(useMeetingStore.getState().tracks).some((t) => t.via === "p2p" && t.peerId === this.peerId && t.kind === "video");
+      // no frames for 3 s (or none ever: then there is no inbound-rtp entry yet at all)
+      const stuck = expected && frames === last && (videos > 0 || last === 0);
+      last = frames;
+      if (!stuck || pc.connectionState !== "connected" || pc.signalingState !== "stable" || retries >= 5) continue;
+      retries++;
+      debug("watchdog: video stalled, renegotiating");
+      await this.offer(pc);
+    }
   }
 
   /** Marks the track flowing once a frame is decoded (video) or packets arrive (audio). */
