@@ -128,7 +128,7 @@ export async function startRealtimeServer(config: RealtimeConfig) {
     router: realtimeRouter,
     createContext: ({ req }): Context => {
       const connection = connections.get(req) ?? { id: randomUUID(), session: null, user: null, ip: "unknown" };
-      return { db, redis, session: connection.session, ip: connection.ip, transport: "ws", realtime: { ...services, connectionId: connection.id } };
+      return { db, redis, session: connection.session, socketUser: connection.user, ip: connection.ip, transport: "ws", realtime: { ...services, connectionId: connection.id } };
     },
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
   });

@@ -19,6 +19,11 @@ export interface Context {
   transport: "http" | "ws";
   /** present on the realtime server only */
   realtime?: RealtimeServices;
+  /**
+   * The user verified when this socket opened. The realtime server closes a socket as soon as its user's
+   * sessions are revoked (and re-checks open sockets every minute), so calls on it skip the database lookup.
+   */
+  socketUser?: SessionUser | null;
 }
 
 export type SessionUser = Pick<User, "id" | "name" | "email" | "role" | "isGuest" | "tokenVersion">;
@@ -98,7 +103,7 @@ export async function loadSessionUser(ctx: Pick<Context, "db" | "session">): Pro
 
 export const guestOrUserProcedure = publicProcedure.use(async ({ ctx, next }) => {
   if (!ctx.session) throw new TRPCError({ code: "UNAUTHORIZED", message: "You are not signed in. Sign in or join as a guest first." });
-  const user = await loadSessionUser(ctx);
+  const user = ctx.socketUser ?? (await loadSessionUser(ctx));
   if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Your session has ended. Please sign in again." });
   return next({ ctx: { user } });
 });

@@ -43,7 +43,12 @@ export interface LoggedRoomEvent {
   event: RoomEvent;
 }
 
+type Delivery = { id: string; stored: StoredRoomEvent };
+
 export class RoomEventLog {
+  /** one Redis subscription per room on this node; each message is parsed once and handed to every subscriber */
+  private readonly rooms = new Map<string, { subscribers: Set<(d: Delivery) => void>; off: Promise<() => void> }>();
+
   constructor(
     private readonly redis: Redis,
     private readonly bus: Bus,
@@ -59,6 +64,31 @@ export class RoomEventLog {
     return entry?.[0] ?? "0-0";
   }
 
+  private async listen(meetingId: string, subscriber: (d: Delivery) => void): Promise<() => void> {
+    let room = this.rooms.get(meetingId);
+    if (!room) {
+      const subscribers = new Set<(d: Delivery) => void>();
+      const off = this.bus.onRaw(roomChannel(meetingId), (message) => {
+        const space = message.indexOf(" ");
+        const delivery = { id: message.slice(0, space), stored: JSON.parse(message.slice(space + 1)) as StoredRoomEvent };
+        for (const deliver of subscribers) deliver(delivery);
+      });
+      room = { subscribers, off };
+      this.rooms.set(meetingId, room);
+    }
+    room.subscribers.add(subscriber);
+    await room.off;
+    return () => {
+      const current = this.rooms.get(meetingId);
+      if (!current) return;
+      current.subscribers.delete(subscriber);
+      if (current.subscribers.size === 0) {
+        this.rooms.delete(meetingId);
+        void current.off.then((off) => off());
+      }
+    };
+  }
+
   /**
    * The events for `peerId` after `afterId` (stored ones first, then live ones), until `signal` aborts.
    * Subscribes before reading the stream, and drops live events already read, so nothing is lost or doubled.
@@ -67,10 +97,9 @@ export class RoomEventLog {
     const queue: LoggedRoomEvent[] = [];
     let wake: (() => void) | null = null;
     const forPeer = (stored: StoredRoomEvent) => !stored.to || stored.to === peerId;
-    const off = await this.bus.onRaw(roomChannel(meetingId), (message) => {
-      const space = message.indexOf(" ");
-      const stored = JSON.parse(message.slice(space + 1)) as StoredRoomEvent;
-      if (forPeer(stored)) queue.push({ id: message.slice(0, space), event: stored.event });
+    const off = await this.listen(meetingId, ({ id, stored }) => {
+      if (!forPeer(stored)) return;
+      queue.push({ id, event: stored.event });
       wake?.();
     });
     const aborted = new Promise<void>((resolve) => signal?.addEventListener("abort", () => resolve(), { once: true }));
