@@ -46,12 +46,7 @@ afterAll(async () => {
 
 // ---- helpers ---------------------------------------------------------------------------------------------
 
-declare global {
-  interface Window {
-    /** the page's test/debug hooks (apps/web/src/lib/media/index.ts) */
-    __qualmeet?: { loadedAt: number; peerId: string | null; stats(): Promise<unknown>; localStats(): Promise<unknown> };
-  }
-}
+// window.__qualmeet (the page's test/debug hooks) is declared in ./support/meetingPages.ts
 
 interface Person {
   name: string;
