@@ -22,6 +22,7 @@ import { Worker } from "node:worker_threads";
 import { isRtcp, keyFrameRequests, rtpPacket, senderReport, vp8Payload } from "../../packages/media/src/synthetic-rtp.ts";
 import type { SinkReply, SinkRequest } from "./sink-thread.ts";
 import { noBweCapabilities, opusParameters, vp8SimulcastParameters } from "../../packages/media/src/test-helpers.ts";
+import { procCpuMs, procRssMb } from "./procStats.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -70,27 +71,6 @@ const log = (msg: string) => process.stderr.write(`[bench:sfu] ${msg}\n`);
 // ---------------------------------------------------------------------------------------------------
 // process stats
 
-const CLK_TCK = 100;
-
-function procCpuMs(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // fields[0] is field 3 (state): utime is field 14, stime field 15
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
-  } catch {
-    return 0;
-  }
-}
-
-function procRssMb(pid: number): number {
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return match ? Number(match[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------
 // producers: a Node RTP generator per producer peer

@@ -46,6 +46,7 @@ import { spawnTsServer, waitForHttp, type ManagedProcess } from "../lib/processe
 import { startRedis } from "../lib/redis.ts";
 import { buildWeb } from "../lib/webBuild.ts";
 import { HIST_BUCKETS, histBucketUpperMs, type ClientSpec, type MeetingSpec, type StepStats, type System, type ThreadInit, type ThreadReply, type ThreadRequest } from "./signaling/protocol.ts";
+import { CLK_TCK, procCpuMs, procRssMb } from "./procStats.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -132,24 +133,6 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
 // ---------------------------------------------------------------------------------------------------
 // /proc
 
-const CLK_TCK = 100;
-function procCpuMs(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
-  } catch {
-    return 0;
-  }
-}
-function procRssMb(pid: number): number {
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return match ? Number(match[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
 function childPids(pid: number): number[] {
   try {
     return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
