@@ -167,28 +167,16 @@ export class Peer extends EventEmitter<PeerEvents> {
   }
 
   async createWebRtcTransport(direction: TransportDirection): Promise<TransportInfo> {
-    this.#assertOpen();
-    if (direction !== "send" && direction !== "recv") {
-      throw new MediaError("BAD_REQUEST", `Transport direction must be "send" or "recv", got ${JSON.stringify(direction)}`);
-    }
-    const transport = await this.#guard(async () => {
-      const roomRouter = await this.#placement;
-      this.#assertOpen();
-      return roomRouter.router.createWebRtcTransport<{ peerId: string; direction: TransportDirection }>({
+    const transport = await this.#newTransport("webrtc", direction, (router, appData) =>
+      router.createWebRtcTransport({
         listenInfos: this.#host.listenInfos(),
         enableUdp: true,
         enableTcp: true,
         preferUdp: true,
         initialAvailableOutgoingBitrate: 1_000_000,
-        appData: { peerId: this.id, direction },
-      });
-    });
-    if (this.#closed) {
-      transport.close();
-      throw this.#closedError();
-    }
-    this.#transports.set(transport.id, { kind: "webrtc", transport, direction });
-    transport.observer.once("close", () => this.#transports.delete(transport.id));
+        appData,
+      }),
+    );
     return {
       id: transport.id,
       iceParameters: transport.iceParameters,
@@ -204,6 +192,19 @@ export class Peer extends EventEmitter<PeerEvents> {
    * connectPlainTransport(). Not for browsers: for server-side media (ingest, recording, benchmarks).
    */
   async createPlainTransport(direction: TransportDirection, options: { comedia?: boolean } = {}): Promise<PlainTransportInfo> {
+    const transport = await this.#newTransport("plain", direction, (router, appData) => {
+      const [listenInfo] = this.#host.listenInfos();
+      return router.createPlainTransport({ listenInfo: listenInfo ?? { protocol: "udp", ip: "127.0.0.1" }, rtcpMux: true, comedia: options.comedia ?? false, appData });
+    });
+    return { id: transport.id, ip: transport.tuple.localAddress, port: transport.tuple.localPort };
+  }
+
+  /** Creates a transport of this peer on its router and keeps it until it closes (or drops it if the peer closed meanwhile). */
+  async #newTransport<K extends TransportEntry["kind"], T extends Extract<TransportEntry, { kind: K }>["transport"]>(
+    kind: K,
+    direction: TransportDirection,
+    create: (router: types.Router, appData: { peerId: string; direction: TransportDirection }) => Promise<T>,
+  ): Promise<T> {
     this.#assertOpen();
     if (direction !== "send" && direction !== "recv") {
       throw new MediaError("BAD_REQUEST", `Transport direction must be "send" or "recv", got ${JSON.stringify(direction)}`);
@@ -211,21 +212,15 @@ export class Peer extends EventEmitter<PeerEvents> {
     const transport = await this.#guard(async () => {
       const roomRouter = await this.#placement;
       this.#assertOpen();
-      const [listenInfo] = this.#host.listenInfos();
-      return roomRouter.router.createPlainTransport<{ peerId: string; direction: TransportDirection }>({
-        listenInfo: listenInfo ?? { protocol: "udp", ip: "127.0.0.1" },
-        rtcpMux: true,
-        comedia: options.comedia ?? false,
-        appData: { peerId: this.id, direction },
-      });
+      return create(roomRouter.router, { peerId: this.id, direction });
     });
     if (this.#closed) {
       transport.close();
       throw this.#closedError();
     }
-    this.#transports.set(transport.id, { kind: "plain", transport, direction });
-    transport.observer.once("close", () => this.#transports.delete(transport.id));
-    return { id: transport.id, ip: transport.tuple.localAddress, port: transport.tuple.localPort };
+    this.#transports.set(transport.id, { kind, transport, direction } as TransportEntry);
+    (transport as types.Transport).observer.once("close", () => this.#transports.delete(transport.id));
+    return transport;
   }
 
   /** Tells a plain transport where to send RTP (and RTCP, muxed). */
