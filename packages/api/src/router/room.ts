@@ -1,5 +1,5 @@
 // Meeting rooms over the realtime socket: join, the room's event stream, chat, leave, and the host's powers.
-import { tracked, TRPCError } from "@trpc/server";
+import { tracked } from "@trpc/server";
 import { z } from "zod";
 import { serverEnv } from "../env.ts";
 import { meetingCode } from "../schemas.ts";
@@ -69,8 +69,7 @@ export const roomRouter = createTRPCRouter({
   /** P2P negotiation (perfect negotiation: offers, answers, ICE candidates) relayed to one participant. */
   signal: guestOrUserProcedure
     .input(
-      peerRef.extend({
-        targetPeerId: z.string().uuid("targetPeerId must be a UUID"),
+      targetSchema.extend({
         signal: z
           .object({
             description: z.object({ type: z.enum(["offer", "answer", "pranswer", "rollback"]), sdp: z.string().max(200_000, "SDP is at most 200 kB").optional() }).optional(),

@@ -6,10 +6,9 @@ import type { Redis } from "ioredis";
 import type { PrismaClient } from "@qualmeet/db";
 import { MediaError, Room, type WorkerPool, type mediasoupTypes } from "@qualmeet/media";
 import type { SessionUser } from "../trpc.ts";
-import { appendRoomEvent } from "./roomEventLog.ts";
-import { turnCredentials } from "./turnCredentials.ts";
 import type { Bus } from "./bus.ts";
-import { roomChannel, type RoomEventLog } from "./roomEventLog.ts";
+import { appendRoomEvent, roomChannel, type RoomEventLog } from "./roomEventLog.ts";
+import { turnCredentials } from "./turnCredentials.ts";
 import type { MediaSource, MeetingTopology, P2PSignal, PeerInfo, PlaybackState, RoomEvent } from "./roomEvents.ts";
 
 export interface Participant {

@@ -265,8 +265,10 @@ export class RoomService {
 
   async stop(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
+    // the rooms still here (not handed over) end with this node: nobody owns them any more
+    const owned = this.local.ownedMeetingIds();
     await this.local.close();
-    for (const meetingId of this.local.ownedMeetingIds()) await this.deps.redis.del(ownerKey(meetingId)).catch(() => {});
+    for (const meetingId of owned) await this.deps.redis.del(ownerKey(meetingId)).catch(() => {});
     await this.deps.redis.del(loadKey(this.deps.nodeId)).catch(() => {});
     this.rpc.stop();
   }
