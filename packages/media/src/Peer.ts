@@ -372,8 +372,10 @@ export class Peer extends EventEmitter<PeerEvents> {
   }
 
   async resumeConsumer(consumerId: string): Promise<void> {
-    const { consumer } = this.#consumer(consumerId);
+    const { consumer, producerPeerId } = this.#consumer(consumerId);
     await this.#guard(() => consumer.resume());
+    // mediasoup reports a score only when it changes: give the client the current one to start from
+    if (!this.#closed && !consumer.closed) this.emit("consumerscore", consumer.id, producerPeerId, consumer.score.score);
   }
 
   async pauseConsumer(consumerId: string): Promise<void> {
