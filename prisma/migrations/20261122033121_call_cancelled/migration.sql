@@ -1,0 +1,3 @@
+-- AlterEnum
+ALTER TYPE "CallStatus" ADD VALUE 'CANCELLED';
+
