@@ -1,7 +1,7 @@
 // The P2P mesh: one RTCPeerConnection per remote participant, negotiated with the W3C "perfect negotiation"
 // pattern over the server's signal relay (room.signal -> p2p.signal). The lexicographically smaller peer id is
 // the polite side: it rolls back its own offer on glare, the impolite side ignores the colliding offer, so
-// simultaneous offers never wedge a call. Remote tracks go into the meeting store (via "p2p"); the engine
+// simultaneous offers never wedge a call; a new connection is opened by the impolite side alone. Remote tracks go into the meeting store (via "p2p"); the engine
 // (sfuEngine.ts, the topology controller) decides when the mesh runs.
 import type { MediaSource } from "@qualmeet/api";
 import { useMeetingStore } from "@/stores/meeting";
@@ -23,6 +23,7 @@ const SOURCES_LINE = /\r?\nx-qualmeet-sources=([^\r\n]*)/;
 const SOURCES: MediaSource[] = ["mic", "camera", "screen"];
 const DISCONNECTED_RESTART_MS = 2000;
 const FAILED_REBUILD_MS = 12_000;
+const FIRST_OFFER_WAIT_MS = 4000;
 
 export const meshTrackId = (peerId: string, source: MediaSource) => `p2p:${peerId}:${source}`;
 
@@ -194,7 +195,7 @@ class MeshPeer {
       last = frames;
       if (!stuck || pc.connectionState !== "connected" || pc.signalingState !== "stable" || retries >= 5) continue;
       retries++;
-      debug("watchdog: video stalled, renegotiating");
+      debug("watchdog: video stalled, renegotiating", this.peerId.slice(0, 8));
       await this.offer(pc);
     }
   }
@@ -219,6 +220,7 @@ class MeshPeer {
   private onState(pc: RTCPeerConnection): void {
     if (pc !== this.pc || this.closed) return;
     const state = pc.connectionState;
+    debug("connection", this.peerId.slice(0, 8), state);
     if (state === "disconnected" || state === "failed") {
       this.setTroubled(true);
       // disconnected may heal by itself: restart ICE if it does not; failed: restart at once
@@ -331,13 +333,40 @@ class MeshPeer {
 
 export class MeshEngine {
   private readonly peers = new Map<string, MeshPeer>();
+  /** polite-side connections waiting for the other side's first offer */
+  private readonly awaitingOffer = new Map<string, ReturnType<typeof setTimeout>>();
   private closed = false;
 
   constructor(private readonly host: MeshHost) {}
 
-  /** Opens (or keeps) the connection to a participant. */
-  connect(peerId: string): MeshPeer | null {
-    if (this.closed || peerId === this.host.selfPeerId) return null;
+  /**
+   * Connects to a participant. Only the impolite side (the larger peer id) offers first; the polite side waits
+   * for that offer, so a join or a switch to P2P, where both sides learn of each other at once, starts without
+   * glare (Chromium's implicit rollback at that moment could leave a connection that never carries frames).
+   * If no offer comes within FIRST_OFFER_WAIT_MS the polite side offers itself; perfect negotiation still
+   * settles any glare after that.
+   */
+  connect(peerId: string): void {
+    if (this.closed || peerId === this.host.selfPeerId || this.peers.has(peerId) || this.awaitingOffer.has(peerId)) return;
+    if (this.host.selfPeerId > peerId) {
+      this.open(peerId);
+      return;
+    }
+    this.awaitingOffer.set(
+      peerId,
+      setTimeout(() => {
+        this.awaitingOffer.delete(peerId);
+        debug("no first offer from", peerId, "- offering ourselves");
+        this.open(peerId);
+      }, FIRST_OFFER_WAIT_MS),
+    );
+  }
+
+  private open(peerId: string): MeshPeer | null {
+    if (this.closed) return null;
+    const waiting = this.awaitingOffer.get(peerId);
+    if (waiting) clearTimeout(waiting);
+    this.awaitingOffer.delete(peerId);
     let peer = this.peers.get(peerId);
     if (!peer) {
       peer = new MeshPeer(peerId, this.host);
@@ -347,10 +376,14 @@ export class MeshEngine {
   }
 
   handleSignal(fromPeerId: string, signal: P2PSignal): void {
-    this.connect(fromPeerId)?.handleSignal(signal);
+    if (fromPeerId === this.host.selfPeerId) return;
+    this.open(fromPeerId)?.handleSignal(signal);
   }
 
   removePeer(peerId: string): void {
+    const waiting = this.awaitingOffer.get(peerId);
+    if (waiting) clearTimeout(waiting);
+    this.awaitingOffer.delete(peerId);
     this.peers.get(peerId)?.close();
     this.peers.delete(peerId);
     this.host.onHealthChange();
@@ -403,6 +436,8 @@ export class MeshEngine {
 
   close(): void {
     this.closed = true;
+    for (const timer of this.awaitingOffer.values()) clearTimeout(timer);
+    this.awaitingOffer.clear();
     for (const peer of this.peers.values()) peer.close();
     this.peers.clear();
     this.host.onHealthChange();

@@ -310,7 +310,7 @@ export class SfuEngine implements MediaEngine {
     const self = this.ids?.peerId;
     switch (event.type) {
       case "peer.joined":
-        // the mesh connects to whoever joins (both sides offer: perfect negotiation sorts it out)
+        // the mesh connects to whoever joins (the impolite side offers, see MeshEngine.connect)
         if (event.peer.peerId !== self && this.mesh && (this.mode === "P2P" || this.switchingTo === "P2P")) this.mesh.connect(event.peer.peerId);
         break;
       case "producer.new":
