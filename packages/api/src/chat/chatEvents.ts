@@ -1,0 +1,188 @@
+// Each user's chat events, shared by all realtime nodes:
+//   chat:user:{userId}:events   Redis stream (MAXLEN ~ 1000, 7 days): ids for tracked() resumption
+//   chat:user:{userId}          pub/sub channel: live fan-out of "<stream id> <json>", or "- <json>" for
+//                               ephemeral events (typing) that are never stored
+// A Lua script appends one event to several users' streams and publishes it, so each channel's order is its
+// stream's order. Events carry what every recipient shares (times in ms); the subscription turns them into
+// ChatEvents for its user (a conversation update becomes that user's own summary, say).
+import type { Redis } from "ioredis";
+import type { Bus } from "../services/bus.ts";
+import { compareStreamIds } from "../services/roomEventLog.ts";
+import type { StoredMessage } from "./messages.ts";
+import type { CallEndStatus, CallKind, ChatUser } from "./types.ts";
+
+export const USER_STREAM_MAXLEN = 1000;
+export const USER_STREAM_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+
+export const userStreamKey = (userId: string) => `chat:user:${userId}:events`;
+export const userChannel = (userId: string) => `chat:user:${userId}`;
+
+export interface StoredCallInfo {
+  id: string;
+  conversationId: string;
+  kind: CallKind;
+  from: ChatUser;
+  meetingCode: string;
+  startedAt: number;
+  conversationTitle: string;
+}
+
+export type StoredChatEvent =
+  | { type: "message.new" | "message.edited" | "message.deleted"; m: StoredMessage }
+  | { type: "typing"; conversationId: string; user: ChatUser }
+  | { type: "read"; conversationId: string; userId: string; messageId: string; readAt: number }
+  | { type: "unread"; conversationId: string; unread: number }
+  | { type: "conversation.updated"; conversationId: string }
+  | { type: "conversation.removed"; conversationId: string }
+  | { type: "presence"; userId: string; online: boolean; lastSeenAt: number | null }
+  | { type: "call.ringing"; call: StoredCallInfo }
+  | { type: "call.ended"; callId: string; conversationId: string; status: CallEndStatus; answeredOnOtherDevice?: boolean };
+
+/**
+ * Lua: append ARGV[1] (event JSON) to each stream in KEYS and publish it on the matching channel (the
+ * channels follow the fixed arguments). Shared with the send script, which builds its event first.
+ */
+export const FAN_OUT_LUA = `
+local function fanOut(event, firstKey, firstChannelArg, maxlen, ttl)
+  for i = firstKey, #KEYS do
+    local id = redis.call('XADD', KEYS[i], 'MAXLEN', '~', maxlen, '*', 'e', event)
+    redis.call('PEXPIRE', KEYS[i], ttl)
+    redis.call('PUBLISH', ARGV[firstChannelArg + i - firstKey], id .. ' ' .. event)
+  end
+end
+`;
+
+const PUBLISH_LUA = `${FAN_OUT_LUA}
+fanOut(ARGV[1], 1, 4, ARGV[2], ARGV[3])
+return #KEYS
+`;
+
+type RedisWithFanOut = Redis & { chatFanOut(numKeys: number, ...args: string[]): Promise<number> };
+
+function withFanOut(redis: Redis): RedisWithFanOut {
+  const r = redis as RedisWithFanOut;
+  if (typeof r.chatFanOut !== "function") redis.defineCommand("chatFanOut", { lua: PUBLISH_LUA });
+  return r;
+}
+
+/** Stores `event` in each user's stream and delivers it live to their open subscriptions, on any node. */
+export async function publishChatEvent(redis: Redis, userIds: Iterable<string>, event: StoredChatEvent): Promise<void> {
+  const users = [...new Set(userIds)];
+  if (users.length === 0) return;
+  await withFanOut(redis).chatFanOut(users.length, ...users.map(userStreamKey), JSON.stringify(event), String(USER_STREAM_MAXLEN), String(USER_STREAM_TTL_MS), ...users.map(userChannel));
+}
+
+/** Delivers an ephemeral event (never stored, not resumable) to the users' open subscriptions. */
+export async function publishEphemeral(redis: Redis, userIds: Iterable<string>, event: StoredChatEvent): Promise<void> {
+  const message = `- ${JSON.stringify(event)}`;
+  const pipeline = redis.pipeline();
+  for (const userId of new Set(userIds)) pipeline.publish(userChannel(userId), message);
+  await pipeline.exec();
+}
+
+export interface LoggedChatEvent {
+  /** the stream id; ephemeral events carry the id of the last stored event before them */
+  id: string;
+  event: StoredChatEvent;
+}
+
+type Delivery = { id: string | null; event: StoredChatEvent };
+
+/** One node's subscriptions to users' chat channels: one Redis subscription per user, parsed once. */
+export class ChatEventHub {
+  private readonly users = new Map<string, { subscribers: Set<(d: Delivery) => void>; off: Promise<() => void> }>();
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly bus: Bus,
+  ) {}
+
+  /** The id of the user's newest event: a subscription without a lastEventId starts after it. */
+  async lastId(userId: string): Promise<string> {
+    const [entry] = await this.redis.xrevrange(userStreamKey(userId), "+", "-", "COUNT", 1);
+    return entry?.[0] ?? "0-0";
+  }
+
+  private async listen(userId: string, subscriber: (d: Delivery) => void): Promise<() => void> {
+    let user = this.users.get(userId);
+    if (!user) {
+      const subscribers = new Set<(d: Delivery) => void>();
+      const off = this.bus.onRaw(userChannel(userId), (message) => {
+        const space = message.indexOf(" ");
+        const id = message.slice(0, space);
+        const delivery = { id: id === "-" ? null : id, event: JSON.parse(message.slice(space + 1)) as StoredChatEvent };
+        for (const deliver of subscribers) deliver(delivery);
+      });
+      user = { subscribers, off };
+      this.users.set(userId, user);
+    }
+    user.subscribers.add(subscriber);
+    await user.off;
+    return () => {
+      const current = this.users.get(userId);
+      if (!current) return;
+      current.subscribers.delete(subscriber);
+      if (current.subscribers.size === 0) {
+        this.users.delete(userId);
+        void current.off.then((off) => off());
+      }
+    };
+  }
+
+  /**
+   * The user's events after `afterId` (stored ones first, then live ones) until `signal` aborts; `extra` may
+   * inject more ephemeral events (presence). Subscribes before reading the stream and drops live events
+   * already read, so nothing is lost or doubled.
+   */
+  async *events(
+    userId: string,
+    afterId: string,
+    signal: AbortSignal | undefined,
+    extra?: (push: (event: StoredChatEvent) => void) => Promise<() => void>,
+  ): AsyncGenerator<LoggedChatEvent> {
+    const queue: Delivery[] = [];
+    let wake: (() => void) | null = null;
+    const push = (d: Delivery) => {
+      queue.push(d);
+      wake?.();
+    };
+    const off = await this.listen(userId, push);
+    const offExtra = extra ? await extra((event) => push({ id: null, event })) : null;
+    const aborted = new Promise<void>((resolve) => signal?.addEventListener("abort", () => resolve(), { once: true }));
+    let last = afterId;
+    try {
+      const stored = await this.redis.xrange(userStreamKey(userId), `(${afterId}`, "+");
+      for (const [id, fields] of stored) {
+        last = id;
+        yield { id, event: JSON.parse(fields[1] ?? "{}") as StoredChatEvent };
+      }
+      while (!signal?.aborted) {
+        const next = queue.shift();
+        if (!next) {
+          await Promise.race([new Promise<void>((resolve) => (wake = resolve)), aborted]);
+          wake = null;
+          continue;
+        }
+        if (next.id === null) {
+          yield { id: last, event: next.event };
+          continue;
+        }
+        if (compareStreamIds(next.id, last) <= 0) continue;
+        last = next.id;
+        yield { id: next.id, event: next.event };
+      }
+    } finally {
+      off();
+      offExtra?.();
+    }
+  }
+}
+
+const hubs = new WeakMap<Bus, ChatEventHub>();
+
+/** This node's hub (one per bus, created on first use). */
+export function chatEventHub(redis: Redis, bus: Bus): ChatEventHub {
+  let hub = hubs.get(bus);
+  if (!hub) hubs.set(bus, (hub = new ChatEventHub(redis, bus)));
+  return hub;
+}
