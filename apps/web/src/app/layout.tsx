@@ -2,6 +2,8 @@ import type { Metadata, Viewport } from "next";
 import localFont from "next/font/local";
 import type { ReactNode } from "react";
 import { Providers } from "@/components/Providers";
+import { ChatGlobal } from "@/components/chat/ChatGlobal";
+import { currentUser } from "@/server/session";
 import "./globals.css";
 
 const inter = localFont({
@@ -18,12 +20,15 @@ export const metadata: Metadata = {
 
 export const viewport: Viewport = { width: "device-width", initialScale: 1 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // accounts get incoming calls and message toasts on every page; a page still renders when this fails
+  const user = await currentUser().catch(() => null);
   return (
     <html lang="en" className={inter.variable}>
       <body className="min-h-dvh font-sans">
         <Providers>
           <div className="mx-auto flex min-h-dvh w-full max-w-3xl flex-col px-4 py-8 sm:py-12">{children}</div>
+          {user && !user.isGuest ? <ChatGlobal realtimeUrl={process.env.REALTIME_PUBLIC_URL ?? "ws://localhost:3001"} userId={user.id} userName={user.name} /> : null}
         </Providers>
       </body>
     </html>

@@ -1,0 +1,78 @@
+"use client";
+
+import { useSearchParams } from "next/navigation";
+import { useCallback, useEffect, useState } from "react";
+import { errorMessage } from "@/lib/trpc";
+import { loadConversations } from "@/lib/chat/live";
+import type { ChatUser } from "@/lib/chat/types";
+import { useConversationStore } from "@/stores/chat";
+import { ConversationList } from "./ConversationList";
+import { ConversationView } from "./ConversationView";
+import { FindPeople } from "./FindPeople";
+import { NewConversation } from "./NewConversation";
+
+/** /chat: conversations and people on the left, the open conversation on the right (one at a time on phones). */
+export function ChatApp({ me, initialOpenId }: { me: ChatUser; initialOpenId: string | null }) {
+  const params = useSearchParams();
+  const [openId, setOpenId] = useState<string | null>(initialOpenId);
+  const [creating, setCreating] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    loadConversations().catch((e: unknown) => setError(errorMessage(e)));
+  }, []);
+
+  // a toast or notification opens /chat?c=...
+  const requested = params.get("c");
+  useEffect(() => {
+    if (requested) setOpenId(requested);
+  }, [requested]);
+
+  useEffect(() => {
+    useConversationStore.getState().setOpen(openId);
+    return () => useConversationStore.getState().setOpen(null);
+  }, [openId]);
+
+  const open = useCallback((conversationId: string | null) => {
+    setOpenId(conversationId);
+    window.history.replaceState(null, "", conversationId ? `/chat?c=${encodeURIComponent(conversationId)}` : "/chat");
+  }, []);
+
+  return (
+    <main className="relative left-1/2 flex h-[calc(100dvh-9rem)] min-h-[32rem] w-[min(76rem,calc(100vw-2rem))] -translate-x-1/2 overflow-hidden rounded-2xl border border-slate-200 bg-white shadow-sm">
+      <aside aria-label="Conversations and people" className={`w-full shrink-0 flex-col overflow-y-auto border-r border-slate-200 md:flex md:w-80 ${openId ? "hidden" : "flex"}`}>
+        <div className="flex items-center justify-between gap-2 border-b border-slate-200 p-3">
+          <h1 className="text-lg font-bold tracking-tight">Chat</h1>
+          <button type="button" className="btn-primary" onClick={() => setCreating(true)}>
+            New conversation
+          </button>
+        </div>
+        {error ? (
+          <p role="alert" className="alert-error m-3">
+            {error}
+          </p>
+        ) : null}
+        <FindPeople onOpen={open} />
+        <ConversationList me={me} openId={openId} onOpen={open} />
+      </aside>
+      <section className={`min-w-0 flex-1 flex-col ${openId ? "flex" : "hidden md:flex"}`}>
+        {openId ? (
+          <ConversationView key={openId} conversationId={openId} me={me} onClose={() => open(null)} />
+        ) : (
+          <div className="m-auto p-6 text-center text-slate-500">
+            <p>Pick a conversation, or find someone to message.</p>
+          </div>
+        )}
+      </section>
+      {creating ? (
+        <NewConversation
+          onClose={() => setCreating(false)}
+          onCreated={(id) => {
+            setCreating(false);
+            open(id);
+          }}
+        />
+      ) : null}
+    </main>
+  );
+}

@@ -1,0 +1,203 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useEffect, useState } from "react";
+import { errorMessage } from "@/lib/trpc";
+import { chatHttp, errorCode } from "@/lib/chat/api";
+import { chatClient, loadHistory } from "@/lib/chat/live";
+import type { ChatMessage, ChatUser, ConversationSummary } from "@/lib/chat/types";
+import { useConversationStore } from "@/stores/chat";
+import { Composer } from "./Composer";
+import { MembersPanel } from "./MembersPanel";
+import { MessageLog } from "./MessageLog";
+import { PresenceDot, lastSeenText, usePresence } from "./PresenceDot";
+import { SearchPanel } from "./SearchPanel";
+
+type Panel = "search" | "members" | null;
+
+/** One open conversation: header with calls, search and members, the history, who is typing, the composer. */
+export function ConversationView({ conversationId, me, onClose }: { conversationId: string; me: ChatUser; onClose(): void }) {
+  const conversation = useConversationStore((s) => s.conversations[conversationId]);
+  const listLoaded = useConversationStore((s) => s.listLoaded);
+  const [missing, setMissing] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [panel, setPanel] = useState<Panel>(null);
+  const [replyTo, setReplyTo] = useState<ChatMessage | null>(null);
+  const [editing, setEditing] = useState<ChatMessage | null>(null);
+  const [hadConversation, setHadConversation] = useState(false);
+
+  useEffect(() => {
+    if (conversation) setHadConversation(true);
+  }, [conversation]);
+
+  useEffect(() => {
+    let cancelled = false;
+    const fail = (e: unknown) => {
+      if (cancelled) return;
+      if (errorCode(e) === "NOT_FOUND" || errorCode(e) === "FORBIDDEN" || errorCode(e) === "BAD_REQUEST") setMissing(true);
+      else setError(errorMessage(e));
+    };
+    loadHistory(conversationId).catch(fail);
+    // a conversation the list does not have yet (opened from a link or a toast)
+    if (!useConversationStore.getState().conversations[conversationId]) {
+      chatHttp()
+        .chat.get.query({ conversationId })
+        .then((c) => !cancelled && useConversationStore.getState().upsertConversation(c))
+        .catch(fail);
+    }
+    return () => {
+      cancelled = true;
+    };
+  }, [conversationId]);
+
+  if (missing || (hadConversation && !conversation && listLoaded)) {
+    return (
+      <div className="m-auto max-w-sm p-6 text-center">
+        <p role="alert" className="text-slate-700">
+          {hadConversation ? "You are no longer a member of this conversation." : "This conversation is not available."}
+        </p>
+        <button type="button" className="btn-secondary mt-4" onClick={onClose}>
+          Back to conversations
+        </button>
+      </div>
+    );
+  }
+  if (!conversation) {
+    return <p className="m-auto p-6 text-slate-500">{error ?? "Loading…"}</p>;
+  }
+
+  return (
+    <div className="flex min-h-0 flex-1 flex-col" aria-label={conversation.title} role="region">
+      <Header conversation={conversation} me={me} panel={panel} setPanel={setPanel} onClose={onClose} />
+      {error ? (
+        <p role="alert" className="alert-error m-3">
+          {error}
+        </p>
+      ) : null}
+      <div className="flex min-h-0 flex-1">
+        <div className="flex min-w-0 flex-1 flex-col">
+          <MessageLog
+            conversation={conversation}
+            me={me}
+            onReply={(m) => {
+              setEditing(null);
+              setReplyTo(m);
+            }}
+            onEdit={(m) => {
+              setReplyTo(null);
+              setEditing(m);
+            }}
+          />
+          <Typing conversationId={conversation.id} />
+          <Composer
+            conversationId={conversation.id}
+            replyTo={replyTo}
+            editing={editing}
+            onDoneReply={() => setReplyTo(null)}
+            onDoneEdit={() => setEditing(null)}
+          />
+        </div>
+        {panel === "search" ? <SearchPanel conversationId={conversation.id} onClose={() => setPanel(null)} /> : null}
+        {panel === "members" ? <MembersPanel conversation={conversation} me={me} onClose={() => setPanel(null)} onLeft={onClose} /> : null}
+      </div>
+    </div>
+  );
+}
+
+function Header({
+  conversation,
+  me,
+  panel,
+  setPanel,
+  onClose,
+}: {
+  conversation: ConversationSummary;
+  me: ChatUser;
+  panel: Panel;
+  setPanel(panel: Panel): void;
+  onClose(): void;
+}) {
+  const router = useRouter();
+  const [calling, setCalling] = useState(false);
+  const [callError, setCallError] = useState<string | null>(null);
+  const other = conversation.kind === "DIRECT" ? conversation.members.find((m) => m.id !== me.id) : undefined;
+  const presence = usePresence(other?.id, { online: other?.online ?? false, lastSeenAt: other?.lastSeenAt ?? null });
+
+  const call = async (kind: "AUDIO" | "VIDEO") => {
+    setCalling(true);
+    setCallError(null);
+    try {
+      const info = await chatClient().call.start.mutate({ conversationId: conversation.id, kind });
+      router.push(`/m/${info.meetingCode}`);
+    } catch (e) {
+      setCalling(false);
+      setCallError(errorMessage(e));
+    }
+  };
+
+  return (
+    <header className="border-b border-slate-200 px-3 py-2">
+      <div className="flex flex-wrap items-center gap-2">
+        <button type="button" className="btn-secondary px-2 py-1 md:hidden" onClick={onClose} aria-label="Back to conversations">
+          ←
+        </button>
+        <div className="min-w-0 flex-1">
+          <h2 className="truncate text-base font-semibold">{conversation.title}</h2>
+          <p className="flex items-center gap-1.5 text-xs text-slate-500">
+            {other ? (
+              <>
+                <PresenceDot online={presence.online} lastSeenAt={presence.lastSeenAt} />
+                <span>{lastSeenText(presence.online, presence.lastSeenAt)}</span>
+              </>
+            ) : (
+              <span>
+                {conversation.members.length} {conversation.members.length === 1 ? "member" : "members"}
+              </span>
+            )}
+          </p>
+        </div>
+        <div className="flex flex-wrap items-center gap-1.5">
+          <button type="button" className="btn-secondary px-3 py-1.5" disabled={calling} onClick={() => void call("AUDIO")}>
+            Audio call
+          </button>
+          <button type="button" className="btn-secondary px-3 py-1.5" disabled={calling} onClick={() => void call("VIDEO")}>
+            Video call
+          </button>
+          <button type="button" className="btn-secondary px-3 py-1.5" aria-pressed={panel === "search"} onClick={() => setPanel(panel === "search" ? null : "search")}>
+            Search
+          </button>
+          {conversation.kind === "GROUP" ? (
+            <button type="button" className="btn-secondary px-3 py-1.5" aria-pressed={panel === "members"} onClick={() => setPanel(panel === "members" ? null : "members")}>
+              Members
+            </button>
+          ) : null}
+        </div>
+      </div>
+      {callError ? (
+        <p role="alert" className="field-error">
+          {callError}
+        </p>
+      ) : null}
+    </header>
+  );
+}
+
+function Typing({ conversationId }: { conversationId: string }) {
+  const typing = useConversationStore((s) => s.typing[conversationId]);
+  const [now, setNow] = useState(() => Date.now());
+  const names = Object.values(typing ?? {})
+    .filter((t) => t.until > now)
+    .map((t) => t.name);
+  useEffect(() => {
+    if (!typing) return;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    setNow(Date.now());
+    return () => clearInterval(timer);
+  }, [typing]);
+  const text = names.length === 0 ? "" : names.length === 1 ? `${names[0]} is typing…` : `${names.slice(0, -1).join(", ")} and ${names.at(-1)} are typing…`;
+  return (
+    <p role="status" aria-live="polite" className="h-5 truncate px-4 text-xs text-slate-500 italic">
+      {text}
+    </p>
+  );
+}
