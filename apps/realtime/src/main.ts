@@ -1,4 +1,5 @@
 // Starts one realtime node. Port: --port N, else REALTIME_PORT, else 3001.
+import { startChatPersister } from "./chatPersister.ts";
 import { startRealtimeServer } from "./server.ts";
 
 const required = (name: string): string => {
@@ -24,6 +25,7 @@ const node = await startRealtimeServer({
   databaseUrl: required("DATABASE_URL"),
   redisUrl: required("REDIS_URL"),
 });
+const chatPersister = await startChatPersister({ databaseUrl: required("DATABASE_URL"), redisUrl: required("REDIS_URL"), consumer: node.nodeId });
 console.log(`realtime: node ${node.nodeId} listening on ws://localhost:${node.port}`);
 
 let stopping = false;
@@ -34,6 +36,7 @@ const shutdown = async () => {
   const force = setTimeout(() => process.exit(1), 25_000);
   force.unref();
   await node.stop().catch((error) => console.error("realtime: error while stopping", error));
+  await chatPersister.stop().catch((error) => console.error("realtime: error while stopping the chat persister", error));
   process.exit(0);
 };
 process.on("SIGTERM", shutdown);

@@ -13,6 +13,21 @@ export { clientIp } from "./services/clientIp.ts";
 export { createRedis, getRedis, isRedisUp } from "./services/redis.ts";
 export type { OnlineUser } from "./services/presence.ts";
 export type { RoomEvent, PeerInfo, ProducerInfo, MediaSource } from "./services/roomEvents.ts";
+export type {
+  CallEndStatus,
+  CallEntry,
+  CallInfo,
+  CallKind,
+  CallStatus,
+  ChatEvent,
+  ChatHistoryPage,
+  ChatMessage,
+  ChatUser,
+  ConversationKind,
+  ConversationMemberInfo,
+  ConversationSummary,
+  MemberRole,
+} from "./chat/types.ts";
 export { SESSION_REVOKED_CHANNEL, type SessionRevokedEvent } from "./services/realtime.ts";
 
 export type RouterInputs = inferRouterInputs<AppRouter>;

@@ -1,4 +1,6 @@
 import { me } from "./router/auth.ts";
+import { callRouter } from "./router/call.ts";
+import { chatLiveRouter } from "./router/chatLive.ts";
 import { mediaRouter } from "./router/media.ts";
 import { presenceRouter } from "./router/presence.ts";
 import { roomRouter } from "./router/room.ts";
@@ -10,6 +12,9 @@ export const realtimeRouter = createTRPCRouter({
   presence: presenceRouter,
   room: roomRouter,
   media: mediaRouter,
+  chat: chatLiveRouter,
+  // "call" is a reserved word in tRPC routers (it would shadow the router's own call method)
+  calls: callRouter,
 });
 
 export type RealtimeRouter = typeof realtimeRouter;

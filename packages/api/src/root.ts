@@ -1,5 +1,6 @@
 import { adminRouter } from "./router/admin.ts";
 import { authRouter } from "./router/auth.ts";
+import { chatRouter } from "./router/chat.ts";
 import { meetingRouter } from "./router/meeting.ts";
 import { userRouter } from "./router/user.ts";
 import { createTRPCRouter } from "./trpc.ts";
@@ -10,6 +11,7 @@ export const appRouter = createTRPCRouter({
   user: userRouter,
   meeting: meetingRouter,
   admin: adminRouter,
+  chat: chatRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -97,12 +97,6 @@ export class ChatEventHub {
     private readonly bus: Bus,
   ) {}
 
-  /** The id of the user's newest event: a subscription without a lastEventId starts after it. */
-  async lastId(userId: string): Promise<string> {
-    const [entry] = await this.redis.xrevrange(userStreamKey(userId), "+", "-", "COUNT", 1);
-    return entry?.[0] ?? "0-0";
-  }
-
   private async listen(userId: string, subscriber: (d: Delivery) => void): Promise<() => void> {
     let user = this.users.get(userId);
     if (!user) {
@@ -130,13 +124,13 @@ export class ChatEventHub {
   }
 
   /**
-   * The user's events after `afterId` (stored ones first, then live ones) until `signal` aborts; `extra` may
-   * inject more ephemeral events (presence). Subscribes before reading the stream and drops live events
-   * already read, so nothing is lost or doubled.
+   * The user's events after `afterId` (stored ones first, then live ones), or from now on when it is null,
+   * until `signal` aborts; `extra` may inject more ephemeral events (presence). Subscribes before reading the
+   * stream and drops live events already read, so nothing is lost or doubled.
    */
   async *events(
     userId: string,
-    afterId: string,
+    afterId: string | null,
     signal: AbortSignal | undefined,
     extra?: (push: (event: StoredChatEvent) => void) => Promise<() => void>,
   ): AsyncGenerator<LoggedChatEvent> {
@@ -149,9 +143,9 @@ export class ChatEventHub {
     const off = await this.listen(userId, push);
     const offExtra = extra ? await extra((event) => push({ id: null, event })) : null;
     const aborted = new Promise<void>((resolve) => signal?.addEventListener("abort", () => resolve(), { once: true }));
-    let last = afterId;
+    let last = afterId ?? "0-0";
     try {
-      const stored = await this.redis.xrange(userStreamKey(userId), `(${afterId}`, "+");
+      const stored = afterId ? await this.redis.xrange(userStreamKey(userId), `(${afterId}`, "+") : [];
       for (const [id, fields] of stored) {
         last = id;
         yield { id, event: JSON.parse(fields[1] ?? "{}") as StoredChatEvent };

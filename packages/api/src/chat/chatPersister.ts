@@ -14,7 +14,7 @@ export const PERSISTER_GROUP = "chat-persisters";
 const CLAIM_IDLE_MS = 30_000;
 const CLAIM_EVERY_MS = 10_000;
 const OWN_PENDING_EVERY_MS = 2_000;
-const MAX_BACKOFF_MS = 5_000;
+const MAX_BACKOFF_MS = 2_000;
 // an entry PostgreSQL refuses (not for being down) is retried this long, then dropped with a log line
 const POISON_AFTER_MS = 60_000;
 

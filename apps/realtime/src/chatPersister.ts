@@ -1,0 +1,33 @@
+// The chat background work of a realtime node: its consumer of the chat outbox (PostgreSQL writes with
+// retries), the ringing calls' timeouts and the end of calls whose meeting emptied. Every node runs one;
+// the work is shared through Redis (consumer group, sorted set), so any node may die.
+import { createRedis } from "@qualmeet/api";
+import { endFinishedCalls, expireRinging } from "@qualmeet/api/chat/calls";
+import { ChatPersister } from "@qualmeet/api/chat/chatPersister";
+import { createDb } from "@qualmeet/db";
+
+const RING_SWEEP_MS = 500;
+const CALL_END_SWEEP_MS = 5_000;
+
+export async function startChatPersister(config: { databaseUrl: string; redisUrl: string; consumer: string }) {
+  const db = createDb(config.databaseUrl);
+  // the persister blocks in XREADGROUP: a connection of its own, apart from the calls' one
+  const streamRedis = createRedis(config.redisUrl, `qualmeet-chat-persister-${config.consumer}`);
+  const redis = createRedis(config.redisUrl, `qualmeet-chat-calls-${config.consumer}`);
+  const persister = new ChatPersister({ db, redis: streamRedis, consumer: config.consumer });
+  persister.start();
+  const log = (what: string) => (error: unknown) => console.error(`realtime: ${what}: ${error instanceof Error ? error.message : error}`);
+  const rings = setInterval(() => void expireRinging({ db, redis }).catch(log("call timeouts")), RING_SWEEP_MS);
+  const ends = setInterval(() => void endFinishedCalls({ db, redis }).catch(log("call ends")), CALL_END_SWEEP_MS);
+  return {
+    persister,
+    async stop() {
+      clearInterval(rings);
+      clearInterval(ends);
+      await persister.stop();
+      streamRedis.disconnect();
+      redis.disconnect();
+      await db.$disconnect();
+    },
+  };
+}

@@ -1,0 +1,23 @@
+// Conversations over HTTP (the web app): lists, history, search and membership. Live delivery, sending and
+// calls are on the realtime server (chatLive.ts, call.ts). DMs and groups need an account; a guest reads the
+// chat of a meeting it took part in through `chat.get`/`chat.history` like anyone else.
+import { conversationSummary, listConversations } from "../chat/conversations.ts";
+import { createTRPCRouter, guestOrUserProcedure, protectedProcedure, rateLimit } from "../trpc.ts";
+import { addMembersHandler, createDirectHandler, createGroupHandler, removeMemberHandler, renameHandler } from "./chat/conversation.handler.ts";
+import { addMembersSchema, byConversation, createDirectSchema, createGroupSchema, removeMemberSchema, renameSchema } from "./chat/conversation.schema.ts";
+import { historyHandler, searchHandler } from "./chat/history.handler.ts";
+import { historySchema, searchSchema } from "./chat/history.schema.ts";
+
+const changes = rateLimit({ scope: "chat:change", capacity: 30, windowMs: 60_000 }, (ctx) => ctx.session?.userId ?? ctx.ip, "conversation changes");
+
+export const chatRouter = createTRPCRouter({
+  list: guestOrUserProcedure.query(({ ctx }) => listConversations(ctx, ctx.user.id)),
+  get: guestOrUserProcedure.input(byConversation).query(({ ctx, input }) => conversationSummary(ctx, ctx.user.id, input.conversationId)),
+  history: guestOrUserProcedure.input(historySchema).query(historyHandler),
+  search: guestOrUserProcedure.input(searchSchema).query(searchHandler),
+  createDirect: protectedProcedure.use(changes).input(createDirectSchema).mutation(createDirectHandler),
+  createGroup: protectedProcedure.use(changes).input(createGroupSchema).mutation(createGroupHandler),
+  rename: protectedProcedure.use(changes).input(renameSchema).mutation(renameHandler),
+  addMembers: protectedProcedure.use(changes).input(addMembersSchema).mutation(addMembersHandler),
+  removeMember: protectedProcedure.use(changes).input(removeMemberSchema).mutation(removeMemberHandler),
+});

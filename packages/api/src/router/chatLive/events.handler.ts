@@ -1,0 +1,93 @@
+// `chat.events`: the caller's chat events, resumable by event id. Stored events are shared by every recipient;
+// here they become this user's ChatEvents (a conversation update becomes their own summary). Once told
+// `conversation.removed`, the subscription delivers nothing more of that conversation, even if an event was
+// already on its way.
+import { tracked } from "@trpc/server";
+import { chatEventHub, type StoredChatEvent } from "../../chat/chatEvents.ts";
+import { conversationSummary } from "../../chat/conversations.ts";
+import { toChatMessage } from "../../chat/messages.ts";
+import type { ChatEvent } from "../../chat/types.ts";
+import { realtimeServices, type Context, type SessionUser } from "../../trpc.ts";
+
+type Ctx = Context & { user: SessionUser };
+
+function conversationOf(event: StoredChatEvent): string | null {
+  switch (event.type) {
+    case "message.new":
+    case "message.edited":
+    case "message.deleted":
+      return event.m.conversationId;
+    case "call.ringing":
+      return event.call.conversationId;
+    case "presence":
+      return null;
+    default:
+      return event.conversationId;
+  }
+}
+
+/** People whose presence the user sees: everyone they share a conversation with. */
+async function contactsOf(ctx: Ctx): Promise<Set<string>> {
+  const rows = await ctx.db.conversationMember
+    .findMany({
+      where: { leftAt: null, userId: { not: ctx.user.id }, conversation: { members: { some: { userId: ctx.user.id, leftAt: null } } } },
+      select: { userId: true },
+      distinct: ["userId"],
+    })
+    .catch(() => []);
+  return new Set(rows.map((r) => r.userId));
+}
+
+export async function* chatEventsHandler({ ctx, input, signal }: { ctx: Ctx; input: { lastEventId?: string | null }; signal: AbortSignal | undefined }) {
+  const { bus } = realtimeServices(ctx);
+  const hub = chatEventHub(ctx.redis, bus);
+  const userId = ctx.user.id;
+  const contacts = await contactsOf(ctx);
+  const removed = new Set<string>();
+  const presence = (push: (event: StoredChatEvent) => void) =>
+    bus.on("presence", (raw) => {
+      const change = raw as { userId?: string; online?: boolean };
+      if (!change.userId || !contacts.has(change.userId)) return;
+      push({ type: "presence", userId: change.userId, online: change.online === true, lastSeenAt: change.online ? null : Date.now() });
+    });
+  try {
+    for await (const { id, event } of hub.events(userId, input.lastEventId ?? null, signal, presence)) {
+      const conversationId = conversationOf(event);
+      if (event.type === "conversation.removed") {
+        removed.add(event.conversationId);
+        yield tracked(id, event as ChatEvent);
+        continue;
+      }
+      if (event.type === "conversation.updated") {
+        const conversation = await conversationSummary(ctx, userId, event.conversationId).catch(() => null);
+        if (!conversation) continue;
+        removed.delete(event.conversationId);
+        for (const m of conversation.members) if (m.id !== userId) contacts.add(m.id);
+        yield tracked(id, { type: "conversation.updated", conversation } satisfies ChatEvent);
+        continue;
+      }
+      if (conversationId && removed.has(conversationId)) continue;
+      yield tracked(id, toClientEvent(event));
+    }
+  } finally {
+    // "last seen" is when the user's socket stopped listening
+    await ctx.db.user.update({ where: { id: userId }, data: { lastSeenAt: new Date() } }).catch(() => {});
+  }
+}
+
+function toClientEvent(event: Exclude<StoredChatEvent, { type: "conversation.updated" }>): ChatEvent {
+  switch (event.type) {
+    case "message.new":
+    case "message.edited":
+    case "message.deleted":
+      return { type: event.type, message: toChatMessage(event.m) };
+    case "read":
+      return { ...event, readAt: new Date(event.readAt) };
+    case "presence":
+      return { ...event, lastSeenAt: event.lastSeenAt === null ? null : new Date(event.lastSeenAt) };
+    case "call.ringing":
+      return { type: "call.ringing", call: { ...event.call, startedAt: new Date(event.call.startedAt) } };
+    default:
+      return event;
+  }
+}
