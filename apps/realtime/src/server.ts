@@ -4,7 +4,6 @@ import http from "node:http";
 import type { Duplex } from "node:stream";
 import { randomUUID } from "node:crypto";
 import { WebSocketServer, type WebSocket } from "ws";
-import { applyWSSHandler } from "@trpc/server/adapters/ws";
 import {
   SESSION_REVOKED_CHANNEL,
   clientIp,
@@ -22,6 +21,7 @@ import { Bus, MeetingRooms, PresenceRegistry, RoomEventLog, RoomService, realtim
 import { consumeToken } from "@qualmeet/api/services/rateLimit";
 import { createDb, isDatabaseUp } from "@qualmeet/db";
 import { WorkerPool } from "@qualmeet/media";
+import { applyTrpcSocketHandler } from "./trpcSocket.ts";
 
 export interface RealtimeConfig {
   port: number;
@@ -44,7 +44,8 @@ const CLOSE_SESSION_ENDED = 4401;
 export async function startRealtimeServer(config: RealtimeConfig) {
   const nodeId = randomUUID();
   const db = createDb(config.databaseUrl);
-  const redis = createRedis(config.redisUrl, `qualmeet-realtime-${nodeId}`);
+  // every call and room event costs Redis commands: the ones issued in one event-loop turn go out in one write
+  const redis = createRedis(config.redisUrl, `qualmeet-realtime-${nodeId}`, { enableAutoPipelining: true });
   const bus = new Bus(config.redisUrl, redis);
   const presence = new PresenceRegistry(redis, bus, nodeId);
   const roomEvents = new RoomEventLog(redis, bus);
@@ -123,14 +124,14 @@ export async function startRealtimeServer(config: RealtimeConfig) {
     });
   });
 
-  const handler = applyWSSHandler({
+  const handler = applyTrpcSocketHandler({
     wss,
     router: realtimeRouter,
     createContext: ({ req }): Context => {
       const connection = connections.get(req) ?? { id: randomUUID(), session: null, user: null, ip: "unknown" };
       return { db, redis, session: connection.session, socketUser: connection.user, ip: connection.ip, transport: "ws", realtime: { ...services, connectionId: connection.id } };
     },
-    keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
+    keepAlive: { pingMs: 30_000, pongWaitMs: 10_000 },
   });
 
   const closeRevoked = (userId: string, tokenVersion: number) => {

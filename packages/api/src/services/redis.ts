@@ -1,9 +1,10 @@
-import { Redis } from "ioredis";
+import { Redis, type RedisOptions } from "ioredis";
 
 // Commands fail within seconds while Redis is down (instead of queueing forever), so callers can answer
 // with a clear error; the client keeps reconnecting and everything recovers when Redis is back.
-export function createRedis(url: string, name: string): Redis {
+export function createRedis(url: string, name: string, options: RedisOptions = {}): Redis {
   const redis = new Redis(url, {
+    ...options,
     connectionName: name,
     maxRetriesPerRequest: 1,
     commandTimeout: 3000,

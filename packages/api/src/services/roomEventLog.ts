@@ -43,7 +43,48 @@ export interface LoggedRoomEvent {
   event: RoomEvent;
 }
 
-type Delivery = { id: string; stored: StoredRoomEvent };
+/**
+ * Where a subscription's live events can be written straight to its socket, bypassing the per-subscriber
+ * serialization of the tRPC handler: the realtime server's WebSocket handler provides one per subscription.
+ */
+export interface TrackedEventSink {
+  /**
+   * Sends one tracked() event. `serialized` is `superjson.serialize({ id, data: event })` as JSON text: built
+   * once per node and event, the same text for every subscriber.
+   */
+  sendTracked(id: string, serialized: string): void;
+}
+
+/** One live event as this node received it, parsed once and shared by the room's subscribers here. */
+class Delivery {
+  private serializedText: string | null = null;
+
+  constructor(
+    readonly id: string,
+    readonly stored: StoredRoomEvent,
+    /** the stored JSON as published (`{"to":…,"event":…}` or `{"event":…}`) */
+    private readonly storedJson: string,
+  ) {}
+
+  /** superjson's form of the tracked envelope `{ id, data: event }`, from the published JSON text itself. */
+  get serialized(): string {
+    if (this.serializedText === null) {
+      // The event is plain JSON (it came through JSON.parse), so superjson has nothing to annotate: its output
+      // is `{ json: value }`, and the event's own JSON text can be spliced in as published.
+      const prefix = this.stored.to === undefined ? '{"event":' : `{"to":${JSON.stringify(this.stored.to)},"event":`;
+      const eventJson = this.storedJson.startsWith(prefix) ? this.storedJson.slice(prefix.length, -1) : JSON.stringify(this.stored.event);
+      this.serializedText = `{"json":{"id":${JSON.stringify(this.id)},"data":${eventJson}}}`;
+    }
+    return this.serializedText;
+  }
+}
+
+export interface RoomEventsOptions {
+  /** live events go here once the stored ones were yielded (the generator then yields nothing more) */
+  sink?: TrackedEventSink;
+  /** the stream ends after the first event for which this is true (it is still delivered) */
+  until?: (event: RoomEvent) => boolean;
+}
 
 export class RoomEventLog {
   /** one Redis subscription per room on this node; each message is parsed once and handed to every subscriber */
@@ -70,7 +111,8 @@ export class RoomEventLog {
       const subscribers = new Set<(d: Delivery) => void>();
       const off = this.bus.onRaw(roomChannel(meetingId), (message) => {
         const space = message.indexOf(" ");
-        const delivery = { id: message.slice(0, space), stored: JSON.parse(message.slice(space + 1)) as StoredRoomEvent };
+        const storedJson = message.slice(space + 1);
+        const delivery = new Delivery(message.slice(0, space), JSON.parse(storedJson) as StoredRoomEvent, storedJson);
         for (const deliver of subscribers) deliver(delivery);
       });
       room = { subscribers, off };
@@ -90,30 +132,55 @@ export class RoomEventLog {
   }
 
   /**
-   * The events for `peerId` after `afterId` (stored ones first, then live ones), until `signal` aborts.
-   * Subscribes before reading the stream, and drops live events already read, so nothing is lost or doubled.
+   * The events for `peerId` after `afterId` (stored ones first, then live ones), until `signal` aborts or an
+   * event matches `until`. Subscribes before reading the stream, and drops live events already read, so nothing
+   * is lost or doubled. With a `sink`, live events skip the generator: once everything stored or queued was
+   * yielded (and so written by the consumer), they go to the sink as they arrive.
    */
-  async *events(meetingId: string, peerId: string, afterId: string, signal: AbortSignal | undefined): AsyncGenerator<LoggedRoomEvent> {
+  async *events(meetingId: string, peerId: string, afterId: string, signal: AbortSignal | undefined, options: RoomEventsOptions = {}): AsyncGenerator<LoggedRoomEvent> {
+    const { sink, until } = options;
     const queue: LoggedRoomEvent[] = [];
     let wake: (() => void) | null = null;
+    let last = afterId;
+    /** set once a live event passed `last`: the channel's order is the stream's, later ones need no comparison */
+    let caughtUp = false;
+    let direct = false;
+    let ended = false;
     const forPeer = (stored: StoredRoomEvent) => !stored.to || stored.to === peerId;
-    const off = await this.listen(meetingId, ({ id, stored }) => {
-      if (!forPeer(stored)) return;
-      queue.push({ id, event: stored.event });
-      wake?.();
+    const off = await this.listen(meetingId, (delivery) => {
+      if (ended || !forPeer(delivery.stored)) return;
+      if (!direct) {
+        queue.push({ id: delivery.id, event: delivery.stored.event });
+        wake?.();
+        return;
+      }
+      if (!caughtUp) {
+        if (compareStreamIds(delivery.id, last) <= 0) return;
+        caughtUp = true;
+      }
+      if (signal?.aborted) return;
+      last = delivery.id;
+      sink!.sendTracked(delivery.id, delivery.serialized);
+      if (until?.(delivery.stored.event)) {
+        ended = true;
+        wake?.();
+      }
     });
     const aborted = new Promise<void>((resolve) => signal?.addEventListener("abort", () => resolve(), { once: true }));
-    let last = afterId;
     try {
       const stored = await this.redis.xrange(roomStreamKey(meetingId), `(${afterId}`, "+");
       for (const [id, fields] of stored) {
         const parsed = JSON.parse(fields[1] ?? "{}") as StoredRoomEvent;
         last = id;
-        if (forPeer(parsed)) yield { id, event: parsed.event };
+        if (!forPeer(parsed)) continue;
+        yield { id, event: parsed.event };
+        if (until?.(parsed.event)) return;
       }
-      while (!signal?.aborted) {
+      while (!signal?.aborted && !ended) {
         const next = queue.shift();
         if (!next) {
+          // everything so far was yielded: from now on live events go straight to the sink
+          if (sink) direct = true;
           await Promise.race([new Promise<void>((resolve) => (wake = resolve)), aborted]);
           wake = null;
           continue;
@@ -121,8 +188,10 @@ export class RoomEventLog {
         if (compareStreamIds(next.id, last) <= 0) continue;
         last = next.id;
         yield next;
+        if (until?.(next.event)) return;
       }
     } finally {
+      ended = true;
       off();
     }
   }
