@@ -12,7 +12,8 @@ export function ConversationList({ me, openId, onOpen }: { me: ChatUser; openId:
   const conversations = useConversationStore((s) => s.conversations);
   const loaded = useConversationStore((s) => s.listLoaded);
   const sorted = useMemo(
-    () => Object.values(conversations).filter((c) => c.kind !== "MEETING").sort((a, b) => sortKey(b) - sortKey(a)),
+    // a meeting's chat stays readable afterwards, once something was said in it
+    () => Object.values(conversations).filter((c) => c.kind !== "MEETING" || c.lastMessage).sort((a, b) => sortKey(b) - sortKey(a)),
     [conversations],
   );
   return (
@@ -51,6 +52,7 @@ function ConversationItem({ conversation: c, me, active, onOpen }: { conversatio
         <span className="flex items-center gap-1.5">
           {other ? <PresenceDot online={presence.online} lastSeenAt={presence.lastSeenAt} /> : null}
           <span className={`truncate text-sm ${c.unread > 0 ? "font-bold" : "font-medium"}`}>{c.title}</span>
+          {c.kind === "MEETING" ? <span className="shrink-0 rounded bg-slate-100 px-1.5 text-xs text-slate-500">Meeting</span> : null}
         </span>
         <span className="block truncate text-xs text-slate-500">{preview}</span>
       </span>

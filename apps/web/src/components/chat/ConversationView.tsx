@@ -127,7 +127,7 @@ function Header({
     setCalling(true);
     setCallError(null);
     try {
-      const info = await chatClient().call.start.mutate({ conversationId: conversation.id, kind });
+      const info = await chatClient().calls.start.mutate({ conversationId: conversation.id, kind });
       router.push(`/m/${info.meetingCode}`);
     } catch (e) {
       setCalling(false);
@@ -157,12 +157,16 @@ function Header({
           </p>
         </div>
         <div className="flex flex-wrap items-center gap-1.5">
-          <button type="button" className="btn-secondary px-3 py-1.5" disabled={calling} onClick={() => void call("AUDIO")}>
-            Audio call
-          </button>
-          <button type="button" className="btn-secondary px-3 py-1.5" disabled={calling} onClick={() => void call("VIDEO")}>
-            Video call
-          </button>
+          {conversation.kind === "MEETING" ? null : (
+            <>
+              <button type="button" className="btn-secondary px-3 py-1.5" disabled={calling} onClick={() => void call("AUDIO")}>
+                Audio call
+              </button>
+              <button type="button" className="btn-secondary px-3 py-1.5" disabled={calling} onClick={() => void call("VIDEO")}>
+                Video call
+              </button>
+            </>
+          )}
           <button type="button" className="btn-secondary px-3 py-1.5" aria-pressed={panel === "search"} onClick={() => setPanel(panel === "search" ? null : "search")}>
             Search
           </button>

@@ -23,7 +23,7 @@ export function FindPeople({ onOpen }: { onOpen(conversationId: string): void })
 
   return (
     <>
-      <section aria-label="Find people" className="p-3">
+      <section className="p-3">
         <label htmlFor={`${id}-find`} className="field-label">
           Find people
         </label>

@@ -24,7 +24,7 @@ export function IncomingCall() {
   const accept = async () => {
     setBusy(true);
     try {
-      const { meetingCode } = await chatClient().call.accept.mutate({ callId: call.id });
+      const { meetingCode } = await chatClient().calls.accept.mutate({ callId: call.id });
       finish();
       router.push(`/m/${meetingCode}`);
     } catch (e) {
@@ -35,7 +35,7 @@ export function IncomingCall() {
   const decline = async () => {
     setBusy(true);
     try {
-      await chatClient().call.decline.mutate({ callId: call.id });
+      await chatClient().calls.decline.mutate({ callId: call.id });
     } catch {
       // the call may have ended meanwhile; either way it stops ringing here
     }

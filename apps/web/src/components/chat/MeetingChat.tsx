@@ -53,6 +53,16 @@ export function MeetingChat() {
     return mine.length ? mine : EMPTY;
   }, [allUnsent, conversationId, thread?.messages]);
 
+  // the panel is on screen: what it shows counts as read (so /chat lists the meeting's chat without unread)
+  const newest = thread?.messages.at(-1);
+  useEffect(() => {
+    if (!newest || !conversationId || newest.sender.id === user?.id) return;
+    chatClient()
+      .chat.markRead.mutate({ conversationId, messageId: newest.id })
+      .then(({ unread }) => useConversationStore.getState().setUnread(conversationId, unread))
+      .catch(() => undefined);
+  }, [newest, conversationId, user?.id]);
+
   useEffect(() => {
     const log = logRef.current;
     if (log) log.scrollTop = log.scrollHeight;

@@ -2,9 +2,9 @@
 
 import { useEffect, useState } from "react";
 import { CopyLinkButton } from "@/components/CopyLinkButton";
+import { MeetingChat } from "@/components/chat/MeetingChat";
 import { useChatStore } from "@/stores/chat";
 import { useMeetingStore } from "@/stores/meeting";
-import { ChatPanel } from "./ChatPanel";
 import { Controls } from "./Controls";
 import { ListenTogether } from "./ListenTogether";
 import { ParticipantList } from "./ParticipantList";
@@ -52,7 +52,7 @@ export function Room() {
             }
           >
             {showPeople ? <ParticipantList grow={!showChat} /> : null}
-            {showChat ? <ChatPanel /> : null}
+            {showChat ? <MeetingChat /> : null}
           </aside>
         ) : null}
       </div>

@@ -1,0 +1,99 @@
+/// <reference lib="dom" />
+// Calls from a direct conversation in real Chromium pages: the callee's page rings (overlay on any page), Accept
+// puts both in the call's meeting seeing each other's video; Decline and an unanswered call leave "Declined" and
+// "Missed" entries in the conversation. CALL_RING_TIMEOUT_MS shortens the ringing to keep the test short.
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
+import { newUser, webClient } from "../../../tests/harness/clients.ts";
+import { messageLog, startChatServers, unique, type ChatServers } from "./support/chatPages.ts";
+import { expectDecoding, join, newPage } from "./support/meetingPages.ts";
+
+const RING_MS = 6000;
+
+let servers: ChatServers;
+let contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  servers = await startChatServers({ CALL_RING_TIMEOUT_MS: String(RING_MS) });
+});
+
+afterEach(async () => {
+  await Promise.allSettled(contexts.map((c) => c.close()));
+  contexts = [];
+});
+
+afterAll(async () => {
+  await servers?.stop();
+});
+
+async function twoPeopleInADirectConversation() {
+  const [callerName, calleeName] = [unique("Cora"), unique("Carl")];
+  const [caller, callee] = await Promise.all([newUser(servers.web.url, callerName), newUser(servers.web.url, calleeName)]);
+  const dm = await webClient(servers.web.url, caller.cookie).chat.createDirect.mutate({ userId: callee.id });
+  const open = async (cookie: string, path: string): Promise<Page> => {
+    const page = await newPage(servers.browser, contexts, cookie);
+    await page.goto(`${servers.web.url}${path}`);
+    return page;
+  };
+  const a = await open(caller.cookie, `/chat?c=${dm.id}`);
+  await a.getByRole("button", { name: "Video call" }).waitFor();
+  return { callerName, calleeName, dm, a, open: (path: string) => open(callee.cookie, path) };
+}
+
+const incomingCall = (page: Page) => page.getByRole("alertdialog");
+
+async function meetingCodeAfterCalling(page: Page, button: "Audio call" | "Video call"): Promise<string> {
+  await page.getByRole("button", { name: button }).click();
+  await page.waitForURL(/\/m\/[a-z0-9]{8}/);
+  return new URL(page.url()).pathname.split("/").at(-1)!;
+}
+
+describe("calls from a conversation", () => {
+  test("a video call rings the callee on another page; Accept: both see each other's video", { timeout: 180_000 }, async () => {
+    const { callerName, a, open } = await twoPeopleInADirectConversation();
+    // the callee is on the home page, not in the chat
+    const b = await open("/");
+    await b.getByRole("link", { name: "Chat" }).waitFor();
+
+    const code = await meetingCodeAfterCalling(a, "Video call");
+    const overlay = incomingCall(b);
+    await overlay.getByText(callerName).first().waitFor();
+    await overlay.getByText("Incoming video call").waitFor();
+    await overlay.getByRole("button", { name: "Accept" }).click();
+    await b.waitForURL(new RegExp(`/m/${code}`));
+    expect(await incomingCall(b).count()).toBe(0);
+
+    await join(a, servers.web.url, code);
+    await join(b, servers.web.url, code);
+    await Promise.all([expectDecoding(a, 1), expectDecoding(b, 1)]);
+  });
+
+  test("Decline stops the ringing and the conversation shows a declined call", { timeout: 120_000 }, async () => {
+    const { dm, a, open } = await twoPeopleInADirectConversation();
+    const b = await open(`/chat?c=${dm.id}`);
+    await messageLog(b).waitFor();
+
+    await meetingCodeAfterCalling(a, "Audio call");
+    await incomingCall(b).getByRole("button", { name: "Decline" }).click();
+    await incomingCall(b).waitFor({ state: "detached" });
+    await messageLog(b).getByText(/Declined audio call/).waitFor();
+
+    await a.goto(`${servers.web.url}/chat?c=${dm.id}`);
+    await messageLog(a).getByText(/Declined audio call/).waitFor();
+  });
+
+  test("an unanswered call stops ringing after the timeout and shows as missed", { timeout: 120_000 }, async () => {
+    const { dm, a, open } = await twoPeopleInADirectConversation();
+    const b = await open(`/chat?c=${dm.id}`);
+    await messageLog(b).waitFor();
+
+    await meetingCodeAfterCalling(a, "Video call");
+    await incomingCall(b).waitFor();
+    // nobody answers: the server gives up after CALL_RING_TIMEOUT_MS
+    await incomingCall(b).waitFor({ state: "detached", timeout: RING_MS + 20_000 });
+    await messageLog(b).getByText(/Missed video call/).waitFor();
+
+    await a.goto(`${servers.web.url}/chat?c=${dm.id}`);
+    await messageLog(a).getByText(/Missed video call/).waitFor();
+  });
+});
