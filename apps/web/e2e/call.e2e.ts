@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 // Calls from a direct conversation in real Chromium pages: the callee's page rings (overlay on any page), Accept
-// puts both in the call's meeting seeing each other's video; Decline and an unanswered call leave "Declined" and
-// "Missed" entries in the conversation. CALL_RING_TIMEOUT_MS shortens the ringing to keep the test short.
+// puts both in the call's meeting seeing each other's video; Decline, an unanswered call and the caller's Cancel
+// leave "Declined", "Missed" and "Cancelled" entries in the conversation. CALL_RING_TIMEOUT_MS shortens the ringing.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
 import { newUser, webClient } from "../../../tests/harness/clients.ts";
@@ -62,6 +62,7 @@ describe("calls from a conversation", () => {
     await overlay.getByRole("button", { name: "Accept" }).click();
     await b.waitForURL(new RegExp(`/m/${code}`));
     expect(await incomingCall(b).count()).toBe(0);
+    await a.getByRole("button", { name: "Cancel call" }).waitFor({ state: "detached" });
 
     await join(a, servers.web.url, code);
     await join(b, servers.web.url, code);
@@ -74,9 +75,13 @@ describe("calls from a conversation", () => {
     await messageLog(b).waitFor();
 
     await meetingCodeAfterCalling(a, "Audio call");
+    await a.getByRole("button", { name: "Cancel call" }).waitFor();
     await incomingCall(b).getByRole("button", { name: "Decline" }).click();
     await incomingCall(b).waitFor({ state: "detached" });
     await messageLog(b).getByText(/Declined audio call/).waitFor();
+    // the caller, waiting in the call's meeting, is told
+    await a.getByText(/declined the call\./).waitFor();
+    expect(await a.getByRole("button", { name: "Cancel call" }).count()).toBe(0);
 
     await a.goto(`${servers.web.url}/chat?c=${dm.id}`);
     await messageLog(a).getByText(/Declined audio call/).waitFor();
@@ -92,8 +97,21 @@ describe("calls from a conversation", () => {
     // nobody answers: the server gives up after CALL_RING_TIMEOUT_MS
     await incomingCall(b).waitFor({ state: "detached", timeout: RING_MS + 20_000 });
     await messageLog(b).getByText(/Missed video call/).waitFor();
+    await a.getByText(/No answer from/).waitFor();
 
     await a.goto(`${servers.web.url}/chat?c=${dm.id}`);
     await messageLog(a).getByText(/Missed video call/).waitFor();
+  });
+
+  test("the caller cancels before an answer: the ringing stops and the call shows as cancelled", { timeout: 120_000 }, async () => {
+    const { dm, a, open } = await twoPeopleInADirectConversation();
+    const b = await open(`/chat?c=${dm.id}`);
+    await messageLog(b).waitFor();
+
+    await meetingCodeAfterCalling(a, "Video call");
+    await incomingCall(b).waitFor();
+    await a.getByRole("button", { name: "Cancel call" }).click();
+    await incomingCall(b).waitFor({ state: "detached" });
+    await messageLog(b).getByText(/Cancelled video call/).waitFor();
   });
 });

@@ -70,6 +70,8 @@ interface ConversationState {
   presence: Record<string, { online: boolean; lastSeenAt: Date | null }>;
   unsent: UnsentMessage[];
   incomingCall: CallInfo | null;
+  /** a call this user started that is still ringing */
+  outgoingCall: CallInfo | null;
   toasts: Toast[];
   /** the conversation open on screen (no toast for it) */
   openId: string | null;
@@ -89,6 +91,7 @@ interface ConversationState {
   setPresence(userId: string, online: boolean, lastSeenAt: Date | null): void;
   setUnsent(unsent: UnsentMessage[]): void;
   setIncomingCall(call: CallInfo | null): void;
+  setOutgoingCall(call: CallInfo | null): void;
   pushToast(toast: Omit<Toast, "id">): void;
   dismissToast(id: number): void;
 }
@@ -127,6 +130,7 @@ export const useConversationStore = create<ConversationState>()((set) => ({
   presence: {},
   unsent: [],
   incomingCall: null,
+  outgoingCall: null,
   toasts: [],
   openId: null,
 
@@ -192,6 +196,7 @@ export const useConversationStore = create<ConversationState>()((set) => ({
   setPresence: (userId, online, lastSeenAt) => set((s) => ({ presence: { ...s.presence, [userId]: { online, lastSeenAt } } })),
   setUnsent: (unsent) => set({ unsent }),
   setIncomingCall: (incomingCall) => set({ incomingCall }),
+  setOutgoingCall: (outgoingCall) => set({ outgoingCall }),
   pushToast: (toast) => set((s) => ({ toasts: [...s.toasts, { ...toast, id: ++toastId }].slice(-MAX_TOASTS) })),
   dismissToast: (id) => set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) })),
 }));

@@ -3,6 +3,7 @@
 import { useEffect } from "react";
 import { startChatLive } from "@/lib/chat/live";
 import { IncomingCall } from "./IncomingCall";
+import { OutgoingCall } from "./OutgoingCall";
 import { Toasts } from "./Toasts";
 
 /** Mounted on every page of a signed-in account: the chat connection, incoming calls and message toasts. */
@@ -11,6 +12,7 @@ export function ChatGlobal({ realtimeUrl, userId, userName }: { realtimeUrl: str
   return (
     <>
       <IncomingCall />
+      <OutgoingCall />
       <Toasts />
     </>
   );

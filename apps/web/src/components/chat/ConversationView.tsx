@@ -128,6 +128,7 @@ function Header({
     setCallError(null);
     try {
       const info = await chatClient().calls.start.mutate({ conversationId: conversation.id, kind });
+      useConversationStore.getState().setOutgoingCall(info);
       router.push(`/m/${info.meetingCode}`);
     } catch (e) {
       setCalling(false);

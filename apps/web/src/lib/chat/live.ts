@@ -228,6 +228,12 @@ function handleEvent(event: ChatEvent, me: ChatUser): void {
         s.setIncomingCall(null);
         stopRinging();
       }
+      if (s.outgoingCall?.id === event.callId) {
+        const title = s.outgoingCall.conversationTitle;
+        s.setOutgoingCall(null);
+        const outcome = event.status === "DECLINED" ? `${title} declined the call.` : event.status === "MISSED" ? `No answer from ${title}.` : null;
+        if (outcome) s.pushToast({ conversationId: event.conversationId, title: "Call ended", text: outcome });
+      }
       // the call log entry changed: reload the conversation's newest page if it is loaded
       if (s.threads[event.conversationId]) void loadHistory(event.conversationId).catch(() => undefined);
       break;
