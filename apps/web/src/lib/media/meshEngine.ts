@@ -20,10 +20,14 @@ export interface MeshHost {
 
 /** Which local stream carries which source: sent next to the SDP (stripped before it is applied). */
 const SOURCES_LINE = /\r?\nx-qualmeet-sources=([^\r\n]*)/;
+/** Which RTCPeerConnection of the sender the SDP belongs to: a new one means the sender rebuilt its connection. */
+const SESSION_LINE = /\r?\nx-qualmeet-session=([^\r\n]*)/;
 const SOURCES: MediaSource[] = ["mic", "camera", "screen"];
 const DISCONNECTED_RESTART_MS = 2000;
 const FAILED_REBUILD_MS = 12_000;
 const FIRST_OFFER_WAIT_MS = 4000;
+const MAX_STALL_REBUILDS = 3;
+const ROLLBACK_CHECK_MS = 1000;
 
 export const meshTrackId = (peerId: string, source: MediaSource) => `p2p:${peerId}:${source}`;
 
@@ -42,11 +46,16 @@ class MeshPeer {
   private readonly streams = new Map<MediaSource, MediaStream>();
   private readonly senders = new Map<MediaSource, RTCRtpSender>();
   private remoteSources: Record<string, MediaSource> = {};
+  /** our connection's id, and the other side's as last seen in its SDP */
+  private session = "";
+  private remoteSession: string | null = null;
   private chain: Promise<void> = Promise.resolve();
   private troubleTimer: ReturnType<typeof setTimeout> | null = null;
   private failedTimer: ReturnType<typeof setTimeout> | null = null;
   troubled = false;
   closed = false;
+  /** connections replaced because video stalled (bounded: a sender that never sends would loop) */
+  private rebuilds = 0;
   /** wall-clock time of the first decoded remote video frame (debugging and tests) */
   firstFrameAt: number | null = null;
   readonly createdAt = Date.now();
@@ -61,6 +70,7 @@ class MeshPeer {
   }
 
   private createPc(): RTCPeerConnection {
+    this.session = Math.random().toString(36).slice(2, 10);
     const pc = new RTCPeerConnection({ iceServers: this.host.iceServers() });
     pc.onnegotiationneeded = () => void this.offer(pc);
     pc.onicecandidate = ({ candidate }) => {
@@ -94,7 +104,7 @@ class MeshPeer {
 
   private sendDescription(description: RTCSessionDescription): Promise<void> {
     const map = SOURCES.filter((s) => this.senders.has(s)).map((s) => `${this.streams.get(s)!.id}:${s}`).join(",");
-    const sdp = `${description.sdp}\r\nx-qualmeet-sources=${map}`;
+    const sdp = `${description.sdp}\r\nx-qualmeet-sources=${map}\r\nx-qualmeet-session=${this.session}`;
     return this.host.send(this.peerId, { description: { type: description.type as "offer" | "answer", sdp } });
   }
 
@@ -103,10 +113,8 @@ class MeshPeer {
   }
 
   private async applySignal(signal: P2PSignal): Promise<void> {
-    const pc = this.pc;
     if (this.closed) return;
     if (signal.description) {
-      debug("recv", signal.description.type, "state", pc.signalingState, "makingOffer", this.makingOffer, "polite", this.polite);
       let sdp = signal.description.sdp ?? "";
       const sources = SOURCES_LINE.exec(sdp);
       if (sources) {
@@ -116,40 +124,67 @@ class MeshPeer {
           if (streamId && source) this.remoteSources[streamId] = source as MediaSource;
         }
       }
+      const session = SESSION_LINE.exec(sdp)?.[1] ?? null;
+      sdp = sdp.replace(SESSION_LINE, "");
       const description = { type: signal.description.type, sdp } as RTCSessionDescriptionInit;
+      // the other side replaced its connection (it could not heal it): follow with a new one of ours, which
+      // answers its offer (renegotiating the old one would keep the old DTLS session)
+      const replaced = description.type === "offer" && session !== null && this.remoteSession !== null && session !== this.remoteSession;
+      if (session) this.remoteSession = session;
+      if (replaced) {
+        debug("the other side rebuilt its connection: rebuilding ours", this.peerId.slice(0, 8));
+        this.rebuild();
+      }
+      const pc = this.pc;
+      debug("recv", description.type, "state", pc.signalingState, "makingOffer", this.makingOffer, "polite", this.polite);
       // perfect negotiation: an offer collides when we are making one or are not stable
       const readyForOffer = !this.makingOffer && (pc.signalingState === "stable" || this.settingRemoteAnswer);
       const collision = description.type === "offer" && !readyForOffer;
       this.ignoreOffer = !this.polite && collision;
       if (this.ignoreOffer) return;
       this.settingRemoteAnswer = description.type === "answer";
-      let target = pc;
       try {
         // the polite side rolls back its own offer first (explicitly: Chromium's implicit rollback can leave senders detached)
         if (collision && pc.signalingState === "have-local-offer") await pc.setLocalDescription({ type: "rollback" });
         await pc.setRemoteDescription(description);
-      } catch (error) {
-        // the other side rebuilt its connection (new DTLS session): follow it with a new one of ours
-        if (description.type !== "offer") throw error;
-        this.rebuild();
-        target = this.pc;
-        await target.setRemoteDescription(description);
       } finally {
         this.settingRemoteAnswer = false;
       }
       if (description.type === "offer") {
-        await target.setLocalDescription();
-        await this.sendDescription(target.localDescription!);
-        // Chromium's implicit rollback of our own offer can leave our senders detached (the other side's
-        // video freezes): negotiate once more from this side now that both are stable
-        if (collision) setTimeout(() => void this.offer(target), 50);
+        await pc.setLocalDescription();
+        await this.sendDescription(pc.localDescription!);
+        if (collision) void this.checkSendingAfterRollback(pc);
       }
     } else if (signal.candidate) {
       try {
-        await pc.addIceCandidate(signal.candidate as RTCIceCandidateInit);
+        await this.pc.addIceCandidate(signal.candidate as RTCIceCandidateInit);
       } catch (error) {
         if (!this.ignoreOffer) console.warn("[mesh] candidate failed", error);
       }
+    }
+  }
+
+  /**
+   * Chromium can stop sending on a connection whose offer it rolled back (glare, polite side): the other side's
+   * picture freezes. Packets that stop leaving after the rollback mean a new connection (the other side follows).
+   */
+  private async checkSendingAfterRollback(pc: RTCPeerConnection): Promise<void> {
+    const packetsSent = async () => {
+      let sent = 0;
+      (await pc.getStats().catch(() => null))?.forEach((s: Record<string, unknown>) => {
+        if (s.type === "outbound-rtp") sent += Number(s.packetsSent ?? 0);
+      });
+      return sent;
+    };
+    await sleep(ROLLBACK_CHECK_MS);
+    const before = await packetsSent();
+    await sleep(ROLLBACK_CHECK_MS);
+    const after = await packetsSent();
+    debug("after rollback: packets sent", before, "->", after, pc.connectionState);
+    if (pc !== this.pc || this.closed || pc.connectionState !== "connected" || this.senders.size === 0) return;
+    if (after === before) {
+      debug("after rollback: nothing sent, rebuilding the connection", this.peerId.slice(0, 8));
+      this.rebuild();
     }
   }
 
@@ -171,8 +206,8 @@ class MeshPeer {
   }
 
   /**
-   * A remote video that the connection carries but that never decodes (Chromium can leave a sender detached
-   * after an implicit rollback): negotiate again, at most a few times.
+   * A remote video that the connection carries but that stops decoding (Chromium can leave a sender detached
+   * after a rollback): negotiate again, then replace the connection, a bounded number of times.
    */
   private async watchdog(pc: RTCPeerConnection): Promise<void> {
     let last = -1;
@@ -193,10 +228,24 @@ class MeshPeer {
       // no frames for 3 s (or none ever: then there is no inbound-rtp entry yet at all)
       const stuck = expected && frames === last && (videos > 0 || last === 0);
       last = frames;
-      if (!stuck || pc.connectionState !== "connected" || pc.signalingState !== "stable" || retries >= 5) continue;
+      if (!stuck) {
+        retries = 0;
+        continue;
+      }
+      if (pc.connectionState !== "connected" || pc.signalingState !== "stable") continue;
       retries++;
-      debug("watchdog: video stalled, renegotiating", this.peerId.slice(0, 8));
-      await this.offer(pc);
+      // a renegotiation re-attaches a sender Chromium left detached; when it does not (a rollback can break
+      // the other side's sending for good), a new connection does: the other side follows our new session.
+      // The impolite side rebuilds first, so two stalled sides do not both replace their connections at once.
+      if (retries < (this.polite ? 4 : 2)) {
+        debug("watchdog: video stalled, renegotiating", this.peerId.slice(0, 8));
+        await this.offer(pc);
+      } else if (this.rebuilds < MAX_STALL_REBUILDS) {
+        this.rebuilds++;
+        debug("watchdog: still stalled, rebuilding the connection", this.peerId.slice(0, 8));
+        this.rebuild();
+        return;
+      }
     }
   }
 
