@@ -6,7 +6,7 @@ import type { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createDb, type PrismaClient } from "@qualmeet/db";
 import { createRedis } from "../services/redis.ts";
-import { ChatPersister } from "./chatPersister.ts";
+import { ChatPersister, PERSISTER_GROUP } from "./chatPersister.ts";
 import { userStreamKey } from "./chatEvents.ts";
 import { OUTBOX, pendingKey } from "./chatOutbox.ts";
 import { change, markRead, send } from "./chatService.ts";
@@ -125,4 +125,23 @@ test("bad input stores and broadcasts nothing", async () => {
   await expect(history(deps(), eve.id, conversationId, undefined)).rejects.toMatchObject({ code: "NOT_FOUND" });
   expect(await redis.xlen(OUTBOX)).toBeLessThanOrEqual(outboxBefore);
   expect(await streamMessages(bob.id)).toEqual([]);
+});
+
+test("entries a dead node took but never stored are claimed and stored by another node", async () => {
+  await persister.stop();
+  const [ann, bob] = [await user("Ann"), await user("Bob")];
+  const conversationId = await group(ann, bob);
+  const sent: ChatMessage[] = [];
+  for (let i = 0; i < 3; i++) sent.push(await send(deps(), ann, { conversationId, clientId: randomUUID(), body: `taken ${i}` }));
+  // a node reads them into its pending list, then dies before writing them
+  const taken = (await redis.xreadgroup("GROUP", PERSISTER_GROUP, `dead-${randomUUID()}`, "COUNT", 1000, "STREAMS", OUTBOX, ">")) as Array<[string, unknown[]]> | null;
+  expect(taken?.[0]?.[1].length).toBeGreaterThanOrEqual(3);
+  const survivor = new ChatPersister({ db, redis: persisterRedis, consumer: `survivor-${randomUUID()}`, claimIdleMs: 300, log: () => {} });
+  survivor.start();
+  try {
+    await until(async () => (await db.message.count({ where: { conversationId } })) === 3, "the claimed entries to be stored", 30_000);
+  } finally {
+    await survivor.stop();
+  }
+  expect((await db.message.findMany({ where: { conversationId }, orderBy: { createdAt: "asc" } })).map((m) => m.id)).toEqual(sent.map((m) => m.id));
 });

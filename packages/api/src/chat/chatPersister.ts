@@ -27,6 +27,8 @@ export interface PersisterOptions {
   redis: Redis;
   consumer: string;
   batchSize?: number;
+  /** entries another consumer has left unacknowledged this long are taken over (that node is presumed dead) */
+  claimIdleMs?: number;
   log?: (message: string) => void;
 }
 
@@ -87,7 +89,7 @@ export class ChatPersister {
     const { redis, consumer } = this.options;
     let cursor = "0-0";
     do {
-      const reply = (await redis.xautoclaim(OUTBOX, PERSISTER_GROUP, consumer, CLAIM_IDLE_MS, cursor, "COUNT", this.batchSize, "JUSTID")) as [string, string[]];
+      const reply = (await redis.xautoclaim(OUTBOX, PERSISTER_GROUP, consumer, this.options.claimIdleMs ?? CLAIM_IDLE_MS, cursor, "COUNT", this.batchSize, "JUSTID")) as [string, string[]];
       cursor = reply[0];
       if (reply[1].length) this.log(`claimed ${reply[1].length} entries left by another node`);
     } while (cursor !== "0-0" && this.running);
@@ -117,7 +119,7 @@ export class ChatPersister {
         if (now >= nextClaim) {
           await this.claim();
           await this.trim();
-          nextClaim = now + CLAIM_EVERY_MS;
+          nextClaim = now + Math.min(CLAIM_EVERY_MS, this.options.claimIdleMs ?? CLAIM_IDLE_MS);
           nextOwnPending = 0;
         }
         let entries: RawEntry[] = [];
@@ -152,10 +154,10 @@ export class ChatPersister {
       if (unavailableService(error)) throw error;
       this.log(`batch refused (${(error as Error).message}); storing entry by entry`);
       const done: string[] = parsed.filter((p) => !p.entry).map((p) => p.id);
-      const stored: StoredMessage[] = [];
+      const settled: StoredMessage[] = [];
       for (const { id, entry } of live) {
         try {
-          stored.push(...(await this.apply([entry])));
+          settled.push(...(await this.apply([entry])));
           done.push(id);
         } catch (entryError) {
           if (unavailableService(entryError)) throw entryError;
@@ -163,16 +165,19 @@ export class ChatPersister {
           if (age > POISON_AFTER_MS) {
             this.log(`dropping outbox entry ${id} after ${Math.round(age / 1000)} s: ${(entryError as Error).message} ${JSON.stringify(entry)}`);
             done.push(id);
+            // it will never be stored: history stops showing it as pending
+            if (entry.op === "message") settled.push(entry.m);
           }
         }
       }
-      await this.acknowledge(done, stored);
+      await this.acknowledge(done, settled);
     }
   }
 
-  private async acknowledge(ids: string[], stored: StoredMessage[]): Promise<void> {
+  /** XACKs the entries; the message versions in `settled` leave the pending index. */
+  private async acknowledge(ids: string[], settled: StoredMessage[]): Promise<void> {
     if (ids.length) await this.options.redis.xack(OUTBOX, PERSISTER_GROUP, ...ids);
-    await settlePending(this.options.redis, stored);
+    await settlePending(this.options.redis, settled);
   }
 
   /** One transaction for the batch; returns the message versions it stored. */

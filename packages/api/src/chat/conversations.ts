@@ -6,7 +6,7 @@ import { Prisma, type PrismaClient } from "@qualmeet/db";
 import { lastMessages, pendingMessages, readMarkers } from "./chatOutbox.ts";
 import { conversationNotFound, requireMember } from "./members.ts";
 import { MESSAGE_COLUMNS, MESSAGE_JOINS, decodeCursor, encodeCursor, newestFirst, rowToStored, toChatMessage, type MessageRow, type StoredMessage } from "./messages.ts";
-import type { CallEntry, ChatHistoryPage, ChatMessage, ChatUser, ConversationSummary } from "./types.ts";
+import type { CallEntry, ChatHistoryPage, ChatMessage, ConversationSummary } from "./types.ts";
 
 export const HISTORY_PAGE = 50;
 export const SEARCH_LIMIT = 50;
@@ -169,36 +169,52 @@ export function mergeNewestFirst(stored: StoredMessage[], pending: StoredMessage
   return [...byId.values()].sort(newestFirst);
 }
 
-const chatUser = (u: { id: string; name: string; isGuest: boolean }): ChatUser => ({ id: u.id, name: u.name, isGuest: u.isGuest });
+interface CallRow {
+  id: string;
+  kind: CallEntry["kind"];
+  status: CallEntry["status"];
+  startedAt: Date;
+  answeredAt: Date | null;
+  endedAt: Date | null;
+  userId: string;
+  userName: string;
+  userIsGuest: boolean;
+}
 
 /** A page of history, newest first: stored messages merged with pending ones, and the calls in its time range. */
 export async function history(deps: Deps, userId: string, conversationId: string, cursor: string | undefined, limit = HISTORY_PAGE): Promise<ChatHistoryPage> {
   await requireMember(deps.redis, deps.db, conversationId, userId);
   const before = cursor ? decodeCursor(cursor) : null;
   const keyset = before ? Prisma.sql`AND (m."createdAt", m.id) < (${new Date(before.createdAt)}::timestamptz, ${before.id}::uuid)` : Prisma.empty;
-  const [rows, pending] = await Promise.all([
+  // the calls before the cursor are read alongside; those older than the page's oldest message wait for the next page
+  const [rows, pending, calls] = await Promise.all([
     deps.db.$queryRaw<MessageRow[]>`SELECT ${MESSAGE_COLUMNS} FROM "Message" m ${MESSAGE_JOINS}
       WHERE m."conversationId" = ${conversationId}::uuid ${keyset} ORDER BY m."createdAt" DESC, m.id DESC LIMIT ${limit + 1}`,
     pendingMessages(deps.redis, conversationId),
+    deps.db.$queryRaw<CallRow[]>`SELECT c.id::text AS id, c.kind::text AS kind, c.status::text AS status, c."startedAt", c."answeredAt", c."endedAt",
+        u.id::text AS "userId", u.name AS "userName", u."isGuest" AS "userIsGuest"
+      FROM "CallLog" c JOIN "User" u ON u.id = c."startedById"
+      WHERE c."conversationId" = ${conversationId}::uuid ${before ? Prisma.sql`AND c."startedAt" < ${new Date(before.createdAt)}::timestamptz` : Prisma.empty}
+      ORDER BY c."startedAt" DESC LIMIT 200`,
   ]);
   const isBefore = (m: StoredMessage) => !before || newestFirst(m, { ...m, createdAt: before.createdAt, id: before.id }) > 0;
   const merged = mergeNewestFirst(rows.map(rowToStored), pending.filter(isBefore));
   const page = merged.slice(0, limit);
   const more = merged.length > limit;
   const oldest = page[page.length - 1];
-  const calls = await deps.db.callLog.findMany({
-    where: {
-      conversationId,
-      startedAt: { ...(more && oldest ? { gte: new Date(oldest.createdAt) } : {}), ...(before ? { lt: new Date(before.createdAt) } : {}) },
-    },
-    include: { startedBy: { select: { id: true, name: true, isGuest: true } } },
-    orderBy: { startedAt: "desc" },
-    take: 200,
-  });
+  const inPage = more && oldest ? calls.filter((c) => c.startedAt.getTime() >= oldest.createdAt) : calls;
   return {
     messages: page.map(toChatMessage),
-    calls: calls.map(
-      (c): CallEntry => ({ id: c.id, kind: c.kind, status: c.status, startedAt: c.startedAt, answeredAt: c.answeredAt, endedAt: c.endedAt, startedBy: chatUser(c.startedBy) }),
+    calls: inPage.map(
+      (c): CallEntry => ({
+        id: c.id,
+        kind: c.kind,
+        status: c.status,
+        startedAt: c.startedAt,
+        answeredAt: c.answeredAt,
+        endedAt: c.endedAt,
+        startedBy: { id: c.userId, name: c.userName, isGuest: c.userIsGuest },
+      }),
     ),
     nextCursor: more && oldest ? encodeCursor(oldest) : null,
   };
