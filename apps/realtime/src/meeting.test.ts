@@ -5,13 +5,14 @@ import type { RoomEvent } from "@qualmeet/api";
 import { newUser, realtimeClient, signIn, webClient, type RealtimeConnection } from "../../../tests/harness/clients.ts";
 import { startRealtime, startWeb, type RealtimeServer, type WebServer } from "../../../tests/harness/servers.ts";
 
+const SIGNALS_PER_10S = 40;
 let web: WebServer;
 let node: RealtimeServer;
 const open: RealtimeConnection[] = [];
 
 beforeAll(async () => {
   web = await startWeb();
-  node = await startRealtime({ allowedOrigins: [web.url], env: { P2P_RETURN_QUIET_MS: "1000" } });
+  node = await startRealtime({ allowedOrigins: [web.url], env: { P2P_RETURN_QUIET_MS: "1000", RATE_LIMIT_SIGNALS_PER_10S: String(SIGNALS_PER_10S) } });
 });
 
 afterAll(async () => {
@@ -254,6 +255,38 @@ describe("P2P mesh and the switch to the SFU", () => {
     expect((await webClient(web.url, host.cookie).meeting.get.query({ code: meeting.code })).p2pMaxParticipants).toBe(2);
     bEvents.sub.unsubscribe();
     cEvents.sub.unsubscribe();
+  });
+
+  test("a malformed SDP reaches no one; a client flooding signals is refused while others' signals still pass", async () => {
+    const { host, meeting } = await meetingWithHost();
+    const hostConn = connect(host.cookie);
+    const h = await hostConn.client.room.join.mutate({ code: meeting.code });
+    const [b, c] = await Promise.all(["Bo", "Cy"].map((n) => newUser(web.url, n)));
+    const bConn = connect(b!.cookie);
+    const cConn = connect(c!.cookie);
+    const bj = await bConn.client.room.join.mutate({ code: meeting.code });
+    const cj = await cConn.client.room.join.mutate({ code: meeting.code });
+    const bEvents = eventsOf(bConn, meeting.id, bj.self.peerId, bj.lastEventId);
+    const toB = (signal: object) => hostConn.client.room.signal.mutate({ meetingId: meeting.id, peerId: h.self.peerId, targetPeerId: bj.self.peerId, signal });
+    for (const sdp of ["<script>alert(1)</script>", "v=0\r\n\u0000binary"]) {
+      await expect(toB({ description: { type: "offer", sdp } })).rejects.toMatchObject({ data: { code: "BAD_REQUEST", field: "signal.description.sdp" } });
+    }
+    // a flood: the first SIGNALS_PER_10S pass, the rest are refused with the time to wait
+    const candidate = { candidate: { candidate: "candidate:1 1 udp 2122260223 192.0.2.1 50000 typ host", sdpMid: "0", sdpMLineIndex: 0 } };
+    const results = await Promise.allSettled(Array.from({ length: SIGNALS_PER_10S + 20 }, () => toB(candidate)));
+    const refused = results.filter((r) => r.status === "rejected");
+    expect(refused.length).toBeGreaterThanOrEqual(20);
+    expect(refused.length).toBeLessThan(SIGNALS_PER_10S);
+    expect((refused[0] as PromiseRejectedResult).reason).toMatchObject({ data: { code: "TOO_MANY_REQUESTS" } });
+    expect(((refused[0] as PromiseRejectedResult).reason as { data: { retryAfterMs: number } }).data.retryAfterMs).toBeGreaterThan(0);
+    // C is not affected, and B received exactly the signals that passed, none of the malformed ones
+    const fromC = { description: { type: "offer" as const, sdp: "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n" } };
+    await cConn.client.room.signal.mutate({ meetingId: meeting.id, peerId: cj.self.peerId, targetPeerId: bj.self.peerId, signal: fromC });
+    await bEvents.next("p2p.signal", 5000, (e) => e.fromPeerId === cj.self.peerId);
+    const signals = bEvents.seen.filter((e) => e.event.type === "p2p.signal").map((e) => e.event as Extract<RoomEvent, { type: "p2p.signal" }>);
+    expect(signals.filter((s) => s.fromPeerId === h.self.peerId)).toHaveLength(results.length - refused.length);
+    expect(signals.some((s) => s.signal.description && s.fromPeerId === h.self.peerId)).toBe(false);
+    bEvents.sub.unsubscribe();
   });
 
   test("listen together: play, pause and seek reach everyone, and a late joiner starts where the others are", async () => {

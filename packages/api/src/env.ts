@@ -46,6 +46,10 @@ export const serverEnv = {
     get chatPer10Seconds() {
       return int("RATE_LIMIT_CHAT_PER_10S", 20);
     },
+    /** P2P signals (offers, answers, ICE candidates) per user: a negotiation of a 3-person mesh takes ~100 */
+    get signalsPer10Seconds() {
+      return int("RATE_LIMIT_SIGNALS_PER_10S", 300);
+    },
   },
 };
 

@@ -10,6 +10,13 @@ import { peerRef } from "./media/media.schema.ts";
 
 const targetSchema = peerRef.extend({ targetPeerId: z.string().uuid("targetPeerId must be a UUID") });
 
+/** An SDP is printable text that starts with its version line; anything else is refused before it is relayed. */
+const sdpSchema = z
+  .string()
+  .max(200_000, "SDP is at most 200 kB")
+  .regex(/^v=0\r?\n/, "An SDP starts with v=0.")
+  .regex(/^[\x20-\x7e\r\n\t]*$/, "An SDP is printable ASCII.");
+
 /** The room service of this node and who is calling (the user on this socket). */
 function caller(ctx: Context & { user: SessionUser }) {
   const rt = realtimeServices(ctx);
@@ -69,11 +76,12 @@ export const roomRouter = createTRPCRouter({
 
   /** P2P negotiation (perfect negotiation: offers, answers, ICE candidates) relayed to one participant. */
   signal: guestOrUserProcedure
+    .use(rateLimit({ scope: "signal:user", capacity: serverEnv.rateLimits.signalsPer10Seconds, windowMs: 10_000 }, (ctx) => ctx.session?.userId ?? ctx.ip, "signals"))
     .input(
       targetSchema.extend({
         signal: z
           .object({
-            description: z.object({ type: z.enum(["offer", "answer", "pranswer", "rollback"]), sdp: z.string().max(200_000, "SDP is at most 200 kB").optional() }).optional(),
+            description: z.object({ type: z.enum(["offer", "answer", "pranswer", "rollback"]), sdp: sdpSchema.optional() }).optional(),
             candidate: z
               .object({
                 candidate: z.string().max(2000),
