@@ -22,6 +22,7 @@ import { consumeToken } from "@qualmeet/api/services/rateLimit";
 import { createDb, isDatabaseUp } from "@qualmeet/db";
 import { WorkerPool } from "@qualmeet/media";
 import { applyTrpcSocketHandler } from "./trpcSocket.ts";
+import { batchRedisWrites } from "./writeBatching.ts";
 
 export interface RealtimeConfig {
   port: number;
@@ -44,8 +45,9 @@ const CLOSE_SESSION_ENDED = 4401;
 export async function startRealtimeServer(config: RealtimeConfig) {
   const nodeId = randomUUID();
   const db = createDb(config.databaseUrl);
+  const redis = createRedis(config.redisUrl, `qualmeet-realtime-${nodeId}`);
   // every call and room event costs Redis commands: the ones issued in one event-loop turn go out in one write
-  const redis = createRedis(config.redisUrl, `qualmeet-realtime-${nodeId}`, { enableAutoPipelining: true });
+  batchRedisWrites(redis);
   const bus = new Bus(config.redisUrl, redis);
   const presence = new PresenceRegistry(redis, bus, nodeId);
   const roomEvents = new RoomEventLog(redis, bus);

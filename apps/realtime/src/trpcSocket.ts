@@ -3,8 +3,7 @@
 // changes for the room fan-out, where one event goes to many sockets:
 //   - a subscription's context carries an `eventSink` that writes tracked events already serialized once per
 //     node (RoomEventLog) to this socket, instead of each subscriber's generator, superjson and JSON.stringify;
-//   - writes are corked per socket until the end of the event-loop turn, so several frames to one socket
-//     (a burst of room events, a call's answer and its own echo) leave in one syscall.
+//   - writes are corked per socket until the end of the event-loop turn (writeBatching.ts).
 import type { IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import type { WebSocket, WebSocketServer } from "ws";
@@ -28,32 +27,16 @@ import {
   type inferRouterContext,
 } from "@trpc/server/unstable-core-do-not-import";
 import type { RealtimeServices } from "@qualmeet/api/realtime";
+import { corkForTurn } from "./writeBatching.ts";
 
 const OPEN = 1;
 
-/** Sockets written to during this event-loop turn, uncorked together when it ends. */
-const corked = new Set<Socket>();
-let flushScheduled = false;
-
-function flushCorked(): void {
-  flushScheduled = false;
-  for (const socket of corked) socket.uncork();
-  corked.clear();
-}
-
 /** Sends a text frame; frames to one socket within one event-loop turn leave together. */
-export function sendFrame(ws: WebSocket, data: string): void {
+function sendFrame(ws: WebSocket, data: string): void {
   if (ws.readyState !== OPEN) return;
   // ws keeps its net.Socket in `_socket` and writes each frame's header and payload inside its own cork
   const socket = (ws as unknown as { _socket?: Socket })._socket;
-  if (socket && !corked.has(socket)) {
-    socket.cork();
-    corked.add(socket);
-    if (!flushScheduled) {
-      flushScheduled = true;
-      setImmediate(flushCorked);
-    }
-  }
+  if (socket) corkForTurn(socket);
   ws.send(data);
 }
 

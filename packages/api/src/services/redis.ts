@@ -1,10 +1,9 @@
-import { Redis, type RedisOptions } from "ioredis";
+import { Redis } from "ioredis";
 
 // Commands fail within seconds while Redis is down (instead of queueing forever), so callers can answer
 // with a clear error; the client keeps reconnecting and everything recovers when Redis is back.
-export function createRedis(url: string, name: string, options: RedisOptions = {}): Redis {
+export function createRedis(url: string, name: string): Redis {
   const redis = new Redis(url, {
-    ...options,
     connectionName: name,
     maxRetriesPerRequest: 1,
     commandTimeout: 3000,
