@@ -255,6 +255,22 @@ test("a call rings every tab of the callee: accept stops the other tab; decline 
   expect(calls[2]!.answeredAt).toBeInstanceOf(Date);
 });
 
+test("a meeting's chat is a conversation of its participants, readable afterwards; others are refused", async () => {
+  const [host, stranger] = [await newUser(web.url, "Host"), await newUser(web.url, "Stranger")];
+  const meeting = await webClient(web.url, host.cookie).meeting.create.mutate({ title: "Standup" });
+  const hostTab = await tab(nodeA, host);
+  const chat = await hostTab.client.chat.meetingConversation.mutate({ meetingId: meeting.id });
+  expect(chat).toMatchObject({ kind: "MEETING", title: "Standup", meetingCode: meeting.code, myRole: "ADMIN" });
+  expect((await hostTab.client.chat.meetingConversation.mutate({ meetingId: meeting.id })).id).toBe(chat.id);
+  await hostTab.client.chat.send.mutate({ conversationId: chat.id, clientId: randomUUID(), body: "agenda: <b>chat</b>" });
+  const strangerTab = await tab(nodeB, stranger);
+  await expect(strangerTab.client.chat.meetingConversation.mutate({ meetingId: meeting.id })).rejects.toMatchObject({ data: { code: "FORBIDDEN" } });
+  await expect(webClient(web.url, stranger.cookie).chat.history.query({ conversationId: chat.id })).rejects.toMatchObject({ data: { code: "NOT_FOUND" } });
+  await webClient(web.url, host.cookie).meeting.end.mutate({ code: meeting.code });
+  const page = await webClient(web.url, host.cookie).chat.history.query({ conversationId: chat.id });
+  expect(page.messages.map((m) => m.body)).toEqual(["agenda: <b>chat</b>"]);
+});
+
 test("with Redis down, sending fails with SERVICE_UNAVAILABLE and a clear message", async () => {
   const { ann, dm } = await twoPeople();
   const annTab = await tab(nodeA, ann);
