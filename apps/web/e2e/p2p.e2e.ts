@@ -152,6 +152,11 @@ describe("P2P mesh", () => {
       return t.mode === "P2P" && !t.switching && !t.sfu && t.mesh?.[bId]?.connectionState === "connected" ? t : null;
     }, 40_000);
     await Promise.all([expectDecoding(a, 1), expectDecoding(b, 1)]);
+    // and the media owner holds no SFU transports or consumers for them any more
+    await poll("SFU media released on the server", async () => {
+      const rooms = await Promise.all([realtime, realtime2].map(async (n) => ((await (await fetch(`${n.httpUrl}/healthz`)).json()) as { media: { rooms: Array<{ participants: number; transports: number; consumers: number }> } }).media.rooms));
+      return rooms.flat().some((r) => r.participants === 2 && r.transports === 0 && r.consumers === 0);
+    });
     const backStalls = await back.stop();
     const toP2P = (await topology(a)).switches.find((s) => s.to === "P2P");
     console.log(`[p2p] switch back to P2P on A took ${toP2P?.doneAt ? toP2P.doneAt - toP2P.startedAt : "?"} ms; longest stall: ${JSON.stringify(backStalls)}`);

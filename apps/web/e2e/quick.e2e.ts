@@ -1,7 +1,8 @@
 /// <reference lib="dom" />
 // "Quick 1:1" from the home page and "Listen together" in the room, in real headless Chromium: the host
-// creates a 1:1 in one click, a guest joins by the link, the host shares a WAV this test serves, and play,
-// pause and seek on either side reach the other within a second, positions agreeing within 0.5 s.
+// creates a 1:1 in one click (a direct P2P call), a guest joins by the link, the host mutes the guest (their
+// audio stops), the host shares a WAV this test serves, and play, pause and seek on either side reach the
+// other within a second, positions agreeing within 0.5 s; a late joiner starts where everyone is.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
@@ -107,6 +108,8 @@ interface Tab {
   page: Page;
   /** room.playback calls this page sent */
   playbackSends: () => number;
+  /** subscriptions to the room's events from the start of its log */
+  logReplays: () => number;
 }
 
 async function newTab(cookie?: string): Promise<Tab> {
@@ -125,8 +128,15 @@ async function newTab(cookie?: string): Promise<Tab> {
   const page = await context.newPage();
   page.on("pageerror", (error) => console.error(`[page error] ${error.message}`));
   let sends = 0;
-  page.on("websocket", (ws) => ws.on("framesent", (frame) => void (typeof frame.payload === "string" && frame.payload.includes('"room.playback"') && sends++)));
-  return { page, playbackSends: () => sends };
+  let replays = 0;
+  page.on("websocket", (ws) =>
+    ws.on("framesent", (frame) => {
+      if (typeof frame.payload !== "string") return;
+      if (frame.payload.includes('"room.playback"')) sends++;
+      if (frame.payload.includes('"room.events"') && frame.payload.includes('"lastEventId":"0-0"')) replays++;
+    }),
+  );
+  return { page, playbackSends: () => sends, logReplays: () => replays };
 }
 
 /** Pre-join -> "Join now" -> the room (its "Listen together" button). */
@@ -186,6 +196,19 @@ async function waitPlayer(page: Page, check: string, timeout = STEP_MS): Promise
   return Date.now() - start;
 }
 
+const peerIdOf = (page: Page) => page.evaluate(() => window.__qualmeet!.peerId!);
+
+/** Audio packets `page` received from `peerId` over `windowMs`. */
+async function audioGain(page: Page, peerId: string, windowMs = 1500): Promise<number> {
+  const packets = async () => {
+    const stats = (await page.evaluate(() => window.__qualmeet!.stats())) as Record<string, { audio?: { packetsReceived: number } }>;
+    return stats[peerId]?.audio?.packetsReceived ?? 0;
+  };
+  const before = await packets();
+  await page.waitForTimeout(windowMs);
+  return (await packets()) - before;
+}
+
 const act = (page: Page, script: string) =>
   page.evaluate((script) => {
     const el = document.querySelector<HTMLMediaElement>('[aria-label="Shared media"]')!;
@@ -217,6 +240,20 @@ describe("Quick 1:1 and Listen together", () => {
     await guest.page.goto(`${web.url}/m/${code}`);
     await joinRoom(guest.page, "Gale Guest");
     await guest.page.getByRole("heading", { name: "Quinn's 1:1" }).waitFor();
+
+    // the host mutes the guest: on a direct (P2P) call only the guest's page can stop its audio, and does
+    const guestId = await peerIdOf(guest.page);
+    expect(await host.page.locator("#media-mode").innerText()).toBe("Direct (P2P)");
+    for (let i = 0; (await audioGain(host.page, guestId)) <= 10; i++) if (i > 10) throw new Error("no audio from the guest");
+    await host.page.getByRole("button", { name: "Mute Gale Guest" }).click();
+    await guest.page.getByRole("alert").filter({ hasText: "The host muted you" }).waitFor();
+    await guest.page.getByRole("button", { name: "Unmute", exact: true }).waitFor();
+    await host.page.waitForTimeout(500);
+    expect(await audioGain(host.page, guestId)).toBeLessThanOrEqual(2);
+    await guest.page.getByRole("button", { name: "Unmute", exact: true }).click();
+    await guest.page.getByRole("button", { name: "Mute", exact: true }).waitFor();
+    await host.page.waitForTimeout(500);
+    expect(await audioGain(host.page, guestId)).toBeGreaterThan(10);
 
     const hostPanel = await openPanel(host.page);
     const guestPanel = await openPanel(guest.page);
@@ -296,6 +333,13 @@ describe("Quick 1:1 and Listen together", () => {
     await host.page.waitForTimeout(GRACE_MS + 500);
     await guest.page.goto(`${web.url}/m/${code}`);
     await joinRoom(guest.page);
+    // it starts from the join's state (not a replay of the room's log): its timeline is where the host is
+    const joinedAt = await waitPlayer(guest.page, "true");
+    const [h, g] = await Promise.all([playerState(host.page), playerState(guest.page)]);
+    const timelineDrift = Math.abs(g!.expected! - (h!.time + (g!.at - h!.at) / 1000));
+    console.log(`[listen together] late joiner's timeline ${joinedAt} ms after the room showed: ${JSON.stringify({ host: h, guest: g, timelineDrift })}`);
+    expect(timelineDrift).toBeLessThan(MAX_DRIFT_S);
+    expect(guest.logReplays()).toBe(0);
     // the panel opens by itself to offer the click
     const rejoinedPanel = guest.page.getByRole("region", { name: "Listen together" });
     await rejoinedPanel.getByRole("button", { name: "Click to start playback" }).click();

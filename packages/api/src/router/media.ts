@@ -9,6 +9,7 @@ import {
   consumeSchema,
   consumerRef,
   createTransportSchema,
+  peerRef,
   preferredLayersSchema,
   producerRef,
   produceSchema,
@@ -62,6 +63,8 @@ export const mediaRouter = createTRPCRouter({
   pauseProducer: guestOrUserProcedure.input(producerRef).mutation(({ ctx, input }) => runMedia<Ok>(ctx, input, { op: "pauseProducer", producerId: input.producerId })),
   resumeProducer: guestOrUserProcedure.input(producerRef).mutation(({ ctx, input }) => runMedia<Ok>(ctx, input, { op: "resumeProducer", producerId: input.producerId })),
   closeProducer: guestOrUserProcedure.input(producerRef).mutation(({ ctx, input }) => runMedia<Ok>(ctx, input, { op: "closeProducer", producerId: input.producerId })),
+  /** Back on the P2P mesh: the caller's transports (with their producers and consumers) are closed on the SFU. */
+  closeTransports: guestOrUserProcedure.input(peerRef).mutation(({ ctx, input }) => runMedia<Ok>(ctx, input, { op: "closeTransports" })),
   restartIce: guestOrUserProcedure
     .input(restartIceSchema)
     .mutation(({ ctx, input }) => runMedia<{ iceParameters: mediasoupTypes.IceParameters }>(ctx, input, { op: "restartIce", transportId: input.transportId })),

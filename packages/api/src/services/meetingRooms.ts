@@ -89,7 +89,8 @@ export type MediaOp =
   | { op: "resumeConsumer" | "pauseConsumer"; consumerId: string }
   | { op: "setPreferredLayers"; consumerId: string; spatialLayer: number; temporalLayer?: number }
   | { op: "pauseProducer" | "resumeProducer" | "closeProducer"; producerId: string }
-  | { op: "restartIce"; transportId: string };
+  | { op: "restartIce"; transportId: string }
+  | { op: "closeTransports" };
 
 /** A room as it moves from one owner node to another (node drain). */
 export interface RoomSnapshot {
@@ -164,7 +165,8 @@ export class MeetingRooms {
         data: { id: participant.participationId, meetingId: meeting.id, userId: user.id, displayName: user.name, role: participant.isHost ? "HOST" : "PARTICIPANT" },
       });
       if (meeting.status !== "LIVE") await this.deps.db.meeting.update({ where: { id: meeting.id }, data: { status: "LIVE", startedAt: meeting.startedAt ?? new Date() } });
-      await this.deps.redis.hset(`room:${meeting.id}:presence`, participant.peerId, this.deps.nodeId);
+      // the node holding the participant's socket (which may not be this, the media owner)
+      await this.deps.redis.hset(`room:${meeting.id}:presence`, participant.peerId, connection.nodeId);
     } catch (error) {
       live.participants.delete(participant.peerId);
       if (live.media?.peers.has(participant.peerId)) live.media.removePeer(participant.peerId);
@@ -264,6 +266,13 @@ export class MeetingRooms {
           return { ok: true };
         case "restartIce":
           return { iceParameters: await peer.restartIce(op.transportId) };
+        case "closeTransports": {
+          // back on the P2P mesh: the participant's SFU media goes (a fresh, empty peer stays for a later switch)
+          const participant = live.participants.get(peerId)!;
+          live.media.removePeer(peerId);
+          this.attachPeer(live, participant);
+          return { ok: true };
+        }
       }
     } catch (error) {
       throw mediaToTrpcError(error);
@@ -323,13 +332,16 @@ export class MeetingRooms {
   async mute(meetingId: string, peerId: string, caller: Caller, targetPeerId: string): Promise<void> {
     const { live } = await this.host(meetingId, peerId, caller);
     if (!live.participants.has(targetPeerId)) throw new TRPCError({ code: "NOT_FOUND", message: "That participant is not in the meeting." });
-    if (!live.media) return;
-    const peer = live.media.getPeer(targetPeerId);
-    for (const producer of peer.producers()) {
+    let paused = false;
+    const peer = live.media?.peers.get(targetPeerId);
+    for (const producer of peer?.producers() ?? []) {
       if (producer.source !== "mic" || producer.paused) continue;
-      await peer.pauseProducer(producer.producerId);
+      await peer!.pauseProducer(producer.producerId);
       this.append(meetingId, { type: "producer.paused", peerId: targetPeerId, producerId: producer.producerId, source: "mic", byHost: true });
+      paused = true;
     }
+    // over the P2P mesh the audio goes straight to the others: only the participant's client can stop it
+    if (!paused) this.append(meetingId, { type: "mic.muted" }, targetPeerId);
   }
 
   /** The host ends the meeting for everyone (every node sees the event and closes its part). */
@@ -436,7 +448,14 @@ export class MeetingRooms {
 
   /** Rooms this node hosts, for health and metrics. */
   stats() {
-    return [...this.rooms.values()].map((live) => ({ meetingId: live.meeting.id, participants: live.participants.size, mode: live.mode, consumers: live.media?.consumerCount() ?? 0, routers: live.media?.routerCount() ?? 0 }));
+    return [...this.rooms.values()].map((live) => ({
+      meetingId: live.meeting.id,
+      participants: live.participants.size,
+      mode: live.mode,
+      consumers: live.media?.consumerCount() ?? 0,
+      transports: [...(live.media?.peers.values() ?? [])].reduce((sum, peer) => sum + peer.transportIds().length, 0),
+      routers: live.media?.routerCount() ?? 0,
+    }));
   }
 
   /** Node shutdown: everyone here leaves. */

@@ -58,6 +58,8 @@ export type RoomEvent =
   | { type: "consumer.layers"; consumerId: string; spatialLayer: number | null; temporalLayer: number | null }
   | { type: "consumer.score"; consumerId: string; producerPeerId: string; score: number }
   | { type: "removed"; message: string }
+  /** the host muted this participant, who has no SFU producer to pause (P2P mesh): their client mutes itself */
+  | { type: "mic.muted" }
   | { type: "p2p.signal"; fromPeerId: string; signal: P2PSignal };
 
 /** An event as stored: `to` limits it to one peer. */

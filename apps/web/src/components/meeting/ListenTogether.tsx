@@ -1,7 +1,8 @@
 "use client";
 
 // "Listen together": someone shares an audio or video link, and one timeline (play/pause/position) is kept
-// for everyone through `room.playback` and the room's `playback` events.
+// for everyone through `room.playback` and the room's `playback` events (the media engine keeps the latest in
+// the meeting store: room.join's `playback`, so a late joiner starts where everyone is, then each event).
 //
 // The shared timeline is { url, playing, position at a moment }. Whoever acts on the player sends a new
 // timeline; everyone else applies it, compensating the network delay with the event's `sentAt` (the server's
@@ -24,8 +25,6 @@ const NUDGE = 0.08;
 const CHECK_MS = 500;
 /** A player event this close to the timeline is one we applied, not the user's (seconds). */
 const OWN_CHANGE_TOLERANCE_S = 0.75;
-/** Catch-up over the room's event log ends at our own `peer.joined`, or after this long (ms). */
-const CATCH_UP_MS = 3000;
 
 interface Timeline {
   url: string | null;
@@ -60,6 +59,7 @@ function messageOf(error: unknown, fallback: string): string {
 export function ListenTogether() {
   const meetingId = useMeetingStore((s) => s.meeting?.id ?? null);
   const selfPeerId = useMeetingStore((s) => s.selfPeerId);
+  const shared = useMeetingStore((s) => s.playback);
   const realtimeUrl = useSessionStore((s) => s.realtimeUrl);
   const panelId = useId();
   const linkId = useId();
@@ -136,52 +136,16 @@ export function ListenTogether() {
     return { url: p.url, playing: p.playing, position: p.position, at, serverAt };
   }, []);
 
-  // the state when we joined, if the engine passed it on (room.join's `playback`)
-  useEffect(() => {
-    const initial = useMeetingStore.getState().playback;
-    if (initial && !timeline.current) adopt(fromState(initial));
-  }, [adopt, fromState]);
-
-  // ---- the room's playback events ------------------------------------------------------------------------
+  // ---- the room's timeline: room.join's `playback`, then each `playback` event ------------------------------
 
   useEffect(() => {
-    if (!meetingId || !selfPeerId || !realtimeUrl) return;
-    const client = getRealtimeClient(realtimeUrl);
-    // Read the room's log from the start up to our own arrival, keeping only the latest timeline (what a
-    // late joiner must see), then apply live events as they come.
-    let catchingUp = true;
-    let history: PlaybackState | null = null;
-    const endCatchUp = () => {
-      if (!catchingUp) return;
-      catchingUp = false;
-      if (history && history.url && (!timeline.current || Date.parse(history.sentAt) > timeline.current.serverAt)) adopt(fromState(history));
-    };
-    const timer = setTimeout(endCatchUp, CATCH_UP_MS);
-    const sub = client.room.events.subscribe(
-      { meetingId, peerId: selfPeerId, lastEventId: "0-0" },
-      {
-        onData: ({ data: event }) => {
-          if (event.type === "peer.joined" && event.peer.peerId === selfPeerId) endCatchUp();
-          if (event.type !== "playback") return;
-          const p = event.playback;
-          if (catchingUp) {
-            history = p;
-            return;
-          }
-          useMeetingStore.getState().setPlayback(p);
-          if (p.byPeerId === selfPeerId) return;
-          // ordered before one of ours: ours wins
-          if (pendingOwn.current > 0 || Date.parse(p.sentAt) < lastOwnServerAt.current) return;
-          adopt(fromState(p));
-        },
-        onError: () => undefined,
-      },
-    );
-    return () => {
-      clearTimeout(timer);
-      sub.unsubscribe();
-    };
-  }, [meetingId, selfPeerId, realtimeUrl, adopt, fromState]);
+    if (!shared || !selfPeerId) return;
+    // ours (already applied), or ordered before one of ours (ours wins)
+    if (shared.byPeerId === selfPeerId || pendingOwn.current > 0 || Date.parse(shared.sentAt) < lastOwnServerAt.current) return;
+    // nothing newer than what we show (the same timeline again)
+    if (timeline.current && Date.parse(shared.sentAt) <= timeline.current.serverAt) return;
+    adopt(fromState(shared));
+  }, [shared, selfPeerId, adopt, fromState]);
 
   // the browser wants a click before playing: show the button for it
   useEffect(() => {

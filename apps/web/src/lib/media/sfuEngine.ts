@@ -12,7 +12,7 @@ import { openMicrophone } from "./devices";
 import type { JoinOptions, MediaEngine, PeerStats, VideoSource, VideoStats } from "./engine";
 import { errorText } from "./errors";
 import { MeshEngine, type MeshHost } from "./meshEngine";
-import { applyRoomEvent } from "./roomState";
+import { applyRoomEvent, HOST_MUTED_YOU } from "./roomState";
 import type { JoinResult, P2PSignal, PeerInput, SignalingClient, Subscription } from "./signaling";
 
 /** Camera simulcast: quarter, half and full resolution (VP8, 3 temporal layers each). */
@@ -45,6 +45,8 @@ const MEDIA_SERVER_UNAVAILABLE = "Media server unavailable";
 const DIRECT_FALLBACK = "Media server unavailable — using direct connections";
 const RETRY_JOIN_MS = 3000;
 const CALL_TIMEOUT_MS = 10_000;
+/** A failed consume or consumer update is tried again this many times (backing off from 0.5 s). */
+const CONSUME_RETRIES = 4;
 
 interface ConsumerEntry {
   consumer: Consumer;
@@ -58,6 +60,8 @@ interface ConsumerEntry {
   spatialLayers: number;
   syncing: boolean;
   resync: boolean;
+  /** failed updates in a row (retried a few times: a call can be lost while the socket moves) */
+  failures: number;
 }
 
 interface Wanted {
@@ -203,6 +207,8 @@ export class SfuEngine implements MediaEngine {
     useChatStore.getState().reset();
     const store = useMeetingStore.getState();
     store.setJoined(res.meeting, res.self, res.peers);
+    // "Listen together" starts from where the shared media is now
+    store.setPlayback(res.playback);
     store.setLocal({ camera: options.camera, mic: options.mic, screen: null, micMuted: this.local.micMuted });
     this.applyTopology(res);
     this.subscribe(res.lastEventId);
@@ -293,6 +299,7 @@ export class SfuEngine implements MediaEngine {
       this.ids = { meetingId: res.meeting.id, peerId: res.self.peerId };
       this.iceServers = res.iceServers;
       useMeetingStore.getState().setJoined(res.meeting, res.self, res.peers);
+      useMeetingStore.getState().setPlayback(res.playback);
       this.applyTopology(res);
       this.subscribe(res.lastEventId);
       await this.startMedia(res);
@@ -325,12 +332,16 @@ export class SfuEngine implements MediaEngine {
         });
         break;
       case "producer.paused":
-        if (event.peerId === self && event.source === "mic") {
-          // paused by the host: stop sending locally too; "Unmute" resumes it
-          this.local.micMuted = true;
-          const mic = this.producers.get("mic");
-          if (mic && !mic.paused) mic.pause();
-        }
+        // paused by the host on the SFU: stop sending locally too (and over the mesh during a switch)
+        if (event.peerId === self && event.source === "mic" && event.byHost) void this.enqueue(() => this.applyMicMuted(true, false));
+        break;
+      case "mic.muted":
+        // the host muted us while the audio goes over the mesh: nobody but us can stop it; "Unmute" resumes it
+        useMeetingStore.getState().notify(HOST_MUTED_YOU);
+        void this.enqueue(() => this.applyMicMuted(true, false));
+        break;
+      case "playback":
+        useMeetingStore.getState().setPlayback(event.playback);
         break;
       case "peer.left":
         this.mesh?.removePeer(event.peerId);
@@ -510,7 +521,11 @@ export class SfuEngine implements MediaEngine {
       await this.enqueue(async () => {
         if (this.mode !== "P2P") return;
         const producers = [...this.producers.keys()];
+        // the others drop their consumers of ours at once (producer.closed), then the server frees the rest
         await Promise.all(producers.map((source) => this.closeProducer(source)));
+        await withTimeout(this.client.media.closeTransports.mutate(this.ids!), CALL_TIMEOUT_MS, "closeTransports timed out").catch((error: unknown) => {
+          console.warn("[media] closing the SFU transports failed", error);
+        });
         this.closeMedia();
         this.ready = true;
         this.switchingTo = null;
@@ -716,22 +731,24 @@ export class SfuEngine implements MediaEngine {
     this.closeMedia();
     this.updateConnection();
     try {
-      let peers: PeerInfo[] | null = null;
-      for (let attempt = 0; !peers; attempt++) {
+      // a call lost on the way (the socket moving off a draining node) starts the rebuild over
+      for (let attempt = 0; ; attempt++) {
         if (this.closed) return;
         try {
           // the router keeps the same codecs: the device stays loaded as it is
-          const res = await withTimeout(this.client.room.reconnectMedia.mutate(this.ids!), CALL_TIMEOUT_MS, "reconnectMedia timed out");
-          peers = res.peers;
+          const { peers } = await withTimeout(this.client.room.reconnectMedia.mutate(this.ids!), CALL_TIMEOUT_MS, "reconnectMedia timed out");
+          this.mark("reconnectMedia");
+          useMeetingStore.getState().setPeers(peers);
+          await this.buildMedia(peers);
+          this.mark("rebuilt");
+          break;
         } catch (error) {
-          if (attempt >= 8) throw error;
+          if (attempt >= 8 || this.closed) throw error;
+          this.mark(`rebuild failed: ${errorText(error)}`);
+          this.closeMedia();
           await sleep(Math.min(250 * 2 ** attempt, 3000));
         }
       }
-      this.mark("reconnectMedia");
-      useMeetingStore.getState().setPeers(peers);
-      await this.buildMedia(peers);
-      this.mark("rebuilt");
     } catch (error) {
       useMeetingStore.getState().notify(`Could not reconnect audio and video: ${errorText(error)}`, "error");
     } finally {
@@ -785,31 +802,37 @@ export class SfuEngine implements MediaEngine {
   }
 
   setMicMuted(muted: boolean): Promise<void> {
-    return this.enqueue(async () => {
-      if (!muted && !this.local.mic) {
-        // no microphone yet (none at join, or it was unplugged): open one now
-        const track = await openMicrophone();
-        this.local.mic = track;
-        useMeetingStore.getState().setLocal({ mic: track });
-        this.local.micMuted = false;
-        useMeetingStore.getState().setLocal({ micMuted: false });
-        this.mesh?.setTrack("mic", track);
-        await this.produce("mic", track);
-        return;
-      }
-      this.local.micMuted = muted;
-      useMeetingStore.getState().setLocal({ micMuted: muted });
-      this.mesh?.mute("mic", muted ? null : this.local.mic);
-      const producer = this.producers.get("mic");
-      if (!producer) return;
-      if (muted) {
-        producer.pause();
-        await this.client.media.pauseProducer.mutate({ ...this.ids!, producerId: producer.id });
-      } else {
-        producer.resume();
-        await this.client.media.resumeProducer.mutate({ ...this.ids!, producerId: producer.id });
-      }
-    });
+    return this.enqueue(() => this.applyMicMuted(muted, true));
+  }
+
+  /**
+   * Mutes or unmutes the microphone on every path (SFU producer and mesh senders); `tellServer` is false when
+   * the server already paused the producer (the host muted us).
+   */
+  private async applyMicMuted(muted: boolean, tellServer: boolean): Promise<void> {
+    if (!muted && !this.local.mic) {
+      // no microphone yet (none at join, or it was unplugged): open one now
+      const track = await openMicrophone();
+      this.local.mic = track;
+      useMeetingStore.getState().setLocal({ mic: track });
+      this.local.micMuted = false;
+      useMeetingStore.getState().setLocal({ micMuted: false });
+      this.mesh?.setTrack("mic", track);
+      await this.produce("mic", track);
+      return;
+    }
+    this.local.micMuted = muted;
+    useMeetingStore.getState().setLocal({ micMuted: muted });
+    this.mesh?.mute("mic", muted ? null : this.local.mic);
+    const producer = this.producers.get("mic");
+    if (!producer) return;
+    if (muted) {
+      producer.pause();
+      if (tellServer) await this.client.media.pauseProducer.mutate({ ...this.ids!, producerId: producer.id });
+    } else {
+      producer.resume();
+      await this.client.media.resumeProducer.mutate({ ...this.ids!, producerId: producer.id });
+    }
   }
 
   startCamera(track: MediaStreamTrack): Promise<void> {
@@ -859,7 +882,7 @@ export class SfuEngine implements MediaEngine {
 
   // ---- consuming -----------------------------------------------------------------------------------------
 
-  private async consume(peerId: string, producer: ProducerInfo): Promise<void> {
+  private async consume(peerId: string, producer: ProducerInfo, attempt = 0): Promise<void> {
     const transport = this.recvTransport;
     const device = this.device;
     if (!transport || !device || peerId === this.ids?.peerId || this.consumed.has(producer.producerId)) return;
@@ -895,6 +918,7 @@ export class SfuEngine implements MediaEngine {
         spatialLayers: mode.spatialLayers,
         syncing: false,
         resync: false,
+        failures: 0,
       };
       this.consumers.set(consumer.id, entry);
       this.mark(`consumed ${res.source} of ${res.producerPeerId.slice(0, 8)}`);
@@ -912,8 +936,15 @@ export class SfuEngine implements MediaEngine {
       void this.watchFlowing(entry);
     } catch (error) {
       this.consumed.delete(producer.producerId);
-      // the producer may have closed meanwhile: nothing to show
       console.warn("[media] consume failed", producer.producerId, error);
+      // The call may have been lost with its socket (a draining node closes it): try again while the producer
+      // is still announced. One that closed meanwhile has nothing to show.
+      if (attempt < CONSUME_RETRIES) {
+        setTimeout(() => {
+          const announced = useMeetingStore.getState().participants[peerId]?.producers.some((p) => p.producerId === producer.producerId);
+          if (announced && epoch === this.epoch && !this.closed) void this.enqueue(() => this.consume(peerId, producer, attempt + 1));
+        }, 500 * 2 ** attempt);
+      }
     }
   }
 
@@ -974,8 +1005,10 @@ export class SfuEngine implements MediaEngine {
           entry.serverPaused = true;
         }
       } while (entry.resync);
+      entry.failures = 0;
     } catch (error) {
       console.warn("[media] consumer update failed", error);
+      if (++entry.failures <= CONSUME_RETRIES) setTimeout(() => void this.syncConsumer(entry), 500 * 2 ** entry.failures);
     } finally {
       entry.syncing = false;
     }

@@ -26,6 +26,8 @@ export interface JoinResult {
   /** the room's topology now and how many participants it keeps as a P2P mesh */
   mode: "P2P" | "SFU";
   meshThreshold: number;
+  /** "Listen together": what is shared and where it is now */
+  playback: Extract<RoomEvent, { type: "playback" }>["playback"] | null;
   iceServers: RTCIceServer[];
   lastEventId: string;
 }
@@ -91,6 +93,7 @@ export interface SignalingClient {
     resumeProducer: Mutation<PeerInput & { producerId: string }, unknown>;
     closeProducer: Mutation<PeerInput & { producerId: string }, unknown>;
     restartIce: Mutation<PeerInput & { transportId: string }, { iceParameters: IceParameters }>;
+    closeTransports: Mutation<PeerInput, unknown>;
   };
 }
 
@@ -158,6 +161,7 @@ export function fromRealtimeClient(c: TRPCClient<RealtimeRouter>): SignalingClie
       resumeProducer: c.media.resumeProducer,
       closeProducer: c.media.closeProducer,
       restartIce: c.media.restartIce,
+      closeTransports: c.media.closeTransports,
     },
   };
 }
