@@ -271,6 +271,31 @@ test("a meeting's chat is a conversation of its participants, readable afterward
   expect(page.messages.map((m) => m.body)).toEqual(["agenda: <b>chat</b>"]);
 });
 
+test("find people, contacts with presence, edits and deletes reach the other side, search within a conversation", async () => {
+  const tag = randomUUID().slice(0, 8);
+  const [ann, bob] = [await newUser(web.url, `Ann ${tag}`), await newUser(web.url, `Bob ${tag}`)];
+  const annWeb = webClient(web.url, ann.cookie);
+  expect(await annWeb.user.search.query({ query: `bob ${tag}` })).toEqual([{ id: bob.id, name: `Bob ${tag}`, isGuest: false }]);
+  expect(await annWeb.user.search.query({ query: ann.email })).toEqual([]);
+  const dm = await annWeb.chat.createDirect.mutate({ userId: bob.id });
+  expect((await webClient(web.url, bob.cookie).chat.createDirect.mutate({ userId: ann.id })).id).toBe(dm.id);
+  expect(dm.title).toBe(`Bob ${tag}`);
+  const annTab = await tab(nodeA, ann);
+  const bobTab = await tab(nodeB, bob);
+  expect(await annWeb.user.contacts.query()).toEqual([{ id: bob.id, name: `Bob ${tag}`, isGuest: false, online: true, lastSeenAt: null }]);
+
+  const typo = await annTab.client.chat.send.mutate({ conversationId: dm.id, clientId: randomUUID(), body: "the meetign is at 10" });
+  const other = await annTab.client.chat.send.mutate({ conversationId: dm.id, clientId: randomUUID(), body: "delete me", replyToId: typo.id });
+  expect(other.replyTo).toEqual({ id: typo.id, body: "the meetign is at 10", senderName: `Ann ${tag}` });
+  await annTab.client.chat.edit.mutate({ messageId: typo.id, body: "the meeting is at 10" });
+  await annTab.client.chat.delete.mutate({ messageId: other.id });
+  expect((await bobTab.until("message.edited"))[0]!.message).toMatchObject({ id: typo.id, body: "the meeting is at 10", editedAt: expect.any(Date) });
+  expect((await bobTab.until("message.deleted"))[0]!.message).toMatchObject({ id: other.id, body: "", deletedAt: expect.any(Date) });
+  const found = await webClient(web.url, bob.cookie).chat.search.query({ conversationId: dm.id, query: "MEETING" });
+  expect(found.map((m) => m.id)).toEqual([typo.id]);
+  expect(await webClient(web.url, bob.cookie).chat.search.query({ conversationId: dm.id, query: "delete" })).toEqual([]);
+});
+
 test("with Redis down, sending fails with SERVICE_UNAVAILABLE and a clear message", async () => {
   const { ann, dm } = await twoPeople();
   const annTab = await tab(nodeA, ann);
