@@ -4,7 +4,7 @@
 // a message written while the realtime socket is down, kept and sent once it is back.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import type { BrowserContext } from "playwright-core";
-import { newUser, webClient } from "../../../tests/harness/clients.ts";
+import { newUser, realtimeClient, webClient } from "../../../tests/harness/clients.ts";
 import { conversationItem, messageLog, openDirectWith, sendMessage, startChatServers, unique, type ChatServers } from "./support/chatPages.ts";
 import { join, newPage } from "./support/meetingPages.ts";
 
@@ -12,7 +12,8 @@ let servers: ChatServers;
 let contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  servers = await startChatServers();
+  // the history test writes a few pages of messages quickly
+  servers = await startChatServers({ RATE_LIMIT_CHAT_PER_10S: "1000" });
 });
 
 afterEach(async () => {
@@ -66,6 +67,9 @@ describe("chat", () => {
     await messageLog(a).getByText("Hi Ann").waitFor();
     await a.getByText(`${bobName} is typing…`).waitFor({ state: "detached" });
     await messageLog(b).getByText(`Seen by ${annName}`).waitFor();
+    // CHAT_SCREENSHOTS=dir saves both sides to look at the layout
+    const shots = process.env.CHAT_SCREENSHOTS;
+    if (shots) await Promise.all([a.screenshot({ path: `${shots}/chat-ann.png` }), b.screenshot({ path: `${shots}/chat-bob.png` })]);
 
     // edit and delete your own message: both sides see it marked
     const own = messageLog(b).getByRole("listitem").filter({ hasText: "Hi Ann" });
@@ -193,6 +197,46 @@ describe("chat", () => {
     await b.reload();
     await messageLog(b).getByText("Written during the outage").waitFor();
     expect(await messageLog(b).getByText("Written during the outage").count()).toBe(1);
+  });
+});
+
+describe("history", () => {
+  test("the newest page first, older pages on scrolling up; search within the conversation; reply", { timeout: 120_000 }, async () => {
+    const [annName, bobName] = [unique("Ann"), unique("Bob")];
+    const [ann, bob] = await Promise.all([newUser(servers.web.url, annName), newUser(servers.web.url, bobName)]);
+    const dm = await webClient(servers.web.url, ann.cookie).chat.createDirect.mutate({ userId: bob.id });
+    const socket = realtimeClient(servers.realtime.wsUrl, { cookie: ann.cookie, origin: servers.web.url });
+    try {
+      for (let i = 1; i <= 120; i++) {
+        await socket.client.chat.send.mutate({ conversationId: dm.id, clientId: `history-${dm.id}-${i}`, body: `Numbered message ${i}.` });
+      }
+    } finally {
+      await socket.close();
+    }
+
+    const b = await chatPage(bob.cookie, `/chat?c=${dm.id}`);
+    const log = messageLog(b);
+    await log.getByText("Numbered message 120.").waitFor();
+    expect(await log.getByText("Numbered message 1.", { exact: true }).count()).toBe(0);
+    // scrolling to the top loads the older pages, in order, each message once
+    for (let page = 0; page < 3 && (await log.getByText("Numbered message 1.", { exact: true }).count()) === 0; page++) {
+      await log.evaluate((el) => el.scrollTo({ top: 0 }));
+      await b.waitForTimeout(500);
+    }
+    await log.getByText("Numbered message 1.", { exact: true }).waitFor();
+    const bodies = await log.locator("li p.whitespace-pre-wrap").allInnerTexts();
+    expect(bodies).toEqual(Array.from({ length: 120 }, (_, i) => `Numbered message ${i + 1}.`));
+
+    await b.getByRole("button", { name: "Search" }).click();
+    await b.getByLabel("Search messages").fill("message 17");
+    const results = b.getByRole("list", { name: "Search results" });
+    await results.getByText("Numbered message 17.").waitFor();
+    expect(await results.getByRole("listitem").count()).toBe(1);
+
+    await log.getByRole("listitem").filter({ hasText: "Numbered message 42." }).getByRole("button", { name: /Reply/ }).click();
+    await sendMessage(b, "About 42");
+    const reply = log.getByRole("listitem").filter({ hasText: "About 42" });
+    await reply.locator("blockquote").getByText("Numbered message 42.").waitFor();
   });
 });
 

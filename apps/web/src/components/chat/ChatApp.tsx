@@ -8,6 +8,7 @@ import type { ChatUser } from "@/lib/chat/types";
 import { useConversationStore } from "@/stores/chat";
 import { ConversationList } from "./ConversationList";
 import { ConversationView } from "./ConversationView";
+import { EnableNotifications } from "./EnableNotifications";
 import { FindPeople } from "./FindPeople";
 import { NewConversation } from "./NewConversation";
 
@@ -47,6 +48,7 @@ export function ChatApp({ me, initialOpenId }: { me: ChatUser; initialOpenId: st
             New conversation
           </button>
         </div>
+        <EnableNotifications />
         {error ? (
           <p role="alert" className="alert-error m-3">
             {error}

@@ -38,16 +38,18 @@ export function MessageLog({
   const stickToBottom = useRef(true);
   const heightBeforeOlder = useRef<number | null>(null);
 
-  const rows = useMemo<Row[]>(() => {
-    if (!thread) return [];
-    const rows: Row[] = thread.messages.map((message) => ({ kind: "message", at: message.createdAt.getTime(), message }));
-    // call entries older than the loaded messages belong to a page not loaded yet
-    const oldest = thread.nextCursor && thread.messages[0] ? thread.messages[0].createdAt.getTime() : -Infinity;
-    for (const call of thread.calls) if (call.startedAt.getTime() >= oldest) rows.push({ kind: "call", at: call.startedAt.getTime(), call });
-    return rows.sort((a, b) => a.at - b.at);
-  }, [thread]);
-
   const messages = thread?.messages;
+  const calls = thread?.calls;
+  const hasOlder = !!thread?.nextCursor;
+  const rows = useMemo<Row[]>(() => {
+    if (!messages || !calls) return [];
+    const rows: Row[] = messages.map((message) => ({ kind: "message", at: message.createdAt.getTime(), message }));
+    // call entries older than the loaded messages belong to a page not loaded yet
+    const oldest = hasOlder && messages[0] ? messages[0].createdAt.getTime() : -Infinity;
+    for (const call of calls) if (call.startedAt.getTime() >= oldest) rows.push({ kind: "call", at: call.startedAt.getTime(), call });
+    return rows.sort((a, b) => a.at - b.at);
+  }, [messages, calls, hasOlder]);
+
   const lastMine = useMemo(() => messages?.findLast((m) => m.sender.id === me.id && !m.deletedAt), [messages, me.id]);
   const seenBy = useMemo(() => {
     if (!lastMine || !messages) return [];
@@ -83,16 +85,19 @@ export function MessageLog({
   }, [newest, unread, conversation.id, me.id]);
 
   // keep the view at the bottom for new messages, and in place when an older page is added above
+  const firstRow = rows[0] ? (rows[0].kind === "message" ? rows[0].message.id : rows[0].call.id) : null;
+  const previousFirstRow = useRef(firstRow);
   useLayoutEffect(() => {
     const log = logRef.current;
     if (!log) return;
-    if (heightBeforeOlder.current !== null) {
+    if (heightBeforeOlder.current !== null && firstRow !== previousFirstRow.current) {
       log.scrollTop += log.scrollHeight - heightBeforeOlder.current;
       heightBeforeOlder.current = null;
     } else if (stickToBottom.current) {
       log.scrollTop = log.scrollHeight;
     }
-  }, [rows, unsent]);
+    previousFirstRow.current = firstRow;
+  }, [rows, unsent, firstRow]);
 
   const older = () => {
     const log = logRef.current;
