@@ -221,7 +221,7 @@ test("typing reaches the others only; reading clears the unread count on the rea
   expect(annTab.of("typing")).toEqual([]);
 });
 
-test("a call rings every tab of the callee: accept stops the other tab; decline and timeout are logged", async () => {
+test("a call rings every tab of the callee: accept stops the other tab, the call ends when its meeting empties; decline and timeout are logged", async () => {
   const { ann, bob, dm } = await twoPeople();
   const annTab = await tab(nodeA, ann);
   const bobTab1 = await tab(nodeA, bob);
@@ -246,13 +246,18 @@ test("a call rings every tab of the callee: accept stops the other tab; decline 
   await bobTab1.until("call.ringing", (e) => e.call.id === missed.id);
   for (const t of [annTab, bobTab1, bobTab2]) await t.until("call.ended", (e) => e.callId === missed.id && e.status === "MISSED");
 
+  // the answered call lasts while its meeting has people in it
+  const joined = await Promise.all([annTab, bobTab1].map((t) => t.client.room.join.mutate({ code: answered.meetingCode })));
+  for (const [i, t] of [annTab, bobTab1].entries()) await t.client.room.leave.mutate({ meetingId: meeting.id, peerId: joined[i]!.self.peerId });
+  await annTab.until("call.ended", (e) => e.callId === answered.id && e.status === "ENDED");
+
   const { calls } = await webClient(web.url, bob.cookie).chat.history.query({ conversationId: dm.id });
   expect(calls.map((c) => [c.id, c.status])).toEqual([
     [missed.id, "MISSED"],
     [declined.id, "DECLINED"],
-    [answered.id, "ONGOING"],
+    [answered.id, "ENDED"],
   ]);
-  expect(calls[2]!.answeredAt).toBeInstanceOf(Date);
+  expect(calls[2]!.endedAt!.getTime()).toBeGreaterThan(calls[2]!.answeredAt!.getTime());
 });
 
 test("a meeting's chat is a conversation of its participants, readable afterwards; others are refused", async () => {
