@@ -355,6 +355,8 @@ interface SystemResult {
   capacity_stopped_by: string;
   capacity_steps: StepResult[];
   rss_mb: number;
+  /** with every client connected, before any traffic */
+  rss_mb_idle: number;
   rss_mb_peak: number;
   phase1_error_samples?: string[];
 }
@@ -433,6 +435,7 @@ class SystemRun {
   idleCpu: ReturnType<typeof cpuPct> | null = null;
   phase1: StepResult | null = null;
   rssSteady = 0;
+  rssIdle = 0;
   extraSteady: Record<string, number> = {};
   peak = 0;
   search: CapacitySearch | null = null;
@@ -467,6 +470,7 @@ class SystemRun {
     const before = cpuSnapshot(this.cpu);
     await new Promise((r) => setTimeout(r, 5000));
     this.idleCpu = cpuPct(before, cpuSnapshot(this.cpu));
+    this.rssIdle = this.rss();
     log(`${this.system}: idle with ${this.connected} clients: servers ${this.idleCpu.nodes}% CPU (others on the machine ${this.idleCpu.others}%)`);
   }
 
@@ -522,6 +526,7 @@ class SystemRun {
       capacity_stopped_by: search.stoppedBy,
       capacity_steps: search.steps,
       rss_mb: round(this.rssSteady),
+      rss_mb_idle: round(this.rssIdle),
       rss_mb_peak: round(this.peak),
       ...this.extraSteady,
       ...(phase1.error_samples ? { phase1_error_samples: phase1.error_samples } : {}),
