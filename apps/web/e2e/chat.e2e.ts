@@ -44,7 +44,9 @@ describe("chat", () => {
     await sendMessage(a, "Hello Bob, see https://example.com/docs");
     await messageLog(a).getByText("Hello Bob, see").waitFor();
 
-    // Bob's open page: the conversation appears with one unread message and its preview
+    // Bob's open page: a toast (the conversation is not on screen), and the conversation with one unread
+    // message and its preview
+    await b.getByRole("status").filter({ hasText: annName }).filter({ hasText: "Hello Bob, see" }).waitFor();
     const item = conversationItem(b, annName);
     await item.getByText("1 unread").waitFor();
     await item.getByText("Hello Bob, see https://example.com/docs").waitFor();

@@ -18,6 +18,8 @@ interface ChatState {
   unread: number;
   open: boolean;
   add(message: ChatMessage): void;
+  /** a message of the meeting's conversation arrived (counted while the panel is closed) */
+  noteMessage(): void;
   setOpen(open: boolean): void;
   reset(): void;
 }
@@ -33,6 +35,7 @@ export const useChatStore = create<ChatState>()((set) => ({
       if (s.messages.some((m) => m.messageId === message.messageId)) return s;
       return { messages: [...s.messages, message].slice(-MAX_MESSAGES), unread: s.open ? 0 : s.unread + 1 };
     }),
+  noteMessage: () => set((s) => (s.open ? s : { unread: s.unread + 1 })),
   setOpen: (open) => set((s) => ({ open, unread: open ? 0 : s.unread })),
   reset: () => set({ messages: [], unread: 0 }),
 }));

@@ -5,7 +5,8 @@ import type { TRPCClient } from "@trpc/client";
 import type { RealtimeRouter } from "@qualmeet/api";
 import { errorMessage } from "@/lib/trpc";
 import { getRealtimeClient, useRealtimeStatus } from "@/lib/realtime";
-import { useConversationStore } from "@/stores/chat";
+import { useChatStore, useConversationStore } from "@/stores/chat";
+import { useMeetingStore } from "@/stores/meeting";
 import { chatHttp, isPermanentError } from "./api";
 import { notifyCall, notifyMessage, stopRinging, startRinging } from "./alerts";
 import { Outbox } from "./outbox";
@@ -187,6 +188,8 @@ function handleEvent(event: ChatEvent, me: ChatUser): void {
       if (message.sender.id === me.id) break;
       if (!known) void ensureConversation(message.conversationId);
       const conversation = store().conversations[message.conversationId];
+      // the meeting room's Chat button counts what arrives while its panel is closed
+      if (conversation?.kind === "MEETING" && conversation.meetingCode === useMeetingStore.getState().meeting?.code) useChatStore.getState().noteMessage();
       // the open, visible conversation marks itself read; everything else counts and alerts
       const reading = s.openId === message.conversationId && pageVisible();
       if (!reading) {
