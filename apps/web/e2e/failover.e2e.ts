@@ -143,18 +143,20 @@ async function meetingOfThree(): Promise<Meeting> {
   return { id: created.id, pages, peerIds, ownerPort, otherPort };
 }
 
-/** How long after `since` every page shows every remote video decoding again. */
+/** How long after `since` every page shows every remote video decoding again (confirmed over a 1.5 s window, included). */
 async function allDecodingAfter(m: Meeting, since: number, timeout = 40_000): Promise<Record<string, number>> {
   const at: Record<string, number> = {};
   await Promise.all(
     Object.entries(m.pages).map(async ([name, page]) => {
       await expectDecoding(page, 2, timeout).catch(async (error: unknown) => {
-        const state = await page.evaluate(() => ({
-          peerId: window.__qualmeet!.peerId,
-          topology: window.__qualmeet!.topology?.(),
-          log: (window.__qualmeet as unknown as { engine?: { recoveryLog: unknown } }).engine?.recoveryLog,
-        }));
-        console.log(`[failover] ${name} not decoding: ${JSON.stringify({ peerIds: m.peerIds, state, stats: await page.evaluate(() => window.__qualmeet!.stats()) })}`);
+        console.log(`[failover] ${name} not decoding; peers ${JSON.stringify(m.peerIds)}`);
+        for (const [other, p] of Object.entries(m.pages)) {
+          const state = await p.evaluate(() => ({
+            topology: window.__qualmeet!.topology?.(),
+            log: (window.__qualmeet as unknown as { engine?: { recoveryLog: unknown } }).engine?.recoveryLog,
+          }));
+          console.log(`[failover] ${other}: ${JSON.stringify({ state, stats: await p.evaluate(() => window.__qualmeet!.stats()) })}`);
+        }
         throw error;
       });
       at[name] = Date.now() - since;

@@ -267,8 +267,10 @@ export class MeetingRooms {
         case "restartIce":
           return { iceParameters: await peer.restartIce(op.transportId) };
         case "closeTransports": {
-          // back on the P2P mesh: the participant's SFU media goes (a fresh, empty peer stays for a later switch)
+          // back on the P2P mesh, or a media rebuild starting over: the participant's SFU media goes (a fresh,
+          // empty peer stays for later), and the others drop what they consumed of it
           const participant = live.participants.get(peerId)!;
+          for (const { producerId } of peer.producers()) this.append(meetingId, { type: "producer.closed", peerId, producerId });
           live.media.removePeer(peerId);
           this.attachPeer(live, participant);
           return { ok: true };

@@ -745,7 +745,10 @@ export class SfuEngine implements MediaEngine {
         } catch (error) {
           if (attempt >= 8 || this.closed) throw error;
           this.mark(`rebuild failed: ${errorText(error)}`);
+          console.warn("[media] media rebuild failed, starting over", error);
           this.closeMedia();
+          // what the failed attempt created on the server goes too (the others would consume dead producers)
+          await withTimeout(this.client.media.closeTransports.mutate(this.ids!), CALL_TIMEOUT_MS, "closeTransports timed out").catch(() => undefined);
           await sleep(Math.min(250 * 2 ** attempt, 3000));
         }
       }
