@@ -71,7 +71,12 @@ describe("chat", () => {
     await messageLog(b).getByText(`Seen by ${annName}`).waitFor();
     // CHAT_SCREENSHOTS=dir saves both sides to look at the layout
     const shots = process.env.CHAT_SCREENSHOTS;
-    if (shots) await Promise.all([a.screenshot({ path: `${shots}/chat-ann.png` }), b.screenshot({ path: `${shots}/chat-bob.png` })]);
+    if (shots) {
+      await Promise.all([a.screenshot({ path: `${shots}/chat-ann.png` }), b.screenshot({ path: `${shots}/chat-bob.png` })]);
+      await b.setViewportSize({ width: 390, height: 760 });
+      await b.screenshot({ path: `${shots}/chat-bob-phone.png` });
+      await b.setViewportSize({ width: 1280, height: 720 });
+    }
 
     // edit and delete your own message: both sides see it marked
     const own = messageLog(b).getByRole("listitem").filter({ hasText: "Hi Ann" });

@@ -25,9 +25,10 @@ export default async function ChatPage({ searchParams }: { searchParams: Promise
     );
   }
   return (
-    <>
+    // wider than the site's column: the list and the conversation side by side
+    <div className="relative left-1/2 w-[min(76rem,calc(100vw-2rem))] -translate-x-1/2">
       <Brand />
       <ChatApp me={{ id: user.id, name: user.name, isGuest: false }} initialOpenId={typeof open === "string" ? open : null} />
-    </>
+    </div>
   );
 }

@@ -40,7 +40,7 @@ export function ChatApp({ me, initialOpenId }: { me: ChatUser; initialOpenId: st
   }, []);
 
   return (
-    <main className="relative left-1/2 flex h-[calc(100dvh-9rem)] min-h-[32rem] w-[min(76rem,calc(100vw-2rem))] -translate-x-1/2 overflow-hidden rounded-2xl border border-slate-200 bg-white shadow-sm">
+    <main className="flex h-[calc(100dvh-9rem)] min-h-[32rem] w-full overflow-hidden rounded-2xl border border-slate-200 bg-white shadow-sm">
       <aside aria-label="Conversations and people" className={`w-full shrink-0 flex-col overflow-y-auto border-r border-slate-200 md:flex md:w-80 ${openId ? "hidden" : "flex"}`}>
         <div className="flex items-center justify-between gap-2 border-b border-slate-200 p-3">
           <h1 className="text-lg font-bold tracking-tight">Chat</h1>

@@ -142,7 +142,7 @@ function Header({
         <button type="button" className="btn-secondary px-2 py-1 md:hidden" onClick={onClose} aria-label="Back to conversations">
           ←
         </button>
-        <div className="min-w-0 flex-1">
+        <div className="min-w-40 flex-1">
           <h2 className="truncate text-base font-semibold">{conversation.title}</h2>
           <p className="flex items-center gap-1.5 text-xs text-slate-500">
             {other ? (

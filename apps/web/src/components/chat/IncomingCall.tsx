@@ -63,7 +63,7 @@ export function IncomingCall() {
           <button type="button" className="btn-danger" disabled={busy} onClick={() => void decline()}>
             Decline
           </button>
-          <button type="button" className="btn bg-green-600 text-white hover:bg-green-700" disabled={busy} onClick={() => void accept()}>
+          <button type="button" className="btn bg-green-600 text-white hover:bg-green-700" disabled={busy} autoFocus onClick={() => void accept()}>
             Accept
           </button>
         </div>
