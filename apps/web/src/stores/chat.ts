@@ -1,43 +1,25 @@
-// Chat state: the meeting room's live text chat (`chat` room events, useChatStore) and the user's
-// conversations (useConversationStore).
+// Chat state: the meeting room's chat panel (open, unread; its messages are the meeting's conversation) and
+// the user's conversations (useConversationStore).
 import { create } from "zustand";
 import type { UnsentMessage } from "@/lib/chat/outbox";
-import type { CallEntry, CallInfo, ChatMessage as ConversationMessage, ChatUser, ConversationSummary } from "@/lib/chat/types";
-
-export interface ChatMessage {
-  messageId: string;
-  peerId: string;
-  displayName: string;
-  text: string;
-  sentAt: string;
-}
+import type { CallEntry, CallInfo, ChatMessage, ChatUser, ConversationSummary } from "@/lib/chat/types";
 
 interface ChatState {
-  messages: ChatMessage[];
   /** messages that arrived while the chat panel was closed */
   unread: number;
   open: boolean;
-  add(message: ChatMessage): void;
   /** a message of the meeting's conversation arrived (counted while the panel is closed) */
   noteMessage(): void;
   setOpen(open: boolean): void;
   reset(): void;
 }
 
-const MAX_MESSAGES = 500;
-
 export const useChatStore = create<ChatState>()((set) => ({
-  messages: [],
   unread: 0,
   open: true,
-  add: (message) =>
-    set((s) => {
-      if (s.messages.some((m) => m.messageId === message.messageId)) return s;
-      return { messages: [...s.messages, message].slice(-MAX_MESSAGES), unread: s.open ? 0 : s.unread + 1 };
-    }),
   noteMessage: () => set((s) => (s.open ? s : { unread: s.unread + 1 })),
   setOpen: (open) => set((s) => ({ open, unread: open ? 0 : s.unread })),
-  reset: () => set({ messages: [], unread: 0 }),
+  reset: () => set({ unread: 0 }),
 }));
 
 // ---- conversations (/chat, calls, toasts) --------------------------------------------------------------------
@@ -47,7 +29,7 @@ export const useChatStore = create<ChatState>()((set) => ({
 
 export interface Thread {
   /** oldest first */
-  messages: ConversationMessage[];
+  messages: ChatMessage[];
   calls: CallEntry[];
   /** cursor of the next older page; null once the beginning is loaded */
   nextCursor: string | null;
@@ -84,10 +66,10 @@ interface ConversationState {
   upsertConversation(conversation: ConversationSummary): void;
   removeConversation(conversationId: string): void;
   setOpen(conversationId: string | null): void;
-  setThreadPage(conversationId: string, page: { messages: ConversationMessage[]; calls: CallEntry[]; nextCursor: string | null }, older: boolean): void;
+  setThreadPage(conversationId: string, page: { messages: ChatMessage[]; calls: CallEntry[]; nextCursor: string | null }, older: boolean): void;
   setLoadingOlder(conversationId: string, loading: boolean): void;
   /** a new, edited or deleted message: into its thread and the list's preview */
-  putMessage(message: ConversationMessage, isNew: boolean): void;
+  putMessage(message: ChatMessage, isNew: boolean): void;
   setUnread(conversationId: string, unread: number): void;
   setTyping(conversationId: string, user: ChatUser, until: number): void;
   setSeen(conversationId: string, userId: string, messageId: string): void;
@@ -106,7 +88,7 @@ const byTime = (a: { createdAt: Date; id: string }, b: { createdAt: Date; id: st
   a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /** Merges messages by id (a later copy wins: edits and deletions), oldest first. */
-function mergeMessages(existing: ConversationMessage[], incoming: ConversationMessage[]): ConversationMessage[] {
+function mergeMessages(existing: ChatMessage[], incoming: ChatMessage[]): ChatMessage[] {
   const map = new Map(existing.map((m) => [m.id, m]));
   for (const m of incoming) {
     const old = map.get(m.id);

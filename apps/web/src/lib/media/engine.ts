@@ -48,7 +48,6 @@ export interface MediaEngine {
   setVideoVisible(peerId: string, source: VideoSource, visible: boolean): void;
   /** The size (CSS pixels) a remote video is rendered at: the engine picks the matching quality. */
   setVideoSize(peerId: string, source: VideoSource, width: number, height: number): void;
-  sendChat(text: string): Promise<void>;
   muteParticipant(peerId: string): Promise<void>;
   removeParticipant(peerId: string): Promise<void>;
   endMeeting(): Promise<void>;

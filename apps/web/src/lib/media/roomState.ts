@@ -1,7 +1,6 @@
 // Room events every engine handles the same way (who is here, what they publish, chat, the end of the
 // meeting): they only update the stores. Media-specific events (consume, layers, media.lost) stay in the engine.
 import type { RoomEvent } from "@qualmeet/api";
-import { useChatStore } from "@/stores/chat";
 import { useMeetingStore } from "@/stores/meeting";
 
 export const HOST_MUTED_YOU = "The host muted you";
@@ -40,9 +39,6 @@ export function applyRoomEvent(event: RoomEvent): void {
       break;
     case "audioLevels":
       meeting.setLevels(event.levels);
-      break;
-    case "chat":
-      useChatStore.getState().add({ messageId: event.messageId, peerId: event.peerId, displayName: event.displayName, text: event.text, sentAt: event.sentAt });
       break;
     case "meeting.ended":
       meeting.setPhase("ended", MEETING_ENDED);

@@ -1040,10 +1040,6 @@ export class SfuEngine implements MediaEngine {
 
   // ---- room actions --------------------------------------------------------------------------------------
 
-  async sendChat(text: string): Promise<void> {
-    await this.client.room.chat.mutate({ ...this.ids!, text });
-  }
-
   async muteParticipant(peerId: string): Promise<void> {
     await this.client.room.muteParticipant.mutate({ ...this.ids!, targetPeerId: peerId });
   }

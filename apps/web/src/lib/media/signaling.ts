@@ -71,7 +71,6 @@ export interface SignalingClient {
     join: Mutation<{ code: string }, JoinResult>;
     events: { subscribe(input: PeerInput & { lastEventId?: string }, observer: EventsObserver): Subscription };
     leave: Mutation<PeerInput, unknown>;
-    chat: Mutation<PeerInput & { text: string }, { messageId: string }>;
     reconnectMedia: Mutation<PeerInput, { routerRtpCapabilities: RtpCapabilities | null; peers: PeerInfo[] }>;
     signal: Mutation<PeerInput & { targetPeerId: string; signal: P2PSignal }, unknown>;
     /** fresh ICE servers (time-limited TURN credentials) */
@@ -120,7 +119,6 @@ export function fromRealtimeClient(c: TRPCClient<RealtimeRouter>): SignalingClie
       },
       events: { subscribe: (input, observer) => c.room.events.subscribe(input, observer) },
       leave: c.room.leave,
-      chat: c.room.chat,
       reconnectMedia: {
         mutate: async (input) => {
           const res = await c.room.reconnectMedia.mutate(input);
