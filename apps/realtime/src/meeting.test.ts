@@ -349,6 +349,15 @@ describe("authorization", () => {
     const { producerId } = await memberConn.client.media.produce.mutate({ meetingId: meeting.id, peerId: m.self.peerId, transportId: send.id, kind: "audio", rtpParameters: opus, source: "mic" });
     await hostConn.client.room.muteParticipant.mutate({ meetingId: meeting.id, peerId: h.self.peerId, targetPeerId: m.self.peerId });
     expect(await memberEvents.next("producer.paused")).toMatchObject({ producerId, source: "mic", byHost: true });
+    expect(await memberEvents.next("peer.mic")).toEqual({ type: "peer.mic", peerId: m.self.peerId, muted: true, byHost: true });
+    // unmuting themselves is announced to everyone, and a late joiner's snapshot carries the state
+    await memberConn.client.room.setMicMuted.mutate({ meetingId: meeting.id, peerId: m.self.peerId, muted: false });
+    expect(await memberEvents.next("peer.mic")).toEqual({ type: "peer.mic", peerId: m.self.peerId, muted: false, byHost: false });
+    await memberConn.client.room.setMicMuted.mutate({ meetingId: meeting.id, peerId: m.self.peerId, muted: true });
+    const late = await connect((await newUser(web.url, "Late")).cookie).client.room.join.mutate({ code: meeting.code });
+    expect(late.peers.find((p) => p.peerId === m.self.peerId)?.micMuted).toBe(true);
+    // nobody mutes someone else through setMicMuted: it only acts for the caller's own participant
+    await expect(memberConn.client.room.setMicMuted.mutate({ meetingId: meeting.id, peerId: h.self.peerId, muted: true })).rejects.toMatchObject({ data: { code: "FORBIDDEN" } });
 
     await hostConn.client.room.removeParticipant.mutate({ meetingId: meeting.id, peerId: h.self.peerId, targetPeerId: m.self.peerId });
     expect((await memberEvents.next("removed")).message).toMatch(/removed/);

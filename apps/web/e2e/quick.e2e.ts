@@ -250,10 +250,20 @@ describe("Quick 1:1 and Listen together", () => {
     await guest.page.getByRole("button", { name: "Unmute", exact: true }).waitFor();
     await host.page.waitForTimeout(500);
     expect(await audioGain(host.page, guestId)).toBeLessThanOrEqual(2);
+    // the host's participant list shows the muted microphone (nothing but the room's word says so over P2P)
+    const guestRow = host.page.locator(`li[data-peer-id="${guestId}"]`);
+    await guestRow.getByRole("img", { name: "Microphone off" }).waitFor();
+    expect(await guestRow.getByRole("button", { name: "Mute Gale Guest" }).count()).toBe(0);
     await guest.page.getByRole("button", { name: "Unmute", exact: true }).click();
     await guest.page.getByRole("button", { name: "Mute", exact: true }).waitFor();
     await host.page.waitForTimeout(500);
     expect(await audioGain(host.page, guestId)).toBeGreaterThan(10);
+    await guestRow.getByRole("img", { name: "Microphone on" }).waitFor();
+    // the guest mutes themselves: the host sees that too
+    await guest.page.getByRole("button", { name: "Mute", exact: true }).click();
+    await guestRow.getByRole("img", { name: "Microphone off" }).waitFor();
+    await guest.page.getByRole("button", { name: "Unmute", exact: true }).click();
+    await guestRow.getByRole("img", { name: "Microphone on" }).waitFor();
 
     const hostPanel = await openPanel(host.page);
     const guestPanel = await openPanel(guest.page);

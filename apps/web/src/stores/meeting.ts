@@ -26,6 +26,7 @@ export interface Participant {
   isHost: boolean;
   isGuest: boolean;
   isSelf: boolean;
+  micMuted: boolean;
   producers: ProducerInfo[];
 }
 
@@ -102,6 +103,7 @@ interface MeetingState {
   addProducer(peerId: string, producer: ProducerInfo): void;
   removeProducer(peerId: string, producerId: string): void;
   setProducerPaused(peerId: string, producerId: string, paused: boolean): void;
+  setPeerMicMuted(peerId: string, muted: boolean): void;
   addTrack(track: RemoteTrack): void;
   removeTrack(consumerId: string): void;
   setTrackFlowing(consumerId: string): void;
@@ -146,6 +148,7 @@ const toParticipant = (peer: PeerInfo, selfPeerId: string | null): Participant =
   isHost: peer.isHost,
   isGuest: peer.isGuest,
   isSelf: peer.peerId === selfPeerId,
+  micMuted: peer.micMuted,
   producers: [...peer.producers],
 });
 
@@ -211,6 +214,11 @@ export const useMeetingStore = create<MeetingState>()((set) => ({
       if (!p) return s;
       const producers = p.producers.map((x) => (x.producerId === producerId ? { ...x, paused } : x));
       return { participants: { ...s.participants, [peerId]: { ...p, producers } } };
+    }),
+  setPeerMicMuted: (peerId, micMuted) =>
+    set((s) => {
+      const p = s.participants[peerId];
+      return p ? { participants: { ...s.participants, [peerId]: { ...p, micMuted } } } : s;
     }),
   addTrack: (track) => set((s) => ({ tracks: { ...s.tracks, [track.consumerId]: track } })),
   removeTrack: (consumerId) => set((s) => ({ tracks: withoutKey(s.tracks, consumerId), scores: withoutKey(s.scores, consumerId) })),

@@ -132,6 +132,13 @@ export const roomRouter = createTRPCRouter({
     return { ok: true as const };
   }),
 
+  /** The caller muted or unmuted their own microphone (the participant lists show it; the SFU path also pauses). */
+  setMicMuted: guestOrUserProcedure.input(peerRef.extend({ muted: z.boolean() })).mutation(async ({ ctx, input }) => {
+    const { rooms, caller: who } = caller(ctx);
+    await rooms.setMicMuted(input.meetingId, input.peerId, who, input.muted);
+    return { ok: true as const };
+  }),
+
   removeParticipant: guestOrUserProcedure.input(targetSchema).mutation(async ({ ctx, input }) => {
     const { rooms, caller: who } = caller(ctx);
     await rooms.remove(input.meetingId, input.peerId, who, input.targetPeerId);

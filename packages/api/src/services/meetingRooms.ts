@@ -21,6 +21,7 @@ export interface Participant {
   connectionId: string;
   nodeId: string;
   participationId: string;
+  micMuted: boolean;
   /** set while the participant's socket is gone: they leave when it fires, unless a new socket takes over */
   graceTimer: NodeJS.Timeout | null;
 }
@@ -155,6 +156,7 @@ export class MeetingRooms {
       connectionId: connection.connectionId,
       nodeId: connection.nodeId,
       participationId: randomUUID(),
+      micMuted: false,
       graceTimer: null,
     };
     live.participants.set(participant.peerId, participant);
@@ -289,6 +291,7 @@ export class MeetingRooms {
       displayName: participant.displayName,
       isHost: participant.isHost,
       isGuest: participant.isGuest,
+      micMuted: participant.micMuted,
       producers: peer ? peer.producers() : [],
     };
   }
@@ -333,17 +336,26 @@ export class MeetingRooms {
   /** The host mutes someone's microphone (they can unmute themselves). */
   async mute(meetingId: string, peerId: string, caller: Caller, targetPeerId: string): Promise<void> {
     const { live } = await this.host(meetingId, peerId, caller);
-    if (!live.participants.has(targetPeerId)) throw new TRPCError({ code: "NOT_FOUND", message: "That participant is not in the meeting." });
-    let paused = false;
+    const target = live.participants.get(targetPeerId);
+    if (!target) throw new TRPCError({ code: "NOT_FOUND", message: "That participant is not in the meeting." });
     const peer = live.media?.peers.get(targetPeerId);
     for (const producer of peer?.producers() ?? []) {
       if (producer.source !== "mic" || producer.paused) continue;
       await peer!.pauseProducer(producer.producerId);
       this.append(meetingId, { type: "producer.paused", peerId: targetPeerId, producerId: producer.producerId, source: "mic", byHost: true });
-      paused = true;
     }
     // over the P2P mesh the audio goes straight to the others: only the participant's client can stop it
-    if (!paused) this.append(meetingId, { type: "mic.muted" }, targetPeerId);
+    // (it mutes itself on this event), and everyone's participant list shows the muted mic
+    target.micMuted = true;
+    this.append(meetingId, { type: "peer.mic", peerId: targetPeerId, muted: true, byHost: true });
+  }
+
+  /** A participant muted or unmuted their own microphone: everyone's participant list follows. */
+  async setMicMuted(meetingId: string, peerId: string, caller: Caller, muted: boolean): Promise<void> {
+    const { participant } = await this.participant(meetingId, peerId, caller);
+    if (participant.micMuted === muted) return;
+    participant.micMuted = muted;
+    this.append(meetingId, { type: "peer.mic", peerId, muted, byHost: false });
   }
 
   /** The host ends the meeting for everyone (every node sees the event and closes its part). */

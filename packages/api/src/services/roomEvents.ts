@@ -17,6 +17,8 @@ export interface PeerInfo {
   displayName: string;
   isHost: boolean;
   isGuest: boolean;
+  /** the microphone is muted (over the P2P mesh nothing else says so) */
+  micMuted: boolean;
   producers: ProducerInfo[];
 }
 
@@ -59,7 +61,7 @@ export type RoomEvent =
   | { type: "consumer.score"; consumerId: string; producerPeerId: string; score: number }
   | { type: "removed"; message: string }
   /** the host muted this participant, who has no SFU producer to pause (P2P mesh): their client mutes itself */
-  | { type: "mic.muted" }
+  | { type: "peer.mic"; peerId: string; muted: boolean; byHost: boolean }
   | { type: "p2p.signal"; fromPeerId: string; signal: P2PSignal };
 
 /** An event as stored: `to` limits it to one peer. */

@@ -52,6 +52,7 @@ export class RoomService {
       playback: (m: string, p: string, c: Caller, s: Omit<PlaybackState, "sentAt" | "byPeerId">) => local.playback(m, p, c, s),
       setMeshThreshold: (m: string, p: string, c: Caller, n: number) => local.setMeshThreshold(m, p, c, n),
       mute: (m: string, p: string, c: Caller, t: string) => local.mute(m, p, c, t),
+      setMicMuted: (m: string, p: string, c: Caller, muted: boolean) => local.setMicMuted(m, p, c, muted),
       remove: (m: string, p: string, c: Caller, t: string) => local.remove(m, p, c, t),
       end: (m: string, p: string, c: Caller) => local.end(m, p, c),
       reconnectMedia: (m: string, p: string, c: Caller) => local.reconnectMedia(m, p, c),
@@ -111,6 +112,7 @@ export class RoomService {
     this.forward<PlaybackState>(meetingId, "playback", [meetingId, peerId, caller, state]);
   setMeshThreshold = (meetingId: string, peerId: string, caller: Caller, n: number) => this.forward<void>(meetingId, "setMeshThreshold", [meetingId, peerId, caller, n]);
   mute = (meetingId: string, peerId: string, caller: Caller, target: string) => this.forward<void>(meetingId, "mute", [meetingId, peerId, caller, target]);
+  setMicMuted = (meetingId: string, peerId: string, caller: Caller, muted: boolean) => this.forward<void>(meetingId, "setMicMuted", [meetingId, peerId, caller, muted]);
   remove = (meetingId: string, peerId: string, caller: Caller, target: string) => this.forward<void>(meetingId, "remove", [meetingId, peerId, caller, target]);
   end = (meetingId: string, peerId: string, caller: Caller) => this.forward<void>(meetingId, "end", [meetingId, peerId, caller]);
   reconnectMedia = (meetingId: string, peerId: string, caller: Caller) => this.forward<Awaited<ReturnType<MeetingRooms["reconnectMedia"]>>>(meetingId, "reconnectMedia", [meetingId, peerId, caller]);

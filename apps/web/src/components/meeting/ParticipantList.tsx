@@ -37,8 +37,8 @@ export function ParticipantList({ grow }: { grow: boolean }) {
       </div>
       <ul className="min-h-0 flex-1 overflow-y-auto px-2 pb-2" aria-label="People in the meeting">
         {people.map((p) => {
-          // over P2P there is no SFU producer to tell: a direct audio track counts as on
-          const micOn = p.isSelf ? !!local.mic && !local.micMuted : publishing(p, "mic") || pickTrack(tracks, p.peerId, "mic", mode)?.via === "p2p";
+          // over P2P there is no SFU producer to tell: a direct audio track counts as on unless they said they muted
+          const micOn = p.isSelf ? !!local.mic && !local.micMuted : publishing(p, "mic") || (pickTrack(tracks, p.peerId, "mic", mode)?.via === "p2p" && !p.micMuted);
           const quality = p.isSelf ? null : peerQuality(scores, p.peerId);
           const speaking = (levels[p.peerId] ?? -127) > -50 && micOn;
           return (

@@ -34,6 +34,9 @@ export function applyRoomEvent(event: RoomEvent): void {
       }
       break;
     }
+    case "peer.mic":
+      meeting.setPeerMicMuted(event.peerId, event.muted);
+      break;
     case "activeSpeaker":
       meeting.setActiveSpeaker(event.peerId);
       break;

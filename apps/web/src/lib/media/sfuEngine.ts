@@ -335,10 +335,12 @@ export class SfuEngine implements MediaEngine {
         // paused by the host on the SFU: stop sending locally too (and over the mesh during a switch)
         if (event.peerId === self && event.source === "mic" && event.byHost) void this.enqueue(() => this.applyMicMuted(true, false));
         break;
-      case "mic.muted":
-        // the host muted us while the audio goes over the mesh: nobody but us can stop it; "Unmute" resumes it
-        useMeetingStore.getState().notify(HOST_MUTED_YOU);
-        void this.enqueue(() => this.applyMicMuted(true, false));
+      case "peer.mic":
+        // the host muted us: over the mesh nobody but us can stop the audio; "Unmute" resumes it
+        if (event.peerId === self && event.byHost && event.muted) {
+          useMeetingStore.getState().notify(HOST_MUTED_YOU);
+          void this.enqueue(() => this.applyMicMuted(true, false));
+        }
         break;
       case "playback":
         useMeetingStore.getState().setPlayback(event.playback);
@@ -820,6 +822,7 @@ export class SfuEngine implements MediaEngine {
       useMeetingStore.getState().setLocal({ mic: track });
       this.local.micMuted = false;
       useMeetingStore.getState().setLocal({ micMuted: false });
+      void this.client.room.setMicMuted.mutate({ ...this.ids!, muted: false }).catch(() => undefined);
       this.mesh?.setTrack("mic", track);
       await this.produce("mic", track);
       return;
@@ -827,6 +830,8 @@ export class SfuEngine implements MediaEngine {
     this.local.micMuted = muted;
     useMeetingStore.getState().setLocal({ micMuted: muted });
     this.mesh?.mute("mic", muted ? null : this.local.mic);
+    // everyone's participant list shows it (over the mesh nothing else tells them)
+    if (tellServer) void this.client.room.setMicMuted.mutate({ ...this.ids!, muted }).catch(() => undefined);
     const producer = this.producers.get("mic");
     if (!producer) return;
     if (muted) {

@@ -77,6 +77,7 @@ export interface SignalingClient {
     iceServers: { query(input: PeerInput): Promise<{ iceServers: RTCIceServer[]; expiresInS: number }> };
     setMeshThreshold: Mutation<PeerInput & { meshThreshold: number }, unknown>;
     muteParticipant: Mutation<PeerInput & { targetPeerId: string }, unknown>;
+    setMicMuted: Mutation<PeerInput & { muted: boolean }, unknown>;
     removeParticipant: Mutation<PeerInput & { targetPeerId: string }, unknown>;
     end: Mutation<PeerInput, unknown>;
   };
@@ -129,6 +130,7 @@ export function fromRealtimeClient(c: TRPCClient<RealtimeRouter>): SignalingClie
       iceServers: c.room.iceServers,
       setMeshThreshold: c.room.setMeshThreshold,
       muteParticipant: c.room.muteParticipant,
+      setMicMuted: c.room.setMicMuted,
       removeParticipant: c.room.removeParticipant,
       end: c.room.end,
     },
