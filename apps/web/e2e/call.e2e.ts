@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
 import { newUser, webClient } from "../../../tests/harness/clients.ts";
 import { messageLog, startChatServers, unique, type ChatServers } from "./support/chatPages.ts";
-import { expectDecoding, join, newPage } from "./support/meetingPages.ts";
+import { connectionState, expectDecoding, newPage } from "./support/meetingPages.ts";
 
 const RING_MS = 6000;
 
@@ -64,8 +64,9 @@ describe("calls from a conversation", () => {
     expect(await incomingCall(b).count()).toBe(0);
     await a.getByRole("button", { name: "Cancel call" }).waitFor({ state: "detached" });
 
-    await join(a, servers.web.url, code);
-    await join(b, servers.web.url, code);
+    // placing and accepting the call joined both: no pre-join screen, no second click
+    await Promise.all([connectionState(a, "Connected", 40_000), connectionState(b, "Connected", 40_000)]);
+    expect(await b.getByRole("button", { name: "Join now" }).count()).toBe(0);
     await Promise.all([expectDecoding(a, 1), expectDecoding(b, 1)]);
   });
 

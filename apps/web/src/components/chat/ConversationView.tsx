@@ -129,7 +129,7 @@ function Header({
     try {
       const info = await chatClient().calls.start.mutate({ conversationId: conversation.id, kind });
       useConversationStore.getState().setOutgoingCall(info);
-      router.push(`/m/${info.meetingCode}`);
+      router.push(`/m/${info.meetingCode}?join=${kind === "AUDIO" ? "audio" : "video"}`);
     } catch (e) {
       setCalling(false);
       setCallError(errorMessage(e));

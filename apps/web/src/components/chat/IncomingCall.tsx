@@ -26,7 +26,7 @@ export function IncomingCall() {
     try {
       const { meetingCode } = await chatClient().calls.accept.mutate({ callId: call.id });
       finish();
-      router.push(`/m/${meetingCode}`);
+      router.push(`/m/${meetingCode}?join=${call.kind === "AUDIO" ? "audio" : "video"}`);
     } catch (e) {
       setBusy(false);
       setError(errorMessage(e));

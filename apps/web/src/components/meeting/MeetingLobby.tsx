@@ -7,11 +7,23 @@ import { useMeetingStore } from "@/stores/meeting";
 import { useSessionStore, type SessionUser } from "@/stores/session";
 import { getEngine, setEngine } from "./engineRef";
 import { MeetingOver } from "./MeetingOver";
-import { PreJoin, type LobbyMeeting } from "./PreJoin";
+import { PreJoin, type AutoJoin, type LobbyMeeting } from "./PreJoin";
 import { Room } from "./Room";
 
 /** /m/<code>: the pre-join screen, then the room, then what comes after (left, ended, removed). */
-export function MeetingLobby({ code, realtimeUrl, user, meeting }: { code: string; realtimeUrl: string; user: SessionUser | null; meeting: LobbyMeeting | null }) {
+export function MeetingLobby({
+  code,
+  realtimeUrl,
+  user,
+  meeting,
+  autoJoin = null,
+}: {
+  code: string;
+  realtimeUrl: string;
+  user: SessionUser | null;
+  meeting: LobbyMeeting | null;
+  autoJoin?: AutoJoin;
+}) {
   const phase = useMeetingStore((s) => s.phase);
 
   useEffect(() => {
@@ -34,5 +46,5 @@ export function MeetingLobby({ code, realtimeUrl, user, meeting }: { code: strin
 
   if (phase === "joined") return <Room />;
   if (phase === "left" || phase === "ended" || phase === "removed") return <MeetingOver />;
-  return <PreJoin code={code} realtimeUrl={realtimeUrl} user={user} meeting={meeting} />;
+  return <PreJoin code={code} realtimeUrl={realtimeUrl} user={user} meeting={meeting} autoJoin={autoJoin} />;
 }

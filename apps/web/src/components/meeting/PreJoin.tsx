@@ -26,7 +26,10 @@ export interface LobbyMeeting {
 
 const live = (stream: MediaStream | null) => !!stream && stream.getTracks().length > 0 && stream.getTracks().every((t) => t.readyState === "live");
 
-export function PreJoin({ code, realtimeUrl, user, meeting }: { code: string; realtimeUrl: string; user: SessionUser | null; meeting: LobbyMeeting | null }) {
+/** `autoJoin`: join as soon as the devices are ready, without the camera for "audio" (an accepted or placed call). */
+export type AutoJoin = "video" | "audio" | null;
+
+export function PreJoin({ code, realtimeUrl, user, meeting, autoJoin }: { code: string; realtimeUrl: string; user: SessionUser | null; meeting: LobbyMeeting | null; autoJoin: AutoJoin }) {
   const router = useRouter();
   const id = useId();
   const phase = useMeetingStore((s) => s.phase);
@@ -35,8 +38,15 @@ export function PreJoin({ code, realtimeUrl, user, meeting }: { code: string; re
   const [signingIn, setSigningIn] = useState(false);
   const busy = signingIn || phase === "joining";
 
+  const autoJoined = useRef(false);
+
   useEffect(() => {
-    if (!live(useDevicesStore.getState().preview)) void startPreview();
+    const previewing = live(useDevicesStore.getState().preview) ? Promise.resolve() : startPreview();
+    // a call someone placed or accepted goes straight in (only signed-in accounts call: no name to ask for)
+    if (autoJoin && user && !autoJoined.current) {
+      autoJoined.current = true;
+      void previewing.catch(() => undefined).then(() => enter(autoJoin === "audio"));
+    }
     const onChange = () => void refreshDevices().catch(() => undefined);
     navigator.mediaDevices?.addEventListener?.("devicechange", onChange);
     return () => navigator.mediaDevices?.removeEventListener?.("devicechange", onChange);
@@ -69,7 +79,12 @@ export function PreJoin({ code, realtimeUrl, user, meeting }: { code: string; re
       // the page re-renders signed in (meeting details); this component and the join carry on
       router.refresh();
     }
+    await enter(false);
+  }
+
+  async function enter(withoutCamera: boolean) {
     const preview = useDevicesStore.getState().preview;
+    if (withoutCamera) preview?.getVideoTracks().forEach((t) => t.stop());
     const engine = createEngine(realtimeUrl);
     setEngine(engine);
     try {

@@ -54,10 +54,13 @@ export default async function MeetingPage({ params, searchParams }: { params: Pa
   const ended = meeting.status === "ENDED";
 
   if (!ended) {
+    // ?join=video|audio: a call from a conversation, placed or accepted, goes straight into the meeting
+    const join = (await searchParams).join;
     return (
       <MeetingLobby
         code={code}
         realtimeUrl={realtimeUrl}
+        autoJoin={join === "video" || join === "audio" ? join : null}
         user={{ id: user.id, name: user.name, isGuest: user.isGuest }}
         meeting={{
           code: meeting.code,
