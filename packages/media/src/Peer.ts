@@ -131,6 +131,8 @@ export class Peer extends EventEmitter<PeerEvents> {
   readonly #transports = new Map<string, TransportEntry>();
   readonly #producers = new Map<string, ProducerEntry>();
   readonly #consumers = new Map<string, ConsumerEntry>();
+  /** the DTLS fingerprints each WebRTC transport was connected with */
+  readonly #connectedWith = new WeakMap<types.WebRtcTransport, string>();
   /** Sources with a producer or a produce() in flight. */
   readonly #sources = new Set<ProducerSource>();
   #closed = false;
@@ -243,9 +245,14 @@ export class Peer extends EventEmitter<PeerEvents> {
 
   async connectTransport(transportId: string, dtlsParameters: types.DtlsParameters): Promise<void> {
     const transport = this.#webRtcTransport(transportId);
+    const fingerprints = JSON.stringify(dtlsParameters.fingerprints);
+    // a client whose answer was lost (its socket moved to another node) asks again: the same DTLS identity
+    // connecting again is that retry, not a second connect
+    if (this.#connectedWith.get(transport) === fingerprints) return;
     await this.#guard(async () => {
       try {
         await transport.connect({ dtlsParameters });
+        this.#connectedWith.set(transport, fingerprints);
       } catch (error) {
         if (transport.closed) throw new MediaError("NOT_FOUND", `Transport ${transportId} is closed`);
         throw new MediaError("BAD_REQUEST", `Could not connect transport ${transportId}: ${errorMessage(error)}`, {

@@ -91,6 +91,12 @@ test("a room offers the configured codecs and a transport carries ICE/DTLS param
       expect(c.port).toBeGreaterThanOrEqual(pool.rtcMinPort);
       expect(c.port).toBeLessThanOrEqual(pool.rtcMaxPort);
     }
+    // a connect retried with the same DTLS identity (its answer was lost) succeeds; another identity is refused
+    const client = { role: "client" as const, fingerprints: [{ algorithm: "sha-256" as const, value: Array.from({ length: 32 }, () => "AB").join(":") }] };
+    await peer.connectTransport(t.id, client);
+    await peer.connectTransport(t.id, client);
+    const other = { ...client, fingerprints: [{ algorithm: "sha-256" as const, value: Array.from({ length: 32 }, () => "CD").join(":") }] };
+    await expectMediaError(peer.connectTransport(t.id, other), "BAD_REQUEST", /Could not connect transport/);
     await expectMediaError(() => room.addPeer("a"), "BAD_REQUEST", /already in room/);
     expect(room.getPeer("a")).toBe(peer);
     await expectMediaError(() => room.getPeer("nobody"), "NOT_FOUND", /Unknown peer nobody/);
