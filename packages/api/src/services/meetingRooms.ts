@@ -412,6 +412,11 @@ export class MeetingRooms {
     return this.rooms.has(meetingId);
   }
 
+  /** Whether the meeting's room lives on this node. */
+  hosts(meetingId: string): boolean {
+    return this.rooms.has(meetingId);
+  }
+
   ownedMeetingIds(): string[] {
     return [...this.rooms.keys()];
   }
