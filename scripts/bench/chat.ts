@@ -27,6 +27,7 @@ import { history } from "../../packages/api/src/chat/conversations.ts";
 import { encodeCursor } from "../../packages/api/src/chat/messages.ts";
 import { realtimeClient, signIn, type RealtimeConnection } from "../../tests/harness/clients.ts";
 import { freePort } from "../lib/ports.ts";
+import { benchCleanup } from "./cleanup.ts";
 import { startPostgres, type PostgresServer } from "../lib/postgres.ts";
 import { spawnTsServer, waitForHttp, type ManagedProcess } from "../lib/processes.ts";
 import { startRedis } from "../lib/redis.ts";
@@ -74,23 +75,7 @@ function percentiles(values: number[]) {
   return { n: sorted.length, p50: round(at(50)), p95: round(at(95)), p99: round(at(99)), max: round(sorted[sorted.length - 1] ?? NaN) };
 }
 
-const cleanups: Array<{ name: string; fn: () => Promise<unknown> }> = [];
-const onCleanup = (name: string, fn: () => Promise<unknown>) => cleanups.push({ name, fn });
-let cleaning: Promise<void> | null = null;
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    for (const { name, fn } of cleanups.splice(0).reverse()) {
-      await fn().catch((error: unknown) => log(`clean-up of ${name} failed: ${error instanceof Error ? error.message : String(error)}`));
-    }
-  })();
-  return cleaning;
-}
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-  process.once(signal, () => {
-    log(`${signal}: stopping everything`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
+const { onCleanup, cleanup } = benchCleanup(log);
 
 /** Users, the 1,000 history conversations (groups of two) with their messages, and the DMs for delivery. */
 async function seed(databaseUrl: string, password: string) {

@@ -41,6 +41,7 @@ import { hashPassword } from "../../packages/api/src/services/password.ts";
 import { MEETING_CODE_ALPHABET } from "../../packages/api/src/schemas.ts";
 import { signIn } from "../../tests/harness/clients.ts";
 import { freePort } from "../lib/ports.ts";
+import { benchCleanup } from "./cleanup.ts";
 import { startPostgres, type PostgresServer } from "../lib/postgres.ts";
 import { spawnTsServer, waitForHttp, type ManagedProcess } from "../lib/processes.ts";
 import { startRedis } from "../lib/redis.ts";
@@ -112,23 +113,7 @@ const log = (msg: string) => process.stderr.write(`[bench:signaling ${((performa
 // ---------------------------------------------------------------------------------------------------
 // clean-up of everything started here, also on errors and Ctrl-C
 
-const cleanups: Array<{ name: string; fn: () => Promise<unknown> }> = [];
-const onCleanup = (name: string, fn: () => Promise<unknown>) => cleanups.push({ name, fn });
-let cleaning: Promise<void> | null = null;
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    for (const { name, fn } of cleanups.splice(0).reverse()) {
-      await fn().catch((error: unknown) => log(`clean-up of ${name} failed: ${error instanceof Error ? error.message : String(error)}`));
-    }
-  })();
-  return cleaning;
-}
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-  process.once(signal, () => {
-    log(`${signal}: stopping everything`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
+const { onCleanup, cleanup } = benchCleanup(log);
 
 // ---------------------------------------------------------------------------------------------------
 // /proc

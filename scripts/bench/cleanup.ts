@@ -1,0 +1,26 @@
+// What a benchmark started (databases, servers, temporary folders), stopped in reverse order on success, on
+// errors and on Ctrl-C, so a run never leaves processes behind.
+
+export interface Cleanup {
+  onCleanup(name: string, fn: () => Promise<unknown>): void;
+  /** Runs every registered clean-up once, newest first; later calls get the same promise. */
+  cleanup(): Promise<void>;
+}
+
+export function benchCleanup(log: (message: string) => void): Cleanup {
+  const cleanups: Array<{ name: string; fn: () => Promise<unknown> }> = [];
+  let cleaning: Promise<void> | null = null;
+  const cleanup = (): Promise<void> =>
+    (cleaning ??= (async () => {
+      for (const { name, fn } of cleanups.splice(0).reverse()) {
+        await fn().catch((error: unknown) => log(`clean-up of ${name} failed: ${error instanceof Error ? error.message : String(error)}`));
+      }
+    })());
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.once(signal, () => {
+      log(`${signal}: stopping everything`);
+      void cleanup().finally(() => process.exit(130));
+    });
+  }
+  return { onCleanup: (name, fn) => void cleanups.push({ name, fn }), cleanup };
+}
