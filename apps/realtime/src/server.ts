@@ -56,7 +56,14 @@ export async function startRealtimeServer(config: RealtimeConfig) {
     console.error(`realtime: media server unavailable: ${error instanceof Error ? error.message : error}`);
     return null;
   });
-  const rooms = new RoomService({ db, redis, bus, nodeId, createLocal: (probe) => new MeetingRooms({ db, redis, bus, pool, nodeId, log: roomEvents, probe }) });
+  const rooms = new RoomService({
+    db,
+    redis,
+    bus,
+    nodeId,
+    createLocal: (probe) => new MeetingRooms({ db, redis, bus, pool, nodeId, log: roomEvents, probe }),
+    watchRoom: (meetingId, onEvent) => roomEvents.watch(meetingId, onEvent),
+  });
   const services = { nodeId, bus, presence, rooms, roomEvents };
   const connections = new WeakMap<http.IncomingMessage, Connection>();
   const socketsByUser = new Map<string, Set<{ ws: WebSocket; connection: Connection }>>();

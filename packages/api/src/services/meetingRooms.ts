@@ -7,7 +7,7 @@ import type { PrismaClient } from "@qualmeet/db";
 import { MediaError, Room, type WorkerPool, type mediasoupTypes } from "@qualmeet/media";
 import type { SessionUser } from "../trpc.ts";
 import type { Bus } from "./bus.ts";
-import { appendRoomEvent, roomChannel, type RoomEventLog } from "./roomEventLog.ts";
+import { appendRoomEvent, roomChannel, roomPresenceKey, type RoomEventLog } from "./roomEventLog.ts";
 import { turnCredentials } from "./turnCredentials.ts";
 import type { MediaSource, MeetingTopology, P2PSignal, PeerInfo, PlaybackState, RoomEvent } from "./roomEvents.ts";
 
@@ -53,6 +53,7 @@ interface LiveRoom {
 }
 
 export const MEDIA_LOST_MESSAGE = "Media server lost, reconnecting…";
+export const TARGET_NOT_IN_MEETING = "That participant is not in the meeting.";
 
 /** How long a shrunken room stays on the SFU before returning to P2P, so people coming and going don't flap it. */
 const p2pReturnQuietMs = () => Number(process.env.P2P_RETURN_QUIET_MS ?? 15_000);
@@ -168,7 +169,7 @@ export class MeetingRooms {
       });
       if (meeting.status !== "LIVE") await this.deps.db.meeting.update({ where: { id: meeting.id }, data: { status: "LIVE", startedAt: meeting.startedAt ?? new Date() } });
       // the node holding the participant's socket (which may not be this, the media owner)
-      await this.deps.redis.hset(`room:${meeting.id}:presence`, participant.peerId, connection.nodeId);
+      await this.deps.redis.hset(roomPresenceKey(meeting.id), participant.peerId, connection.nodeId);
     } catch (error) {
       live.participants.delete(participant.peerId);
       if (live.media?.peers.has(participant.peerId)) live.media.removePeer(participant.peerId);
@@ -206,7 +207,7 @@ export class MeetingRooms {
       participant.graceTimer = null;
       participant.connectionId = connectionId;
       participant.nodeId = nodeId;
-      await this.deps.redis.hset(`room:${meetingId}:presence`, peerId, nodeId).catch(() => {});
+      await this.deps.redis.hset(roomPresenceKey(meetingId), peerId, nodeId).catch(() => {});
     }
     return { live, participant };
   }
@@ -318,7 +319,7 @@ export class MeetingRooms {
     this.append(meetingId, { type: "peer.left", peerId, reason });
     this.scheduleReturnToP2P(live);
     await Promise.allSettled([
-      this.deps.redis.hdel(`room:${meetingId}:presence`, peerId),
+      this.deps.redis.hdel(roomPresenceKey(meetingId), peerId),
       this.deps.db.meetingParticipant.update({ where: { id: participant.participationId }, data: { leftAt: new Date() } }),
     ]);
     if (live.participants.size === 0) await this.closeRoom(live, "SCHEDULED");
@@ -328,7 +329,7 @@ export class MeetingRooms {
   async remove(meetingId: string, peerId: string, caller: Caller, targetPeerId: string): Promise<void> {
     const { live } = await this.host(meetingId, peerId, caller);
     if (targetPeerId === peerId) throw new TRPCError({ code: "BAD_REQUEST", message: "Use Leave to leave the meeting yourself." });
-    if (!live.participants.has(targetPeerId)) throw new TRPCError({ code: "NOT_FOUND", message: "That participant is not in the meeting." });
+    if (!live.participants.has(targetPeerId)) throw new TRPCError({ code: "NOT_FOUND", message: TARGET_NOT_IN_MEETING });
     this.append(meetingId, { type: "removed", message: "You were removed from the meeting by the host." }, targetPeerId);
     await this.depart(meetingId, targetPeerId, "removed");
   }
@@ -337,7 +338,7 @@ export class MeetingRooms {
   async mute(meetingId: string, peerId: string, caller: Caller, targetPeerId: string): Promise<void> {
     const { live } = await this.host(meetingId, peerId, caller);
     const target = live.participants.get(targetPeerId);
-    if (!target) throw new TRPCError({ code: "NOT_FOUND", message: "That participant is not in the meeting." });
+    if (!target) throw new TRPCError({ code: "NOT_FOUND", message: TARGET_NOT_IN_MEETING });
     const peer = live.media?.peers.get(targetPeerId);
     for (const producer of peer?.producers() ?? []) {
       if (producer.source !== "mic" || producer.paused) continue;
@@ -576,7 +577,7 @@ export class MeetingRooms {
   async signal(meetingId: string, peerId: string, caller: Caller, targetPeerId: string, signal: P2PSignal): Promise<void> {
     const { live } = await this.participant(meetingId, peerId, caller);
     if (!live.participants.has(targetPeerId) || targetPeerId === peerId) {
-      throw new TRPCError({ code: "NOT_FOUND", message: "That participant is not in the meeting." });
+      throw new TRPCError({ code: "NOT_FOUND", message: TARGET_NOT_IN_MEETING });
     }
     this.append(meetingId, { type: "p2p.signal", fromPeerId: peerId, signal }, targetPeerId);
   }
@@ -639,7 +640,7 @@ export class MeetingRooms {
     if (live.quietTimer) clearTimeout(live.quietTimer);
     live.media?.close();
     await Promise.allSettled([
-      this.deps.redis.del(`room:${meetingId}:presence`),
+      this.deps.redis.del(roomPresenceKey(meetingId)),
       remaining.length ? this.deps.db.meetingParticipant.updateMany({ where: { id: { in: remaining.map((p) => p.participationId) } }, data: { leftAt: new Date() } }) : null,
       status === "SCHEDULED" ? this.deps.db.meeting.updateMany({ where: { id: meetingId, status: "LIVE" }, data: { status: "SCHEDULED" } }) : null,
     ]);

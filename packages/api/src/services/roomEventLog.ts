@@ -1,6 +1,7 @@
 // The durable, ordered event log of each meeting room, shared by all realtime nodes:
 //   room:{meetingId}:events   Redis stream (capped): ids for tracked() resumption, catch-up after reconnect
 //   events:{meetingId}        pub/sub channel: live fan-out of "<stream id> <json>"
+//   room:{meetingId}:presence hash peerId -> node (kept by the media owner): who is in the room
 // One Lua script appends and publishes, so the channel's order is the stream's order.
 import type { Redis } from "ioredis";
 import type { Bus } from "./bus.ts";
@@ -15,21 +16,43 @@ redis.call('PUBLISH', KEYS[2], id .. ' ' .. ARGV[1])
 return id
 `;
 
+/** The same for one participant, refused (nil) unless they are in the room's presence hash. */
+const APPEND_FOR_PARTICIPANT = `
+if redis.call('HEXISTS', KEYS[3], ARGV[4]) == 0 then return false end
+${APPEND}`;
+
 // A room's log outlives a quiet day, not forever.
 const STREAM_TTL_MS = 24 * 60 * 60 * 1000;
 
-type RedisWithAppend = Redis & { roomEventAppend(stream: string, channel: string, json: string, maxlen: number, ttlMs: number): Promise<string> };
+type RedisWithAppend = Redis & {
+  roomEventAppend(stream: string, channel: string, json: string, maxlen: number, ttlMs: number): Promise<string>;
+  roomEventAppendForParticipant(stream: string, channel: string, presence: string, json: string, maxlen: number, ttlMs: number, peerId: string): Promise<string | null>;
+};
+
+function withAppend(redis: Redis): RedisWithAppend {
+  const r = redis as RedisWithAppend;
+  if (typeof r.roomEventAppend !== "function") {
+    redis.defineCommand("roomEventAppend", { numberOfKeys: 2, lua: APPEND });
+    redis.defineCommand("roomEventAppendForParticipant", { numberOfKeys: 3, lua: APPEND_FOR_PARTICIPANT });
+  }
+  return r;
+}
 
 /** Appends an event for everyone in the room (or only for peer `to`); returns its id. */
 export function appendRoomEvent(redis: Redis, meetingId: string, event: RoomEvent, to?: string): Promise<string> {
-  const r = redis as RedisWithAppend;
-  if (typeof r.roomEventAppend !== "function") redis.defineCommand("roomEventAppend", { numberOfKeys: 2, lua: APPEND });
   const stored: StoredRoomEvent = to ? { to, event } : { event };
-  return r.roomEventAppend(roomStreamKey(meetingId), roomChannel(meetingId), JSON.stringify(stored), STREAM_MAXLEN, STREAM_TTL_MS);
+  return withAppend(redis).roomEventAppend(roomStreamKey(meetingId), roomChannel(meetingId), JSON.stringify(stored), STREAM_MAXLEN, STREAM_TTL_MS);
+}
+
+/** Appends an event for participant `to` only while they are in the meeting; null when they are not. */
+export function appendRoomEventForParticipant(redis: Redis, meetingId: string, event: RoomEvent, to: string): Promise<string | null> {
+  const stored: StoredRoomEvent = { to, event };
+  return withAppend(redis).roomEventAppendForParticipant(roomStreamKey(meetingId), roomChannel(meetingId), roomPresenceKey(meetingId), JSON.stringify(stored), STREAM_MAXLEN, STREAM_TTL_MS, to);
 }
 
 export const roomStreamKey = (meetingId: string) => `room:${meetingId}:events`;
 export const roomChannel = (meetingId: string) => `events:${meetingId}`;
+export const roomPresenceKey = (meetingId: string) => `room:${meetingId}:presence`;
 
 /** Compares Redis stream ids ("<ms>-<seq>"). */
 export function compareStreamIds(a: string, b: string): number {
@@ -103,6 +126,14 @@ export class RoomEventLog {
   async lastId(meetingId: string): Promise<string> {
     const [entry] = await this.redis.xrevrange(roomStreamKey(meetingId), "+", "-", "COUNT", 1);
     return entry?.[0] ?? "0-0";
+  }
+
+  /**
+   * Calls `onEvent` with each live event of the room, also those for one participant (`to`), until the returned
+   * function is called.
+   */
+  watch(meetingId: string, onEvent: (event: RoomEvent, to: string | undefined) => void): Promise<() => void> {
+    return this.listen(meetingId, (delivery) => onEvent(delivery.stored.event, delivery.stored.to));
   }
 
   private async listen(meetingId: string, subscriber: (d: Delivery) => void): Promise<() => void> {

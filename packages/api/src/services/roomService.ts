@@ -1,13 +1,16 @@
 // Meetings across realtime nodes. Each meeting's room (participants and SFU router) lives on one node, its
 // media owner (`room:{id}:owner`, chosen by least load); a call on any other node is forwarded there over
-// NodeRpc, and the answer comes back. Clients never know which node owns the media.
+// NodeRpc, and the answer comes back. Clients never know which node owns the media. Calls that only add an
+// event to the room's log (chat, P2P signals) skip that trip for participants this node knows (EdgeMembers).
+import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import type { Redis } from "ioredis";
 import type { Meeting, PrismaClient } from "@qualmeet/db";
 import type { Bus } from "./bus.ts";
-import { MeetingRooms, type Caller, type ConnectionRef, type MediaOp, type RoomSnapshot } from "./meetingRooms.ts";
+import { MeetingRooms, TARGET_NOT_IN_MEETING, type Caller, type ConnectionRef, type MediaOp, type RoomSnapshot } from "./meetingRooms.ts";
+import { EdgeMembers, type WatchRoom } from "./edgeMembers.ts";
 import { NodeRpc, NodeUnreachable } from "./nodeRpc.ts";
-import { appendRoomEvent } from "./roomEventLog.ts";
+import { appendRoomEvent, appendRoomEventForParticipant } from "./roomEventLog.ts";
 import type { P2PSignal, PlaybackState } from "./roomEvents.ts";
 
 const OWNER_TTL_S = 30;
@@ -22,6 +25,8 @@ type JoinResult = Awaited<ReturnType<MeetingRooms["join"]>>;
 export class RoomService {
   readonly local: MeetingRooms;
   private readonly rpc: NodeRpc;
+  /** the participants of this node's sockets, as their owners confirmed them */
+  private readonly edge: EdgeMembers;
   /** this node's sockets and the meetings they joined, to tell the owners when a socket closes */
   private readonly joinedBy = new Map<string, Set<string>>();
   private readonly openConnections = new Set<string>();
@@ -31,9 +36,18 @@ export class RoomService {
   private draining = false;
 
   constructor(
-    private readonly deps: { db: PrismaClient; redis: Redis; bus: Bus; nodeId: string; createLocal: (probe: ConstructorParameters<typeof MeetingRooms>[0]["probe"]) => MeetingRooms },
+    private readonly deps: {
+      db: PrismaClient;
+      redis: Redis;
+      bus: Bus;
+      nodeId: string;
+      createLocal: (probe: ConstructorParameters<typeof MeetingRooms>[0]["probe"]) => MeetingRooms;
+      /** the room's events as they pass this node (RoomEventLog.watch) */
+      watchRoom: WatchRoom;
+    },
   ) {
     this.rpc = new NodeRpc(deps.bus, deps.nodeId);
+    this.edge = new EdgeMembers(deps.watchRoom);
     this.local = deps.createLocal({
       nodeAlive: (nodeId) => this.nodeAlive(nodeId),
       connectionOpen: (ref) => this.connectionOpen(ref),
@@ -75,6 +89,7 @@ export class RoomService {
   /** A socket of this node closed: the owners of its meetings start their grace window for it. */
   connectionClosed(connectionId: string): void {
     this.openConnections.delete(connectionId);
+    this.edge.forgetConnection(connectionId);
     const meetings = this.joinedBy.get(connectionId);
     this.joinedBy.delete(connectionId);
     for (const meetingId of meetings ?? []) void this.forward(meetingId, "connectionClosed", [meetingId, connectionId]).catch(() => {});
@@ -95,6 +110,7 @@ export class RoomService {
     const owner = await this.ensureOwner(meeting.id);
     const result = await this.call<JoinResult>(owner, meeting.id, "join", [meeting.id, caller], true);
     this.remember(caller.connection, meeting.id);
+    this.edge.confirm(caller.connection.connectionId, meeting.id, result.self.peerId, caller.user);
     return result;
   }
 
@@ -102,12 +118,38 @@ export class RoomService {
     const result = await this.forward<{ isHost: boolean }>(meetingId, "check", [meetingId, peerId, caller]);
     // a socket that took over a participant (reconnect) now carries it
     this.remember(caller.connection, meetingId);
+    this.edge.confirm(caller.connection.connectionId, meetingId, peerId, caller.user);
     return result;
   }
+
+  /** A chat line for everyone in the room. */
+  async chat(meetingId: string, peerId: string, caller: Caller, text: string): Promise<{ messageId: string }> {
+    const member = this.edge.get(caller.connection.connectionId, meetingId, peerId, caller.user.id);
+    if (!member) {
+      const sent = await this.forward<{ messageId: string }>(meetingId, "chat", [meetingId, peerId, caller, text]);
+      this.edge.confirm(caller.connection.connectionId, meetingId, peerId, caller.user);
+      return sent;
+    }
+    const messageId = randomUUID();
+    await appendRoomEvent(this.deps.redis, meetingId, { type: "chat", messageId, peerId, displayName: member.displayName, text, sentAt: new Date().toISOString() });
+    return { messageId };
+  }
+
+  /** A P2P signal for one other participant; refused when they are not in the meeting. */
+  async signal(meetingId: string, peerId: string, caller: Caller, targetPeerId: string, signal: P2PSignal): Promise<void> {
+    if (!this.edge.get(caller.connection.connectionId, meetingId, peerId, caller.user.id)) {
+      await this.forward<void>(meetingId, "signal", [meetingId, peerId, caller, targetPeerId, signal]);
+      this.edge.confirm(caller.connection.connectionId, meetingId, peerId, caller.user);
+      return;
+    }
+    const added = targetPeerId !== peerId && (await appendRoomEventForParticipant(this.deps.redis, meetingId, { type: "p2p.signal", fromPeerId: peerId, signal }, targetPeerId)) !== null;
+    if (!added) throw new TRPCError({ code: "NOT_FOUND", message: TARGET_NOT_IN_MEETING });
+  }
   media = (meetingId: string, peerId: string, caller: Caller, op: MediaOp) => this.forward<unknown>(meetingId, "media", [meetingId, peerId, caller, op]);
-  chat = (meetingId: string, peerId: string, caller: Caller, text: string) => this.forward<{ messageId: string }>(meetingId, "chat", [meetingId, peerId, caller, text]);
-  leave = (meetingId: string, peerId: string, caller: Caller) => this.forward<void>(meetingId, "leave", [meetingId, peerId, caller]);
-  signal = (meetingId: string, peerId: string, caller: Caller, targetPeerId: string, signal: P2PSignal) => this.forward<void>(meetingId, "signal", [meetingId, peerId, caller, targetPeerId, signal]);
+  leave = async (meetingId: string, peerId: string, caller: Caller) => {
+    await this.forward<void>(meetingId, "leave", [meetingId, peerId, caller]);
+    this.edge.forgetPeer(meetingId, peerId);
+  };
   playback = (meetingId: string, peerId: string, caller: Caller, state: Omit<PlaybackState, "sentAt" | "byPeerId">) =>
     this.forward<PlaybackState>(meetingId, "playback", [meetingId, peerId, caller, state]);
   setMeshThreshold = (meetingId: string, peerId: string, caller: Caller, n: number) => this.forward<void>(meetingId, "setMeshThreshold", [meetingId, peerId, caller, n]);
@@ -269,6 +311,7 @@ export class RoomService {
 
   async stop(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
+    this.edge.close();
     // the rooms still here (not handed over) end with this node: nobody owns them any more
     const owned = this.local.ownedMeetingIds();
     await this.local.close();
