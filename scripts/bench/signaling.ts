@@ -16,7 +16,7 @@
 //                --max-steps 10 --cross-node auto|on|off --media-workers 1 --no-baseline
 //                --drain-ms 3000 (after a step's sends: wait until every delivery arrived, or none for this long;
 //                at most 60 s; late deliveries count in the latency, the ones that never came as lost)
-//                --profile DIR (V8 CPU profiles of the realtime nodes, written when they stop)
+//                --profile DIR (V8 CPU profiles of the servers, DIR/qualmeet and DIR/socketio, written when they stop)
 //
 // Delivery: a chat event is expected at every member of the meeting, the sender included (both systems echo
 // it to the sender), so expected = sent x members; a message whose send failed counts as lost. Latency is
@@ -105,6 +105,12 @@ if (!["auto", "on", "off"].includes(CROSS_NODE)) {
   process.exit(2);
 }
 const NODES = 2;
+
+/** NODE_OPTIONS that make a server write its V8 CPU profile into --profile DIR/<system> when it stops. */
+function profileEnv(system: "qualmeet" | "socketio"): Record<string, string> {
+  if (!args.profile) return {};
+  return { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --cpu-prof --cpu-prof-dir=${path.resolve(args.profile, system)}`.trim() };
+}
 const MEETINGS = Math.ceil(CLIENTS / MEETING_SIZE);
 
 const started = performance.now();
@@ -707,7 +713,7 @@ async function main(): Promise<void> {
         ALLOWED_ORIGINS: webUrl,
         HOST: "127.0.0.1",
         MEDIA_WORKERS: String(MEDIA_WORKERS),
-        ...(args.profile ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --cpu-prof --cpu-prof-dir=${path.resolve(args.profile)}`.trim() } : {}),
+        ...profileEnv("qualmeet"),
       },
       output: "ignore",
     });
@@ -772,7 +778,7 @@ async function main(): Promise<void> {
       const servers: Array<{ url: string; proc: ManagedProcess }> = [];
       for (let n = 0; n < NODES; n++) {
         const port = await freePort();
-        const proc = spawnTsServer({ name: `socketio-${n}`, root, script: "scripts/bench/signaling/socketio-server.ts", args: ["--port", String(port)], env: { REDIS_URL: redis.url, PATH: process.env.PATH, NODE_ENV: "production" }, output: "ignore" });
+        const proc = spawnTsServer({ name: `socketio-${n}`, root, script: "scripts/bench/signaling/socketio-server.ts", args: ["--port", String(port)], env: { REDIS_URL: redis.url, PATH: process.env.PATH, NODE_ENV: "production", ...profileEnv("socketio") }, output: "ignore" });
         onCleanup(`socket.io server ${n}`, () => proc.stop());
         forwardOutput(proc);
         servers.push({ url: `ws://127.0.0.1:${port}`, proc });

@@ -3,6 +3,8 @@
 // changes for the room fan-out, where one event goes to many sockets:
 //   - a subscription's context carries an `eventSink` that writes tracked events already serialized once per
 //     node (RoomEventLog) to this socket, instead of each subscriber's generator, superjson and JSON.stringify;
+//     the WebSocket frame itself is encoded once per event for all the subscriptions whose frames are the same
+//     bytes (the same subscription id: clients number their requests alike), as Socket.IO does for a broadcast;
 //   - writes are corked per socket until the end of the event-loop turn (writeBatching.ts).
 import type { IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
@@ -27,24 +29,79 @@ import {
   type inferRouterContext,
 } from "@trpc/server/unstable-core-do-not-import";
 import type { RealtimeServices } from "@qualmeet/api/realtime";
+import type { SharedTrackedEvent } from "@qualmeet/api/services/roomEventLog";
 import { corkForTurn } from "./writeBatching.ts";
 
 const OPEN = 1;
 
-/** Sends a text frame; frames to one socket within one event-loop turn leave together. */
-function sendFrame(ws: WebSocket, data: string): void {
-  if (ws.readyState !== OPEN) return;
-  // ws keeps its net.Socket in `_socket` and writes each frame's header and payload inside its own cork
-  const socket = (ws as unknown as { _socket?: Socket })._socket;
-  if (socket) corkForTurn(socket);
-  ws.send(data);
+/**
+ * A whole WebSocket text frame (header and payload in one buffer, unmasked as a server's frames are): one write
+ * to the socket, and for a room event one encoding shared by every subscriber whose frame is the same bytes.
+ */
+function encodeTextFrame(text: string): Buffer {
+  const length = Buffer.byteLength(text);
+  const headerLength = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(headerLength + length);
+  frame[0] = 0x81; // FIN, opcode 1 (text)
+  if (length < 126) frame[1] = length;
+  else if (length < 65_536) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeBigUInt64BE(BigInt(length), 2);
+  }
+  frame.write(text, headerLength);
+  return frame;
 }
 
-/** The frame's end after a tracked event's data: the same for every subscriber of one event on this node. */
-let lastTail = { serialized: "", tail: "" };
-function trackedTail(eventId: string, serialized: string): string {
-  if (lastTail.serialized !== serialized) lastTail = { serialized, tail: `${serialized},"id":${JSON.stringify(eventId)}}}` };
-  return lastTail.tail;
+interface WsInternals {
+  _socket?: Socket;
+  _sender?: { _queue?: unknown[]; _state?: number };
+}
+
+/**
+ * Writes a frame to the client's socket, corked until the end of the event-loop turn (frames to one socket in
+ * one turn leave in one write). ws writes its own frames to the socket at once unless it is compressing (this
+ * server does not) or reading a Blob (it sends none): when its queue is not empty, the text goes through it.
+ */
+function writeFrame(ws: WebSocket, frame: Buffer, text: () => string): void {
+  if (ws.readyState !== OPEN) return;
+  const { _socket: socket, _sender: sender } = ws as unknown as WsInternals;
+  if (!socket || !sender || !Array.isArray(sender._queue) || sender._queue.length > 0 || sender._state !== 0) {
+    ws.send(text());
+    return;
+  }
+  corkForTurn(socket);
+  socket.write(frame);
+}
+
+function sendFrame(ws: WebSocket, text: string): void {
+  writeFrame(ws, encodeTextFrame(text), () => text);
+}
+
+/** The frame of a tracked event for a subscription whose frames start with `head`, encoded once per node. */
+function trackedFrame(event: SharedTrackedEvent, head: string): Buffer {
+  const cached = event.frames.get(head) as Buffer | undefined;
+  if (cached) return cached;
+  const frame = encodeTextFrame(trackedText(event, head));
+  event.frames.set(head, frame);
+  return frame;
+}
+
+const trackedText = (event: SharedTrackedEvent, head: string) => `${head}${event.serialized},"id":${JSON.stringify(event.id)}}}`;
+
+/**
+ * superjson's output for a result that is a flat object of strings, finite numbers, booleans and nulls (what
+ * most mutations answer): `{ json: result }`, without its walk over the value.
+ */
+function serializeResult(transformer: { output: { serialize(value: unknown): unknown } }, result: unknown): unknown {
+  if (isObject(result) && Object.getPrototypeOf(result) === Object.prototype && Object.values(result).every(isPlainJsonScalar)) return { json: result };
+  return transformer.output.serialize(result);
+}
+
+function isPlainJsonScalar(value: unknown): boolean {
+  return value === null || typeof value === "string" || typeof value === "boolean" || (typeof value === "number" && Number.isFinite(value) && !Object.is(value, -0));
 }
 
 type RealtimeContext = { realtime?: RealtimeServices };
@@ -77,7 +134,7 @@ export function applyTrpcSocketHandler<TRouter extends AnyRouter>(opts: TrpcSock
     /** The sink of subscription `id`: tracked events in the exact frames the handler would send for them. */
     const eventSink = (id: number | string, jsonrpc: "2.0" | undefined) => {
       const head = resultHead(id, jsonrpc);
-      return { sendTracked: (eventId: string, serialized: string) => sendFrame(ws, head + trackedTail(eventId, serialized)) };
+      return { sendTracked: (event: SharedTrackedEvent) => writeFrame(ws, trackedFrame(event, head), () => trackedText(event, head)) };
     };
 
     const handleRequest = (msg: TRPCClientOutgoingMessage, batchIndex: number) => {
@@ -101,7 +158,7 @@ export function applyTrpcSocketHandler<TRouter extends AnyRouter>(opts: TrpcSock
         if (type !== "subscription") {
           if (isAsyncIterable(result)) throw new TRPCError({ code: "UNSUPPORTED_MEDIA_TYPE", message: `Cannot return an async iterable from a ${type} procedure with WebSockets` });
           // what transformTRPCResponse would build, without copying the message three times over
-          sendFrame(ws, `${resultHead(id, jsonrpc)}${JSON.stringify(transformer.output.serialize(result))}}}`);
+          sendFrame(ws, `${resultHead(id, jsonrpc)}${JSON.stringify(serializeResult(transformer, result))}}}`);
           return;
         }
         if (!isAsyncIterable(result)) throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: `Subscription ${path} did not return an AsyncGenerator` });

@@ -1,6 +1,6 @@
 // Writes that can leave together cost one syscall instead of one each: a client's WebSocket is corked until
-// the event-loop turn ends (a burst of room events, a call's answer and its own echo), the Redis connection
-// until the current task is done (the commands of the calls continued by one Redis reply or one socket read).
+// the event-loop turn ends (a burst of room events, a call's answer and its own echo), and so is the Redis
+// connection (the commands of all the calls handled in that turn).
 import type { Socket } from "node:net";
 import type { Redis } from "ioredis";
 
@@ -25,9 +25,10 @@ export function corkForTurn(socket: Socket): void {
 }
 
 /**
- * Makes `redis` send the commands issued in one task (a callback and its promise continuations) in one write;
- * ioredis writes each command at once. Not as late as the end of the turn: a call waits for several Redis
- * round trips in a row, and each would wait for the rest of the turn.
+ * Makes `redis` send the commands issued in one event-loop turn in one write; ioredis writes each command at
+ * once. A write to Redis costs far more than a write to a client (it wakes the Redis process), and under load
+ * one turn handles the messages of many sockets: their commands (a chat line's append, a subscription's check)
+ * leave together.
  */
 export function batchRedisWrites(redis: Redis): void {
   const sendCommand = redis.sendCommand.bind(redis);
@@ -41,7 +42,7 @@ export function batchRedisWrites(redis: Redis): void {
     if (corkedStream === null && redis.status === "ready" && redis.stream) {
       corkedStream = redis.stream as Socket;
       corkedStream.cork();
-      process.nextTick(uncork);
+      setImmediate(uncork);
     }
     return sendCommand(command, stream);
   }) as Redis["sendCommand"];

@@ -64,8 +64,25 @@ export function tooManyRequests(what: string, retryAfterMs: number): TRPCError {
   return new TRPCError({ code: "TOO_MANY_REQUESTS", message: retryMessage(what, retryAfterMs), cause: new RetryAfter(retryAfterMs) });
 }
 
-/** Turns "database/Redis unreachable" into SERVICE_UNAVAILABLE with a clear message. */
-const infrastructureErrors = t.middleware(async ({ next }) => {
+export const rateLimit = (rule: RateLimitRule, key: (ctx: Context) => string, what: string) =>
+  t.middleware(async ({ ctx, next }) => {
+    const verdict = await consumeToken(ctx.redis, rule, key(ctx));
+    if (!verdict.allowed) throw tooManyRequests(what, verdict.retryAfterMs);
+    return next();
+  });
+
+/**
+ * The base of every procedure, on both transports (one middleware: each one costs every call a copy of the
+ * context): one per-IP ceiling, and "database/Redis unreachable" turned into SERVICE_UNAVAILABLE with a clear
+ * message.
+ */
+const baseline = t.middleware(async ({ ctx, next }) => {
+  const perMinute = serverEnv.rateLimits.globalPerMinute;
+  const verdict = await consumeToken(ctx.redis, { scope: "ip", capacity: perMinute, windowMs: 60_000 }, ctx.ip).catch((error: unknown) => {
+    const service = unavailableService(error);
+    throw service ? serviceUnavailable(service, error) : error;
+  });
+  if (!verdict.allowed) throw tooManyRequests("requests from your network", verdict.retryAfterMs);
   const result = await next();
   if (!result.ok) {
     const service = unavailableService(result.error.cause ?? result.error);
@@ -74,22 +91,7 @@ const infrastructureErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
-export const rateLimit = (rule: RateLimitRule, key: (ctx: Context) => string, what: string) =>
-  t.middleware(async ({ ctx, next }) => {
-    const verdict = await consumeToken(ctx.redis, rule, key(ctx));
-    if (!verdict.allowed) throw tooManyRequests(what, verdict.retryAfterMs);
-    return next();
-  });
-
-/** Every procedure, on both transports, is under one per-IP ceiling. */
-const globalIpLimit = t.middleware(async ({ ctx, next }) => {
-  const perMinute = serverEnv.rateLimits.globalPerMinute;
-  const verdict = await consumeToken(ctx.redis, { scope: "ip", capacity: perMinute, windowMs: 60_000 }, ctx.ip);
-  if (!verdict.allowed) throw tooManyRequests("requests from your network", verdict.retryAfterMs);
-  return next();
-});
-
-export const publicProcedure = t.procedure.use(infrastructureErrors).use(globalIpLimit);
+export const publicProcedure = t.procedure.use(baseline);
 
 /** Loads the session's user fresh from the database on every call, so revocation takes effect at once. */
 export async function loadSessionUser(ctx: Pick<Context, "db" | "session">): Promise<SessionUser | null> {

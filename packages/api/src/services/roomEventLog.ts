@@ -66,21 +66,30 @@ export interface LoggedRoomEvent {
   event: RoomEvent;
 }
 
+/** One live event as this node received it: the same object for every subscriber of the room on this node. */
+export interface SharedTrackedEvent {
+  readonly id: string;
+  /** `superjson.serialize({ id, data: event })` as JSON text, built once per node and event */
+  readonly serialized: string;
+  /**
+   * Scratch space of the transport, shared by this event's subscribers on this node: a frame encoded for one
+   * subscriber is kept here for the next one whose frame is the same bytes.
+   */
+  readonly frames: Map<string, unknown>;
+}
+
 /**
  * Where a subscription's live events can be written straight to its socket, bypassing the per-subscriber
  * serialization of the tRPC handler: the realtime server's WebSocket handler provides one per subscription.
  */
 export interface TrackedEventSink {
-  /**
-   * Sends one tracked() event. `serialized` is `superjson.serialize({ id, data: event })` as JSON text: built
-   * once per node and event, the same text for every subscriber.
-   */
-  sendTracked(id: string, serialized: string): void;
+  sendTracked(event: SharedTrackedEvent): void;
 }
 
 /** One live event as this node received it, parsed once and shared by the room's subscribers here. */
-class Delivery {
+class Delivery implements SharedTrackedEvent {
   private serializedText: string | null = null;
+  private framesByKey: Map<string, unknown> | null = null;
 
   constructor(
     readonly id: string,
@@ -99,6 +108,10 @@ class Delivery {
       this.serializedText = `{"json":{"id":${JSON.stringify(this.id)},"data":${eventJson}}}`;
     }
     return this.serializedText;
+  }
+
+  get frames(): Map<string, unknown> {
+    return (this.framesByKey ??= new Map());
   }
 }
 
@@ -191,7 +204,7 @@ export class RoomEventLog {
       }
       if (signal?.aborted) return;
       last = delivery.id;
-      sink!.sendTracked(delivery.id, delivery.serialized);
+      sink!.sendTracked(delivery);
       if (until?.(delivery.stored.event)) {
         ended = true;
         wake?.();
