@@ -182,3 +182,28 @@ describe("presence across realtime nodes", () => {
     }
   }, 60_000);
 });
+
+test("a silent socket is pinged, kept while it answers, and dropped once it stops answering", async () => {
+  const node = await startRealtime({ allowedOrigins: [web.url], env: { WS_PING_MS: "1000", WS_PONG_WAIT_MS: "1000" } });
+  try {
+    const user = await newUser(web.url, "Quiet");
+    const ws = new WebSocket(node.wsUrl, { headers: { cookie: user.cookie, origin: web.url } });
+    let answering = true;
+    let pings = 0;
+    ws.on("message", (data) => {
+      if (String(data) !== "PING") return;
+      pings++;
+      if (answering) ws.send("PONG");
+    });
+    const closed = new Promise<void>((resolve) => ws.once("close", () => resolve()));
+    await new Promise((resolve) => ws.once("open", resolve));
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    expect(pings).toBeGreaterThanOrEqual(2);
+    expect(ws.readyState).toBe(WebSocket.OPEN);
+    answering = false;
+    // the next ping goes unanswered: the server drops the socket
+    await closed;
+  } finally {
+    await node.stop();
+  }
+});

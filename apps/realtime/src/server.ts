@@ -140,7 +140,7 @@ export async function startRealtimeServer(config: RealtimeConfig) {
       const connection = connections.get(req) ?? { id: randomUUID(), session: null, user: null, ip: "unknown" };
       return { db, redis, session: connection.session, socketUser: connection.user, ip: connection.ip, transport: "ws", realtime: { ...services, connectionId: connection.id } };
     },
-    keepAlive: { pingMs: 30_000, pongWaitMs: 10_000 },
+    keepAlive: { pingMs: serverEnv.wsPingMs, pongWaitMs: serverEnv.wsPongWaitMs },
   });
 
   const closeRevoked = (userId: string, tokenVersion: number) => {

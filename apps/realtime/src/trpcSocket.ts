@@ -9,7 +9,6 @@
 import type { IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import type { WebSocket, WebSocketServer } from "ws";
-import { handleKeepAlive } from "@trpc/server/adapters/ws";
 import {
   Unpromise,
   callProcedure,
@@ -106,6 +105,40 @@ function isPlainJsonScalar(value: unknown): boolean {
 
 type RealtimeContext = { realtime?: RealtimeServices };
 
+interface Liveness {
+  heardAt: number;
+  pingedAt: number | null;
+}
+
+/**
+ * tRPC's keep-alive: "PING" after `pingMs` without a message from the client, and the socket dropped when
+ * nothing comes back within `pongWaitMs`. One timer walks all the sockets every second, so a message only
+ * stamps its socket (tRPC's own version resets two timers per socket on every message).
+ */
+function keepAlive(wss: WebSocketServer, { pingMs, pongWaitMs }: { pingMs: number; pongWaitMs: number }) {
+  const sockets = new Map<WebSocket, Liveness>();
+  const timer = setInterval(() => {
+    const now = Date.now();
+    for (const [ws, liveness] of sockets) {
+      if (liveness.pingedAt !== null) {
+        if (liveness.heardAt < liveness.pingedAt && now - liveness.pingedAt >= pongWaitMs) ws.terminate();
+        else if (liveness.heardAt >= liveness.pingedAt) liveness.pingedAt = null;
+      } else if (now - liveness.heardAt >= pingMs && ws.readyState === OPEN) {
+        liveness.pingedAt = now;
+        ws.send("PING");
+      }
+    }
+  }, 1000);
+  timer.unref();
+  wss.once("close", () => clearInterval(timer));
+  return (ws: WebSocket): Liveness => {
+    const liveness: Liveness = { heardAt: Date.now(), pingedAt: null };
+    sockets.set(ws, liveness);
+    ws.once("close", () => sockets.delete(ws));
+    return liveness;
+  };
+}
+
 interface TrpcSocketOptions<TRouter extends AnyRouter> {
   wss: WebSocketServer;
   router: TRouter;
@@ -117,11 +150,12 @@ export function applyTrpcSocketHandler<TRouter extends AnyRouter>(opts: TrpcSock
   const { router } = opts;
   const config = router._def._config;
   const transformer = config.transformer;
+  const watchLiveness = keepAlive(opts.wss, opts.keepAlive);
 
   opts.wss.on("connection", (ws: WebSocket, req: IncomingMessage) => {
     const subscriptions = new Map<number | string, AbortController>();
     const ctx = opts.createContext({ req, res: ws });
-    handleKeepAlive(ws, opts.keepAlive.pingMs, opts.keepAlive.pongWaitMs);
+    const liveness = watchLiveness(ws);
 
     const respond = (message: TRPCResponseMessage) => sendFrame(ws, JSON.stringify(transformTRPCResponse(config, message)));
     const respondError = (id: number | string | null, jsonrpc: "2.0" | undefined, cause: unknown, type: ProcedureType | "unknown", path?: string, input?: unknown) =>
@@ -203,6 +237,7 @@ export function applyTrpcSocketHandler<TRouter extends AnyRouter>(opts: TrpcSock
     };
 
     ws.on("message", (raw: Buffer, isBinary: boolean) => {
+      liveness.heardAt = Date.now();
       const text = isBinary ? null : raw.toString("utf8");
       if (text === "PONG") return;
       if (text === "PING") {

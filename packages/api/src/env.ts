@@ -24,6 +24,14 @@ export const serverEnv = {
   get useSecureCookies(): boolean {
     return (process.env.NEXTAUTH_URL ?? "").startsWith("https://");
   },
+  /** The realtime socket's keep-alive: "PING" after this long without a message from the client... */
+  get wsPingMs(): number {
+    return int("WS_PING_MS", 30_000);
+  },
+  /** ...and the socket dropped when nothing came back within this long. */
+  get wsPongWaitMs(): number {
+    return int("WS_PONG_WAIT_MS", 10_000);
+  },
   /** Number of reverse proxies in front of the servers whose X-Forwarded-For entries are trusted. */
   get trustedProxyHops(): number {
     return int("TRUSTED_PROXY_HOPS", 0);

@@ -76,9 +76,11 @@ export const rateLimit = (rule: RateLimitRule, key: (ctx: Context) => string, wh
  * context): one per-IP ceiling, and "database/Redis unreachable" turned into SERVICE_UNAVAILABLE with a clear
  * message.
  */
+let ipRule: RateLimitRule | null = null;
 const baseline = t.middleware(async ({ ctx, next }) => {
-  const perMinute = serverEnv.rateLimits.globalPerMinute;
-  const verdict = await consumeToken(ctx.redis, { scope: "ip", capacity: perMinute, windowMs: 60_000 }, ctx.ip).catch((error: unknown) => {
+  // the environment is read once (reading process.env costs every call)
+  ipRule ??= { scope: "ip", capacity: serverEnv.rateLimits.globalPerMinute, windowMs: 60_000 };
+  const verdict = await consumeToken(ctx.redis, ipRule, ctx.ip).catch((error: unknown) => {
     const service = unavailableService(error);
     throw service ? serviceUnavailable(service, error) : error;
   });
