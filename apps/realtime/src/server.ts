@@ -61,7 +61,7 @@ export async function startRealtimeServer(config: RealtimeConfig) {
     redis,
     bus,
     nodeId,
-    createLocal: (probe) => new MeetingRooms({ db, redis, bus, pool, nodeId, log: roomEvents, probe }),
+    createLocal: (probe) => new MeetingRooms({ db, redis, pool, nodeId, log: roomEvents, probe }),
     watchRoom: (meetingId, onEvent) => roomEvents.watch(meetingId, onEvent),
   });
   const services = { nodeId, bus, presence, rooms, roomEvents };

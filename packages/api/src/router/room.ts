@@ -3,6 +3,7 @@ import { tracked } from "@trpc/server";
 import { z } from "zod";
 import { serverEnv } from "../env.ts";
 import { meetingCode } from "../schemas.ts";
+import type { RoomEventTest } from "../services/roomEventLog.ts";
 import type { RoomEvent } from "../services/roomEvents.ts";
 import { turnCredentials } from "../services/turnCredentials.ts";
 import { createTRPCRouter, guestOrUserProcedure, rateLimit, realtimeServices, type Context, type SessionUser } from "../trpc.ts";
@@ -37,7 +38,7 @@ export const roomRouter = createTRPCRouter({
       await rooms.check(input.meetingId, input.peerId, who);
       const from = input.lastEventId ?? (await roomEvents.lastId(input.meetingId));
       // whoever leaves, is removed or sees the meeting end stops receiving the room (after being told why)
-      const until = (event: RoomEvent) => (event.type === "peer.left" && event.peerId === input.peerId) || event.type === "removed" || event.type === "meeting.ended";
+      const until: RoomEventTest = (type, event) => type === "removed" || type === "meeting.ended" || (type === "peer.left" && (event() as Extract<RoomEvent, { type: "peer.left" }>).peerId === input.peerId);
       // live events go straight to the socket when the transport can take them (serialized once per node)
       for await (const { id, event } of roomEvents.events(input.meetingId, input.peerId, from, signal, { sink: realtimeServices(ctx).eventSink, until })) {
         yield tracked(id, event);

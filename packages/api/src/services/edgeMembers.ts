@@ -19,10 +19,10 @@ export interface EdgeMember {
 }
 
 /**
- * Starts calling `onEvent` with each event of the meeting's room (`to`: the participant an event is for, if only
- * one); resolves to the function that stops it.
+ * Starts calling `onEvent` with the type of each event of the meeting's room, the participant it is for (if only
+ * one) and the event itself (parsed when asked for); resolves to the function that stops it.
  */
-export type WatchRoom = (meetingId: string, onEvent: (event: RoomEvent, to: string | undefined) => void) => Promise<() => void>;
+export type WatchRoom = (meetingId: string, onEvent: (type: RoomEvent["type"], to: string | undefined, event: () => RoomEvent) => void) => Promise<() => void>;
 
 interface WatchedMeeting {
   /** peerId -> the connection it was confirmed on */
@@ -50,7 +50,7 @@ export class EdgeMembers {
     let watched = this.meetings.get(meetingId);
     if (!watched) {
       const peers = new Map<string, string>();
-      watched = { peers, stop: this.watchRoom(meetingId, (event, to) => this.onRoomEvent(meetingId, event, to)) };
+      watched = { peers, stop: this.watchRoom(meetingId, (type, to, event) => this.onRoomEvent(meetingId, type, to, event)) };
       this.meetings.set(meetingId, watched);
       // a room whose channel cannot be watched cannot be trusted from here: its calls go to the owner
       watched.stop.catch(() => this.forgetMeeting(meetingId));
@@ -97,11 +97,11 @@ export class EdgeMembers {
     for (const meetingId of [...this.meetings.keys()]) this.forgetMeeting(meetingId);
   }
 
-  private onRoomEvent(meetingId: string, event: RoomEvent, to: string | undefined): void {
-    if (event.type === "peer.left") this.forgetPeer(meetingId, event.peerId);
+  private onRoomEvent(meetingId: string, type: RoomEvent["type"], to: string | undefined, event: () => RoomEvent): void {
+    if (type === "peer.left") this.forgetPeer(meetingId, (event() as Extract<RoomEvent, { type: "peer.left" }>).peerId);
     // a removed participant is told before everyone hears that they left: from then on they act for nobody
-    else if (event.type === "removed" && to !== undefined) this.forgetPeer(meetingId, to);
-    else if (event.type === "meeting.ended") this.forgetMeeting(meetingId);
+    else if (type === "removed" && to !== undefined) this.forgetPeer(meetingId, to);
+    else if (type === "meeting.ended") this.forgetMeeting(meetingId);
   }
 
   private forgetMeeting(meetingId: string): void {

@@ -6,8 +6,7 @@ import type { Redis } from "ioredis";
 import type { PrismaClient } from "@qualmeet/db";
 import { MediaError, Room, type WorkerPool, type mediasoupTypes } from "@qualmeet/media";
 import type { SessionUser } from "../trpc.ts";
-import type { Bus } from "./bus.ts";
-import { appendRoomEvent, roomChannel, roomPresenceKey, type RoomEventLog } from "./roomEventLog.ts";
+import { appendRoomEvent, roomPresenceKey, type RoomEventLog } from "./roomEventLog.ts";
 import { turnCredentials } from "./turnCredentials.ts";
 import type { MediaSource, MeetingTopology, P2PSignal, PeerInfo, PlaybackState, RoomEvent } from "./roomEvents.ts";
 
@@ -121,7 +120,7 @@ export class MeetingRooms {
   private readonly opening = new Map<string, Promise<LiveRoom>>();
 
   constructor(
-    private readonly deps: { db: PrismaClient; redis: Redis; bus: Bus; pool: WorkerPool | null; nodeId: string; log: RoomEventLog; probe: NodeProbe },
+    private readonly deps: { db: PrismaClient; redis: Redis; pool: WorkerPool | null; nodeId: string; log: RoomEventLog; probe: NodeProbe },
   ) {}
 
   private append(meetingId: string, event: RoomEvent, to?: string): void {
@@ -515,8 +514,8 @@ export class MeetingRooms {
 
   /** The meeting may be ended elsewhere (the web app's meeting.end): close the room here too. */
   private watchEnd(meetingId: string): Promise<() => void> {
-    return this.deps.bus.onRaw(roomChannel(meetingId), (message) => {
-      if (message.includes('"type":"meeting.ended"')) void this.ended(meetingId);
+    return this.deps.log.watch(meetingId, (type) => {
+      if (type === "meeting.ended") void this.ended(meetingId);
     });
   }
 

@@ -1,6 +1,7 @@
 // The durable, ordered event log of each meeting room, shared by all realtime nodes:
 //   room:{meetingId}:events   Redis stream (capped): ids for tracked() resumption, catch-up after reconnect
-//   events:{meetingId}        pub/sub channel: live fan-out of "<stream id> <json>"
+//   events:{meetingId}        pub/sub channel: live fan-out of "<stream id> <type> <to or *> <json>" (a node
+//                             routes an event by its type and addressee, and parses it only when it must)
 //   room:{meetingId}:presence hash peerId -> node (kept by the media owner): who is in the room
 // One Lua script appends and publishes, so the channel's order is the stream's order.
 import type { Redis } from "ioredis";
@@ -9,24 +10,25 @@ import type { RoomEvent, StoredRoomEvent } from "./roomEvents.ts";
 
 const STREAM_MAXLEN = 1000;
 
+// ARGV: the stored JSON, the stream's cap, its TTL, "<type> <to or *>"
 const APPEND = `
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'e', ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
-redis.call('PUBLISH', KEYS[2], id .. ' ' .. ARGV[1])
+redis.call('PUBLISH', KEYS[2], id .. ' ' .. ARGV[4] .. ' ' .. ARGV[1])
 return id
 `;
 
-/** The same for one participant, refused (nil) unless they are in the room's presence hash. */
+/** The same for one participant (ARGV[5]), refused (nil) unless they are in the room's presence hash. */
 const APPEND_FOR_PARTICIPANT = `
-if redis.call('HEXISTS', KEYS[3], ARGV[4]) == 0 then return false end
+if redis.call('HEXISTS', KEYS[3], ARGV[5]) == 0 then return false end
 ${APPEND}`;
 
 // A room's log outlives a quiet day, not forever.
 const STREAM_TTL_MS = 24 * 60 * 60 * 1000;
 
 type RedisWithAppend = Redis & {
-  roomEventAppend(stream: string, channel: string, json: string, maxlen: number, ttlMs: number): Promise<string>;
-  roomEventAppendForParticipant(stream: string, channel: string, presence: string, json: string, maxlen: number, ttlMs: number, peerId: string): Promise<string | null>;
+  roomEventAppend(stream: string, channel: string, json: string, maxlen: number, ttlMs: number, route: string): Promise<string>;
+  roomEventAppendForParticipant(stream: string, channel: string, presence: string, json: string, maxlen: number, ttlMs: number, route: string, peerId: string): Promise<string | null>;
 };
 
 function withAppend(redis: Redis): RedisWithAppend {
@@ -41,13 +43,22 @@ function withAppend(redis: Redis): RedisWithAppend {
 /** Appends an event for everyone in the room (or only for peer `to`); returns its id. */
 export function appendRoomEvent(redis: Redis, meetingId: string, event: RoomEvent, to?: string): Promise<string> {
   const stored: StoredRoomEvent = to ? { to, event } : { event };
-  return withAppend(redis).roomEventAppend(roomStreamKey(meetingId), roomChannel(meetingId), JSON.stringify(stored), STREAM_MAXLEN, STREAM_TTL_MS);
+  return withAppend(redis).roomEventAppend(roomStreamKey(meetingId), roomChannel(meetingId), JSON.stringify(stored), STREAM_MAXLEN, STREAM_TTL_MS, `${event.type} ${to ?? "*"}`);
 }
 
 /** Appends an event for participant `to` only while they are in the meeting; null when they are not. */
 export function appendRoomEventForParticipant(redis: Redis, meetingId: string, event: RoomEvent, to: string): Promise<string | null> {
   const stored: StoredRoomEvent = { to, event };
-  return withAppend(redis).roomEventAppendForParticipant(roomStreamKey(meetingId), roomChannel(meetingId), roomPresenceKey(meetingId), JSON.stringify(stored), STREAM_MAXLEN, STREAM_TTL_MS, to);
+  return withAppend(redis).roomEventAppendForParticipant(
+    roomStreamKey(meetingId),
+    roomChannel(meetingId),
+    roomPresenceKey(meetingId),
+    JSON.stringify(stored),
+    STREAM_MAXLEN,
+    STREAM_TTL_MS,
+    `${event.type} ${to}`,
+    to,
+  );
 }
 
 export const roomStreamKey = (meetingId: string) => `room:${meetingId}:events`;
@@ -86,25 +97,41 @@ export interface TrackedEventSink {
   sendTracked(event: SharedTrackedEvent): void;
 }
 
-/** One live event as this node received it, parsed once and shared by the room's subscribers here. */
+/** One live event as this node received it, shared by the room's subscribers here and parsed only if one must. */
 class Delivery implements SharedTrackedEvent {
   private serializedText: string | null = null;
   private framesByKey: Map<string, unknown> | null = null;
+  private parsed: RoomEvent | null = null;
 
   constructor(
     readonly id: string,
-    readonly stored: StoredRoomEvent,
+    readonly type: RoomEvent["type"],
+    /** the participant the event is for, if only one */
+    readonly to: string | undefined,
     /** the stored JSON as published (`{"to":…,"event":…}` or `{"event":…}`) */
     private readonly storedJson: string,
   ) {}
+
+  /** Parses a "<stream id> <type> <to or *> <json>" message of the room's channel. */
+  static fromMessage(message: string): Delivery {
+    const idEnd = message.indexOf(" ");
+    const typeEnd = message.indexOf(" ", idEnd + 1);
+    const toEnd = message.indexOf(" ", typeEnd + 1);
+    const to = message.slice(typeEnd + 1, toEnd);
+    return new Delivery(message.slice(0, idEnd), message.slice(idEnd + 1, typeEnd) as RoomEvent["type"], to === "*" ? undefined : to, message.slice(toEnd + 1));
+  }
+
+  get event(): RoomEvent {
+    return (this.parsed ??= (JSON.parse(this.storedJson) as StoredRoomEvent).event);
+  }
 
   /** superjson's form of the tracked envelope `{ id, data: event }`, from the published JSON text itself. */
   get serialized(): string {
     if (this.serializedText === null) {
       // The event is plain JSON (it came through JSON.parse), so superjson has nothing to annotate: its output
       // is `{ json: value }`, and the event's own JSON text can be spliced in as published.
-      const prefix = this.stored.to === undefined ? '{"event":' : `{"to":${JSON.stringify(this.stored.to)},"event":`;
-      const eventJson = this.storedJson.startsWith(prefix) ? this.storedJson.slice(prefix.length, -1) : JSON.stringify(this.stored.event);
+      const prefix = this.to === undefined ? '{"event":' : `{"to":${JSON.stringify(this.to)},"event":`;
+      const eventJson = this.storedJson.startsWith(prefix) ? this.storedJson.slice(prefix.length, -1) : JSON.stringify(this.event);
       this.serializedText = `{"json":{"id":${JSON.stringify(this.id)},"data":${eventJson}}}`;
     }
     return this.serializedText;
@@ -115,11 +142,14 @@ class Delivery implements SharedTrackedEvent {
   }
 }
 
+/** Decides from an event's type (and, only when the type says so, the event itself) whether something follows. */
+export type RoomEventTest = (type: RoomEvent["type"], event: () => RoomEvent) => boolean;
+
 export interface RoomEventsOptions {
   /** live events go here once the stored ones were yielded (the generator then yields nothing more) */
   sink?: TrackedEventSink;
   /** the stream ends after the first event for which this is true (it is still delivered) */
-  until?: (event: RoomEvent) => boolean;
+  until?: RoomEventTest;
 }
 
 export class RoomEventLog {
@@ -145,8 +175,8 @@ export class RoomEventLog {
    * Calls `onEvent` with each live event of the room, also those for one participant (`to`), until the returned
    * function is called.
    */
-  watch(meetingId: string, onEvent: (event: RoomEvent, to: string | undefined) => void): Promise<() => void> {
-    return this.listen(meetingId, (delivery) => onEvent(delivery.stored.event, delivery.stored.to));
+  watch(meetingId: string, onEvent: (type: RoomEvent["type"], to: string | undefined, event: () => RoomEvent) => void): Promise<() => void> {
+    return this.listen(meetingId, (delivery) => onEvent(delivery.type, delivery.to, () => delivery.event));
   }
 
   private async listen(meetingId: string, subscriber: (d: Delivery) => void): Promise<() => void> {
@@ -154,9 +184,7 @@ export class RoomEventLog {
     if (!room) {
       const subscribers = new Set<(d: Delivery) => void>();
       const off = this.bus.onRaw(roomChannel(meetingId), (message) => {
-        const space = message.indexOf(" ");
-        const storedJson = message.slice(space + 1);
-        const delivery = new Delivery(message.slice(0, space), JSON.parse(storedJson) as StoredRoomEvent, storedJson);
+        const delivery = Delivery.fromMessage(message);
         for (const deliver of subscribers) deliver(delivery);
       });
       room = { subscribers, off };
@@ -190,11 +218,12 @@ export class RoomEventLog {
     let caughtUp = false;
     let direct = false;
     let ended = false;
-    const forPeer = (stored: StoredRoomEvent) => !stored.to || stored.to === peerId;
+    const forPeer = (to: string | undefined) => to === undefined || to === peerId;
+    const ends = (event: RoomEvent) => until?.(event.type, () => event) ?? false;
     const off = await this.listen(meetingId, (delivery) => {
-      if (ended || !forPeer(delivery.stored)) return;
+      if (ended || !forPeer(delivery.to)) return;
       if (!direct) {
-        queue.push({ id: delivery.id, event: delivery.stored.event });
+        queue.push({ id: delivery.id, event: delivery.event });
         wake?.();
         return;
       }
@@ -205,7 +234,7 @@ export class RoomEventLog {
       if (signal?.aborted) return;
       last = delivery.id;
       sink!.sendTracked(delivery);
-      if (until?.(delivery.stored.event)) {
+      if (until?.(delivery.type, () => delivery.event)) {
         ended = true;
         wake?.();
       }
@@ -216,9 +245,9 @@ export class RoomEventLog {
       for (const [id, fields] of stored) {
         const parsed = JSON.parse(fields[1] ?? "{}") as StoredRoomEvent;
         last = id;
-        if (!forPeer(parsed)) continue;
+        if (!forPeer(parsed.to)) continue;
         yield { id, event: parsed.event };
-        if (until?.(parsed.event)) return;
+        if (ends(parsed.event)) return;
       }
       while (!signal?.aborted && !ended) {
         const next = queue.shift();
@@ -232,7 +261,7 @@ export class RoomEventLog {
         if (compareStreamIds(next.id, last) <= 0) continue;
         last = next.id;
         yield next;
-        if (until?.(next.event)) return;
+        if (ends(next.event)) return;
       }
     } finally {
       ended = true;
