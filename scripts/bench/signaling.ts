@@ -12,7 +12,7 @@
 //
 //   npm run bench:signaling
 //   npm run bench:signaling -- --clients 200 --seconds 10 --step-seconds 5    (a quick run)
-//   other flags: --warmup 5 --meeting-size 10 --threads 2 --accounts N (default: one per client) --refine 2
+//   other flags: --warmup 5 --meeting-size 10 --threads 2 --accounts N (default: one per client) --refine 4
 //                --max-steps 10 --cross-node auto|on|off --media-workers 1 --no-baseline
 //                --drain-ms 3000 (after a step's sends: wait until every delivery arrived, or none for this long;
 //                at most 60 s; late deliveries count in the latency, the ones that never came as lost)
@@ -64,7 +64,7 @@ const { values: args } = parseArgs({
     "signin-concurrency": { type: "string", default: "6" },
     "p99-ms": { type: "string", default: "50" },
     "min-ratio": { type: "string", default: "0.9999" },
-    refine: { type: "string", default: "2" },
+    refine: { type: "string", default: "4" },
     "max-steps": { type: "string", default: "10" },
     "drain-ms": { type: "string", default: "3000" },
     "cross-node": { type: "string", default: "auto" },
