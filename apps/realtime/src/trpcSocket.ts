@@ -62,21 +62,19 @@ interface WsInternals {
 /**
  * Writes a frame to the client's socket, corked until the end of the event-loop turn (frames to one socket in
  * one turn leave in one write). ws writes its own frames to the socket at once unless it is compressing (this
- * server does not) or reading a Blob (it sends none): when its queue is not empty, the text goes through it.
+ * server does not) or reading a Blob (it sends none): when its queue is not empty, this answers false and the
+ * caller sends the text through ws.
  */
-function writeFrame(ws: WebSocket, frame: Buffer, text: () => string): void {
-  if (ws.readyState !== OPEN) return;
+function writeFrame(ws: WebSocket, frame: Buffer): boolean {
   const { _socket: socket, _sender: sender } = ws as unknown as WsInternals;
-  if (!socket || !sender || !Array.isArray(sender._queue) || sender._queue.length > 0 || sender._state !== 0) {
-    ws.send(text());
-    return;
-  }
+  if (!socket || !sender || !Array.isArray(sender._queue) || sender._queue.length > 0 || sender._state !== 0) return false;
   corkForTurn(socket);
   socket.write(frame);
+  return true;
 }
 
 function sendFrame(ws: WebSocket, text: string): void {
-  writeFrame(ws, encodeTextFrame(text), () => text);
+  if (ws.readyState === OPEN && !writeFrame(ws, encodeTextFrame(text))) ws.send(text);
 }
 
 /** The frame of a tracked event for a subscription whose frames start with `head`, encoded once per node. */
@@ -168,7 +166,11 @@ export function applyTrpcSocketHandler<TRouter extends AnyRouter>(opts: TrpcSock
     /** The sink of subscription `id`: tracked events in the exact frames the handler would send for them. */
     const eventSink = (id: number | string, jsonrpc: "2.0" | undefined) => {
       const head = resultHead(id, jsonrpc);
-      return { sendTracked: (event: SharedTrackedEvent) => writeFrame(ws, trackedFrame(event, head), () => trackedText(event, head)) };
+      return {
+        sendTracked: (event: SharedTrackedEvent) => {
+          if (ws.readyState === OPEN && !writeFrame(ws, trackedFrame(event, head))) ws.send(trackedText(event, head));
+        },
+      };
     };
 
     const handleRequest = (msg: TRPCClientOutgoingMessage, batchIndex: number) => {

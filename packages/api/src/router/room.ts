@@ -38,7 +38,8 @@ export const roomRouter = createTRPCRouter({
       await rooms.check(input.meetingId, input.peerId, who);
       const from = input.lastEventId ?? (await roomEvents.lastId(input.meetingId));
       // whoever leaves, is removed or sees the meeting end stops receiving the room (after being told why)
-      const until: RoomEventTest = (type, event) => type === "removed" || type === "meeting.ended" || (type === "peer.left" && (event() as Extract<RoomEvent, { type: "peer.left" }>).peerId === input.peerId);
+      const until: RoomEventTest = (type, source) =>
+        type === "removed" || type === "meeting.ended" || (type === "peer.left" && (source.event as Extract<RoomEvent, { type: "peer.left" }>).peerId === input.peerId);
       // live events go straight to the socket when the transport can take them (serialized once per node)
       for await (const { id, event } of roomEvents.events(input.meetingId, input.peerId, from, signal, { sink: realtimeServices(ctx).eventSink, until })) {
         yield tracked(id, event);

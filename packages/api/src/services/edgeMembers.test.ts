@@ -5,7 +5,7 @@ import type { RoomEvent } from "./roomEvents.ts";
 
 function setup() {
   let now = 1_000_000;
-  const rooms = new Map<string, (type: RoomEvent["type"], to: string | undefined, event: () => RoomEvent) => void>();
+  const rooms = new Map<string, (type: RoomEvent["type"], to: string | undefined, source: { event: RoomEvent }) => void>();
   const edge = new EdgeMembers(
     async (meetingId, onEvent) => {
       rooms.set(meetingId, onEvent);
@@ -13,7 +13,7 @@ function setup() {
     },
     () => now,
   );
-  return { edge, rooms, tick: (ms: number) => (now += ms), emit: (meetingId: string, event: RoomEvent, to?: string) => rooms.get(meetingId)?.(event.type, to, () => event) };
+  return { edge, rooms, tick: (ms: number) => (now += ms), emit: (meetingId: string, event: RoomEvent, to?: string) => rooms.get(meetingId)?.(event.type, to, { event }) };
 }
 
 const ann = { id: "u-ann", name: "Ann" };

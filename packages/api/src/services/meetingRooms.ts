@@ -298,8 +298,7 @@ export class MeetingRooms {
 
   async chat(meetingId: string, peerId: string, caller: Caller, text: string) {
     const { participant } = await this.participant(meetingId, peerId, caller);
-    const messageId = randomUUID();
-    this.append(meetingId, { type: "chat", messageId, peerId, displayName: participant.displayName, text, sentAt: new Date().toISOString() });
+    const messageId = await this.deps.log.append(meetingId, { type: "chat", peerId, displayName: participant.displayName, text, sentAt: new Date().toISOString() });
     return { messageId };
   }
 

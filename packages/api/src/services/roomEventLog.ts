@@ -143,7 +143,12 @@ class Delivery implements SharedTrackedEvent {
 }
 
 /** Decides from an event's type (and, only when the type says so, the event itself) whether something follows. */
-export type RoomEventTest = (type: RoomEvent["type"], event: () => RoomEvent) => boolean;
+export type RoomEventTest = (type: RoomEvent["type"], source: ParsedOnDemand) => boolean;
+
+/** Where an event comes from: parsed on the first read of `event`. */
+export interface ParsedOnDemand {
+  readonly event: RoomEvent;
+}
 
 export interface RoomEventsOptions {
   /** live events go here once the stored ones were yielded (the generator then yields nothing more) */
@@ -175,8 +180,8 @@ export class RoomEventLog {
    * Calls `onEvent` with each live event of the room, also those for one participant (`to`), until the returned
    * function is called.
    */
-  watch(meetingId: string, onEvent: (type: RoomEvent["type"], to: string | undefined, event: () => RoomEvent) => void): Promise<() => void> {
-    return this.listen(meetingId, (delivery) => onEvent(delivery.type, delivery.to, () => delivery.event));
+  watch(meetingId: string, onEvent: (type: RoomEvent["type"], to: string | undefined, source: ParsedOnDemand) => void): Promise<() => void> {
+    return this.listen(meetingId, (delivery) => onEvent(delivery.type, delivery.to, delivery));
   }
 
   private async listen(meetingId: string, subscriber: (d: Delivery) => void): Promise<() => void> {
@@ -219,7 +224,7 @@ export class RoomEventLog {
     let direct = false;
     let ended = false;
     const forPeer = (to: string | undefined) => to === undefined || to === peerId;
-    const ends = (event: RoomEvent) => until?.(event.type, () => event) ?? false;
+    const ends = (event: RoomEvent) => until?.(event.type, { event }) ?? false;
     const off = await this.listen(meetingId, (delivery) => {
       if (ended || !forPeer(delivery.to)) return;
       if (!direct) {
@@ -234,7 +239,7 @@ export class RoomEventLog {
       if (signal?.aborted) return;
       last = delivery.id;
       sink!.sendTracked(delivery);
-      if (until?.(delivery.type, () => delivery.event)) {
+      if (until?.(delivery.type, delivery)) {
         ended = true;
         wake?.();
       }

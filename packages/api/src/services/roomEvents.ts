@@ -48,7 +48,8 @@ export type RoomEvent =
   | { type: "producer.paused" | "producer.resumed"; peerId: string; producerId: string; source: MediaSource; byHost: boolean }
   | { type: "activeSpeaker"; peerId: string | null }
   | { type: "audioLevels"; levels: Array<{ peerId: string; volume: number }> }
-  | { type: "chat"; messageId: string; peerId: string; displayName: string; text: string; sentAt: string }
+  /** a chat line; the event's id is the message's */
+  | { type: "chat"; peerId: string; displayName: string; text: string; sentAt: string }
   /** the media server hosting the room was lost: rebuild transports with room.reconnectMedia */
   | { type: "media.lost"; message: string }
   | { type: "meeting.ended" }

@@ -2,7 +2,6 @@
 // media owner (`room:{id}:owner`, chosen by least load); a call on any other node is forwarded there over
 // NodeRpc, and the answer comes back. Clients never know which node owns the media. Calls that only add an
 // event to the room's log (chat, P2P signals) skip that trip for participants this node knows (EdgeMembers).
-import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import type { Redis } from "ioredis";
 import type { Meeting, PrismaClient } from "@qualmeet/db";
@@ -130,8 +129,7 @@ export class RoomService {
       this.edge.confirm(caller.connection.connectionId, meetingId, peerId, caller.user);
       return sent;
     }
-    const messageId = randomUUID();
-    await appendRoomEvent(this.deps.redis, meetingId, { type: "chat", messageId, peerId, displayName: member.displayName, text, sentAt: new Date().toISOString() });
+    const messageId = await appendRoomEvent(this.deps.redis, meetingId, { type: "chat", peerId, displayName: member.displayName, text, sentAt: new Date().toISOString() });
     return { messageId };
   }
 
