@@ -11,7 +11,7 @@ import type { Socket } from "node:net";
 import type { WebSocket, WebSocketServer } from "ws";
 import {
   Unpromise,
-  callProcedure,
+  getProcedureAtPath,
   getErrorShape,
   getTRPCErrorFromUnknown,
   isAsyncIterable,
@@ -21,6 +21,7 @@ import {
   transformTRPCResponse,
   TRPCError,
   type AnyRouter,
+  type ProcedureCallOptions,
   type ProcedureType,
   type TRPCClientOutgoingMessage,
   type TRPCRequestMessage,
@@ -103,6 +104,18 @@ function isPlainJsonScalar(value: unknown): boolean {
 
 type RealtimeContext = { realtime?: RealtimeServices };
 
+/**
+ * callProcedure with only the options the middlewares read (tRPC copies them at every middleware, and they
+ * carry the router when called through callProcedure); a query or mutation gets no abort signal (only a
+ * subscription can be stopped).
+ */
+async function runProcedure(router: AnyRouter, path: string, type: ProcedureType, ctx: unknown, input: unknown, signal?: AbortSignal): Promise<unknown> {
+  const procedure = await getProcedureAtPath(router, path);
+  if (!procedure || procedure._def.type !== type) throw new TRPCError({ code: "NOT_FOUND", message: `No "${type}"-procedure on path "${path}"` });
+  const getRawInput = async () => input;
+  return procedure((signal ? { path, type, ctx, getRawInput, signal } : { path, type, ctx, getRawInput }) as ProcedureCallOptions<unknown>);
+}
+
 interface Liveness {
   heardAt: number;
   pingedAt: number | null;
@@ -173,7 +186,7 @@ export function applyTrpcSocketHandler<TRouter extends AnyRouter>(opts: TrpcSock
       };
     };
 
-    const handleRequest = (msg: TRPCClientOutgoingMessage, batchIndex: number) => {
+    const handleRequest = (msg: TRPCClientOutgoingMessage) => {
       const { id, jsonrpc } = msg;
       if (id === null) return respondError(null, jsonrpc, new TRPCError({ code: "PARSE_ERROR", message: "`id` is required" }), "unknown");
       if (msg.method === "subscription.stop") {
@@ -186,17 +199,18 @@ export function applyTrpcSocketHandler<TRouter extends AnyRouter>(opts: TrpcSock
       let input = request.params.input;
       if (lastEventId !== undefined) input = isObject(input) ? { ...input, lastEventId } : (input ?? { lastEventId });
       void (async () => {
-        const abort = new AbortController();
-        const realtime = (ctx as RealtimeContext).realtime;
-        // a subscription's own context: its sink knows its id
-        const callCtx = type === "subscription" && realtime ? { ...ctx, realtime: { ...realtime, eventSink: eventSink(id, jsonrpc) } } : ctx;
-        const result = await callProcedure({ router, path, getRawInput: async () => input, ctx: callCtx, type, signal: abort.signal, batchIndex });
         if (type !== "subscription") {
+          const result = await runProcedure(router, path, type, ctx, input);
           if (isAsyncIterable(result)) throw new TRPCError({ code: "UNSUPPORTED_MEDIA_TYPE", message: `Cannot return an async iterable from a ${type} procedure with WebSockets` });
           // what transformTRPCResponse would build, without copying the message three times over
           sendFrame(ws, `${resultHead(id, jsonrpc)}${JSON.stringify(serializeResult(transformer, result))}}}`);
           return;
         }
+        const abort = new AbortController();
+        const realtime = (ctx as RealtimeContext).realtime;
+        // a subscription's own context: its sink knows its id
+        const subscriptionCtx = realtime ? { ...ctx, realtime: { ...realtime, eventSink: eventSink(id, jsonrpc) } } : ctx;
+        const result = await runProcedure(router, path, type, subscriptionCtx, input, abort.signal);
         if (!isAsyncIterable(result)) throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: `Subscription ${path} did not return an AsyncGenerator` });
         if (ws.readyState !== OPEN) return;
         if (subscriptions.has(id)) throw new TRPCError({ code: "BAD_REQUEST", message: `Duplicate id ${id}` });
