@@ -28,7 +28,7 @@ export interface Context {
 
 export type SessionUser = Pick<User, "id" | "name" | "email" | "role" | "isGuest" | "tokenVersion">;
 
-const t = initTRPC.context<Context>().create({
+const t = initTRPC.context<Context>().meta<ProcedureMeta>().create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
     const zod = error.cause instanceof ZodError ? error.cause : null;
@@ -64,36 +64,44 @@ export function tooManyRequests(what: string, retryAfterMs: number): TRPCError {
   return new TRPCError({ code: "TOO_MANY_REQUESTS", message: retryMessage(what, retryAfterMs), cause: new RetryAfter(retryAfterMs) });
 }
 
-export const rateLimit = (rule: RateLimitRule, key: (ctx: Context) => string, what: string) =>
-  t.middleware(async ({ ctx, next }) => {
-    const verdict = await consumeToken(ctx.redis, rule, key(ctx));
-    if (!verdict.allowed) throw tooManyRequests(what, verdict.retryAfterMs);
-    return next();
-  });
+/** What a procedure declares with `.meta()`, read by the middleware every procedure starts with. */
+export interface ProcedureMeta {
+  /** a token bucket per user (per IP when signed out; always per IP with `per: "ip"`), checked before the call */
+  rateLimit?: RateLimitRule & { what: string; per?: "ip" };
+}
 
-/**
- * The base of every procedure, on both transports (one middleware: each one costs every call a copy of the
- * context): one per-IP ceiling, and "database/Redis unreachable" turned into SERVICE_UNAVAILABLE with a clear
- * message.
- */
+/** `.meta(rateLimit(rule, "messages"))`: at most `rule.capacity` calls per `rule.windowMs`. */
+export const rateLimit = (rule: RateLimitRule, what: string, per?: "ip"): ProcedureMeta => ({ rateLimit: { ...rule, what, per } });
+
+// the environment is read once (reading process.env costs every call)
 let ipRule: RateLimitRule | null = null;
-const baseline = t.middleware(async ({ ctx, next }) => {
-  // the environment is read once (reading process.env costs every call)
-  ipRule ??= { scope: "ip", capacity: serverEnv.rateLimits.globalPerMinute, windowMs: 60_000 };
-  const verdict = await consumeToken(ctx.redis, ipRule, ctx.ip).catch((error: unknown) => {
-    const service = unavailableService(error);
-    throw service ? serviceUnavailable(service, error) : error;
-  });
-  if (!verdict.allowed) throw tooManyRequests("requests from your network", verdict.retryAfterMs);
-  const result = await next();
-  if (!result.ok) {
-    const service = unavailableService(result.error.cause ?? result.error);
-    if (service && result.error.code === "INTERNAL_SERVER_ERROR") throw serviceUnavailable(service, result.error);
-  }
-  return result;
-});
 
-export const publicProcedure = t.procedure.use(baseline);
+/** "Database/Redis unreachable" as SERVICE_UNAVAILABLE with a clear message; anything else as it is. */
+function asServiceError(error: unknown): unknown {
+  const service = unavailableService(error);
+  return service ? serviceUnavailable(service, error) : error;
+}
+
+/** A call that failed because the database or Redis is unreachable fails as SERVICE_UNAVAILABLE. */
+function failedService<R extends { ok: boolean }>(result: R): R {
+  if (result.ok) return result;
+  const { error } = result as unknown as { error: TRPCError };
+  const service = unavailableService(error.cause ?? error);
+  if (service && error.code === "INTERNAL_SERVER_ERROR") throw serviceUnavailable(service, error);
+  return result;
+}
+
+/** The per-IP ceiling of every call and the procedure's own limit, asked of Redis together. */
+async function checkRateLimits(ctx: Context, meta: ProcedureMeta | undefined): Promise<void> {
+  ipRule ??= { scope: "ip", capacity: serverEnv.rateLimits.globalPerMinute, windowMs: 60_000 };
+  const own = meta?.rateLimit;
+  const [ip, limited] = await Promise.all([
+    consumeToken(ctx.redis, ipRule, ctx.ip),
+    own ? consumeToken(ctx.redis, own, own.per === "ip" ? ctx.ip : (ctx.session?.userId ?? ctx.ip)) : null,
+  ]);
+  if (!ip.allowed) throw tooManyRequests("requests from your network", ip.retryAfterMs);
+  if (limited && !limited.allowed) throw tooManyRequests(own!.what, limited.retryAfterMs);
+}
 
 /** Loads the session's user fresh from the database on every call, so revocation takes effect at once. */
 export async function loadSessionUser(ctx: Pick<Context, "db" | "session">): Promise<SessionUser | null> {
@@ -105,11 +113,25 @@ export async function loadSessionUser(ctx: Pick<Context, "db" | "session">): Pro
   return user && user.tokenVersion === ctx.session.tokenVersion ? user : null;
 }
 
-export const guestOrUserProcedure = publicProcedure.use(async ({ ctx, next }) => {
+// Each procedure kind starts with one middleware doing all its checks: tRPC copies the call's options and
+// context at every middleware, and the realtime server's busiest calls (a chat line, a P2P signal) pay that.
+
+/** Rate limits, then the call; infrastructure failures come out as SERVICE_UNAVAILABLE. */
+export const publicProcedure = t.procedure.use(async ({ ctx, meta, next }) => {
+  await checkRateLimits(ctx, meta).catch((error: unknown) => {
+    throw asServiceError(error);
+  });
+  return failedService(await next());
+});
+
+/** A signed-in user or a guest (`ctx.user`), then as publicProcedure. */
+export const guestOrUserProcedure = t.procedure.use(async ({ ctx, meta, next }) => {
   if (!ctx.session) throw new TRPCError({ code: "UNAUTHORIZED", message: "You are not signed in. Sign in or join as a guest first." });
-  const user = ctx.socketUser ?? (await loadSessionUser(ctx));
+  const [user] = await Promise.all([ctx.socketUser ?? loadSessionUser(ctx), checkRateLimits(ctx, meta)]).catch((error: unknown) => {
+    throw asServiceError(error);
+  });
   if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Your session has ended. Please sign in again." });
-  return next({ ctx: { user } });
+  return failedService(await next({ ctx: { user } }));
 });
 
 export const protectedProcedure = guestOrUserProcedure.use(({ ctx, next }) => {

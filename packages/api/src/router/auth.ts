@@ -13,7 +13,7 @@ export const me = publicProcedure.query(async ({ ctx }) => {
 export const authRouter = createTRPCRouter({
   me,
   register: publicProcedure
-    .use(rateLimit({ scope: "register:ip", capacity: serverEnv.rateLimits.registerPerHour, windowMs: 3_600_000 }, (ctx) => ctx.ip, "registrations from your network"))
+    .meta(rateLimit({ scope: "register:ip", capacity: serverEnv.rateLimits.registerPerHour, windowMs: 3_600_000 }, "registrations from your network", "ip"))
     .input(registerSchema)
     .mutation(registerHandler),
   /** Ends every session of the user, on every device and open socket. */

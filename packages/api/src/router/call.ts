@@ -3,10 +3,10 @@ import { acceptCall, cancelCall, declineCall, startCall } from "../chat/calls.ts
 import { createTRPCRouter, protectedProcedure, rateLimit } from "../trpc.ts";
 import { byCall, startCallSchema } from "./chatLive/call.schema.ts";
 
-const calls = rateLimit({ scope: "call:start", capacity: 10, windowMs: 60_000 }, (ctx) => ctx.session?.userId ?? ctx.ip, "calls");
+const calls = rateLimit({ scope: "call:start", capacity: 10, windowMs: 60_000 }, "calls");
 
 export const callRouter = createTRPCRouter({
-  start: protectedProcedure.use(calls).input(startCallSchema).mutation(({ ctx, input }) => startCall(ctx, ctx.user, input.conversationId, input.kind)),
+  start: protectedProcedure.meta(calls).input(startCallSchema).mutation(({ ctx, input }) => startCall(ctx, ctx.user, input.conversationId, input.kind)),
   accept: protectedProcedure.input(byCall).mutation(({ ctx, input }) => acceptCall(ctx, ctx.user, input.callId)),
   decline: protectedProcedure.input(byCall).mutation(async ({ ctx, input }) => {
     await declineCall(ctx, ctx.user, input.callId);

@@ -8,16 +8,16 @@ import { addMembersSchema, byConversation, createDirectSchema, createGroupSchema
 import { historyHandler, searchHandler } from "./chat/history.handler.ts";
 import { historySchema, searchSchema } from "./chat/history.schema.ts";
 
-const changes = rateLimit({ scope: "chat:change", capacity: 30, windowMs: 60_000 }, (ctx) => ctx.session?.userId ?? ctx.ip, "conversation changes");
+const changes = rateLimit({ scope: "chat:change", capacity: 30, windowMs: 60_000 }, "conversation changes");
 
 export const chatRouter = createTRPCRouter({
   list: guestOrUserProcedure.query(({ ctx }) => listConversations(ctx, ctx.user.id)),
   get: guestOrUserProcedure.input(byConversation).query(({ ctx, input }) => conversationSummary(ctx, ctx.user.id, input.conversationId)),
   history: guestOrUserProcedure.input(historySchema).query(historyHandler),
   search: guestOrUserProcedure.input(searchSchema).query(searchHandler),
-  createDirect: protectedProcedure.use(changes).input(createDirectSchema).mutation(createDirectHandler),
-  createGroup: protectedProcedure.use(changes).input(createGroupSchema).mutation(createGroupHandler),
-  rename: protectedProcedure.use(changes).input(renameSchema).mutation(renameHandler),
-  addMembers: protectedProcedure.use(changes).input(addMembersSchema).mutation(addMembersHandler),
-  removeMember: protectedProcedure.use(changes).input(removeMemberSchema).mutation(removeMemberHandler),
+  createDirect: protectedProcedure.meta(changes).input(createDirectSchema).mutation(createDirectHandler),
+  createGroup: protectedProcedure.meta(changes).input(createGroupSchema).mutation(createGroupHandler),
+  rename: protectedProcedure.meta(changes).input(renameSchema).mutation(renameHandler),
+  addMembers: protectedProcedure.meta(changes).input(addMembersSchema).mutation(addMembersHandler),
+  removeMember: protectedProcedure.meta(changes).input(removeMemberSchema).mutation(removeMemberHandler),
 });

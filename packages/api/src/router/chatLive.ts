@@ -7,20 +7,19 @@ import { chatEventsHandler } from "./chatLive/events.handler.ts";
 import { meetingConversationHandler } from "./chatLive/meetingConversation.handler.ts";
 import { deleteSchema, editSchema, eventsSchema, markReadSchema, meetingConversationSchema, sendSchema, typingSchema } from "./chatLive/message.schema.ts";
 
-const perUser = (ctx: { session: { userId: string } | null; ip: string }) => ctx.session?.userId ?? ctx.ip;
-const messages = rateLimit({ scope: "chat:send", capacity: serverEnv.rateLimits.chatPer10Seconds, windowMs: 10_000 }, perUser, "messages");
+const messages = rateLimit({ scope: "chat:send", capacity: serverEnv.rateLimits.chatPer10Seconds, windowMs: 10_000 }, "messages");
 // a client sends "typing" at most every ~2 s while the user types; this leaves room for a few conversations
-const typingLimit = rateLimit({ scope: "chat:typing", capacity: 10, windowMs: 10_000 }, perUser, "typing notices");
-const reads = rateLimit({ scope: "chat:read", capacity: 60, windowMs: 10_000 }, perUser, "read updates");
+const typingLimit = rateLimit({ scope: "chat:typing", capacity: 10, windowMs: 10_000 }, "typing notices");
+const reads = rateLimit({ scope: "chat:read", capacity: 60, windowMs: 10_000 }, "read updates");
 
 export const chatLiveRouter = createTRPCRouter({
   events: guestOrUserProcedure.input(eventsSchema).subscription(chatEventsHandler),
-  send: guestOrUserProcedure.use(messages).input(sendSchema).mutation(({ ctx, input }) => send(ctx, ctx.user, input)),
-  edit: guestOrUserProcedure.use(messages).input(editSchema).mutation(({ ctx, input }) => change(ctx, ctx.user, input.messageId, input.body)),
-  delete: guestOrUserProcedure.use(messages).input(deleteSchema).mutation(({ ctx, input }) => change(ctx, ctx.user, input.messageId, null)),
-  typing: guestOrUserProcedure.use(typingLimit).input(typingSchema).mutation(async ({ ctx, input }) => {
+  send: guestOrUserProcedure.meta(messages).input(sendSchema).mutation(({ ctx, input }) => send(ctx, ctx.user, input)),
+  edit: guestOrUserProcedure.meta(messages).input(editSchema).mutation(({ ctx, input }) => change(ctx, ctx.user, input.messageId, input.body)),
+  delete: guestOrUserProcedure.meta(messages).input(deleteSchema).mutation(({ ctx, input }) => change(ctx, ctx.user, input.messageId, null)),
+  typing: guestOrUserProcedure.meta(typingLimit).input(typingSchema).mutation(async ({ ctx, input }) => {
     await typing(ctx, ctx.user, input.conversationId);
   }),
-  markRead: guestOrUserProcedure.use(reads).input(markReadSchema).mutation(({ ctx, input }) => markRead(ctx, ctx.user, input.conversationId, input.messageId)),
+  markRead: guestOrUserProcedure.meta(reads).input(markReadSchema).mutation(({ ctx, input }) => markRead(ctx, ctx.user, input.conversationId, input.messageId)),
   meetingConversation: guestOrUserProcedure.input(meetingConversationSchema).mutation(meetingConversationHandler),
 });

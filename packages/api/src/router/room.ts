@@ -47,7 +47,7 @@ export const roomRouter = createTRPCRouter({
     }),
 
   chat: guestOrUserProcedure
-    .use(rateLimit({ scope: "chat:user", capacity: serverEnv.rateLimits.chatPer10Seconds, windowMs: 10_000 }, (ctx) => ctx.session?.userId ?? ctx.ip, "messages"))
+    .meta(rateLimit({ scope: "chat:user", capacity: serverEnv.rateLimits.chatPer10Seconds, windowMs: 10_000 }, "messages"))
     .input(peerRef.extend({ text: z.string().trim().min(1, "Write a message first.").max(2000, "Messages are at most 2,000 characters.") }))
     .mutation(({ ctx, input }) => {
       const { rooms, caller: who } = caller(ctx);
@@ -62,7 +62,7 @@ export const roomRouter = createTRPCRouter({
 
   /** Fresh ICE servers (time-limited TURN credentials) for the caller's connections, refreshed before they expire. */
   iceServers: guestOrUserProcedure
-    .use(rateLimit({ scope: "turn:user", capacity: 30, windowMs: 3_600_000 }, (ctx) => ctx.session?.userId ?? ctx.ip, "TURN credential requests"))
+    .meta(rateLimit({ scope: "turn:user", capacity: 30, windowMs: 3_600_000 }, "TURN credential requests"))
     .input(peerRef)
     .query(async ({ ctx, input }) => {
       const { rooms, caller: who } = caller(ctx);
@@ -78,7 +78,7 @@ export const roomRouter = createTRPCRouter({
 
   /** P2P negotiation (perfect negotiation: offers, answers, ICE candidates) relayed to one participant. */
   signal: guestOrUserProcedure
-    .use(rateLimit({ scope: "signal:user", capacity: serverEnv.rateLimits.signalsPer10Seconds, windowMs: 10_000 }, (ctx) => ctx.session?.userId ?? ctx.ip, "signals"))
+    .meta(rateLimit({ scope: "signal:user", capacity: serverEnv.rateLimits.signalsPer10Seconds, windowMs: 10_000 }, "signals"))
     .input(
       targetSchema.extend({
         signal: z

@@ -16,7 +16,7 @@ export const userRouter = createTRPCRouter({
 
   /** "Find people": accounts whose name or email contains the query (not guests, not yourself). */
   search: protectedProcedure
-    .use(rateLimit({ scope: "user:search", capacity: 60, windowMs: 60_000 }, (ctx) => ctx.session?.userId ?? ctx.ip, "searches"))
+    .meta(rateLimit({ scope: "user:search", capacity: 60, windowMs: 60_000 }, "searches"))
     .input(z.object({ query: z.string().trim().min(1, "Type a name or an email.").max(100, "Searches are at most 100 characters.") }))
     .query(async ({ ctx, input }) => {
       const users = await ctx.db.user.findMany({
