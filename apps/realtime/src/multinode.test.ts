@@ -113,3 +113,46 @@ test("participants on different nodes share one room on its media owner; a kille
   expect(hosting.filter(Boolean)).toHaveLength(1);
   resumed.sub.unsubscribe();
 }, 90_000);
+
+test("chat lines and signals from a node that does not own the meeting need a participant: one who left or was removed is refused", async () => {
+  const [a, b] = [await node(), await node()];
+  const host = await newUser(web.url, "Host");
+  const meeting = await webClient(web.url, host.cookie).meeting.create.mutate({ title: "Edge", p2pMaxParticipants: 8 });
+  const hostConn = connect(a, host.cookie);
+  const h = await hostConn.client.room.join.mutate({ code: meeting.code });
+  const hostEvents = eventsOf(hostConn, meeting.id, h.self.peerId, h.lastEventId);
+  // the members connect to the node that does not hold the room
+  const edge = (await health(a)).media.rooms.some((r) => r.meetingId === meeting.id) ? b : a;
+
+  const member = await newUser(web.url, "Member");
+  const memberConn = connect(edge, member.cookie);
+  const m = await memberConn.client.room.join.mutate({ code: meeting.code });
+  const memberEvents = eventsOf(memberConn, meeting.id, m.self.peerId, m.lastEventId);
+  const ref = { meetingId: meeting.id, peerId: m.self.peerId };
+  const offer = { description: { type: "offer" as const, sdp: "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n" } };
+  await memberConn.client.room.signal.mutate({ ...ref, targetPeerId: h.self.peerId, signal: offer });
+  expect((await hostEvents.until("p2p.signal")).fromPeerId).toBe(m.self.peerId);
+  await expect(memberConn.client.room.signal.mutate({ ...ref, targetPeerId: "00000000-0000-4000-8000-000000000000", signal: offer })).rejects.toMatchObject({
+    data: { code: "NOT_FOUND" },
+    message: "That participant is not in the meeting.",
+  });
+  await memberConn.client.room.chat.mutate({ ...ref, text: "from the edge" });
+  expect((await hostEvents.until("chat", (e) => e.text === "from the edge")).displayName).toBe("Member");
+
+  // removed by the host: told, and from then on refused, on the node that holds the member's socket
+  await hostConn.client.room.removeParticipant.mutate({ meetingId: meeting.id, peerId: h.self.peerId, targetPeerId: m.self.peerId });
+  await memberEvents.until("removed");
+  await expect(memberConn.client.room.chat.mutate({ ...ref, text: "still here?" })).rejects.toMatchObject({ data: { code: "FORBIDDEN" } });
+  await expect(memberConn.client.room.signal.mutate({ ...ref, targetPeerId: h.self.peerId, signal: offer })).rejects.toMatchObject({ data: { code: "FORBIDDEN" } });
+
+  // one who left is refused too
+  const leaver = await newUser(web.url, "Leaver");
+  const leaverConn = connect(edge, leaver.cookie);
+  const l = await leaverConn.client.room.join.mutate({ code: meeting.code });
+  await leaverConn.client.room.chat.mutate({ meetingId: meeting.id, peerId: l.self.peerId, text: "bye" });
+  await leaverConn.client.room.leave.mutate({ meetingId: meeting.id, peerId: l.self.peerId });
+  await expect(leaverConn.client.room.chat.mutate({ meetingId: meeting.id, peerId: l.self.peerId, text: "ghost" })).rejects.toMatchObject({ data: { code: "FORBIDDEN" } });
+  expect(hostEvents.seen.some((e) => e.type === "chat" && (e.text === "still here?" || e.text === "ghost"))).toBe(false);
+  hostEvents.sub.unsubscribe();
+  memberEvents.sub.unsubscribe();
+}, 60_000);
