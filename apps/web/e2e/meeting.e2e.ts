@@ -12,8 +12,8 @@ import { freePort } from "../../../scripts/lib/ports.ts";
 import { launchChromium } from "../../../tests/harness/browser.ts";
 import { newUser, realtimeClient, signIn, webClient, type RealtimeConnection } from "../../../tests/harness/clients.ts";
 import { startRealtime, startWeb, type RealtimeServer, type WebServer } from "../../../tests/harness/servers.ts";
+import { STEP_MS, connectionState, newPage as openPage } from "./support/meetingPages.ts";
 
-const STEP_MS = 20_000;
 const SHOTS = process.env.MEETING_SCREENSHOTS ?? path.join(os.tmpdir(), "qualmeet-meeting-shots");
 
 let web: WebServer;
@@ -53,25 +53,8 @@ interface Person {
   page: Page;
 }
 
-/** A browser context, signed in with `cookie` (a Cookie header) when given. */
-async function newPage(cookie?: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
-  contexts.push(context);
-  context.setDefaultTimeout(STEP_MS);
-  context.setDefaultNavigationTimeout(STEP_MS);
-  if (cookie) {
-    const cookies = cookie.split("; ").map((pair) => {
-      const eq = pair.indexOf("=");
-      return { name: pair.slice(0, eq), value: pair.slice(eq + 1), domain: "localhost", path: "/" };
-    });
-    await context.addCookies(cookies);
-  }
-  // the engine's extra tracing (first packet/frame per video) for the timings this test prints
-  await context.addInitScript(() => ((window as unknown as { __qualmeetDebug: boolean }).__qualmeetDebug = true));
-  const page = await context.newPage();
-  page.on("pageerror", (error) => console.error(`[page error] ${error.message}`));
-  return page;
-}
+/** A signed-in (or anonymous) page whose engine traces first packets and frames, for the timings printed here. */
+const newPage = (cookie?: string): Promise<Page> => openPage(browser, contexts, cookie, { trace: true });
 
 async function registeredPerson(name: string): Promise<{ cookie: string; id: string; name: string }> {
   const user = await newUser(web.url, name);
@@ -93,10 +76,6 @@ async function join(page: Page, code: string, guestName?: string, quality: "low"
   if (guestName) await page.getByLabel("Your name").fill(guestName);
   await page.getByRole("button", { name: "Join now" }).click();
   await connectionState(page, "Connected");
-}
-
-async function connectionState(page: Page, state: "Connecting" | "Reconnecting" | "Connected", timeout = STEP_MS): Promise<void> {
-  await page.locator("#connection-state", { hasText: new RegExp(`^${state}$`) }).waitFor({ timeout });
 }
 
 const remoteVideos = (page: Page, source?: "camera" | "screen") =>

@@ -25,8 +25,11 @@ declare global {
   }
 }
 
-/** A page in its own browser context, signed in with `cookie` (a Cookie header) when given. */
-export async function newPage(browser: Browser, contexts: BrowserContext[], cookie?: string): Promise<Page> {
+/**
+ * A page in its own browser context, signed in with `cookie` (a Cookie header) when given. `trace` turns on the
+ * engine's extra tracing (first packet/frame per video), for tests that print those timings.
+ */
+export async function newPage(browser: Browser, contexts: BrowserContext[], cookie?: string, options: { trace?: boolean } = {}): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
   contexts.push(context);
   context.setDefaultTimeout(STEP_MS);
@@ -41,8 +44,8 @@ export async function newPage(browser: Browser, contexts: BrowserContext[], cook
   const page = await context.newPage();
   page.on("pageerror", (error) => console.error(`[page error] ${error.message}`));
   const n = contexts.length;
+  if (options.trace || process.env.MESH_DEBUG) await context.addInitScript(() => ((window as unknown as { __qualmeetDebug: boolean }).__qualmeetDebug = true));
   if (process.env.MESH_DEBUG) {
-    await context.addInitScript(() => ((window as unknown as { __qualmeetDebug: boolean }).__qualmeetDebug = true));
     page.on("console", (m) => {
       if (m.text().startsWith("[mesh]")) console.log(`${Date.now() % 100000} page${n} ${m.text()}`);
     });
