@@ -75,7 +75,7 @@ function percentiles(values: number[]) {
   return { n: sorted.length, p50: round(at(50)), p95: round(at(95)), p99: round(at(99)), max: round(sorted[sorted.length - 1] ?? NaN) };
 }
 
-const { onCleanup, cleanup } = benchCleanup(log);
+const { onCleanup, run } = benchCleanup(log);
 
 /** Users, the 1,000 history conversations (groups of two) with their messages, and the DMs for delivery. */
 async function seed(databaseUrl: string, password: string) {
@@ -355,21 +355,4 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
-const watchdog = setTimeout(() => {
-  log("timed out");
-  void cleanup().finally(() => process.exit(1));
-}, 45 * 60_000);
-watchdog.unref();
-
-main()
-  .then(
-    () => 0,
-    (error: unknown) => {
-      console.error(error);
-      return 1;
-    },
-  )
-  .then(async (code) => {
-    await cleanup();
-    process.exit(code);
-  });
+run(main, 45 * 60_000);

@@ -5,6 +5,11 @@ export interface Cleanup {
   onCleanup(name: string, fn: () => Promise<unknown>): void;
   /** Runs every registered clean-up once, newest first; later calls get the same promise. */
   cleanup(): Promise<void>;
+  /**
+   * Runs the benchmark, cleans up, and exits 0 (or 1 on an error); a run that hangs is stopped after
+   * `timeoutMs`, so it never hangs a terminal or CI.
+   */
+  run(main: () => Promise<void>, timeoutMs: number): void;
 }
 
 export function benchCleanup(log: (message: string) => void): Cleanup {
@@ -22,5 +27,23 @@ export function benchCleanup(log: (message: string) => void): Cleanup {
       void cleanup().finally(() => process.exit(130));
     });
   }
-  return { onCleanup: (name, fn) => void cleanups.push({ name, fn }), cleanup };
+  const run = (main: () => Promise<void>, timeoutMs: number) => {
+    setTimeout(() => {
+      log("timed out");
+      void cleanup().finally(() => process.exit(1));
+    }, timeoutMs).unref();
+    main()
+      .then(
+        () => 0,
+        (error: unknown) => {
+          console.error(error);
+          return 1;
+        },
+      )
+      .then(async (code) => {
+        await cleanup();
+        process.exit(code);
+      });
+  };
+  return { onCleanup: (name, fn) => void cleanups.push({ name, fn }), cleanup, run };
 }

@@ -119,7 +119,7 @@ const log = (msg: string) => process.stderr.write(`[bench:signaling ${((performa
 // ---------------------------------------------------------------------------------------------------
 // clean-up of everything started here, also on errors and Ctrl-C
 
-const { onCleanup, cleanup } = benchCleanup(log);
+const { onCleanup, run } = benchCleanup(log);
 
 // ---------------------------------------------------------------------------------------------------
 // /proc
@@ -847,25 +847,4 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
-// a run that hangs must not hang a terminal or CI
-const watchdog = setTimeout(
-  () => {
-    log("timed out");
-    void cleanup().finally(() => process.exit(1));
-  },
-  (900 + 2 * (SECONDS + 20 * (STEP_SECONDS + 5))) * 1000,
-);
-watchdog.unref();
-
-main()
-  .then(
-    () => 0,
-    (error: unknown) => {
-      console.error(error);
-      return 1;
-    },
-  )
-  .then(async (code) => {
-    await cleanup();
-    process.exit(code);
-  });
+run(main, (900 + 2 * (SECONDS + 20 * (STEP_SECONDS + 5))) * 1000);
