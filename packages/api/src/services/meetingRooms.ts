@@ -407,10 +407,6 @@ export class MeetingRooms {
     }
   }
 
-  owns(meetingId: string): boolean {
-    return this.rooms.has(meetingId);
-  }
-
   /** Whether the meeting's room lives on this node. */
   hosts(meetingId: string): boolean {
     return this.rooms.has(meetingId);
