@@ -46,7 +46,7 @@ export async function startRealtimeServer(config: RealtimeConfig) {
   const nodeId = randomUUID();
   const db = createDb(config.databaseUrl);
   const redis = createRedis(config.redisUrl, `qualmeet-realtime-${nodeId}`);
-  // every call and room event costs Redis commands: the ones issued in one task go out in one write
+  // every call and room event costs Redis commands: the ones issued in one event-loop turn go out in one write
   batchRedisWrites(redis);
   const bus = new Bus(config.redisUrl, redis);
   const presence = new PresenceRegistry(redis, bus, nodeId);

@@ -32,18 +32,9 @@ export function corkForTurn(socket: Socket): void {
  */
 export function batchRedisWrites(redis: Redis): void {
   const sendCommand = redis.sendCommand.bind(redis);
-  let corkedStream: Socket | null = null;
-  const uncork = () => {
-    corkedStream?.uncork();
-    corkedStream = null;
-  };
   redis.sendCommand = ((command, stream) => {
     // only a connected client writes to its socket; the others queue the command
-    if (corkedStream === null && redis.status === "ready" && redis.stream) {
-      corkedStream = redis.stream as Socket;
-      corkedStream.cork();
-      setImmediate(uncork);
-    }
+    if (redis.status === "ready" && redis.stream) corkForTurn(redis.stream as Socket);
     return sendCommand(command, stream);
   }) as Redis["sendCommand"];
 }
