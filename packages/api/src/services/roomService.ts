@@ -114,21 +114,16 @@ export class RoomService {
   }
 
   async check(meetingId: string, peerId: string, caller: Caller) {
-    const result = await this.forward<{ isHost: boolean }>(meetingId, "check", [meetingId, peerId, caller]);
+    const result = await this.forwardAndConfirm<{ isHost: boolean }>(meetingId, peerId, caller, "check", [meetingId, peerId, caller]);
     // a socket that took over a participant (reconnect) now carries it
     this.remember(caller.connection, meetingId);
-    this.edge.confirm(caller.connection.connectionId, meetingId, peerId, caller.user);
     return result;
   }
 
   /** A chat line for everyone in the room. */
   async chat(meetingId: string, peerId: string, caller: Caller, text: string): Promise<{ messageId: string }> {
     const member = this.edge.get(caller.connection.connectionId, meetingId, peerId, caller.user.id);
-    if (!member) {
-      const sent = await this.forward<{ messageId: string }>(meetingId, "chat", [meetingId, peerId, caller, text]);
-      this.edge.confirm(caller.connection.connectionId, meetingId, peerId, caller.user);
-      return sent;
-    }
+    if (!member) return this.forwardAndConfirm<{ messageId: string }>(meetingId, peerId, caller, "chat", [meetingId, peerId, caller, text]);
     const messageId = await appendRoomEvent(this.deps.redis, meetingId, { type: "chat", peerId, displayName: member.displayName, text, sentAt: new Date().toISOString() });
     return { messageId };
   }
@@ -136,9 +131,7 @@ export class RoomService {
   /** A P2P signal for one other participant; refused when they are not in the meeting. */
   async signal(meetingId: string, peerId: string, caller: Caller, targetPeerId: string, signal: P2PSignal): Promise<void> {
     if (!this.edge.get(caller.connection.connectionId, meetingId, peerId, caller.user.id)) {
-      await this.forward<void>(meetingId, "signal", [meetingId, peerId, caller, targetPeerId, signal]);
-      this.edge.confirm(caller.connection.connectionId, meetingId, peerId, caller.user);
-      return;
+      return this.forwardAndConfirm<void>(meetingId, peerId, caller, "signal", [meetingId, peerId, caller, targetPeerId, signal]);
     }
     const added = targetPeerId !== peerId && (await appendRoomEventForParticipant(this.deps.redis, meetingId, { type: "p2p.signal", fromPeerId: peerId, signal }, targetPeerId)) !== null;
     if (!added) throw new TRPCError({ code: "NOT_FOUND", message: TARGET_NOT_IN_MEETING });
@@ -156,6 +149,13 @@ export class RoomService {
   remove = (meetingId: string, peerId: string, caller: Caller, target: string) => this.forward<void>(meetingId, "remove", [meetingId, peerId, caller, target]);
   end = (meetingId: string, peerId: string, caller: Caller) => this.forward<void>(meetingId, "end", [meetingId, peerId, caller]);
   reconnectMedia = (meetingId: string, peerId: string, caller: Caller) => this.forward<Awaited<ReturnType<MeetingRooms["reconnectMedia"]>>>(meetingId, "reconnectMedia", [meetingId, peerId, caller]);
+
+  /** A participant's call run by the owner, whose success confirms the participant to this node (EdgeMembers). */
+  private async forwardAndConfirm<T>(meetingId: string, peerId: string, caller: Caller, method: string, args: unknown[]): Promise<T> {
+    const result = await this.forward<T>(meetingId, method, args);
+    this.edge.confirm(caller.connection.connectionId, meetingId, peerId, caller.user);
+    return result;
+  }
 
   /** Runs a command where the meeting's room lives; a meeting no node owns has nobody in it. */
   private async forward<T>(meetingId: string, method: string, args: unknown[]): Promise<T> {
