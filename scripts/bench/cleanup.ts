@@ -3,8 +3,6 @@
 
 export interface Cleanup {
   onCleanup(name: string, fn: () => Promise<unknown>): void;
-  /** Runs every registered clean-up once, newest first; later calls get the same promise. */
-  cleanup(): Promise<void>;
   /**
    * Runs the benchmark, cleans up, and exits 0 (or 1 on an error); a run that hangs is stopped after
    * `timeoutMs`, so it never hangs a terminal or CI.
@@ -14,6 +12,7 @@ export interface Cleanup {
 
 export function benchCleanup(log: (message: string) => void): Cleanup {
   const cleanups: Array<{ name: string; fn: () => Promise<unknown> }> = [];
+  // every registered clean-up once, newest first; later calls get the same promise
   let cleaning: Promise<void> | null = null;
   const cleanup = (): Promise<void> =>
     (cleaning ??= (async () => {
@@ -45,5 +44,5 @@ export function benchCleanup(log: (message: string) => void): Cleanup {
         process.exit(code);
       });
   };
-  return { onCleanup: (name, fn) => void cleanups.push({ name, fn }), cleanup, run };
+  return { onCleanup: (name, fn) => void cleanups.push({ name, fn }), run };
 }
