@@ -1,0 +1,24 @@
+// Lint: typescript-eslint's recommended rules everywhere, React hooks and accessibility rules for the web app.
+// Run by `npm run lint` (part of `npm test`); any warning fails it (--max-warnings 0).
+import globals from "globals";
+import jsxA11y from "eslint-plugin-jsx-a11y";
+import reactHooks from "eslint-plugin-react-hooks";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["**/node_modules/**", "**/.next/**", "packages/db/src/generated/**", ".data/**", ".test-artifacts/**", "scripts/mediasoup/shims/**", "**/next-env.d.ts"] },
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
+    },
+  },
+  {
+    files: ["apps/web/src/**/*.{ts,tsx}"],
+    languageOptions: { globals: { ...globals.browser } },
+    plugins: { "react-hooks": reactHooks },
+    rules: reactHooks.configs.recommended.rules,
+  },
+  { files: ["apps/web/src/**/*.tsx"], ...jsxA11y.flatConfigs.recommended },
+);
