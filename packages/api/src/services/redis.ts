@@ -1,4 +1,5 @@
 import { Redis } from "ioredis";
+import { env } from "@qualmeet/config";
 
 // Commands fail within seconds while Redis is down (instead of queueing forever), so callers can answer
 // with a clear error; the client keeps reconnecting and everything recovers when Redis is back.
@@ -20,9 +21,7 @@ const globalForRedis = globalThis as unknown as { qualmeetRedis?: Redis };
 /** The process-wide command connection, created on first use from REDIS_URL. */
 export function getRedis(): Redis {
   if (!globalForRedis.qualmeetRedis) {
-    const url = process.env.REDIS_URL;
-    if (!url) throw new Error("REDIS_URL is not set");
-    globalForRedis.qualmeetRedis = createRedis(url, `qualmeet-${process.pid}`);
+    globalForRedis.qualmeetRedis = createRedis(env.REDIS_URL, `qualmeet-${process.pid}`);
   }
   return globalForRedis.qualmeetRedis;
 }
