@@ -53,9 +53,9 @@ test("a bad value names the variable, what it expects and what it got", () => {
 });
 
 test("every bad variable is reported at once, and the servers' required ones when missing", () => {
-  const found = problems(() => parseServerEnv({ HOST: "everywhere", REDIS_URL: "http://cache", LOG_LEVEL: "loud" }));
+  const found = problems(() => parseServerEnv({ HOST: "every where", REDIS_URL: "http://cache", LOG_LEVEL: "loud" }));
   expect(found).toEqual([
-    "HOST: an address to listen on (0.0.0.0, ::, 127.0.0.1, localhost), got 'everywhere'",
+    "HOST: an address or host name to listen on (0.0.0.0, ::, 127.0.0.1, localhost), got 'every where'",
     "DATABASE_URL: a PostgreSQL URL (postgresql://user:password@host:5432/database), it is not set",
     "REDIS_URL: a Redis URL (redis://host:6379 or rediss://…), got 'http://cache'",
     "NEXTAUTH_SECRET: at least 32 characters (e.g. `openssl rand -base64 32`), it is not set",

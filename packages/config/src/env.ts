@@ -18,6 +18,7 @@ const wholeNumber = (expects: string, min: number, max = Number.MAX_SAFE_INTEGER
 const milliseconds = (fallback: number) => wholeNumber("a whole number of milliseconds above 0", 1).default(fallback);
 const perWindow = (fallback: number) => wholeNumber("a whole number above 0", 1).default(fallback);
 const port = (fallback: number) => wholeNumber("a port number (1-65535)", 1, 65535).default(fallback);
+const address = (expects: string) => z.string().regex(/^[A-Za-z0-9.:-]+$/, { error: expects });
 const url = (expects: string, protocol: RegExp) => z.url({ protocol, error: expects });
 const list = (item: z.ZodType<string, string>, expects: string) =>
   z
@@ -30,7 +31,7 @@ const secretExpects = "at least 32 characters (e.g. `openssl rand -base64 32`)";
 const variables = {
   PORT: port(3000),
   REALTIME_PORT: port(3001),
-  HOST: z.union([z.ipv4(), z.ipv6(), z.literal("localhost")], { error: "an address to listen on (0.0.0.0, ::, 127.0.0.1, localhost)" }).default("0.0.0.0"),
+  HOST: address("an address or host name to listen on (0.0.0.0, ::, 127.0.0.1, localhost)").default("0.0.0.0"),
   DATABASE_URL: url("a PostgreSQL URL (postgresql://user:password@host:5432/database)", /^postgres(ql)?$/).optional(),
   REDIS_URL: url("a Redis URL (redis://host:6379 or rediss://…)", /^rediss?$/).optional(),
   EMBEDDED_PG_PORT: port(5499),
@@ -42,7 +43,7 @@ const variables = {
   ADMIN_EMAIL: z.email({ error: "an email address" }).default("admin@qualmeet.local"),
   ADMIN_PASSWORD: z.string().min(8, { error: "at least 8 characters" }).optional(),
   TRUSTED_PROXY_HOPS: wholeNumber("a whole number of proxies (0 or more)", 0).default(0),
-  MEDIA_ANNOUNCED_ADDRESS: z.string().regex(/^[A-Za-z0-9.:-]+$/, { error: "an IP address or host name" }).optional(),
+  MEDIA_ANNOUNCED_ADDRESS: address("an IP address or host name").optional(),
   MEDIA_LISTEN_IP: z.union([z.ipv4(), z.ipv6()], { error: "an IP address (0.0.0.0 for every interface)" }).default("0.0.0.0"),
   MEDIA_RTC_MIN_PORT: port(40000),
   MEDIA_RTC_MAX_PORT: port(49999),
