@@ -47,6 +47,14 @@ interface Connection {
 const REVALIDATE_MS = 60_000;
 const CLOSE_SESSION_ENDED = 4401;
 
+function startMedia(): Promise<WorkerPool | null> {
+  const network = { listenIp: env.MEDIA_LISTEN_IP, announcedAddress: env.MEDIA_ANNOUNCED_ADDRESS, rtcMinPort: env.MEDIA_RTC_MIN_PORT, rtcMaxPort: env.MEDIA_RTC_MAX_PORT };
+  return WorkerPool.create({ numWorkers: env.MEDIA_WORKERS, ...network }).catch((err: unknown) => {
+    logger.error({ err }, "realtime: media server unavailable: meetings on this node get no SFU until it restarts");
+    return null;
+  });
+}
+
 export async function startRealtimeServer(config: RealtimeConfig) {
   const { nodeId } = config;
   const db = createDb(config.databaseUrl);
@@ -56,17 +64,9 @@ export async function startRealtimeServer(config: RealtimeConfig) {
   const bus = new Bus(config.redisUrl, redis);
   const presence = new PresenceRegistry(redis, bus, nodeId);
   const roomEvents = new RoomEventLog(redis, bus);
-  // Without a mediasoup worker the node still serves chat and presence; joining a meeting says media is unavailable.
-  const pool = await WorkerPool.create({
-    numWorkers: env.MEDIA_WORKERS,
-    rtcMinPort: env.MEDIA_RTC_MIN_PORT,
-    rtcMaxPort: env.MEDIA_RTC_MAX_PORT,
-    listenIp: env.MEDIA_LISTEN_IP,
-    announcedAddress: env.MEDIA_ANNOUNCED_ADDRESS,
-  }).catch((err: unknown) => {
-    logger.error({ err }, "realtime: media server unavailable: meetings on this node cannot join media until it restarts");
-    return null;
-  });
+  // Without a mediasoup worker (none configured, or none starts) the node still serves chat and presence;
+  // joining a meeting's SFU says media is unavailable.
+  const pool = env.MEDIA_WORKERS === 0 ? null : await startMedia();
   const rooms = new RoomService({
     db,
     redis,

@@ -40,6 +40,7 @@ test("the web app's address decides the defaults that follow from it; empty mean
   expect(env.NEXTAUTH_URL).toBe("https://meet.example.org");
   expect(env.ALLOWED_ORIGINS).toEqual(["https://meet.example.org"]);
   expect(env.REALTIME_PUBLIC_URL).toBe("ws://localhost:3001");
+  expect(parseServerEnv({ ...servers, MEDIA_WORKERS: "0" }).MEDIA_WORKERS).toBe(0); // a node without an SFU
   expect(parseServerEnv({ ...servers, ALLOWED_ORIGINS: "https://a.example.org/, http://localhost:3000" }).ALLOWED_ORIGINS).toEqual([
     "https://a.example.org",
     "http://localhost:3000",

@@ -47,7 +47,7 @@ const variables = {
   MEDIA_LISTEN_IP: z.union([z.ipv4(), z.ipv6()], { error: "an IP address (0.0.0.0 for every interface)" }).default("0.0.0.0"),
   MEDIA_RTC_MIN_PORT: port(40000),
   MEDIA_RTC_MAX_PORT: port(49999),
-  MEDIA_WORKERS: wholeNumber("a whole number of worker processes above 0", 1).optional(),
+  MEDIA_WORKERS: wholeNumber("a whole number of worker processes (0: no SFU on this node)", 0).optional(),
   TURN_URLS: list(z.string().regex(/^turns?:/, { error: "turn: or turns: URLs" }), "comma-separated turn: or turns: URLs").optional(),
   TURN_SECRET: z.string().optional(),
   WS_PING_MS: milliseconds(30_000),
