@@ -3,6 +3,7 @@
 // Ctrl-C or SIGTERM stops everything this started.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { exitOnInvalidEnv, parseStartEnv } from "../packages/config/src/env.ts";
 import { applyMigrations, createDb } from "../packages/db/src/index.ts";
 import { ensureFirstAdmin } from "./lib/admin.ts";
 import { dataDir, sessionSecret, writeRuntimeSettings } from "./lib/config.ts";
@@ -13,8 +14,9 @@ import { buildWeb } from "./lib/webBuild.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const log = (line: string) => console.log(`qualmeet: ${line}`);
-const port = Number(process.env.PORT ?? 3000);
-const realtimePort = Number(process.env.REALTIME_PORT ?? 3001);
+// every variable checked before anything starts; the servers check again what this passes them
+const env = exitOnInvalidEnv("qualmeet", () => parseStartEnv(process.env));
+const { PORT: port, REALTIME_PORT: realtimePort } = env;
 
 const cleanups: Array<() => Promise<void>> = [];
 let stopping: Promise<never> | null = null;
@@ -23,7 +25,7 @@ let stopping: Promise<never> | null = null;
 function stopAll(code: number): Promise<never> {
   stopping ??= (async () => {
     log("stopping…");
-    for (const cleanup of cleanups.reverse()) await cleanup().catch((error) => console.error(error));
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((error) => console.error(`qualmeet: could not stop cleanly: ${error instanceof Error ? error.message : error}`));
     log("stopped");
     process.exit(code);
   })();
@@ -34,21 +36,21 @@ process.on("SIGTERM", () => void stopAll(0));
 
 async function main() {
   log(`Node ${process.version}`);
-  const secret = await sessionSecret(root);
+  const secret = env.NEXTAUTH_SECRET ?? (await sessionSecret(root));
 
-  let databaseUrl = process.env.DATABASE_URL;
+  let databaseUrl = env.DATABASE_URL;
   if (databaseUrl) log("using DATABASE_URL");
   else {
-    const postgres = await startPostgres({ dataDir: path.join(dataDir(root), "postgres"), port: Number(process.env.EMBEDDED_PG_PORT ?? 5499), database: "qualmeet", log });
+    const postgres = await startPostgres({ dataDir: path.join(dataDir(root), "postgres"), port: env.EMBEDDED_PG_PORT, database: "qualmeet", log });
     if (postgres.startedHere) cleanups.push(() => postgres.stop());
     databaseUrl = postgres.url;
     log(`PostgreSQL ${postgres.url}`);
   }
 
-  let redisUrl = process.env.REDIS_URL;
+  let redisUrl = env.REDIS_URL;
   if (redisUrl) log("using REDIS_URL");
   else {
-    const redis = await startRedis({ dataDir: path.join(dataDir(root), "redis"), port: Number(process.env.EMBEDDED_REDIS_PORT ?? 6399), reuseExisting: true, log });
+    const redis = await startRedis({ dataDir: path.join(dataDir(root), "redis"), port: env.EMBEDDED_REDIS_PORT, reuseExisting: true, log });
     cleanups.push(() => redis.stop());
     redisUrl = redis.url;
     log(`Redis ${redis.url}`);
@@ -57,27 +59,27 @@ async function main() {
   const migrations = await applyMigrations(databaseUrl, path.join(root, "prisma/migrations"));
   log(migrations.applied.length ? `applied migrations: ${migrations.applied.join(", ")}` : "database schema is up to date");
   const db = createDb(databaseUrl);
-  await ensureFirstAdmin(db, log);
+  await ensureFirstAdmin(db, { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD }, log);
   await db.$disconnect();
 
   log("building the web app (cached after the first time)…");
   await buildWeb(root);
 
-  const webUrl = (process.env.NEXTAUTH_URL ?? `http://localhost:${port}`).replace(/\/$/, "");
+  const webUrl = env.NEXTAUTH_URL;
   const settings = {
     DATABASE_URL: databaseUrl,
     REDIS_URL: redisUrl,
     NEXTAUTH_SECRET: secret,
     NEXTAUTH_URL: webUrl,
-    ALLOWED_ORIGINS: process.env.ALLOWED_ORIGINS ?? new URL(webUrl).origin,
-    REALTIME_PUBLIC_URL: process.env.REALTIME_PUBLIC_URL ?? `ws://localhost:${realtimePort}`,
+    ALLOWED_ORIGINS: env.ALLOWED_ORIGINS.join(","),
+    REALTIME_PUBLIC_URL: env.REALTIME_PUBLIC_URL,
   };
   await writeRuntimeSettings(root, settings);
-  const env = { ...process.env, ...settings, NODE_ENV: "production" as const, NEXT_TELEMETRY_DISABLED: "1" };
+  const serversEnv = { ...process.env, ...settings, NODE_ENV: "production" as const, NEXT_TELEMETRY_DISABLED: "1" };
 
   const servers: ManagedProcess[] = [
-    spawnTsServer({ name: "web", root, script: "apps/web/server.ts", env: { ...env, PORT: String(port) }, output: "prefix" }),
-    spawnTsServer({ name: "realtime", root, script: "apps/realtime/src/main.ts", args: ["--port", String(realtimePort)], env, output: "prefix" }),
+    spawnTsServer({ name: "web", root, script: "apps/web/server.ts", env: { ...serversEnv, PORT: String(port) }, output: "prefix" }),
+    spawnTsServer({ name: "realtime", root, script: "apps/realtime/src/main.ts", args: ["--port", String(realtimePort)], env: serversEnv, output: "prefix" }),
   ];
   for (const server of servers) {
     cleanups.push(() => server.stop());

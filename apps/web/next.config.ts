@@ -2,9 +2,9 @@ import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
   // Workspace packages export their TypeScript source.
-  transpilePackages: ["@qualmeet/api", "@qualmeet/db"],
+  transpilePackages: ["@qualmeet/api", "@qualmeet/config", "@qualmeet/db", "@qualmeet/log"],
   // Native addons and Node-only clients stay out of the bundle and load from node_modules at run time.
-  serverExternalPackages: ["@node-rs/argon2", "ioredis", "pg", "@prisma/adapter-pg", "@prisma/client"],
+  serverExternalPackages: ["@node-rs/argon2", "ioredis", "pg", "@prisma/adapter-pg", "@prisma/client", "pino"],
   poweredByHeader: false,
   // The test command type-checks every workspace once (turbo typecheck); checking again here only made each
   // build slower.

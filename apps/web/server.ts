@@ -1,27 +1,32 @@
 // Production server for the web app: Next's request handler behind a plain Node HTTP server, so that the
 // client's address is decided here (Next keeps a client-sent X-Forwarded-For, which anyone can forge).
-// Route handlers and next-auth read the one address this server puts in X-Forwarded-For.
-//   PORT (default 3000), HOST (default 0.0.0.0), TRUSTED_PROXY_HOPS (default 0)
+// Route handlers and next-auth read the one address this server puts in X-Forwarded-For, and the request id
+// it puts in X-Request-Id (on their log lines). Configuration: PORT, HOST, TRUSTED_PROXY_HOPS, ... (packages/config).
+import { randomUUID } from "node:crypto";
 import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
+import { exitOnInvalidEnv, loadServerEnv } from "@qualmeet/config";
+import { logger } from "@qualmeet/log";
 import { clientIp } from "@qualmeet/api/services/clientIp";
 
-const dir = path.dirname(fileURLToPath(import.meta.url));
-const port = Number(process.env.PORT ?? 3000);
-const host = process.env.HOST ?? "0.0.0.0";
+const env = exitOnInvalidEnv("web", loadServerEnv);
+logger.level = env.LOG_LEVEL;
+logger.setBindings({ service: "web", nodeId: randomUUID() });
 
-const app = next({ dev: false, dir, port, hostname: "localhost" });
+const dir = path.dirname(fileURLToPath(import.meta.url));
+const app = next({ dev: false, dir, port: env.PORT, hostname: "localhost" });
 await app.prepare();
 const handle = app.getRequestHandler();
 
 const server = http.createServer((req, res) => {
   const forwarded = req.headers["x-forwarded-for"];
   req.headers["x-forwarded-for"] = clientIp(req.socket.remoteAddress, Array.isArray(forwarded) ? forwarded.join(",") : forwarded);
+  req.headers["x-request-id"] = randomUUID();
   void handle(req, res);
 });
-server.listen(port, host, () => console.log(`web: listening on http://localhost:${port}`));
+server.listen(env.PORT, env.HOST, () => logger.info({ port: env.PORT }, `web: listening on http://localhost:${env.PORT}`));
 
 const shutdown = () => {
   server.close(() => process.exit(0));

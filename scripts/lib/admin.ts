@@ -3,15 +3,14 @@ import type { PrismaClient } from "../../packages/db/src/index.ts";
 import { hashPassword } from "../../packages/api/src/services/password.ts";
 
 /**
- * The first administrator: from ADMIN_EMAIL/ADMIN_PASSWORD, or generated and printed once. Does nothing
- * when an administrator exists already.
+ * The first administrator: from ADMIN_EMAIL/ADMIN_PASSWORD (validated by packages/config), or with a generated
+ * password printed once. Does nothing when an administrator exists already.
  */
-export async function ensureFirstAdmin(db: PrismaClient, log: (line: string) => void): Promise<void> {
+export async function ensureFirstAdmin(db: PrismaClient, wanted: { email: string; password: string | undefined }, log: (line: string) => void): Promise<void> {
   if (await db.user.findFirst({ where: { role: "ADMIN" }, select: { id: true } })) return;
-  const email = (process.env.ADMIN_EMAIL ?? "admin@qualmeet.local").trim().toLowerCase();
-  const generated = !process.env.ADMIN_PASSWORD;
-  const password = process.env.ADMIN_PASSWORD ?? randomBytes(12).toString("base64url");
-  if (password.length < 8) throw new Error("ADMIN_PASSWORD must have at least 8 characters.");
+  const email = wanted.email.trim().toLowerCase();
+  const generated = wanted.password === undefined;
+  const password = wanted.password ?? randomBytes(12).toString("base64url");
   const passwordHash = await hashPassword(password);
   const admin = await db.user.upsert({
     where: { email },

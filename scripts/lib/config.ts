@@ -16,9 +16,8 @@ export interface RuntimeSettings {
 export const dataDir = (root: string) => path.join(root, ".data");
 const runtimeFile = (root: string) => path.join(dataDir(root), "runtime.json");
 
-/** NEXTAUTH_SECRET from the environment, else one generated on the first start and kept in .data/. */
+/** The session secret generated on the first start and kept in .data/ (when NEXTAUTH_SECRET is not set). */
 export async function sessionSecret(root: string): Promise<string> {
-  if (process.env.NEXTAUTH_SECRET) return process.env.NEXTAUTH_SECRET;
   const file = path.join(dataDir(root), "nextauth-secret");
   if (existsSync(file)) return (await readFile(file, "utf8")).trim();
   const secret = randomBytes(32).toString("base64url");

@@ -31,6 +31,8 @@ export default async function setup() {
       NEXTAUTH_SECRET: randomBytes(32).toString("hex"),
       NEXT_TELEMETRY_DISABLED: "1",
       TURBO_TELEMETRY_DISABLED: "1",
+      // media stays on this machine: the browsers under test are local
+      MEDIA_LISTEN_IP: "127.0.0.1",
       // the flows under test create many accounts from one address; the rate limit tests set their own
       RATE_LIMIT_REGISTER_PER_HOUR: "10000",
       RATE_LIMIT_SIGNIN_PER_MIN: "10000",

@@ -1,42 +1,38 @@
-// Starts one realtime node. Port: --port N, else REALTIME_PORT, else 3001.
-import { startChatPersister } from "./chatPersister.ts";
-import { startRealtimeServer } from "./server.ts";
-
-const required = (name: string): string => {
-  const value = process.env[name];
-  if (!value) {
-    console.error(`realtime: ${name} is not set`);
-    process.exit(1);
-  }
-  return value;
-};
+// Starts one realtime node. Port: --port N, else REALTIME_PORT, else 3001. Every other setting comes from the
+// environment (packages/config): a bad value stops the node here, before it listens.
+import { randomUUID } from "node:crypto";
+import { exitOnInvalidEnv, loadServerEnv } from "@qualmeet/config";
+import { logger } from "@qualmeet/log";
 
 const portFlag = process.argv.indexOf("--port");
-const port = Number(portFlag >= 0 ? process.argv[portFlag + 1] : (process.env.REALTIME_PORT ?? 3001));
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`realtime: invalid port "${process.argv[portFlag + 1] ?? process.env.REALTIME_PORT}"`);
-  process.exit(1);
-}
-required("NEXTAUTH_SECRET");
+// `--port N` is REALTIME_PORT given on the command line: validated (and named in errors) as that variable
+if (portFlag >= 0) process.env.REALTIME_PORT = process.argv[portFlag + 1] ?? "(missing after --port)";
+const env = exitOnInvalidEnv("realtime", loadServerEnv);
+// imported once the configuration is known to be good: some modules read it as they load
+const { startRealtimeServer } = await import("./server.ts");
+const { startChatPersister } = await import("./chatPersister.ts");
 
-const node = await startRealtimeServer({
-  port,
-  host: process.env.HOST ?? "0.0.0.0",
-  databaseUrl: required("DATABASE_URL"),
-  redisUrl: required("REDIS_URL"),
-});
-const chatPersister = await startChatPersister({ databaseUrl: required("DATABASE_URL"), redisUrl: required("REDIS_URL"), consumer: node.nodeId });
-console.log(`realtime: node ${node.nodeId} listening on ws://localhost:${node.port}`);
+const nodeId = randomUUID();
+logger.level = env.LOG_LEVEL;
+logger.setBindings({ service: "realtime", nodeId });
+
+const node = await startRealtimeServer({ nodeId, port: env.REALTIME_PORT, host: env.HOST, databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL });
+const chatPersister = await startChatPersister({ databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL, consumer: nodeId });
+logger.info({ port: node.port }, `realtime: listening on ws://localhost:${node.port}`);
 
 let stopping = false;
-const shutdown = async () => {
+const shutdown = async (signal: NodeJS.Signals) => {
   if (stopping) return;
   stopping = true;
+  logger.info({ signal }, "realtime: draining");
   // a drain hands meetings over and lets clients move: it must still end within 30 s
-  const force = setTimeout(() => process.exit(1), 25_000);
+  const force = setTimeout(() => {
+    logger.error("realtime: drain did not finish within 25 s, exiting: meetings not handed over yet are rebuilt by their clients");
+    process.exit(1);
+  }, 25_000);
   force.unref();
-  await node.stop().catch((error) => console.error("realtime: error while stopping", error));
-  await chatPersister.stop().catch((error) => console.error("realtime: error while stopping the chat persister", error));
+  await node.stop().catch((err: unknown) => logger.error({ err }, "realtime: stopping the node failed: meetings it owned wait for their owner key to expire"));
+  await chatPersister.stop().catch((err: unknown) => logger.error({ err }, "realtime: stopping the chat persister failed: its pending outbox entries are claimed by another node"));
   process.exit(0);
 };
 process.on("SIGTERM", shutdown);

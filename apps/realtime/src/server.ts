@@ -11,7 +11,6 @@ import {
   isRedisUp,
   loadSessionUser,
   readSession,
-  serverEnv,
   type Context,
   type SessionClaims,
   type SessionRevokedEvent,
@@ -19,12 +18,16 @@ import {
 } from "@qualmeet/api";
 import { Bus, MeetingRooms, PresenceRegistry, RoomEventLog, RoomService, realtimeRouter } from "@qualmeet/api/realtime";
 import { consumeToken } from "@qualmeet/api/services/rateLimit";
+import { env } from "@qualmeet/config";
 import { createDb, isDatabaseUp } from "@qualmeet/db";
+import { logger, type Logger } from "@qualmeet/log";
 import { WorkerPool } from "@qualmeet/media";
 import { applyTrpcSocketHandler } from "./trpcSocket.ts";
 import { batchRedisWrites } from "./writeBatching.ts";
 
 export interface RealtimeConfig {
+  /** this node in Redis (presence, media ownership, chat outbox consumer) and on every log line */
+  nodeId: string;
   port: number;
   host: string;
   databaseUrl: string;
@@ -36,14 +39,24 @@ interface Connection {
   session: SessionClaims | null;
   user: SessionUser | null;
   ip: string;
+  /** this socket's lines: the node's, with socketId and userId */
+  log: Logger;
 }
 
 // Open sockets are re-checked against the database this often, in case a revocation event was missed.
 const REVALIDATE_MS = 60_000;
 const CLOSE_SESSION_ENDED = 4401;
 
+function startMedia(): Promise<WorkerPool | null> {
+  const network = { listenIp: env.MEDIA_LISTEN_IP, announcedAddress: env.MEDIA_ANNOUNCED_ADDRESS, rtcMinPort: env.MEDIA_RTC_MIN_PORT, rtcMaxPort: env.MEDIA_RTC_MAX_PORT };
+  return WorkerPool.create({ numWorkers: env.MEDIA_WORKERS, ...network }).catch((err: unknown) => {
+    logger.error({ err }, "realtime: media server unavailable: meetings on this node get no SFU until it restarts");
+    return null;
+  });
+}
+
 export async function startRealtimeServer(config: RealtimeConfig) {
-  const nodeId = randomUUID();
+  const { nodeId } = config;
   const db = createDb(config.databaseUrl);
   const redis = createRedis(config.redisUrl, `qualmeet-realtime-${nodeId}`);
   // every call and room event costs Redis commands: the ones issued in one event-loop turn go out in one write
@@ -51,11 +64,9 @@ export async function startRealtimeServer(config: RealtimeConfig) {
   const bus = new Bus(config.redisUrl, redis);
   const presence = new PresenceRegistry(redis, bus, nodeId);
   const roomEvents = new RoomEventLog(redis, bus);
-  // Without a mediasoup worker the node still serves chat and presence; joining a meeting says media is unavailable.
-  const pool = await WorkerPool.create({ numWorkers: process.env.MEDIA_WORKERS ? Number(process.env.MEDIA_WORKERS) : undefined }).catch((error: unknown) => {
-    console.error(`realtime: media server unavailable: ${error instanceof Error ? error.message : error}`);
-    return null;
-  });
+  // Without a mediasoup worker (none configured, or none starts) the node still serves chat and presence;
+  // joining a meeting's SFU says media is unavailable.
+  const pool = env.MEDIA_WORKERS === 0 ? null : await startMedia();
   const rooms = new RoomService({
     db,
     redis,
@@ -67,7 +78,7 @@ export async function startRealtimeServer(config: RealtimeConfig) {
   const services = { nodeId, bus, presence, rooms, roomEvents };
   const connections = new WeakMap<http.IncomingMessage, Connection>();
   const socketsByUser = new Map<string, Set<{ ws: WebSocket; connection: Connection }>>();
-  const allowedOrigins = new Set(serverEnv.allowedOrigins);
+  const allowedOrigins = new Set(env.ALLOWED_ORIGINS);
 
   const server = http.createServer(async (req, res) => {
     if (req.method === "GET" && req.url?.split("?")[0] === "/healthz") {
@@ -90,7 +101,8 @@ export async function startRealtimeServer(config: RealtimeConfig) {
   };
 
   server.on("upgrade", async (req, socket, head) => {
-    socket.on("error", () => {});
+    // a client that vanishes mid-handshake: nothing of ours is lost
+    socket.on("error", (err) => logger.debug({ err }, "realtime: socket error during the upgrade"));
     if (draining) return refuse(socket, 503, "This node is shutting down, connect again");
     // Browsers attach cookies to cross-site WebSocket requests: only our own pages may open one.
     const origin = req.headers.origin;
@@ -98,13 +110,15 @@ export async function startRealtimeServer(config: RealtimeConfig) {
     const ip = clientIp(req.socket.remoteAddress, req.headers["x-forwarded-for"] as string | undefined);
     try {
       // a reconnect storm from one client cannot exhaust the node
-      const verdict = await consumeToken(redis, { scope: "ws:ip", capacity: serverEnv.rateLimits.wsUpgradesPerMinute, windowMs: 60_000 }, ip);
+      const verdict = await consumeToken(redis, { scope: "ws:ip", capacity: env.RATE_LIMIT_WS_UPGRADES_PER_MIN, windowMs: 60_000 }, ip);
       if (!verdict.allowed) return refuse(socket, 429, "Too many connections");
       const session = await readSession(req.headers.cookie);
       // An unknown, revoked or tampered session connects as anonymous: protected calls answer UNAUTHORIZED.
       const user = session ? await loadSessionUser({ db, session }) : null;
-      connections.set(req, { id: randomUUID(), session: user ? session : null, user, ip });
-    } catch {
+      const id = randomUUID();
+      connections.set(req, { id, session: user ? session : null, user, ip, log: logger.child({ socketId: id, userId: user?.id ?? null }) });
+    } catch (err) {
+      logger.warn({ err, ip }, "realtime: socket refused (503): the rate limit or session check failed");
       return refuse(socket, 503, "Service unavailable");
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
@@ -122,14 +136,15 @@ export async function startRealtimeServer(config: RealtimeConfig) {
     let set = socketsByUser.get(user.id);
     if (!set) socketsByUser.set(user.id, (set = new Set()));
     set.add(entry);
-    void presence.connect({ id: user.id, name: user.name, isGuest: user.isGuest }).catch(() => {});
+    const { log } = connection;
+    void presence.connect({ id: user.id, name: user.name, isGuest: user.isGuest }).catch((err: unknown) => log.warn({ err }, "realtime: presence not recorded: the user may show offline"));
     // the cookie's own expiry ends the socket too (the page reconnects with its renewed cookie)
     const expiry = setTimeout(() => ws.close(CLOSE_SESSION_ENDED, "Session expired"), Math.min(connection.session!.expiresAt - Date.now(), 2 ** 31 - 1));
     ws.once("close", () => {
       clearTimeout(expiry);
       set.delete(entry);
       if (set.size === 0) socketsByUser.delete(user.id);
-      void presence.disconnect(user.id).catch(() => {});
+      void presence.disconnect(user.id).catch((err: unknown) => log.warn({ err }, "realtime: presence not cleared: the user may show online until this node's entries expire"));
     });
   });
 
@@ -137,10 +152,14 @@ export async function startRealtimeServer(config: RealtimeConfig) {
     wss,
     router: realtimeRouter,
     createContext: ({ req }): Context => {
-      const connection = connections.get(req) ?? { id: randomUUID(), session: null, user: null, ip: "unknown" };
+      const connection = connections.get(req) ?? { id: randomUUID(), session: null, user: null, ip: "unknown", log: logger };
       return { db, redis, session: connection.session, socketUser: connection.user, ip: connection.ip, transport: "ws", realtime: { ...services, connectionId: connection.id } };
     },
-    keepAlive: { pingMs: serverEnv.wsPingMs, pongWaitMs: serverEnv.wsPongWaitMs },
+    keepAlive: { pingMs: env.WS_PING_MS, pongWaitMs: env.WS_PONG_WAIT_MS },
+    onError: ({ error, type, path, req }) => {
+      // what the client gets is the error's shape; a failure of ours is also logged with its cause
+      if (error.code === "INTERNAL_SERVER_ERROR") (connections.get(req)?.log ?? logger).error({ err: error.cause ?? error, type, path }, `realtime: ${path ?? "message"} failed`);
+    },
   });
 
   const closeRevoked = (userId: string, tokenVersion: number) => {
@@ -155,7 +174,9 @@ export async function startRealtimeServer(config: RealtimeConfig) {
   const revalidate = setInterval(async () => {
     const ids = [...socketsByUser.keys()];
     if (ids.length === 0) return;
-    const users = await db.user.findMany({ where: { id: { in: ids } }, select: { id: true, tokenVersion: true } }).catch(() => null);
+    const users = await db.user
+      .findMany({ where: { id: { in: ids } }, select: { id: true, tokenVersion: true } })
+      .catch((err: unknown) => logger.warn({ err }, "realtime: revalidating open sessions failed: revoked sessions stay open until the next check"));
     if (!users) return;
     const versions = new Map(users.map((u) => [u.id, u.tokenVersion]));
     for (const id of ids) closeRevoked(id, versions.get(id) ?? Number.MAX_SAFE_INTEGER);
@@ -182,7 +203,7 @@ export async function startRealtimeServer(config: RealtimeConfig) {
       clearInterval(revalidate);
       offRevoked();
       const moved = await rooms.handOver();
-      if (moved) console.log(`realtime: handed over ${moved} meeting(s)`);
+      if (moved) logger.info({ moved }, `realtime: handed over ${moved} meeting(s)`);
       handler.broadcastReconnectNotification();
       await new Promise((resolve) => setTimeout(resolve, wss.clients.size ? 1000 : 0));
       for (const ws of wss.clients) ws.close(1001, "Server shutting down");

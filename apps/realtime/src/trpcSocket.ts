@@ -155,6 +155,8 @@ interface TrpcSocketOptions<TRouter extends AnyRouter> {
   router: TRouter;
   createContext: (opts: { req: IncomingMessage; res: WebSocket }) => inferRouterContext<TRouter>;
   keepAlive: { pingMs: number; pongWaitMs: number };
+  /** every error answered to a client, as tRPC's own adapters report them */
+  onError: (opts: { error: TRPCError; type: ProcedureType | "unknown"; path: string | undefined; req: IncomingMessage }) => void;
 }
 
 export function applyTrpcSocketHandler<TRouter extends AnyRouter>(opts: TrpcSocketOptions<TRouter>) {
@@ -169,8 +171,11 @@ export function applyTrpcSocketHandler<TRouter extends AnyRouter>(opts: TrpcSock
     const liveness = watchLiveness(ws);
 
     const respond = (message: TRPCResponseMessage) => sendFrame(ws, JSON.stringify(transformTRPCResponse(config, message)));
-    const respondError = (id: number | string | null, jsonrpc: "2.0" | undefined, cause: unknown, type: ProcedureType | "unknown", path?: string, input?: unknown) =>
-      respond({ id, jsonrpc, error: getErrorShape({ config, error: getTRPCErrorFromUnknown(cause), type, path, input, ctx }) });
+    const respondError = (id: number | string | null, jsonrpc: "2.0" | undefined, cause: unknown, type: ProcedureType | "unknown", path?: string, input?: unknown) => {
+      const error = getTRPCErrorFromUnknown(cause);
+      opts.onError({ error, type, path, req });
+      respond({ id, jsonrpc, error: getErrorShape({ config, error, type, path, input, ctx }) });
+    };
 
     /** The start of a response frame to request `id`, up to its result's `data`. */
     const resultHead = (id: number | string, jsonrpc: "2.0" | undefined) =>

@@ -4,7 +4,8 @@ import type { NextAuthOptions, User as NextAuthUser } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
 import { getDb } from "@qualmeet/db";
-import { SESSION_MAX_AGE_S, serverEnv } from "./env.ts";
+import { env } from "@qualmeet/config";
+import { SESSION_MAX_AGE_S, useSecureCookies } from "./env.ts";
 import { decoyPasswordHash, verifyPassword } from "./services/password.ts";
 import { consumeToken, retryMessage } from "./services/rateLimit.ts";
 import { getRedis } from "./services/redis.ts";
@@ -40,11 +41,16 @@ async function clearErrors<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 export const authOptions: NextAuthOptions = {
-  secret: process.env.NEXTAUTH_SECRET,
+  // getters: next-auth reads them per request; `next build` imports this file without the servers' configuration
+  get secret() {
+    return env.NEXTAUTH_SECRET;
+  },
   session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_S, updateAge: 60 * 60 },
   jwt: { maxAge: SESSION_MAX_AGE_S },
   pages: { signIn: "/login" },
-  useSecureCookies: serverEnv.useSecureCookies,
+  get useSecureCookies() {
+    return useSecureCookies();
+  },
   providers: [
     CredentialsProvider({
       id: "credentials",
@@ -55,7 +61,7 @@ export const authOptions: NextAuthOptions = {
           const parsed = signInSchema.safeParse(credentials);
           if (!parsed.success) throw new Error("Enter your email and password.");
           const { email, password } = parsed.data;
-          const perMinute = serverEnv.rateLimits.signInPerMinute;
+          const perMinute = env.RATE_LIMIT_SIGNIN_PER_MIN;
           await limit("signin:ip", requestIp(req?.headers), perMinute, 60_000, "sign-in attempts");
           await limit("signin:account", email, perMinute, 60_000, "sign-in attempts for this account");
           const user = await getDb().user.findUnique({ where: { email } });

@@ -4,7 +4,7 @@ import type { Redis } from "ioredis";
 import superjson from "superjson";
 import { ZodError } from "zod";
 import type { PrismaClient, User } from "@qualmeet/db";
-import { serverEnv } from "./env.ts";
+import { env } from "@qualmeet/config";
 import { FieldError, serviceUnavailable, unavailableService } from "./errors.ts";
 import { consumeToken, retryMessage, type RateLimitRule } from "./services/rateLimit.ts";
 import type { SessionClaims } from "./services/session.ts";
@@ -73,7 +73,7 @@ export interface ProcedureMeta {
 /** `.meta(rateLimit(rule, "messages"))`: at most `rule.capacity` calls per `rule.windowMs`. */
 export const rateLimit = (rule: RateLimitRule, what: string, per?: "ip"): ProcedureMeta => ({ rateLimit: { ...rule, what, per } });
 
-// the environment is read once (reading process.env costs every call)
+// built on the first call: importing this module needs no configuration
 let ipRule: RateLimitRule | null = null;
 
 /** "Database/Redis unreachable" as SERVICE_UNAVAILABLE with a clear message; anything else as it is. */
@@ -93,7 +93,7 @@ function failedService<R extends { ok: boolean }>(result: R): R {
 
 /** The per-IP ceiling of every call and the procedure's own limit, asked of Redis together. */
 async function checkRateLimits(ctx: Context, meta: ProcedureMeta | undefined): Promise<void> {
-  ipRule ??= { scope: "ip", capacity: serverEnv.rateLimits.globalPerMinute, windowMs: 60_000 };
+  ipRule ??= { scope: "ip", capacity: env.RATE_LIMIT_GLOBAL_PER_MIN, windowMs: 60_000 };
   const own = meta?.rateLimit;
   const [ip, limited] = await Promise.all([
     consumeToken(ctx.redis, ipRule, ctx.ip),

@@ -11,9 +11,9 @@ export interface RoomOptions {
   id: string;
   /** A router that carries this many consumers takes no new peers: they go to a new router. Default 500. */
   maxConsumersPerRouter?: number;
-  /** Address put in ICE candidates. Default: env MEDIA_ANNOUNCED_ADDRESS, else (when listening on 0.0.0.0) the first external IPv4. */
+  /** Address put in ICE candidates. Default: the pool's, else (when listening on 0.0.0.0) the first external IPv4. */
   announcedAddress?: string;
-  /** Default: env MEDIA_LISTEN_IP, else 127.0.0.1 under vitest, else 0.0.0.0. */
+  /** Default: the pool's listenIp. */
   listenIp?: string;
 }
 
@@ -34,10 +34,6 @@ export type RoomEvents = {
 };
 
 const AUDIO_OBSERVER_INTERVAL_MS = 300;
-
-function defaultListenIp(): string {
-  return process.env.MEDIA_LISTEN_IP || (process.env.VITEST ? "127.0.0.1" : "0.0.0.0");
-}
 
 function firstExternalIPv4(): string | undefined {
   for (const addresses of Object.values(os.networkInterfaces())) {
@@ -80,10 +76,10 @@ export class Room extends EventEmitter<RoomEvents> {
     this.id = options.id;
     this.#pool = options.pool;
     this.#maxConsumersPerRouter = options.maxConsumersPerRouter ?? 500;
-    this.#listenIp = options.listenIp ?? defaultListenIp();
+    this.#listenIp = options.listenIp ?? options.pool.listenIp;
     this.#announcedAddress =
       options.announcedAddress ||
-      process.env.MEDIA_ANNOUNCED_ADDRESS ||
+      options.pool.announcedAddress ||
       (this.#listenIp === "0.0.0.0" || this.#listenIp === "::" ? firstExternalIPv4() : undefined);
     this.#main = main;
     this.#audioLevelObserver = audioLevelObserver;

@@ -2,15 +2,20 @@ import { EventEmitter } from "node:events";
 import os from "node:os";
 import * as mediasoup from "mediasoup";
 import type { types } from "mediasoup";
-import { MediaError, errorMessage } from "./errors.ts";
+import { logger } from "@qualmeet/log";
+import { MediaError } from "./errors.ts";
 
 export interface WorkerPoolOptions {
   /** Default: os.cpus().length (at least 1). */
   numWorkers?: number;
-  /** Default: env MEDIA_RTC_MIN_PORT or 40000. */
+  /** Default: 40000. */
   rtcMinPort?: number;
-  /** Default: env MEDIA_RTC_MAX_PORT or 49999. */
+  /** Default: 49999. */
   rtcMaxPort?: number;
+  /** Where the rooms' transports listen. Default: 127.0.0.1 (a server passes its MEDIA_LISTEN_IP). */
+  listenIp?: string;
+  /** Address put in ICE candidates. Default: when listening on every interface, the first external IPv4. */
+  announcedAddress?: string;
   /** Default: "warn". */
   logLevel?: "warn" | "error" | "none";
 }
@@ -40,43 +45,37 @@ export type WorkerPoolEvents = {
 
 const RESPAWN_DELAYS_MS = [0, 250, 1000, 2000, 5000];
 
-function envPort(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > 65535) {
-    throw new MediaError("BAD_REQUEST", `${name} must be a port number (1-65535), got "${raw}"`);
-  }
-  return value;
-}
-
 /** The mediasoup worker processes of this node. A worker that dies is replaced automatically. */
 export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   readonly rtcMinPort: number;
   readonly rtcMaxPort: number;
+  /** the rooms' network settings: every room of this node listens and announces alike */
+  readonly listenIp: string;
+  readonly announcedAddress: string | undefined;
   readonly #logLevel: "warn" | "error" | "none";
   readonly #workers: MediaWorker[] = [];
   #closed = false;
   #respawning = 0;
 
-  private constructor(options: Required<WorkerPoolOptions>) {
+  private constructor(options: Required<Omit<WorkerPoolOptions, "announcedAddress">> & Pick<WorkerPoolOptions, "announcedAddress">) {
     super();
     this.rtcMinPort = options.rtcMinPort;
     this.rtcMaxPort = options.rtcMaxPort;
+    this.listenIp = options.listenIp;
+    this.announcedAddress = options.announcedAddress;
     this.#logLevel = options.logLevel;
   }
 
   static async create(options: WorkerPoolOptions = {}): Promise<WorkerPool> {
     const numWorkers = options.numWorkers ?? Math.max(1, os.cpus().length);
-    const rtcMinPort = options.rtcMinPort ?? envPort("MEDIA_RTC_MIN_PORT", 40000);
-    const rtcMaxPort = options.rtcMaxPort ?? envPort("MEDIA_RTC_MAX_PORT", 49999);
+    const { rtcMinPort = 40000, rtcMaxPort = 49999, listenIp = "127.0.0.1", announcedAddress, logLevel = "warn" } = options;
     if (!Number.isInteger(numWorkers) || numWorkers < 1) {
       throw new MediaError("BAD_REQUEST", `numWorkers must be a positive integer, got ${numWorkers}`);
     }
     if (rtcMinPort > rtcMaxPort) {
       throw new MediaError("BAD_REQUEST", `rtcMinPort (${rtcMinPort}) is above rtcMaxPort (${rtcMaxPort})`);
     }
-    const pool = new WorkerPool({ numWorkers, rtcMinPort, rtcMaxPort, logLevel: options.logLevel ?? "warn" });
+    const pool = new WorkerPool({ numWorkers, rtcMinPort, rtcMaxPort, listenIp, announcedAddress, logLevel });
     try {
       await Promise.all(Array.from({ length: numWorkers }, () => pool.#spawn()));
     } catch (error) {
@@ -170,6 +169,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     const index = this.#workers.indexOf(entry);
     if (index >= 0) this.#workers.splice(index, 1);
     if (this.#closed) return;
+    logger.error({ workerPid: entry.pid, routers: entry.routers, consumers: entry.consumers }, "media: a mediasoup worker died: its rooms move to another worker, a replacement is starting");
     this.emit("workerdied", entry.pid);
     void this.#respawn();
   }
@@ -184,9 +184,9 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
         try {
           await this.#spawn();
           return;
-        } catch (error) {
+        } catch (err) {
           if (this.#closed) return;
-          console.error(`[media] could not start a replacement mediasoup worker: ${errorMessage(error)}`);
+          logger.error({ err, attempt }, "media: could not start a replacement mediasoup worker: the node runs with one worker less until a retry succeeds");
         }
       }
     } finally {

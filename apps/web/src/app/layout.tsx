@@ -1,5 +1,6 @@
 import type { Metadata, Viewport } from "next";
 import localFont from "next/font/local";
+import { env } from "@qualmeet/config";
 import type { ReactNode } from "react";
 import { Providers } from "@/components/Providers";
 import { ChatGlobal } from "@/components/chat/ChatGlobal";
@@ -28,7 +29,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
       <body className="min-h-dvh font-sans">
         <Providers>
           <div className="mx-auto flex min-h-dvh w-full max-w-3xl flex-col px-4 py-8 sm:py-12">{children}</div>
-          {user && !user.isGuest ? <ChatGlobal realtimeUrl={process.env.REALTIME_PUBLIC_URL ?? "ws://localhost:3001"} userId={user.id} userName={user.name} /> : null}
+          {user && !user.isGuest ? <ChatGlobal realtimeUrl={env.REALTIME_PUBLIC_URL} userId={user.id} userName={user.name} /> : null}
         </Providers>
       </body>
     </html>

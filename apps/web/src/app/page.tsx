@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { env } from "@qualmeet/config";
 import { Brand } from "@/components/Brand";
 import { JoinMeetingForm } from "@/components/JoinMeetingForm";
 import { MyMeetings } from "@/components/MyMeetings";
@@ -11,7 +12,7 @@ export default async function HomePage() {
   const user = await currentUser();
   if (!user) return <Welcome />;
   // Read at request time (not a NEXT_PUBLIC_ variable): changing it needs no rebuild.
-  const realtimeUrl = process.env.REALTIME_PUBLIC_URL ?? "ws://localhost:3001";
+  const realtimeUrl = env.REALTIME_PUBLIC_URL;
 
   return (
     <>

@@ -8,6 +8,7 @@
 // The CallLog ends (ENDED, endedAt) when everyone has left the call's meeting.
 import { TRPCError } from "@trpc/server";
 import type { Redis } from "ioredis";
+import { env } from "@qualmeet/config";
 import type { PrismaClient } from "@qualmeet/db";
 import { MESH_MAX_PARTICIPANTS, modeFor } from "../meetingMode.ts";
 import { newMeetingCode } from "../router/meeting/create.handler.ts";
@@ -21,12 +22,6 @@ const GROUP_CALL_MAX = 50;
 
 const callKey = (callId: string) => `chat:call:${callId}`;
 const ringingKey = (callId: string) => `chat:call:${callId}:ringing`;
-
-/** How long a call rings before it is missed (CALL_RING_TIMEOUT_MS, default 30 s). */
-export function ringTimeoutMs(): number {
-  const raw = Number(process.env.CALL_RING_TIMEOUT_MS);
-  return Number.isInteger(raw) && raw > 0 ? raw : 30_000;
-}
 
 const TRANSITION = `
 local s = redis.call('HGET', KEYS[1], 'state')
@@ -116,7 +111,7 @@ export async function startCall(deps: CallDeps, user: ChatUser, conversationId: 
     .expire(callKey(log.id), CALL_TTL_S)
     .sadd(ringingKey(log.id), ...callees)
     .expire(ringingKey(log.id), CALL_TTL_S)
-    .zadd(RINGING_SET, Date.now() + ringTimeoutMs(), log.id)
+    .zadd(RINGING_SET, Date.now() + env.CALL_RING_TIMEOUT_MS, log.id)
     .exec();
   // each callee's title is the caller's name in a DM
   if (direct) await publishChatEvent(deps.redis, callees, { type: "call.ringing", call: { ...info, conversationTitle: user.name } });

@@ -1,4 +1,4 @@
-import { serverEnv } from "../env.ts";
+import { env } from "@qualmeet/config";
 import { SESSION_REVOKED_CHANNEL, type SessionRevokedEvent } from "../services/realtime.ts";
 import { createTRPCRouter, loadSessionUser, protectedProcedure, publicProcedure, rateLimit } from "../trpc.ts";
 import { registerHandler } from "./auth/register.handler.ts";
@@ -13,7 +13,7 @@ export const me = publicProcedure.query(async ({ ctx }) => {
 export const authRouter = createTRPCRouter({
   me,
   register: publicProcedure
-    .meta(rateLimit({ scope: "register:ip", capacity: serverEnv.rateLimits.registerPerHour, windowMs: 3_600_000 }, "registrations from your network", "ip"))
+    .meta(rateLimit({ scope: "register:ip", capacity: env.RATE_LIMIT_REGISTER_PER_HOUR, windowMs: 3_600_000 }, "registrations from your network", "ip"))
     .input(registerSchema)
     .mutation(registerHandler),
   /** Ends every session of the user, on every device and open socket. */

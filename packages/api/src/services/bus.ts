@@ -1,6 +1,7 @@
 // The event bus between realtime nodes: Redis pub/sub behind a small typed interface. One subscriber
 // connection per process; each channel is subscribed while at least one listener wants it.
 import type { Redis } from "ioredis";
+import { logger } from "@qualmeet/log";
 import { createRedis } from "./redis.ts";
 
 type Listener = (event: unknown) => void;
@@ -19,8 +20,9 @@ export class Bus {
       for (const listener of this.listeners.get(channel) ?? []) {
         try {
           listener(raw);
-        } catch {
+        } catch (err) {
           // a malformed message must not stop the others' delivery
+          logger.error({ err, channel }, "bus: a listener failed on a message: that listener missed this event");
         }
       }
     });
@@ -53,7 +55,9 @@ export class Bus {
       if (current.size === 0) {
         this.listeners.delete(channel);
         this.subscribed.delete(channel);
-        this.subscriber.unsubscribe(channel).catch(() => {});
+        this.subscriber
+          .unsubscribe(channel)
+          .catch((err: unknown) => logger.warn({ err, channel }, "bus: unsubscribing failed: this node keeps receiving the channel's messages (and drops them)"));
       }
     };
   }

@@ -1,11 +1,11 @@
-import { serverEnv } from "../env.ts";
+import { env } from "@qualmeet/config";
 
 /**
  * The client's IP: the socket's address, or, behind TRUSTED_PROXY_HOPS reverse proxies, the address the
  * outermost trusted proxy saw (X-Forwarded-For entries further left can be forged by the client).
  */
 export function clientIp(remoteAddress: string | undefined | null, forwardedFor: string | null | undefined): string {
-  const hops = serverEnv.trustedProxyHops;
+  const hops = env.TRUSTED_PROXY_HOPS;
   if (hops > 0 && forwardedFor) {
     const chain = forwardedFor.split(",").map((s) => s.trim()).filter(Boolean);
     const candidate = chain[chain.length - hops];

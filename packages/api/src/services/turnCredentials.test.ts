@@ -1,21 +1,15 @@
 import { createHmac } from "node:crypto";
-import { afterEach, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import { turnCredentials } from "./turnCredentials.ts";
 
-afterEach(() => {
-  delete process.env.TURN_URLS;
-  delete process.env.TURN_SECRET;
-});
-
 test("without a TURN server configured, no ICE servers are handed out", () => {
-  expect(turnCredentials("u1").iceServers).toEqual([]);
+  expect(turnCredentials("u1", Date.now(), { urls: undefined, secret: undefined }).iceServers).toEqual([]);
 });
 
 test("credentials expire in an hour and are the HMAC coturn checks", () => {
-  process.env.TURN_URLS = "turn:turn.example.org:3478?transport=udp, turns:turn.example.org:5349";
-  process.env.TURN_SECRET = "shared-secret";
   const now = Date.UTC(2026, 10, 22, 12, 0, 0);
-  const { iceServers, expiresInS } = turnCredentials("user-7", now);
+  const turn = { urls: ["turn:turn.example.org:3478?transport=udp", "turns:turn.example.org:5349"], secret: "shared-secret" };
+  const { iceServers, expiresInS } = turnCredentials("user-7", now, turn);
   expect(expiresInS).toBe(3600);
   const [server] = iceServers;
   expect(server!.urls).toEqual(["turn:turn.example.org:3478?transport=udp", "turns:turn.example.org:5349"]);

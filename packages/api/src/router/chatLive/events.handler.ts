@@ -3,6 +3,7 @@
 // `conversation.removed`, the subscription delivers nothing more of that conversation, even if an event was
 // already on its way.
 import { tracked } from "@trpc/server";
+import { logger } from "@qualmeet/log";
 import { chatEventHub, type StoredChatEvent } from "../../chat/chatEvents.ts";
 import { conversationSummary } from "../../chat/conversations.ts";
 import { toChatMessage } from "../../chat/messages.ts";
@@ -71,7 +72,9 @@ export async function* chatEventsHandler({ ctx, input, signal }: { ctx: Ctx; inp
     }
   } finally {
     // "last seen" is when the user's socket stopped listening
-    await ctx.db.user.update({ where: { id: userId }, data: { lastSeenAt: new Date() } }).catch(() => {});
+    await ctx.db.user
+      .update({ where: { id: userId }, data: { lastSeenAt: new Date() } })
+      .catch((err: unknown) => logger.warn({ err, userId }, "chat: last seen not saved: the user's contacts see an older time"));
   }
 }
 

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
 import { TRPCError } from "@trpc/server";
+import { env } from "@qualmeet/config";
 import { getDb } from "@qualmeet/db";
 import { Brand } from "@/components/Brand";
 import { MeetingLobby } from "@/components/meeting/MeetingLobby";
@@ -36,7 +37,7 @@ export default async function MeetingPage({ params, searchParams }: { params: Pa
     redirect(`/m/${code}${typeof quality === "string" ? `?quality=${encodeURIComponent(quality)}` : ""}`);
   }
   // Read at request time (not a NEXT_PUBLIC_ variable): changing it needs no rebuild.
-  const realtimeUrl = process.env.REALTIME_PUBLIC_URL ?? "ws://localhost:3001";
+  const realtimeUrl = env.REALTIME_PUBLIC_URL;
 
   const user = await currentUser();
   if (!user) {

@@ -1,6 +1,7 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { appRouter, getRedis, readSession, type Context } from "@qualmeet/api";
 import { getDb } from "@qualmeet/db";
+import { logger } from "@qualmeet/log";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -18,8 +19,9 @@ const handler = (req: Request) =>
       ip: req.headers.get("x-forwarded-for") ?? "unknown",
       transport: "http",
     }),
-    onError({ error, path }) {
-      if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"} failed:`, error.cause ?? error);
+    onError({ error, path, type }) {
+      // apps/web/server.ts gives every request an id: the line names the request the user saw fail
+      if (error.code === "INTERNAL_SERVER_ERROR") logger.error({ err: error.cause ?? error, requestId: req.headers.get("x-request-id"), path, type }, `web: ${path ?? "request"} failed`);
     },
   });
 

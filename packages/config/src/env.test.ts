@@ -1,0 +1,81 @@
+import { expect, test } from "vitest";
+import { EnvError, parseServerEnv, parseStartEnv } from "./env.ts";
+
+const servers = { DATABASE_URL: "postgresql://qualmeet:pw@db:5432/qualmeet", REDIS_URL: "redis://cache:6379", NEXTAUTH_SECRET: "s".repeat(43) };
+
+const problems = (read: () => unknown): string[] => {
+  try {
+    read();
+  } catch (error) {
+    if (error instanceof EnvError) return error.problems;
+    throw error;
+  }
+  throw new Error("the configuration was accepted");
+};
+
+test("nothing set: npm start gets the README's defaults, derived addresses included", () => {
+  const env = parseStartEnv({});
+  expect(env).toMatchObject({
+    PORT: 3000,
+    REALTIME_PORT: 3001,
+    HOST: "0.0.0.0",
+    NEXTAUTH_URL: "http://localhost:3000",
+    REALTIME_PUBLIC_URL: "ws://localhost:3001",
+    ALLOWED_ORIGINS: ["http://localhost:3000"],
+    ADMIN_EMAIL: "admin@qualmeet.local",
+    WS_PING_MS: 30_000,
+    WS_PONG_WAIT_MS: 10_000,
+    RECONNECT_GRACE_MS: 5000,
+    P2P_RETURN_QUIET_MS: 15_000,
+    MEDIA_RTC_MIN_PORT: 40000,
+    MEDIA_RTC_MAX_PORT: 49999,
+    RATE_LIMIT_SIGNALS_PER_10S: 300,
+  });
+  expect(env.DATABASE_URL).toBeUndefined();
+  expect(env.MEDIA_WORKERS).toBeUndefined();
+});
+
+test("the web app's address decides the defaults that follow from it; empty means unset", () => {
+  const env = parseServerEnv({ ...servers, PORT: "8080", REALTIME_PORT: "", NEXTAUTH_URL: "https://meet.example.org/" });
+  expect(env.NEXTAUTH_URL).toBe("https://meet.example.org");
+  expect(env.ALLOWED_ORIGINS).toEqual(["https://meet.example.org"]);
+  expect(env.REALTIME_PUBLIC_URL).toBe("ws://localhost:3001");
+  expect(parseServerEnv({ ...servers, MEDIA_WORKERS: "0" }).MEDIA_WORKERS).toBe(0); // a node without an SFU
+  expect(parseServerEnv({ ...servers, ALLOWED_ORIGINS: "https://a.example.org/, http://localhost:3000" }).ALLOWED_ORIGINS).toEqual([
+    "https://a.example.org",
+    "http://localhost:3000",
+  ]);
+});
+
+test("a bad value names the variable, what it expects and what it got", () => {
+  expect(problems(() => parseServerEnv({ ...servers, WS_PING_MS: "-1" }))).toEqual(["WS_PING_MS: a whole number of milliseconds above 0, got '-1'"]);
+  expect(problems(() => parseServerEnv({ ...servers, REALTIME_PORT: "abc" }))).toEqual(["REALTIME_PORT: a port number (1-65535), got 'abc'"]);
+  expect(problems(() => parseServerEnv({ ...servers, P2P_RETURN_QUIET_MS: "15s" }))).toEqual(["P2P_RETURN_QUIET_MS: a whole number of milliseconds above 0, got '15s'"]);
+});
+
+test("every bad variable is reported at once, and the servers' required ones when missing", () => {
+  const found = problems(() => parseServerEnv({ HOST: "every where", REDIS_URL: "http://cache", LOG_LEVEL: "loud" }));
+  expect(found).toEqual([
+    "HOST: an address or host name to listen on (0.0.0.0, ::, 127.0.0.1, localhost), got 'every where'",
+    "DATABASE_URL: a PostgreSQL URL (postgresql://user:password@host:5432/database), it is not set",
+    "REDIS_URL: a Redis URL (redis://host:6379 or rediss://…), got 'http://cache'",
+    "NEXTAUTH_SECRET: at least 32 characters (e.g. `openssl rand -base64 32`), it is not set",
+    "LOG_LEVEL: one of fatal, error, warn, info, debug, trace, silent, got 'loud'",
+  ]);
+});
+
+test("secrets and URL passwords never appear in the message", () => {
+  const found = problems(() => parseServerEnv({ ...servers, NEXTAUTH_SECRET: "hunter2", DATABASE_URL: "mysql://root:hunter2@db/qualmeet" }));
+  expect(found.join("\n")).not.toContain("hunter2");
+  expect(found).toEqual([
+    "DATABASE_URL: a PostgreSQL URL (postgresql://user:password@host:5432/database), got 'mysql://***@db/qualmeet'",
+    "NEXTAUTH_SECRET: at least 32 characters (e.g. `openssl rand -base64 32`), got 7 characters",
+  ]);
+});
+
+test("variables that only make sense together are checked together", () => {
+  expect(problems(() => parseServerEnv({ ...servers, MEDIA_RTC_MIN_PORT: "50000" }))).toEqual(["MEDIA_RTC_MIN_PORT: at most MEDIA_RTC_MAX_PORT (49999), got '50000'"]);
+  expect(problems(() => parseServerEnv({ ...servers, TURN_URLS: "turn:turn.example.org:3478" }))).toEqual(["TURN_SECRET: set together with TURN_URLS, it is not set"]);
+  const turn = parseServerEnv({ ...servers, TURN_URLS: "turn:turn.example.org:3478, turns:turn.example.org:5349", TURN_SECRET: "shared" });
+  expect(turn.TURN_URLS).toEqual(["turn:turn.example.org:3478", "turns:turn.example.org:5349"]);
+});

@@ -1,0 +1,164 @@
+// Every environment variable QualMeet reads, validated together with zod: a bad value stops the process at start
+// with one line per variable ("WS_PING_MS: a whole number of milliseconds above 0, got '-1'"). Defaults are the
+// README's configuration table. Server only: the browser gets what it needs through pages, never this module.
+import { z } from "zod";
+
+if ("window" in globalThis) throw new Error("@qualmeet/config is server-only: it holds secrets");
+
+/** Empty and unset are the same: `FOO= npm start` means "use the default". */
+const unsetWhenEmpty = (source: NodeJS.ProcessEnv): Record<string, string | undefined> =>
+  Object.fromEntries(Object.entries(source).map(([name, raw]) => [name, raw === "" ? undefined : raw]));
+
+const wholeNumber = (expects: string, min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .regex(/^\d+$/, { error: expects })
+    .transform(Number)
+    .pipe(z.number().min(min, { error: expects }).max(max, { error: expects }));
+const milliseconds = (fallback: number) => wholeNumber("a whole number of milliseconds above 0", 1).default(fallback);
+const perWindow = (fallback: number) => wholeNumber("a whole number above 0", 1).default(fallback);
+const port = (fallback: number) => wholeNumber("a port number (1-65535)", 1, 65535).default(fallback);
+const address = (expects: string) => z.string().regex(/^[A-Za-z0-9.:-]+$/, { error: expects });
+const url = (expects: string, protocol: RegExp) => z.url({ protocol, error: expects });
+const list = (item: z.ZodType<string, string>, expects: string) =>
+  z
+    .string()
+    .transform((raw) => raw.split(",").map((part) => part.trim().replace(/\/$/, "")).filter(Boolean))
+    .pipe(z.array(item, { error: expects }).min(1, { error: expects }));
+
+const secretExpects = "at least 32 characters (e.g. `openssl rand -base64 32`)";
+
+const variables = {
+  PORT: port(3000),
+  REALTIME_PORT: port(3001),
+  HOST: address("an address or host name to listen on (0.0.0.0, ::, 127.0.0.1, localhost)").default("0.0.0.0"),
+  DATABASE_URL: url("a PostgreSQL URL (postgresql://user:password@host:5432/database)", /^postgres(ql)?$/).optional(),
+  REDIS_URL: url("a Redis URL (redis://host:6379 or rediss://…)", /^rediss?$/).optional(),
+  EMBEDDED_PG_PORT: port(5499),
+  EMBEDDED_REDIS_PORT: port(6399),
+  NEXTAUTH_SECRET: z.string({ error: secretExpects }).min(32, { error: secretExpects }).optional(),
+  NEXTAUTH_URL: url("the web app's public URL (http://… or https://…)", /^https?$/).optional(),
+  REALTIME_PUBLIC_URL: url("the WebSocket address browsers are given (ws://… or wss://…)", /^wss?$/).optional(),
+  ALLOWED_ORIGINS: list(url("an origin", /^https?$/), "comma-separated origins (https://meet.example.org,http://localhost:3000)").optional(),
+  ADMIN_EMAIL: z.email({ error: "an email address" }).default("admin@qualmeet.local"),
+  ADMIN_PASSWORD: z.string().min(8, { error: "at least 8 characters" }).optional(),
+  TRUSTED_PROXY_HOPS: wholeNumber("a whole number of proxies (0 or more)", 0).default(0),
+  MEDIA_ANNOUNCED_ADDRESS: address("an IP address or host name").optional(),
+  MEDIA_LISTEN_IP: z.union([z.ipv4(), z.ipv6()], { error: "an IP address (0.0.0.0 for every interface)" }).default("0.0.0.0"),
+  MEDIA_RTC_MIN_PORT: port(40000),
+  MEDIA_RTC_MAX_PORT: port(49999),
+  MEDIA_WORKERS: wholeNumber("a whole number of worker processes (0: no SFU on this node)", 0).optional(),
+  TURN_URLS: list(z.string().regex(/^turns?:/, { error: "turn: or turns: URLs" }), "comma-separated turn: or turns: URLs").optional(),
+  TURN_SECRET: z.string().optional(),
+  WS_PING_MS: milliseconds(30_000),
+  WS_PONG_WAIT_MS: milliseconds(10_000),
+  RECONNECT_GRACE_MS: milliseconds(5000),
+  P2P_RETURN_QUIET_MS: milliseconds(15_000),
+  CALL_RING_TIMEOUT_MS: milliseconds(30_000),
+  RATE_LIMIT_SIGNIN_PER_MIN: perWindow(5),
+  RATE_LIMIT_REGISTER_PER_HOUR: perWindow(3),
+  RATE_LIMIT_GLOBAL_PER_MIN: perWindow(600),
+  RATE_LIMIT_WS_UPGRADES_PER_MIN: perWindow(120),
+  RATE_LIMIT_CHAT_PER_10S: perWindow(20),
+  RATE_LIMIT_SIGNALS_PER_10S: perWindow(300),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { error: "one of fatal, error, warn, info, debug, trace, silent" }).default("info"),
+};
+
+/** What the servers cannot start without (`npm start` provides all three when they are not set). */
+const requiredByServers = {
+  DATABASE_URL: variables.DATABASE_URL.unwrap(),
+  REDIS_URL: variables.REDIS_URL.unwrap(),
+  NEXTAUTH_SECRET: variables.NEXTAUTH_SECRET.unwrap(),
+};
+
+/** Values that must not be echoed in an error message. */
+const SECRET = new Set(["NEXTAUTH_SECRET", "TURN_SECRET", "ADMIN_PASSWORD"]);
+
+function schema(shape: typeof variables) {
+  return z
+    .object(shape)
+    .check((ctx) => {
+      const env = ctx.value;
+      if (env.MEDIA_RTC_MIN_PORT > env.MEDIA_RTC_MAX_PORT) {
+        ctx.issues.push({ code: "custom", path: ["MEDIA_RTC_MIN_PORT"], message: `at most MEDIA_RTC_MAX_PORT (${env.MEDIA_RTC_MAX_PORT})`, input: env.MEDIA_RTC_MIN_PORT });
+      }
+      if (!env.TURN_URLS !== !env.TURN_SECRET) {
+        const missing = env.TURN_URLS ? "TURN_SECRET" : "TURN_URLS";
+        ctx.issues.push({ code: "custom", path: [missing], message: "set together with " + (missing === "TURN_SECRET" ? "TURN_URLS" : "TURN_SECRET"), input: undefined });
+      }
+    })
+    .transform((env) => {
+      const NEXTAUTH_URL = (env.NEXTAUTH_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, "");
+      return {
+        ...env,
+        NEXTAUTH_URL,
+        REALTIME_PUBLIC_URL: env.REALTIME_PUBLIC_URL ?? `ws://localhost:${env.REALTIME_PORT}`,
+        ALLOWED_ORIGINS: env.ALLOWED_ORIGINS ?? [new URL(NEXTAUTH_URL).origin],
+      };
+    });
+}
+
+/** The configuration `npm start` reads: the servers' own requirements are filled in by it. */
+export type StartEnv = z.output<ReturnType<typeof schema>>;
+/** The configuration of a running web or realtime server. */
+export type ServerEnv = StartEnv & { [K in keyof typeof requiredByServers]: z.output<(typeof requiredByServers)[K]> };
+
+/** One line per bad variable: what it expects and what it got. */
+export class EnvError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join("\n  ")}`);
+    this.name = "EnvError";
+  }
+}
+
+const shown = (name: string, raw: string | undefined): string => {
+  if (raw === undefined) return "it is not set";
+  if (SECRET.has(name)) return `got ${raw.length} characters`;
+  // a URL's password stays out of logs
+  return `got '${raw.replace(/\/\/[^@/]*@/, "//***@")}'`;
+};
+
+const startSchema = schema(variables);
+const serverSchema = schema({ ...variables, ...requiredByServers } as unknown as typeof variables);
+
+function parse<T>(which: typeof startSchema, source: NodeJS.ProcessEnv): T {
+  const values = unsetWhenEmpty(source);
+  const result = which.safeParse(values);
+  if (result.success) return result.data as T;
+  const problems = new Map<string, string>();
+  for (const issue of result.error.issues) {
+    const name = String(issue.path[0]);
+    if (!problems.has(name)) problems.set(name, `${name}: ${issue.message}, ${shown(name, values[name])}`);
+  }
+  throw new EnvError([...problems.values()]);
+}
+
+export const parseStartEnv = (source: NodeJS.ProcessEnv): StartEnv => parse(startSchema, source);
+export const parseServerEnv = (source: NodeJS.ProcessEnv): ServerEnv => parse(serverSchema, source);
+
+const cache = globalThis as unknown as { qualmeetEnv?: ServerEnv };
+
+/**
+ * The server's configuration from process.env, parsed on first use and kept: Next's bundle and the server
+ * around it share it through globalThis. Entry points call it before listening, through `exitOnInvalidEnv`.
+ */
+export function loadServerEnv(): ServerEnv {
+  // `next build` imports the route modules (some read rate limits as they load) without the servers' database,
+  // Redis and secret: it gets every other value checked and those left unset, and nothing is kept
+  if (process.env.NEXT_PHASE === "phase-production-build") return parseStartEnv(process.env) as ServerEnv;
+  return (cache.qualmeetEnv ??= parseServerEnv(process.env));
+}
+
+/** `env.REDIS_URL`: the validated server configuration (see loadServerEnv). */
+export const env: ServerEnv = new Proxy({} as ServerEnv, { get: (_target, name) => loadServerEnv()[name as keyof ServerEnv] });
+
+/** For entry points: a bad configuration prints what is wrong and exits with code 1, before anything starts. */
+export function exitOnInvalidEnv<T>(processName: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (!(error instanceof EnvError)) throw error;
+    process.stderr.write(`${processName}: ${error.message}\n`);
+    process.exit(1);
+  }
+}
