@@ -19,9 +19,18 @@ export const CHROMIUM_FLAGS = [
 /**
  * Headless Debian Chromium with a fake camera and microphone (playwright gives each launch a fresh profile).
  * In end-to-end tests its contexts record traces for failed tests (tests/harness/artifacts.ts).
+ * `handleSignals: false` is for a caller that closes the browser itself on Ctrl-C (the benches' clean-up):
+ * Playwright's own handler would exit the process before that clean-up has stopped everything else.
  */
-export async function launchChromium(): Promise<Browser> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS, timeout: 60_000 });
+export async function launchChromium({ handleSignals = true }: { handleSignals?: boolean } = {}): Promise<Browser> {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: CHROMIUM_FLAGS,
+    timeout: 60_000,
+    handleSIGINT: handleSignals,
+    handleSIGTERM: handleSignals,
+    handleSIGHUP: handleSignals,
+  });
   traceContexts(browser);
   return browser;
 }
