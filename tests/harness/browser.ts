@@ -19,13 +19,14 @@ export const CHROMIUM_FLAGS = [
 /**
  * Headless Debian Chromium with a fake camera and microphone (playwright gives each launch a fresh profile).
  * In end-to-end tests its contexts record traces for failed tests (tests/harness/artifacts.ts).
- * `handleSignals: false` is for a caller that closes the browser itself on Ctrl-C (the benches' clean-up):
- * Playwright's own handler would exit the process before that clean-up has stopped everything else.
+ * `args` are added to the flags above. `handleSignals: false` is for a caller that closes the browser itself on
+ * Ctrl-C (the benches' clean-up): Playwright's own handler would exit the process before that clean-up has
+ * stopped everything else.
  */
-export async function launchChromium({ handleSignals = true }: { handleSignals?: boolean } = {}): Promise<Browser> {
+export async function launchChromium({ args = [], handleSignals = true }: { args?: string[]; handleSignals?: boolean } = {}): Promise<Browser> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
-    args: CHROMIUM_FLAGS,
+    args: [...CHROMIUM_FLAGS, ...args],
     timeout: 60_000,
     handleSIGINT: handleSignals,
     handleSIGTERM: handleSignals,
