@@ -1,15 +1,52 @@
 import { defineConfig } from "vitest/config";
 
+// Three projects, chosen by file name (README "Development"):
+//   unit         *.test.ts      no servers, no global setup, files in parallel: seconds
+//   integration  *.int.test.ts  real PostgreSQL and Redis from the global setup, servers per file
+//   e2e          *.e2e.ts       the same plus headless Chromium
+// They run in that order (sequence.groupOrder), so a broken unit test shows before the slow projects start.
+const sources = ["apps/*/src/**", "packages/*/src/**", "scripts/**"];
+
 export default defineConfig({
   test: {
-    include: ["apps/**/src/**/*.test.ts", "packages/**/src/**/*.test.ts", "scripts/**/*.test.ts", "apps/web/e2e/**/*.e2e.ts"],
     exclude: ["**/node_modules/**", "**/.next/**"],
-    globalSetup: ["tests/harness/globalSetup.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    // every file starts its own servers (and some a browser): two cores run them one at a time
-    fileParallelism: false,
     pool: "forks",
     isolate: true,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: sources.map((dir) => `${dir}/*.test.ts`),
+          exclude: ["**/node_modules/**", "**/.next/**", "**/*.int.test.ts"],
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "integration",
+          include: sources.map((dir) => `${dir}/*.int.test.ts`),
+          globalSetup: ["tests/harness/globalSetup.ts"],
+          // every file starts its own servers: two cores run them one at a time
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "e2e",
+          include: ["apps/web/e2e/**/*.e2e.ts"],
+          globalSetup: ["tests/harness/globalSetup.ts", "tests/harness/artifactsSetup.ts"],
+          // a failed test leaves screenshots and a Playwright trace under .test-artifacts/
+          setupFiles: ["tests/harness/e2eSetup.ts"],
+          fileParallelism: false,
+          sequence: { groupOrder: 2 },
+        },
+      },
+    ],
   },
 });

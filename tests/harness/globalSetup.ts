@@ -1,6 +1,7 @@
 // Once per `npm test`: a throwaway PostgreSQL and Redis on free ports (never the developer's data), the
 // committed migrations applied, a session secret, and the web app built. Their URLs go to process.env,
-// which the test workers and the servers they spawn inherit.
+// which the test workers and the servers they spawn inherit. The integration and e2e projects both list this
+// file; in one `vitest run` they share one stack (started by the first, stopped after the last).
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -12,7 +13,23 @@ import { startRedis } from "../../scripts/lib/redis.ts";
 import { buildWeb } from "../../scripts/lib/webBuild.ts";
 import { repoRoot } from "./paths.ts";
 
-export default async function setup() {
+type Teardown = () => Promise<void>;
+const shared = globalThis as typeof globalThis & { qualmeetTestStack?: { users: number; ready: Promise<Teardown> } };
+
+export default async function setup(): Promise<Teardown> {
+  shared.qualmeetTestStack ??= { users: 0, ready: startStack() };
+  const stack = shared.qualmeetTestStack;
+  stack.users += 1;
+  const teardown = await stack.ready;
+  return async () => {
+    stack.users -= 1;
+    if (stack.users > 0) return;
+    delete shared.qualmeetTestStack;
+    await teardown();
+  };
+}
+
+async function startStack(): Promise<Teardown> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "qualmeet-test-"));
   const started: Array<{ stop(): Promise<void> }> = [];
   const teardown = async () => {

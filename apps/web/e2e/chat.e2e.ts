@@ -226,9 +226,11 @@ describe("history", () => {
     await log.getByText("Numbered message 120.").waitFor();
     expect(await log.getByText("Numbered message 1.", { exact: true }).count()).toBe(0);
     // scrolling to the top loads the older pages, in order, each message once
+    const shown = log.locator("li p.whitespace-pre-wrap");
     for (let page = 0; page < 3 && (await log.getByText("Numbered message 1.", { exact: true }).count()) === 0; page++) {
+      const before = await shown.count();
       await log.evaluate((el) => el.scrollTo({ top: 0 }));
-      await b.waitForTimeout(500);
+      await expect.poll(() => shown.count(), { timeout: 20_000 }).toBeGreaterThan(before);
     }
     await log.getByText("Numbered message 1.", { exact: true }).waitFor();
     const bodies = await log.locator("li p.whitespace-pre-wrap").allInnerTexts();

@@ -252,22 +252,18 @@ describe("the meeting room", () => {
     expect(await audioGain(guest.page, peerIds[host.name]!)).toBeGreaterThan(10);
     await host.page.getByRole("button", { name: "Mute", exact: true }).click();
     await host.page.getByRole("button", { name: "Unmute", exact: true }).waitFor();
-    await guest.page.waitForTimeout(500);
-    const mutedGain = await audioGain(guest.page, peerIds[host.name]!);
-    expect(mutedGain).toBeLessThanOrEqual(2);
+    await expect.poll(() => audioGain(guest.page, peerIds[host.name]!), { timeout: STEP_MS }).toBeLessThanOrEqual(2);
     // and the others see it in the participant list
     await guest.page.locator(`li[data-peer-id="${peerIds[host.name]}"]`).getByRole("img", { name: "Microphone off" }).waitFor();
     await host.page.getByRole("button", { name: "Unmute", exact: true }).click();
     await host.page.getByRole("button", { name: "Mute", exact: true }).waitFor();
-    await guest.page.waitForTimeout(500);
-    expect(await audioGain(guest.page, peerIds[host.name]!)).toBeGreaterThan(10);
+    await expect.poll(() => audioGain(guest.page, peerIds[host.name]!), { timeout: STEP_MS }).toBeGreaterThan(10);
 
     // the host mutes the guest
     await host.page.getByRole("button", { name: `Mute ${guest.name}` }).click();
     await guest.page.getByRole("alert").filter({ hasText: "The host muted you" }).waitFor();
     await guest.page.getByRole("button", { name: "Unmute", exact: true }).waitFor();
-    await second.page.waitForTimeout(500);
-    expect(await audioGain(second.page, peerIds[guest.name]!)).toBeLessThanOrEqual(2);
+    await expect.poll(() => audioGain(second.page, peerIds[guest.name]!), { timeout: STEP_MS }).toBeLessThanOrEqual(2);
     await guest.page.getByRole("button", { name: "Unmute", exact: true }).click();
     await guest.page.getByRole("button", { name: "Mute", exact: true }).waitFor();
 
@@ -351,7 +347,7 @@ describe("the meeting room", () => {
 
     await viewer.getByRole("button", { name: "Previous page" }).click();
     await viewer.getByText("Page 1 of 2").waitFor();
-    await viewer.waitForTimeout(700);
+    await poll("the host's camera paused again", async () => (await hostCam())?.paused);
     const back1 = (await hostCam())!;
     await viewer.waitForTimeout(1500);
     const back2 = (await hostCam())!;

@@ -6,9 +6,9 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { freePort } from "../../../scripts/lib/ports.ts";
-import { CHROMIUM_FLAGS, CHROMIUM_PATH } from "../../../tests/harness/browser.ts";
+import { launchChromium } from "../../../tests/harness/browser.ts";
 import { newUser } from "../../../tests/harness/clients.ts";
 import { startRealtime, startWeb, type RealtimeServer, type WebServer } from "../../../tests/harness/servers.ts";
 
@@ -83,8 +83,8 @@ function serveMedia(): Promise<Server> {
 beforeAll(async () => {
   const webPort = await freePort();
   realtime = await startRealtime({ allowedOrigins: [`http://localhost:${webPort}`], env: { RECONNECT_GRACE_MS: String(GRACE_MS) } });
-  // media must start without a click in the test: this file's own launch, not the shared harness
-  const launch = chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_FLAGS, "--autoplay-policy=no-user-gesture-required"], timeout: 60_000 });
+  // media must start without a click in the test
+  const launch = launchChromium({ args: ["--autoplay-policy=no-user-gesture-required"] });
   const [w, b, m] = await Promise.allSettled([startWeb({ port: webPort, env: { REALTIME_PUBLIC_URL: realtime.wsUrl } }), launch, serveMedia()]);
   if (w.status === "fulfilled") web = w.value;
   if (b.status === "fulfilled") browser = b.value;
@@ -248,16 +248,14 @@ describe("Quick 1:1 and Listen together", () => {
     await host.page.getByRole("button", { name: "Mute Gale Guest" }).click();
     await guest.page.getByRole("alert").filter({ hasText: "The host muted you" }).waitFor();
     await guest.page.getByRole("button", { name: "Unmute", exact: true }).waitFor();
-    await host.page.waitForTimeout(500);
-    expect(await audioGain(host.page, guestId)).toBeLessThanOrEqual(2);
+    await expect.poll(() => audioGain(host.page, guestId), { timeout: STEP_MS }).toBeLessThanOrEqual(2);
     // the host's participant list shows the muted microphone (nothing but the room's word says so over P2P)
     const guestRow = host.page.locator(`li[data-peer-id="${guestId}"]`);
     await guestRow.getByRole("img", { name: "Microphone off" }).waitFor();
     expect(await guestRow.getByRole("button", { name: "Mute Gale Guest" }).count()).toBe(0);
     await guest.page.getByRole("button", { name: "Unmute", exact: true }).click();
     await guest.page.getByRole("button", { name: "Mute", exact: true }).waitFor();
-    await host.page.waitForTimeout(500);
-    expect(await audioGain(host.page, guestId)).toBeGreaterThan(10);
+    await expect.poll(() => audioGain(host.page, guestId), { timeout: STEP_MS }).toBeGreaterThan(10);
     await guestRow.getByRole("img", { name: "Microphone on" }).waitFor();
     // the guest mutes themselves: the host sees that too
     await guest.page.getByRole("button", { name: "Mute", exact: true }).click();
@@ -340,7 +338,8 @@ describe("Quick 1:1 and Listen together", () => {
     });
     // (leaving first: a dropped socket holds its place for the grace window, and a 1:1 has one place left)
     await guest.page.goto("about:blank");
-    await host.page.waitForTimeout(GRACE_MS + 500);
+    // the place is free once the room has let the guest go: gone from the host's list
+    await guestRow.waitFor({ state: "detached", timeout: GRACE_MS + STEP_MS });
     await guest.page.goto(`${web.url}/m/${code}`);
     await joinRoom(guest.page);
     // it starts from the join's state (not a replay of the room's log): its timeline is where the host is

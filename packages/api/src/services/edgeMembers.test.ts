@@ -1,5 +1,5 @@
 // EdgeMembers with a fake room channel (the boundary to Redis pub/sub) and a fake clock.
-import { expect, test } from "vitest";
+import { expect, test, vi } from "vitest";
 import { CONFIRMED_FOR_MS, EdgeMembers } from "./edgeMembers.ts";
 import type { RoomEvent } from "./roomEvents.ts";
 
@@ -43,8 +43,7 @@ test("leaving, removal and the meeting's end are seen on the room's channel and 
   expect(edge.get("socket-2", "m1", "peer-b", bob.id)).toBeNull();
   expect(edge.size).toBe(0);
   // nobody left to watch for: the room's channel is released
-  await new Promise((r) => setTimeout(r, 0));
-  expect(rooms.has("m1")).toBe(false);
+  await vi.waitFor(() => expect(rooms.has("m1")).toBe(false));
 });
 
 test("a closed socket's participants are forgotten, and a confirmation lapses until the owner confirms again", () => {
@@ -75,6 +74,5 @@ test("a room whose channel cannot be watched is not trusted from here", async ()
     throw new Error("Redis is down");
   });
   edge.confirm("socket-1", "m1", "peer-a", ann);
-  await new Promise((r) => setTimeout(r, 0));
-  expect(edge.get("socket-1", "m1", "peer-a", ann.id)).toBeNull();
+  await vi.waitFor(() => expect(edge.get("socket-1", "m1", "peer-a", ann.id)).toBeNull());
 });

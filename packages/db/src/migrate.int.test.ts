@@ -4,13 +4,12 @@ import { appendFile, cp, mkdtemp, readdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { afterAll, expect, test } from "vitest";
 import { applyMigrations } from "./migrate.ts";
 
 const migrationsDir = path.resolve(import.meta.dirname, "../../../prisma/migrations");
 const adminUrl = process.env.DATABASE_URL!;
-const dbName = `migrate_${randomUUID().replace(/-/g, "")}`;
-const url = adminUrl.replace(/\/[^/]+$/, `/${dbName}`);
+const databases: string[] = [];
 
 async function query<T extends pg.QueryResultRow>(connectionString: string, sql: string): Promise<T[]> {
   const client = new pg.Client({ connectionString });
@@ -22,14 +21,26 @@ async function query<T extends pg.QueryResultRow>(connectionString: string, sql:
   }
 }
 
-beforeAll(async () => {
-  await query(adminUrl, `CREATE DATABASE "${dbName}"`);
-});
+// each test its own database, so none depends on what an earlier one applied
+async function freshDatabase(): Promise<string> {
+  const name = `migrate_${randomUUID().replace(/-/g, "")}`;
+  await query(adminUrl, `CREATE DATABASE "${name}"`);
+  databases.push(name);
+  return adminUrl.replace(/\/[^/]+$/, `/${name}`);
+}
+
+async function migratedDatabase(): Promise<string> {
+  const url = await freshDatabase();
+  await applyMigrations(url, migrationsDir);
+  return url;
+}
+
 afterAll(async () => {
-  await query(adminUrl, `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+  for (const name of databases) await query(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
 });
 
 test("a fresh database gets every migration, recorded the way Prisma records them", async () => {
+  const url = await freshDatabase();
   const result = await applyMigrations(url, migrationsDir);
   expect(result.applied.length).toBeGreaterThanOrEqual(2);
   const rows = await query<{ migration_name: string; checksum: string; finished_at: Date | null }>(url, `SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" ORDER BY migration_name`);
@@ -40,16 +51,19 @@ test("a fresh database gets every migration, recorded the way Prisma records the
 });
 
 test("running again applies nothing", async () => {
+  const url = await migratedDatabase();
   expect((await applyMigrations(url, migrationsDir)).applied).toEqual([]);
 });
 
 test("the audit log is append-only", async () => {
+  const url = await migratedDatabase();
   await query(url, `INSERT INTO "AuditLog" (action) VALUES ('test.entry')`);
   await expect(query(url, `UPDATE "AuditLog" SET action = 'changed'`)).rejects.toThrow(/append-only/);
   await expect(query(url, `DELETE FROM "AuditLog"`)).rejects.toThrow(/append-only/);
 });
 
 test("a migration edited after it was applied is refused", async () => {
+  const url = await migratedDatabase();
   const copy = await mkdtemp(path.join(os.tmpdir(), "qualmeet-migrations-"));
   try {
     await cp(migrationsDir, copy, { recursive: true });

@@ -304,10 +304,16 @@ test("find people, contacts with presence, edits and deletes reach the other sid
 test("with Redis down, sending fails with SERVICE_UNAVAILABLE and a clear message", async () => {
   const { ann, dm } = await twoPeople();
   const annTab = await tab(nodeA, ann);
+  const redisPort = redis.port;
   await redis.stop();
-  await expect(annTab.client.chat.send.mutate({ conversationId: dm.id, clientId: randomUUID(), body: "into the void" })).rejects.toMatchObject({
-    data: { code: "SERVICE_UNAVAILABLE" },
-    message: expect.stringMatching(/Redis/),
-  });
-  expect(await db.message.count({ where: { conversationId: dm.id } })).toBe(0);
+  try {
+    await expect(annTab.client.chat.send.mutate({ conversationId: dm.id, clientId: randomUUID(), body: "into the void" })).rejects.toMatchObject({
+      data: { code: "SERVICE_UNAVAILABLE" },
+      message: expect.stringMatching(/Redis/),
+    });
+    expect(await db.message.count({ where: { conversationId: dm.id } })).toBe(0);
+  } finally {
+    // whatever runs after this test needs Redis again
+    redis = await startRedis({ dataDir: path.join(dir, "redis"), port: redisPort, reuseExisting: false });
+  }
 });

@@ -60,6 +60,7 @@ const streamMessages = async (userId: string) =>
 const deps = () => ({ db, redis });
 
 test("messages reach every member at once, show in history before they are stored, and are stored once in send order", async () => {
+  await persister.stop();
   const [ann, bob] = [await user("Ann"), await user("Bob")];
   const conversationId = await group(ann, bob);
   const sent: ChatMessage[] = [];
@@ -129,6 +130,10 @@ test("bad input stores and broadcasts nothing", async () => {
 
 test("entries a dead node took but never stored are claimed and stored by another node", async () => {
   await persister.stop();
+  // the consumer group every node's persister creates when it starts (this test may be the first to need it)
+  await redis.xgroup("CREATE", OUTBOX, PERSISTER_GROUP, "0", "MKSTREAM").catch((error: Error) => {
+    if (!error.message.includes("BUSYGROUP")) throw error;
+  });
   const [ann, bob] = [await user("Ann"), await user("Bob")];
   const conversationId = await group(ann, bob);
   const sent: ChatMessage[] = [];

@@ -1,6 +1,6 @@
 // The realtime node with real PostgreSQL, Redis and web app: cookie auth on the socket, Origin checks,
 // revocation, and two nodes agreeing on who is online.
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import WebSocket from "ws";
 import { newUser, realtimeClient, webClient } from "../../../tests/harness/clients.ts";
 import { startRealtime, startWeb, type RealtimeServer, type WebServer } from "../../../tests/harness/servers.ts";
@@ -111,12 +111,13 @@ describe("realtime socket authentication", () => {
 
   test("after the token version changes, open sockets are closed and the old cookie no longer works", async () => {
     const bob = await newUser(web.url, "Bob");
+    const ws = new WebSocket(nodeA.wsUrl, { headers: { origin: web.url, cookie: bob.cookie } });
     const closed = new Promise<number>((resolve, reject) => {
-      const ws = new WebSocket(nodeA.wsUrl, { headers: { origin: web.url, cookie: bob.cookie } });
       ws.once("close", (code) => resolve(code));
       ws.once("error", reject);
     });
-    await new Promise((r) => setTimeout(r, 300));
+    // the node registers the socket for its user as it accepts it
+    await new Promise((resolve) => ws.once("open", resolve));
     await webClient(web.url, bob.cookie).auth.signOutEverywhere.mutate();
     expect(await closed).toBe(4401);
 
@@ -197,8 +198,8 @@ test("a silent socket is pinged, kept while it answers, and dropped once it stop
     });
     const closed = new Promise<void>((resolve) => ws.once("close", () => resolve()));
     await new Promise((resolve) => ws.once("open", resolve));
-    await new Promise((resolve) => setTimeout(resolve, 5000));
-    expect(pings).toBeGreaterThanOrEqual(2);
+    // a third ping comes only if the answered ones kept the socket past their pong wait
+    await vi.waitFor(() => expect(pings).toBeGreaterThanOrEqual(3), { timeout: 15_000, interval: 50 });
     expect(ws.readyState).toBe(WebSocket.OPEN);
     answering = false;
     // the next ping goes unanswered: the server drops the socket
