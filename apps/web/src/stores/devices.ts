@@ -6,6 +6,11 @@ export interface DeviceOption {
   label: string;
 }
 
+export type DeviceKind = "camera" | "microphone";
+
+/** "starting" while getUserMedia runs: a join waits for it instead of joining without the devices. */
+export type PreviewStatus = "idle" | "starting" | "ready";
+
 interface DevicesState {
   cameras: DeviceOption[];
   microphones: DeviceOption[];
@@ -13,11 +18,18 @@ interface DevicesState {
   microphoneId: string | null;
   /** the live camera+microphone stream of the preview (its tracks are handed to the engine on join) */
   preview: MediaStream | null;
-  /** why there is no preview (permission denied, no device) */
-  error: string | null;
+  status: PreviewStatus;
+  /** per device, why it is not in the preview and what to do (blocked, missing, in use by another program) */
+  problems: Record<DeviceKind, string | null>;
+  /** the pre-join toggles: join with the microphone muted, join without the camera */
+  joinMuted: boolean;
+  joinWithoutCamera: boolean;
   setDevices(cameras: DeviceOption[], microphones: DeviceOption[]): void;
-  select(kind: "camera" | "microphone", deviceId: string): void;
-  setPreview(stream: MediaStream | null, error?: string | null): void;
+  select(kind: DeviceKind, deviceId: string): void;
+  setStarting(): void;
+  setPreview(stream: MediaStream | null, problems?: Partial<Record<DeviceKind, string | null>>): void;
+  setJoinMuted(muted: boolean): void;
+  setJoinWithoutCamera(withoutCamera: boolean): void;
 }
 
 export const useDevicesStore = create<DevicesState>()((set) => ({
@@ -26,7 +38,10 @@ export const useDevicesStore = create<DevicesState>()((set) => ({
   cameraId: null,
   microphoneId: null,
   preview: null,
-  error: null,
+  status: "idle",
+  problems: { camera: null, microphone: null },
+  joinMuted: false,
+  joinWithoutCamera: false,
   setDevices: (cameras, microphones) =>
     set((s) => ({
       cameras,
@@ -35,5 +50,8 @@ export const useDevicesStore = create<DevicesState>()((set) => ({
       microphoneId: s.microphoneId && microphones.some((m) => m.deviceId === s.microphoneId) ? s.microphoneId : (microphones[0]?.deviceId ?? null),
     })),
   select: (kind, deviceId) => set(kind === "camera" ? { cameraId: deviceId } : { microphoneId: deviceId }),
-  setPreview: (preview, error = null) => set({ preview, error }),
+  setStarting: () => set({ status: "starting" }),
+  setPreview: (preview, problems = {}) => set({ preview, status: preview ? "ready" : "idle", problems: { camera: null, microphone: null, ...problems } }),
+  setJoinMuted: (joinMuted) => set({ joinMuted }),
+  setJoinWithoutCamera: (joinWithoutCamera) => set({ joinWithoutCamera }),
 }));

@@ -8,7 +8,7 @@ import { CopyLinkButton } from "@/components/CopyLinkButton";
 import { EndMeetingButton } from "@/components/EndMeetingButton";
 import { StatusBadge } from "@/components/MyMeetings";
 import { createEngine } from "@/lib/media";
-import { refreshDevices, startPreview } from "@/lib/media/devices";
+import { ensurePreview, previewReady, refreshDevices, startPreview } from "@/lib/media/devices";
 import { useDevicesStore } from "@/stores/devices";
 import { useMeetingStore } from "@/stores/meeting";
 import type { SessionUser } from "@/stores/session";
@@ -24,7 +24,7 @@ export interface LobbyMeeting {
   maxParticipants: number;
 }
 
-const live = (stream: MediaStream | null) => !!stream && stream.getTracks().length > 0 && stream.getTracks().every((t) => t.readyState === "live");
+const liveTrack = (tracks: MediaStreamTrack[] | undefined) => tracks?.find((t) => t.readyState === "live") ?? null;
 
 /** `autoJoin`: join as soon as the devices are ready, without the camera for "audio" (an accepted or placed call). */
 export type AutoJoin = "video" | "audio" | null;
@@ -36,16 +36,19 @@ export function PreJoin({ code, realtimeUrl, user, meeting, autoJoin }: { code: 
   const joinError = useMeetingStore((s) => s.error);
   const [nameError, setNameError] = useState<string | null>(null);
   const [signingIn, setSigningIn] = useState(false);
-  const busy = signingIn || phase === "joining";
+  /** "Join now" was clicked while the camera or microphone was still starting: the join waits for them */
+  const [awaitingDevices, setAwaitingDevices] = useState(false);
+  const busy = signingIn || awaitingDevices || phase === "joining";
 
   const autoJoined = useRef(false);
 
   useEffect(() => {
-    const previewing = live(useDevicesStore.getState().preview) ? Promise.resolve() : startPreview();
+    // after the guest sign-in the page refreshes: the preview that is starting or live carries on
+    void ensurePreview();
     // a call someone placed or accepted goes straight in (only signed-in accounts call: no name to ask for)
     if (autoJoin && user && !autoJoined.current) {
       autoJoined.current = true;
-      void previewing.catch(() => undefined).then(() => enter(autoJoin === "audio"));
+      void enter(autoJoin === "audio");
     }
     const onChange = () => void refreshDevices().catch(() => undefined);
     navigator.mediaDevices?.addEventListener?.("devicechange", onChange);
@@ -83,16 +86,15 @@ export function PreJoin({ code, realtimeUrl, user, meeting, autoJoin }: { code: 
   }
 
   async function enter(withoutCamera: boolean) {
-    const preview = useDevicesStore.getState().preview;
+    // the devices the person sees starting are the ones they join with: wait for them rather than join without
+    setAwaitingDevices(true);
+    const preview = await previewReady();
+    setAwaitingDevices(false);
     if (withoutCamera) preview?.getVideoTracks().forEach((t) => t.stop());
     const engine = createEngine(realtimeUrl);
     setEngine(engine);
     try {
-      await engine.join({
-        code,
-        camera: preview?.getVideoTracks().find((t) => t.readyState === "live") ?? null,
-        mic: preview?.getAudioTracks().find((t) => t.readyState === "live") ?? null,
-      });
+      await engine.join({ code, camera: liveTrack(preview?.getVideoTracks()), mic: liveTrack(preview?.getAudioTracks()) });
     } catch {
       // the message is in the meeting store (shown below)
       setEngine(null);
@@ -163,7 +165,7 @@ export function PreJoin({ code, realtimeUrl, user, meeting, autoJoin }: { code: 
               </div>
             )}
             <button type="submit" className="btn-primary w-full" disabled={busy} aria-busy={busy}>
-              Join now
+              {awaitingDevices ? "Starting camera…" : "Join now"}
             </button>
             {phase === "joining" ? (
               <p role="status" id="join-status" className="text-center text-sm text-slate-600">
@@ -191,7 +193,7 @@ export function PreJoin({ code, realtimeUrl, user, meeting, autoJoin }: { code: 
 function DevicePreview() {
   const id = useId();
   const videoRef = useRef<HTMLVideoElement>(null);
-  const { cameras, microphones, cameraId, microphoneId, preview, error } = useDevicesStore();
+  const { cameras, microphones, cameraId, microphoneId, preview, problems } = useDevicesStore();
   const hasVideo = !!preview?.getVideoTracks().length;
 
   useEffect(() => {
@@ -203,7 +205,7 @@ function DevicePreview() {
 
   function choose(kind: "camera" | "microphone", deviceId: string) {
     useDevicesStore.getState().select(kind, deviceId);
-    void startPreview();
+    void startPreview([kind]);
   }
 
   return (
@@ -211,10 +213,19 @@ function DevicePreview() {
       <div className="relative aspect-video w-full overflow-hidden rounded-xl bg-slate-900">
         <video ref={videoRef} autoPlay playsInline muted aria-label="Camera preview" className={`h-full w-full -scale-x-100 object-cover ${hasVideo ? "" : "invisible"}`} />
         {!hasVideo ? (
-          <p className="absolute inset-0 flex items-center justify-center p-6 text-center text-sm text-slate-300">{error ?? "Starting camera…"}</p>
+          <p className="absolute inset-0 flex items-center justify-center p-6 text-center text-sm text-slate-300">{problems.camera ? "No camera" : "Starting camera…"}</p>
         ) : null}
       </div>
-      {error && hasVideo ? <p className="text-sm text-amber-700">{error}</p> : null}
+      {problems.camera ? (
+        <p role="alert" id="camera-problem" className="text-sm text-amber-700">
+          {problems.camera}
+        </p>
+      ) : null}
+      {problems.microphone ? (
+        <p role="alert" id="microphone-problem" className="text-sm text-amber-700">
+          {problems.microphone}
+        </p>
+      ) : null}
       <div className="grid gap-3 sm:grid-cols-2">
         <div>
           <label htmlFor={`${id}-camera`} className="field-label">

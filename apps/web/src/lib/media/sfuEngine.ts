@@ -175,6 +175,8 @@ export class SfuEngine implements MediaEngine {
     meeting.setPhase("joining");
     meeting.setConnection("Connecting");
     this.local = { camera: options.camera, mic: options.mic, screen: null, micMuted: !!options.micMuted };
+    this.watchDevice("camera", options.camera);
+    this.watchDevice("mic", options.mic);
     this.code = options.code;
     this.recoveryLog = [{ step: "join", at: Date.now() }];
     let res: JoinResult | null = null;
@@ -819,6 +821,7 @@ export class SfuEngine implements MediaEngine {
       // no microphone yet (none at join, or it was unplugged): open one now
       const track = await openMicrophone();
       this.local.mic = track;
+      this.watchDevice("mic", track);
       useMeetingStore.getState().setLocal({ mic: track });
       this.local.micMuted = false;
       useMeetingStore.getState().setLocal({ micMuted: false });
@@ -843,11 +846,40 @@ export class SfuEngine implements MediaEngine {
     }
   }
 
+  /**
+   * A camera or microphone unplugged (or taken by another program) mid-call ends its track: stop sending it,
+   * show "Start camera" / "Unmute" (which open the device again) and say so.
+   */
+  private watchDevice(source: "camera" | "mic", track: MediaStreamTrack | null): void {
+    track?.addEventListener(
+      "ended",
+      () => {
+        if (this.closed || this.local[source] !== track) return;
+        const device = source === "mic" ? "microphone" : "camera";
+        console.warn(`[media] the ${device} track ended`, track.label);
+        useMeetingStore.getState().notify(`Your ${device} stopped (disconnected or in use by another program). Connect it, then click ${source === "mic" ? "Unmute" : "Start camera"}.`, "error");
+        if (source === "camera") {
+          void this.stopCamera();
+          return;
+        }
+        void this.enqueue(async () => {
+          if (this.local.mic !== track) return;
+          this.local.mic = null;
+          useMeetingStore.getState().setLocal({ mic: null });
+          this.mesh?.setTrack("mic", null);
+          await this.closeProducer("mic");
+        });
+      },
+      { once: true },
+    );
+  }
+
   startCamera(track: MediaStreamTrack): Promise<void> {
     return this.enqueue(async () => {
       await this.closeProducer("camera");
       if (this.local.camera && this.local.camera !== track) this.local.camera.stop();
       this.local.camera = track;
+      this.watchDevice("camera", track);
       useMeetingStore.getState().setLocal({ camera: track });
       this.mesh?.setTrack("camera", track);
       await this.produce("camera", track);
