@@ -8,7 +8,8 @@ import { CopyLinkButton } from "@/components/CopyLinkButton";
 import { EndMeetingButton } from "@/components/EndMeetingButton";
 import { StatusBadge } from "@/components/MyMeetings";
 import { createEngine } from "@/lib/media";
-import { ensurePreview, previewReady, refreshDevices, startPreview } from "@/lib/media/devices";
+import { ensurePreview, previewReady, refreshDevices } from "@/lib/media/devices";
+import { DevicePreview } from "./DevicePreview";
 import { useDevicesStore } from "@/stores/devices";
 import { useMeetingStore } from "@/stores/meeting";
 import type { SessionUser } from "@/stores/session";
@@ -20,7 +21,10 @@ export interface LobbyMeeting {
   status: "SCHEDULED" | "LIVE" | "ENDED";
   hostName: string;
   isHost: boolean;
+  /** how the media travels right now (direct while at most `p2pMaxParticipants` are in it) */
   mode: string;
+  participantsNow: number;
+  p2pMaxParticipants: number;
   maxParticipants: number;
 }
 
@@ -90,11 +94,17 @@ export function PreJoin({ code, realtimeUrl, user, meeting, autoJoin }: { code: 
     setAwaitingDevices(true);
     const preview = await previewReady();
     setAwaitingDevices(false);
-    if (withoutCamera) preview?.getVideoTracks().forEach((t) => t.stop());
+    const { joinMuted, joinWithoutCamera } = useDevicesStore.getState();
+    const camera = withoutCamera || joinWithoutCamera ? null : liveTrack(preview?.getVideoTracks());
+    if (!camera) preview?.getVideoTracks().forEach((t) => t.stop());
     const engine = createEngine(realtimeUrl);
     setEngine(engine);
     try {
-      await engine.join({ code, camera: liveTrack(preview?.getVideoTracks()), mic: liveTrack(preview?.getAudioTracks()) });
+      await engine.join({ code, camera, mic: liveTrack(preview?.getAudioTracks()), micMuted: joinMuted });
+      // joined with what works: the room says which device did not and what to do
+      const { problems } = useDevicesStore.getState();
+      const text = [problems.camera, problems.microphone].filter(Boolean).join(" ");
+      if (text) useMeetingStore.getState().notify(text, "error");
     } catch {
       // the message is in the meeting store (shown below)
       setEngine(null);
@@ -120,7 +130,13 @@ export function PreJoin({ code, realtimeUrl, user, meeting, autoJoin }: { code: 
                   <span className="font-mono font-semibold tracking-wider">{meeting.code}</span>
                 </Detail>
                 <Detail label="Host">{meeting.isHost ? `${meeting.hostName} (you)` : meeting.hostName}</Detail>
-                <Detail label="Mode">{meeting.mode}</Detail>
+                <Detail label="Mode">
+                  <span id="prejoin-mode">{meeting.mode}</span>
+                  <span className="block text-xs text-slate-500">
+                    {meeting.participantsNow === 1 ? "1 person" : `${meeting.participantsNow} people`} in it now
+                    {meeting.p2pMaxParticipants > 0 ? `; direct up to ${meeting.p2pMaxParticipants}` : ""}
+                  </span>
+                </Detail>
                 <Detail label="Max participants">{meeting.maxParticipants}</Detail>
               </dl>
             </>
@@ -187,74 +203,6 @@ export function PreJoin({ code, realtimeUrl, user, meeting, autoJoin }: { code: 
         </div>
       </main>
     </>
-  );
-}
-
-function DevicePreview() {
-  const id = useId();
-  const videoRef = useRef<HTMLVideoElement>(null);
-  const { cameras, microphones, cameraId, microphoneId, preview, problems } = useDevicesStore();
-  const hasVideo = !!preview?.getVideoTracks().length;
-
-  useEffect(() => {
-    const video = videoRef.current;
-    if (!video) return;
-    video.srcObject = preview;
-    if (preview) video.play().catch(() => undefined);
-  }, [preview]);
-
-  function choose(kind: "camera" | "microphone", deviceId: string) {
-    useDevicesStore.getState().select(kind, deviceId);
-    void startPreview([kind]);
-  }
-
-  return (
-    <section aria-label="Camera and microphone" className="card flex flex-col gap-4 p-4 sm:p-4">
-      <div className="relative aspect-video w-full overflow-hidden rounded-xl bg-slate-900">
-        <video ref={videoRef} autoPlay playsInline muted aria-label="Camera preview" className={`h-full w-full -scale-x-100 object-cover ${hasVideo ? "" : "invisible"}`} />
-        {!hasVideo ? (
-          <p className="absolute inset-0 flex items-center justify-center p-6 text-center text-sm text-slate-300">{problems.camera ? "No camera" : "Starting camera…"}</p>
-        ) : null}
-      </div>
-      {problems.camera ? (
-        <p role="alert" id="camera-problem" className="text-sm text-amber-700">
-          {problems.camera}
-        </p>
-      ) : null}
-      {problems.microphone ? (
-        <p role="alert" id="microphone-problem" className="text-sm text-amber-700">
-          {problems.microphone}
-        </p>
-      ) : null}
-      <div className="grid gap-3 sm:grid-cols-2">
-        <div>
-          <label htmlFor={`${id}-camera`} className="field-label">
-            Camera
-          </label>
-          <select id={`${id}-camera`} className="field-input" value={cameraId ?? ""} disabled={cameras.length === 0} onChange={(e) => choose("camera", e.target.value)}>
-            {cameras.length === 0 ? <option value="">No camera</option> : null}
-            {cameras.map((c) => (
-              <option key={c.deviceId} value={c.deviceId}>
-                {c.label}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label htmlFor={`${id}-mic`} className="field-label">
-            Microphone
-          </label>
-          <select id={`${id}-mic`} className="field-input" value={microphoneId ?? ""} disabled={microphones.length === 0} onChange={(e) => choose("microphone", e.target.value)}>
-            {microphones.length === 0 ? <option value="">No microphone</option> : null}
-            {microphones.map((m) => (
-              <option key={m.deviceId} value={m.deviceId}>
-                {m.label}
-              </option>
-            ))}
-          </select>
-        </div>
-      </div>
-    </section>
   );
 }
 
