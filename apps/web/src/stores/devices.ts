@@ -8,9 +8,6 @@ export interface DeviceOption {
 
 export type DeviceKind = "camera" | "microphone";
 
-/** "starting" while getUserMedia runs: a join waits for it instead of joining without the devices. */
-export type PreviewStatus = "idle" | "starting" | "ready";
-
 interface DevicesState {
   cameras: DeviceOption[];
   microphones: DeviceOption[];
@@ -18,7 +15,6 @@ interface DevicesState {
   microphoneId: string | null;
   /** the live camera+microphone stream of the preview (its tracks are handed to the engine on join) */
   preview: MediaStream | null;
-  status: PreviewStatus;
   /** per device, why it is not in the preview and what to do (blocked, missing, in use by another program) */
   problems: Record<DeviceKind, string | null>;
   /** the pre-join toggles: join with the microphone muted, join without the camera */
@@ -26,7 +22,6 @@ interface DevicesState {
   joinWithoutCamera: boolean;
   setDevices(cameras: DeviceOption[], microphones: DeviceOption[]): void;
   select(kind: DeviceKind, deviceId: string): void;
-  setStarting(): void;
   setPreview(stream: MediaStream | null, problems?: Partial<Record<DeviceKind, string | null>>): void;
   setJoinMuted(muted: boolean): void;
   setJoinWithoutCamera(withoutCamera: boolean): void;
@@ -38,7 +33,6 @@ export const useDevicesStore = create<DevicesState>()((set) => ({
   cameraId: null,
   microphoneId: null,
   preview: null,
-  status: "idle",
   problems: { camera: null, microphone: null },
   joinMuted: false,
   joinWithoutCamera: false,
@@ -50,8 +44,7 @@ export const useDevicesStore = create<DevicesState>()((set) => ({
       microphoneId: s.microphoneId && microphones.some((m) => m.deviceId === s.microphoneId) ? s.microphoneId : (microphones[0]?.deviceId ?? null),
     })),
   select: (kind, deviceId) => set(kind === "camera" ? { cameraId: deviceId } : { microphoneId: deviceId }),
-  setStarting: () => set({ status: "starting" }),
-  setPreview: (preview, problems = {}) => set({ preview, status: preview ? "ready" : "idle", problems: { camera: null, microphone: null, ...problems } }),
+  setPreview: (preview, problems = {}) => set({ preview, problems: { camera: null, microphone: null, ...problems } }),
   setJoinMuted: (joinMuted) => set({ joinMuted }),
   setJoinWithoutCamera: (joinWithoutCamera) => set({ joinWithoutCamera }),
 }));

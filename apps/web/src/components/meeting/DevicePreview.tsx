@@ -95,6 +95,7 @@ export function DevicePreview() {
 
 /** How loud the microphone is right now (0-100), from a Web Audio AnalyserNode, so people see it works. */
 function MicLevelMeter({ track, muted }: { track: MediaStreamTrack | null; muted: boolean }) {
+  const labelId = useId();
   const [level, setLevel] = useState(0);
 
   useEffect(() => {
@@ -130,10 +131,10 @@ function MicLevelMeter({ track, muted }: { track: MediaStreamTrack | null; muted
   const shown = track ? level : 0;
   return (
     <div className="flex items-center gap-3 text-sm text-slate-600">
-      <span id="mic-level-label">{muted ? "Microphone (you will join muted)" : "Microphone"}</span>
+      <span id={labelId}>{muted ? "Microphone level (you will join muted)" : "Microphone level"}</span>
       <div
         role="meter"
-        aria-labelledby="mic-level-label"
+        aria-labelledby={labelId}
         aria-valuemin={0}
         aria-valuemax={100}
         aria-valuenow={shown}

@@ -97,7 +97,6 @@ export function ensurePreview(): Promise<MediaStream | null> {
  */
 export function startPreview(kinds: DeviceKind[] = wantedKinds()): Promise<MediaStream | null> {
   const started = session;
-  useDevicesStore.getState().setStarting();
   const run = (pending ?? Promise.resolve(null))
     .catch(() => null)
     .then(() => openPreview(started, kinds))
