@@ -1,3 +1,4 @@
+import path from "node:path";
 import { defineConfig } from "vitest/config";
 
 // Three projects, chosen by file name (README "Development"):
@@ -8,6 +9,8 @@ import { defineConfig } from "vitest/config";
 const sources = ["apps/*/src/**", "packages/*/src/**", "scripts/**"];
 
 export default defineConfig({
+  // the web app's "@/..." imports (apps/web/tsconfig.json paths), for its unit tests
+  resolve: { alias: [{ find: /^@\//, replacement: `${path.resolve(import.meta.dirname, "apps/web/src")}/` }] },
   test: {
     exclude: ["**/node_modules/**", "**/.next/**"],
     testTimeout: 60_000,

@@ -4,7 +4,5 @@ export const statusLabel: Record<"SCHEDULED" | "LIVE" | "ENDED", string> = {
   ENDED: "Ended",
 };
 
-export const modeLabel: Record<"P2P" | "SFU", string> = {
-  P2P: "Peer-to-peer (small group)",
-  SFU: "Server-routed (large group)",
-};
+/** How a meeting's media travels: the pre-join details and the room's own indicator say it the same way. */
+export const modeLabel = { P2P: "Direct (P2P)", SFU: "Via media server (SFU)" } as const;

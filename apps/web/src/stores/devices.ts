@@ -6,6 +6,8 @@ export interface DeviceOption {
   label: string;
 }
 
+export type DeviceKind = "camera" | "microphone";
+
 interface DevicesState {
   cameras: DeviceOption[];
   microphones: DeviceOption[];
@@ -13,11 +15,16 @@ interface DevicesState {
   microphoneId: string | null;
   /** the live camera+microphone stream of the preview (its tracks are handed to the engine on join) */
   preview: MediaStream | null;
-  /** why there is no preview (permission denied, no device) */
-  error: string | null;
+  /** per device, why it is not in the preview and what to do (blocked, missing, in use by another program) */
+  problems: Record<DeviceKind, string | null>;
+  /** the pre-join toggles: join with the microphone muted, join without the camera */
+  joinMuted: boolean;
+  joinWithoutCamera: boolean;
   setDevices(cameras: DeviceOption[], microphones: DeviceOption[]): void;
-  select(kind: "camera" | "microphone", deviceId: string): void;
-  setPreview(stream: MediaStream | null, error?: string | null): void;
+  select(kind: DeviceKind, deviceId: string): void;
+  setPreview(stream: MediaStream | null, problems?: Partial<Record<DeviceKind, string | null>>): void;
+  setJoinMuted(muted: boolean): void;
+  setJoinWithoutCamera(withoutCamera: boolean): void;
 }
 
 export const useDevicesStore = create<DevicesState>()((set) => ({
@@ -26,7 +33,9 @@ export const useDevicesStore = create<DevicesState>()((set) => ({
   cameraId: null,
   microphoneId: null,
   preview: null,
-  error: null,
+  problems: { camera: null, microphone: null },
+  joinMuted: false,
+  joinWithoutCamera: false,
   setDevices: (cameras, microphones) =>
     set((s) => ({
       cameras,
@@ -35,5 +44,7 @@ export const useDevicesStore = create<DevicesState>()((set) => ({
       microphoneId: s.microphoneId && microphones.some((m) => m.deviceId === s.microphoneId) ? s.microphoneId : (microphones[0]?.deviceId ?? null),
     })),
   select: (kind, deviceId) => set(kind === "camera" ? { cameraId: deviceId } : { microphoneId: deviceId }),
-  setPreview: (preview, error = null) => set({ preview, error }),
+  setPreview: (preview, problems = {}) => set({ preview, problems: { camera: null, microphone: null, ...problems } }),
+  setJoinMuted: (joinMuted) => set({ joinMuted }),
+  setJoinWithoutCamera: (joinWithoutCamera) => set({ joinWithoutCamera }),
 }));

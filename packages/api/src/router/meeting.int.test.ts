@@ -29,7 +29,8 @@ describe("meetings", () => {
     const guest = await signIn(web.url, { name: "Gus Guest" }, "guest");
     const asGuest = webClient(web.url, guest.cookie);
     const typed = `${meeting.code.slice(0, 4).toUpperCase()}-${meeting.code.slice(4)}`;
-    expect(await asGuest.meeting.get.query({ code: typed })).toMatchObject({ id: meeting.id, title: "Lookup", isHost: false });
+    // nobody in it yet: it starts as a P2P mesh
+    expect(await asGuest.meeting.get.query({ code: typed })).toMatchObject({ id: meeting.id, title: "Lookup", isHost: false, live: { participants: 0, mode: "P2P" } });
     await expect(asGuest.meeting.get.query({ code: "zzzzzzzz" })).rejects.toMatchObject({ data: { code: "NOT_FOUND" }, message: "There is no meeting with the code zzzzzzzz." });
   });
 

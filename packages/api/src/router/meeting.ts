@@ -1,7 +1,8 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { meetingCode } from "../schemas.ts";
-import { appendRoomEvent } from "../services/roomEventLog.ts";
+import { liveModeFor } from "../meetingMode.ts";
+import { appendRoomEvent, roomPresenceKey } from "../services/roomEventLog.ts";
 import { createTRPCRouter, guestOrUserProcedure, protectedProcedure } from "../trpc.ts";
 import { createMeetingHandler } from "./meeting/create.handler.ts";
 import { createMeetingSchema } from "./meeting/create.schema.ts";
@@ -13,11 +14,12 @@ const withHost = { host: { select: { id: true, name: true } } } as const;
 export const meetingRouter = createTRPCRouter({
   create: protectedProcedure.input(createMeetingSchema).mutation(createMeetingHandler),
 
-  /** Anyone with the link (users and guests) may look a meeting up before joining. */
+  /** Anyone with the link (users and guests) may look a meeting up before joining: also who is in it now, and so its live topology. */
   get: guestOrUserProcedure.input(byCode).query(async ({ ctx, input }) => {
     const meeting = await ctx.db.meeting.findUnique({ where: { code: input.code }, include: withHost });
     if (!meeting) throw new TRPCError({ code: "NOT_FOUND", message: `There is no meeting with the code ${input.code}.` });
-    return meetingView(meeting, ctx.user.id);
+    const participants = await ctx.redis.hlen(roomPresenceKey(meeting.id));
+    return { ...meetingView(meeting, ctx.user.id), live: { participants, mode: liveModeFor(participants, meeting.p2pMaxParticipants) } };
   }),
 
   /** Meetings the user hosts or took part in, newest first (keyset pagination on createdAt, id). */

@@ -1,7 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import { captureError, openCamera, openScreen } from "@/lib/media/devices";
+import { deviceProblem, openCamera, openScreen } from "@/lib/media/devices";
 import { errorText } from "@/lib/media/errors";
 import { useChatStore } from "@/stores/chat";
 import { useMeetingStore } from "@/stores/meeting";
@@ -21,7 +21,7 @@ export function Controls({ wide, panel, setPanel }: { wide: boolean; panel: Side
   const [busy, setBusy] = useState<string | null>(null);
   const micMuted = local.micMuted || !local.mic;
 
-  async function run(what: string, action: () => Promise<void>, capture = false) {
+  async function run(what: string, action: () => Promise<void>) {
     if (!engine || busy === what) return;
     setBusy(what);
     try {
@@ -30,7 +30,8 @@ export function Controls({ wide, panel, setPanel }: { wide: boolean; panel: Side
       const name = error instanceof DOMException ? error.name : "";
       // the user closed the screen picker: nothing to say
       if (what === "screen" && name === "NotAllowedError") return;
-      useMeetingStore.getState().notify(capture ? captureError(error) : errorText(error), "error");
+      const device = what === "mic" ? "microphone" : what === "camera" ? "camera" : null;
+      useMeetingStore.getState().notify(device && error instanceof DOMException ? deviceProblem(device, error) : errorText(error), "error");
     } finally {
       setBusy(null);
     }
@@ -39,14 +40,14 @@ export function Controls({ wide, panel, setPanel }: { wide: boolean; panel: Side
   return (
     <footer className="border-t border-white/10 bg-slate-900 px-3 py-3">
       <div role="toolbar" aria-label="Meeting controls" className="flex flex-wrap items-center justify-center gap-2">
-        <button type="button" className={micMuted ? off : neutral} disabled={busy === "mic"} onClick={() => void run("mic", () => engine!.setMicMuted(!micMuted), true)}>
+        <button type="button" className={micMuted ? off : neutral} disabled={busy === "mic"} onClick={() => void run("mic", () => engine!.setMicMuted(!micMuted))}>
           {micMuted ? "Unmute" : "Mute"}
         </button>
         <button
           type="button"
           className={local.camera ? neutral : off}
           disabled={busy === "camera"}
-          onClick={() => void run("camera", async () => (local.camera ? engine!.stopCamera() : engine!.startCamera(await openCamera())), true)}
+          onClick={() => void run("camera", async () => (local.camera ? engine!.stopCamera() : engine!.startCamera(await openCamera())))}
         >
           {local.camera ? "Stop camera" : "Start camera"}
         </button>

@@ -8,7 +8,8 @@ import { CopyLinkButton } from "@/components/CopyLinkButton";
 import { EndMeetingButton } from "@/components/EndMeetingButton";
 import { StatusBadge } from "@/components/MyMeetings";
 import { createEngine } from "@/lib/media";
-import { refreshDevices, startPreview } from "@/lib/media/devices";
+import { ensurePreview, previewReady, refreshDevices } from "@/lib/media/devices";
+import { DevicePreview } from "./DevicePreview";
 import { useDevicesStore } from "@/stores/devices";
 import { useMeetingStore } from "@/stores/meeting";
 import type { SessionUser } from "@/stores/session";
@@ -20,11 +21,14 @@ export interface LobbyMeeting {
   status: "SCHEDULED" | "LIVE" | "ENDED";
   hostName: string;
   isHost: boolean;
+  /** how the media travels right now (direct while at most `p2pMaxParticipants` are in it) */
   mode: string;
+  participantsNow: number;
+  p2pMaxParticipants: number;
   maxParticipants: number;
 }
 
-const live = (stream: MediaStream | null) => !!stream && stream.getTracks().length > 0 && stream.getTracks().every((t) => t.readyState === "live");
+const liveTrack = (tracks: MediaStreamTrack[] | undefined) => tracks?.find((t) => t.readyState === "live") ?? null;
 
 /** `autoJoin`: join as soon as the devices are ready, without the camera for "audio" (an accepted or placed call). */
 export type AutoJoin = "video" | "audio" | null;
@@ -36,16 +40,19 @@ export function PreJoin({ code, realtimeUrl, user, meeting, autoJoin }: { code: 
   const joinError = useMeetingStore((s) => s.error);
   const [nameError, setNameError] = useState<string | null>(null);
   const [signingIn, setSigningIn] = useState(false);
-  const busy = signingIn || phase === "joining";
+  /** "Join now" was clicked while the camera or microphone was still starting: the join waits for them */
+  const [awaitingDevices, setAwaitingDevices] = useState(false);
+  const busy = signingIn || awaitingDevices || phase === "joining";
 
   const autoJoined = useRef(false);
 
   useEffect(() => {
-    const previewing = live(useDevicesStore.getState().preview) ? Promise.resolve() : startPreview();
+    // after the guest sign-in the page refreshes: the preview that is starting or live carries on
+    void ensurePreview();
     // a call someone placed or accepted goes straight in (only signed-in accounts call: no name to ask for)
     if (autoJoin && user && !autoJoined.current) {
       autoJoined.current = true;
-      void previewing.catch(() => undefined).then(() => enter(autoJoin === "audio"));
+      void enter(autoJoin === "audio");
     }
     const onChange = () => void refreshDevices().catch(() => undefined);
     navigator.mediaDevices?.addEventListener?.("devicechange", onChange);
@@ -83,16 +90,21 @@ export function PreJoin({ code, realtimeUrl, user, meeting, autoJoin }: { code: 
   }
 
   async function enter(withoutCamera: boolean) {
-    const preview = useDevicesStore.getState().preview;
-    if (withoutCamera) preview?.getVideoTracks().forEach((t) => t.stop());
+    // the devices the person sees starting are the ones they join with: wait for them rather than join without
+    setAwaitingDevices(true);
+    const preview = await previewReady();
+    setAwaitingDevices(false);
+    const { joinMuted, joinWithoutCamera } = useDevicesStore.getState();
+    const camera = withoutCamera || joinWithoutCamera ? null : liveTrack(preview?.getVideoTracks());
+    if (!camera) preview?.getVideoTracks().forEach((t) => t.stop());
     const engine = createEngine(realtimeUrl);
     setEngine(engine);
     try {
-      await engine.join({
-        code,
-        camera: preview?.getVideoTracks().find((t) => t.readyState === "live") ?? null,
-        mic: preview?.getAudioTracks().find((t) => t.readyState === "live") ?? null,
-      });
+      await engine.join({ code, camera, mic: liveTrack(preview?.getAudioTracks()), micMuted: joinMuted });
+      // joined with what works: the room says which device did not and what to do
+      const { problems } = useDevicesStore.getState();
+      const text = [problems.camera, problems.microphone].filter(Boolean).join(" ");
+      if (text) useMeetingStore.getState().notify(text, "error");
     } catch {
       // the message is in the meeting store (shown below)
       setEngine(null);
@@ -118,7 +130,13 @@ export function PreJoin({ code, realtimeUrl, user, meeting, autoJoin }: { code: 
                   <span className="font-mono font-semibold tracking-wider">{meeting.code}</span>
                 </Detail>
                 <Detail label="Host">{meeting.isHost ? `${meeting.hostName} (you)` : meeting.hostName}</Detail>
-                <Detail label="Mode">{meeting.mode}</Detail>
+                <Detail label="Mode">
+                  <span id="prejoin-mode">{meeting.mode}</span>
+                  <span className="block text-xs text-slate-500">
+                    {meeting.participantsNow === 1 ? "1 person" : `${meeting.participantsNow} people`} in it now
+                    {meeting.p2pMaxParticipants > 0 ? `; direct up to ${meeting.p2pMaxParticipants}` : ""}
+                  </span>
+                </Detail>
                 <Detail label="Max participants">{meeting.maxParticipants}</Detail>
               </dl>
             </>
@@ -163,7 +181,7 @@ export function PreJoin({ code, realtimeUrl, user, meeting, autoJoin }: { code: 
               </div>
             )}
             <button type="submit" className="btn-primary w-full" disabled={busy} aria-busy={busy}>
-              Join now
+              {awaitingDevices ? "Starting camera…" : "Join now"}
             </button>
             {phase === "joining" ? (
               <p role="status" id="join-status" className="text-center text-sm text-slate-600">
@@ -185,65 +203,6 @@ export function PreJoin({ code, realtimeUrl, user, meeting, autoJoin }: { code: 
         </div>
       </main>
     </>
-  );
-}
-
-function DevicePreview() {
-  const id = useId();
-  const videoRef = useRef<HTMLVideoElement>(null);
-  const { cameras, microphones, cameraId, microphoneId, preview, error } = useDevicesStore();
-  const hasVideo = !!preview?.getVideoTracks().length;
-
-  useEffect(() => {
-    const video = videoRef.current;
-    if (!video) return;
-    video.srcObject = preview;
-    if (preview) video.play().catch(() => undefined);
-  }, [preview]);
-
-  function choose(kind: "camera" | "microphone", deviceId: string) {
-    useDevicesStore.getState().select(kind, deviceId);
-    void startPreview();
-  }
-
-  return (
-    <section aria-label="Camera and microphone" className="card flex flex-col gap-4 p-4 sm:p-4">
-      <div className="relative aspect-video w-full overflow-hidden rounded-xl bg-slate-900">
-        <video ref={videoRef} autoPlay playsInline muted aria-label="Camera preview" className={`h-full w-full -scale-x-100 object-cover ${hasVideo ? "" : "invisible"}`} />
-        {!hasVideo ? (
-          <p className="absolute inset-0 flex items-center justify-center p-6 text-center text-sm text-slate-300">{error ?? "Starting camera…"}</p>
-        ) : null}
-      </div>
-      {error && hasVideo ? <p className="text-sm text-amber-700">{error}</p> : null}
-      <div className="grid gap-3 sm:grid-cols-2">
-        <div>
-          <label htmlFor={`${id}-camera`} className="field-label">
-            Camera
-          </label>
-          <select id={`${id}-camera`} className="field-input" value={cameraId ?? ""} disabled={cameras.length === 0} onChange={(e) => choose("camera", e.target.value)}>
-            {cameras.length === 0 ? <option value="">No camera</option> : null}
-            {cameras.map((c) => (
-              <option key={c.deviceId} value={c.deviceId}>
-                {c.label}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label htmlFor={`${id}-mic`} className="field-label">
-            Microphone
-          </label>
-          <select id={`${id}-mic`} className="field-input" value={microphoneId ?? ""} disabled={microphones.length === 0} onChange={(e) => choose("microphone", e.target.value)}>
-            {microphones.length === 0 ? <option value="">No microphone</option> : null}
-            {microphones.map((m) => (
-              <option key={m.deviceId} value={m.deviceId}>
-                {m.label}
-              </option>
-            ))}
-          </select>
-        </div>
-      </div>
-    </section>
   );
 }
 

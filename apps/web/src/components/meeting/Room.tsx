@@ -81,7 +81,8 @@ function NoticeToast() {
   const dismiss = useMeetingStore((s) => s.dismissNotice);
   useEffect(() => {
     if (!notice) return;
-    const timer = setTimeout(() => dismiss(notice.id), 6000);
+    // what went wrong (a device that failed, and what to do) stays long enough to be read
+    const timer = setTimeout(() => dismiss(notice.id), notice.tone === "error" ? 15_000 : 6000);
     return () => clearTimeout(timer);
   }, [notice, dismiss]);
   return (

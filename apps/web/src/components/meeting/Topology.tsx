@@ -2,11 +2,10 @@
 
 import { useState } from "react";
 import { useShallow } from "zustand/react/shallow";
+import { modeLabel } from "@/lib/labels";
 import { errorText } from "@/lib/media/errors";
 import { useMeetingStore } from "@/stores/meeting";
 import { useEngine } from "./engineRef";
-
-export const MODE_LABEL = { P2P: "Direct (P2P)", SFU: "Via media server (SFU)" } as const;
 
 /** How the media travels (P2P mesh or SFU), and for the host the "P2P up to N people" setting. */
 export function Topology() {
@@ -32,7 +31,7 @@ export function Topology() {
   return (
     <span className="flex flex-wrap items-center gap-2 text-sm text-slate-300">
       <span id="media-mode" data-mode={topology.mode} data-switching={topology.switching ? "true" : undefined} className="rounded bg-white/10 px-2 py-0.5">
-        {MODE_LABEL[topology.mode]}
+        {modeLabel[topology.mode]}
       </span>
       {warning ? (
         <span id="media-server-warning" className="text-amber-300">

@@ -1,5 +1,5 @@
 // Local capture: quality presets, getUserMedia for the chosen devices, the device lists, getDisplayMedia.
-import { useDevicesStore, type DeviceOption } from "@/stores/devices";
+import { useDevicesStore, type DeviceKind, type DeviceOption } from "@/stores/devices";
 
 export type QualityPreset = "low" | "standard" | "high";
 
@@ -41,12 +41,14 @@ export function audioConstraints(deviceId: string | null): MediaTrackConstraints
   return { ...(deviceId ? { deviceId: { exact: deviceId } } : {}), echoCancellation: true, noiseSuppression: true, autoGainControl: true };
 }
 
-export function captureError(error: unknown): string {
+/** Why a camera or microphone could not start, and what to do about it (shown on screen). */
+export function deviceProblem(kind: DeviceKind, error: unknown): string {
   const name = error instanceof DOMException ? error.name : "";
-  if (name === "NotAllowedError") return "Camera and microphone access was blocked. Allow it in the browser to be seen and heard.";
-  if (name === "NotFoundError" || name === "OverconstrainedError") return "No camera or microphone was found.";
-  if (name === "NotReadableError") return "The camera or microphone is in use by another application.";
-  return "Could not start the camera or microphone.";
+  const Device = kind === "camera" ? "Camera" : "Microphone";
+  if (name === "NotAllowedError" || name === "SecurityError") return `${Device} access is blocked. Allow it in the browser's site settings (the icon next to the address), then reload the page.`;
+  if (name === "NotFoundError" || name === "OverconstrainedError") return `No ${kind} was found. Connect one, then choose it in the list.`;
+  if (name === "NotReadableError" || name === "AbortError") return `The ${kind} is in use by another program. Close that program, then choose the ${kind} again.`;
+  return `The ${kind} could not start. Check that it is connected, or choose another one.`;
 }
 
 /** Fills the device lists (labels appear once the user granted access). */
@@ -61,47 +63,140 @@ export async function refreshDevices(): Promise<void> {
   useDevicesStore.getState().setDevices(pick("videoinput", "Camera"), pick("audioinput", "Microphone"));
 }
 
-/** Starts (or restarts) the preview with the selected devices; keeps tracks that did not change. */
-export async function startPreview(): Promise<MediaStream | null> {
+/** The preview start in progress (starts run one after another: the last one decides the preview). */
+let pending: Promise<MediaStream | null> | null = null;
+/** Bumped by stopPreview: a start still under way when the page leaves stops what it opened. */
+let session = 0;
+
+/** The devices the pre-join toggles ask for. */
+function wantedKinds(): DeviceKind[] {
+  return useDevicesStore.getState().joinWithoutCamera ? ["microphone"] : ["camera", "microphone"];
+}
+
+const liveTrack = (tracks: MediaStreamTrack[] | undefined) => tracks?.find((t) => t.readyState === "live") ?? null;
+
+/**
+ * The preview once the start in progress (if any) has settled: what "Join now" publishes. A join awaits this
+ * instead of reading the preview at click time, when a real webcam may still be starting.
+ */
+export function previewReady(): Promise<MediaStream | null> {
+  return pending ?? Promise.resolve(useDevicesStore.getState().preview);
+}
+
+/** Starts the preview unless it is live or starting already (the page mounting again after the guest sign-in). */
+export function ensurePreview(): Promise<MediaStream | null> {
+  if (pending) return pending;
+  const preview = useDevicesStore.getState().preview;
+  if (preview?.getTracks().some((t) => t.readyState === "live")) return Promise.resolve(preview);
+  return startPreview();
+}
+
+/**
+ * (Re)opens `kinds` (default: what the toggles ask for) with the selected devices; the preview's other tracks
+ * stay as they are. A device that fails is named in the store's `problems`, and the others are used anyway.
+ */
+export function startPreview(kinds: DeviceKind[] = wantedKinds()): Promise<MediaStream | null> {
+  const started = session;
+  const run = (pending ?? Promise.resolve(null))
+    .catch(() => null)
+    .then(() => openPreview(started, kinds))
+    .catch((error: unknown) => {
+      console.error("[devices] starting the preview failed", error);
+      useDevicesStore.getState().setPreview(null, { camera: deviceProblem("camera", error), microphone: deviceProblem("microphone", error) });
+      return null;
+    });
+  pending = run;
+  void run.then(() => {
+    if (pending === run) pending = null;
+  });
+  return run;
+}
+
+async function openPreview(started: number, kinds: DeviceKind[]): Promise<MediaStream | null> {
   const store = useDevicesStore.getState();
   const old = store.preview;
+  const kept = (kind: DeviceKind) => liveTrack(kind === "camera" ? old?.getVideoTracks() : old?.getAudioTracks());
   if (!navigator.mediaDevices?.getUserMedia) {
-    store.setPreview(null, "This browser cannot use a camera or microphone here (a secure https:// address is needed).");
+    const problem = "This browser cannot use a camera or microphone here (a secure https:// address is needed).";
+    store.setPreview(null, { camera: problem, microphone: problem });
     return null;
   }
-  try {
-    const stream = await navigator.mediaDevices.getUserMedia({ video: videoConstraints(store.cameraId), audio: audioConstraints(store.microphoneId) });
-    old?.getTracks().forEach((t) => t.stop());
-    useDevicesStore.getState().setPreview(stream);
-    await refreshDevices();
-    // the first call may have used the default devices: remember which ones are live
-    const cam = stream.getVideoTracks()[0]?.getSettings().deviceId;
-    const mic = stream.getAudioTracks()[0]?.getSettings().deviceId;
-    if (cam) useDevicesStore.getState().select("camera", cam);
-    if (mic) useDevicesStore.getState().select("microphone", mic);
-    return stream;
-  } catch (error) {
-    // maybe only one of the two is available
-    for (const kind of ["audio", "video"] as const) {
-      try {
-        const stream = await navigator.mediaDevices.getUserMedia(
-          kind === "video" ? { video: videoConstraints(null) } : { audio: audioConstraints(null) },
-        );
-        old?.getTracks().forEach((t) => t.stop());
-        useDevicesStore.getState().setPreview(stream, kind === "video" ? "No microphone is available." : "No camera is available.");
-        await refreshDevices();
-        return stream;
-      } catch {
-        // try the other
+  const opened = new Map<DeviceKind, MediaStreamTrack>();
+  const problems: Partial<Record<DeviceKind, string | null>> = { ...store.problems };
+  if (kinds.length > 0) {
+    try {
+      // one request for both: one permission prompt
+      const stream = await navigator.mediaDevices.getUserMedia({
+        video: kinds.includes("camera") ? videoConstraints(store.cameraId) : false,
+        audio: kinds.includes("microphone") ? audioConstraints(store.microphoneId) : false,
+      });
+      for (const track of stream.getTracks()) opened.set(track.kind === "video" ? "camera" : "microphone", track);
+      for (const kind of kinds) problems[kind] = null;
+    } catch (error) {
+      console.warn("[devices] camera and microphone together failed; trying each alone", error);
+      // one of them failed: open each alone, keep what works and name what does not
+      for (const kind of kinds) {
+        const result = await openOne(kind, kind === "camera" ? store.cameraId : store.microphoneId);
+        if (result.track) opened.set(kind, result.track);
+        problems[kind] = result.problem;
       }
     }
-    useDevicesStore.getState().setPreview(null, captureError(error));
-    await refreshDevices().catch(() => undefined);
+  }
+  if (started !== session) {
+    // the page left meanwhile
+    for (const track of opened.values()) track.stop();
     return null;
+  }
+  const camera = kinds.includes("camera") ? (opened.get("camera") ?? null) : useDevicesStore.getState().joinWithoutCamera ? null : kept("camera");
+  const mic = kinds.includes("microphone") ? (opened.get("microphone") ?? null) : kept("microphone");
+  const tracks = [camera, mic].filter((t): t is MediaStreamTrack => !!t);
+  old?.getTracks().forEach((t) => {
+    if (!tracks.includes(t)) t.stop();
+  });
+  const stream = tracks.length > 0 ? new MediaStream(tracks) : null;
+  useDevicesStore.getState().setPreview(stream, problems);
+  await refreshDevices().catch((error: unknown) => console.warn("[devices] listing devices failed", error));
+  // the first call may have used the default devices: remember which ones are live
+  const cameraId = camera?.getSettings().deviceId;
+  const micId = mic?.getSettings().deviceId;
+  if (cameraId) useDevicesStore.getState().select("camera", cameraId);
+  if (micId) useDevicesStore.getState().select("microphone", micId);
+  return stream;
+}
+
+/** One device alone; a chosen device that no longer exists falls back to the default one (and says so). */
+async function openOne(kind: DeviceKind, deviceId: string | null): Promise<{ track: MediaStreamTrack | null; problem: string | null }> {
+  const open = async (id: string | null) => {
+    const stream = await navigator.mediaDevices.getUserMedia(kind === "camera" ? { video: videoConstraints(id) } : { audio: audioConstraints(id) });
+    return (kind === "camera" ? stream.getVideoTracks() : stream.getAudioTracks())[0]!;
+  };
+  try {
+    return { track: await open(deviceId), problem: null };
+  } catch (error) {
+    const name = error instanceof DOMException ? error.name : "";
+    console.warn(`[devices] ${kind} failed`, deviceId, error);
+    if (!deviceId || (name !== "OverconstrainedError" && name !== "NotFoundError")) return { track: null, problem: deviceProblem(kind, error) };
+    try {
+      const track = await open(null);
+      return { track, problem: `The chosen ${kind} is no longer available: using ${track.label || `the default ${kind}`} instead.` };
+    } catch (fallbackError) {
+      return { track: null, problem: deviceProblem(kind, fallbackError) };
+    }
   }
 }
 
+/** Stops the preview's camera (the "join without camera" toggle); the microphone stays. */
+export function dropPreviewCamera(): void {
+  const { preview, problems, setPreview } = useDevicesStore.getState();
+  if (!preview) return;
+  preview.getVideoTracks().forEach((t) => t.stop());
+  const audio = preview.getAudioTracks();
+  setPreview(audio.length > 0 ? new MediaStream(audio) : null, { ...problems, camera: null });
+}
+
 export function stopPreview(): void {
+  session++;
+  pending = null;
   const { preview, setPreview } = useDevicesStore.getState();
   preview?.getTracks().forEach((t) => t.stop());
   setPreview(null);

@@ -69,7 +69,9 @@ export default async function MeetingPage({ params, searchParams }: { params: Pa
           status: meeting.status,
           hostName: meeting.host.name,
           isHost: meeting.isHost,
-          mode: modeLabel[meeting.mode],
+          mode: modeLabel[meeting.live.mode],
+          participantsNow: meeting.live.participants,
+          p2pMaxParticipants: meeting.p2pMaxParticipants,
           maxParticipants: meeting.maxParticipants,
         }}
       />

@@ -1,0 +1,301 @@
+// The SFU engine's signaling contract, without a browser: which calls it makes to the realtime server, in what
+// order, on join, on publishing, on a producer appearing, on a transport failing and on the media server being
+// lost. The boundary is faked: the signaling client (records every call) and mediasoup-client's Device.
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import type { PeerInfo, RoomEvent } from "@qualmeet/api";
+import { useRealtimeStatus } from "@/lib/realtime";
+import { useMeetingStore } from "@/stores/meeting";
+import type { EventsObserver, JoinResult, SignalingClient } from "./signaling";
+import { SfuEngine } from "./sfuEngine";
+
+const fakes = vi.hoisted(() => {
+  type Handler = (...args: unknown[]) => void;
+  class FakeEmitter {
+    readonly handlers = new Map<string, Handler>();
+    on(event: string, handler: Handler) {
+      this.handlers.set(event, handler);
+    }
+    emit(event: string, ...args: unknown[]) {
+      this.handlers.get(event)?.(...args);
+    }
+  }
+  class FakeProducer extends FakeEmitter {
+    closed = false;
+    paused = false;
+    constructor(readonly id: string) {
+      super();
+    }
+    close() {
+      this.closed = true;
+    }
+    pause() {
+      this.paused = true;
+    }
+    resume() {
+      this.paused = false;
+    }
+    async getStats() {
+      return new Map();
+    }
+  }
+  class FakeConsumer extends FakeEmitter {
+    closed = false;
+    readonly appData: Record<string, unknown>;
+    readonly track = { kind: "video" };
+    constructor(readonly id: string, readonly producerId: string, appData: Record<string, unknown>) {
+      super();
+      this.appData = appData;
+    }
+    close() {
+      this.closed = true;
+    }
+    async getStats() {
+      return new Map();
+    }
+  }
+  class FakeTransport extends FakeEmitter {
+    closed = false;
+    connectionState = "new";
+    restartedWith: unknown = null;
+    private connecting: Promise<void> | null = null;
+    constructor(readonly id: string, readonly direction: "send" | "recv") {
+      super();
+    }
+    /** mediasoup-client connects a transport on its first produce/consume: "connect" asks the server */
+    private connect(): Promise<void> {
+      this.connecting ??= new Promise<void>((resolve, reject) => this.emit("connect", { dtlsParameters: { role: "client" } }, resolve, reject));
+      return this.connecting;
+    }
+    async produce(options: { track: { kind: string }; appData: Record<string, unknown> }) {
+      await this.connect();
+      const { id } = await new Promise<{ id: string }>((resolve, reject) => this.emit("produce", { kind: options.track.kind, rtpParameters: {}, appData: options.appData }, resolve, reject));
+      return new FakeProducer(id);
+    }
+    async consume(options: { id: string; producerId: string; appData: Record<string, unknown> }) {
+      await this.connect();
+      return new FakeConsumer(options.id, options.producerId, options.appData);
+    }
+    async restartIce({ iceParameters }: { iceParameters: unknown }) {
+      this.restartedWith = iceParameters;
+    }
+    async updateIceServers() {}
+    close() {
+      this.closed = true;
+    }
+  }
+  const transports: FakeTransport[] = [];
+  class FakeDevice {
+    readonly recvRtpCapabilities = { codecs: [] };
+    readonly sendRtpCapabilities = { codecs: [{ mimeType: "video/VP8" }] };
+    async load() {}
+    createSendTransport(options: { id: string }) {
+      const t = new FakeTransport(options.id, "send");
+      transports.push(t);
+      return t;
+    }
+    createRecvTransport(options: { id: string }) {
+      const t = new FakeTransport(options.id, "recv");
+      transports.push(t);
+      return t;
+    }
+  }
+  return { FakeDevice, transports };
+});
+
+vi.mock("mediasoup-client", () => ({
+  Device: { factory: async () => new fakes.FakeDevice() },
+  parseScalabilityMode: () => ({ spatialLayers: 1, temporalLayers: 1 }),
+}));
+
+const peer = (peerId: string, producers: PeerInfo["producers"] = []): PeerInfo => ({ peerId, userId: `u-${peerId}`, displayName: peerId, isHost: false, isGuest: true, micMuted: false, producers });
+const bob = peer("bob", [
+  { producerId: "bob-mic", kind: "audio", source: "mic", paused: false },
+  { producerId: "bob-camera", kind: "video", source: "camera", paused: false },
+]);
+
+/** A stand-in for a live MediaStreamTrack. */
+function fakeTrack(kind: "audio" | "video"): MediaStreamTrack {
+  return { kind, readyState: "live", label: kind, addEventListener() {}, stop() {}, getSettings: () => ({ width: 320, height: 240 }) } as unknown as MediaStreamTrack;
+}
+
+/** A signaling client that answers like the realtime server and records each call as "router.procedure detail". */
+function fakeSignaling() {
+  const calls: string[] = [];
+  let observer: EventsObserver | null = null;
+  const answer = <I, O>(name: string, detail: (input: I) => string, result: (input: I) => O) => ({
+    mutate: async (input: I) => {
+      calls.push(`${name}${detail(input) ? ` ${detail(input)}` : ""}`);
+      return result(input);
+    },
+  });
+  const none = () => "";
+  const joinResult: JoinResult = {
+    meeting: { id: "m1", code: "abcd2345", title: "Sync", maxParticipants: 10, mode: "SFU", hostId: "u-host" },
+    self: peer("me"),
+    peers: [bob],
+    routerRtpCapabilities: { codecs: [] },
+    mode: "SFU",
+    meshThreshold: 0,
+    playback: null,
+    iceServers: [],
+    lastEventId: "0-0",
+  };
+  const client: SignalingClient = {
+    room: {
+      join: answer("room.join", none, () => joinResult),
+      events: {
+        subscribe: (input, o) => {
+          calls.push(`room.events from ${input.lastEventId}`);
+          observer = o;
+          return { unsubscribe: () => undefined };
+        },
+      },
+      leave: answer("room.leave", none, () => ({})),
+      reconnectMedia: answer("room.reconnectMedia", none, () => ({ routerRtpCapabilities: { codecs: [] }, peers: [peer("me"), bob] })),
+      signal: answer("room.signal", none, () => ({})),
+      iceServers: { query: async () => ({ iceServers: [], expiresInS: 3600 }) },
+      setMeshThreshold: answer("room.setMeshThreshold", none, () => ({})),
+      muteParticipant: answer("room.muteParticipant", none, () => ({})),
+      setMicMuted: answer("room.setMicMuted", (i: { muted: boolean }) => `muted=${i.muted}`, () => ({})),
+      removeParticipant: answer("room.removeParticipant", none, () => ({})),
+      end: answer("room.end", none, () => ({})),
+    },
+    media: {
+      createTransport: answer("media.createTransport", (i: { direction: string }) => i.direction, (i) => ({ id: `t-${i.direction}-${calls.length}`, iceParameters: { usernameFragment: "u", password: "p" }, iceCandidates: [], dtlsParameters: { fingerprints: [] } }) as never),
+      connectTransport: answer("media.connectTransport", (i: { transportId: string }) => i.transportId.split("-")[1]!, () => ({})),
+      produce: answer("media.produce", (i: { source: string }) => i.source, (i) => ({ producerId: `me-${i.source}` })),
+      consume: answer("media.consume", (i: { producerId: string }) => i.producerId, (i) => {
+        const [peerId, source] = i.producerId.split("-") as [string, "mic" | "camera"];
+        return { consumerId: `c-${i.producerId}`, producerId: i.producerId, kind: source === "mic" ? "audio" : "video", rtpParameters: { codecs: [], encodings: [{}] }, producerPaused: false, producerPeerId: peerId, source } as never;
+      }),
+      resumeConsumer: answer("media.resumeConsumer", (i: { consumerId: string }) => i.consumerId, () => ({})),
+      pauseConsumer: answer("media.pauseConsumer", (i: { consumerId: string }) => i.consumerId, () => ({})),
+      setPreferredLayers: answer("media.setPreferredLayers", none, () => ({})),
+      pauseProducer: answer("media.pauseProducer", (i: { producerId: string }) => i.producerId, () => ({})),
+      resumeProducer: answer("media.resumeProducer", (i: { producerId: string }) => i.producerId, () => ({})),
+      closeProducer: answer("media.closeProducer", (i: { producerId: string }) => i.producerId, () => ({})),
+      restartIce: answer("media.restartIce", (i: { transportId: string }) => i.transportId.split("-")[1]!, () => ({ iceParameters: { usernameFragment: "fresh", password: "p2" } })),
+      closeTransports: answer("media.closeTransports", none, () => ({})),
+    },
+  };
+  const push = (event: RoomEvent) => observer?.onData?.({ id: `${calls.length}-0`, data: event });
+  return { client, calls, push };
+}
+
+let engine: SfuEngine | null = null;
+
+beforeEach(() => {
+  useMeetingStore.getState().reset();
+  // the realtime socket is up (the engine shows "Reconnecting" while it is not)
+  useRealtimeStatus.setState({ status: "open" });
+  fakes.transports.length = 0;
+});
+
+afterEach(() => {
+  engine?.leaveNow();
+  engine = null;
+});
+
+/** Joins an SFU meeting with a microphone and a camera; resolves once the media is up. */
+async function joined() {
+  const signaling = fakeSignaling();
+  engine = new SfuEngine(signaling.client);
+  await engine.join({ code: "abcd2345", camera: fakeTrack("video"), mic: fakeTrack("audio") });
+  await vi.waitFor(() => expect(useMeetingStore.getState().connection).toBe("Connected"));
+  return { ...signaling, engine };
+}
+
+describe("SFU engine signaling", () => {
+  test("join: join the room, follow its events, create both transports, publish mic then camera, consume what the others publish, resume the audio", async () => {
+    const { calls } = await joined();
+    expect(calls).toEqual([
+      "room.join",
+      "room.events from 0-0",
+      "media.createTransport send",
+      "media.createTransport recv",
+      "media.connectTransport send",
+      "media.produce mic",
+      "media.produce camera",
+      // the server's consumers first, then the receive transport connects on the first local one
+      "media.consume bob-mic",
+      "media.consume bob-camera",
+      "media.connectTransport recv",
+      // audio plays at once; a video only once its tile is on screen
+      "media.resumeConsumer c-bob-mic",
+    ]);
+    expect(Object.values(useMeetingStore.getState().tracks).map((t) => `${t.peerId} ${t.source}`).sort()).toEqual(["bob camera", "bob mic"]);
+  });
+
+  test("a video on screen is resumed; off screen it is paused again", async () => {
+    const { calls, engine } = await joined();
+    calls.length = 0;
+    engine.setVideoVisible("bob", "camera", true);
+    await vi.waitFor(() => expect(calls).toEqual(["media.resumeConsumer c-bob-camera"]));
+    engine.setVideoVisible("bob", "camera", false);
+    await vi.waitFor(() => expect(calls).toEqual(["media.resumeConsumer c-bob-camera", "media.pauseConsumer c-bob-camera"]));
+  });
+
+  test("a producer appearing is consumed (our own is not); a producer closing drops its track", async () => {
+    const { calls, push } = await joined();
+    calls.length = 0;
+    push({ type: "peer.joined", peer: peer("cleo") });
+    push({ type: "producer.new", peerId: "me", producer: { producerId: "me-screen", kind: "video", source: "screen", paused: false } });
+    push({ type: "producer.new", peerId: "cleo", producer: { producerId: "cleo-mic", kind: "audio", source: "mic", paused: false } });
+    await vi.waitFor(() => expect(calls).toEqual(["media.consume cleo-mic", "media.resumeConsumer c-cleo-mic"]));
+    push({ type: "producer.closed", peerId: "cleo", producerId: "cleo-mic" });
+    await vi.waitFor(() => expect(Object.values(useMeetingStore.getState().tracks).some((t) => t.peerId === "cleo")).toBe(false));
+  });
+
+  test("publishing: mute pauses the mic producer and tells the room; a new camera replaces the old producer; stop camera closes it", async () => {
+    const { calls, engine } = await joined();
+    calls.length = 0;
+    await engine.setMicMuted(true);
+    expect(calls).toEqual(["room.setMicMuted muted=true", "media.pauseProducer me-mic"]);
+    calls.length = 0;
+    await engine.setMicMuted(false);
+    expect(calls).toEqual(["room.setMicMuted muted=false", "media.resumeProducer me-mic"]);
+    calls.length = 0;
+    await engine.startCamera(fakeTrack("video"));
+    expect(calls).toEqual(["media.closeProducer me-camera", "media.produce camera"]);
+    calls.length = 0;
+    await engine.stopCamera();
+    expect(calls).toEqual(["media.closeProducer me-camera"]);
+    expect(useMeetingStore.getState().local.camera).toBeNull();
+  });
+
+  test("a transport that fails restarts ICE with fresh parameters from the server and shows Reconnecting meanwhile", async () => {
+    const { calls } = await joined();
+    calls.length = 0;
+    const send = fakes.transports.find((t) => t.direction === "send")!;
+    send.connectionState = "failed";
+    send.emit("connectionstatechange", "failed");
+    expect(useMeetingStore.getState().connection).toBe("Reconnecting");
+    await vi.waitFor(() => expect(send.restartedWith).toEqual({ usernameFragment: "fresh", password: "p2" }));
+    expect(calls[0]).toBe("media.restartIce send");
+    send.connectionState = "connected";
+    send.emit("connectionstatechange", "connected");
+    expect(useMeetingStore.getState().connection).toBe("Connected");
+  });
+
+  test("media server lost: reconnect the media, then build both transports again, publish and consume again", async () => {
+    const { calls, push } = await joined();
+    calls.length = 0;
+    push({ type: "media.lost", message: "worker died" });
+    await vi.waitFor(() => expect(calls).toContain("media.resumeConsumer c-bob-mic"));
+    expect(calls).toEqual([
+      "room.reconnectMedia",
+      "media.createTransport send",
+      "media.createTransport recv",
+      "media.connectTransport send",
+      "media.produce mic",
+      "media.produce camera",
+      // the server's consumers first, then the receive transport connects on the first local one
+      "media.consume bob-mic",
+      "media.consume bob-camera",
+      "media.connectTransport recv",
+      "media.resumeConsumer c-bob-mic",
+    ]);
+    expect(fakes.transports.filter((t) => t.closed).length).toBe(2);
+    await vi.waitFor(() => expect(useMeetingStore.getState().connection).toBe("Connected"));
+  });
+});
