@@ -93,6 +93,7 @@ describe("P2P mesh", () => {
 
     // glare: both sides offer at the same moment; the call keeps (or gets back to) flowing frames
     if (process.env.MESH_DEBUG) console.log(`${Date.now() % 100000} --- glare`);
+    const glareAt = Date.now();
     await Promise.all([a.evaluate(() => window.__qualmeet!.forceMeshOffer!()), b.evaluate(() => window.__qualmeet!.forceMeshOffer!())]);
     await poll("stable after glare", async () => {
       const [ta, tb] = await Promise.all([topology(a), topology(b)]);
@@ -105,6 +106,8 @@ describe("P2P mesh", () => {
       await dump();
       throw error;
     });
+    const healed = await Promise.all([topology(a), topology(b)]);
+    console.log(`[p2p] after glare both sides decode again ${Date.now() - glareAt} ms after the offers (incl. a 1.5 s decoding window); replacements A ${JSON.stringify(Object.values(healed[0].mesh ?? {}).map((m) => m.replacements))} B ${JSON.stringify(Object.values(healed[1].mesh ?? {}).map((m) => m.replacements))}`);
 
     // C joins: three is still a mesh
     const c = await newPage(browser, contexts);
