@@ -15,6 +15,8 @@ interface Side {
   mesh: Mesh;
   tracks: RecordedTracks;
   camera: FakeTrack;
+  /** what the participant publishes (the mesh asks when it opens a connection) */
+  local: Partial<Record<"mic" | "camera" | "screen", FakeTrack>>;
 }
 
 let relay: FakeRelay;
@@ -24,9 +26,10 @@ let frames: ReturnType<typeof setInterval>;
 function join(peerId: string): Side {
   const camera = new FakeTrack("video");
   const tracks = new RecordedTracks();
-  const mesh = new Mesh(relay.host(peerId, { camera, mic: new FakeTrack("audio") }), tracks);
+  const local = { camera, mic: new FakeTrack("audio") };
+  const mesh = new Mesh(relay.host(peerId, local), tracks);
   relay.register(peerId, mesh);
-  return { mesh, tracks, camera };
+  return { mesh, tracks, camera, local };
 }
 
 /** Both see each other's camera decoding new frames now. */
@@ -138,6 +141,19 @@ describe("P2P mesh signaling", () => {
     await connectBoth();
     (currentPc(BOB) as unknown as { close(): void }).close();
     await untilBothDecoding(15_000);
+  });
+
+  test("a replacement drops a remote source the new connection does not carry (no frozen tile left behind)", async () => {
+    await connectBoth();
+    // Bob's camera is gone when his connection is replaced (Ann's side closed)
+    delete sides[BOB]!.local.camera;
+    (currentPc(ANN) as unknown as { close(): void }).close();
+    await vi.waitFor(async () => {
+      await vi.advanceTimersByTimeAsync(500);
+      expect(sides[ANN]!.tracks.tracks.has(`${BOB}:camera`)).toBe(false);
+    }, { timeout: 10_000, interval: 1 });
+    expect(sides[ANN]!.tracks.tracks.has(`${BOB}:mic`)).toBe(true);
+    expect(sides[BOB]!.tracks.tracks.get(`${ANN}:camera`)?.flowing).toBe(true);
   });
 
   test("a freeze that outlasts many replacements still heals, with replacements backing off (no offer storm)", async () => {

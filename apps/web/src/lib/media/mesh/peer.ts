@@ -61,8 +61,10 @@ export class MeshPeer {
   private readonly streams = new Map<MediaSource, MediaStream>();
   private readonly senders = new Map<MediaSource, RTCRtpSender>();
   private remoteSources: Record<string, MediaSource> = {};
-  /** remote track id -> the source it carries, for the tracks of the current connection */
-  private readonly remoteTracks = new Map<string, MediaSource>();
+  /** the remote tracks of the current connection, by track id */
+  private readonly remoteTracks = new Map<string, { source: MediaSource; track: MediaStreamTrack }>();
+  /** the replaced connection's remote tracks: shown until the new connection's tracks take their place */
+  private previousTracks: Array<{ source: MediaSource; track: MediaStreamTrack }> = [];
   private chain: Promise<void> = Promise.resolve();
   private readonly health: PeerHealth;
   private readonly healthTimer: ReturnType<typeof setInterval>;
@@ -94,6 +96,7 @@ export class MeshPeer {
     this.remoteConnectionId = null;
     this.offersFirst = offersFirst;
     this.makingOffer = false;
+    this.previousTracks.push(...this.remoteTracks.values());
     this.remoteTracks.clear();
     const pc = new RTCPeerConnection({ iceServers: this.host.iceServers() });
     this.pc = pc;
@@ -180,7 +183,7 @@ export class MeshPeer {
       if (pc.signalingState !== "have-local-offer") return debug("dropping an answer we did not ask for");
       Object.assign(this.remoteSources, d.sources);
       await pc.setRemoteDescription({ type: "answer", sdp: d.sdp });
-      if (pc === this.pc) this.remoteConnectionId = d.from;
+      if (pc === this.pc) this.paired(d.from);
       return;
     }
     const collision = this.makingOffer || pc.signalingState !== "stable";
@@ -199,9 +202,19 @@ export class MeshPeer {
     Object.assign(this.remoteSources, d.sources);
     await pc.setRemoteDescription({ type: "offer", sdp: d.sdp });
     if (pc !== this.pc) return;
-    this.remoteConnectionId = d.from;
+    this.paired(d.from);
     await pc.setLocalDescription();
     if (pc === this.pc) this.sendDescription(pc.localDescription!);
+  }
+
+  /**
+   * Our connection applied the other side's description (its tracks arrived in ontrack meanwhile): a source
+   * the replaced connection carried and this one does not is gone.
+   */
+  private paired(remoteConnectionId: string): void {
+    this.remoteConnectionId = remoteConnectionId;
+    for (const { source, track } of this.previousTracks) this.tracks.remove(this.peerId, source, track);
+    this.previousTracks = [];
   }
 
   private onTrack(pc: RTCPeerConnection, event: RTCTrackEvent): void {
@@ -210,7 +223,7 @@ export class MeshPeer {
     const track = event.track;
     debug("ontrack", track.kind, event.transceiver.mid, stream?.id);
     const source: MediaSource = (stream && this.remoteSources[stream.id]) || (track.kind === "audio" ? "mic" : "camera");
-    this.remoteTracks.set(track.id, source);
+    this.remoteTracks.set(track.id, { source, track });
     this.tracks.add(this.peerId, source, track);
     stream?.addEventListener("removetrack", (e) => {
       if (e.track === track) this.tracks.remove(this.peerId, source, track);
@@ -343,7 +356,7 @@ export class MeshPeer {
         preferredLayers: null,
         currentLayers: null,
       };
-      if (this.remoteTracks.get(String(s.trackIdentifier)) === "screen") out.screen = video;
+      if (this.remoteTracks.get(String(s.trackIdentifier))?.source === "screen") out.screen = video;
       else out.camera = video;
     });
     return out;
