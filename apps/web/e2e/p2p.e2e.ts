@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
-// Small meetings as a P2P mesh (perfect negotiation over the server's signal relay) and the switch to the SFU
-// when a 4th person joins, in real headless Chromium pages at 320x240@15 (two cores: at most four pages).
+// Small meetings as a P2P mesh (negotiated over the server's signal relay, healed by replacing a connection that
+// stops carrying media) and the switch to the SFU when a 4th person joins, in real headless Chromium pages at
+// 320x240@15 (two cores: at most four pages).
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { freePort } from "../../../scripts/lib/ports.ts";
@@ -61,7 +62,7 @@ async function expectMesh(page: Page, remotes: number): Promise<void> {
 }
 
 describe("P2P mesh", () => {
-  test("two people on two realtime nodes talk directly; C and D join, the meeting moves to the SFU without a stall; glare cannot wedge a call", { timeout: 240_000 }, async () => {
+  test("two people on two realtime nodes talk directly; C and D join, the meeting moves to the SFU without a stall; glare cannot wedge a call; a connection that stops sending heals by itself", { timeout: 240_000 }, async () => {
     const host = await newUser(web.url, "Hana Host");
     const code = await createMeeting(host.cookie);
     const a = await newPage(browser, contexts, host.cookie);
@@ -79,7 +80,7 @@ describe("P2P mesh", () => {
     const meshA = await topology(a);
     console.log(`[p2p] first P2P frames on both sides ${firstFrameMs} ms after B clicked join; mesh ${JSON.stringify(meshA.mesh)}`);
     const statsB = (await b.evaluate(() => window.__qualmeet!.stats())) as Record<string, { camera?: { framesDecoded: number }; audio?: { packetsReceived: number } }>;
-    const aId = await a.evaluate(() => window.__qualmeet!.peerId!);
+    const [aId, bId] = await Promise.all([a.evaluate(() => window.__qualmeet!.peerId!), b.evaluate(() => window.__qualmeet!.peerId!)]);
     expect(statsB[aId]?.camera?.framesDecoded ?? 0).toBeGreaterThan(0);
     expect(statsB[aId]?.audio?.packetsReceived ?? 0).toBeGreaterThan(0);
     expect(await b.locator("#media-mode").innerText()).toBe("Direct (P2P)");
@@ -93,6 +94,7 @@ describe("P2P mesh", () => {
 
     // glare: both sides offer at the same moment; the call keeps (or gets back to) flowing frames
     if (process.env.MESH_DEBUG) console.log(`${Date.now() % 100000} --- glare`);
+    const glareAt = Date.now();
     await Promise.all([a.evaluate(() => window.__qualmeet!.forceMeshOffer!()), b.evaluate(() => window.__qualmeet!.forceMeshOffer!())]);
     await poll("stable after glare", async () => {
       const [ta, tb] = await Promise.all([topology(a), topology(b)]);
@@ -105,6 +107,23 @@ describe("P2P mesh", () => {
       await dump();
       throw error;
     });
+    const healed = await Promise.all([topology(a), topology(b)]);
+    console.log(`[p2p] after glare both sides decode again ${Date.now() - glareAt} ms after the offers (incl. a 1.5 s decoding window); replacements A ${JSON.stringify(Object.values(healed[0].mesh ?? {}).map((m) => m.replacements))} B ${JSON.stringify(Object.values(healed[1].mesh ?? {}).map((m) => m.replacements))}`);
+
+    // B's connection stops sending video with no signaling at all (what Chromium did after a rollback): A's
+    // health check sees B's video not decoding, replaces the connection, B follows, and the picture comes back
+    const replacedBefore = (await topology(a)).mesh?.[bId]?.replacements ?? 0;
+    const frozenAt = Date.now();
+    await b.evaluate(async () => {
+      const mesh = (window as unknown as { __qualmeet: { engine: { mesh: { peers: Map<string, { pc: RTCPeerConnection }> } } } }).__qualmeet.engine.mesh;
+      for (const peer of mesh.peers.values()) for (const sender of peer.pc.getSenders()) if (sender.track?.kind === "video") await sender.replaceTrack(null);
+    });
+    await poll("A replaced the connection that stopped carrying B's video", async () => ((await topology(a)).mesh?.[bId]?.replacements ?? 0) > replacedBefore);
+    await Promise.all([expectDecoding(a, 1), expectDecoding(b, 1)]).catch(async (error: unknown) => {
+      await dump();
+      throw error;
+    });
+    console.log(`[p2p] a silent sender healed: A decodes B again ${Date.now() - frozenAt} ms after B stopped sending (incl. a 1.5 s decoding window)`);
 
     // C joins: three is still a mesh
     const c = await newPage(browser, contexts);
@@ -143,7 +162,6 @@ describe("P2P mesh", () => {
     expect((await videoFrames(a)).length).toBe(3);
 
     // C and D leave: after the quiet period (3 s here) A and B return to a direct connection, again without a stall
-    const bId = await b.evaluate(() => window.__qualmeet!.peerId!);
     await Promise.all([c, d].map((p) => p.getByRole("button", { name: "Leave", exact: true }).click()));
     await poll("A sees only B", async () => (await videoFrames(a)).length === 1);
     const back = await sampleStalls(a);

@@ -7,7 +7,7 @@ export const STEP_MS = 20_000;
 export interface Topology {
   mode: "P2P" | "SFU";
   switching: boolean;
-  mesh: Record<string, { connectionState: string; signalingState: string; polite: boolean; firstFrameMs: number | null }> | null;
+  mesh: Record<string, { connectionState: string; signalingState: string; polite: boolean; firstFrameMs: number | null; replacements: number }> | null;
   sfu: boolean;
   switches: Array<{ to: string; startedAt: number; doneAt: number | null }>;
 }
