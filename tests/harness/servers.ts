@@ -22,8 +22,15 @@ export interface RealtimeServer {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
+/** The global setup's stack is there only for integration and e2e tests: say so instead of a server that never starts. */
+function requireTestStack(): void {
+  if (process.env.DATABASE_URL && process.env.REDIS_URL) return;
+  throw new Error("DATABASE_URL and REDIS_URL are not set: a test that starts servers is an integration test, name its file *.int.test.ts (README, Development)");
+}
+
 /** The web app (built by globalSetup) on a free port. */
 export async function startWeb(options: { env?: Record<string, string>; port?: number } = {}): Promise<WebServer> {
+  requireTestStack();
   const port = options.port ?? (await freePort());
   const url = `http://localhost:${port}`;
   const proc = spawnTsServer({
@@ -39,6 +46,7 @@ export async function startWeb(options: { env?: Record<string, string>; port?: n
 
 /** One realtime node on a free port; pages at `allowedOrigins` may open sockets to it. */
 export async function startRealtime(options: { env?: Record<string, string>; allowedOrigins?: string[]; port?: number } = {}): Promise<RealtimeServer> {
+  requireTestStack();
   const port = options.port ?? (await freePort());
   const proc = spawnTsServer({
     name: `realtime:${port}`,
