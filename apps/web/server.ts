@@ -23,8 +23,13 @@ const handle = app.getRequestHandler();
 const server = http.createServer((req, res) => {
   const forwarded = req.headers["x-forwarded-for"];
   req.headers["x-forwarded-for"] = clientIp(req.socket.remoteAddress, Array.isArray(forwarded) ? forwarded.join(",") : forwarded);
-  req.headers["x-request-id"] = randomUUID();
-  void handle(req, res);
+  const requestId = randomUUID();
+  req.headers["x-request-id"] = requestId;
+  handle(req, res).catch((err: unknown) => {
+    logger.error({ err, requestId, url: req.url }, "web: request failed outside the app's own error handling");
+    if (!res.headersSent) res.writeHead(500);
+    res.end();
+  });
 });
 server.listen(env.PORT, env.HOST, () => logger.info({ port: env.PORT }, `web: listening on http://localhost:${env.PORT}`));
 

@@ -35,7 +35,10 @@ async function contactsOf(ctx: Ctx): Promise<Set<string>> {
       select: { userId: true },
       distinct: ["userId"],
     })
-    .catch(() => []);
+    .catch((err: unknown) => {
+      logger.warn({ err, userId: ctx.user.id }, "chat: contacts not loaded: this subscription hears no one's presence changes");
+      return [];
+    });
   return new Set(rows.map((r) => r.userId));
 }
 
