@@ -42,6 +42,7 @@ export function PreJoin({ code, realtimeUrl, user, meeting, autoJoin }: { code: 
   const [signingIn, setSigningIn] = useState(false);
   /** "Join now" was clicked while the camera or microphone was still starting: the join waits for them */
   const [awaitingDevices, setAwaitingDevices] = useState(false);
+  const joinWithoutCamera = useDevicesStore((s) => s.joinWithoutCamera);
   const busy = signingIn || awaitingDevices || phase === "joining";
 
   const autoJoined = useRef(false);
@@ -181,7 +182,7 @@ export function PreJoin({ code, realtimeUrl, user, meeting, autoJoin }: { code: 
               </div>
             )}
             <button type="submit" className="btn-primary w-full" disabled={busy} aria-busy={busy}>
-              {awaitingDevices ? "Starting camera…" : "Join now"}
+              {awaitingDevices ? (joinWithoutCamera ? "Starting microphone…" : "Starting camera…") : "Join now"}
             </button>
             {phase === "joining" ? (
               <p role="status" id="join-status" className="text-center text-sm text-slate-600">
