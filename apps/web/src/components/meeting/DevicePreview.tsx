@@ -106,10 +106,12 @@ function MicLevelMeter({ track, muted }: { track: MediaStreamTrack | null; muted
     analyser.fftSize = 512;
     source.connect(analyser);
     const samples = new Float32Array(analyser.fftSize);
-    // a context made before any click starts suspended: the first click anywhere wakes it
+    // a context made before any user gesture may start suspended: the first click or key press (typing the
+    // name) wakes it
     const resume = () => void context.resume().catch(() => undefined);
     resume();
     window.addEventListener("pointerdown", resume);
+    window.addEventListener("keydown", resume);
     const measure = () => {
       analyser.getFloatTimeDomainData(samples);
       let sum = 0;
@@ -123,6 +125,7 @@ function MicLevelMeter({ track, muted }: { track: MediaStreamTrack | null; muted
     return () => {
       clearInterval(timer);
       window.removeEventListener("pointerdown", resume);
+      window.removeEventListener("keydown", resume);
       source.disconnect();
       void context.close().catch(() => undefined);
     };
