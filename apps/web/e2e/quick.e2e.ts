@@ -187,7 +187,6 @@ async function waitPlayer(page: Page, check: string, timeout = STEP_MS): Promise
   await page.waitForFunction(
     (check) => {
       const el = document.querySelector<HTMLMediaElement>('[aria-label="Shared media"]');
-      // eslint-disable-next-line @typescript-eslint/no-implied-eval
       return !!el && (new Function("el", `return ${check}`) as (el: HTMLMediaElement) => boolean)(el);
     },
     check,
@@ -212,7 +211,6 @@ async function audioGain(page: Page, peerId: string, windowMs = 1500): Promise<n
 const act = (page: Page, script: string) =>
   page.evaluate((script) => {
     const el = document.querySelector<HTMLMediaElement>('[aria-label="Shared media"]')!;
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval
     return (new Function("el", script) as (el: HTMLMediaElement) => unknown)(el);
   }, script);
 

@@ -15,8 +15,7 @@ export function OnlineNow({ realtimeUrl }: { realtimeUrl: string }) {
     try {
       client = getRealtimeClient(realtimeUrl);
     } catch {
-      setFailed(true);
-      return;
+      return; // no socket (users stay null): nothing to show
     }
     const sub = client.presence.online.subscribe(undefined, {
       onData: (list) => {

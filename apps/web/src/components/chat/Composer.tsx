@@ -31,8 +31,13 @@ export function Composer({
   const lastTyping = useRef(0);
   const box = useRef<HTMLTextAreaElement>(null);
 
-  useEffect(() => {
+  // starting an edit puts the message's text in the box
+  const [editingShown, setEditingShown] = useState<ChatMessage | null>(null);
+  if (editing !== editingShown) {
+    setEditingShown(editing);
     if (editing) setText(editing.body);
+  }
+  useEffect(() => {
     if (editing || replyTo) box.current?.focus();
   }, [editing, replyTo]);
 

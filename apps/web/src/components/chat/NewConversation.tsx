@@ -1,6 +1,6 @@
 "use client";
 
-import { useId, useState, type FormEvent } from "react";
+import { useEffect, useId, useState, type FormEvent } from "react";
 import { errorMessage, trpc } from "@/lib/trpc";
 import type { ChatUser, ConversationSummary } from "@/lib/chat/types";
 import { useConversationStore } from "@/stores/chat";
@@ -28,13 +28,21 @@ export function NewConversation({ onClose, onCreated }: { onClose(): void; onCre
     else if (!members.some((m) => m.id === person.id)) setMembers([...members, person]);
     setText("");
   };
+  // Escape closes the dialog wherever the focus is inside it
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Escape") onClose();
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [onClose]);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (kind === "group" && title.trim() && members.length > 0) createGroup.mutate({ title: title.trim(), memberIds: members.map((m) => m.id) });
   };
 
   return (
-    <div className="fixed inset-0 z-40 flex items-start justify-center overflow-y-auto bg-slate-950/40 p-4 sm:items-center" onKeyDown={(e) => e.key === "Escape" && onClose()}>
+    <div className="fixed inset-0 z-40 flex items-start justify-center overflow-y-auto bg-slate-950/40 p-4 sm:items-center">
       <form role="dialog" aria-modal="true" aria-labelledby={`${id}-title`} onSubmit={submit} className="card max-w-md">
         <h2 id={`${id}-title`} className="text-xl font-bold tracking-tight">
           New conversation

@@ -147,10 +147,12 @@ export function ListenTogether() {
     adopt(fromState(shared));
   }, [shared, selfPeerId, adopt, fromState]);
 
-  // the browser wants a click before playing: show the button for it
-  useEffect(() => {
+  // the browser wants a click before playing: show the button for it (once each time playback gets blocked)
+  const [wasBlocked, setWasBlocked] = useState(blocked);
+  if (blocked !== wasBlocked) {
+    setWasBlocked(blocked);
     if (blocked) setOpen(true);
-  }, [blocked]);
+  }
 
   // test/debug hook: where the shared timeline says the media is now
   useEffect(() => {

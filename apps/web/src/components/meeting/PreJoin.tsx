@@ -47,18 +47,6 @@ export function PreJoin({ code, realtimeUrl, user, meeting, autoJoin }: { code: 
 
   const autoJoined = useRef(false);
 
-  useEffect(() => {
-    // after the guest sign-in the page refreshes: the preview that is starting or live carries on
-    void ensurePreview();
-    // a call someone placed or accepted goes straight in (only signed-in accounts call: no name to ask for)
-    if (autoJoin && user && !autoJoined.current) {
-      autoJoined.current = true;
-      void enter(autoJoin === "audio");
-    }
-    const onChange = () => void refreshDevices().catch(() => undefined);
-    navigator.mediaDevices?.addEventListener?.("devicechange", onChange);
-    return () => navigator.mediaDevices?.removeEventListener?.("devicechange", onChange);
-  }, []);
 
   async function join(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -111,6 +99,21 @@ export function PreJoin({ code, realtimeUrl, user, meeting, autoJoin }: { code: 
       setEngine(null);
     }
   }
+
+  useEffect(() => {
+    // after the guest sign-in the page refreshes: the preview that is starting or live carries on
+    void ensurePreview();
+    // a call someone placed or accepted goes straight in (only signed-in accounts call: no name to ask for)
+    if (autoJoin && user && !autoJoined.current) {
+      autoJoined.current = true;
+      void enter(autoJoin === "audio");
+    }
+    const onChange = () => void refreshDevices().catch(() => undefined);
+    navigator.mediaDevices?.addEventListener?.("devicechange", onChange);
+    return () => navigator.mediaDevices?.removeEventListener?.("devicechange", onChange);
+    // once, on mount: a refresh after the guest sign-in must not start a second preview or join
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
 
   return (
     <>
