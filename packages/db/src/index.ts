@@ -1,11 +1,19 @@
-import { PrismaPg } from "@prisma/adapter-pg";
+import { ReconnectingPg } from "./connectionLoss.ts";
 import { PrismaClient } from "./generated/client.ts";
 
 export * from "./generated/client.ts";
 export { applyMigrations } from "./migrate.ts";
+export { isConnectionLoss } from "./connectionLoss.ts";
+
+/** How long a query is retried while the connection to PostgreSQL is lost (DATABASE_RETRY_MS, default 5 s). */
+function databaseRetryMs(): number {
+  const ms = Number(process.env.DATABASE_RETRY_MS ?? 5000);
+  if (!Number.isFinite(ms) || ms < 0) throw new Error(`DATABASE_RETRY_MS must be a number of milliseconds, not "${process.env.DATABASE_RETRY_MS}"`);
+  return ms;
+}
 
 export function createDb(connectionString: string): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString, max: 10, connectionTimeoutMillis: 3000 }) });
+  return new PrismaClient({ adapter: new ReconnectingPg({ connectionString, max: 10, connectionTimeoutMillis: 3000 }, databaseRetryMs()) });
 }
 
 const globalForDb = globalThis as unknown as { qualmeetDb?: PrismaClient };
