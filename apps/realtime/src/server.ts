@@ -102,7 +102,7 @@ export async function startRealtimeServer(config: RealtimeConfig) {
       if (!verdict.allowed) return refuse(socket, 429, "Too many connections");
       const session = await readSession(req.headers.cookie);
       // An unknown, revoked or tampered session connects as anonymous: protected calls answer UNAUTHORIZED.
-      const user = session ? await loadSessionUser({ db, session }) : null;
+      const user = session ? await loadSessionUser({ db, redis, session }) : null;
       connections.set(req, { id: randomUUID(), session: user ? session : null, user, ip });
     } catch {
       return refuse(socket, 503, "Service unavailable");
