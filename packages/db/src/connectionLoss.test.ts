@@ -40,8 +40,10 @@ test("a query issued while PostgreSQL is down waits for it and succeeds once it 
   await stopTestPostgres();
   // a Prisma query runs when awaited: then() sends it now, to a server that refuses connections
   const during = db.user.count().then((n) => n);
+  const transaction = db.$transaction([db.user.count(), db.meeting.count()]).then((counts) => counts.length);
   await startTestPostgres();
   await expect(during).resolves.toEqual(expect.any(Number));
+  await expect(transaction).resolves.toBe(2);
 });
 
 test("queries in flight when PostgreSQL stops (57P01) run again on fresh connections once it is back", async () => {

@@ -12,8 +12,15 @@ function databaseRetryMs(): number {
   return ms;
 }
 
+const CONNECT_TIMEOUT_MS = 3000;
+
 export function createDb(connectionString: string): PrismaClient {
-  return new PrismaClient({ adapter: new ReconnectingPg({ connectionString, max: 10, connectionTimeoutMillis: 3000 }, databaseRetryMs()) });
+  const retryMs = databaseRetryMs();
+  return new PrismaClient({
+    adapter: new ReconnectingPg({ connectionString, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS }, retryMs),
+    // a transaction may wait for its connection as long as a connection loss is retried (Prisma's default is 2 s)
+    transactionOptions: { maxWait: retryMs + CONNECT_TIMEOUT_MS },
+  });
 }
 
 const globalForDb = globalThis as unknown as { qualmeetDb?: PrismaClient };
