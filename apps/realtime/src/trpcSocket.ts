@@ -169,8 +169,12 @@ export function applyTrpcSocketHandler<TRouter extends AnyRouter>(opts: TrpcSock
     const liveness = watchLiveness(ws);
 
     const respond = (message: TRPCResponseMessage) => sendFrame(ws, JSON.stringify(transformTRPCResponse(config, message)));
-    const respondError = (id: number | string | null, jsonrpc: "2.0" | undefined, cause: unknown, type: ProcedureType | "unknown", path?: string, input?: unknown) =>
-      respond({ id, jsonrpc, error: getErrorShape({ config, error: getTRPCErrorFromUnknown(cause), type, path, input, ctx }) });
+    const respondError = (id: number | string | null, jsonrpc: "2.0" | undefined, cause: unknown, type: ProcedureType | "unknown", path?: string, input?: unknown) => {
+      const error = getTRPCErrorFromUnknown(cause);
+      // the client is told only that something failed (errorFormatter): the details go to the log
+      if (error.code === "INTERNAL_SERVER_ERROR") console.error(`realtime: tRPC ${path ?? "?"} failed:`, error.cause ?? error);
+      respond({ id, jsonrpc, error: getErrorShape({ config, error, type, path, input, ctx }) });
+    };
 
     /** The start of a response frame to request `id`, up to its result's `data`. */
     const resultHead = (id: number | string, jsonrpc: "2.0" | undefined) =>
