@@ -37,13 +37,16 @@ async function startStack(): Promise<Teardown> {
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    const postgres = await startPostgres({ dataDir: path.join(dir, "pg"), port: await freePort(), database: "qualmeet_test" });
+    const postgresDataDir = path.join(dir, "pg");
+    const postgres = await startPostgres({ dataDir: postgresDataDir, port: await freePort(), database: "qualmeet_test" });
     started.push(postgres);
     const redis = await startRedis({ dataDir: path.join(dir, "redis"), port: await freePort(), reuseExisting: false });
     started.push(redis);
     await applyMigrations(postgres.url, path.join(repoRoot, "prisma/migrations"));
     Object.assign(process.env, {
       DATABASE_URL: postgres.url,
+      // tests/harness/postgres.ts restarts this server (outage tests)
+      TEST_POSTGRES_DATA_DIR: postgresDataDir,
       REDIS_URL: redis.url,
       NEXTAUTH_SECRET: randomBytes(32).toString("hex"),
       NEXT_TELEMETRY_DISABLED: "1",

@@ -4,19 +4,21 @@
 import { createRedis } from "@qualmeet/api";
 import { endFinishedCalls, expireRinging } from "@qualmeet/api/chat/calls";
 import { ChatPersister } from "@qualmeet/api/chat/chatPersister";
+import { env } from "@qualmeet/config";
 import { createDb } from "@qualmeet/db";
+import { logger } from "@qualmeet/log";
 
 const RING_SWEEP_MS = 500;
 const CALL_END_SWEEP_MS = 5_000;
 
 export async function startChatPersister(config: { databaseUrl: string; redisUrl: string; consumer: string }) {
-  const db = createDb(config.databaseUrl);
+  const db = createDb(config.databaseUrl, env.DATABASE_RETRY_MS);
   // the persister blocks in XREADGROUP: a connection of its own, apart from the calls' one
   const streamRedis = createRedis(config.redisUrl, `qualmeet-chat-persister-${config.consumer}`);
   const redis = createRedis(config.redisUrl, `qualmeet-chat-calls-${config.consumer}`);
   const persister = new ChatPersister({ db, redis: streamRedis, consumer: config.consumer });
   persister.start();
-  const log = (what: string) => (error: unknown) => console.error(`realtime: ${what}: ${error instanceof Error ? error.message : error}`);
+  const log = (what: string) => (err: unknown) => logger.error({ err }, `realtime: ${what} failed (retried on the next sweep)`);
   const rings = setInterval(() => void expireRinging({ db, redis }).catch(log("call timeouts")), RING_SWEEP_MS);
   const ends = setInterval(() => void endFinishedCalls({ db, redis }).catch(log("call ends")), CALL_END_SWEEP_MS);
   return {

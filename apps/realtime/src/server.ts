@@ -57,7 +57,7 @@ function startMedia(): Promise<WorkerPool | null> {
 
 export async function startRealtimeServer(config: RealtimeConfig) {
   const { nodeId } = config;
-  const db = createDb(config.databaseUrl);
+  const db = createDb(config.databaseUrl, env.DATABASE_RETRY_MS);
   const redis = createRedis(config.redisUrl, `qualmeet-realtime-${nodeId}`);
   // every call and room event costs Redis commands: the ones issued in one event-loop turn go out in one write
   batchRedisWrites(redis);
@@ -114,7 +114,7 @@ export async function startRealtimeServer(config: RealtimeConfig) {
       if (!verdict.allowed) return refuse(socket, 429, "Too many connections");
       const session = await readSession(req.headers.cookie);
       // An unknown, revoked or tampered session connects as anonymous: protected calls answer UNAUTHORIZED.
-      const user = session ? await loadSessionUser({ db, session }) : null;
+      const user = session ? await loadSessionUser({ db, redis, session }) : null;
       const id = randomUUID();
       connections.set(req, { id, session: user ? session : null, user, ip, log: logger.child({ socketId: id, userId: user?.id ?? null }) });
     } catch (err) {

@@ -1,4 +1,5 @@
 import { TRPCError } from "@trpc/server";
+import { isConnectionLoss } from "@qualmeet/db";
 
 /** A TRPCError about one input field, so forms can show it beside that field. */
 export class FieldError extends Error {
@@ -28,11 +29,8 @@ export function unavailableService(error: unknown): "database" | "redis" | null 
   for (const e of causes(error)) {
     const name = (e as Error).name ?? "";
     const message = (e as Error).message ?? "";
-    const code = (e as { code?: string }).code ?? "";
     if (name === "MaxRetriesPerRequestError" || REDIS_FAILURES.some((re) => re.test(message))) return "redis";
-    if (/Prisma|DriverAdapter/.test(name) || /P1001|P1017|P2024/.test(code) || /DatabaseNotReachable|Can't reach database|ECONNREFUSED|connection terminated|Connection terminated|timeout exceeded when trying to connect/i.test(message)) {
-      if (/ECONNREFUSED|reach|terminated|timeout|P1001|P1017|P2024|NotReachable/i.test(`${code} ${message}`)) return "database";
-    }
+    if (isConnectionLoss(e)) return "database";
   }
   return null;
 }

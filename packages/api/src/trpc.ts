@@ -8,6 +8,7 @@ import { env } from "@qualmeet/config";
 import { FieldError, serviceUnavailable, unavailableService } from "./errors.ts";
 import { consumeToken, retryMessage, type RateLimitRule } from "./services/rateLimit.ts";
 import type { SessionClaims } from "./services/session.ts";
+import { rememberSessionUser, rememberedSessionUser } from "./services/sessionCache.ts";
 import type { RealtimeServices } from "./services/realtime.ts";
 
 export interface Context {
@@ -28,15 +29,20 @@ export interface Context {
 
 export type SessionUser = Pick<User, "id" | "name" | "email" | "role" | "isGuest" | "tokenVersion">;
 
+const UNEXPECTED_FAILURE = "Something went wrong on our side. Please try again in a moment.";
+
 const t = initTRPC.context<Context>().meta<ProcedureMeta>().create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
     const zod = error.cause instanceof ZodError ? error.cause : null;
     const field = error.cause instanceof FieldError ? error.cause.field : zod ? String(zod.issues[0]?.path.join(".") ?? "") : null;
+    // An unexpected failure (thrown by a library, not by our code with a message for people) says nothing of
+    // its internals to the client; the server logs it.
+    const unexpected = error.code === "INTERNAL_SERVER_ERROR" && error.cause !== undefined;
     return {
       ...shape,
       // Name the field in the message itself: clients that only show `message` still say what is wrong.
-      message: zod ? zod.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; ") : shape.message,
+      message: zod ? zod.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; ") : unexpected ? UNEXPECTED_FAILURE : shape.message,
       data: {
         ...shape.data,
         field,
@@ -103,14 +109,33 @@ async function checkRateLimits(ctx: Context, meta: ProcedureMeta | undefined): P
   if (limited && !limited.allowed) throw tooManyRequests(own!.what, limited.retryAfterMs);
 }
 
-/** Loads the session's user fresh from the database on every call, so revocation takes effect at once. */
-export async function loadSessionUser(ctx: Pick<Context, "db" | "session">): Promise<SessionUser | null> {
+/**
+ * Loads the session's user fresh from the database on every call, so revocation takes effect at once. While
+ * the database is unreachable, the token version it confirmed within the last SESSION_CACHE_MS (Redis) is
+ * trusted instead, so open pages keep working through a restart.
+ */
+export async function loadSessionUser(ctx: Pick<Context, "db" | "redis" | "session">): Promise<SessionUser | null> {
   if (!ctx.session) return null;
-  const user = await ctx.db.user.findUnique({
-    where: { id: ctx.session.userId },
-    select: { id: true, name: true, email: true, role: true, isGuest: true, tokenVersion: true },
-  });
-  return user && user.tokenVersion === ctx.session.tokenVersion ? user : null;
+  const { userId, tokenVersion } = ctx.session;
+  let user: SessionUser | null;
+  try {
+    user = await ctx.db.user.findUnique({
+      where: { id: userId },
+      select: { id: true, name: true, email: true, role: true, isGuest: true, tokenVersion: true },
+    });
+  } catch (error) {
+    if (unavailableService(error) !== "database") throw error;
+    const remembered = await rememberedSessionUser(ctx.redis, userId);
+    if (!remembered) throw error;
+    return remembered.tokenVersion === tokenVersion ? remembered : null;
+  }
+  if (user) {
+    await rememberSessionUser(ctx.redis, user).catch((error: unknown) => {
+      // the session is valid; only the outage fallback for it is not refreshed
+      console.error(`session cache: could not remember user ${userId}: ${error instanceof Error ? error.message : error}`);
+    });
+  }
+  return user && user.tokenVersion === tokenVersion ? user : null;
 }
 
 // Each procedure kind starts with one middleware doing all its checks: tRPC copies the call's options and

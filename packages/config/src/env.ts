@@ -33,6 +33,7 @@ const variables = {
   REALTIME_PORT: port(3001),
   HOST: address("an address or host name to listen on (0.0.0.0, ::, 127.0.0.1, localhost)").default("0.0.0.0"),
   DATABASE_URL: url("a PostgreSQL URL (postgresql://user:password@host:5432/database)", /^postgres(ql)?$/).optional(),
+  DATABASE_RETRY_MS: milliseconds(5000),
   REDIS_URL: url("a Redis URL (redis://host:6379 or rediss://…)", /^rediss?$/).optional(),
   EMBEDDED_PG_PORT: port(5499),
   EMBEDDED_REDIS_PORT: port(6399),

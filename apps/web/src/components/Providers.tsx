@@ -3,14 +3,21 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { SessionProvider } from "next-auth/react";
 import { useState, type ReactNode } from "react";
+import { isPermanentError } from "@/lib/chat/api";
+import { retryPauseMs } from "@/lib/keepTrying";
 import { createHttpClient, trpc } from "@/lib/trpc";
+
+/** A query in error is fetched again after a growing pause, unless the refusal is one a retry cannot change. */
+const retryFailedQuery = (query: { state: { status: string; error: unknown; errorUpdateCount: number } }): number | false =>
+  query.state.status === "error" && !isPermanentError(query.state.error) ? retryPauseMs(query.state.errorUpdateCount) : false;
 
 export function Providers({ children }: { children: ReactNode }) {
   const [queryClient] = useState(
     () =>
       new QueryClient({
         defaultOptions: {
-          queries: { retry: 1, refetchOnWindowFocus: false },
+          // a pane whose load failed shows the error and tries again by itself (see keepTrying.ts)
+          queries: { retry: 1, refetchOnWindowFocus: false, refetchInterval: retryFailedQuery },
           mutations: { retry: false },
         },
       }),

@@ -158,8 +158,9 @@ export async function pendingMessage(redis: Redis, messageId: string): Promise<S
 /** After the persister stored these versions: drops them from the pending index (not newer ones). */
 export async function settlePending(redis: Redis, stored: StoredMessage[]): Promise<void> {
   if (stored.length === 0) return;
-  const pipeline = redis.pipeline() as unknown as ChatRedis & { exec(): Promise<unknown> };
+  // the script commands must exist on the connection before the pipeline is made: a pipeline copies them
   scripts(redis);
+  const pipeline = redis.pipeline() as unknown as ChatRedis & { exec(): Promise<unknown> };
   for (const m of stored) pipeline.chatSettle(pendingKey(m.conversationId), m.id, m.v);
   await pipeline.exec();
 }

@@ -150,3 +150,25 @@ test("entries a dead node took but never stored are claimed and stored by anothe
   }
   expect((await db.message.findMany({ where: { conversationId }, orderBy: { createdAt: "asc" } })).map((m) => m.id)).toEqual(sent.map((m) => m.id));
 });
+
+test("a persister that just started stores its first batch as one batch, each message once", async () => {
+  await persister.stop();
+  const [ann, bob] = [await user("Ann"), await user("Bob")];
+  const conversationId = await group(ann, bob);
+  for (let i = 0; i < 3; i++) await send(deps(), ann, { conversationId, clientId: randomUUID(), body: `first batch ${i}` });
+  // a new node: its own fresh connection, on which no script command was defined yet
+  const freshRedis = createRedis(process.env.REDIS_URL!, "chat-persister-test-fresh");
+  const logs: string[] = [];
+  const fresh = new ChatPersister({ db, redis: freshRedis, consumer: `fresh-${randomUUID()}`, log: (line) => logs.push(line) });
+  fresh.start();
+  try {
+    await until(async () => (await redis.hlen(pendingKey(conversationId))) === 0, "the outbox to drain");
+  } finally {
+    await fresh.stop();
+    freshRedis.disconnect();
+  }
+  expect(logs).toEqual([]);
+  // a refused batch is stored again entry by entry, counting each message twice
+  expect(fresh.persisted).toBe(3);
+  expect((await db.message.findMany({ where: { conversationId }, orderBy: { createdAt: "asc" } })).map((m) => m.body)).toEqual(["first batch 0", "first batch 1", "first batch 2"]);
+});

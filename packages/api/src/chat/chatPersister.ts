@@ -9,6 +9,7 @@ import type { PrismaClient } from "@qualmeet/db";
 import { unavailableService } from "../errors.ts";
 import { OUTBOX, settlePending, type OutboxEntry } from "./chatOutbox.ts";
 import type { StoredMessage } from "./messages.ts";
+import { logger } from "@qualmeet/log";
 
 export const PERSISTER_GROUP = "chat-persisters";
 const CLAIM_IDLE_MS = 30_000;
@@ -43,7 +44,7 @@ export class ChatPersister {
 
   constructor(private readonly options: PersisterOptions) {
     this.batchSize = options.batchSize ?? 500;
-    this.log = options.log ?? ((message) => console.error(`chat persister: ${message}`));
+    this.log = options.log ?? ((message) => logger.warn({ consumer: options.consumer }, `chat persister: ${message}`));
   }
 
   start(): void {

@@ -1,4 +1,5 @@
 import { env } from "@qualmeet/config";
+import { rememberSessionUser } from "../services/sessionCache.ts";
 import { SESSION_REVOKED_CHANNEL, type SessionRevokedEvent } from "../services/realtime.ts";
 import { createTRPCRouter, loadSessionUser, protectedProcedure, publicProcedure, rateLimit } from "../trpc.ts";
 import { registerHandler } from "./auth/register.handler.ts";
@@ -23,6 +24,8 @@ export const authRouter = createTRPCRouter({
       data: { tokenVersion: { increment: 1 } },
       select: { tokenVersion: true },
     });
+    // the outage fallback of the session check must not accept the old version either
+    await rememberSessionUser(ctx.redis, { ...ctx.user, tokenVersion });
     await ctx.db.auditLog.create({ data: { actorId: ctx.user.id, action: "user.signOutEverywhere", targetType: "user", targetId: ctx.user.id, ip: ctx.ip } });
     const event: SessionRevokedEvent = { userId: ctx.user.id, tokenVersion };
     await ctx.redis.publish(SESSION_REVOKED_CHANNEL, JSON.stringify(event));

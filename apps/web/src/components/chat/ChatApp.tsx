@@ -2,6 +2,7 @@
 
 import { useSearchParams } from "next/navigation";
 import { useCallback, useEffect, useState } from "react";
+import { keepTrying, retryText } from "@/lib/keepTrying";
 import { errorMessage } from "@/lib/trpc";
 import { loadConversations } from "@/lib/chat/live";
 import type { ChatUser } from "@/lib/chat/types";
@@ -19,9 +20,15 @@ export function ChatApp({ me, initialOpenId }: { me: ChatUser; initialOpenId: st
   const [creating, setCreating] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
-  useEffect(() => {
-    loadConversations().catch((e: unknown) => setError(errorMessage(e)));
-  }, []);
+  useEffect(
+    () =>
+      keepTrying(loadConversations, {
+        onRetry: (message, retryInMs) => setError(retryText("Your conversations could not be loaded", message, retryInMs)),
+        onSuccess: () => setError(null),
+        onPermanent: (e) => setError(errorMessage(e)),
+      }),
+    [],
+  );
 
   // a toast or notification opens /chat?c=...
   const requested = params.get("c");

@@ -2,6 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
+import { keepTrying, retryText } from "@/lib/keepTrying";
 import { errorMessage } from "@/lib/trpc";
 import { chatHttp, errorCode } from "@/lib/chat/api";
 import { chatClient, loadHistory } from "@/lib/chat/live";
@@ -31,23 +32,26 @@ export function ConversationView({ conversationId, me, onClose }: { conversation
   }, [conversation]);
 
   useEffect(() => {
-    let cancelled = false;
-    const fail = (e: unknown) => {
-      if (cancelled) return;
-      if (errorCode(e) === "NOT_FOUND" || errorCode(e) === "FORBIDDEN" || errorCode(e) === "BAD_REQUEST") setMissing(true);
-      else setError(errorMessage(e));
+    // the history and, for a conversation the list does not have yet (opened from a link or a toast), its
+    // summary; a failure keeps what is loaded on screen, says so and tries again
+    const load = async () => {
+      await Promise.all([
+        loadHistory(conversationId),
+        useConversationStore.getState().conversations[conversationId]
+          ? null
+          : chatHttp()
+              .chat.get.query({ conversationId })
+              .then((c) => useConversationStore.getState().upsertConversation(c)),
+      ]);
     };
-    loadHistory(conversationId).catch(fail);
-    // a conversation the list does not have yet (opened from a link or a toast)
-    if (!useConversationStore.getState().conversations[conversationId]) {
-      chatHttp()
-        .chat.get.query({ conversationId })
-        .then((c) => !cancelled && useConversationStore.getState().upsertConversation(c))
-        .catch(fail);
-    }
-    return () => {
-      cancelled = true;
-    };
+    return keepTrying(load, {
+      onRetry: (message, retryInMs) => setError(retryText("Messages could not be loaded", message, retryInMs)),
+      onSuccess: () => setError(null),
+      onPermanent: (e) => {
+        if (errorCode(e) === "NOT_FOUND" || errorCode(e) === "FORBIDDEN" || errorCode(e) === "BAD_REQUEST") setMissing(true);
+        else setError(errorMessage(e));
+      },
+    });
   }, [conversationId]);
 
   if (missing || (hadConversation && !conversation && listLoaded)) {
@@ -63,7 +67,13 @@ export function ConversationView({ conversationId, me, onClose }: { conversation
     );
   }
   if (!conversation) {
-    return <p className="m-auto p-6 text-slate-500">{error ?? "Loading…"}</p>;
+    return error ? (
+      <p role="alert" className="alert-error m-auto max-w-md">
+        {error}
+      </p>
+    ) : (
+      <p className="m-auto p-6 text-slate-500">Loading…</p>
+    );
   }
 
   return (

@@ -11,7 +11,7 @@ import type { Contact } from "@/lib/chat/types";
 export function FindPeople({ onOpen }: { onOpen(conversationId: string): void }) {
   const id = useId();
   const [text, setText] = useState("");
-  const { query, people, searching } = usePeopleSearch(text);
+  const { query, people, searching, error: searchError } = usePeopleSearch(text);
   const contacts = trpc.user.contacts.useQuery(undefined, { staleTime: 30_000 });
   const createDirect = trpc.chat.createDirect.useMutation({
     onSuccess: (conversation) => {
@@ -44,7 +44,14 @@ export function FindPeople({ onOpen }: { onOpen(conversationId: string): void })
         ) : null}
         {query ? (
           <ul aria-label="People found" className="mt-2 flex flex-col gap-1">
-            {people.length === 0 && !searching ? <li className="px-1 text-sm text-slate-500">Nobody found.</li> : null}
+            {searchError ? (
+              <li role="alert" className="field-error px-1">
+                {/* the query fetches again by itself (Providers.tsx) */}
+                Search failed: {errorMessage(searchError)} Trying again shortly.
+              </li>
+            ) : people.length === 0 && !searching ? (
+              <li className="px-1 text-sm text-slate-500">Nobody found.</li>
+            ) : null}
             {people.map((p) => (
               <li key={p.id} className="flex items-center justify-between gap-2 rounded-lg px-2 py-1.5 hover:bg-slate-50">
                 <span className="min-w-0 truncate text-sm">{p.name}</span>
