@@ -32,9 +32,11 @@ export function ChatApp({ me, initialOpenId }: { me: ChatUser; initialOpenId: st
 
   // a toast or notification opens /chat?c=...
   const requested = params.get("c");
-  useEffect(() => {
+  const [requestShown, setRequestShown] = useState<string | null>(null);
+  if (requested !== requestShown) {
+    setRequestShown(requested);
     if (requested) setOpenId(requested);
-  }, [requested]);
+  }
 
   useEffect(() => {
     useConversationStore.getState().setOpen(openId);

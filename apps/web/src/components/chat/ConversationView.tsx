@@ -26,10 +26,7 @@ export function ConversationView({ conversationId, me, onClose }: { conversation
   const [replyTo, setReplyTo] = useState<ChatMessage | null>(null);
   const [editing, setEditing] = useState<ChatMessage | null>(null);
   const [hadConversation, setHadConversation] = useState(false);
-
-  useEffect(() => {
-    if (conversation) setHadConversation(true);
-  }, [conversation]);
+  if (conversation && !hadConversation) setHadConversation(true);
 
   useEffect(() => {
     // the history and, for a conversation the list does not have yet (opened from a link or a toast), its
@@ -205,9 +202,13 @@ function Typing({ conversationId }: { conversationId: string }) {
     .map((t) => t.name);
   useEffect(() => {
     if (!typing) return;
+    // the clock starts again from the newest typing notice (set from the timer, not during the effect)
     const timer = setInterval(() => setNow(Date.now()), 1000);
-    setNow(Date.now());
-    return () => clearInterval(timer);
+    const catchUp = setTimeout(() => setNow(Date.now()), 0);
+    return () => {
+      clearInterval(timer);
+      clearTimeout(catchUp);
+    };
   }, [typing]);
   const text = names.length === 0 ? "" : names.length === 1 ? `${names[0]} is typing…` : `${names.slice(0, -1).join(", ")} and ${names.at(-1)} are typing…`;
   return (
