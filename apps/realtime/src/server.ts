@@ -17,8 +17,7 @@ import {
   type SessionRevokedEvent,
   type SessionUser,
 } from "@qualmeet/api";
-import { Bus, MeetingRooms, PresenceRegistry, RoomEventLog, RoomService, realtimeRouter } from "@qualmeet/api/realtime";
-import { consumeToken } from "@qualmeet/api/services/rateLimit";
+import { Bus, MediaOwner, PresenceRegistry, MeetingEventLog, MeetingService, consumeToken, realtimeRouter } from "@qualmeet/api/realtime";
 import { createDb, isDatabaseUp } from "@qualmeet/db";
 import { WorkerPool } from "@qualmeet/media";
 import { applyTrpcSocketHandler } from "./trpcSocket.ts";
@@ -50,21 +49,21 @@ export async function startRealtimeServer(config: RealtimeConfig) {
   batchRedisWrites(redis);
   const bus = new Bus(config.redisUrl, redis);
   const presence = new PresenceRegistry(redis, bus, nodeId);
-  const roomEvents = new RoomEventLog(redis, bus);
+  const meetingEvents = new MeetingEventLog(redis, bus);
   // Without a mediasoup worker the node still serves chat and presence; joining a meeting says media is unavailable.
   const pool = await WorkerPool.create({ numWorkers: process.env.MEDIA_WORKERS ? Number(process.env.MEDIA_WORKERS) : undefined }).catch((error: unknown) => {
     console.error(`realtime: media server unavailable: ${error instanceof Error ? error.message : error}`);
     return null;
   });
-  const rooms = new RoomService({
+  const meetings = new MeetingService({
     db,
     redis,
     bus,
     nodeId,
-    createLocal: (probe) => new MeetingRooms({ db, redis, pool, nodeId, log: roomEvents, probe }),
-    watchRoom: (meetingId, onEvent) => roomEvents.watch(meetingId, onEvent),
+    createLocal: (probe) => new MediaOwner({ db, redis, pool, nodeId, log: meetingEvents, probe }),
+    watchMeeting: (meetingId, onEvent) => meetingEvents.watch(meetingId, onEvent),
   });
-  const services = { nodeId, bus, presence, rooms, roomEvents };
+  const services = { nodeId, bus, presence, meetings, meetingEvents };
   const connections = new WeakMap<http.IncomingMessage, Connection>();
   const socketsByUser = new Map<string, Set<{ ws: WebSocket; connection: Connection }>>();
   const allowedOrigins = new Set(serverEnv.allowedOrigins);
@@ -73,7 +72,7 @@ export async function startRealtimeServer(config: RealtimeConfig) {
     if (req.method === "GET" && req.url?.split("?")[0] === "/healthz") {
       const [database, redisUp] = await Promise.all([isDatabaseUp(db), isRedisUp(redis)]);
       const ok = database && redisUp;
-      const media = pool ? { status: "up", workers: await pool.loads(), rooms: rooms.local.stats() } : { status: "unavailable", rooms: rooms.local.stats() };
+      const media = pool ? { status: "up", workers: await pool.loads(), rooms: meetings.local.stats() } : { status: "unavailable", rooms: meetings.local.stats() };
       res.writeHead(ok ? 200 : 503, { "content-type": "application/json", "cache-control": "no-store" });
       res.end(JSON.stringify({ status: ok ? "ok" : "degraded", database: database ? "up" : "down", redis: redisUp ? "up" : "down", nodeId, media }));
       return;
@@ -114,8 +113,8 @@ export async function startRealtimeServer(config: RealtimeConfig) {
     const connection = connections.get(req);
     if (!connection) return;
     // the socket's meeting participants leave with it, after a grace window for reconnecting
-    rooms.connectionOpened(connection.id);
-    ws.once("close", () => rooms.connectionClosed(connection.id));
+    meetings.connectionOpened(connection.id);
+    ws.once("close", () => meetings.connectionClosed(connection.id));
     if (!connection.user) return;
     const { user } = connection;
     const entry = { ws, connection };
@@ -163,7 +162,7 @@ export async function startRealtimeServer(config: RealtimeConfig) {
   revalidate.unref();
 
   await presence.start();
-  await rooms.start();
+  await meetings.start();
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.host, () => resolve());
@@ -181,14 +180,14 @@ export async function startRealtimeServer(config: RealtimeConfig) {
       draining = true;
       clearInterval(revalidate);
       offRevoked();
-      const moved = await rooms.handOver();
+      const moved = await meetings.handOver();
       if (moved) console.log(`realtime: handed over ${moved} meeting(s)`);
       handler.broadcastReconnectNotification();
       await new Promise((resolve) => setTimeout(resolve, wss.clients.size ? 1000 : 0));
       for (const ws of wss.clients) ws.close(1001, "Server shutting down");
       // let the owners hear about the closed sockets before this node stops answering
       await new Promise((resolve) => setTimeout(resolve, 200));
-      await rooms.stop();
+      await meetings.stop();
       await pool?.close();
       await presence.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -50,7 +50,6 @@ const t = initTRPC.context<Context>().meta<ProcedureMeta>().create({
 
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const mergeRouters = t.mergeRouters;
 
 class RetryAfter extends Error {
   readonly retryAfterMs: number;

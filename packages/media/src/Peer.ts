@@ -67,9 +67,6 @@ export type PeerEvents = {
   consumerscore: [consumerId: string, producerPeerId: string, score: number];
   /** One of this peer's own producers closed: closeProducer(), or its transport closed (not when the whole peer closes). */
   producerclosed: [producerId: string];
-  /** One of this peer's own producers was paused / resumed (forward to the others: mute indicators). */
-  producerpaused: [producerId: string, source: ProducerSource];
-  producerresumed: [producerId: string, source: ProducerSource];
 };
 
 /** A router of a room, with its live load. Internal to the package. */
@@ -162,10 +159,6 @@ export class Peer extends EventEmitter<PeerEvents> {
 
   transportIds(): string[] {
     return [...this.#transports.keys()];
-  }
-
-  consumerIds(): string[] {
-    return [...this.#consumers.keys()];
   }
 
   async createWebRtcTransport(direction: TransportDirection): Promise<TransportInfo> {
@@ -408,17 +401,15 @@ export class Peer extends EventEmitter<PeerEvents> {
   }
 
   async pauseProducer(producerId: string): Promise<void> {
-    const { producer, source } = this.#producer(producerId);
+    const { producer } = this.#producer(producerId);
     if (producer.paused) return;
     await this.#guard(() => producer.pause());
-    if (!this.#closed && !producer.closed) this.emit("producerpaused", producerId, source);
   }
 
   async resumeProducer(producerId: string): Promise<void> {
-    const { producer, source } = this.#producer(producerId);
+    const { producer } = this.#producer(producerId);
     if (!producer.paused) return;
     await this.#guard(() => producer.resume());
-    if (!this.#closed && !producer.closed) this.emit("producerresumed", producerId, source);
   }
 
   closeProducer(producerId: string): void {

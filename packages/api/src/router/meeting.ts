@@ -1,11 +1,11 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
+import { endMeeting } from "../meeting/meetingRecords.ts";
+import { meetingView } from "../meeting/meetingView.ts";
 import { meetingCode } from "../schemas.ts";
-import { appendRoomEvent } from "../services/roomEventLog.ts";
 import { createTRPCRouter, guestOrUserProcedure, protectedProcedure } from "../trpc.ts";
 import { createMeetingHandler } from "./meeting/create.handler.ts";
 import { createMeetingSchema } from "./meeting/create.schema.ts";
-import { meetingView } from "./meeting/view.ts";
 
 const byCode = z.object({ code: meetingCode });
 const withHost = { host: { select: { id: true, name: true } } } as const;
@@ -40,10 +40,7 @@ export const meetingRouter = createTRPCRouter({
     if (!meeting) throw new TRPCError({ code: "NOT_FOUND", message: `There is no meeting with the code ${input.code}.` });
     if (meeting.hostId !== ctx.user.id) throw new TRPCError({ code: "FORBIDDEN", message: "Only the host can end this meeting." });
     if (meeting.status === "ENDED") return meetingView(meeting, ctx.user.id);
-    const ended = await ctx.db.meeting.update({ where: { id: meeting.id }, data: { status: "ENDED", endedAt: new Date() }, include: withHost });
-    await ctx.db.auditLog.create({ data: { actorId: ctx.user.id, action: "meeting.end", targetType: "meeting", targetId: meeting.id, ip: ctx.ip } });
-    await ctx.redis.del(`cache:room:${meeting.id}`);
-    await appendRoomEvent(ctx.redis, meeting.id, { type: "meeting.ended" });
-    return meetingView(ended, ctx.user.id);
+    const { endedAt } = await endMeeting(ctx.db, ctx.redis, { meetingId: meeting.id, actorId: ctx.user.id, ip: ctx.ip });
+    return meetingView({ ...meeting, status: "ENDED", endedAt }, ctx.user.id);
   }),
 });
