@@ -4,19 +4,7 @@ import http from "node:http";
 import type { Duplex } from "node:stream";
 import { randomUUID } from "node:crypto";
 import { WebSocketServer, type WebSocket } from "ws";
-import {
-  SESSION_REVOKED_CHANNEL,
-  clientIp,
-  createRedis,
-  isRedisUp,
-  loadSessionUser,
-  readSession,
-  serverEnv,
-  type Context,
-  type SessionClaims,
-  type SessionRevokedEvent,
-  type SessionUser,
-} from "@qualmeet/api";
+import { SESSION_REVOKED_CHANNEL, clientIp, createContext, createRedis, identifySocket, isRedisUp, serverEnv, type SessionRevokedEvent, type SocketIdentity } from "@qualmeet/api";
 import { Bus, MediaOwner, PresenceRegistry, MeetingEventLog, MeetingService, consumeToken, realtimeRouter } from "@qualmeet/api/realtime";
 import { createDb, isDatabaseUp } from "@qualmeet/db";
 import { WorkerPool } from "@qualmeet/media";
@@ -28,13 +16,6 @@ export interface RealtimeConfig {
   host: string;
   databaseUrl: string;
   redisUrl: string;
-}
-
-interface Connection {
-  id: string;
-  session: SessionClaims | null;
-  user: SessionUser | null;
-  ip: string;
 }
 
 // Open sockets are re-checked against the database this often, in case a revocation event was missed.
@@ -64,8 +45,8 @@ export async function startRealtimeServer(config: RealtimeConfig) {
     watchMeeting: (meetingId, onEvent) => meetingEvents.watch(meetingId, onEvent),
   });
   const services = { nodeId, bus, presence, meetings, meetingEvents };
-  const connections = new WeakMap<http.IncomingMessage, Connection>();
-  const socketsByUser = new Map<string, Set<{ ws: WebSocket; connection: Connection }>>();
+  const connections = new WeakMap<http.IncomingMessage, SocketIdentity>();
+  const socketsByUser = new Map<string, Set<{ ws: WebSocket; connection: SocketIdentity }>>();
   const allowedOrigins = new Set(serverEnv.allowedOrigins);
 
   const server = http.createServer(async (req, res) => {
@@ -99,10 +80,7 @@ export async function startRealtimeServer(config: RealtimeConfig) {
       // a reconnect storm from one client cannot exhaust the node
       const verdict = await consumeToken(redis, { scope: "ws:ip", capacity: serverEnv.rateLimits.wsUpgradesPerMinute, windowMs: 60_000 }, ip);
       if (!verdict.allowed) return refuse(socket, 429, "Too many connections");
-      const session = await readSession(req.headers.cookie);
-      // An unknown, revoked or tampered session connects as anonymous: protected calls answer UNAUTHORIZED.
-      const user = session ? await loadSessionUser({ db, session }) : null;
-      connections.set(req, { id: randomUUID(), session: user ? session : null, user, ip });
+      connections.set(req, { id: randomUUID(), ip, ...(await identifySocket(db, req.headers.cookie)) });
     } catch {
       return refuse(socket, 503, "Service unavailable");
     }
@@ -135,10 +113,7 @@ export async function startRealtimeServer(config: RealtimeConfig) {
   const handler = applyTrpcSocketHandler({
     wss,
     router: realtimeRouter,
-    createContext: ({ req }): Context => {
-      const connection = connections.get(req) ?? { id: randomUUID(), session: null, user: null, ip: "unknown" };
-      return { db, redis, session: connection.session, socketUser: connection.user, ip: connection.ip, transport: "ws", realtime: { ...services, connectionId: connection.id } };
-    },
+    createContext: ({ req }) => createContext({ transport: "ws", db, redis, socket: connections.get(req) ?? { id: randomUUID(), session: null, user: null, ip: "unknown" }, services }),
     keepAlive: { pingMs: serverEnv.wsPingMs, pongWaitMs: serverEnv.wsPongWaitMs },
   });
 

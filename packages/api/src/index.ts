@@ -7,6 +7,7 @@ export { appRouter } from "./root.ts";
 export type { AppRouter } from "./root.ts";
 export type { RealtimeRouter } from "./realtimeRoot.ts";
 export { createCallerFactory, loadSessionUser, type Context, type SessionUser } from "./trpc.ts";
+export { createContext, identifySocket, type SocketIdentity } from "./context.ts";
 export { serverEnv, SESSION_MAX_AGE_S } from "./env.ts";
 export { readSession, parseCookieHeader, sessionCookieName, type SessionClaims } from "./services/session.ts";
 export { clientIp } from "./services/clientIp.ts";

@@ -1,5 +1,5 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { appRouter, getRedis, readSession, type Context } from "@qualmeet/api";
+import { appRouter, createContext, getRedis } from "@qualmeet/api";
 import { getDb } from "@qualmeet/db";
 
 export const runtime = "nodejs";
@@ -10,14 +10,8 @@ const handler = (req: Request) =>
     endpoint: "/api/trpc",
     req,
     router: appRouter,
-    createContext: async (): Promise<Context> => ({
-      db: getDb(),
-      redis: getRedis(),
-      session: await readSession(req.headers.get("cookie")),
-      // apps/web/server.ts replaces X-Forwarded-For with the one client address it trusts
-      ip: req.headers.get("x-forwarded-for") ?? "unknown",
-      transport: "http",
-    }),
+    // apps/web/server.ts replaces X-Forwarded-For with the one client address it trusts
+    createContext: () => createContext({ transport: "http", db: getDb(), redis: getRedis(), cookie: req.headers.get("cookie"), ip: req.headers.get("x-forwarded-for") }),
     onError({ error, path }) {
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"} failed:`, error.cause ?? error);
     },
