@@ -2,89 +2,52 @@
 import { serverEnv } from "../env.ts";
 import { turnCredentials } from "../services/turnCredentials.ts";
 import { createTRPCRouter, guestOrUserProcedure, rateLimit } from "../trpc.ts";
-import { meetingCaller } from "./room/caller.ts";
+import { meetingCall, meetingCommand } from "./room/caller.ts";
 import { meetingEventsHandler } from "./room/events.handler.ts";
 import { eventsSchema, joinSchema, meshThresholdSchema, micMutedSchema, peerRef, playbackSchema, signalSchema, targetSchema } from "./room/room.schema.ts";
 
-const ok = { ok: true } as const;
 const turnLimit = rateLimit({ scope: "turn:user", capacity: 30, windowMs: 3_600_000 }, "TURN credential requests");
 const signalLimit = rateLimit({ scope: "signal:user", capacity: serverEnv.rateLimits.signalsPer10Seconds, windowMs: 10_000 }, "signals");
 
 export const roomRouter = createTRPCRouter({
-  join: guestOrUserProcedure.input(joinSchema).mutation(({ ctx, input }) => {
-    const { meetings, caller } = meetingCaller(ctx);
-    return meetings.join(input.code, caller);
-  }),
-
+  join: guestOrUserProcedure.input(joinSchema).mutation(meetingCall((meetings, caller, input) => meetings.join(input.code, caller))),
   events: guestOrUserProcedure.input(eventsSchema).subscription(meetingEventsHandler),
-
-  leave: guestOrUserProcedure.input(peerRef).mutation(async ({ ctx, input }) => {
-    const { meetings, caller } = meetingCaller(ctx);
-    await meetings.leave(input.meetingId, input.peerId, caller);
-    return ok;
-  }),
+  leave: guestOrUserProcedure.input(peerRef).mutation(meetingCommand((meetings, caller, input) => meetings.leave(input.meetingId, input.peerId, caller))),
 
   /** Fresh ICE servers (time-limited TURN credentials) for the caller's connections, refreshed before they expire. */
   iceServers: guestOrUserProcedure
     .meta(turnLimit)
     .input(peerRef)
-    .query(async ({ ctx, input }) => {
-      const { meetings, caller } = meetingCaller(ctx);
-      await meetings.check(input.meetingId, input.peerId, caller);
-      return turnCredentials(ctx.user.id);
-    }),
+    .query(
+      meetingCall(async (meetings, caller, input) => {
+        await meetings.check(input.meetingId, input.peerId, caller);
+        return turnCredentials(caller.user.id);
+      }),
+    ),
 
   /** After a `media.lost` event: the new router's capabilities and who is here, to rebuild transports. */
-  reconnectMedia: guestOrUserProcedure.input(peerRef).mutation(({ ctx, input }) => {
-    const { meetings, caller } = meetingCaller(ctx);
-    return meetings.reconnectMedia(input.meetingId, input.peerId, caller);
-  }),
+  reconnectMedia: guestOrUserProcedure.input(peerRef).mutation(meetingCall((meetings, caller, input) => meetings.reconnectMedia(input.meetingId, input.peerId, caller))),
 
   /** P2P negotiation (perfect negotiation: offers, answers, ICE candidates) relayed to one participant. */
   signal: guestOrUserProcedure
     .meta(signalLimit)
     .input(signalSchema)
-    .mutation(async ({ ctx, input }) => {
-      const { meetings, caller } = meetingCaller(ctx);
-      await meetings.signal(input.meetingId, input.peerId, caller, input.targetPeerId, input.signal);
-      return ok;
-    }),
+    .mutation(meetingCommand((meetings, caller, input) => meetings.signal(input.meetingId, input.peerId, caller, input.targetPeerId, input.signal))),
 
   /** "Listen together": share a media URL and keep play/pause/seek in sync for everyone. */
-  playback: guestOrUserProcedure.input(playbackSchema).mutation(({ ctx, input }) => {
-    const { meetings, caller } = meetingCaller(ctx);
-    return meetings.playback(input.meetingId, input.peerId, caller, { url: input.url, playing: input.playing, position: input.position });
-  }),
+  playback: guestOrUserProcedure
+    .input(playbackSchema)
+    .mutation(meetingCall((meetings, caller, input) => meetings.playback(input.meetingId, input.peerId, caller, { url: input.url, playing: input.playing, position: input.position }))),
 
   /** The host sets how many participants the meeting keeps as a P2P mesh before switching to the SFU. */
-  setMeshThreshold: guestOrUserProcedure.input(meshThresholdSchema).mutation(async ({ ctx, input }) => {
-    const { meetings, caller } = meetingCaller(ctx);
-    await meetings.setMeshThreshold(input.meetingId, input.peerId, caller, input.meshThreshold);
-    return ok;
-  }),
-
-  muteParticipant: guestOrUserProcedure.input(targetSchema).mutation(async ({ ctx, input }) => {
-    const { meetings, caller } = meetingCaller(ctx);
-    await meetings.mute(input.meetingId, input.peerId, caller, input.targetPeerId);
-    return ok;
-  }),
-
+  setMeshThreshold: guestOrUserProcedure
+    .input(meshThresholdSchema)
+    .mutation(meetingCommand((meetings, caller, input) => meetings.setMeshThreshold(input.meetingId, input.peerId, caller, input.meshThreshold))),
+  muteParticipant: guestOrUserProcedure.input(targetSchema).mutation(meetingCommand((meetings, caller, input) => meetings.mute(input.meetingId, input.peerId, caller, input.targetPeerId))),
   /** The caller muted or unmuted their own microphone (the participant lists show it; the SFU path also pauses). */
-  setMicMuted: guestOrUserProcedure.input(micMutedSchema).mutation(async ({ ctx, input }) => {
-    const { meetings, caller } = meetingCaller(ctx);
-    await meetings.setMicMuted(input.meetingId, input.peerId, caller, input.muted);
-    return ok;
-  }),
-
-  removeParticipant: guestOrUserProcedure.input(targetSchema).mutation(async ({ ctx, input }) => {
-    const { meetings, caller } = meetingCaller(ctx);
-    await meetings.remove(input.meetingId, input.peerId, caller, input.targetPeerId);
-    return ok;
-  }),
-
-  end: guestOrUserProcedure.input(peerRef).mutation(async ({ ctx, input }) => {
-    const { meetings, caller } = meetingCaller(ctx);
-    await meetings.end(input.meetingId, input.peerId, caller);
-    return ok;
-  }),
+  setMicMuted: guestOrUserProcedure.input(micMutedSchema).mutation(meetingCommand((meetings, caller, input) => meetings.setMicMuted(input.meetingId, input.peerId, caller, input.muted))),
+  removeParticipant: guestOrUserProcedure
+    .input(targetSchema)
+    .mutation(meetingCommand((meetings, caller, input) => meetings.remove(input.meetingId, input.peerId, caller, input.targetPeerId))),
+  end: guestOrUserProcedure.input(peerRef).mutation(meetingCommand((meetings, caller, input) => meetings.end(input.meetingId, input.peerId, caller))),
 });
