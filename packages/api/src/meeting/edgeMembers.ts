@@ -1,7 +1,7 @@
 // Who this node's sockets are in which meetings, as the meetings' media owners last confirmed it (a join, or
-// the check a subscription starts with). A call that only adds an event to the room's log (a chat line, a P2P
+// the check a subscription starts with). A call that only adds an event to the meeting's log (a P2P
 // signal) is authorized from here, without a trip to the owner node and back. An entry is forgotten:
-//   - when its participant leaves, is removed or the meeting ends: seen on the room's event channel, in the same
+//   - when its participant leaves, is removed or the meeting ends: seen on the meeting's event channel, in the same
 //     dispatch that hands the event to the participant's own subscription on this node;
 //   - when its socket closes;
 //   - CONFIRMED_FOR_MS after the owner last confirmed it (the next call asks the owner again), which bounds what
@@ -20,7 +20,7 @@ export interface EdgeMember {
 }
 
 /**
- * Starts calling `onEvent` with the type of each event of the meeting's room, the participant it is for (if only
+ * Starts calling `onEvent` with the type of each event of the meeting, the participant it is for (if only
  * one) and the event itself (parsed when read); resolves to the function that stops it.
  */
 export type WatchMeeting = (meetingId: string, onEvent: (type: MeetingEvent["type"], to: string | undefined, source: ParsedOnDemand) => void) => Promise<() => void>;
@@ -53,7 +53,7 @@ export class EdgeMembers {
       const peers = new Map<string, string>();
       watched = { peers, stop: this.watchMeeting(meetingId, (type, to, source) => this.onMeetingEvent(meetingId, type, to, source)) };
       this.meetings.set(meetingId, watched);
-      // a room whose channel cannot be watched cannot be trusted from here: its calls go to the owner
+      // a meeting whose channel cannot be watched cannot be trusted from here: its calls go to the owner
       watched.stop.catch(() => this.forgetMeeting(meetingId));
     }
     watched.peers.set(peerId, connectionId);

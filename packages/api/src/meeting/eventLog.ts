@@ -18,38 +18,38 @@ redis.call('PUBLISH', KEYS[2], id .. ' ' .. ARGV[4] .. ' ' .. ARGV[1])
 return id
 `;
 
-/** The same for one participant (ARGV[5]), refused (nil) unless they are in the room's presence hash. */
+/** The same for one participant (ARGV[5]), refused (nil) unless they are in the meeting's presence hash. */
 const APPEND_FOR_PARTICIPANT = `
 if redis.call('HEXISTS', KEYS[3], ARGV[5]) == 0 then return false end
 ${APPEND}`;
 
-// A room's log outlives a quiet day, not forever.
+// A meeting's log outlives a quiet day, not forever.
 const STREAM_TTL_MS = 24 * 60 * 60 * 1000;
 
 type RedisWithAppend = Redis & {
-  roomEventAppend(stream: string, channel: string, json: string, maxlen: number, ttlMs: number, route: string): Promise<string>;
-  roomEventAppendForParticipant(stream: string, channel: string, presence: string, json: string, maxlen: number, ttlMs: number, route: string, peerId: string): Promise<string | null>;
+  meetingEventAppend(stream: string, channel: string, json: string, maxlen: number, ttlMs: number, route: string): Promise<string>;
+  meetingEventAppendFor(stream: string, channel: string, presence: string, json: string, maxlen: number, ttlMs: number, route: string, peerId: string): Promise<string | null>;
 };
 
 function withAppend(redis: Redis): RedisWithAppend {
   const r = redis as RedisWithAppend;
-  if (typeof r.roomEventAppend !== "function") {
-    redis.defineCommand("roomEventAppend", { numberOfKeys: 2, lua: APPEND });
-    redis.defineCommand("roomEventAppendForParticipant", { numberOfKeys: 3, lua: APPEND_FOR_PARTICIPANT });
+  if (typeof r.meetingEventAppend !== "function") {
+    redis.defineCommand("meetingEventAppend", { numberOfKeys: 2, lua: APPEND });
+    redis.defineCommand("meetingEventAppendFor", { numberOfKeys: 3, lua: APPEND_FOR_PARTICIPANT });
   }
   return r;
 }
 
-/** Appends an event for everyone in the room (or only for peer `to`); returns its id. */
+/** Appends an event for everyone in the meeting (or only for peer `to`); returns its id. */
 export function appendMeetingEvent(redis: Redis, meetingId: string, event: MeetingEvent, to?: string): Promise<string> {
   const stored: StoredMeetingEvent = to ? { to, event } : { event };
-  return withAppend(redis).roomEventAppend(meetingKeys.events(meetingId), meetingKeys.channel(meetingId), JSON.stringify(stored), STREAM_MAXLEN, STREAM_TTL_MS, `${event.type} ${to ?? "*"}`);
+  return withAppend(redis).meetingEventAppend(meetingKeys.events(meetingId), meetingKeys.channel(meetingId), JSON.stringify(stored), STREAM_MAXLEN, STREAM_TTL_MS, `${event.type} ${to ?? "*"}`);
 }
 
 /** Appends an event for participant `to` only while they are in the meeting; null when they are not. */
 export function appendMeetingEventFor(redis: Redis, meetingId: string, event: MeetingEvent, to: string): Promise<string | null> {
   const stored: StoredMeetingEvent = { to, event };
-  return withAppend(redis).roomEventAppendForParticipant(
+  return withAppend(redis).meetingEventAppendFor(
     meetingKeys.events(meetingId),
     meetingKeys.channel(meetingId),
     meetingKeys.presence(meetingId),
@@ -66,7 +66,7 @@ export interface LoggedMeetingEvent {
   event: MeetingEvent;
 }
 
-/** One live event as this node received it: the same object for every subscriber of the room on this node. */
+/** One live event as this node received it: the same object for every subscriber of the meeting on this node. */
 export interface SharedTrackedEvent {
   readonly id: string;
   /** `superjson.serialize({ id, data: event })` as JSON text, built once per node and event */
@@ -86,7 +86,7 @@ export interface TrackedEventSink {
   sendTracked(event: SharedTrackedEvent): void;
 }
 
-/** One live event as this node received it, shared by the room's subscribers here and parsed only if one must. */
+/** One live event as this node received it, shared by the meeting's subscribers here and parsed only if one must. */
 class Delivery implements SharedTrackedEvent {
   private serializedText: string | null = null;
   private framesByKey: Map<string, unknown> | null = null;
@@ -101,7 +101,7 @@ class Delivery implements SharedTrackedEvent {
     private readonly storedJson: string,
   ) {}
 
-  /** Parses a "<stream id> <type> <to or *> <json>" message of the room's channel. */
+  /** Parses a "<stream id> <type> <to or *> <json>" message of the meeting's channel. */
   static fromMessage(message: string): Delivery {
     const idEnd = message.indexOf(" ");
     const typeEnd = message.indexOf(" ", idEnd + 1);
@@ -147,8 +147,8 @@ export interface MeetingEventsOptions {
 }
 
 export class MeetingEventLog {
-  /** one Redis subscription per room on this node; each message is parsed once and handed to every subscriber */
-  private readonly rooms = new Map<string, { subscribers: Set<(d: Delivery) => void>; off: Promise<() => void> }>();
+  /** one Redis subscription per meeting on this node; each message is parsed once and handed to every subscriber */
+  private readonly meetings = new Map<string, { subscribers: Set<(d: Delivery) => void>; off: Promise<() => void> }>();
 
   constructor(
     private readonly redis: Redis,
@@ -166,7 +166,7 @@ export class MeetingEventLog {
   }
 
   /**
-   * Calls `onEvent` with each live event of the room, also those for one participant (`to`), until the returned
+   * Calls `onEvent` with each live event of the meeting, also those for one participant (`to`), until the returned
    * function is called.
    */
   watch(meetingId: string, onEvent: (type: MeetingEvent["type"], to: string | undefined, source: ParsedOnDemand) => void): Promise<() => void> {
@@ -174,24 +174,24 @@ export class MeetingEventLog {
   }
 
   private async listen(meetingId: string, subscriber: (d: Delivery) => void): Promise<() => void> {
-    let room = this.rooms.get(meetingId);
-    if (!room) {
+    let meeting = this.meetings.get(meetingId);
+    if (!meeting) {
       const subscribers = new Set<(d: Delivery) => void>();
       const off = this.bus.onRaw(meetingKeys.channel(meetingId), (message) => {
         const delivery = Delivery.fromMessage(message);
         for (const deliver of subscribers) deliver(delivery);
       });
-      room = { subscribers, off };
-      this.rooms.set(meetingId, room);
+      meeting = { subscribers, off };
+      this.meetings.set(meetingId, meeting);
     }
-    room.subscribers.add(subscriber);
-    await room.off;
+    meeting.subscribers.add(subscriber);
+    await meeting.off;
     return () => {
-      const current = this.rooms.get(meetingId);
+      const current = this.meetings.get(meetingId);
       if (!current) return;
       current.subscribers.delete(subscriber);
       if (current.subscribers.size === 0) {
-        this.rooms.delete(meetingId);
+        this.meetings.delete(meetingId);
         void current.off.then((off) => off());
       }
     };

@@ -48,10 +48,10 @@ export type MeetingEvent =
   | { type: "producer.paused" | "producer.resumed"; peerId: string; producerId: string; source: MediaSource; byHost: boolean }
   | { type: "activeSpeaker"; peerId: string | null }
   | { type: "audioLevels"; levels: Array<{ peerId: string; volume: number }> }
-  /** the media server hosting the room was lost: rebuild transports with room.reconnectMedia */
+  /** the media server hosting the meeting was lost: rebuild transports with room.reconnectMedia */
   | { type: "media.lost"; message: string }
   | { type: "meeting.ended" }
-  /** the room switched between P2P mesh and SFU (or the host changed the threshold) */
+  /** the meeting switched between P2P mesh and SFU (or the host changed the threshold) */
   | { type: "mode.changed"; mode: MeetingTopology; meshThreshold: number; reason: string }
   | { type: "playback"; playback: PlaybackState }
   // addressed to one peer only (`to`):
