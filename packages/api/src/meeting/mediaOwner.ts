@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import type { Redis } from "ioredis";
 import type { PrismaClient } from "@qualmeet/db";
-import type { WorkerPool } from "@qualmeet/media";
+import type { Room as MediaRoom, WorkerPool } from "@qualmeet/media";
 import { previousStreamId } from "../services/streamIds.ts";
 import { turnCredentials } from "../services/turnCredentials.ts";
 import type { JoinResult, MediaArgs, MediaOperation, MediaOwnerCommands, MediaResult, PlaybackCommand, ReconnectMediaResult } from "./commands.ts";
@@ -304,19 +304,9 @@ export class MediaOwner implements MediaOwnerCommands {
 
   /** Drain, on the receiving node: the same meeting and participants with new media; clients are told to reconnect it. */
   async adopt(snapshot: MeetingSnapshot): Promise<void> {
-    const live: LiveMeeting = {
-      meeting: snapshot.meeting,
-      media: await this.meetingMedia.createRoom(snapshot.meeting.id).catch(() => null),
-      mode: snapshot.mode,
-      meshThreshold: snapshot.meshThreshold,
-      quietTimer: null,
-      playback: snapshot.playback,
-      participants: new Map(snapshot.participants.map((p) => [p.peerId, { ...p, graceTimer: null }])),
-      rebuilding: null,
-      stopWatchingEvents: () => {},
-    };
-    this.meetingMedia.watch(live);
-    live.stopWatchingEvents = await this.watchEnd(snapshot.meeting.id);
+    const media = await this.meetingMedia.createRoom(snapshot.meeting.id).catch(() => null);
+    const participants = new Map(snapshot.participants.map((p) => [p.peerId, { ...p, graceTimer: null }]));
+    const live = await this.track(snapshot.meeting, media, { mode: snapshot.mode, meshThreshold: snapshot.meshThreshold, playback: snapshot.playback, participants });
     if (live.media) for (const p of live.participants.values()) this.meetingMedia.attachPeer(live, p);
     this.meetings.set(snapshot.meeting.id, live);
   }
@@ -357,26 +347,25 @@ export class MediaOwner implements MediaOwnerCommands {
     let opening = this.opening.get(meeting.id);
     if (!opening) {
       opening = (async () => {
-        const live: LiveMeeting = {
-          meeting: { id: meeting.id, code: meeting.code, title: meeting.title, hostId: meeting.hostId, maxParticipants: meeting.maxParticipants, mode: meeting.mode, p2pMaxParticipants: meeting.p2pMaxParticipants },
-          // without a worker the meeting still opens: a small meeting runs P2P
-          media: await this.meetingMedia.createRoom(meeting.id).catch(() => null),
-          mode: meeting.p2pMaxParticipants > 0 ? "P2P" : "SFU",
-          meshThreshold: meeting.p2pMaxParticipants,
-          quietTimer: null,
-          playback: null,
-          participants: new Map(),
-          rebuilding: null,
-          stopWatchingEvents: () => {},
-        };
-        this.meetingMedia.watch(live);
-        live.stopWatchingEvents = await this.watchEnd(meeting.id);
+        const meta: MeetingMeta = { id: meeting.id, code: meeting.code, title: meeting.title, hostId: meeting.hostId, maxParticipants: meeting.maxParticipants, mode: meeting.mode, p2pMaxParticipants: meeting.p2pMaxParticipants };
+        // without a worker the meeting still opens: a small meeting runs P2P
+        const media = await this.meetingMedia.createRoom(meeting.id).catch(() => null);
+        const mode = meeting.p2pMaxParticipants > 0 ? "P2P" : "SFU";
+        const live = await this.track(meta, media, { mode, meshThreshold: meeting.p2pMaxParticipants, playback: null, participants: new Map() });
         this.meetings.set(meeting.id, live);
         return live;
       })().finally(() => this.opening.delete(meeting.id));
       this.opening.set(meeting.id, opening);
     }
     return opening;
+  }
+
+  /** A live meeting whose media room and end this node watches. */
+  private async track(meeting: MeetingMeta, media: MediaRoom | null, state: Pick<LiveMeeting, "mode" | "meshThreshold" | "playback" | "participants">): Promise<LiveMeeting> {
+    const live: LiveMeeting = { meeting, media, ...state, quietTimer: null, rebuilding: null, stopWatchingEvents: () => {} };
+    this.meetingMedia.watch(live);
+    live.stopWatchingEvents = await this.watchEnd(meeting.id);
+    return live;
   }
 
   /** The meeting may be ended elsewhere (the web app's meeting.end): everyone here leaves too. */
