@@ -27,6 +27,20 @@ function connect(cookie: string): RealtimeConnection {
 }
 
 /** Collects a participant's room events; `next(type)` waits for the next one of that type. */
+/** A host and two others (`second`, `third`) in a new meeting, and the second one's events. */
+async function hostAndTwo(second: string, third: string) {
+  const { host, meeting } = await meetingWithHost();
+  const hostConn = connect(host.cookie);
+  const h = await hostConn.client.room.join.mutate({ code: meeting.code });
+  const [b, c] = await Promise.all([second, third].map((n) => newUser(web.url, n)));
+  const bConn = connect(b!.cookie);
+  const cConn = connect(c!.cookie);
+  const bj = await bConn.client.room.join.mutate({ code: meeting.code });
+  const cj = await cConn.client.room.join.mutate({ code: meeting.code });
+  const bEvents = eventsOf(bConn, meeting.id, bj.self.peerId, bj.lastEventId);
+  return { host, meeting, hostConn, h, bConn, bj, cConn, cj, bEvents };
+}
+
 /** A shared link ("listen together"): an event every participant receives, named by `marker`. */
 function share(connection: RealtimeConnection, ref: { meetingId: string; peerId: string }, marker: string) {
   return connection.client.room.playback.mutate({ ...ref, url: `https://example.com/${marker}`, playing: true, position: 0 });
@@ -240,15 +254,7 @@ describe("P2P mesh and the switch to the SFU", () => {
   });
 
   test("P2P signals reach only their target; the host can change the threshold", async () => {
-    const { host, meeting } = await meetingWithHost();
-    const hostConn = connect(host.cookie);
-    const h = await hostConn.client.room.join.mutate({ code: meeting.code });
-    const [b, c] = await Promise.all(["Bea", "Cai"].map((n) => newUser(web.url, n)));
-    const bConn = connect(b!.cookie);
-    const cConn = connect(c!.cookie);
-    const bj = await bConn.client.room.join.mutate({ code: meeting.code });
-    const cj = await cConn.client.room.join.mutate({ code: meeting.code });
-    const bEvents = eventsOf(bConn, meeting.id, bj.self.peerId, bj.lastEventId);
+    const { host, meeting, hostConn, h, bConn, bj, cConn, cj, bEvents } = await hostAndTwo("Bea", "Cai");
     const cEvents = eventsOf(cConn, meeting.id, cj.self.peerId, cj.lastEventId);
     const offer = { description: { type: "offer" as const, sdp: "v=0\r\n" } };
     await hostConn.client.room.signal.mutate({ meetingId: meeting.id, peerId: h.self.peerId, targetPeerId: bj.self.peerId, signal: offer });
@@ -268,15 +274,7 @@ describe("P2P mesh and the switch to the SFU", () => {
   });
 
   test("a malformed SDP reaches no one; a client flooding signals is refused while others' signals still pass", async () => {
-    const { host, meeting } = await meetingWithHost();
-    const hostConn = connect(host.cookie);
-    const h = await hostConn.client.room.join.mutate({ code: meeting.code });
-    const [b, c] = await Promise.all(["Bo", "Cy"].map((n) => newUser(web.url, n)));
-    const bConn = connect(b!.cookie);
-    const cConn = connect(c!.cookie);
-    const bj = await bConn.client.room.join.mutate({ code: meeting.code });
-    const cj = await cConn.client.room.join.mutate({ code: meeting.code });
-    const bEvents = eventsOf(bConn, meeting.id, bj.self.peerId, bj.lastEventId);
+    const { meeting, hostConn, h, bConn, bj, cConn, cj, bEvents } = await hostAndTwo("Bo", "Cy");
     const toB = (signal: object) => hostConn.client.room.signal.mutate({ meetingId: meeting.id, peerId: h.self.peerId, targetPeerId: bj.self.peerId, signal });
     for (const sdp of ["<script>alert(1)</script>", "v=0\r\n\u0000binary"]) {
       await expect(toB({ description: { type: "offer", sdp } })).rejects.toMatchObject({ data: { code: "BAD_REQUEST", field: "signal.description.sdp" } });
