@@ -27,11 +27,17 @@ function connect(cookie: string): RealtimeConnection {
 }
 
 /** Collects a participant's room events; `next(type)` waits for the next one of that type. */
-/** A host and two others (`second`, `third`) in a new meeting, and the second one's events. */
-async function hostAndTwo(second: string, third: string) {
-  const { host, meeting } = await meetingWithHost();
+/** A new meeting with its host joined. */
+async function hostJoined(maxParticipants?: number) {
+  const { host, meeting } = await meetingWithHost(maxParticipants);
   const hostConn = connect(host.cookie);
   const h = await hostConn.client.room.join.mutate({ code: meeting.code });
+  return { host, meeting, hostConn, h };
+}
+
+/** A host and two others (`second`, `third`) in a new meeting, and the second one's events. */
+async function hostAndTwo(second: string, third: string) {
+  const { host, meeting, hostConn, h } = await hostJoined();
   const [b, c] = await Promise.all([second, third].map((n) => newUser(web.url, n)));
   const bConn = connect(b!.cookie);
   const cConn = connect(c!.cookie);
@@ -143,9 +149,7 @@ describe("joining", () => {
 
 describe("the room's events", () => {
   test("a shared link reaches everyone, and a resubscription from the last id misses nothing and repeats nothing", async () => {
-    const { host, meeting } = await meetingWithHost();
-    const hostConn = connect(host.cookie);
-    const h = await hostConn.client.room.join.mutate({ code: meeting.code });
+    const { meeting, hostConn, h } = await hostJoined();
     const hostRef = { meetingId: meeting.id, peerId: h.self.peerId };
     const other = await newUser(web.url, "Olga");
     const otherConn = connect(other.cookie);
@@ -171,9 +175,7 @@ describe("the room's events", () => {
   });
 
   test("links that are not http(s) are refused and nothing is broadcast", async () => {
-    const { host, meeting } = await meetingWithHost();
-    const conn = connect(host.cookie);
-    const h = await conn.client.room.join.mutate({ code: meeting.code });
+    const { meeting, hostConn: conn, h } = await hostJoined();
     const ref = { meetingId: meeting.id, peerId: h.self.peerId };
     const events = eventsOf(conn, meeting.id, h.self.peerId, h.lastEventId);
     await expect(conn.client.room.playback.mutate({ ...ref, url: "javascript:alert(1)", playing: true, position: 0 })).rejects.toMatchObject({ data: { code: "BAD_REQUEST", field: "url" } });
@@ -187,9 +189,7 @@ describe("the room's events", () => {
 
 describe("reconnecting", () => {
   test("a dropped socket's participant stays; the user's new socket resumes the events it missed and acts for it", async () => {
-    const { host, meeting } = await meetingWithHost();
-    const hostConn = connect(host.cookie);
-    const h = await hostConn.client.room.join.mutate({ code: meeting.code });
+    const { meeting, hostConn, h } = await hostJoined();
     const hostEvents = eventsOf(hostConn, meeting.id, h.self.peerId, h.lastEventId);
     const roamer = await newUser(web.url, "Roamer");
     const firstSocket = connect(roamer.cookie);
@@ -217,9 +217,7 @@ describe("reconnecting", () => {
 
 describe("reloading", () => {
   test("a 1:1 reloaded by one side is not full: the dropped socket's participant makes way for the new join", async () => {
-    const { host, meeting } = await meetingWithHost(2);
-    const hostConn = connect(host.cookie);
-    const h = await hostConn.client.room.join.mutate({ code: meeting.code });
+    const { meeting, hostConn, h } = await hostJoined(2);
     const hostEvents = eventsOf(hostConn, meeting.id, h.self.peerId, h.lastEventId);
     const other = await newUser(web.url, "Reloader");
     const before = connect(other.cookie);
@@ -234,9 +232,7 @@ describe("reloading", () => {
 
 describe("P2P mesh and the switch to the SFU", () => {
   test("up to the threshold the room is P2P; the 4th participant switches it to the SFU; it returns to P2P after a quiet period", async () => {
-    const { host, meeting } = await meetingWithHost();
-    const hostConn = connect(host.cookie);
-    const h = await hostConn.client.room.join.mutate({ code: meeting.code });
+    const { meeting, hostConn, h } = await hostJoined();
     expect(h).toMatchObject({ mode: "P2P", meshThreshold: 3 });
     const hostEvents = eventsOf(hostConn, meeting.id, h.self.peerId, h.lastEventId);
     const others = [];
@@ -274,7 +270,7 @@ describe("P2P mesh and the switch to the SFU", () => {
   });
 
   test("a malformed SDP reaches no one; a client flooding signals is refused while others' signals still pass", async () => {
-    const { meeting, hostConn, h, bConn, bj, cConn, cj, bEvents } = await hostAndTwo("Bo", "Cy");
+    const { meeting, hostConn, h, bj, cConn, cj, bEvents } = await hostAndTwo("Bo", "Cy");
     const toB = (signal: object) => hostConn.client.room.signal.mutate({ meetingId: meeting.id, peerId: h.self.peerId, targetPeerId: bj.self.peerId, signal });
     for (const sdp of ["<script>alert(1)</script>", "v=0\r\n\u0000binary"]) {
       await expect(toB({ description: { type: "offer", sdp } })).rejects.toMatchObject({ data: { code: "BAD_REQUEST", field: "signal.description.sdp" } });
@@ -298,9 +294,7 @@ describe("P2P mesh and the switch to the SFU", () => {
   });
 
   test("listen together: play, pause and seek reach everyone, and a late joiner starts where the others are", async () => {
-    const { host, meeting } = await meetingWithHost();
-    const hostConn = connect(host.cookie);
-    const h = await hostConn.client.room.join.mutate({ code: meeting.code });
+    const { meeting, hostConn, h } = await hostJoined();
     const friend = await newUser(web.url, "Friend");
     const friendConn = connect(friend.cookie);
     const f = await friendConn.client.room.join.mutate({ code: meeting.code });
@@ -338,9 +332,7 @@ describe("authorization", () => {
   });
 
   test("only the host mutes, removes and ends; the removed participant is told", async () => {
-    const { host, meeting } = await meetingWithHost();
-    const hostConn = connect(host.cookie);
-    const h = await hostConn.client.room.join.mutate({ code: meeting.code });
+    const { meeting, hostConn, h } = await hostJoined();
     const member = await newUser(web.url, "Member");
     const memberConn = connect(member.cookie);
     const m = await memberConn.client.room.join.mutate({ code: meeting.code });
@@ -376,9 +368,7 @@ describe("authorization", () => {
 
 describe("media signaling", () => {
   test("a producer is announced, the other participant consumes it paused and resumes it; bad parameters hurt only the caller", async () => {
-    const { host, meeting } = await meetingWithHost();
-    const hostConn = connect(host.cookie);
-    const h = await hostConn.client.room.join.mutate({ code: meeting.code });
+    const { meeting, hostConn, h } = await hostJoined();
     const viewer = await newUser(web.url, "Viewer");
     const viewerConn = connect(viewer.cookie);
     const v = await viewerConn.client.room.join.mutate({ code: meeting.code });
@@ -419,9 +409,7 @@ describe("media signaling", () => {
   });
 
   test("a socket that vanishes mid-negotiation leaves nothing behind", async () => {
-    const { host, meeting } = await meetingWithHost();
-    const hostConn = connect(host.cookie);
-    const h = await hostConn.client.room.join.mutate({ code: meeting.code });
+    const { meeting, hostConn, h } = await hostJoined();
     const hostEvents = eventsOf(hostConn, meeting.id, h.self.peerId, h.lastEventId);
     const leaver = await newUser(web.url, "Leaver");
     const leaverConn = connect(leaver.cookie);

@@ -3,7 +3,7 @@ import os from "node:os";
 import type { types } from "mediasoup";
 import { MEDIA_CODECS } from "./codecs.ts";
 import { MediaError } from "./errors.ts";
-import { Peer, type PeerHost, type ProducerSource, type RoomProducer, type RoomRouter } from "./Peer.ts";
+import { Peer, type PeerHost, type RoomProducer, type RoomRouter } from "./Peer.ts";
 import type { MediaWorker, WorkerPool } from "./WorkerPool.ts";
 
 export interface RoomOptions {

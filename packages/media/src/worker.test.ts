@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { types } from "mediasoup";
 import { MediaError, Room, WorkerPool } from "./index.ts";
-import { audioFromTo, nextEvent, opusParameters, waitFor } from "./test-helpers.ts";
+import { audioFromTo, nextEvent, waitFor } from "./test-helpers.ts";
 
 let pool: WorkerPool;
 
