@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import next from "next";
 import { exitOnInvalidEnv, loadServerEnv } from "@qualmeet/config";
 import { logger } from "@qualmeet/log";
-import { clientIp } from "@qualmeet/api/services/clientIp";
+import { clientIp } from "@qualmeet/api/client-ip";
 
 const env = exitOnInvalidEnv("web", loadServerEnv);
 logger.level = env.LOG_LEVEL;

@@ -1,6 +1,7 @@
 // Signaling benchmark: N simulated meeting clients over real WebSockets with real session cookies, split
-// over 2 realtime nodes, in meetings of 10. Each client sends a chat message (`room.chat`) and everyone in
-// the meeting gets it through their `room.events` subscription (tracked events through Redis).
+// over 2 realtime nodes, in meetings of 10. Each client sends a message (a shared link, `room.playback`, run by
+// the meeting's media owner) and everyone in the meeting gets it through their `room.events` subscription
+// (tracked events through Redis).
 //   phase 1 (steady):   every client sends once a second for --seconds; latency send -> delivery and
 //                       delivery ratio
 //   phase 2 (capacity): the per-client send interval halves every --step-seconds (1000 -> 500 -> 250 ms

@@ -1,7 +1,7 @@
 // Meeting signaling over the realtime socket with real PostgreSQL, Redis and mediasoup (no browser):
 // joining, the room's event stream and its resumption, authorization, capacity, host powers, bad input.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { RoomEvent } from "@qualmeet/api";
+import type { MeetingEvent } from "@qualmeet/api";
 import { newUser, realtimeClient, signIn, webClient, type RealtimeConnection } from "../../../tests/harness/clients.ts";
 import { startRealtime, startWeb, type RealtimeServer, type WebServer } from "../../../tests/harness/servers.ts";
 
@@ -27,8 +27,34 @@ function connect(cookie: string): RealtimeConnection {
 }
 
 /** Collects a participant's room events; `next(type)` waits for the next one of that type. */
+/** A new meeting with its host joined. */
+async function hostJoined(maxParticipants?: number) {
+  const { host, meeting } = await meetingWithHost(maxParticipants);
+  const hostConn = connect(host.cookie);
+  const h = await hostConn.client.room.join.mutate({ code: meeting.code });
+  return { host, meeting, hostConn, h };
+}
+
+/** A host and two others (`second`, `third`) in a new meeting, and the second one's events. */
+async function hostAndTwo(second: string, third: string) {
+  const { host, meeting, hostConn, h } = await hostJoined();
+  const [b, c] = await Promise.all([second, third].map((n) => newUser(web.url, n)));
+  const bConn = connect(b!.cookie);
+  const cConn = connect(c!.cookie);
+  const bj = await bConn.client.room.join.mutate({ code: meeting.code });
+  const cj = await cConn.client.room.join.mutate({ code: meeting.code });
+  const bEvents = eventsOf(bConn, meeting.id, bj.self.peerId, bj.lastEventId);
+  return { host, meeting, hostConn, h, bConn, bj, cConn, cj, bEvents };
+}
+
+/** A shared link ("listen together"): an event every participant receives, named by `marker`. */
+function share(connection: RealtimeConnection, ref: { meetingId: string; peerId: string }, marker: string) {
+  return connection.client.room.playback.mutate({ ...ref, url: `https://example.com/${marker}`, playing: true, position: 0 });
+}
+const sharedMarker = (event: { playback: { url: string | null } }) => event.playback.url?.replace("https://example.com/", "");
+
 function eventsOf(connection: RealtimeConnection, meetingId: string, peerId: string, lastEventId?: string) {
-  const seen: Array<{ id: string; event: RoomEvent }> = [];
+  const seen: Array<{ id: string; event: MeetingEvent }> = [];
   const waiters: Array<() => void> = [];
   const sub = connection.client.room.events.subscribe(
     { meetingId, peerId, lastEventId },
@@ -43,13 +69,13 @@ function eventsOf(connection: RealtimeConnection, meetingId: string, peerId: str
   return {
     sub,
     seen,
-    async next<T extends RoomEvent["type"]>(type: T, timeoutMs = 5000, where: (event: Extract<RoomEvent, { type: T }>) => boolean = () => true): Promise<Extract<RoomEvent, { type: T }>> {
+    async next<T extends MeetingEvent["type"]>(type: T, timeoutMs = 5000, where: (event: Extract<MeetingEvent, { type: T }>) => boolean = () => true): Promise<Extract<MeetingEvent, { type: T }>> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const index = seen.findIndex((e, i) => i >= cursor && e.event.type === type && where(e.event as Extract<RoomEvent, { type: T }>));
+        const index = seen.findIndex((e, i) => i >= cursor && e.event.type === type && where(e.event as Extract<MeetingEvent, { type: T }>));
         if (index >= 0) {
           cursor = index + 1;
-          return seen[index]!.event as Extract<RoomEvent, { type: T }>;
+          return seen[index]!.event as Extract<MeetingEvent, { type: T }>;
         }
         if (Date.now() > deadline) throw new Error(`no ${type} event; saw ${seen.map((e) => e.event.type).join(", ")}`);
         await new Promise<void>((resolve) => {
@@ -122,66 +148,64 @@ describe("joining", () => {
 });
 
 describe("the room's events", () => {
-  test("chat reaches everyone, and a resubscription from the last id misses nothing and repeats nothing", async () => {
-    const { host, meeting } = await meetingWithHost();
-    const hostConn = connect(host.cookie);
-    const h = await hostConn.client.room.join.mutate({ code: meeting.code });
+  test("a shared link reaches everyone, and a resubscription from the last id misses nothing and repeats nothing", async () => {
+    const { meeting, hostConn, h } = await hostJoined();
+    const hostRef = { meetingId: meeting.id, peerId: h.self.peerId };
     const other = await newUser(web.url, "Olga");
     const otherConn = connect(other.cookie);
     const o = await otherConn.client.room.join.mutate({ code: meeting.code });
     const first = eventsOf(otherConn, meeting.id, o.self.peerId, o.lastEventId);
-    await hostConn.client.room.chat.mutate({ meetingId: meeting.id, peerId: h.self.peerId, text: "one" });
-    expect(await first.next("chat")).toMatchObject({ text: "one", displayName: "Host", peerId: h.self.peerId });
+    await share(hostConn, hostRef, "one");
+    const one = await first.next("playback");
+    expect(sharedMarker(one)).toBe("one");
+    expect(one.playback.byPeerId).toBe(h.self.peerId);
     const lastId = first.seen[first.seen.length - 1]!.id;
     first.sub.unsubscribe();
 
     // while Olga is not listening
-    await hostConn.client.room.chat.mutate({ meetingId: meeting.id, peerId: h.self.peerId, text: "two" });
-    await hostConn.client.room.chat.mutate({ meetingId: meeting.id, peerId: h.self.peerId, text: "three" });
+    await share(hostConn, hostRef, "two");
+    await share(hostConn, hostRef, "three");
     const resumed = eventsOf(otherConn, meeting.id, o.self.peerId, lastId);
-    expect((await resumed.next("chat")).text).toBe("two");
-    expect((await resumed.next("chat")).text).toBe("three");
-    await hostConn.client.room.chat.mutate({ meetingId: meeting.id, peerId: h.self.peerId, text: "four" });
-    expect((await resumed.next("chat")).text).toBe("four");
-    expect(resumed.seen.filter((e) => e.event.type === "chat").map((e) => (e.event as { text: string }).text)).toEqual(["two", "three", "four"]);
+    expect(sharedMarker(await resumed.next("playback"))).toBe("two");
+    expect(sharedMarker(await resumed.next("playback"))).toBe("three");
+    await share(hostConn, hostRef, "four");
+    expect(sharedMarker(await resumed.next("playback"))).toBe("four");
+    expect(resumed.seen.flatMap((e) => (e.event.type === "playback" ? [sharedMarker(e.event)] : []))).toEqual(["two", "three", "four"]);
     resumed.sub.unsubscribe();
   });
 
-  test("empty and oversized chat messages are refused and nothing is broadcast", async () => {
-    const { host, meeting } = await meetingWithHost();
-    const conn = connect(host.cookie);
-    const h = await conn.client.room.join.mutate({ code: meeting.code });
+  test("links that are not http(s) are refused and nothing is broadcast", async () => {
+    const { meeting, hostConn: conn, h } = await hostJoined();
+    const ref = { meetingId: meeting.id, peerId: h.self.peerId };
     const events = eventsOf(conn, meeting.id, h.self.peerId, h.lastEventId);
-    await expect(conn.client.room.chat.mutate({ meetingId: meeting.id, peerId: h.self.peerId, text: "   " })).rejects.toMatchObject({ data: { code: "BAD_REQUEST", field: "text" } });
-    await expect(conn.client.room.chat.mutate({ meetingId: meeting.id, peerId: h.self.peerId, text: "x".repeat(2001) })).rejects.toMatchObject({ data: { code: "BAD_REQUEST" } });
-    await conn.client.room.chat.mutate({ meetingId: meeting.id, peerId: h.self.peerId, text: "fine" });
-    expect((await events.next("chat")).text).toBe("fine");
-    expect(events.seen.filter((e) => e.event.type === "chat")).toHaveLength(1);
+    await expect(conn.client.room.playback.mutate({ ...ref, url: "javascript:alert(1)", playing: true, position: 0 })).rejects.toMatchObject({ data: { code: "BAD_REQUEST", field: "url" } });
+    await expect(conn.client.room.playback.mutate({ ...ref, url: `https://example.com/${"x".repeat(2048)}`, playing: true, position: 0 })).rejects.toMatchObject({ data: { code: "BAD_REQUEST" } });
+    await share(conn, ref, "fine");
+    expect(sharedMarker(await events.next("playback"))).toBe("fine");
+    expect(events.seen.filter((e) => e.event.type === "playback")).toHaveLength(1);
     events.sub.unsubscribe();
   });
 });
 
 describe("reconnecting", () => {
   test("a dropped socket's participant stays; the user's new socket resumes the events it missed and acts for it", async () => {
-    const { host, meeting } = await meetingWithHost();
-    const hostConn = connect(host.cookie);
-    const h = await hostConn.client.room.join.mutate({ code: meeting.code });
+    const { meeting, hostConn, h } = await hostJoined();
     const hostEvents = eventsOf(hostConn, meeting.id, h.self.peerId, h.lastEventId);
     const roamer = await newUser(web.url, "Roamer");
     const firstSocket = connect(roamer.cookie);
     const r = await firstSocket.client.room.join.mutate({ code: meeting.code });
     const before = eventsOf(firstSocket, meeting.id, r.self.peerId, r.lastEventId);
-    await hostConn.client.room.chat.mutate({ meetingId: meeting.id, peerId: h.self.peerId, text: "before the drop" });
-    await before.next("chat");
+    await share(hostConn, { meetingId: meeting.id, peerId: h.self.peerId }, "before-the-drop");
+    await before.next("playback");
     const lastId = before.seen[before.seen.length - 1]!.id;
     await firstSocket.close();
 
-    await hostConn.client.room.chat.mutate({ meetingId: meeting.id, peerId: h.self.peerId, text: "while away" });
+    await share(hostConn, { meetingId: meeting.id, peerId: h.self.peerId }, "while-away");
     const secondSocket = connect(roamer.cookie);
     const after = eventsOf(secondSocket, meeting.id, r.self.peerId, lastId);
-    expect((await after.next("chat")).text).toBe("while away");
-    await secondSocket.client.room.chat.mutate({ meetingId: meeting.id, peerId: r.self.peerId, text: "back" });
-    expect(await hostEvents.next("chat", 5000, (e) => e.peerId === r.self.peerId)).toMatchObject({ text: "back", displayName: "Roamer" });
+    expect(sharedMarker(await after.next("playback"))).toBe("while-away");
+    await share(secondSocket, { meetingId: meeting.id, peerId: r.self.peerId }, "back");
+    expect(sharedMarker(await hostEvents.next("playback", 5000, (e) => e.playback.byPeerId === r.self.peerId))).toBe("back");
 
     // well past the grace window: nobody saw the roamer leave
     await new Promise((resolve) => setTimeout(resolve, 6000));
@@ -193,9 +217,7 @@ describe("reconnecting", () => {
 
 describe("reloading", () => {
   test("a 1:1 reloaded by one side is not full: the dropped socket's participant makes way for the new join", async () => {
-    const { host, meeting } = await meetingWithHost(2);
-    const hostConn = connect(host.cookie);
-    const h = await hostConn.client.room.join.mutate({ code: meeting.code });
+    const { meeting, hostConn, h } = await hostJoined(2);
     const hostEvents = eventsOf(hostConn, meeting.id, h.self.peerId, h.lastEventId);
     const other = await newUser(web.url, "Reloader");
     const before = connect(other.cookie);
@@ -210,9 +232,7 @@ describe("reloading", () => {
 
 describe("P2P mesh and the switch to the SFU", () => {
   test("up to the threshold the room is P2P; the 4th participant switches it to the SFU; it returns to P2P after a quiet period", async () => {
-    const { host, meeting } = await meetingWithHost();
-    const hostConn = connect(host.cookie);
-    const h = await hostConn.client.room.join.mutate({ code: meeting.code });
+    const { meeting, hostConn, h } = await hostJoined();
     expect(h).toMatchObject({ mode: "P2P", meshThreshold: 3 });
     const hostEvents = eventsOf(hostConn, meeting.id, h.self.peerId, h.lastEventId);
     const others = [];
@@ -230,21 +250,13 @@ describe("P2P mesh and the switch to the SFU", () => {
   });
 
   test("P2P signals reach only their target; the host can change the threshold", async () => {
-    const { host, meeting } = await meetingWithHost();
-    const hostConn = connect(host.cookie);
-    const h = await hostConn.client.room.join.mutate({ code: meeting.code });
-    const [b, c] = await Promise.all(["Bea", "Cai"].map((n) => newUser(web.url, n)));
-    const bConn = connect(b!.cookie);
-    const cConn = connect(c!.cookie);
-    const bj = await bConn.client.room.join.mutate({ code: meeting.code });
-    const cj = await cConn.client.room.join.mutate({ code: meeting.code });
-    const bEvents = eventsOf(bConn, meeting.id, bj.self.peerId, bj.lastEventId);
+    const { host, meeting, hostConn, h, bConn, bj, cConn, cj, bEvents } = await hostAndTwo("Bea", "Cai");
     const cEvents = eventsOf(cConn, meeting.id, cj.self.peerId, cj.lastEventId);
     const offer = { description: { type: "offer" as const, sdp: "v=0\r\n" } };
     await hostConn.client.room.signal.mutate({ meetingId: meeting.id, peerId: h.self.peerId, targetPeerId: bj.self.peerId, signal: offer });
     expect(await bEvents.next("p2p.signal")).toEqual({ type: "p2p.signal", fromPeerId: h.self.peerId, signal: offer });
-    await cConn.client.room.chat.mutate({ meetingId: meeting.id, peerId: cj.self.peerId, text: "marker" });
-    await cEvents.next("chat");
+    await share(cConn, { meetingId: meeting.id, peerId: cj.self.peerId }, "marker");
+    await cEvents.next("playback");
     expect(cEvents.seen.some((e) => e.event.type === "p2p.signal")).toBe(false);
     await expect(hostConn.client.room.signal.mutate({ meetingId: meeting.id, peerId: h.self.peerId, targetPeerId: "00000000-0000-4000-8000-000000000000", signal: offer })).rejects.toMatchObject({ data: { code: "NOT_FOUND" } });
     await expect(hostConn.client.room.signal.mutate({ meetingId: meeting.id, peerId: h.self.peerId, targetPeerId: bj.self.peerId, signal: {} })).rejects.toMatchObject({ data: { code: "BAD_REQUEST" } });
@@ -258,15 +270,7 @@ describe("P2P mesh and the switch to the SFU", () => {
   });
 
   test("a malformed SDP reaches no one; a client flooding signals is refused while others' signals still pass", async () => {
-    const { host, meeting } = await meetingWithHost();
-    const hostConn = connect(host.cookie);
-    const h = await hostConn.client.room.join.mutate({ code: meeting.code });
-    const [b, c] = await Promise.all(["Bo", "Cy"].map((n) => newUser(web.url, n)));
-    const bConn = connect(b!.cookie);
-    const cConn = connect(c!.cookie);
-    const bj = await bConn.client.room.join.mutate({ code: meeting.code });
-    const cj = await cConn.client.room.join.mutate({ code: meeting.code });
-    const bEvents = eventsOf(bConn, meeting.id, bj.self.peerId, bj.lastEventId);
+    const { meeting, hostConn, h, bj, cConn, cj, bEvents } = await hostAndTwo("Bo", "Cy");
     const toB = (signal: object) => hostConn.client.room.signal.mutate({ meetingId: meeting.id, peerId: h.self.peerId, targetPeerId: bj.self.peerId, signal });
     for (const sdp of ["<script>alert(1)</script>", "v=0\r\n\u0000binary"]) {
       await expect(toB({ description: { type: "offer", sdp } })).rejects.toMatchObject({ data: { code: "BAD_REQUEST", field: "signal.description.sdp" } });
@@ -283,16 +287,14 @@ describe("P2P mesh and the switch to the SFU", () => {
     const fromC = { description: { type: "offer" as const, sdp: "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n" } };
     await cConn.client.room.signal.mutate({ meetingId: meeting.id, peerId: cj.self.peerId, targetPeerId: bj.self.peerId, signal: fromC });
     await bEvents.next("p2p.signal", 5000, (e) => e.fromPeerId === cj.self.peerId);
-    const signals = bEvents.seen.filter((e) => e.event.type === "p2p.signal").map((e) => e.event as Extract<RoomEvent, { type: "p2p.signal" }>);
+    const signals = bEvents.seen.filter((e) => e.event.type === "p2p.signal").map((e) => e.event as Extract<MeetingEvent, { type: "p2p.signal" }>);
     expect(signals.filter((s) => s.fromPeerId === h.self.peerId)).toHaveLength(results.length - refused.length);
     expect(signals.some((s) => s.signal.description && s.fromPeerId === h.self.peerId)).toBe(false);
     bEvents.sub.unsubscribe();
   });
 
   test("listen together: play, pause and seek reach everyone, and a late joiner starts where the others are", async () => {
-    const { host, meeting } = await meetingWithHost();
-    const hostConn = connect(host.cookie);
-    const h = await hostConn.client.room.join.mutate({ code: meeting.code });
+    const { meeting, hostConn, h } = await hostJoined();
     const friend = await newUser(web.url, "Friend");
     const friendConn = connect(friend.cookie);
     const f = await friendConn.client.room.join.mutate({ code: meeting.code });
@@ -320,7 +322,7 @@ describe("authorization", () => {
     const ref = { meetingId: meeting.id, peerId: h.self.peerId };
     for (const call of [
       () => intruderConn.client.media.createTransport.mutate({ ...ref, direction: "send" }),
-      () => intruderConn.client.room.chat.mutate({ ...ref, text: "spoofed" }),
+      () => share(intruderConn, ref, "spoofed"),
       () => intruderConn.client.room.leave.mutate(ref),
     ]) {
       await expect(call()).rejects.toMatchObject({ data: { code: "FORBIDDEN" }, message: "You are not in this meeting (join it first)." });
@@ -330,9 +332,7 @@ describe("authorization", () => {
   });
 
   test("only the host mutes, removes and ends; the removed participant is told", async () => {
-    const { host, meeting } = await meetingWithHost();
-    const hostConn = connect(host.cookie);
-    const h = await hostConn.client.room.join.mutate({ code: meeting.code });
+    const { meeting, hostConn, h } = await hostJoined();
     const member = await newUser(web.url, "Member");
     const memberConn = connect(member.cookie);
     const m = await memberConn.client.room.join.mutate({ code: meeting.code });
@@ -361,16 +361,14 @@ describe("authorization", () => {
 
     await hostConn.client.room.removeParticipant.mutate({ meetingId: meeting.id, peerId: h.self.peerId, targetPeerId: m.self.peerId });
     expect((await memberEvents.next("removed")).message).toMatch(/removed/);
-    await expect(memberConn.client.room.chat.mutate({ meetingId: meeting.id, peerId: m.self.peerId, text: "still here?" })).rejects.toMatchObject({ data: { code: "FORBIDDEN" } });
+    await expect(share(memberConn, { meetingId: meeting.id, peerId: m.self.peerId }, "still-here")).rejects.toMatchObject({ data: { code: "FORBIDDEN" } });
     memberEvents.sub.unsubscribe();
   });
 });
 
 describe("media signaling", () => {
   test("a producer is announced, the other participant consumes it paused and resumes it; bad parameters hurt only the caller", async () => {
-    const { host, meeting } = await meetingWithHost();
-    const hostConn = connect(host.cookie);
-    const h = await hostConn.client.room.join.mutate({ code: meeting.code });
+    const { meeting, hostConn, h } = await hostJoined();
     const viewer = await newUser(web.url, "Viewer");
     const viewerConn = connect(viewer.cookie);
     const v = await viewerConn.client.room.join.mutate({ code: meeting.code });
@@ -411,9 +409,7 @@ describe("media signaling", () => {
   });
 
   test("a socket that vanishes mid-negotiation leaves nothing behind", async () => {
-    const { host, meeting } = await meetingWithHost();
-    const hostConn = connect(host.cookie);
-    const h = await hostConn.client.room.join.mutate({ code: meeting.code });
+    const { meeting, hostConn, h } = await hostJoined();
     const hostEvents = eventsOf(hostConn, meeting.id, h.self.peerId, h.lastEventId);
     const leaver = await newUser(web.url, "Leaver");
     const leaverConn = connect(leaver.cookie);

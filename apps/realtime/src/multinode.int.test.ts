@@ -1,7 +1,7 @@
 // One meeting spread over two realtime nodes on one Redis: calls forwarded to the media owner, events across
 // nodes, a killed socket node taken over, and a drained owner handing the meeting to the other node.
 import { afterAll, beforeAll, expect, test } from "vitest";
-import type { RoomEvent } from "@qualmeet/api";
+import type { MeetingEvent } from "@qualmeet/api";
 import { newUser, realtimeClient, webClient, type RealtimeConnection } from "../../../tests/harness/clients.ts";
 import { startRealtime, startWeb, type RealtimeServer, type WebServer } from "../../../tests/harness/servers.ts";
 
@@ -35,16 +35,16 @@ async function health(at: RealtimeServer) {
 }
 
 function eventsOf(connection: RealtimeConnection, meetingId: string, peerId: string, lastEventId?: string) {
-  const seen: RoomEvent[] = [];
+  const seen: MeetingEvent[] = [];
   const sub = connection.client.room.events.subscribe({ meetingId, peerId, lastEventId }, { onData: ({ data }) => void seen.push(data) });
   return {
     sub,
     seen,
-    async until<T extends RoomEvent["type"]>(type: T, where: (e: Extract<RoomEvent, { type: T }>) => boolean = () => true, timeoutMs = 10_000) {
+    async until<T extends MeetingEvent["type"]>(type: T, where: (e: Extract<MeetingEvent, { type: T }>) => boolean = () => true, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const found = seen.find((e) => e.type === type && where(e as Extract<RoomEvent, { type: T }>));
-        if (found) return found as Extract<RoomEvent, { type: T }>;
+        const found = seen.find((e) => e.type === type && where(e as Extract<MeetingEvent, { type: T }>));
+        if (found) return found as Extract<MeetingEvent, { type: T }>;
         if (Date.now() > deadline) throw new Error(`no ${type}; saw ${seen.map((e) => e.type).join(", ")}`);
         await new Promise((r) => setTimeout(r, 50));
       }
@@ -81,18 +81,18 @@ test("participants on different nodes share one room on its media owner; a kille
   const send = await roamerConn.client.media.createTransport.mutate({ ...ref, direction: "send" });
   const { producerId } = await roamerConn.client.media.produce.mutate({ ...ref, transportId: send.id, kind: "audio", rtpParameters: opus, source: "mic" });
   expect((await hostEvents.until("producer.new")).producer.producerId).toBe(producerId);
-  await roamerConn.client.room.chat.mutate({ ...ref, text: "hello from another node" });
-  expect((await hostEvents.until("chat")).text).toBe("hello from another node");
+  await roamerConn.client.room.playback.mutate({ ...ref, url: "https://example.com/from-another-node", playing: true, position: 0 });
+  expect((await hostEvents.until("playback")).playback.url).toBe("https://example.com/from-another-node");
 
   // kill -9 the node holding the roamer's socket: the roamer comes back through another node and carries on
   const roamerEvents = eventsOf(roamerConn, meeting.id, r.self.peerId, r.lastEventId);
-  await roamerEvents.until("chat");
+  await roamerEvents.until("playback");
   await roamNode.stop("SIGKILL");
   const survivor = [a, b, c].find((n) => n !== roamNode && n !== ownerNode) ?? ownerNode;
   const back = connect(survivor, roamer.cookie);
   const resumed = eventsOf(back, meeting.id, r.self.peerId);
-  await back.client.room.chat.mutate({ ...ref, text: "back again" });
-  expect((await hostEvents.until("chat", (e) => e.text === "back again")).peerId).toBe(r.self.peerId);
+  await back.client.room.playback.mutate({ ...ref, url: "https://example.com/back-again", playing: true, position: 0 });
+  expect((await hostEvents.until("playback", (e) => e.playback.url === "https://example.com/back-again")).playback.byPeerId).toBe(r.self.peerId);
   // the others never saw the roamer leave (wait past the 5 s grace window)
   await new Promise((resolve) => setTimeout(resolve, 6000));
   expect(hostEvents.seen.some((e) => e.type === "peer.left")).toBe(false);
@@ -114,7 +114,7 @@ test("participants on different nodes share one room on its media owner; a kille
   resumed.sub.unsubscribe();
 }, 90_000);
 
-test("chat lines and signals from a node that does not own the meeting need a participant: one who left or was removed is refused", async () => {
+test("signals from a node that does not own the meeting need a participant: one who left or was removed is refused", async () => {
   const [a, b] = [await node(), await node()];
   const host = await newUser(web.url, "Host");
   const meeting = await webClient(web.url, host.cookie).meeting.create.mutate({ title: "Edge", p2pMaxParticipants: 8 });
@@ -136,23 +136,27 @@ test("chat lines and signals from a node that does not own the meeting need a pa
     data: { code: "NOT_FOUND" },
     message: "That participant is not in the meeting.",
   });
-  await memberConn.client.room.chat.mutate({ ...ref, text: "from the edge" });
-  expect((await hostEvents.until("chat", (e) => e.text === "from the edge")).displayName).toBe("Member");
+  await memberConn.client.room.signal.mutate({ ...ref, targetPeerId: h.self.peerId, signal: offer });
+  expect((await hostEvents.until("p2p.signal")).fromPeerId).toBe(m.self.peerId);
 
   // removed by the host: told, and from then on refused, on the node that holds the member's socket
   await hostConn.client.room.removeParticipant.mutate({ meetingId: meeting.id, peerId: h.self.peerId, targetPeerId: m.self.peerId });
   await memberEvents.until("removed");
-  await expect(memberConn.client.room.chat.mutate({ ...ref, text: "still here?" })).rejects.toMatchObject({ data: { code: "FORBIDDEN" } });
   await expect(memberConn.client.room.signal.mutate({ ...ref, targetPeerId: h.self.peerId, signal: offer })).rejects.toMatchObject({ data: { code: "FORBIDDEN" } });
 
   // one who left is refused too
   const leaver = await newUser(web.url, "Leaver");
   const leaverConn = connect(edge, leaver.cookie);
   const l = await leaverConn.client.room.join.mutate({ code: meeting.code });
-  await leaverConn.client.room.chat.mutate({ meetingId: meeting.id, peerId: l.self.peerId, text: "bye" });
-  await leaverConn.client.room.leave.mutate({ meetingId: meeting.id, peerId: l.self.peerId });
-  await expect(leaverConn.client.room.chat.mutate({ meetingId: meeting.id, peerId: l.self.peerId, text: "ghost" })).rejects.toMatchObject({ data: { code: "FORBIDDEN" } });
-  expect(hostEvents.seen.some((e) => e.type === "chat" && (e.text === "still here?" || e.text === "ghost"))).toBe(false);
+  const leaverRef = { meetingId: meeting.id, peerId: l.self.peerId };
+  // a first signal confirms the leaver to the edge node
+  await leaverConn.client.room.signal.mutate({ ...leaverRef, targetPeerId: h.self.peerId, signal: offer });
+  await hostEvents.until("p2p.signal", (e) => e.fromPeerId === l.self.peerId);
+  await leaverConn.client.room.leave.mutate(leaverRef);
+  await expect(leaverConn.client.room.signal.mutate({ ...leaverRef, targetPeerId: h.self.peerId, signal: offer })).rejects.toMatchObject({ data: { code: "FORBIDDEN" } });
+  const fromGone = hostEvents.seen.filter((e) => e.type === "p2p.signal" && (e.fromPeerId === m.self.peerId || e.fromPeerId === l.self.peerId));
+  // the member's two signals before the removal and the leaver's one before leaving: nothing after
+  expect(fromGone).toHaveLength(3);
   hostEvents.sub.unsubscribe();
   memberEvents.sub.unsubscribe();
 }, 60_000);

@@ -4,20 +4,8 @@ import http from "node:http";
 import type { Duplex } from "node:stream";
 import { randomUUID } from "node:crypto";
 import { WebSocketServer, type WebSocket } from "ws";
-import {
-  SESSION_REVOKED_CHANNEL,
-  clientIp,
-  createRedis,
-  isRedisUp,
-  loadSessionUser,
-  readSession,
-  type Context,
-  type SessionClaims,
-  type SessionRevokedEvent,
-  type SessionUser,
-} from "@qualmeet/api";
-import { Bus, MeetingRooms, PresenceRegistry, RoomEventLog, RoomService, realtimeRouter } from "@qualmeet/api/realtime";
-import { consumeToken } from "@qualmeet/api/services/rateLimit";
+import { SESSION_REVOKED_CHANNEL, clientIp, createContext, createRedis, identifySocket, isRedisUp, type SessionRevokedEvent, type SocketIdentity } from "@qualmeet/api";
+import { Bus, MediaOwner, PresenceRegistry, MeetingEventLog, MeetingService, consumeToken, realtimeRouter } from "@qualmeet/api/realtime";
 import { env } from "@qualmeet/config";
 import { createDb, isDatabaseUp } from "@qualmeet/db";
 import { logger, type Logger } from "@qualmeet/log";
@@ -34,12 +22,8 @@ export interface RealtimeConfig {
   redisUrl: string;
 }
 
-interface Connection {
-  id: string;
-  session: SessionClaims | null;
-  user: SessionUser | null;
-  ip: string;
-  /** this socket's lines: the node's, with socketId and userId */
+/** A socket as its upgrade established it, with its own log lines (the node's, with socketId and userId). */
+interface Connection extends SocketIdentity {
   log: Logger;
 }
 
@@ -63,19 +47,19 @@ export async function startRealtimeServer(config: RealtimeConfig) {
   batchRedisWrites(redis);
   const bus = new Bus(config.redisUrl, redis);
   const presence = new PresenceRegistry(redis, bus, nodeId);
-  const roomEvents = new RoomEventLog(redis, bus);
+  const meetingEvents = new MeetingEventLog(redis, bus);
   // Without a mediasoup worker (none configured, or none starts) the node still serves chat and presence;
   // joining a meeting's SFU says media is unavailable.
   const pool = env.MEDIA_WORKERS === 0 ? null : await startMedia();
-  const rooms = new RoomService({
+  const meetings = new MeetingService({
     db,
     redis,
     bus,
     nodeId,
-    createLocal: (probe) => new MeetingRooms({ db, redis, pool, nodeId, log: roomEvents, probe }),
-    watchRoom: (meetingId, onEvent) => roomEvents.watch(meetingId, onEvent),
+    createLocal: (probe) => new MediaOwner({ db, redis, pool, nodeId, log: meetingEvents, probe }),
+    watchMeeting: (meetingId, onEvent) => meetingEvents.watch(meetingId, onEvent),
   });
-  const services = { nodeId, bus, presence, rooms, roomEvents };
+  const services = { nodeId, bus, presence, meetings, meetingEvents };
   const connections = new WeakMap<http.IncomingMessage, Connection>();
   const socketsByUser = new Map<string, Set<{ ws: WebSocket; connection: Connection }>>();
   const allowedOrigins = new Set(env.ALLOWED_ORIGINS);
@@ -84,7 +68,7 @@ export async function startRealtimeServer(config: RealtimeConfig) {
     if (req.method === "GET" && req.url?.split("?")[0] === "/healthz") {
       const [database, redisUp] = await Promise.all([isDatabaseUp(db), isRedisUp(redis)]);
       const ok = database && redisUp;
-      const media = pool ? { status: "up", workers: await pool.loads(), rooms: rooms.local.stats() } : { status: "unavailable", rooms: rooms.local.stats() };
+      const media = pool ? { status: "up", workers: await pool.loads(), rooms: meetings.local.stats() } : { status: "unavailable", rooms: meetings.local.stats() };
       res.writeHead(ok ? 200 : 503, { "content-type": "application/json", "cache-control": "no-store" });
       res.end(JSON.stringify({ status: ok ? "ok" : "degraded", database: database ? "up" : "down", redis: redisUp ? "up" : "down", nodeId, media }));
       return;
@@ -112,11 +96,9 @@ export async function startRealtimeServer(config: RealtimeConfig) {
       // a reconnect storm from one client cannot exhaust the node
       const verdict = await consumeToken(redis, { scope: "ws:ip", capacity: env.RATE_LIMIT_WS_UPGRADES_PER_MIN, windowMs: 60_000 }, ip);
       if (!verdict.allowed) return refuse(socket, 429, "Too many connections");
-      const session = await readSession(req.headers.cookie);
-      // An unknown, revoked or tampered session connects as anonymous: protected calls answer UNAUTHORIZED.
-      const user = session ? await loadSessionUser({ db, redis, session }) : null;
       const id = randomUUID();
-      connections.set(req, { id, session: user ? session : null, user, ip, log: logger.child({ socketId: id, userId: user?.id ?? null }) });
+      const identity = await identifySocket({ db, redis }, req.headers.cookie);
+      connections.set(req, { id, ip, ...identity, log: logger.child({ socketId: id, userId: identity.user?.id ?? null }) });
     } catch (err) {
       logger.warn({ err, ip }, "realtime: socket refused (503): the rate limit or session check failed");
       return refuse(socket, 503, "Service unavailable");
@@ -128,8 +110,8 @@ export async function startRealtimeServer(config: RealtimeConfig) {
     const connection = connections.get(req);
     if (!connection) return;
     // the socket's meeting participants leave with it, after a grace window for reconnecting
-    rooms.connectionOpened(connection.id);
-    ws.once("close", () => rooms.connectionClosed(connection.id));
+    meetings.connectionOpened(connection.id);
+    ws.once("close", () => meetings.connectionClosed(connection.id));
     if (!connection.user) return;
     const { user } = connection;
     const entry = { ws, connection };
@@ -151,10 +133,7 @@ export async function startRealtimeServer(config: RealtimeConfig) {
   const handler = applyTrpcSocketHandler({
     wss,
     router: realtimeRouter,
-    createContext: ({ req }): Context => {
-      const connection = connections.get(req) ?? { id: randomUUID(), session: null, user: null, ip: "unknown", log: logger };
-      return { db, redis, session: connection.session, socketUser: connection.user, ip: connection.ip, transport: "ws", realtime: { ...services, connectionId: connection.id } };
-    },
+    createContext: ({ req }) => createContext({ transport: "ws", db, redis, socket: connections.get(req) ?? { id: randomUUID(), session: null, user: null, ip: "unknown" }, services }),
     keepAlive: { pingMs: env.WS_PING_MS, pongWaitMs: env.WS_PONG_WAIT_MS },
     onError: ({ error, type, path, req }) => {
       // what the client gets is the error's shape; a failure of ours is also logged with its cause
@@ -184,7 +163,7 @@ export async function startRealtimeServer(config: RealtimeConfig) {
   revalidate.unref();
 
   await presence.start();
-  await rooms.start();
+  await meetings.start();
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.host, () => resolve());
@@ -202,14 +181,14 @@ export async function startRealtimeServer(config: RealtimeConfig) {
       draining = true;
       clearInterval(revalidate);
       offRevoked();
-      const moved = await rooms.handOver();
+      const moved = await meetings.handOver();
       if (moved) logger.info({ moved }, `realtime: handed over ${moved} meeting(s)`);
       handler.broadcastReconnectNotification();
       await new Promise((resolve) => setTimeout(resolve, wss.clients.size ? 1000 : 0));
       for (const ws of wss.clients) ws.close(1001, "Server shutting down");
       // let the owners hear about the closed sockets before this node stops answering
       await new Promise((resolve) => setTimeout(resolve, 200));
-      await rooms.stop();
+      await meetings.stop();
       await pool?.close();
       await presence.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -2,7 +2,7 @@
 // messages, superjson, subscriptions with tracked() ids, keep-alive PING/PONG, reconnect notification), with two
 // changes for the room fan-out, where one event goes to many sockets:
 //   - a subscription's context carries an `eventSink` that writes tracked events already serialized once per
-//     node (RoomEventLog) to this socket, instead of each subscriber's generator, superjson and JSON.stringify;
+//     node (MeetingEventLog) to this socket, instead of each subscriber's generator, superjson and JSON.stringify;
 //     the WebSocket frame itself is encoded once per event for all the subscriptions whose frames are the same
 //     bytes (the same subscription id: clients number their requests alike), as Socket.IO does for a broadcast;
 //   - writes are corked per socket until the end of the event-loop turn (writeBatching.ts).
@@ -28,8 +28,7 @@ import {
   type TRPCResponseMessage,
   type inferRouterContext,
 } from "@trpc/server/unstable-core-do-not-import";
-import type { RealtimeServices } from "@qualmeet/api/realtime";
-import type { SharedTrackedEvent } from "@qualmeet/api/services/roomEventLog";
+import type { RealtimeServices, SharedTrackedEvent } from "@qualmeet/api/realtime";
 import { corkForTurn } from "./writeBatching.ts";
 
 const OPEN = 1;

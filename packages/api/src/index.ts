@@ -7,12 +7,15 @@ export { appRouter } from "./root.ts";
 export type { AppRouter } from "./root.ts";
 export type { RealtimeRouter } from "./realtimeRoot.ts";
 export { createCallerFactory, loadSessionUser, type Context, type SessionUser } from "./trpc.ts";
+export { createContext, identifySocket, type SocketIdentity } from "./context.ts";
 export { SESSION_MAX_AGE_S } from "./env.ts";
 export { readSession, parseCookieHeader, sessionCookieName, type SessionClaims } from "./services/session.ts";
 export { clientIp } from "./services/clientIp.ts";
 export { createRedis, getRedis, isRedisUp } from "./services/redis.ts";
 export type { OnlineUser } from "./services/presence.ts";
-export type { RoomEvent, PeerInfo, ProducerInfo, MediaSource } from "./services/roomEvents.ts";
+export type { MeetingEvent, PeerInfo, ProducerInfo, MediaSource } from "./meeting/events.ts";
+/** @deprecated the web app's name until it says MeetingEvent */
+export type { MeetingEvent as RoomEvent } from "./meeting/events.ts";
 export type {
   CallEndStatus,
   CallEntry,

@@ -2,7 +2,8 @@
 export { realtimeRouter } from "./realtimeRoot.ts";
 export { Bus } from "./services/bus.ts";
 export { PresenceRegistry, HEARTBEAT_MS, PRESENCE_TTL_S } from "./services/presence.ts";
-export { MeetingRooms } from "./services/meetingRooms.ts";
-export { RoomService } from "./services/roomService.ts";
-export { RoomEventLog } from "./services/roomEventLog.ts";
+export { consumeToken } from "./services/rateLimit.ts";
+export { MediaOwner } from "./meeting/mediaOwner.ts";
+export { MeetingService } from "./meeting/meetingService.ts";
+export { MeetingEventLog, type SharedTrackedEvent } from "./meeting/eventLog.ts";
 export type { RealtimeServices } from "./services/realtime.ts";

@@ -1,6 +1,6 @@
 import { expect, test } from "vitest";
 import { displayName, email, meetingCode } from "./schemas.ts";
-import { newMeetingCode } from "./router/meeting/create.handler.ts";
+import { newMeetingCode } from "./meeting/meetingRecords.ts";
 
 test("meeting codes are normalised as people type them", () => {
   expect(meetingCode.parse("ABCD-EFGH")).toBe("abcdefgh");

@@ -10,6 +10,7 @@ import { consumeToken, retryMessage, type RateLimitRule } from "./services/rateL
 import type { SessionClaims } from "./services/session.ts";
 import { rememberSessionUser, rememberedSessionUser } from "./services/sessionCache.ts";
 import type { RealtimeServices } from "./services/realtime.ts";
+import { logger } from "@qualmeet/log";
 
 export interface Context {
   db: PrismaClient;
@@ -56,7 +57,6 @@ const t = initTRPC.context<Context>().meta<ProcedureMeta>().create({
 
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const mergeRouters = t.mergeRouters;
 
 class RetryAfter extends Error {
   readonly retryAfterMs: number;
@@ -132,7 +132,7 @@ export async function loadSessionUser(ctx: Pick<Context, "db" | "redis" | "sessi
   if (user) {
     await rememberSessionUser(ctx.redis, user).catch((error: unknown) => {
       // the session is valid; only the outage fallback for it is not refreshed
-      console.error(`session cache: could not remember user ${userId}: ${error instanceof Error ? error.message : error}`);
+      logger.warn({ err: error, userId }, "session cache: could not remember the user (the outage fallback keeps its older entry)");
     });
   }
   return user && user.tokenVersion === tokenVersion ? user : null;

@@ -5,6 +5,7 @@
 // outside a transaction (it either ran whole or not at all) and the start of a transaction. A transaction
 // that loses its connection half-way fails as a whole; its caller decides (the chat persister retries it).
 import { PrismaPg } from "@prisma/adapter-pg";
+import { logger } from "@qualmeet/log";
 
 /** SQLSTATEs of a connection the server ended or would not take: admin/crash shutdown, starting up, too many. */
 const LOST_SQLSTATES = new Set(["57P01", "57P02", "57P03", "53300"]);
@@ -51,7 +52,7 @@ export async function retryOnConnectionLoss<T>(call: () => Promise<T>, budgetMs:
     try {
       const result = await call();
       if (lostSince !== null) {
-        console.error(`database: connection back after ${Date.now() - lostSince} ms`);
+        logger.info({ lostMs: Date.now() - lostSince }, "database: connection back");
         lostSince = null;
       }
       return result;
@@ -59,7 +60,7 @@ export async function retryOnConnectionLoss<T>(call: () => Promise<T>, budgetMs:
       if (!isConnectionLoss(error)) throw error;
       if (lostSince === null) {
         lostSince = Date.now();
-        console.error(`database: connection lost (${(error as Error).message}); each query is retried for up to ${budgetMs} ms`);
+        logger.warn({ err: error, retryMs: budgetMs }, "database: connection lost; each query is retried on a fresh connection");
       }
       if (Date.now() + pause > deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, pause));

@@ -67,9 +67,6 @@ export type PeerEvents = {
   consumerscore: [consumerId: string, producerPeerId: string, score: number];
   /** One of this peer's own producers closed: closeProducer(), or its transport closed (not when the whole peer closes). */
   producerclosed: [producerId: string];
-  /** One of this peer's own producers was paused / resumed (forward to the others: mute indicators). */
-  producerpaused: [producerId: string, source: ProducerSource];
-  producerresumed: [producerId: string, source: ProducerSource];
 };
 
 /** A router of a room, with its live load. Internal to the package. */
@@ -162,10 +159,6 @@ export class Peer extends EventEmitter<PeerEvents> {
 
   transportIds(): string[] {
     return [...this.#transports.keys()];
-  }
-
-  consumerIds(): string[] {
-    return [...this.#consumers.keys()];
   }
 
   async createWebRtcTransport(direction: TransportDirection): Promise<TransportInfo> {
@@ -408,17 +401,15 @@ export class Peer extends EventEmitter<PeerEvents> {
   }
 
   async pauseProducer(producerId: string): Promise<void> {
-    const { producer, source } = this.#producer(producerId);
+    const { producer } = this.#producer(producerId);
     if (producer.paused) return;
     await this.#guard(() => producer.pause());
-    if (!this.#closed && !producer.closed) this.emit("producerpaused", producerId, source);
   }
 
   async resumeProducer(producerId: string): Promise<void> {
-    const { producer, source } = this.#producer(producerId);
+    const { producer } = this.#producer(producerId);
     if (!producer.paused) return;
     await this.#guard(() => producer.resume());
-    if (!this.#closed && !producer.closed) this.emit("producerresumed", producerId, source);
   }
 
   closeProducer(producerId: string): void {
@@ -465,11 +456,16 @@ export class Peer extends EventEmitter<PeerEvents> {
     }
   }
 
-  #transport(transportId: string): TransportEntry {
+  /** One of this peer's open transports, producers or consumers; anything else (also a foreign id) is NOT_FOUND. */
+  #open<E>(entries: Map<string, E>, id: string, what: string, closed: (entry: E) => boolean): E {
     this.#assertOpen();
-    const entry = typeof transportId === "string" ? this.#transports.get(transportId) : undefined;
-    if (!entry || entry.transport.closed) throw new MediaError("NOT_FOUND", `Unknown transport ${transportId}`);
+    const entry = typeof id === "string" ? entries.get(id) : undefined;
+    if (!entry || closed(entry)) throw new MediaError("NOT_FOUND", `Unknown ${what} ${id}`);
     return entry;
+  }
+
+  #transport(transportId: string): TransportEntry {
+    return this.#open(this.#transports, transportId, "transport", (e) => e.transport.closed);
   }
 
   #webRtcTransport(transportId: string): types.WebRtcTransport {
@@ -479,16 +475,10 @@ export class Peer extends EventEmitter<PeerEvents> {
   }
 
   #producer(producerId: string): ProducerEntry {
-    this.#assertOpen();
-    const entry = typeof producerId === "string" ? this.#producers.get(producerId) : undefined;
-    if (!entry || entry.producer.closed) throw new MediaError("NOT_FOUND", `Unknown producer ${producerId}`);
-    return entry;
+    return this.#open(this.#producers, producerId, "producer", (e) => e.producer.closed);
   }
 
   #consumer(consumerId: string): ConsumerEntry {
-    this.#assertOpen();
-    const entry = typeof consumerId === "string" ? this.#consumers.get(consumerId) : undefined;
-    if (!entry || entry.consumer.closed) throw new MediaError("NOT_FOUND", `Unknown consumer ${consumerId}`);
-    return entry;
+    return this.#open(this.#consumers, consumerId, "consumer", (e) => e.consumer.closed);
   }
 }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import type { types } from "mediasoup";
 import { Room, WorkerPool, type Peer } from "./index.ts";
 import { StreamCounter, parseRtpHeader, rtpPacket } from "./synthetic-rtp.ts";
-import { nextEvent, opusParameters, routerContents, vp8SimulcastParameters, waitFor } from "./test-helpers.ts";
+import { audioFromTo, nextEvent, opusParameters, routerContents, vp8SimulcastParameters, waitFor } from "./test-helpers.ts";
 
 let pool: WorkerPool;
 
@@ -129,12 +129,7 @@ test("beyond maxConsumersPerRouter peers go to a router on the other worker; pro
 test("peers that join together while every router is full share one new router", async () => {
   const room = await Room.create({ pool, id: "burst", maxConsumersPerRouter: 1 });
   try {
-    const alice = room.addPeer("alice");
-    const send = await alice.createWebRtcTransport("send");
-    const { producerId } = await alice.produce({ transportId: send.id, kind: "audio", rtpParameters: opusParameters(8001), source: "mic" });
-    const bob = room.addPeer("bob");
-    const recv = await bob.createWebRtcTransport("recv");
-    await bob.consume({ transportId: recv.id, producerId, rtpCapabilities: room.rtpCapabilities });
+    await audioFromTo(room, "alice", ["bob"], 8001);
     const others = ["c", "d", "e"].map((id) => room.addPeer(id));
     await Promise.all(others.map((p) => p.createWebRtcTransport("recv")));
     expect(room.routerCount()).toBe(2);
@@ -149,15 +144,7 @@ test("with every worker already used by the room, a full room keeps peers on its
   const single = await WorkerPool.create({ numWorkers: 1, logLevel: "none" });
   const room = await Room.create({ pool: single, id: "one-worker", maxConsumersPerRouter: 1 });
   try {
-    const alice = room.addPeer("alice");
-    const send = await alice.createWebRtcTransport("send");
-    const { producerId } = await alice.produce({ transportId: send.id, kind: "audio", rtpParameters: opusParameters(9001), source: "mic" });
-    const bob = room.addPeer("bob");
-    const recv = await bob.createWebRtcTransport("recv");
-    await bob.consume({ transportId: recv.id, producerId, rtpCapabilities: room.rtpCapabilities });
-    const carol = room.addPeer("carol");
-    const carolRecv = await carol.createWebRtcTransport("recv");
-    await carol.consume({ transportId: carolRecv.id, producerId, rtpCapabilities: room.rtpCapabilities });
+    await audioFromTo(room, "alice", ["bob", "carol"], 9001);
     expect(room.routerCount()).toBe(1);
     expect(room.consumerCount()).toBe(2);
   } finally {

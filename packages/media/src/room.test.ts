@@ -105,7 +105,7 @@ test("a room offers the configured codecs and a transport carries ICE/DTLS param
   }
 });
 
-test("produce and consume: consumers start paused, resume/pause, layers, producer pause events", async () => {
+test("produce and consume: consumers start paused, resume/pause, layers, producer pause and resume", async () => {
   const room = await Room.create({ pool, id: "flow" });
   try {
     const a = await sender(room, "alice");
@@ -134,13 +134,10 @@ test("produce and consume: consumers start paused, resume/pause, layers, produce
     await expectMediaError(b.peer.setPreferredLayers(audio!.consumerId, { spatialLayer: 0 }), "BAD_REQUEST", /not simulcast/);
     await expectMediaError(b.peer.setPreferredLayers(video!.consumerId, { spatialLayer: -1 }), "BAD_REQUEST", /spatialLayer/);
 
-    const paused = nextEvent<[string, string]>(a.peer, "producerpaused");
     await a.peer.pauseProducer(a.video);
-    expect(await paused).toEqual([a.video, "camera"]);
     expect(a.peer.producers().find((p) => p.producerId === a.video)?.paused).toBe(true);
-    const resumed = nextEvent<[string, string]>(a.peer, "producerresumed");
     await a.peer.resumeProducer(a.video);
-    expect(await resumed).toEqual([a.video, "camera"]);
+    expect(a.peer.producers().find((p) => p.producerId === a.video)?.paused).toBe(false);
 
     // a paused producer is consumed with producerPaused: true
     await a.peer.pauseProducer(a.audio);

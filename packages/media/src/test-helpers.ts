@@ -1,5 +1,7 @@
 // Helpers for the media tests and the SFU benchmark (not exported from the package).
 import type { types } from "mediasoup";
+import type { Peer, TransportInfo } from "./Peer.ts";
+import type { Room } from "./Room.ts";
 
 /** VP8 with 3 simulcast encodings given by SSRC (no rid/mid needed), as a sender would announce it. */
 export function vp8SimulcastParameters(ssrcs: [number, number, number] = [1111, 2222, 3333], cname = "test"): types.RtpParameters {
@@ -83,4 +85,19 @@ export function nextEvent<T extends unknown[]>(
       resolve(args);
     });
   });
+}
+
+/** Peer `speaker` sends Opus audio (SSRC `ssrc`) and every one of `listeners` consumes it on a receive transport of its own. */
+export async function audioFromTo(room: Room, speaker: string, listeners: string[], ssrc?: number): Promise<{ producerId: string; send: TransportInfo; listeners: Peer[] }> {
+  const from = room.addPeer(speaker);
+  const send = await from.createWebRtcTransport("send");
+  const { producerId } = await from.produce({ transportId: send.id, kind: "audio", rtpParameters: opusParameters(ssrc), source: "mic" });
+  const peers: Peer[] = [];
+  for (const id of listeners) {
+    const peer = room.addPeer(id);
+    const recv = await peer.createWebRtcTransport("recv");
+    await peer.consume({ transportId: recv.id, producerId, rtpCapabilities: room.rtpCapabilities });
+    peers.push(peer);
+  }
+  return { producerId, send, listeners: peers };
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { types } from "mediasoup";
 import { MediaError, Room, WorkerPool } from "./index.ts";
-import { nextEvent, opusParameters, waitFor } from "./test-helpers.ts";
+import { audioFromTo, nextEvent, waitFor } from "./test-helpers.ts";
 
 let pool: WorkerPool;
 
@@ -29,12 +29,7 @@ test("pick() takes the least-loaded worker; loads() reports routers, consumers a
     expect(pool.pick(new Set([second.pid])).pid).toBe(first.pid);
     expect(pool.pick(new Set([first.pid, second.pid]))).toBeDefined(); // everything excluded: still a worker
 
-    const alice = room.addPeer("alice");
-    const send = await alice.createWebRtcTransport("send");
-    const { producerId } = await alice.produce({ transportId: send.id, kind: "audio", rtpParameters: opusParameters(), source: "mic" });
-    const bob = room.addPeer("bob");
-    const recv = await bob.createWebRtcTransport("recv");
-    await bob.consume({ transportId: recv.id, producerId, rtpCapabilities: room.rtpCapabilities });
+    const { send } = await audioFromTo(room, "alice", ["bob"]);
 
     const loads = await pool.loads();
     expect(loads).toHaveLength(2);
@@ -88,15 +83,7 @@ test("a killed worker is replaced; rooms on it emit workerdied and close; rooms 
 test("a room spread over two workers closes when its secondary worker dies", async () => {
   const room = await Room.create({ pool, id: "spread", maxConsumersPerRouter: 1 });
   try {
-    const alice = room.addPeer("alice");
-    const send = await alice.createWebRtcTransport("send");
-    const { producerId } = await alice.produce({ transportId: send.id, kind: "audio", rtpParameters: opusParameters(), source: "mic" });
-    const bob = room.addPeer("bob");
-    const recv = await bob.createWebRtcTransport("recv");
-    await bob.consume({ transportId: recv.id, producerId, rtpCapabilities: room.rtpCapabilities });
-    const carol = room.addPeer("carol");
-    const carolRecv = await carol.createWebRtcTransport("recv");
-    await carol.consume({ transportId: carolRecv.id, producerId, rtpCapabilities: room.rtpCapabilities });
+    await audioFromTo(room, "alice", ["bob", "carol"]);
     expect(room.routerCount()).toBe(2);
     const secondary = room.routers[1]!;
     const secondaryPid = await pidOf(secondary);

@@ -1,7 +1,8 @@
 // A thread of simulated meeting clients for scripts/bench/signaling.ts. Each client is its own WebSocket
 // (package `ws`, no tRPC/Socket.IO client library) speaking the server's wire format directly:
 //   qualmeet: tRPC's WebSocket JSON-RPC (superjson `{ json }` inputs/outputs): `room.join` mutation,
-//             `room.events` subscription, `room.chat` mutation; answers the server's "PING" with "PONG".
+//             `room.events` subscription, `room.playback` mutation (a shared link: an event for everyone in
+//             the meeting, the text in its URL); answers the server's "PING" with "PONG".
 //   socketio: Engine.IO v4 / Socket.IO v5 packets over a websocket-only transport: "40" connect,
 //             `42N["join",room]` / `42N["chat",{room,text}]` with acks, `42["chat",text]` deliveries, "2"->"3".
 // A thread owns whole meetings, so a message's sender and all its receivers share this thread's clock
@@ -109,8 +110,9 @@ function qmOnMessage(c: Client, raw: string): void {
   if (id === c.subId && c.subId !== 0) {
     if (msg.result?.type === "data") {
       // tracked(): { id, data: event }
-      const event = (msg.result.data?.json as { data?: { type?: string; text?: string } } | undefined)?.data;
-      if (event?.type === "chat" && typeof event.text === "string") onChat(c, event.text);
+      const event = (msg.result.data?.json as { data?: { type?: string; playback?: { url?: string | null } } } | undefined)?.data;
+      const url = event?.type === "playback" ? event.playback?.url : null;
+      if (url?.startsWith(SHARED_URL)) onChat(c, decodeURIComponent(url.slice(SHARED_URL.length)));
     } else if (msg.error) {
       subscriptionErrors.push(msg.error.json?.message ?? "subscription error");
     } else if (msg.result?.type === "started") {
@@ -145,10 +147,14 @@ async function qmSetup(c: Client): Promise<void> {
   if (!started.ok) throw new Error(`room.events: ${started.error}`);
 }
 
+/** The bench's text travels in a shared link's URL. */
+const SHARED_URL = "https://bench.example/";
+
 function qmSendChat(c: Client, step: number, text: string): void {
   const id = c.nextId++;
   c.pendingChat.set(id, step);
-  c.ws!.send(JSON.stringify({ id, method: "mutation", params: { path: "room.chat", input: { json: { meetingId: c.meetingId, peerId: c.peerId, text } } } }));
+  const input = { meetingId: c.meetingId, peerId: c.peerId, url: SHARED_URL + encodeURIComponent(text), playing: true, position: 0 };
+  c.ws!.send(JSON.stringify({ id, method: "mutation", params: { path: "room.playback", input: { json: input } } }));
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-// Meeting codes as people type them (mirrors `meetingCode` in @qualmeet/api/schemas, which the browser
+// Meeting codes as people type them (mirrors `meetingCode` in packages/api/src/schemas.ts, which the browser
 // bundle must not import): case, spaces and dashes don't matter.
 export const MEETING_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789";
 const MEETING_CODE = new RegExp(`^[${MEETING_CODE_ALPHABET}]{8}$`);

@@ -2,19 +2,13 @@
 // token version is checked in the database, so "sign out everywhere" and bans take effect at once.
 import { headers } from "next/headers";
 import { cache } from "react";
-import { appRouter, createCallerFactory, getRedis, loadSessionUser, readSession, type Context, type SessionUser } from "@qualmeet/api";
+import { appRouter, createCallerFactory, createContext, getRedis, loadSessionUser, type Context, type SessionUser } from "@qualmeet/api";
 import { getDb } from "@qualmeet/db";
 
-/** The tRPC context of the current request (same shape as /api/trpc builds). */
+/** The tRPC context of the current request (as /api/trpc makes it). */
 export const requestContext = cache(async (): Promise<Context> => {
   const h = await headers();
-  return {
-    db: getDb(),
-    redis: getRedis(),
-    session: await readSession(h.get("cookie")),
-    ip: h.get("x-forwarded-for") ?? "unknown",
-    transport: "http",
-  };
+  return createContext({ transport: "http", db: getDb(), redis: getRedis(), cookie: h.get("cookie"), ip: h.get("x-forwarded-for") });
 });
 
 /** The signed-in user or guest of the current request, or null. Deduplicated per request. */

@@ -10,8 +10,8 @@ import { TRPCError } from "@trpc/server";
 import type { Redis } from "ioredis";
 import { env } from "@qualmeet/config";
 import type { PrismaClient } from "@qualmeet/db";
-import { MESH_MAX_PARTICIPANTS, modeFor } from "../meetingMode.ts";
-import { newMeetingCode } from "../router/meeting/create.handler.ts";
+import { MESH_MAX_PARTICIPANTS, modeFor } from "../meeting/topology.ts";
+import { withFreshMeetingCode } from "../meeting/meetingRecords.ts";
 import { publishChatEvent, type StoredCallInfo } from "./chatEvents.ts";
 import { requireMember } from "./members.ts";
 import type { CallEndStatus, CallInfo, CallKind, ChatUser } from "./types.ts";
@@ -88,18 +88,12 @@ export async function startCall(deps: CallDeps, user: ChatUser, conversationId: 
   }
   const maxParticipants = direct ? 2 : Math.min(GROUP_CALL_MAX, Math.max(members.size, 2));
   const p2pMax = direct ? 2 : MESH_MAX_PARTICIPANTS;
-  let meeting: { id: string; code: string } | null = null;
-  for (let attempt = 0; attempt < 5 && !meeting; attempt++) {
-    try {
-      meeting = await deps.db.meeting.create({
-        data: { code: newMeetingCode(), title: `Call: ${title}`.slice(0, 120), hostId: user.id, maxParticipants, p2pMaxParticipants: p2pMax, mode: modeFor(maxParticipants, p2pMax) },
-        select: { id: true, code: true },
-      });
-    } catch (error) {
-      if ((error as { code?: string }).code !== "P2002") throw error;
-    }
-  }
-  if (!meeting) throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "Could not allocate a meeting for the call; please try again." });
+  const meeting = await withFreshMeetingCode((code) =>
+    deps.db.meeting.create({
+      data: { code, title: `Call: ${title}`.slice(0, 120), hostId: user.id, maxParticipants, p2pMaxParticipants: p2pMax, mode: modeFor(maxParticipants, p2pMax) },
+      select: { id: true, code: true },
+    }),
+  );
   const [log] = await deps.db.$transaction([
     deps.db.callLog.create({ data: { conversationId, meetingId: meeting.id, startedById: user.id, kind }, select: { id: true, startedAt: true } }),
     deps.db.conversation.update({ where: { id: conversationId }, data: { meetingId: meeting.id } }),

@@ -7,7 +7,7 @@
 // ChatEvents for its user (a conversation update becomes that user's own summary, say).
 import type { Redis } from "ioredis";
 import type { Bus } from "../services/bus.ts";
-import { compareStreamIds } from "../services/roomEventLog.ts";
+import { compareStreamIds } from "../services/streamIds.ts";
 import type { StoredMessage } from "./messages.ts";
 import type { CallEndStatus, CallKind, ChatUser } from "./types.ts";
 

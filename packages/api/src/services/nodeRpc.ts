@@ -1,5 +1,7 @@
-// Request/response between realtime nodes over Redis pub/sub: a node calls a method on another node (the
-// media owner of a meeting, or the node holding a socket) and gets its answer or its TRPCError back.
+// Request/response between realtime nodes over Redis pub/sub: a node calls a command on another node (the
+// media owner of a meeting, or the node holding a socket) and gets its answer or its TRPCError back. The
+// commands are one TypeScript interface, served by `start` and called by `call`, so both sides agree at compile
+// time on each command's name, arguments and result.
 //   node:{nodeId}:rpc        requests to that node
 //   node:{nodeId}:rpc:reply  answers to that node's requests
 import { randomUUID } from "node:crypto";
@@ -7,7 +9,17 @@ import { TRPCError } from "@trpc/server";
 import { FieldError } from "../errors.ts";
 import type { Bus } from "./bus.ts";
 
-type Handler = (...args: never[]) => unknown;
+/** The arguments of command `K` of `Commands`. */
+export type CommandArgs<Commands, K extends keyof Commands> = Commands[K] extends (...args: infer A) => unknown ? A : never;
+/** What command `K` of `Commands` answers. */
+export type CommandResult<Commands, K extends keyof Commands> = Commands[K] extends (...args: never[]) => infer R ? Awaited<R> : never;
+
+/** Runs command `method` of `target` in this process, as `NodeRpc.call` runs it on another node. */
+export async function runCommand<Commands, K extends keyof Commands>(target: Commands, method: K, args: CommandArgs<Commands, K>): Promise<CommandResult<Commands, K>> {
+  // TypeScript cannot relate a method picked by a type parameter to its own arguments: the one cast of the dispatch
+  const command = target[method] as (...a: CommandArgs<Commands, K>) => CommandResult<Commands, K> | Promise<CommandResult<Commands, K>>;
+  return command.apply(target, args);
+}
 
 interface Request {
   id: string;
@@ -28,9 +40,9 @@ export class NodeUnreachable extends Error {
   }
 }
 
-export class NodeRpc {
+export class NodeRpc<Commands extends object> {
   private readonly pending = new Map<string, { resolve: (value: unknown) => void; reject: (error: unknown) => void; timer: NodeJS.Timeout }>();
-  private readonly handlers = new Map<string, Handler>();
+  private handlers: Commands | null = null;
   private offs: Array<() => void> = [];
 
   constructor(
@@ -39,8 +51,8 @@ export class NodeRpc {
   ) {}
 
   /** Serves `handlers` to other nodes and starts receiving answers. */
-  async start(handlers: Record<string, Handler>): Promise<void> {
-    for (const [name, handler] of Object.entries(handlers)) this.handlers.set(name, handler);
+  async start(handlers: Commands): Promise<void> {
+    this.handlers = handlers;
     this.offs.push(
       await this.bus.on(`node:${this.nodeId}:rpc`, (message) => void this.serve(message as Request)),
       await this.bus.on(`node:${this.nodeId}:rpc:reply`, (message) => {
@@ -56,7 +68,8 @@ export class NodeRpc {
   }
 
   /** Calls `method` on node `nodeId`; rejects with NodeUnreachable when it does not answer in time. */
-  call<T>(nodeId: string, method: string, args: unknown[], timeoutMs = 5000): Promise<T> {
+  call<K extends keyof Commands & string>(nodeId: string, method: K, args: CommandArgs<Commands, K>, timeoutMs = 5000): Promise<CommandResult<Commands, K>> {
+    type T = CommandResult<Commands, K>;
     const id = randomUUID();
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -77,9 +90,11 @@ export class NodeRpc {
   private async serve(request: Request): Promise<void> {
     let reply: Reply;
     try {
-      const handler = this.handlers.get(request.method);
-      if (!handler) throw new TRPCError({ code: "NOT_IMPLEMENTED", message: `Unknown node method ${request.method}` });
-      reply = { id: request.id, result: await (handler as (...args: unknown[]) => unknown)(...request.args) };
+      const handlers = this.handlers;
+      const method = request.method as keyof Commands & string;
+      if (!handlers || typeof handlers[method] !== "function") throw new TRPCError({ code: "NOT_IMPLEMENTED", message: `Unknown node method ${request.method}` });
+      // the request came from a node built from the same Commands interface
+      reply = { id: request.id, result: await runCommand(handlers, method, request.args as CommandArgs<Commands, typeof method>) };
     } catch (error) {
       const trpc = error instanceof TRPCError ? error : new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "The media owner node failed this request." });
       const field = trpc.cause instanceof FieldError ? trpc.cause.field : null;

@@ -10,6 +10,20 @@ import type { Bus } from "./bus.ts";
 export const HEARTBEAT_MS = 10_000;
 export const PRESENCE_TTL_S = 30;
 const CHANNEL = "presence";
+const NODES = "nodes";
+const aliveKey = (nodeId: string) => `node:${nodeId}:alive`;
+
+/** Whether the node's heartbeat is current (it lapses up to PRESENCE_TTL_S after the node dies). */
+export async function isNodeAlive(redis: Redis, nodeId: string): Promise<boolean> {
+  return (await redis.exists(aliveKey(nodeId))) === 1;
+}
+
+/** The known nodes whose heartbeat is current. */
+export async function liveNodeIds(redis: Redis): Promise<string[]> {
+  const nodes = await redis.smembers(NODES);
+  const alive = await Promise.all(nodes.map((node) => redis.exists(aliveKey(node))));
+  return nodes.filter((_, i) => alive[i]);
+}
 
 export interface OnlineUser {
   id: string;
@@ -66,10 +80,10 @@ export class PresenceRegistry {
 
   /** Everyone online on any live node. */
   async snapshot(): Promise<OnlineUser[]> {
-    const nodes = await this.redis.smembers("nodes");
+    const nodes = await this.redis.smembers(NODES);
     const users = new Map<string, OnlineUser>();
     for (const node of nodes) {
-      const [alive, entries] = await Promise.all([this.redis.exists(`node:${node}:alive`), this.redis.hgetall(this.usersKey(node))]);
+      const [alive, entries] = await Promise.all([this.redis.exists(aliveKey(node)), this.redis.hgetall(this.usersKey(node))]);
       if (!alive) continue;
       for (const value of Object.values(entries)) {
         const user = JSON.parse(value) as OnlineUser;
@@ -112,15 +126,15 @@ export class PresenceRegistry {
 
   /** Heartbeat: renew this node's liveness, rewrite its users (Redis may have restarted), sweep dead nodes. */
   private async beat(): Promise<void> {
-    const multi = this.redis.multi().set(`node:${this.nodeId}:alive`, "1", "EX", PRESENCE_TTL_S).sadd("nodes", this.nodeId).del(this.usersKey(this.nodeId));
+    const multi = this.redis.multi().set(aliveKey(this.nodeId), "1", "EX", PRESENCE_TTL_S).sadd(NODES, this.nodeId).del(this.usersKey(this.nodeId));
     for (const { user } of this.local.values()) {
       multi.hset(this.usersKey(this.nodeId), user.id, JSON.stringify(user)).set(`user:${user.id}:node`, this.nodeId, "EX", PRESENCE_TTL_S);
     }
     await multi.exec();
     let swept = false;
-    for (const node of await this.redis.smembers("nodes")) {
-      if (node === this.nodeId || (await this.redis.exists(`node:${node}:alive`))) continue;
-      await this.redis.multi().del(this.usersKey(node)).srem("nodes", node).exec();
+    for (const node of await this.redis.smembers(NODES)) {
+      if (node === this.nodeId || (await this.redis.exists(aliveKey(node)))) continue;
+      await this.redis.multi().del(this.usersKey(node)).srem(NODES, node).exec();
       swept = true;
     }
     if (swept) await this.bus.publish(CHANNEL, { swept: true });
@@ -130,7 +144,7 @@ export class PresenceRegistry {
   async stop(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.local.clear();
-    await this.redis.multi().del(this.usersKey(this.nodeId), `node:${this.nodeId}:alive`).srem("nodes", this.nodeId).exec().catch(() => {});
+    await this.redis.multi().del(this.usersKey(this.nodeId), aliveKey(this.nodeId)).srem(NODES, this.nodeId).exec().catch(() => {});
     await this.bus.publish(CHANNEL, { nodeStopped: this.nodeId }).catch(() => {});
   }
 

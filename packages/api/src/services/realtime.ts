@@ -1,15 +1,15 @@
+import type { MeetingEventLog, TrackedEventSink } from "../meeting/eventLog.ts";
+import type { MeetingService } from "../meeting/meetingService.ts";
 import type { Bus } from "./bus.ts";
-import type { RoomService } from "./roomService.ts";
 import type { PresenceRegistry } from "./presence.ts";
-import type { RoomEventLog, TrackedEventSink } from "./roomEventLog.ts";
 
 /** What the realtime server adds to the tRPC context. */
 export interface RealtimeServices {
   nodeId: string;
   bus: Bus;
   presence: PresenceRegistry;
-  rooms: RoomService;
-  roomEvents: RoomEventLog;
+  meetings: MeetingService;
+  meetingEvents: MeetingEventLog;
   /** the socket this call came on; a meeting participant is bound to the socket that joined */
   connectionId: string;
   /** set by the WebSocket handler on a subscription's context: writes its tracked events straight to the socket */

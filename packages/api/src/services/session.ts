@@ -1,7 +1,8 @@
 // Reads the next-auth session cookie (JWT strategy, encrypted with NEXTAUTH_SECRET) from a Cookie header.
 // One reader for both transports: the web app's HTTP requests and the realtime server's WebSocket upgrade.
 import { decode } from "next-auth/jwt";
-import { serverEnv } from "../env.ts";
+import { env } from "@qualmeet/config";
+import { useSecureCookies } from "../env.ts";
 
 export interface SessionClaims {
   userId: string;
@@ -42,10 +43,10 @@ function sessionToken(cookies: Map<string, string>, name: string): string | null
 
 /** The session in a Cookie header, or null when there is none or it is expired or tampered with. */
 export async function readSession(cookieHeader: string | null | undefined): Promise<SessionClaims | null> {
-  const token = sessionToken(parseCookieHeader(cookieHeader), sessionCookieName(serverEnv.useSecureCookies));
+  const token = sessionToken(parseCookieHeader(cookieHeader), sessionCookieName(useSecureCookies()));
   if (!token) return null;
   try {
-    const payload = await decode({ token, secret: serverEnv.sessionSecret });
+    const payload = await decode({ token, secret: env.NEXTAUTH_SECRET });
     if (!payload || typeof payload.uid !== "string" || typeof payload.tv !== "number") return null;
     const expiresAt = typeof payload.exp === "number" ? payload.exp * 1000 : Date.now();
     if (expiresAt <= Date.now()) return null;

@@ -1,6 +1,7 @@
 import type { Context } from "../../trpc.ts";
 import { fieldError } from "../../errors.ts";
 import { hashPassword } from "../../services/password.ts";
+import { isUniqueViolation } from "../../services/prismaErrors.ts";
 import type { RegisterInput } from "./register.schema.ts";
 
 export async function registerHandler({ ctx, input }: { ctx: Context; input: RegisterInput }) {
@@ -16,7 +17,7 @@ export async function registerHandler({ ctx, input }: { ctx: Context; input: Reg
     return user;
   } catch (error) {
     // two registrations racing for one email: the unique index decides
-    if ((error as { code?: string }).code === "P2002") throw fieldError("CONFLICT", "email", "An account with this email already exists. Sign in instead.");
+    if (isUniqueViolation(error)) throw fieldError("CONFLICT", "email", "An account with this email already exists. Sign in instead.");
     throw error;
   }
 }

@@ -7,6 +7,7 @@ import { membersChanged } from "../../chat/chatService.ts";
 import { conversationSummary } from "../../chat/conversations.ts";
 import { requireMember } from "../../chat/members.ts";
 import type { ConversationSummary } from "../../chat/types.ts";
+import { isUniqueViolation } from "../../services/prismaErrors.ts";
 import type { Context, SessionUser } from "../../trpc.ts";
 import type { MeetingConversationInput } from "./message.schema.ts";
 
@@ -19,7 +20,7 @@ async function meetingConversation(ctx: Ctx, meetingId: string) {
     return await ctx.db.conversation.create({ data: { kind: "MEETING", meetingId }, select: { id: true, kind: true } });
   } catch (error) {
     // opened by two participants at once: the other one created it
-    if ((error as { code?: string }).code !== "P2002") throw error;
+    if (!isUniqueViolation(error)) throw error;
     return ctx.db.conversation.findUniqueOrThrow({ where: { meetingId }, select: { id: true, kind: true } });
   }
 }

@@ -1,11 +1,10 @@
 // Shapes of the WebRTC parameters clients send. mediasoup validates them in depth; these bound their size and
 // catch malformed input early with a clear BAD_REQUEST naming the field.
 import { z } from "zod";
+import { peerRef } from "../room/room.schema.ts";
 
 const id = z.string().min(1).max(64);
 const smallRecord = z.record(z.string().max(64), z.union([z.string().max(256), z.number(), z.boolean()]));
-
-export const peerRef = z.object({ meetingId: z.string().uuid("meetingId must be a UUID"), peerId: z.string().uuid("peerId must be a UUID") });
 
 export const dtlsParameters = z.object({
   role: z.enum(["auto", "client", "server"]).optional(),

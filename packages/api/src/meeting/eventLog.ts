@@ -1,12 +1,12 @@
-// The durable, ordered event log of each meeting room, shared by all realtime nodes:
-//   room:{meetingId}:events   Redis stream (capped): ids for tracked() resumption, catch-up after reconnect
-//   events:{meetingId}        pub/sub channel: live fan-out of "<stream id> <type> <to or *> <json>" (a node
-//                             routes an event by its type and addressee, and parses it only when it must)
-//   room:{meetingId}:presence hash peerId -> node (kept by the media owner): who is in the room
-// One Lua script appends and publishes, so the channel's order is the stream's order.
+// The durable, ordered event log of each meeting, shared by all realtime nodes: a capped Redis stream (ids for
+// tracked() resumption, catch-up after reconnect) and a pub/sub channel for live fan-out of
+// "<stream id> <type> <to or *> <json>" (a node routes an event by its type and addressee, and parses it only
+// when it must); see keys.ts. One Lua script appends and publishes, so the channel's order is the stream's order.
 import type { Redis } from "ioredis";
-import type { Bus } from "./bus.ts";
-import type { RoomEvent, StoredRoomEvent } from "./roomEvents.ts";
+import type { Bus } from "../services/bus.ts";
+import { compareStreamIds } from "../services/streamIds.ts";
+import type { MeetingEvent, StoredMeetingEvent } from "./events.ts";
+import { meetingKeys } from "./keys.ts";
 
 const STREAM_MAXLEN = 1000;
 
@@ -18,41 +18,41 @@ redis.call('PUBLISH', KEYS[2], id .. ' ' .. ARGV[4] .. ' ' .. ARGV[1])
 return id
 `;
 
-/** The same for one participant (ARGV[5]), refused (nil) unless they are in the room's presence hash. */
+/** The same for one participant (ARGV[5]), refused (nil) unless they are in the meeting's presence hash. */
 const APPEND_FOR_PARTICIPANT = `
 if redis.call('HEXISTS', KEYS[3], ARGV[5]) == 0 then return false end
 ${APPEND}`;
 
-// A room's log outlives a quiet day, not forever.
+// A meeting's log outlives a quiet day, not forever.
 const STREAM_TTL_MS = 24 * 60 * 60 * 1000;
 
 type RedisWithAppend = Redis & {
-  roomEventAppend(stream: string, channel: string, json: string, maxlen: number, ttlMs: number, route: string): Promise<string>;
-  roomEventAppendForParticipant(stream: string, channel: string, presence: string, json: string, maxlen: number, ttlMs: number, route: string, peerId: string): Promise<string | null>;
+  meetingEventAppend(stream: string, channel: string, json: string, maxlen: number, ttlMs: number, route: string): Promise<string>;
+  meetingEventAppendFor(stream: string, channel: string, presence: string, json: string, maxlen: number, ttlMs: number, route: string, peerId: string): Promise<string | null>;
 };
 
 function withAppend(redis: Redis): RedisWithAppend {
   const r = redis as RedisWithAppend;
-  if (typeof r.roomEventAppend !== "function") {
-    redis.defineCommand("roomEventAppend", { numberOfKeys: 2, lua: APPEND });
-    redis.defineCommand("roomEventAppendForParticipant", { numberOfKeys: 3, lua: APPEND_FOR_PARTICIPANT });
+  if (typeof r.meetingEventAppend !== "function") {
+    redis.defineCommand("meetingEventAppend", { numberOfKeys: 2, lua: APPEND });
+    redis.defineCommand("meetingEventAppendFor", { numberOfKeys: 3, lua: APPEND_FOR_PARTICIPANT });
   }
   return r;
 }
 
-/** Appends an event for everyone in the room (or only for peer `to`); returns its id. */
-export function appendRoomEvent(redis: Redis, meetingId: string, event: RoomEvent, to?: string): Promise<string> {
-  const stored: StoredRoomEvent = to ? { to, event } : { event };
-  return withAppend(redis).roomEventAppend(roomStreamKey(meetingId), roomChannel(meetingId), JSON.stringify(stored), STREAM_MAXLEN, STREAM_TTL_MS, `${event.type} ${to ?? "*"}`);
+/** Appends an event for everyone in the meeting (or only for peer `to`); returns its id. */
+export function appendMeetingEvent(redis: Redis, meetingId: string, event: MeetingEvent, to?: string): Promise<string> {
+  const stored: StoredMeetingEvent = to ? { to, event } : { event };
+  return withAppend(redis).meetingEventAppend(meetingKeys.events(meetingId), meetingKeys.channel(meetingId), JSON.stringify(stored), STREAM_MAXLEN, STREAM_TTL_MS, `${event.type} ${to ?? "*"}`);
 }
 
 /** Appends an event for participant `to` only while they are in the meeting; null when they are not. */
-export function appendRoomEventForParticipant(redis: Redis, meetingId: string, event: RoomEvent, to: string): Promise<string | null> {
-  const stored: StoredRoomEvent = { to, event };
-  return withAppend(redis).roomEventAppendForParticipant(
-    roomStreamKey(meetingId),
-    roomChannel(meetingId),
-    roomPresenceKey(meetingId),
+export function appendMeetingEventFor(redis: Redis, meetingId: string, event: MeetingEvent, to: string): Promise<string | null> {
+  const stored: StoredMeetingEvent = { to, event };
+  return withAppend(redis).meetingEventAppendFor(
+    meetingKeys.events(meetingId),
+    meetingKeys.channel(meetingId),
+    meetingKeys.presence(meetingId),
     JSON.stringify(stored),
     STREAM_MAXLEN,
     STREAM_TTL_MS,
@@ -61,23 +61,12 @@ export function appendRoomEventForParticipant(redis: Redis, meetingId: string, e
   );
 }
 
-export const roomStreamKey = (meetingId: string) => `room:${meetingId}:events`;
-export const roomChannel = (meetingId: string) => `events:${meetingId}`;
-export const roomPresenceKey = (meetingId: string) => `room:${meetingId}:presence`;
-
-/** Compares Redis stream ids ("<ms>-<seq>"). */
-export function compareStreamIds(a: string, b: string): number {
-  const [am = 0, as = 0] = a.split("-").map(Number);
-  const [bm = 0, bs = 0] = b.split("-").map(Number);
-  return am - bm || as - bs;
-}
-
-export interface LoggedRoomEvent {
+export interface LoggedMeetingEvent {
   id: string;
-  event: RoomEvent;
+  event: MeetingEvent;
 }
 
-/** One live event as this node received it: the same object for every subscriber of the room on this node. */
+/** One live event as this node received it: the same object for every subscriber of the meeting on this node. */
 export interface SharedTrackedEvent {
   readonly id: string;
   /** `superjson.serialize({ id, data: event })` as JSON text, built once per node and event */
@@ -97,32 +86,32 @@ export interface TrackedEventSink {
   sendTracked(event: SharedTrackedEvent): void;
 }
 
-/** One live event as this node received it, shared by the room's subscribers here and parsed only if one must. */
+/** One live event as this node received it, shared by the meeting's subscribers here and parsed only if one must. */
 class Delivery implements SharedTrackedEvent {
   private serializedText: string | null = null;
   private framesByKey: Map<string, unknown> | null = null;
-  private parsed: RoomEvent | null = null;
+  private parsed: MeetingEvent | null = null;
 
   constructor(
     readonly id: string,
-    readonly type: RoomEvent["type"],
+    readonly type: MeetingEvent["type"],
     /** the participant the event is for, if only one */
     readonly to: string | undefined,
     /** the stored JSON as published (`{"to":…,"event":…}` or `{"event":…}`) */
     private readonly storedJson: string,
   ) {}
 
-  /** Parses a "<stream id> <type> <to or *> <json>" message of the room's channel. */
+  /** Parses a "<stream id> <type> <to or *> <json>" message of the meeting's channel. */
   static fromMessage(message: string): Delivery {
     const idEnd = message.indexOf(" ");
     const typeEnd = message.indexOf(" ", idEnd + 1);
     const toEnd = message.indexOf(" ", typeEnd + 1);
     const to = message.slice(typeEnd + 1, toEnd);
-    return new Delivery(message.slice(0, idEnd), message.slice(idEnd + 1, typeEnd) as RoomEvent["type"], to === "*" ? undefined : to, message.slice(toEnd + 1));
+    return new Delivery(message.slice(0, idEnd), message.slice(idEnd + 1, typeEnd) as MeetingEvent["type"], to === "*" ? undefined : to, message.slice(toEnd + 1));
   }
 
-  get event(): RoomEvent {
-    return (this.parsed ??= (JSON.parse(this.storedJson) as StoredRoomEvent).event);
+  get event(): MeetingEvent {
+    return (this.parsed ??= (JSON.parse(this.storedJson) as StoredMeetingEvent).event);
   }
 
   /** superjson's form of the tracked envelope `{ id, data: event }`, from the published JSON text itself. */
@@ -143,66 +132,66 @@ class Delivery implements SharedTrackedEvent {
 }
 
 /** Decides from an event's type (and, only when the type says so, the event itself) whether something follows. */
-export type RoomEventTest = (type: RoomEvent["type"], source: ParsedOnDemand) => boolean;
+export type MeetingEventTest = (type: MeetingEvent["type"], source: ParsedOnDemand) => boolean;
 
 /** Where an event comes from: parsed on the first read of `event`. */
 export interface ParsedOnDemand {
-  readonly event: RoomEvent;
+  readonly event: MeetingEvent;
 }
 
-export interface RoomEventsOptions {
+export interface MeetingEventsOptions {
   /** live events go here once the stored ones were yielded (the generator then yields nothing more) */
   sink?: TrackedEventSink;
   /** the stream ends after the first event for which this is true (it is still delivered) */
-  until?: RoomEventTest;
+  until?: MeetingEventTest;
 }
 
-export class RoomEventLog {
-  /** one Redis subscription per room on this node; each message is parsed once and handed to every subscriber */
-  private readonly rooms = new Map<string, { subscribers: Set<(d: Delivery) => void>; off: Promise<() => void> }>();
+export class MeetingEventLog {
+  /** one Redis subscription per meeting on this node; each message is parsed once and handed to every subscriber */
+  private readonly meetings = new Map<string, { subscribers: Set<(d: Delivery) => void>; off: Promise<() => void> }>();
 
   constructor(
     private readonly redis: Redis,
     private readonly bus: Bus,
   ) {}
 
-  append(meetingId: string, event: RoomEvent, to?: string): Promise<string> {
-    return appendRoomEvent(this.redis, meetingId, event, to);
+  append(meetingId: string, event: MeetingEvent, to?: string): Promise<string> {
+    return appendMeetingEvent(this.redis, meetingId, event, to);
   }
 
   /** The id of the newest event, the point from which a new participant's subscription starts. */
   async lastId(meetingId: string): Promise<string> {
-    const [entry] = await this.redis.xrevrange(roomStreamKey(meetingId), "+", "-", "COUNT", 1);
+    const [entry] = await this.redis.xrevrange(meetingKeys.events(meetingId), "+", "-", "COUNT", 1);
     return entry?.[0] ?? "0-0";
   }
 
   /**
-   * Calls `onEvent` with each live event of the room, also those for one participant (`to`), until the returned
+   * Calls `onEvent` with each live event of the meeting, also those for one participant (`to`), until the returned
    * function is called.
    */
-  watch(meetingId: string, onEvent: (type: RoomEvent["type"], to: string | undefined, source: ParsedOnDemand) => void): Promise<() => void> {
+  watch(meetingId: string, onEvent: (type: MeetingEvent["type"], to: string | undefined, source: ParsedOnDemand) => void): Promise<() => void> {
     return this.listen(meetingId, (delivery) => onEvent(delivery.type, delivery.to, delivery));
   }
 
   private async listen(meetingId: string, subscriber: (d: Delivery) => void): Promise<() => void> {
-    let room = this.rooms.get(meetingId);
-    if (!room) {
+    let meeting = this.meetings.get(meetingId);
+    if (!meeting) {
       const subscribers = new Set<(d: Delivery) => void>();
-      const off = this.bus.onRaw(roomChannel(meetingId), (message) => {
+      const off = this.bus.onRaw(meetingKeys.channel(meetingId), (message) => {
         const delivery = Delivery.fromMessage(message);
         for (const deliver of subscribers) deliver(delivery);
       });
-      room = { subscribers, off };
-      this.rooms.set(meetingId, room);
+      meeting = { subscribers, off };
+      this.meetings.set(meetingId, meeting);
     }
-    room.subscribers.add(subscriber);
-    await room.off;
+    meeting.subscribers.add(subscriber);
+    await meeting.off;
     return () => {
-      const current = this.rooms.get(meetingId);
+      const current = this.meetings.get(meetingId);
       if (!current) return;
       current.subscribers.delete(subscriber);
       if (current.subscribers.size === 0) {
-        this.rooms.delete(meetingId);
+        this.meetings.delete(meetingId);
         void current.off.then((off) => off());
       }
     };
@@ -214,9 +203,9 @@ export class RoomEventLog {
    * is lost or doubled. With a `sink`, live events skip the generator: once everything stored or queued was
    * yielded (and so written by the consumer), they go to the sink as they arrive.
    */
-  async *events(meetingId: string, peerId: string, afterId: string, signal: AbortSignal | undefined, options: RoomEventsOptions = {}): AsyncGenerator<LoggedRoomEvent> {
+  async *events(meetingId: string, peerId: string, afterId: string, signal: AbortSignal | undefined, options: MeetingEventsOptions = {}): AsyncGenerator<LoggedMeetingEvent> {
     const { sink, until } = options;
-    const queue: LoggedRoomEvent[] = [];
+    const queue: LoggedMeetingEvent[] = [];
     let wake: (() => void) | null = null;
     let last = afterId;
     /** set once a live event passed `last`: the channel's order is the stream's, later ones need no comparison */
@@ -224,7 +213,7 @@ export class RoomEventLog {
     let direct = false;
     let ended = false;
     const forPeer = (to: string | undefined) => to === undefined || to === peerId;
-    const ends = (event: RoomEvent) => until?.(event.type, { event }) ?? false;
+    const ends = (event: MeetingEvent) => until?.(event.type, { event }) ?? false;
     const off = await this.listen(meetingId, (delivery) => {
       if (ended || !forPeer(delivery.to)) return;
       if (!direct) {
@@ -246,9 +235,9 @@ export class RoomEventLog {
     });
     const aborted = new Promise<void>((resolve) => signal?.addEventListener("abort", () => resolve(), { once: true }));
     try {
-      const stored = await this.redis.xrange(roomStreamKey(meetingId), `(${afterId}`, "+");
+      const stored = await this.redis.xrange(meetingKeys.events(meetingId), `(${afterId}`, "+");
       for (const [id, fields] of stored) {
-        const parsed = JSON.parse(fields[1] ?? "{}") as StoredRoomEvent;
+        const parsed = JSON.parse(fields[1] ?? "{}") as StoredMeetingEvent;
         last = id;
         if (!forPeer(parsed.to)) continue;
         yield { id, event: parsed.event };

@@ -1,11 +1,11 @@
 // EdgeMembers with a fake room channel (the boundary to Redis pub/sub) and a fake clock.
 import { expect, test, vi } from "vitest";
 import { CONFIRMED_FOR_MS, EdgeMembers } from "./edgeMembers.ts";
-import type { RoomEvent } from "./roomEvents.ts";
+import type { MeetingEvent } from "./events.ts";
 
 function setup() {
   let now = 1_000_000;
-  const rooms = new Map<string, (type: RoomEvent["type"], to: string | undefined, source: { event: RoomEvent }) => void>();
+  const rooms = new Map<string, (type: MeetingEvent["type"], to: string | undefined, source: { event: MeetingEvent }) => void>();
   const edge = new EdgeMembers(
     async (meetingId, onEvent) => {
       rooms.set(meetingId, onEvent);
@@ -13,7 +13,7 @@ function setup() {
     },
     () => now,
   );
-  return { edge, rooms, tick: (ms: number) => (now += ms), emit: (meetingId: string, event: RoomEvent, to?: string) => rooms.get(meetingId)?.(event.type, to, { event }) };
+  return { edge, rooms, tick: (ms: number) => (now += ms), emit: (meetingId: string, event: MeetingEvent, to?: string) => rooms.get(meetingId)?.(event.type, to, { event }) };
 }
 
 const ann = { id: "u-ann", name: "Ann" };

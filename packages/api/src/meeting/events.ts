@@ -1,4 +1,4 @@
-// Events of a meeting room, as clients receive them from the `room.events` subscription. They travel
+// Events of a meeting, as clients receive them from the `room.events` subscription. They travel
 // through Redis (stream `room:{meetingId}:events` for resumption, pub/sub `events:{meetingId}` for fan-out),
 // so any realtime node can serve any participant.
 
@@ -40,7 +40,7 @@ export interface PlaybackState {
   byPeerId: string;
 }
 
-export type RoomEvent =
+export type MeetingEvent =
   | { type: "peer.joined"; peer: PeerInfo }
   | { type: "peer.left"; peerId: string; reason: "left" | "removed" | "disconnected" }
   | { type: "producer.new"; peerId: string; producer: ProducerInfo }
@@ -48,12 +48,10 @@ export type RoomEvent =
   | { type: "producer.paused" | "producer.resumed"; peerId: string; producerId: string; source: MediaSource; byHost: boolean }
   | { type: "activeSpeaker"; peerId: string | null }
   | { type: "audioLevels"; levels: Array<{ peerId: string; volume: number }> }
-  /** a chat line; the event's id is the message's */
-  | { type: "chat"; peerId: string; displayName: string; text: string; sentAt: string }
-  /** the media server hosting the room was lost: rebuild transports with room.reconnectMedia */
+  /** the media server hosting the meeting was lost: rebuild transports with room.reconnectMedia */
   | { type: "media.lost"; message: string }
   | { type: "meeting.ended" }
-  /** the room switched between P2P mesh and SFU (or the host changed the threshold) */
+  /** the meeting switched between P2P mesh and SFU (or the host changed the threshold) */
   | { type: "mode.changed"; mode: MeetingTopology; meshThreshold: number; reason: string }
   | { type: "playback"; playback: PlaybackState }
   // addressed to one peer only (`to`):
@@ -66,7 +64,7 @@ export type RoomEvent =
   | { type: "p2p.signal"; fromPeerId: string; signal: P2PSignal };
 
 /** An event as stored: `to` limits it to one peer. */
-export interface StoredRoomEvent {
+export interface StoredMeetingEvent {
   to?: string;
-  event: RoomEvent;
+  event: MeetingEvent;
 }

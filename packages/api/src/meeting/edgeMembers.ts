@@ -1,13 +1,13 @@
 // Who this node's sockets are in which meetings, as the meetings' media owners last confirmed it (a join, or
-// the check a subscription starts with). A call that only adds an event to the room's log (a chat line, a P2P
+// the check a subscription starts with). A call that only adds an event to the meeting's log (a P2P
 // signal) is authorized from here, without a trip to the owner node and back. An entry is forgotten:
-//   - when its participant leaves, is removed or the meeting ends: seen on the room's event channel, in the same
+//   - when its participant leaves, is removed or the meeting ends: seen on the meeting's event channel, in the same
 //     dispatch that hands the event to the participant's own subscription on this node;
 //   - when its socket closes;
 //   - CONFIRMED_FOR_MS after the owner last confirmed it (the next call asks the owner again), which bounds what
 //     a missed event could leave behind (an owner that died without handing over).
-import type { ParsedOnDemand } from "./roomEventLog.ts";
-import type { RoomEvent } from "./roomEvents.ts";
+import type { ParsedOnDemand } from "./eventLog.ts";
+import type { MeetingEvent } from "./events.ts";
 
 export const CONFIRMED_FOR_MS = 30_000;
 
@@ -20,10 +20,10 @@ export interface EdgeMember {
 }
 
 /**
- * Starts calling `onEvent` with the type of each event of the meeting's room, the participant it is for (if only
+ * Starts calling `onEvent` with the type of each event of the meeting, the participant it is for (if only
  * one) and the event itself (parsed when read); resolves to the function that stops it.
  */
-export type WatchRoom = (meetingId: string, onEvent: (type: RoomEvent["type"], to: string | undefined, source: ParsedOnDemand) => void) => Promise<() => void>;
+export type WatchMeeting = (meetingId: string, onEvent: (type: MeetingEvent["type"], to: string | undefined, source: ParsedOnDemand) => void) => Promise<() => void>;
 
 interface WatchedMeeting {
   /** peerId -> the connection it was confirmed on */
@@ -37,7 +37,7 @@ export class EdgeMembers {
   private readonly meetings = new Map<string, WatchedMeeting>();
 
   constructor(
-    private readonly watchRoom: WatchRoom,
+    private readonly watchMeeting: WatchMeeting,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -51,9 +51,9 @@ export class EdgeMembers {
     let watched = this.meetings.get(meetingId);
     if (!watched) {
       const peers = new Map<string, string>();
-      watched = { peers, stop: this.watchRoom(meetingId, (type, to, source) => this.onRoomEvent(meetingId, type, to, source)) };
+      watched = { peers, stop: this.watchMeeting(meetingId, (type, to, source) => this.onMeetingEvent(meetingId, type, to, source)) };
       this.meetings.set(meetingId, watched);
-      // a room whose channel cannot be watched cannot be trusted from here: its calls go to the owner
+      // a meeting whose channel cannot be watched cannot be trusted from here: its calls go to the owner
       watched.stop.catch(() => this.forgetMeeting(meetingId));
     }
     watched.peers.set(peerId, connectionId);
@@ -98,8 +98,8 @@ export class EdgeMembers {
     for (const meetingId of [...this.meetings.keys()]) this.forgetMeeting(meetingId);
   }
 
-  private onRoomEvent(meetingId: string, type: RoomEvent["type"], to: string | undefined, source: ParsedOnDemand): void {
-    if (type === "peer.left") this.forgetPeer(meetingId, (source.event as Extract<RoomEvent, { type: "peer.left" }>).peerId);
+  private onMeetingEvent(meetingId: string, type: MeetingEvent["type"], to: string | undefined, source: ParsedOnDemand): void {
+    if (type === "peer.left") this.forgetPeer(meetingId, (source.event as Extract<MeetingEvent, { type: "peer.left" }>).peerId);
     // a removed participant is told before everyone hears that they left: from then on they act for nobody
     else if (type === "removed" && to !== undefined) this.forgetPeer(meetingId, to);
     else if (type === "meeting.ended") this.forgetMeeting(meetingId);

@@ -1,0 +1,81 @@
+// The commands a meeting's media owner runs. MediaOwner implements them; MeetingService runs them on the owner,
+// here or on another node over NodeRpc, through this one interface: renaming a command or changing its
+// arguments or result fails to compile on both sides instead of breaking multi-node meetings at run time.
+import type { ConsumeInput, ConsumeResult, ProduceInput, TransportDirection, TransportInfo, mediasoupTypes } from "@qualmeet/media";
+import type { IceServer } from "../services/turnCredentials.ts";
+import type { MeetingTopology, P2PSignal, PeerInfo, PlaybackState } from "./events.ts";
+import type { Caller, MeetingMeta, MeetingSnapshot } from "./participants.ts";
+
+type Ok = { ok: true };
+
+/** Each SFU operation a participant may ask for: its arguments and its result. */
+export interface MediaOperations {
+  createTransport: { args: { direction: TransportDirection }; result: TransportInfo };
+  connectTransport: { args: { transportId: string; dtlsParameters: mediasoupTypes.DtlsParameters }; result: Ok };
+  produce: { args: ProduceInput; result: { producerId: string } };
+  consume: { args: ConsumeInput; result: ConsumeResult };
+  resumeConsumer: { args: { consumerId: string }; result: Ok };
+  /** off-screen tiles are paused so the SFU only sends what is shown */
+  pauseConsumer: { args: { consumerId: string }; result: Ok };
+  setPreferredLayers: { args: { consumerId: string; spatialLayer: number; temporalLayer?: number }; result: Ok };
+  pauseProducer: { args: { producerId: string }; result: Ok };
+  resumeProducer: { args: { producerId: string }; result: Ok };
+  closeProducer: { args: { producerId: string }; result: Ok };
+  restartIce: { args: { transportId: string }; result: { iceParameters: mediasoupTypes.IceParameters } };
+  /** back on the P2P mesh, or a media rebuild starting over: the participant's SFU media goes */
+  closeTransports: { args: Record<string, never>; result: Ok };
+}
+
+export type MediaOperation = keyof MediaOperations;
+export type MediaArgs<K extends MediaOperation> = MediaOperations[K]["args"];
+export type MediaResult<K extends MediaOperation> = MediaOperations[K]["result"];
+
+export interface JoinResult {
+  meeting: MeetingMeta;
+  self: PeerInfo;
+  peers: PeerInfo[];
+  /** null while the meeting runs without a media server (P2P only) */
+  routerRtpCapabilities: mediasoupTypes.RtpCapabilities | null;
+  mode: MeetingTopology;
+  meshThreshold: number;
+  playback: PlaybackState | null;
+  iceServers: IceServer[];
+  /** the client subscribes from here: its own peer.joined and everything after it */
+  lastEventId: string;
+}
+
+export interface ReconnectMediaResult {
+  routerRtpCapabilities: mediasoupTypes.RtpCapabilities | null;
+  peers: PeerInfo[];
+}
+
+export type PlaybackCommand = Omit<PlaybackState, "sentAt" | "byPeerId">;
+
+/** Commands for one participant (`peerId` of `meetingId`), refused unless `caller` is that participant. */
+export interface MediaOwnerCommands {
+  join(meetingId: string, caller: Caller): Promise<JoinResult>;
+  check(meetingId: string, peerId: string, caller: Caller): Promise<{ isHost: boolean }>;
+  media<K extends MediaOperation>(meetingId: string, peerId: string, caller: Caller, operation: K, args: MediaArgs<K>): Promise<MediaResult<K>>;
+  leave(meetingId: string, peerId: string, caller: Caller): Promise<void>;
+  signal(meetingId: string, peerId: string, caller: Caller, targetPeerId: string, signal: P2PSignal): Promise<void>;
+  playback(meetingId: string, peerId: string, caller: Caller, state: PlaybackCommand): Promise<PlaybackState>;
+  setMeshThreshold(meetingId: string, peerId: string, caller: Caller, meshThreshold: number): Promise<void>;
+  mute(meetingId: string, peerId: string, caller: Caller, targetPeerId: string): Promise<void>;
+  setMicMuted(meetingId: string, peerId: string, caller: Caller, muted: boolean): Promise<void>;
+  remove(meetingId: string, peerId: string, caller: Caller, targetPeerId: string): Promise<void>;
+  end(meetingId: string, peerId: string, caller: Caller): Promise<void>;
+  reconnectMedia(meetingId: string, peerId: string, caller: Caller): Promise<ReconnectMediaResult>;
+  /** a socket of the caller's node closed: its participants get the grace window */
+  connectionClosed(meetingId: string, connectionId: string): void | Promise<void>;
+  /** node drain: this node takes the meeting over */
+  adopt(snapshot: MeetingSnapshot): Promise<void>;
+}
+
+/** What every realtime node answers about itself (liveness, its sockets). */
+export interface NodeCommands {
+  ping(): boolean;
+  connectionOpen(connectionId: string): boolean;
+}
+
+/** Everything a realtime node serves to the others over NodeRpc. */
+export type RealtimeNodeCommands = MediaOwnerCommands & NodeCommands;

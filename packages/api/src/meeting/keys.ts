@@ -1,0 +1,18 @@
+// Every Redis key and channel of the meeting domain, in one place (other domains use this domain's functions,
+// never these keys).
+//   room:{meetingId}:events      stream (capped): the meeting's events, ids for tracked() resumption
+//   events:{meetingId}           pub/sub: live fan-out of "<stream id> <type> <to or *> <json>"
+//   room:{meetingId}:presence    hash peerId -> node holding the participant's socket (kept by the media owner)
+//   room:{meetingId}:owner       string, TTL: the node that owns the meeting's media
+//   node:{nodeId}:load           string, TTL: participants that node's meetings hold (owner choice by least load)
+//   cache:room:{meetingId}       JSON, TTL: the meeting's row, read-through from PostgreSQL
+//   cache:meeting-code:{code}    string, TTL: the meeting id of a code
+export const meetingKeys = {
+  events: (meetingId: string) => `room:${meetingId}:events`,
+  channel: (meetingId: string) => `events:${meetingId}`,
+  presence: (meetingId: string) => `room:${meetingId}:presence`,
+  owner: (meetingId: string) => `room:${meetingId}:owner`,
+  nodeLoad: (nodeId: string) => `node:${nodeId}:load`,
+  cachedMeeting: (meetingId: string) => `cache:room:${meetingId}`,
+  cachedCode: (code: string) => `cache:meeting-code:${code}`,
+} as const;

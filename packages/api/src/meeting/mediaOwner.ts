@@ -1,0 +1,393 @@
+// The live meetings whose media this node owns: who is in each, and the mediasoup room that carries their media.
+// Every change is appended to the meeting's event log (Redis), which is what clients subscribe to. Every command
+// takes plain data (MediaOwnerCommands), so the node holding a caller's socket can run it here directly or
+// forward it over NodeRpc (see meetingService.ts).
+import { randomUUID } from "node:crypto";
+import { TRPCError } from "@trpc/server";
+import { env } from "@qualmeet/config";
+import type { Redis } from "ioredis";
+import type { PrismaClient } from "@qualmeet/db";
+import type { Room as MediaRoom, WorkerPool } from "@qualmeet/media";
+import { previousStreamId } from "../services/streamIds.ts";
+import { turnCredentials } from "../services/turnCredentials.ts";
+import type { JoinResult, MediaArgs, MediaOperation, MediaOwnerCommands, MediaResult, PlaybackCommand, ReconnectMediaResult } from "./commands.ts";
+import type { MeetingEventLog } from "./eventLog.ts";
+import type { MeetingEvent, P2PSignal, PlaybackState } from "./events.ts";
+import { meetingKeys } from "./keys.ts";
+import { MeetingMedia } from "./meetingMedia.ts";
+import { endMeeting, forgetCachedMeeting } from "./meetingRecords.ts";
+import { MEDIA_LOST_MESSAGE, MEDIA_UNAVAILABLE, TARGET_NOT_IN_MEETING, mediaToTrpcError, notInMeeting } from "./messages.ts";
+import { peerInfo, type Caller, type ConnectionRef, type LiveMeeting, type MeetingMeta, type MeetingSnapshot, type Participant } from "./participants.ts";
+import { runPeerMedia } from "./peerMedia.ts";
+
+/** How long a participant whose socket dropped stays in the meeting (media flowing) for their client to come back. */
+
+export interface NodeProbe {
+  /** true when the node answers */
+  nodeAlive(nodeId: string): Promise<boolean>;
+  /** true when that node still has the socket open */
+  connectionOpen(ref: ConnectionRef): Promise<boolean>;
+}
+
+export class MediaOwner implements MediaOwnerCommands {
+  private readonly meetings = new Map<string, LiveMeeting>();
+  private readonly opening = new Map<string, Promise<LiveMeeting>>();
+  private readonly meetingMedia: MeetingMedia;
+
+  constructor(
+    private readonly deps: { db: PrismaClient; redis: Redis; pool: WorkerPool | null; nodeId: string; log: MeetingEventLog; probe: NodeProbe },
+  ) {
+    this.meetingMedia = new MeetingMedia({
+      pool: deps.pool,
+      append: (meetingId, event, to) => this.append(meetingId, event, to),
+      isCurrent: (live) => this.meetings.get(live.meeting.id) === live,
+    });
+  }
+
+  private append(meetingId: string, event: MeetingEvent, to?: string): void {
+    // Event delivery must not fail the caller's media operation; Redis errors are retried by ioredis.
+    void this.deps.log.append(meetingId, event, to).catch(() => {});
+  }
+
+  async join(meetingId: string, caller: Caller): Promise<JoinResult> {
+    const { user, connection } = caller;
+    const meeting = await this.deps.db.meeting.findUnique({ where: { id: meetingId } });
+    if (!meeting) throw new TRPCError({ code: "NOT_FOUND", message: "There is no such meeting." });
+    if (meeting.status === "ENDED") throw new TRPCError({ code: "PRECONDITION_FAILED", message: "This meeting has ended." });
+    // a page reload joins again before its old socket's grace window ends: the old participant makes way
+    for (const old of [...(this.meetings.get(meeting.id)?.participants.values() ?? [])]) {
+      if (old.userId !== user.id) continue;
+      if (old.graceTimer || !(await this.deps.probe.connectionOpen({ connectionId: old.connectionId, nodeId: old.nodeId }))) {
+        await this.depart(meeting.id, old.peerId, "left");
+      }
+    }
+    const live = await this.open(meeting);
+    if (live.rebuilding) await live.rebuilding;
+
+    // capacity check and insertion with no await in between: concurrent joins cannot both take the last seat
+    if (live.participants.size >= meeting.maxParticipants) {
+      throw new TRPCError({ code: "PRECONDITION_FAILED", message: "This meeting is full." });
+    }
+    const participant: Participant = {
+      peerId: randomUUID(),
+      userId: user.id,
+      displayName: user.name,
+      isHost: meeting.hostId === user.id,
+      isGuest: user.isGuest,
+      connectionId: connection.connectionId,
+      nodeId: connection.nodeId,
+      participationId: randomUUID(),
+      micMuted: false,
+      graceTimer: null,
+    };
+    live.participants.set(participant.peerId, participant);
+    try {
+      await this.meetingMedia.fitTopology(live);
+      if (live.media) this.meetingMedia.attachPeer(live, participant);
+      await this.deps.db.meetingParticipant.create({
+        data: { id: participant.participationId, meetingId: meeting.id, userId: user.id, displayName: user.name, role: participant.isHost ? "HOST" : "PARTICIPANT" },
+      });
+      if (meeting.status !== "LIVE") await this.deps.db.meeting.update({ where: { id: meeting.id }, data: { status: "LIVE", startedAt: meeting.startedAt ?? new Date() } });
+      // the node holding the participant's socket (which may not be this, the media owner)
+      await this.deps.redis.hset(meetingKeys.presence(meeting.id), participant.peerId, connection.nodeId);
+    } catch (error) {
+      live.participants.delete(participant.peerId);
+      if (live.media?.peers.has(participant.peerId)) live.media.removePeer(participant.peerId);
+      throw error;
+    }
+    const lastEventId = await this.deps.log.append(meeting.id, { type: "peer.joined", peer: peerInfo(live, participant) });
+    return {
+      meeting: live.meeting,
+      self: peerInfo(live, participant),
+      peers: [...live.participants.values()].filter((p) => p.peerId !== participant.peerId).map((p) => peerInfo(live, p)),
+      routerRtpCapabilities: live.media?.rtpCapabilities ?? null,
+      mode: live.mode,
+      meshThreshold: live.meshThreshold,
+      playback: live.playback,
+      iceServers: turnCredentials(user.id).iceServers,
+      lastEventId: previousStreamId(lastEventId),
+    };
+  }
+
+  /**
+   * The caller's participant: theirs, on the socket that joined it, or on the user's new socket when the old
+   * one is gone (it dropped within the grace window, or its node no longer answers).
+   */
+  private async participant(meetingId: string, peerId: string, caller: Caller) {
+    const live = this.meetings.get(meetingId);
+    const participant = live?.participants.get(peerId);
+    if (!live || !participant || participant.userId !== caller.user.id) throw notInMeeting();
+    const { connectionId, nodeId } = caller.connection;
+    if (participant.connectionId !== connectionId) {
+      const takeover = participant.graceTimer !== null || !(await this.deps.probe.connectionOpen({ connectionId: participant.connectionId, nodeId: participant.nodeId }));
+      if (!takeover || live.participants.get(peerId) !== participant) throw notInMeeting();
+      if (participant.graceTimer) clearTimeout(participant.graceTimer);
+      participant.graceTimer = null;
+      participant.connectionId = connectionId;
+      participant.nodeId = nodeId;
+      await this.deps.redis.hset(meetingKeys.presence(meetingId), peerId, nodeId).catch(() => {});
+    }
+    return { live, participant };
+  }
+
+  private async host(meetingId: string, peerId: string, caller: Caller) {
+    const found = await this.participant(meetingId, peerId, caller);
+    if (!found.participant.isHost) throw new TRPCError({ code: "FORBIDDEN", message: "Only the host can do this." });
+    return found;
+  }
+
+  /** Refuses unless the caller is this participant (e.g. before streaming the meeting's events to them). */
+  async check(meetingId: string, peerId: string, caller: Caller): Promise<{ isHost: boolean }> {
+    const { participant } = await this.participant(meetingId, peerId, caller);
+    return { isHost: participant.isHost };
+  }
+
+  /** A participant's SFU operation, with the media model's refusals as clear tRPC errors. */
+  async media<K extends MediaOperation>(meetingId: string, peerId: string, caller: Caller, operation: K, args: MediaArgs<K>): Promise<MediaResult<K>> {
+    const { live, participant } = await this.participant(meetingId, peerId, caller);
+    if (live.rebuilding) throw new TRPCError({ code: "PRECONDITION_FAILED", message: MEDIA_LOST_MESSAGE });
+    if (!live.media) throw new TRPCError({ code: "PRECONDITION_FAILED", message: MEDIA_UNAVAILABLE });
+    try {
+      const peer = live.media.getPeer(peerId);
+      const context = { live, peerId, peer, append: (event: MeetingEvent, to?: string) => this.append(meetingId, event, to), reattach: () => this.meetingMedia.attachPeer(live, participant) };
+      return await runPeerMedia(context, operation, args);
+    } catch (error) {
+      throw mediaToTrpcError(error);
+    }
+  }
+
+  async leave(meetingId: string, peerId: string, caller: Caller): Promise<void> {
+    await this.participant(meetingId, peerId, caller);
+    await this.depart(meetingId, peerId, "left");
+  }
+
+  private async depart(meetingId: string, peerId: string, reason: "left" | "removed" | "disconnected"): Promise<void> {
+    const live = this.meetings.get(meetingId);
+    const participant = live?.participants.get(peerId);
+    if (!live || !participant) return;
+    if (participant.graceTimer) clearTimeout(participant.graceTimer);
+    live.participants.delete(peerId);
+    if (live.media?.peers.has(peerId)) live.media.removePeer(peerId);
+    this.append(meetingId, { type: "peer.left", peerId, reason });
+    this.meetingMedia.scheduleReturnToP2P(live);
+    await Promise.allSettled([
+      this.deps.redis.hdel(meetingKeys.presence(meetingId), peerId),
+      this.deps.db.meetingParticipant.update({ where: { id: participant.participationId }, data: { leftAt: new Date() } }),
+    ]);
+    if (live.participants.size === 0) await this.close(live, "SCHEDULED");
+  }
+
+  /** The host removes someone: they are told, then leave. */
+  async remove(meetingId: string, peerId: string, caller: Caller, targetPeerId: string): Promise<void> {
+    const { live } = await this.host(meetingId, peerId, caller);
+    if (targetPeerId === peerId) throw new TRPCError({ code: "BAD_REQUEST", message: "Use Leave to leave the meeting yourself." });
+    if (!live.participants.has(targetPeerId)) throw new TRPCError({ code: "NOT_FOUND", message: TARGET_NOT_IN_MEETING });
+    this.append(meetingId, { type: "removed", message: "You were removed from the meeting by the host." }, targetPeerId);
+    await this.depart(meetingId, targetPeerId, "removed");
+  }
+
+  /** The host mutes someone's microphone (they can unmute themselves). */
+  async mute(meetingId: string, peerId: string, caller: Caller, targetPeerId: string): Promise<void> {
+    const { live } = await this.host(meetingId, peerId, caller);
+    const target = live.participants.get(targetPeerId);
+    if (!target) throw new TRPCError({ code: "NOT_FOUND", message: TARGET_NOT_IN_MEETING });
+    const peer = live.media?.peers.get(targetPeerId);
+    for (const producer of peer?.producers() ?? []) {
+      if (producer.source !== "mic" || producer.paused) continue;
+      await peer!.pauseProducer(producer.producerId);
+      this.append(meetingId, { type: "producer.paused", peerId: targetPeerId, producerId: producer.producerId, source: "mic", byHost: true });
+    }
+    // over the P2P mesh the audio goes straight to the others: only the participant's client can stop it
+    // (it mutes itself on this event), and everyone's participant list shows the muted mic
+    target.micMuted = true;
+    this.append(meetingId, { type: "peer.mic", peerId: targetPeerId, muted: true, byHost: true });
+  }
+
+  /** A participant muted or unmuted their own microphone: everyone's participant list follows. */
+  async setMicMuted(meetingId: string, peerId: string, caller: Caller, muted: boolean): Promise<void> {
+    const { participant } = await this.participant(meetingId, peerId, caller);
+    if (participant.micMuted === muted) return;
+    participant.micMuted = muted;
+    this.append(meetingId, { type: "peer.mic", peerId, muted, byHost: false });
+  }
+
+  /** The host ends the meeting for everyone (every node sees the event and closes its part). */
+  async end(meetingId: string, peerId: string, caller: Caller): Promise<void> {
+    await this.host(meetingId, peerId, caller);
+    await endMeeting(this.deps.db, this.deps.redis, { meetingId, actorId: caller.user.id, ip: caller.ip });
+  }
+
+  /** After `media.lost`: the meeting's new router capabilities and everyone still here. */
+  async reconnectMedia(meetingId: string, peerId: string, caller: Caller): Promise<ReconnectMediaResult> {
+    const { live } = await this.participant(meetingId, peerId, caller);
+    if (live.rebuilding) await live.rebuilding;
+    return {
+      routerRtpCapabilities: live.media?.rtpCapabilities ?? null,
+      peers: [...live.participants.values()].map((p) => peerInfo(live, p)),
+    };
+  }
+
+  /** The host changes when the meeting leaves P2P; the meeting adapts at once if it must. */
+  async setMeshThreshold(meetingId: string, peerId: string, caller: Caller, meshThreshold: number): Promise<void> {
+    const { live } = await this.host(meetingId, peerId, caller);
+    await this.deps.db.meeting.update({ where: { id: meetingId }, data: { p2pMaxParticipants: meshThreshold } });
+    await forgetCachedMeeting(this.deps.redis, meetingId).catch(() => {});
+    live.meshThreshold = meshThreshold;
+    live.meeting.p2pMaxParticipants = meshThreshold;
+    if (live.mode === "P2P" && live.participants.size > meshThreshold) await this.meetingMedia.fitTopology(live);
+    else this.meetingMedia.setMode(live, live.mode, `the host set the P2P limit to ${meshThreshold}`);
+  }
+
+  /** Relays a P2P negotiation message to one participant (across nodes: through the meeting's event log). */
+  async signal(meetingId: string, peerId: string, caller: Caller, targetPeerId: string, signal: P2PSignal): Promise<void> {
+    const { live } = await this.participant(meetingId, peerId, caller);
+    if (!live.participants.has(targetPeerId) || targetPeerId === peerId) {
+      throw new TRPCError({ code: "NOT_FOUND", message: TARGET_NOT_IN_MEETING });
+    }
+    this.append(meetingId, { type: "p2p.signal", fromPeerId: peerId, signal }, targetPeerId);
+  }
+
+  /** "Listen together": everyone's player follows the last command. */
+  async playback(meetingId: string, peerId: string, caller: Caller, state: PlaybackCommand): Promise<PlaybackState> {
+    const { live } = await this.participant(meetingId, peerId, caller);
+    live.playback = { ...state, sentAt: new Date().toISOString(), byPeerId: peerId };
+    this.append(meetingId, { type: "playback", playback: live.playback });
+    return live.playback;
+  }
+
+  /**
+   * A socket closed: its participants stay for the grace window (nobody sees them leave, their media keeps
+   * flowing) so that the client's reconnect resumes where it was; then they leave.
+   */
+  connectionClosed(meetingId: string, connectionId: string): void {
+    const live = this.meetings.get(meetingId);
+    for (const p of live?.participants.values() ?? []) if (p.connectionId === connectionId) this.startGrace(live!, p);
+  }
+
+  private startGrace(live: LiveMeeting, p: Participant): void {
+    if (p.graceTimer) return;
+    p.graceTimer = setTimeout(() => void this.depart(live.meeting.id, p.peerId, "disconnected").catch(() => {}), env.RECONNECT_GRACE_MS);
+    p.graceTimer.unref();
+  }
+
+  /** Participants whose socket's node stopped answering (killed) get the grace window too. */
+  async sweepDeadNodes(): Promise<void> {
+    const nodes = new Set<string>();
+    for (const live of this.meetings.values()) for (const p of live.participants.values()) if (p.nodeId !== this.deps.nodeId && !p.graceTimer) nodes.add(p.nodeId);
+    for (const node of nodes) {
+      if (await this.deps.probe.nodeAlive(node)) continue;
+      for (const live of this.meetings.values()) for (const p of live.participants.values()) if (p.nodeId === node) this.startGrace(live, p);
+    }
+  }
+
+  /** Whether the meeting's media lives on this node. */
+  hosts(meetingId: string): boolean {
+    return this.meetings.has(meetingId);
+  }
+
+  ownedMeetingIds(): string[] {
+    return [...this.meetings.keys()];
+  }
+
+  /** Drain: the meeting as data, for another node to adopt. */
+  snapshot(meetingId: string): MeetingSnapshot | null {
+    const live = this.meetings.get(meetingId);
+    if (!live) return null;
+    return {
+      meeting: live.meeting,
+      participants: [...live.participants.values()].map(({ graceTimer: _timer, ...p }) => p),
+      mode: live.mode,
+      meshThreshold: live.meshThreshold,
+      playback: live.playback,
+    };
+  }
+
+  /** Drain, on the receiving node: the same meeting and participants with new media; clients are told to reconnect it. */
+  async adopt(snapshot: MeetingSnapshot): Promise<void> {
+    const media = await this.meetingMedia.createRoom(snapshot.meeting.id).catch(() => null);
+    const participants = new Map(snapshot.participants.map((p) => [p.peerId, { ...p, graceTimer: null }]));
+    const live = await this.track(snapshot.meeting, media, { mode: snapshot.mode, meshThreshold: snapshot.meshThreshold, playback: snapshot.playback, participants });
+    if (live.media) for (const p of live.participants.values()) this.meetingMedia.attachPeer(live, p);
+    this.meetings.set(snapshot.meeting.id, live);
+  }
+
+  /** Drain, on the leaving node: forget the meeting without anyone leaving (its new owner carries on). */
+  release(meetingId: string): void {
+    const live = this.meetings.get(meetingId);
+    if (!live) return;
+    this.meetings.delete(meetingId);
+    live.stopWatchingEvents();
+    if (live.quietTimer) clearTimeout(live.quietTimer);
+    for (const p of live.participants.values()) if (p.graceTimer) clearTimeout(p.graceTimer);
+    live.media?.close();
+  }
+
+  /** Meetings this node hosts, for health and metrics. */
+  stats() {
+    return [...this.meetings.values()].map((live) => ({
+      meetingId: live.meeting.id,
+      participants: live.participants.size,
+      mode: live.mode,
+      consumers: live.media?.consumerCount() ?? 0,
+      transports: [...(live.media?.peers.values() ?? [])].reduce((sum, peer) => sum + peer.transportIds().length, 0),
+      routers: live.media?.routerCount() ?? 0,
+    }));
+  }
+
+  /** Node shutdown: everyone here leaves. */
+  async closeAll(): Promise<void> {
+    for (const live of [...this.meetings.values()]) {
+      for (const peerId of [...live.participants.keys()]) await this.depart(live.meeting.id, peerId, "disconnected");
+    }
+  }
+
+  private async open(meeting: MeetingMeta & { status: string }): Promise<LiveMeeting> {
+    const existing = this.meetings.get(meeting.id);
+    if (existing) return existing;
+    let opening = this.opening.get(meeting.id);
+    if (!opening) {
+      opening = (async () => {
+        const meta: MeetingMeta = { id: meeting.id, code: meeting.code, title: meeting.title, hostId: meeting.hostId, maxParticipants: meeting.maxParticipants, mode: meeting.mode, p2pMaxParticipants: meeting.p2pMaxParticipants };
+        // without a worker the meeting still opens: a small meeting runs P2P
+        const media = await this.meetingMedia.createRoom(meeting.id).catch(() => null);
+        const mode = meeting.p2pMaxParticipants > 0 ? "P2P" : "SFU";
+        const live = await this.track(meta, media, { mode, meshThreshold: meeting.p2pMaxParticipants, playback: null, participants: new Map() });
+        this.meetings.set(meeting.id, live);
+        return live;
+      })().finally(() => this.opening.delete(meeting.id));
+      this.opening.set(meeting.id, opening);
+    }
+    return opening;
+  }
+
+  /** A live meeting whose media room and end this node watches. */
+  private async track(meeting: MeetingMeta, media: MediaRoom | null, state: Pick<LiveMeeting, "mode" | "meshThreshold" | "playback" | "participants">): Promise<LiveMeeting> {
+    const live: LiveMeeting = { meeting, media, ...state, quietTimer: null, rebuilding: null, stopWatchingEvents: () => {} };
+    this.meetingMedia.watch(live);
+    live.stopWatchingEvents = await this.watchEnd(meeting.id);
+    return live;
+  }
+
+  /** The meeting may be ended elsewhere (the web app's meeting.end): everyone here leaves too. */
+  private watchEnd(meetingId: string): Promise<() => void> {
+    return this.deps.log.watch(meetingId, (type) => {
+      const live = this.meetings.get(meetingId);
+      if (type === "meeting.ended" && live) void this.close(live, "ENDED");
+    });
+  }
+
+  private async close(live: LiveMeeting, status: "SCHEDULED" | "ENDED"): Promise<void> {
+    const meetingId = live.meeting.id;
+    this.meetings.delete(meetingId);
+    live.stopWatchingEvents();
+    const remaining = [...live.participants.values()];
+    live.participants.clear();
+    if (live.quietTimer) clearTimeout(live.quietTimer);
+    live.media?.close();
+    await Promise.allSettled([
+      this.deps.redis.del(meetingKeys.presence(meetingId)),
+      remaining.length ? this.deps.db.meetingParticipant.updateMany({ where: { id: { in: remaining.map((p) => p.participationId) } }, data: { leftAt: new Date() } }) : null,
+      status === "SCHEDULED" ? this.deps.db.meeting.updateMany({ where: { id: meetingId, status: "LIVE" }, data: { status: "SCHEDULED" } }) : null,
+    ]);
+  }
+}

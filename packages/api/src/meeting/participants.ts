@@ -1,0 +1,82 @@
+// Who is in a live meeting on its media owner node, and the meeting's state there.
+import type { Room as MediaRoom } from "@qualmeet/media";
+import type { SessionUser } from "../trpc.ts";
+import type { MeetingTopology, PeerInfo, PlaybackState } from "./events.ts";
+
+export interface Participant {
+  peerId: string;
+  userId: string;
+  displayName: string;
+  isHost: boolean;
+  isGuest: boolean;
+  /** the socket that joined, and the node holding it: only that socket may act for this participant */
+  connectionId: string;
+  nodeId: string;
+  participationId: string;
+  micMuted: boolean;
+  /** set while the participant's socket is gone: they leave when it fires, unless a new socket takes over */
+  graceTimer: NodeJS.Timeout | null;
+}
+
+export interface MeetingMeta {
+  id: string;
+  code: string;
+  title: string;
+  hostId: string;
+  maxParticipants: number;
+  mode: "P2P" | "SFU";
+  p2pMaxParticipants: number;
+}
+
+/** A meeting as its media owner holds it. */
+export interface LiveMeeting {
+  meeting: MeetingMeta;
+  /** null while no mediasoup worker is available: the meeting can still run as a P2P mesh */
+  media: MediaRoom | null;
+  mode: MeetingTopology;
+  /** P2P while at most this many participants (0: always SFU) */
+  meshThreshold: number;
+  /** pending return to P2P after the meeting shrank */
+  quietTimer: NodeJS.Timeout | null;
+  playback: PlaybackState | null;
+  participants: Map<string, Participant>;
+  /** set while the media room is rebuilt on a healthy worker */
+  rebuilding: Promise<void> | null;
+  stopWatchingEvents: () => void;
+}
+
+/** A live meeting as it moves from one owner node to another (node drain). */
+export interface MeetingSnapshot {
+  meeting: MeetingMeta;
+  participants: Array<Omit<Participant, "graceTimer">>;
+  mode: MeetingTopology;
+  meshThreshold: number;
+  playback: PlaybackState | null;
+}
+
+/** The socket a call came on: its id and the realtime node that holds it. */
+export interface ConnectionRef {
+  connectionId: string;
+  nodeId: string;
+}
+
+/** Who is calling: the user, their socket, and their address (for the audit log). */
+export interface Caller {
+  user: SessionUser;
+  connection: ConnectionRef;
+  ip: string;
+}
+
+/** What everyone sees of a participant. */
+export function peerInfo(live: LiveMeeting, participant: Participant): PeerInfo {
+  const peer = live.media?.peers.get(participant.peerId);
+  return {
+    peerId: participant.peerId,
+    userId: participant.userId,
+    displayName: participant.displayName,
+    isHost: participant.isHost,
+    isGuest: participant.isGuest,
+    micMuted: participant.micMuted,
+    producers: peer ? peer.producers() : [],
+  };
+}
