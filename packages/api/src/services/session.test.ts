@@ -5,6 +5,9 @@ import { readSession } from "./session.ts";
 const secret = "unit-test-secret-unit-test-secret";
 beforeAll(() => {
   process.env.NEXTAUTH_SECRET = secret;
+  // the configuration a server needs (nothing connects to them here)
+  process.env.DATABASE_URL = "postgresql://unit@localhost:1/unit";
+  process.env.REDIS_URL = "redis://localhost:1";
   delete process.env.NEXTAUTH_URL; // plain http: cookie name without the __Secure- prefix
 });
 
