@@ -257,7 +257,10 @@ export class MeshPeer {
       if (pc !== this.pc || this.closed) return;
       const reason = this.health.observe(sample);
       // a polite connection that never got an offer offers itself; any other replacement is offered by the impolite side
-      if (reason) this.replace(reason, true);
+      if (reason) {
+        console.warn("[mesh] healing the connection to", this.peerId, reason);
+        this.replace(reason, true);
+      }
     } finally {
       this.checkingHealth = false;
     }
