@@ -32,6 +32,8 @@ export class TopologySwitch {
   mesh: MeshEngine | null = null;
   /** the mode a switch is working towards (switches are serialized on the session's queue) */
   private switchingTo: Mode | null = null;
+  /** a node without a media server: the mesh carries every meeting, whatever its mode */
+  private meshOnly = false;
   /** times of each topology switch (tests) */
   private readonly switchLog: TopologyDescription["switches"] = [];
 
@@ -43,6 +45,7 @@ export class TopologySwitch {
   /** The topology of a (re)join. */
   apply(res: JoinResult): void {
     this.mode = res.mode;
+    this.meshOnly = !res.routerRtpCapabilities;
     useMeetingStore.getState().setTopology({ mode: res.mode, meshThreshold: res.meshThreshold, mediaServer: !!res.routerRtpCapabilities, switching: false });
   }
 
@@ -64,7 +67,10 @@ export class TopologySwitch {
   }
 
   onSignal(fromPeerId: string, signal: P2PSignal): void {
-    this.ensureMesh()?.handleSignal(fromPeerId, signal);
+    // a late offer from a peer still leaving the mesh must not start a mesh while the SFU carries the media
+    // (the room's events are ordered: a switch to P2P is seen before anyone's first offer for it)
+    const mesh = this.mesh ?? (this.mode === "P2P" || this.switchingTo === "P2P" || this.meshOnly ? this.ensureMesh() : null);
+    mesh?.handleSignal(fromPeerId, signal);
   }
 
   /** The server moved the room to `mode`. */
