@@ -29,7 +29,6 @@
 // stopped at the end, also on errors and Ctrl-C. Progress goes to stderr; the last line of stdout is one
 // JSON object with the results.
 import { execFileSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -41,7 +40,8 @@ import { spawnTsServer, waitForHttp, type ManagedProcess } from "../lib/processe
 import { startRedis } from "../lib/redis.ts";
 import { buildWeb } from "../lib/webBuild.ts";
 import { procRssMb } from "./procStats.ts";
-import { createAccounts, createMeetings, signInAll } from "./signaling/accounts.ts";
+import { benchServerEnv, forwardOutput, signInThroughWebApp, startRealtimeNodes } from "./stack.ts";
+import { createAccounts, createMeetings } from "./signaling/accounts.ts";
 import { ClientThreads } from "./signaling/clientThreads.ts";
 import { childPids, machineBusyMs, type CpuGroups } from "./signaling/cpu.ts";
 import {
@@ -67,6 +67,7 @@ import {
   round,
   run,
   SECONDS,
+  SIGNIN_CONCURRENCY,
   started,
   STEP_SECONDS,
   THREADS,
@@ -74,19 +75,6 @@ import {
 import type { ClientSpec, MeetingSpec } from "./signaling/protocol.ts";
 import { nextStep } from "./signaling/step.ts";
 import { runSystems, SystemRun } from "./signaling/systemRun.ts";
-
-/** Child servers' stderr (and stdout) go to our stderr, prefixed: our stdout carries only the result. */
-function forwardOutput(proc: ManagedProcess): void {
-  for (const stream of [proc.child.stdout, proc.child.stderr]) {
-    let buffer = "";
-    stream?.on("data", (d: Buffer) => {
-      buffer += d.toString();
-      const lines = buffer.split("\n");
-      buffer = lines.pop() ?? "";
-      for (const line of lines) if (line.trim()) process.stderr.write(`  [${proc.name}] ${line}\n`);
-    });
-  }
-}
 
 function gitState(): { head: string; dirty: string[] } {
   try {
@@ -123,65 +111,28 @@ async function main(): Promise<void> {
   await applyMigrations(postgres.url, path.join(root, "prisma/migrations"));
   const postmasterPid = Number(readFileSync(path.join(dir, "pg", "postmaster.pid"), "utf8").split("\n")[0]);
 
-  const env: Record<string, string | undefined> = {
-    ...process.env,
-    DATABASE_URL: postgres.url,
-    REDIS_URL: redis.url,
-    NEXTAUTH_SECRET: randomBytes(32).toString("hex"),
-    NEXT_TELEMETRY_DISABLED: "1",
-    // a load test from one address
-    RATE_LIMIT_GLOBAL_PER_MIN: "1000000000",
-    RATE_LIMIT_WS_UPGRADES_PER_MIN: "1000000",
-    RATE_LIMIT_CHAT_PER_10S: "1000000",
-    RATE_LIMIT_REGISTER_PER_HOUR: "1000000",
-    RATE_LIMIT_SIGNIN_PER_MIN: "1000000",
-  };
+  const env = benchServerEnv(postgres.url, redis.url);
+  const stack = { root, env, onCleanup, log };
 
   // accounts: created in bulk in the database, then signed in through next-auth
   const setupStart = performance.now();
   const password = "bench password 1234";
   const accounts = await createAccounts(postgres.url, ACCOUNTS, password);
-  const webPort = await freePort();
-  const webUrl = `http://localhost:${webPort}`;
   log(`${ACCOUNTS} accounts created; starting the web app for the sign-ins`);
-  const web = spawnTsServer({ name: "web", root, script: "apps/web/server.ts", env: { ...env, NODE_ENV: "production", PORT: String(webPort), HOST: "127.0.0.1", NEXTAUTH_URL: webUrl }, output: "ignore" });
-  onCleanup("web app", () => web.stop());
-  forwardOutput(web);
-  await waitForHttp(`${webUrl}/api/health`, web, 60_000, true);
-  const signInStart = performance.now();
-  const cookies = await signInAll(webUrl, accounts, password);
-  const signInS = round((performance.now() - signInStart) / 1000);
-  log(`${ACCOUNTS} sign-ins through next-auth in ${signInS}s; stopping the web app`);
-  await web.stop();
+  const { cookies, webUrl, signInMs } = await signInThroughWebApp(
+    stack,
+    accounts.map((a) => a.email),
+    password,
+    SIGNIN_CONCURRENCY,
+  );
+  const signInS = round(signInMs / 1000);
 
   // meetings: one row per meeting of MEETING_SIZE, hosted by its first member (+1 for the cross-node probe)
   const clientAccount = (i: number) => i % ACCOUNTS;
   const hosts = Array.from({ length: MEETINGS + 1 }, (_, m) => accounts[clientAccount(Math.min(m * MEETING_SIZE, CLIENTS - 1))]!.id);
   const meetingRows = await createMeetings(postgres.url, hosts);
 
-  // 2 realtime nodes
-  const nodes: Array<{ url: string; proc: ManagedProcess }> = [];
-  for (let n = 0; n < NODES; n++) {
-    const port = await freePort();
-    const proc = spawnTsServer({
-      name: `realtime-${n}`,
-      root,
-      script: "apps/realtime/src/main.ts",
-      args: ["--port", String(port)],
-      env: {
-        ...env,
-        ALLOWED_ORIGINS: webUrl,
-        HOST: "127.0.0.1",
-        MEDIA_WORKERS: String(MEDIA_WORKERS),
-        ...profileEnv("qualmeet"),
-      },
-      output: "ignore",
-    });
-    onCleanup(`realtime node ${n}`, () => proc.stop());
-    forwardOutput(proc);
-    nodes.push({ url: `ws://127.0.0.1:${port}`, proc });
-  }
-  for (const node of nodes) await waitForHttp(`${node.url.replace("ws:", "http:")}/healthz`, node.proc, 60_000, true);
+  const nodes = await startRealtimeNodes(stack, { count: NODES, webUrl, mediaWorkers: MEDIA_WORKERS, extraEnv: profileEnv("qualmeet") });
   const nodePids = nodes.map((n) => n.proc.child.pid!);
   const setupS = round((performance.now() - setupStart) / 1000);
   log(`set-up done in ${setupS}s (nodes: ${nodes.map((n) => n.url).join(", ")})`);

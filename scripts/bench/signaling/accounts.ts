@@ -1,10 +1,9 @@
-// Set-up: accounts created in bulk, their sign-ins through next-auth, and the meetings.
+// Set-up: accounts and meetings created in bulk in the database (sign-ins: ../stack.ts).
 import { randomBytes, randomUUID } from "node:crypto";
 import pg from "pg";
 import { hashPassword } from "../../../packages/api/src/services/password.ts";
 import { MEETING_CODE_ALPHABET } from "../../../packages/api/src/schemas.ts";
-import { signIn } from "../../../tests/harness/clients.ts";
-import { log, MEETING_SIZE, SIGNIN_CONCURRENCY } from "./options.ts";
+import { MEETING_SIZE } from "./options.ts";
 
 export function meetingCode(): string {
   const bytes = randomBytes(8);
@@ -48,22 +47,4 @@ export async function createMeetings(databaseUrl: string, hosts: string[]): Prom
     await client.end();
   }
   return meetings;
-}
-
-export async function signInAll(webUrl: string, accounts: Array<{ email: string }>, password: string): Promise<string[]> {
-  const cookies: string[] = new Array(accounts.length);
-  let next = 0;
-  let done = 0;
-  const worker = async () => {
-    while (next < accounts.length) {
-      const i = next++;
-      let result = await signIn(webUrl, { email: accounts[i]!.email, password });
-      for (let attempt = 1; !result.ok && attempt < 3; attempt++) result = await signIn(webUrl, { email: accounts[i]!.email, password });
-      if (!result.ok) throw new Error(`sign-in of ${accounts[i]!.email} failed: ${result.error}`);
-      cookies[i] = result.cookie;
-      if (++done % 200 === 0) log(`${done}/${accounts.length} signed in`);
-    }
-  };
-  await Promise.all(Array.from({ length: SIGNIN_CONCURRENCY }, worker));
-  return cookies;
 }

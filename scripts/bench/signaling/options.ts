@@ -2,6 +2,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { numberOption } from "../args.ts";
 import { benchCleanup } from "../cleanup.ts";
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -30,14 +31,7 @@ export const { values: args } = parseArgs({
   },
 });
 
-export function num(name: keyof typeof args, min: number, integer = true): number {
-  const value = Number(args[name]);
-  if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
-    console.error(`--${name} must be ${integer ? "an integer" : "a number"} >= ${min}, got ${args[name]}`);
-    process.exit(2);
-  }
-  return value;
-}
+const num = (name: keyof typeof args & string, min: number, integer = true): number => numberOption(args, name, min, integer);
 
 export const CLIENTS = num("clients", 2);
 export const MEETING_SIZE = num("meeting-size", 2);
