@@ -28,6 +28,9 @@
 // Everything (PostgreSQL, Redis, the web app for the sign-ins, the nodes) is started here on free ports and
 // stopped at the end, also on errors and Ctrl-C. Progress goes to stderr; the last line of stdout is one
 // JSON object with the results.
+// This file sets up the servers and writes the result; the parts live in signaling/: options.ts (flags),
+// systemRun.ts (one system through both phases), capacitySearch.ts, step.ts (one measured step), cpu.ts,
+// clientThreads.ts + client-thread.ts (the clients), accounts.ts; ./stack.ts starts the QualMeet servers.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
