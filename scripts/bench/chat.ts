@@ -25,13 +25,14 @@ import { hashPassword } from "../../packages/api/src/services/password.ts";
 import { createRedis } from "../../packages/api/src/services/redis.ts";
 import { history } from "../../packages/api/src/chat/conversations.ts";
 import { encodeCursor } from "../../packages/api/src/chat/messages.ts";
-import { realtimeClient, signIn, type RealtimeConnection } from "../../tests/harness/clients.ts";
+import { realtimeClient, type RealtimeConnection } from "../../tests/harness/clients.ts";
 import { freePort } from "../lib/ports.ts";
+import { numberOption } from "./args.ts";
 import { benchCleanup } from "./cleanup.ts";
 import { startPostgres, type PostgresServer } from "../lib/postgres.ts";
-import { spawnTsServer, waitForHttp, type ManagedProcess } from "../lib/processes.ts";
 import { startRedis } from "../lib/redis.ts";
 import { buildWeb } from "../lib/webBuild.ts";
+import { benchServerEnv, signInThroughWebApp, startRealtimeNodes } from "./stack.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -46,14 +47,7 @@ const { values: args } = parseArgs({
     backlog: { type: "string", default: "10000" },
   },
 });
-const num = (name: keyof typeof args): number => {
-  const value = Number(args[name]);
-  if (!Number.isInteger(value) || value < 1) {
-    console.error(`--${name} must be a positive integer, got ${args[name]}`);
-    process.exit(2);
-  }
-  return value;
-};
+const num = (name: keyof typeof args): number => numberOption(args, name, 1);
 const MESSAGES = num("messages");
 const CONVERSATIONS = num("conversations");
 const PER_CONVERSATION = Math.ceil(MESSAGES / CONVERSATIONS);
@@ -133,22 +127,6 @@ async function seed(databaseUrl: string, password: string) {
   }
 }
 
-async function signInAll(webUrl: string, emails: string[], password: string): Promise<string[]> {
-  const cookies: string[] = new Array(emails.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < emails.length) {
-      const i = next++;
-      let result = await signIn(webUrl, { email: emails[i]!, password });
-      for (let attempt = 1; !result.ok && attempt < 3; attempt++) result = await signIn(webUrl, { email: emails[i]!, password });
-      if (!result.ok) throw new Error(`sign-in of ${emails[i]} failed: ${result.error}`);
-      cookies[i] = result.cookie;
-    }
-  };
-  await Promise.all(Array.from({ length: 6 }, worker));
-  return cookies;
-}
-
 interface Chatter {
   userId: string;
   dmId: string;
@@ -201,45 +179,14 @@ async function main(): Promise<void> {
   const historyDeep = percentiles(deep);
   log(`history first page ${JSON.stringify(historyFirst)}; deep page (${DEEP} back) ${JSON.stringify(historyDeep)}`);
 
-  const env: Record<string, string | undefined> = {
-    ...process.env,
-    DATABASE_URL: postgres.url,
-    REDIS_URL: redisServer.url,
-    NEXTAUTH_SECRET: randomBytes(32).toString("hex"),
-    NEXT_TELEMETRY_DISABLED: "1",
-    RATE_LIMIT_GLOBAL_PER_MIN: "1000000000",
-    RATE_LIMIT_WS_UPGRADES_PER_MIN: "1000000",
-    RATE_LIMIT_CHAT_PER_10S: "1000000",
-    RATE_LIMIT_SIGNIN_PER_MIN: "1000000",
-  };
-  const webPort = await freePort();
-  const webUrl = `http://localhost:${webPort}`;
-  const web = spawnTsServer({ name: "web", root, script: "apps/web/server.ts", env: { ...env, NODE_ENV: "production", PORT: String(webPort), HOST: "127.0.0.1", NEXTAUTH_URL: webUrl }, output: "ignore" });
-  onCleanup("web app", () => web.stop());
-  await waitForHttp(`${webUrl}/api/health`, web, 60_000, true);
-  const cookies = await signInAll(
-    webUrl,
+  const stack = { root, env: benchServerEnv(postgres.url, redisServer.url), onCleanup, log };
+  const { cookies, webUrl } = await signInThroughWebApp(
+    stack,
     seeded.users.map((u) => u.email),
     password,
+    6,
   );
-  log(`${cookies.length} sign-ins; stopping the web app`);
-  await web.stop();
-
-  const nodes: Array<{ url: string; proc: ManagedProcess }> = [];
-  for (let n = 0; n < 2; n++) {
-    const port = await freePort();
-    const proc = spawnTsServer({
-      name: `realtime-${n}`,
-      root,
-      script: "apps/realtime/src/main.ts",
-      args: ["--port", String(port)],
-      env: { ...env, ALLOWED_ORIGINS: webUrl, HOST: "127.0.0.1", MEDIA_WORKERS: "1" },
-      output: "ignore",
-    });
-    onCleanup(`realtime node ${n}`, () => proc.stop());
-    nodes.push({ url: `ws://127.0.0.1:${port}`, proc });
-  }
-  for (const node of nodes) await waitForHttp(`${node.url.replace("ws:", "http:")}/healthz`, node.proc, 60_000, true);
+  const nodes = await startRealtimeNodes(stack, { count: 2, webUrl, mediaWorkers: 1 });
 
   // partners on different nodes: every delivery crosses Redis between nodes
   const latencies: number[] = [];

@@ -22,6 +22,7 @@ import { Worker } from "node:worker_threads";
 import { isRtcp, keyFrameRequests, rtpPacket, senderReport, vp8Payload } from "../../packages/media/src/synthetic-rtp.ts";
 import type { SinkReply, SinkRequest } from "./sink-thread.ts";
 import { noBweCapabilities, opusParameters, vp8SimulcastParameters } from "../../packages/media/src/test-helpers.ts";
+import { numberOption } from "./args.ts";
 import { procCpuMs, procRssMb } from "./procStats.ts";
 
 const { values: args } = parseArgs({
@@ -41,14 +42,7 @@ const { values: args } = parseArgs({
   },
 });
 
-function intArg(name: keyof typeof args, min: number): number {
-  const value = Number(args[name]);
-  if (!Number.isInteger(value) || value < min) {
-    console.error(`--${name} must be an integer >= ${min}, got ${args[name]}`);
-    process.exit(2);
-  }
-  return value;
-}
+const intArg = (name: keyof typeof args, min: number): number => numberOption(args, name, min);
 
 const P = intArg("producers", 1);
 const C = intArg("consumers", 1);
