@@ -2,8 +2,7 @@
 // retries), the ringing calls' timeouts and the end of calls whose meeting emptied. Every node runs one;
 // the work is shared through Redis (consumer group, sorted set), so any node may die.
 import { createRedis } from "@qualmeet/api";
-import { endFinishedCalls, expireRinging } from "@qualmeet/api/chat/calls";
-import { ChatPersister } from "@qualmeet/api/chat/chatPersister";
+import { ChatPersister, endFinishedCalls, expireRinging } from "@qualmeet/api/realtime";
 import { env } from "@qualmeet/config";
 import { createDb } from "@qualmeet/db";
 import { logger } from "@qualmeet/log";

@@ -7,3 +7,5 @@ export { MediaOwner } from "./meeting/mediaOwner.ts";
 export { MeetingService } from "./meeting/meetingService.ts";
 export { MeetingEventLog, type SharedTrackedEvent } from "./meeting/eventLog.ts";
 export type { RealtimeServices } from "./services/realtime.ts";
+export { ChatPersister } from "./chat/chatPersister.ts";
+export { endFinishedCalls, expireRinging } from "./chat/calls.ts";

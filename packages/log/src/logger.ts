@@ -13,3 +13,13 @@ export const logger: Logger = (shared.qualmeetLogger ??= pino({
   timestamp: pino.stdTimeFunctions.isoTime,
   formatters: { level: (label) => ({ level: label }) },
 }));
+
+/**
+ * For a `.catch` on work whose failure leaves something behind that a later pass repairs (a heartbeat, a key
+ * with a TTL, a sweep): the line says what was not done and what repairs it, instead of dropping the error.
+ */
+export const logFailure =
+  (what: string, context: Record<string, unknown> = {}) =>
+  (err: unknown): void => {
+    logger.warn({ err, ...context }, what);
+  };

@@ -3,6 +3,7 @@
 // newest message), and every read merges both, so a message never disappears while it waits for the database.
 import type { Redis } from "ioredis";
 import { Prisma, type PrismaClient } from "@qualmeet/db";
+import { onlineUsers } from "../services/presence.ts";
 import { lastMessages, pendingMessages, readMarkers } from "./chatOutbox.ts";
 import { conversationNotFound, requireMember } from "./members.ts";
 import { MESSAGE_COLUMNS, MESSAGE_JOINS, decodeCursor, encodeCursor, newestFirst, rowToStored, toChatMessage, type MessageRow, type StoredMessage } from "./messages.ts";
@@ -16,26 +17,6 @@ const UNREAD_CAP = 999;
 export interface Deps {
   db: PrismaClient;
   redis: Redis;
-}
-
-/** Online now: the user has a socket on a live realtime node (see services/presence.ts). */
-export async function onlineUsers(redis: Redis, userIds: string[]): Promise<Set<string>> {
-  const online = new Set<string>();
-  if (userIds.length === 0) return online;
-  const nodes = await redis.mget(...userIds.map((id) => `user:${id}:node`));
-  const pipeline = redis.pipeline();
-  const asked: string[] = [];
-  nodes.forEach((node, i) => {
-    if (!node) return;
-    asked.push(userIds[i]!);
-    pipeline.exists(`node:${node}:alive`).hexists(`node:${node}:users`, userIds[i]!);
-  });
-  if (asked.length === 0) return online;
-  const replies = (await pipeline.exec()) ?? [];
-  asked.forEach((userId, i) => {
-    if (replies[2 * i]?.[1] === 1 && replies[2 * i + 1]?.[1] === 1) online.add(userId);
-  });
-  return online;
 }
 
 const summaryInclude = {

@@ -8,6 +8,7 @@
 //     a missed event could leave behind (an owner that died without handing over).
 import type { ParsedOnDemand } from "./eventLog.ts";
 import type { MeetingEvent } from "./events.ts";
+import { logFailure } from "@qualmeet/log";
 
 export const CONFIRMED_FOR_MS = 30_000;
 
@@ -115,6 +116,6 @@ export class EdgeMembers {
 
   private unwatch(meetingId: string, watched: WatchedMeeting): void {
     this.meetings.delete(meetingId);
-    void watched.stop.then((stop) => stop()).catch(() => {});
+    void watched.stop.then((stop) => stop()).catch(logFailure("edge members: a meeting's channel not unsubscribed"));
   }
 }

@@ -19,6 +19,7 @@ import { endMeeting, forgetCachedMeeting } from "./meetingRecords.ts";
 import { MEDIA_LOST_MESSAGE, MEDIA_UNAVAILABLE, TARGET_NOT_IN_MEETING, mediaToTrpcError, notInMeeting } from "./messages.ts";
 import { peerInfo, type Caller, type ConnectionRef, type LiveMeeting, type MeetingMeta, type MeetingSnapshot, type Participant } from "./participants.ts";
 import { runPeerMedia } from "./peerMedia.ts";
+import { logFailure } from "@qualmeet/log";
 
 /** How long a participant whose socket dropped stays in the meeting (media flowing) for their client to come back. */
 
@@ -46,7 +47,7 @@ export class MediaOwner implements MediaOwnerCommands {
 
   private append(meetingId: string, event: MeetingEvent, to?: string): void {
     // Event delivery must not fail the caller's media operation; Redis errors are retried by ioredis.
-    void this.deps.log.append(meetingId, event, to).catch(() => {});
+    void this.deps.log.append(meetingId, event, to).catch(logFailure("meeting: event not delivered (clients resync on their next join or reconnect)", { meetingId, type: event.type }));
   }
 
   async join(meetingId: string, caller: Caller): Promise<JoinResult> {
@@ -125,7 +126,7 @@ export class MediaOwner implements MediaOwnerCommands {
       participant.graceTimer = null;
       participant.connectionId = connectionId;
       participant.nodeId = nodeId;
-      await this.deps.redis.hset(meetingKeys.presence(meetingId), peerId, nodeId).catch(() => {});
+      await this.deps.redis.hset(meetingKeys.presence(meetingId), peerId, nodeId).catch(logFailure("meeting: participant's node not recorded (signals to them may be refused until they rejoin)", { meetingId, peerId }));
     }
     return { live, participant };
   }
@@ -231,7 +232,7 @@ export class MediaOwner implements MediaOwnerCommands {
   async setMeshThreshold(meetingId: string, peerId: string, caller: Caller, meshThreshold: number): Promise<void> {
     const { live } = await this.host(meetingId, peerId, caller);
     await this.deps.db.meeting.update({ where: { id: meetingId }, data: { p2pMaxParticipants: meshThreshold } });
-    await forgetCachedMeeting(this.deps.redis, meetingId).catch(() => {});
+    await forgetCachedMeeting(this.deps.redis, meetingId).catch(logFailure("meeting: cached row not dropped (it expires with its TTL)", { meetingId }));
     live.meshThreshold = meshThreshold;
     live.meeting.p2pMaxParticipants = meshThreshold;
     if (live.mode === "P2P" && live.participants.size > meshThreshold) await this.meetingMedia.fitTopology(live);
@@ -266,7 +267,7 @@ export class MediaOwner implements MediaOwnerCommands {
 
   private startGrace(live: LiveMeeting, p: Participant): void {
     if (p.graceTimer) return;
-    p.graceTimer = setTimeout(() => void this.depart(live.meeting.id, p.peerId, "disconnected").catch(() => {}), env.RECONNECT_GRACE_MS);
+    p.graceTimer = setTimeout(() => void this.depart(live.meeting.id, p.peerId, "disconnected").catch(logFailure("meeting: a disconnected participant's departure failed (the meeting keeps them until it empties)", { meetingId: live.meeting.id, peerId: p.peerId })), env.RECONNECT_GRACE_MS);
     p.graceTimer.unref();
   }
 

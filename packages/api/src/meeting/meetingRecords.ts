@@ -8,6 +8,7 @@ import { MEETING_CODE_ALPHABET } from "../schemas.ts";
 import { isUniqueViolation } from "../services/prismaErrors.ts";
 import { appendMeetingEvent } from "./eventLog.ts";
 import { meetingKeys } from "./keys.ts";
+import { logFailure } from "@qualmeet/log";
 
 const CACHE_TTL_S = 60;
 /** 31^8 ≈ 8.5e11 codes: a collision is rare, and the unique index catches it */
@@ -45,7 +46,7 @@ export async function meetingByCode(db: PrismaClient, redis: Redis, code: string
       .set(meetingKeys.cachedMeeting(meeting.id), JSON.stringify(meeting), "EX", CACHE_TTL_S)
       .set(meetingKeys.cachedCode(code), meeting.id, "EX", CACHE_TTL_S)
       .exec()
-      .catch(() => {});
+      .catch(logFailure("meeting: row not cached (read from PostgreSQL again next time)", { code }));
   }
   return meeting;
 }

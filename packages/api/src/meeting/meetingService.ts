@@ -16,6 +16,7 @@ import { meetingByCode } from "./meetingRecords.ts";
 import { MEDIA_MOVED_MESSAGE, TARGET_NOT_IN_MEETING, notInMeeting } from "./messages.ts";
 import { MediaOwnership } from "./ownership.ts";
 import type { Caller, ConnectionRef } from "./participants.ts";
+import { logFailure } from "@qualmeet/log";
 
 const HEARTBEAT_MS = 10_000;
 /** A join whose owner did not answer claims the meeting afresh, this many times. */
@@ -85,7 +86,7 @@ export class MeetingService implements ParticipantCommands {
     };
     await this.rpc.start(served);
     await this.beat();
-    this.heartbeat = setInterval(() => void this.beat().catch(() => {}), HEARTBEAT_MS);
+    this.heartbeat = setInterval(() => void this.beat().catch(logFailure("meetings: ownership renewal failed (retried at the next beat)")), HEARTBEAT_MS);
     this.heartbeat.unref();
   }
 
@@ -105,7 +106,7 @@ export class MeetingService implements ParticipantCommands {
       // a meeting no node owns has nobody left to tell
       void this.ownerOf(meetingId)
         .then((owner) => (owner ? this.call(owner, meetingId, "connectionClosed", [meetingId, connectionId]) : undefined))
-        .catch(() => {});
+        .catch(logFailure("meetings: the media owner was not told a socket closed", { meetingId, connectionId }));
     }
   }
 
@@ -236,7 +237,7 @@ export class MeetingService implements ParticipantCommands {
    */
   async handOver(): Promise<number> {
     this.draining = true;
-    await this.beat().catch(() => {});
+    await this.beat().catch(logFailure("meetings: ownership renewal failed (retried at the next beat)"));
     let moved = 0;
     // nodes that answer now (a killed node's heartbeat key outlives it by up to 30 s)
     const candidates = [];

@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { FieldError } from "../errors.ts";
 import type { Bus } from "./bus.ts";
+import { logFailure } from "@qualmeet/log";
 
 /** The arguments of command `K` of `Commands`. */
 export type CommandArgs<Commands, K extends keyof Commands> = Commands[K] extends (...args: infer A) => unknown ? A : never;
@@ -100,7 +101,7 @@ export class NodeRpc<Commands extends object> {
       const field = trpc.cause instanceof FieldError ? trpc.cause.field : null;
       reply = { id: request.id, error: { code: trpc.code, message: trpc.message, field } };
     }
-    await this.bus.publish(`node:${request.from}:rpc:reply`, reply).catch(() => {});
+    await this.bus.publish(`node:${request.from}:rpc:reply`, reply).catch(logFailure("node rpc: reply not sent (the caller times out and retries)", { to: request.from }));
   }
 
   stop(): void {

@@ -1,4 +1,4 @@
-import { onlineUsers } from "../../chat/conversations.ts";
+import { onlineUsers } from "../../services/presence.ts";
 import type { Context, SessionUser } from "../../trpc.ts";
 import type { SearchInput, UpdateProfileInput } from "./user.schema.ts";
 
