@@ -80,6 +80,7 @@ export class SfuEngine implements MediaEngine {
       void this.client.room.leave.mutate({ meetingId: res.meeting.id, peerId: res.self.peerId }).catch(() => undefined);
       return;
     }
+    session.trace.mark(`joined (${res.mode})`);
     session.ids = { meetingId: res.meeting.id, peerId: res.self.peerId };
     session.iceServers = res.iceServers;
     useChatStore.getState().reset();
@@ -198,7 +199,7 @@ export class SfuEngine implements MediaEngine {
         topologySwitch.onPeerJoined(event.peer.peerId);
         break;
       case "producer.new":
-        if (event.peerId !== self) void session.enqueue(() => sfu.consumers.consume(event.peerId, event.producer));
+        if (event.peerId !== self) sfu.consumers.announce(event.peerId, event.producer);
         break;
       case "producer.closed":
         void session.enqueue(async () => sfu.consumers.dropWhere((c) => c.producerId === event.producerId));
