@@ -104,6 +104,8 @@ const fakes = vi.hoisted(() => {
 
 vi.mock("mediasoup-client", () => ({
   Device: { factory: async () => new fakes.FakeDevice() },
+  // no browser to detect: the engine falls back to Device.factory()
+  detectDeviceAsync: async () => undefined,
   parseScalabilityMode: () => ({ spatialLayers: 1, temporalLayers: 1 }),
 }));
 
@@ -122,8 +124,8 @@ function fakeTrack(kind: "audio" | "video"): MediaStreamTrack {
 function fakeSignaling() {
   const calls: string[] = [];
   let observer: EventsObserver | null = null;
-  const answer = <I, O>(name: string, detail: (input: I) => string, result: (input: I) => O) => ({
-    mutate: async (input: I) => {
+  const answer = <I, O>(name: string, detail: (input: I) => string, result: (input: I) => O | Promise<O>) => ({
+    mutate: async (input: I): Promise<O> => {
       calls.push(`${name}${detail(input) ? ` ${detail(input)}` : ""}`);
       return result(input);
     },

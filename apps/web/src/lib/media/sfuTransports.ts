@@ -1,9 +1,9 @@
 // The two WebRTC transports to the meeting's mediasoup router (send and receive) and the mediasoup-client
 // Device: creating them, answering their connect/produce events over signaling, and ICE restarts when one drops.
-import { Device } from "mediasoup-client";
-import type { RtpCapabilities, RtpCodecCapability, Transport } from "mediasoup-client/types";
+import type { Device, RtpCapabilities, RtpCodecCapability, Transport } from "mediasoup-client/types";
 import type { MediaSource } from "@qualmeet/api";
 import { CALL_TIMEOUT_MS, sleep, withTimeout } from "./mediaCalls";
+import { loadDevice } from "./sfuDevice";
 import type { MediaSession } from "./mediaSession";
 
 /** ICE restarts tried before the whole SFU media is rebuilt. */
@@ -34,9 +34,7 @@ export class SfuTransports {
   /** Loads the device; `create` overlaps its server round trips with it (the join answer carries `caps`). */
   loadDevice(caps: RtpCapabilities): Promise<void> {
     const loading = (async () => {
-      const device = await Device.factory();
-      await device.load({ routerRtpCapabilities: caps });
-      this.device = device;
+      this.device = await loadDevice(caps);
       this.session.trace.mark("device loaded");
     })();
     this.deviceLoading = loading;
