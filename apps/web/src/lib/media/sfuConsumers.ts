@@ -1,8 +1,8 @@
 // What we receive from the SFU: one consumer per remote producer, resumed only while its video is on screen, at
 // the simulcast layer its tile needs; a consume lost on the way is retried; inbound stats per peer.
-// Joining and switching to the SFU are latency-critical: producers announced together are consumed together
-// (their server calls in parallel, one SDP negotiation in mediasoup-client), and a consumer's resume and layer
-// choice go out at once, outside the session's queue, so no consumer waits for another's round trips.
+// Joining and switching to the SFU are latency-critical: producers are consumed in parallel (their server calls
+// at once, mediasoup-client batching the SDP), beside the session's queue once the receive transport exists, and
+// a consumer's resume and layer choice go out together, so no consumer waits for another's round trips.
 import { parseScalabilityMode } from "mediasoup-client";
 import type { Consumer } from "mediasoup-client/types";
 import type { MediaSource, ProducerInfo } from "@qualmeet/api";
@@ -42,6 +42,9 @@ interface Wanted {
 
 const key = (peerId: string, source: MediaSource) => `${peerId}:${source}`;
 
+/** Whether the room still announces this producer of this peer (the store follows producer.new/closed, peer.left). */
+const published = (peerId: string, producerId: string) => !!useMeetingStore.getState().participants[peerId]?.producers.some((p) => p.producerId === producerId);
+
 export class SfuConsumers {
   private readonly consumers = new Map<string, ConsumerEntry>();
   /** producers consumed (or being consumed) with the current transports */
@@ -56,10 +59,15 @@ export class SfuConsumers {
   ) {}
 
   /**
-   * A producer appeared: it is consumed in the session's order (after the build or drop queued before it), in
-   * one batch with every producer announced meanwhile.
+   * A producer appeared: consumed at once when the receive transport exists (not behind our own publishing,
+   * which a switch to the SFU does meanwhile); before that in the session's order, after the build queued
+   * before it, in one batch with every producer announced meanwhile.
    */
   announce(peerId: string, producer: ProducerInfo): void {
+    if (this.transports.recv && !this.transports.recv.closed) {
+      void this.consume(peerId, producer);
+      return;
+    }
     const first = this.announced.size === 0;
     this.announced.set(producer.producerId, { peerId, producer });
     if (first) void this.session.enqueue(() => this.consumeAnnounced());
@@ -98,7 +106,8 @@ export class SfuConsumers {
         streamId: `${res.producerPeerId}-${res.source}`,
         appData: { peerId: res.producerPeerId, source: res.source },
       });
-      if (epoch !== this.transports.epoch || transport.closed) {
+      // consuming runs beside the session's queue: a producer closed (or a peer gone) meanwhile is not shown
+      if (epoch !== this.transports.epoch || transport.closed || !published(peerId, producer.producerId)) {
         consumer.close();
         return;
       }
@@ -137,8 +146,7 @@ export class SfuConsumers {
       // is still announced. One that closed meanwhile has nothing to show.
       if (attempt < CONSUME_RETRIES) {
         setTimeout(() => {
-          const announced = useMeetingStore.getState().participants[peerId]?.producers.some((p) => p.producerId === producer.producerId);
-          if (announced && epoch === this.transports.epoch && !session.closed) void session.enqueue(() => this.consume(peerId, producer, attempt + 1));
+          if (published(peerId, producer.producerId) && epoch === this.transports.epoch && !session.closed) void session.enqueue(() => this.consume(peerId, producer, attempt + 1));
         }, 500 * 2 ** attempt);
       }
     }

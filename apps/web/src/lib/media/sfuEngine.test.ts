@@ -73,7 +73,9 @@ const fakes = vi.hoisted(() => {
     }
     async consume(options: { id: string; producerId: string; appData: Record<string, unknown> }) {
       await this.connect();
-      return new FakeConsumer(options.id, options.producerId, options.appData);
+      const consumer = new FakeConsumer(options.id, options.producerId, options.appData);
+      consumers.push(consumer);
+      return consumer;
     }
     async restartIce({ iceParameters }: { iceParameters: unknown }) {
       this.restartedWith = iceParameters;
@@ -84,6 +86,7 @@ const fakes = vi.hoisted(() => {
     }
   }
   const transports: FakeTransport[] = [];
+  const consumers: FakeConsumer[] = [];
   class FakeDevice {
     readonly recvRtpCapabilities = { codecs: [] };
     readonly sendRtpCapabilities = { codecs: [{ mimeType: "video/VP8" }] };
@@ -99,7 +102,7 @@ const fakes = vi.hoisted(() => {
       return t;
     }
   }
-  return { FakeDevice, transports };
+  return { FakeDevice, transports, consumers };
 });
 
 vi.mock("mediasoup-client", () => ({
@@ -194,6 +197,7 @@ beforeEach(() => {
   // the realtime socket is up (the engine shows "Reconnecting" while it is not)
   useRealtimeStatus.setState({ status: "open" });
   fakes.transports.length = 0;
+  fakes.consumers.length = 0;
 });
 
 afterEach(() => {
@@ -250,6 +254,21 @@ describe("SFU engine signaling", () => {
     answer();
     await vi.waitFor(() => expect(calls).toContain("media.resumeConsumer c-cleo-mic"));
     expect(Object.values(useMeetingStore.getState().tracks).filter((t) => t.peerId === "cleo").map((t) => t.source).sort()).toEqual(["camera", "mic"]);
+  });
+
+  test("a producer that closes while it is being consumed is not shown", async () => {
+    const { calls, push, consumeAnswers } = await joined();
+    calls.length = 0;
+    let answer = () => {};
+    consumeAnswers.held = new Promise<void>((resolve) => (answer = resolve));
+    push({ type: "peer.joined", peer: peer("cleo") });
+    push({ type: "producer.new", peerId: "cleo", producer: { producerId: "cleo-camera", kind: "video", source: "camera", paused: false } });
+    await vi.waitFor(() => expect(calls).toEqual(["media.consume cleo-camera"]));
+    push({ type: "producer.closed", peerId: "cleo", producerId: "cleo-camera" });
+    answer();
+    // the consumer arrives after the drop: it is closed, not added
+    await vi.waitFor(() => expect(fakes.consumers.find((c) => c.producerId === "cleo-camera")?.closed).toBe(true));
+    expect(Object.values(useMeetingStore.getState().tracks).some((t) => t.peerId === "cleo")).toBe(false);
   });
 
   test("a video on screen is resumed; off screen it is paused again", async () => {
