@@ -203,13 +203,15 @@ async function measureJoin(stack: Stack, size: CaseSize): Promise<JoinSample | u
 
 /** The joiner's media trace (apps/web/src/lib/media/mediaTrace.ts), each step in ms after the click on "Join now". */
 async function logTrace(page: Page): Promise<void> {
-  const { clickAt, steps } = await page.evaluate(() => {
-    const engine = (window as unknown as { __qualmeet?: { engine: { recoveryLog?: Array<{ step: string; at: number }> } } }).__qualmeet?.engine;
+  const { clickAt, steps, mesh } = await page.evaluate(() => {
+    const debug = (window as unknown as { __qualmeet?: { engine: { recoveryLog?: Array<{ step: string; at: number }> }; topology?(): { mesh: unknown } } }).__qualmeet;
     const probe = (window as unknown as { __joinProbe?: { clickAt: number | null } }).__joinProbe;
-    return { clickAt: probe?.clickAt ?? null, steps: engine?.recoveryLog ?? [] };
+    return { clickAt: probe?.clickAt ?? null, steps: debug?.engine.recoveryLog ?? [], mesh: debug?.topology?.().mesh ?? null };
   });
   if (clickAt === null) return;
   log(`  trace: ${steps.map((s) => `${Math.round(s.at - clickAt)} ${s.step}`).join(" | ")}`);
+  // P2P: per connection its polite side, first frame (ms after it opened) and replacements
+  if (mesh) log(`  mesh: ${JSON.stringify(mesh)}`);
 }
 
 async function main() {
