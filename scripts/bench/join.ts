@@ -12,6 +12,7 @@
 //
 //   npm run bench:join                                    (20 joins per case: run it on an idle machine)
 //   npm run bench:join -- --joins 2 --cases 2,4           (a smoke run)
+//   npm run bench:join -- --joins 2 --cases 6 --trace     (also prints the joiner's media trace, ms after the click)
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -39,7 +40,7 @@ const TARGET = { p50Ms: 1000, p95Ms: 2000, switchMs: 3000 };
 const JOIN_TIMEOUT_MS = 30_000;
 const STEP_MS = 40_000;
 
-const { values: args } = parseArgs({ options: { joins: { type: "string", default: "20" }, cases: { type: "string", default: "2,4,6" } } });
+const { values: args } = parseArgs({ options: { joins: { type: "string", default: "20" }, cases: { type: "string", default: "2,4,6" }, trace: { type: "boolean", default: false } } });
 const JOINS = Number(args.joins);
 const SIZES = args.cases.split(",").map(Number) as CaseSize[];
 if (!Number.isInteger(JOINS) || JOINS < 1 || !SIZES.length || SIZES.some((n) => !(n in CASES))) {
@@ -112,6 +113,8 @@ async function signedInPage(browser: Browser, cookie: string): Promise<Page> {
     }),
   );
   await installProbe(context);
+  // the engine then also traces each video's first packet and frame
+  if (args.trace) await context.addInitScript({ content: "window.__qualmeetDebug = true;" });
   const page = await context.newPage();
   page.on("pageerror", (error) => log(`page error: ${error.message}`));
   return page;
@@ -170,7 +173,7 @@ async function measureJoin(stack: Stack, size: CaseSize): Promise<JoinSample | u
     }
     await openLobby(stack, joinerPage, meeting.code);
     await joinerPage.getByRole("button", { name: "Join now" }).click();
-    return await until(pages, JOIN_TIMEOUT_MS, (all) => {
+    const sample = await until(pages, JOIN_TIMEOUT_MS, (all) => {
       const joiner = all.at(-1)!;
       const others = all.slice(0, -1);
       if (joiner.clickAt === null || !joiner.peerId) return undefined;
@@ -190,10 +193,25 @@ async function measureJoin(stack: Stack, size: CaseSize): Promise<JoinSample | u
       }
       return sample;
     });
+    if (args.trace) await logTrace(joinerPage);
+    return sample;
   } finally {
     // everyone leaves; the next join gets a new meeting
     await Promise.all(pages.map((page) => page.goto("about:blank").catch((error: Error) => log(`leaving failed: ${error.message}`))));
   }
+}
+
+/** The joiner's media trace (apps/web/src/lib/media/mediaTrace.ts), each step in ms after the click on "Join now". */
+async function logTrace(page: Page): Promise<void> {
+  const { clickAt, steps, mesh } = await page.evaluate(() => {
+    const debug = (window as unknown as { __qualmeet?: { engine: { recoveryLog?: Array<{ step: string; at: number }> }; topology?(): { mesh: unknown } } }).__qualmeet;
+    const probe = (window as unknown as { __joinProbe?: { clickAt: number | null } }).__joinProbe;
+    return { clickAt: probe?.clickAt ?? null, steps: debug?.engine.recoveryLog ?? [], mesh: debug?.topology?.().mesh ?? null };
+  });
+  if (clickAt === null) return;
+  log(`  trace: ${steps.map((s) => `${Math.round(s.at - clickAt)} ${s.step}`).join(" | ")}`);
+  // P2P: per connection its polite side, first frame (ms after it opened) and replacements
+  if (mesh) log(`  mesh: ${JSON.stringify(mesh)}`);
 }
 
 async function main() {

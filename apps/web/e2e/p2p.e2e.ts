@@ -115,7 +115,7 @@ describe("P2P mesh", () => {
     const replacedBefore = (await topology(a)).mesh?.[bId]?.replacements ?? 0;
     const frozenAt = Date.now();
     await b.evaluate(async () => {
-      const mesh = (window as unknown as { __qualmeet: { engine: { mesh: { peers: Map<string, { pc: RTCPeerConnection }> } } } }).__qualmeet.engine.mesh;
+      const mesh = (window as unknown as { __qualmeet: { engine: { topologySwitch: { mesh: { peers: Map<string, { pc: RTCPeerConnection }> } } } } }).__qualmeet.engine.topologySwitch.mesh;
       for (const peer of mesh.peers.values()) for (const sender of peer.pc.getSenders()) if (sender.track?.kind === "video") await sender.replaceTrack(null);
     });
     await poll("A replaced the connection that stopped carrying B's video", async () => ((await topology(a)).mesh?.[bId]?.replacements ?? 0) > replacedBefore);

@@ -7,7 +7,7 @@ import { Brand } from "@/components/Brand";
 import { CopyLinkButton } from "@/components/CopyLinkButton";
 import { EndMeetingButton } from "@/components/EndMeetingButton";
 import { StatusBadge } from "@/components/MyMeetings";
-import { createEngine } from "@/lib/media";
+import { createEngine, warmDevice } from "@/lib/media";
 import { ensurePreview, previewReady, refreshDevices } from "@/lib/media/devices";
 import { DevicePreview } from "./DevicePreview";
 import { useDevicesStore } from "@/stores/devices";
@@ -103,6 +103,8 @@ export function PreJoin({ code, realtimeUrl, user, meeting, autoJoin }: { code: 
   useEffect(() => {
     // after the guest sign-in the page refreshes: the preview that is starting or live carries on
     void ensurePreview();
+    // the SFU's device probes this browser's codecs now rather than after "Join now" (lib/media/sfuDevice.ts)
+    void warmDevice();
     // a call someone placed or accepted goes straight in (only signed-in accounts call: no name to ask for)
     if (autoJoin && user && !autoJoined.current) {
       autoJoined.current = true;

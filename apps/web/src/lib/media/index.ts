@@ -5,6 +5,7 @@ import { getSignaling } from "./signaling";
 
 export type { MediaEngine, JoinOptions, PeerStats, VideoSource } from "./engine";
 export { qualityPreset } from "./devices";
+export { warmDevice } from "./sfuDevice";
 
 /**
  * The engine for this tab: it runs the meeting as a P2P mesh (meshEngine.ts) or over the SFU, as the server

@@ -1,5 +1,8 @@
 // What we receive from the SFU: one consumer per remote producer, resumed only while its video is on screen, at
 // the simulcast layer its tile needs; a consume lost on the way is retried; inbound stats per peer.
+// Joining and switching to the SFU are latency-critical: producers are consumed in parallel (their server calls
+// at once, mediasoup-client batching the SDP), beside the session's queue once the receive transport exists, and
+// a consumer's resume and layer choice go out together, so no consumer waits for another's round trips.
 import { parseScalabilityMode } from "mediasoup-client";
 import type { Consumer } from "mediasoup-client/types";
 import type { MediaSource, ProducerInfo } from "@qualmeet/api";
@@ -39,16 +42,47 @@ interface Wanted {
 
 const key = (peerId: string, source: MediaSource) => `${peerId}:${source}`;
 
+/** Whether the room still announces this producer of this peer (the store follows producer.new/closed, peer.left). */
+const published = (peerId: string, producerId: string) => !!useMeetingStore.getState().participants[peerId]?.producers.some((p) => p.producerId === producerId);
+
 export class SfuConsumers {
   private readonly consumers = new Map<string, ConsumerEntry>();
   /** producers consumed (or being consumed) with the current transports */
   private readonly consumed = new Set<string>();
   private readonly wanted = new Map<string, Wanted>();
+  /** producers announced (producer.new) and not yet consumed: the next queued batch takes them all */
+  private readonly announced = new Map<string, { peerId: string; producer: ProducerInfo }>();
 
   constructor(
     private readonly session: MediaSession,
     private readonly transports: SfuTransports,
   ) {}
+
+  /**
+   * A producer appeared: consumed at once when the receive transport exists (not behind our own publishing,
+   * which a switch to the SFU does meanwhile); before that in the session's order, after the build queued
+   * before it, in one batch with every producer announced meanwhile.
+   */
+  announce(peerId: string, producer: ProducerInfo): void {
+    if (this.transports.recv && !this.transports.recv.closed) {
+      void this.consume(peerId, producer);
+      return;
+    }
+    const first = this.announced.size === 0;
+    this.announced.set(producer.producerId, { peerId, producer });
+    if (first) void this.session.enqueue(() => this.consumeAnnounced());
+  }
+
+  /** Consumes these producers at once (their server calls in parallel); resolves once each consumer exists. */
+  async consumeAll(producers: Array<{ peerId: string; producer: ProducerInfo }>): Promise<void> {
+    await Promise.all(producers.map(({ peerId, producer }) => this.consume(peerId, producer)));
+  }
+
+  private consumeAnnounced(): Promise<void> {
+    const batch = [...this.announced.values()];
+    this.announced.clear();
+    return this.consumeAll(batch);
+  }
 
   async consume(peerId: string, producer: ProducerInfo, attempt = 0): Promise<void> {
     const transport = this.transports.recv;
@@ -72,7 +106,8 @@ export class SfuConsumers {
         streamId: `${res.producerPeerId}-${res.source}`,
         appData: { peerId: res.producerPeerId, source: res.source },
       });
-      if (epoch !== this.transports.epoch || transport.closed) {
+      // consuming runs beside the session's queue: a producer closed (or a peer gone) meanwhile is not shown
+      if (epoch !== this.transports.epoch || transport.closed || !published(peerId, producer.producerId)) {
         consumer.close();
         return;
       }
@@ -101,7 +136,8 @@ export class SfuConsumers {
         track: consumer.track,
         via: "sfu",
       });
-      await this.sync(entry);
+      // not awaited: the next consumer need not wait for this one's resume
+      void this.sync(entry);
       void this.watchFlowing(entry);
     } catch (error) {
       this.consumed.delete(producer.producerId);
@@ -110,8 +146,7 @@ export class SfuConsumers {
       // is still announced. One that closed meanwhile has nothing to show.
       if (attempt < CONSUME_RETRIES) {
         setTimeout(() => {
-          const announced = useMeetingStore.getState().participants[peerId]?.producers.some((p) => p.producerId === producer.producerId);
-          if (announced && epoch === this.transports.epoch && !session.closed) void session.enqueue(() => this.consume(peerId, producer, attempt + 1));
+          if (published(peerId, producer.producerId) && epoch === this.transports.epoch && !session.closed) void session.enqueue(() => this.consume(peerId, producer, attempt + 1));
         }, 500 * 2 ** attempt);
       }
     }
@@ -226,22 +261,35 @@ export class SfuConsumers {
         const wanted = this.wanted.get(key(entry.peerId, entry.source));
         const show = entry.kind === "audio" || !!wanted?.visible;
         const base = { ...this.session.peer, consumerId: entry.consumer.id };
+        // sent together on the one socket, in this order: the server applies the layers before the resume
+        // without us waiting a round trip in between (the resume asks the sender for a key frame)
+        const calls: Array<Promise<void>> = [];
         if (show && entry.kind === "video" && entry.spatialLayers > 1) {
           const layers = layerForHeight(wanted?.height ?? 0, entry.spatialLayers);
           if (!entry.layers || entry.layers.spatial !== layers.spatial || entry.layers.temporal !== layers.temporal) {
-            await client.media.setPreferredLayers.mutate({ ...base, spatialLayer: layers.spatial, temporalLayer: layers.temporal });
-            entry.layers = layers;
+            calls.push(
+              client.media.setPreferredLayers.mutate({ ...base, spatialLayer: layers.spatial, temporalLayer: layers.temporal }).then(() => {
+                entry.layers = layers;
+              }),
+            );
           }
         }
         if (show && entry.serverPaused) {
-          await client.media.resumeConsumer.mutate(base);
-          entry.serverPaused = false;
-          trace.mark(`resumed ${entry.source} of ${entry.peerId.slice(0, 8)}`);
-          if (entry.kind === "video" && debugMedia()) void trace.firstFrame(entry.consumer, `${entry.source} of ${entry.peerId.slice(0, 8)}`);
+          calls.push(
+            client.media.resumeConsumer.mutate(base).then(() => {
+              entry.serverPaused = false;
+              trace.mark(`resumed ${entry.source} of ${entry.peerId.slice(0, 8)}`);
+              if (entry.kind === "video" && debugMedia()) void trace.firstFrame(entry.consumer, `${entry.source} of ${entry.peerId.slice(0, 8)}`);
+            }),
+          );
         } else if (!show && !entry.serverPaused) {
-          await client.media.pauseConsumer.mutate(base);
-          entry.serverPaused = true;
+          calls.push(
+            client.media.pauseConsumer.mutate(base).then(() => {
+              entry.serverPaused = true;
+            }),
+          );
         }
+        await Promise.all(calls);
       } while (entry.resync);
       entry.failures = 0;
     } catch (error) {

@@ -73,7 +73,9 @@ const fakes = vi.hoisted(() => {
     }
     async consume(options: { id: string; producerId: string; appData: Record<string, unknown> }) {
       await this.connect();
-      return new FakeConsumer(options.id, options.producerId, options.appData);
+      const consumer = new FakeConsumer(options.id, options.producerId, options.appData);
+      consumers.push(consumer);
+      return consumer;
     }
     async restartIce({ iceParameters }: { iceParameters: unknown }) {
       this.restartedWith = iceParameters;
@@ -84,6 +86,7 @@ const fakes = vi.hoisted(() => {
     }
   }
   const transports: FakeTransport[] = [];
+  const consumers: FakeConsumer[] = [];
   class FakeDevice {
     readonly recvRtpCapabilities = { codecs: [] };
     readonly sendRtpCapabilities = { codecs: [{ mimeType: "video/VP8" }] };
@@ -99,11 +102,13 @@ const fakes = vi.hoisted(() => {
       return t;
     }
   }
-  return { FakeDevice, transports };
+  return { FakeDevice, transports, consumers };
 });
 
 vi.mock("mediasoup-client", () => ({
   Device: { factory: async () => new fakes.FakeDevice() },
+  // no browser to detect: the engine falls back to Device.factory()
+  detectDeviceAsync: async () => undefined,
   parseScalabilityMode: () => ({ spatialLayers: 1, temporalLayers: 1 }),
 }));
 
@@ -122,13 +127,15 @@ function fakeTrack(kind: "audio" | "video"): MediaStreamTrack {
 function fakeSignaling() {
   const calls: string[] = [];
   let observer: EventsObserver | null = null;
-  const answer = <I, O>(name: string, detail: (input: I) => string, result: (input: I) => O) => ({
-    mutate: async (input: I) => {
+  const answer = <I, O>(name: string, detail: (input: I) => string, result: (input: I) => O | Promise<O>) => ({
+    mutate: async (input: I): Promise<O> => {
       calls.push(`${name}${detail(input) ? ` ${detail(input)}` : ""}`);
       return result(input);
     },
   });
   const none = () => "";
+  /** the server answers media.consume once `held` resolves (a test holds it to see which calls go out meanwhile) */
+  const consumeAnswers = { held: Promise.resolve() };
   const joinResult: JoinResult = {
     meeting: { id: "m1", code: "abcd2345", title: "Sync", maxParticipants: 10, mode: "SFU", hostId: "u-host" },
     self: peer("me"),
@@ -164,7 +171,8 @@ function fakeSignaling() {
       createTransport: answer("media.createTransport", (i: { direction: string }) => i.direction, (i) => ({ id: `t-${i.direction}-${calls.length}`, iceParameters: { usernameFragment: "u", password: "p" }, iceCandidates: [], dtlsParameters: { fingerprints: [] } }) as never),
       connectTransport: answer("media.connectTransport", (i: { transportId: string }) => i.transportId.split("-")[1]!, () => ({})),
       produce: answer("media.produce", (i: { source: string }) => i.source, (i) => ({ producerId: `me-${i.source}` })),
-      consume: answer("media.consume", (i: { producerId: string }) => i.producerId, (i) => {
+      consume: answer("media.consume", (i: { producerId: string }) => i.producerId, async (i) => {
+        await consumeAnswers.held;
         const [peerId, source] = i.producerId.split("-") as [string, "mic" | "camera"];
         return { consumerId: `c-${i.producerId}`, producerId: i.producerId, kind: source === "mic" ? "audio" : "video", rtpParameters: { codecs: [], encodings: [{}] }, producerPaused: false, producerPeerId: peerId, source } as never;
       }),
@@ -179,7 +187,7 @@ function fakeSignaling() {
     },
   };
   const push = (event: RoomEvent) => observer?.onData?.({ id: `${calls.length}-0`, data: event });
-  return { client, calls, push };
+  return { client, calls, push, consumeAnswers };
 }
 
 let engine: SfuEngine | null = null;
@@ -189,6 +197,7 @@ beforeEach(() => {
   // the realtime socket is up (the engine shows "Reconnecting" while it is not)
   useRealtimeStatus.setState({ status: "open" });
   fakes.transports.length = 0;
+  fakes.consumers.length = 0;
 });
 
 afterEach(() => {
@@ -202,28 +211,64 @@ async function joined() {
   engine = new SfuEngine(signaling.client);
   await engine.join({ code: "abcd2345", camera: fakeTrack("video"), mic: fakeTrack("audio") });
   await vi.waitFor(() => expect(useMeetingStore.getState().connection).toBe("Connected"));
+  // the audio plays at once (its resume goes out after the consumer exists, outside the join's work)
+  await vi.waitFor(() => expect(signaling.calls).toContain("media.resumeConsumer c-bob-mic"));
   return { ...signaling, engine };
 }
 
 describe("SFU engine signaling", () => {
-  test("join: join the room, follow its events, create both transports, publish mic then camera, consume what the others publish, resume the audio", async () => {
+  test("join: join the room, follow its events, create both transports, publish camera then mic while consuming what the others publish, resume the audio", async () => {
+    // audio plays at once; a video only once its tile is on screen
     const { calls } = await joined();
-    expect(calls).toEqual([
-      "room.join",
-      "room.events from 0-0",
-      "media.createTransport send",
-      "media.createTransport recv",
-      "media.connectTransport send",
-      "media.produce mic",
-      "media.produce camera",
-      // the server's consumers first, then the receive transport connects on the first local one
-      "media.consume bob-mic",
-      "media.consume bob-camera",
-      "media.connectTransport recv",
-      // audio plays at once; a video only once its tile is on screen
-      "media.resumeConsumer c-bob-mic",
-    ]);
+    expect(calls.slice(0, 4)).toEqual(["room.join", "room.events from 0-0", "media.createTransport send", "media.createTransport recv"]);
+    expect(calls.slice(4).sort()).toEqual(
+      [
+        "media.connectTransport send",
+        "media.produce camera",
+        "media.produce mic",
+        "media.consume bob-mic",
+        "media.consume bob-camera",
+        "media.connectTransport recv",
+        "media.resumeConsumer c-bob-mic",
+      ].sort(),
+    );
+    const at = (call: string) => calls.indexOf(call);
+    // the video people look for goes first; consuming does not wait for our publishing
+    expect(at("media.produce camera")).toBeLessThan(at("media.produce mic"));
+    expect(at("media.consume bob-mic")).toBeLessThan(at("media.produce mic"));
+    expect(at("media.consume bob-camera")).toBeLessThan(at("media.produce mic"));
+    // the server's consumers first, then the receive transport connects on the first local one
+    expect(at("media.consume bob-camera")).toBeLessThan(at("media.connectTransport recv"));
     expect(Object.values(useMeetingStore.getState().tracks).map((t) => `${t.peerId} ${t.source}`).sort()).toEqual(["bob camera", "bob mic"]);
+  });
+
+  test("producers announced together are consumed together: the second consume does not wait for the first one's answer", async () => {
+    const { calls, push, consumeAnswers } = await joined();
+    calls.length = 0;
+    let answer = () => {};
+    consumeAnswers.held = new Promise<void>((resolve) => (answer = resolve));
+    push({ type: "peer.joined", peer: peer("cleo") });
+    push({ type: "producer.new", peerId: "cleo", producer: { producerId: "cleo-mic", kind: "audio", source: "mic", paused: false } });
+    push({ type: "producer.new", peerId: "cleo", producer: { producerId: "cleo-camera", kind: "video", source: "camera", paused: false } });
+    await vi.waitFor(() => expect(calls).toEqual(["media.consume cleo-mic", "media.consume cleo-camera"]));
+    answer();
+    await vi.waitFor(() => expect(calls).toContain("media.resumeConsumer c-cleo-mic"));
+    expect(Object.values(useMeetingStore.getState().tracks).filter((t) => t.peerId === "cleo").map((t) => t.source).sort()).toEqual(["camera", "mic"]);
+  });
+
+  test("a producer that closes while it is being consumed is not shown", async () => {
+    const { calls, push, consumeAnswers } = await joined();
+    calls.length = 0;
+    let answer = () => {};
+    consumeAnswers.held = new Promise<void>((resolve) => (answer = resolve));
+    push({ type: "peer.joined", peer: peer("cleo") });
+    push({ type: "producer.new", peerId: "cleo", producer: { producerId: "cleo-camera", kind: "video", source: "camera", paused: false } });
+    await vi.waitFor(() => expect(calls).toEqual(["media.consume cleo-camera"]));
+    push({ type: "producer.closed", peerId: "cleo", producerId: "cleo-camera" });
+    answer();
+    // the consumer arrives after the drop: it is closed, not added
+    await vi.waitFor(() => expect(fakes.consumers.find((c) => c.producerId === "cleo-camera")?.closed).toBe(true));
+    expect(Object.values(useMeetingStore.getState().tracks).some((t) => t.peerId === "cleo")).toBe(false);
   });
 
   test("a video on screen is resumed; off screen it is paused again", async () => {
@@ -282,19 +327,18 @@ describe("SFU engine signaling", () => {
     calls.length = 0;
     push({ type: "media.lost", message: "worker died" });
     await vi.waitFor(() => expect(calls).toContain("media.resumeConsumer c-bob-mic"));
-    expect(calls).toEqual([
-      "room.reconnectMedia",
-      "media.createTransport send",
-      "media.createTransport recv",
-      "media.connectTransport send",
-      "media.produce mic",
-      "media.produce camera",
-      // the server's consumers first, then the receive transport connects on the first local one
-      "media.consume bob-mic",
-      "media.consume bob-camera",
-      "media.connectTransport recv",
-      "media.resumeConsumer c-bob-mic",
-    ]);
+    expect(calls.slice(0, 3)).toEqual(["room.reconnectMedia", "media.createTransport send", "media.createTransport recv"]);
+    expect(calls.slice(3).sort()).toEqual(
+      [
+        "media.connectTransport send",
+        "media.produce camera",
+        "media.produce mic",
+        "media.consume bob-mic",
+        "media.consume bob-camera",
+        "media.connectTransport recv",
+        "media.resumeConsumer c-bob-mic",
+      ].sort(),
+    );
     expect(fakes.transports.filter((t) => t.closed).length).toBe(2);
     await vi.waitFor(() => expect(useMeetingStore.getState().connection).toBe("Connected"));
   });

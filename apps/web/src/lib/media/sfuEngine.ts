@@ -12,6 +12,7 @@ import { LocalMediaControl } from "./localMedia";
 import { CALL_TIMEOUT_MS, errorCode, sleep, withTimeout } from "./mediaCalls";
 import { MediaSession } from "./mediaSession";
 import { applyRoomEvent, HOST_MUTED_YOU } from "./roomState";
+import { warmDevice } from "./sfuDevice";
 import { SfuMedia } from "./sfuMedia";
 import type { JoinResult, SignalingClient, Subscription } from "./signaling";
 import { MEDIA_SERVER_UNAVAILABLE, MEDIA_SERVER_RETRY_MS, TopologySwitch, type TopologyDescription } from "./topologySwitch";
@@ -59,6 +60,8 @@ export class SfuEngine implements MediaEngine {
     this.localMedia.useJoinTracks(options.camera, options.mic, !!options.micMuted);
     session.code = options.code;
     session.trace.start("join");
+    // the browser's capabilities are probed while the join is on its way (usually done in the lobby already)
+    void warmDevice();
     let res: JoinResult | null = null;
     while (!res) {
       try {
@@ -80,6 +83,7 @@ export class SfuEngine implements MediaEngine {
       void this.client.room.leave.mutate({ meetingId: res.meeting.id, peerId: res.self.peerId }).catch(() => undefined);
       return;
     }
+    session.trace.mark(`joined (${res.mode})`);
     session.ids = { meetingId: res.meeting.id, peerId: res.self.peerId };
     session.iceServers = res.iceServers;
     useChatStore.getState().reset();
@@ -198,7 +202,7 @@ export class SfuEngine implements MediaEngine {
         topologySwitch.onPeerJoined(event.peer.peerId);
         break;
       case "producer.new":
-        if (event.peerId !== self) void session.enqueue(() => sfu.consumers.consume(event.peerId, event.producer));
+        if (event.peerId !== self) sfu.consumers.announce(event.peerId, event.producer);
         break;
       case "producer.closed":
         void session.enqueue(async () => sfu.consumers.dropWhere((c) => c.producerId === event.producerId));

@@ -31,8 +31,11 @@ export class SfuMedia {
     this.consumers = new SfuConsumers(session, this.transports);
   }
 
-  /** Creates both transports, publishes the local tracks and consumes everything the peers publish. */
-  async build(peers: PeerInfo[]): Promise<void> {
+  /**
+   * Creates both transports, then publishes the local tracks and consumes everything the peers publish at the
+   * same time (the send and the receive transport negotiate independently).
+   */
+  async build(peers: Array<Pick<PeerInfo, "peerId" | "producers">>): Promise<void> {
     const { session } = this;
     // while the mesh carries the media (a switch to the SFU) the room stays "Connected"
     if (!this.meshCarries()) {
@@ -42,16 +45,23 @@ export class SfuMedia {
     const epoch = await this.transports.create();
     session.trace.mark("transports");
     if (epoch !== this.transports.epoch) return;
-    const { mic, camera, screen } = session.local;
-    if (mic) await this.publisher.produce("mic", mic);
-    if (camera) await this.publisher.produce("camera", camera);
-    if (screen) await this.publisher.produce("screen", screen);
-    session.trace.mark("produced");
-    // all at once: mediasoup-client negotiates them in one go
-    await Promise.all(peers.filter((peer) => peer.peerId !== session.ids?.peerId).flatMap((peer) => peer.producers.map((producer) => this.consumers.consume(peer.peerId, producer))));
+    const others = peers.filter((peer) => peer.peerId !== session.ids?.peerId);
+    await Promise.all([this.publish(), this.consumers.consumeAll(others.flatMap((peer) => peer.producers.map((producer) => ({ peerId: peer.peerId, producer }))))]);
+    session.trace.mark("produced and consumed");
     if (epoch !== this.transports.epoch) return;
     session.ready = true;
     session.onHealthChange();
+  }
+
+  /**
+   * Publishes the local tracks, the camera first: people notice the video first, and mediasoup-client
+   * negotiates one producer at a time (each waits for the one before and its server round trip).
+   */
+  private async publish(): Promise<void> {
+    const { mic, camera, screen } = this.session.local;
+    if (camera) await this.publisher.produce("camera", camera);
+    if (mic) await this.publisher.produce("mic", mic);
+    if (screen) await this.publisher.produce("screen", screen);
   }
 
   /** Closes the transports (and with them every producer and consumer); local tracks stay alive. */

@@ -41,6 +41,7 @@ export class SfuPublisher {
       return;
     }
     this.producers.set(source, producer);
+    this.session.trace.mark(`produced ${source}`);
     producer.on("trackended", () => this.onTrackEnded(source));
     if (source === "mic" && this.session.local.micMuted) {
       producer.pause();

@@ -1,9 +1,9 @@
 // The two WebRTC transports to the meeting's mediasoup router (send and receive) and the mediasoup-client
 // Device: creating them, answering their connect/produce events over signaling, and ICE restarts when one drops.
-import { Device } from "mediasoup-client";
-import type { RtpCapabilities, RtpCodecCapability, Transport } from "mediasoup-client/types";
+import type { Device, RtpCapabilities, RtpCodecCapability, Transport } from "mediasoup-client/types";
 import type { MediaSource } from "@qualmeet/api";
 import { CALL_TIMEOUT_MS, sleep, withTimeout } from "./mediaCalls";
+import { loadDevice } from "./sfuDevice";
 import type { MediaSession } from "./mediaSession";
 
 /** ICE restarts tried before the whole SFU media is rebuilt. */
@@ -11,6 +11,8 @@ const ICE_RESTARTS = 5;
 
 export class SfuTransports {
   device: Device | null = null;
+  /** the device being loaded (with the router's capabilities): creating the transports waits for it */
+  private deviceLoading: Promise<void> | null = null;
   send: Transport | null = null;
   recv: Transport | null = null;
   /** bumps whenever the transports are rebuilt or closed: work for older transports is dropped */
@@ -29,10 +31,22 @@ export class SfuTransports {
     return !!(this.send || this.recv);
   }
 
-  async loadDevice(caps: RtpCapabilities): Promise<void> {
-    const device = await Device.factory();
-    await device.load({ routerRtpCapabilities: caps });
-    this.device = device;
+  /** Loads the device; `create` overlaps its server round trips with it (the join answer carries `caps`). */
+  loadDevice(caps: RtpCapabilities): Promise<void> {
+    const loading = (async () => {
+      this.device = await loadDevice(caps);
+      this.session.trace.mark("device loaded");
+    })();
+    this.deviceLoading = loading;
+    // not unhandled while the transports' round trips run: creating them awaits it and reports its failure
+    loading.catch(() => undefined);
+    return loading;
+  }
+
+  /** No media server (a P2P-only meeting): no device. */
+  unloadDevice(): void {
+    this.device = null;
+    this.deviceLoading = null;
   }
 
   vp8(): RtpCodecCapability | undefined {
@@ -66,6 +80,8 @@ export class SfuTransports {
     const { client } = this.session;
     const ids = this.session.peer;
     const info = await withTimeout(client.media.createTransport.mutate({ ...ids, direction }), CALL_TIMEOUT_MS, "createTransport timed out");
+    // the server's round trip ran while the device loaded
+    await this.deviceLoading;
     const options = { ...info, iceServers: this.session.iceServers };
     const transport = direction === "send" ? this.device!.createSendTransport(options) : this.device!.createRecvTransport(options);
     transport.on("connect", ({ dtlsParameters }, callback, errback) => {

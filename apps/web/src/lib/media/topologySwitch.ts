@@ -2,6 +2,7 @@
 // runs a MeshEngine (meshEngine.ts), "SFU" the mediasoup transports (sfuMedia.ts). A switch builds the new path
 // first and drops the old one once the new one's media flows, tile by tile (the store's pickTrack shows
 // whichever track of a peer's source flows), so nobody sees a black gap.
+import type { PeerInfo } from "@qualmeet/api";
 import { useMeetingStore } from "@/stores/meeting";
 import { CALL_TIMEOUT_MS, sleep, withTimeout } from "./mediaCalls";
 import type { MediaSession } from "./mediaSession";
@@ -51,13 +52,21 @@ export class TopologySwitch {
 
   /** Media after a join: the mesh in a P2P room (or without a media server), else the SFU transports. */
   async startMedia(res: JoinResult): Promise<void> {
-    if (res.routerRtpCapabilities) await this.sfu.transports.loadDevice(res.routerRtpCapabilities);
-    else this.sfu.transports.device = null;
-    if (this.mode === "P2P" || !res.routerRtpCapabilities) {
+    const caps = res.routerRtpCapabilities;
+    if (this.mode === "P2P" || !caps) {
+      // the mesh needs no device: connect first, load the device for a later switch to the SFU meanwhile
       this.startMesh(res.peers.map((p) => p.peerId));
-      if (!res.routerRtpCapabilities) useMeetingStore.getState().notify(DIRECT_FALLBACK);
+      if (!caps) {
+        this.sfu.transports.unloadDevice();
+        useMeetingStore.getState().notify(DIRECT_FALLBACK);
+        return;
+      }
+      // without a device a switch to the SFU loads one itself
+      await this.sfu.transports.loadDevice(caps).catch((error: unknown) => console.warn("[media] loading the SFU device failed", error));
       return;
     }
+    // the transports' server round trips overlap the device loading (sfuTransports.ts)
+    void this.sfu.transports.loadDevice(caps);
     await this.sfu.build(res.peers);
   }
 
@@ -147,12 +156,17 @@ export class TopologySwitch {
     this.switchingTo = "SFU";
     useMeetingStore.getState().setTopology({ switching: true });
     try {
-      const res = await withTimeout(session.client.room.reconnectMedia.mutate(session.peer), CALL_TIMEOUT_MS, "reconnectMedia timed out");
-      if (!res.routerRtpCapabilities) throw new Error(MEDIA_SERVER_UNAVAILABLE);
-      if (!sfu.transports.device) await sfu.transports.loadDevice(res.routerRtpCapabilities);
+      // with the device loaded at the join, the store knows everyone and what they publish: no round trip first
+      let peers: Array<Pick<PeerInfo, "peerId" | "producers">> = Object.values(useMeetingStore.getState().participants);
+      if (!sfu.transports.device) {
+        const res = await withTimeout(session.client.room.reconnectMedia.mutate(session.peer), CALL_TIMEOUT_MS, "reconnectMedia timed out");
+        if (!res.routerRtpCapabilities) throw new Error(MEDIA_SERVER_UNAVAILABLE);
+        await sfu.transports.loadDevice(res.routerRtpCapabilities);
+        peers = res.peers;
+      }
       useMeetingStore.getState().setTopology({ mediaServer: true });
       if (this.mode !== "SFU") return;
-      if (!sfu.transports.send) await sfu.build(res.peers);
+      if (!sfu.transports.send) await sfu.build(peers);
     } catch (error) {
       console.warn("[media] switch to SFU failed", error);
       this.switchingTo = null;

@@ -66,6 +66,12 @@ export class MeshPeer {
   /** the replaced connection's remote tracks: shown until the new connection's tracks take their place */
   private previousTracks: Array<{ source: MediaSource; track: MediaStreamTrack }> = [];
   private chain: Promise<void> = Promise.resolve();
+  /**
+   * Candidates that came before the description they belong to: the server relays each signal on its own and
+   * one can overtake another (a small candidate passes a big answer). Dropping them left ICE to find the path
+   * from the other side's checks alone, seconds later.
+   */
+  private earlyCandidates: RTCIceCandidateInit[] = [];
   private readonly health: PeerHealth;
   private readonly healthTimer: ReturnType<typeof setInterval>;
   private checkingHealth = false;
@@ -98,6 +104,7 @@ export class MeshPeer {
     this.makingOffer = false;
     this.previousTracks.push(...this.remoteTracks.values());
     this.remoteTracks.clear();
+    this.earlyCandidates = [];
     const pc = new RTCPeerConnection({ iceServers: this.host.iceServers() });
     this.pc = pc;
     pc.onnegotiationneeded = () => {
@@ -163,13 +170,25 @@ export class MeshPeer {
       if (!description) console.warn("[mesh] ignoring a description without a connection id", this.peerId, signal.description.type);
       else await this.applyDescription(description);
     } else if (signal.candidate) {
-      try {
-        await this.pc.addIceCandidate(signal.candidate as RTCIceCandidateInit);
-      } catch (error) {
-        // a candidate of a connection we replaced or an offer we ignored: expected, the health check covers the rest
-        debug("candidate not added", error);
-      }
+      if (!this.pc.remoteDescription) this.earlyCandidates.push(signal.candidate as RTCIceCandidateInit);
+      else await this.addCandidate(this.pc, signal.candidate as RTCIceCandidateInit);
     }
+  }
+
+  private async addCandidate(pc: RTCPeerConnection, candidate: RTCIceCandidateInit): Promise<void> {
+    try {
+      await pc.addIceCandidate(candidate);
+    } catch (error) {
+      // a candidate of a connection we replaced or an offer we ignored: expected, the health check covers the rest
+      debug("candidate not added", error);
+    }
+  }
+
+  /** The remote description is set: the candidates that came before it apply now. */
+  private async addEarlyCandidates(pc: RTCPeerConnection): Promise<void> {
+    const early = this.earlyCandidates;
+    this.earlyCandidates = [];
+    for (const candidate of early) if (pc === this.pc) await this.addCandidate(pc, candidate);
   }
 
   private async applyDescription(d: MeshDescription): Promise<void> {
@@ -183,7 +202,9 @@ export class MeshPeer {
       if (pc.signalingState !== "have-local-offer") return debug("dropping an answer we did not ask for");
       Object.assign(this.remoteSources, d.sources);
       await pc.setRemoteDescription({ type: "answer", sdp: d.sdp });
-      if (pc === this.pc) this.paired(d.from);
+      if (pc !== this.pc) return;
+      this.paired(d.from);
+      await this.addEarlyCandidates(pc);
       return;
     }
     const collision = this.makingOffer || pc.signalingState !== "stable";
@@ -203,6 +224,7 @@ export class MeshPeer {
     await pc.setRemoteDescription({ type: "offer", sdp: d.sdp });
     if (pc !== this.pc) return;
     this.paired(d.from);
+    await this.addEarlyCandidates(pc);
     await pc.setLocalDescription();
     if (pc === this.pc) this.sendDescription(pc.localDescription!);
   }
