@@ -57,11 +57,15 @@ async function main(): Promise<number> {
         return 2;
       }
       return withDatabase(async (url) => {
-        const sql = execFileSync(process.execPath, [path.join(root, "node_modules/prisma/build/index.js"), "migrate", "diff", "--from-migrations", "prisma/migrations", "--to-schema", "prisma/schema.prisma", "--script"], {
-          cwd: root,
-          env: { ...process.env, DATABASE_URL: url, PRISMA_SCHEMA_ENGINE_BINARY: shim, PRISMA_HIDE_UPDATE_MESSAGE: "1", CHECKPOINT_DISABLE: "1" },
-          encoding: "utf8",
-        });
+        const sql = execFileSync(
+          process.execPath,
+          [path.join(root, "node_modules/prisma/build/index.js"), "migrate", "diff", "--from-migrations", "prisma/migrations", "--to-schema", "prisma/schema.prisma", "--script"],
+          {
+            cwd: root,
+            env: { ...process.env, DATABASE_URL: url, PRISMA_SCHEMA_ENGINE_BINARY: shim, PRISMA_HIDE_UPDATE_MESSAGE: "1", CHECKPOINT_DISABLE: "1" },
+            encoding: "utf8",
+          },
+        );
         if (!/\b(CREATE|ALTER|DROP)\b/.test(sql)) {
           console.log("schema.prisma and the migrations already agree: no migration written");
           return 0;
@@ -85,8 +89,11 @@ async function main(): Promise<number> {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main().then((code) => process.exit(code), (error) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  });
+  main().then(
+    (code) => process.exit(code),
+    (error) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    },
+  );
 }

@@ -25,7 +25,8 @@ let stopping: Promise<never> | null = null;
 function stopAll(code: number): Promise<never> {
   stopping ??= (async () => {
     log("stopping…");
-    for (const cleanup of cleanups.reverse()) await cleanup().catch((error) => console.error(`qualmeet: could not stop cleanly: ${error instanceof Error ? error.message : error}`));
+    for (const cleanup of cleanups.reverse())
+      await cleanup().catch((error) => console.error(`qualmeet: could not stop cleanly: ${error instanceof Error ? error.message : error}`));
     log("stopped");
     process.exit(code);
   })();
@@ -90,10 +91,7 @@ async function main() {
       }
     });
   }
-  await Promise.all([
-    waitForHttp(`http://localhost:${port}/api/health`, servers[0]!, 120_000),
-    waitForHttp(`http://localhost:${realtimePort}/healthz`, servers[1]!, 60_000),
-  ]);
+  await Promise.all([waitForHttp(`http://localhost:${port}/api/health`, servers[0]!, 120_000), waitForHttp(`http://localhost:${realtimePort}/healthz`, servers[1]!, 60_000)]);
   log(`ready`);
   log(`  web app:  ${webUrl}`);
   log(`  realtime: ${settings.REALTIME_PUBLIC_URL}  (health: http://localhost:${realtimePort}/healthz)`);

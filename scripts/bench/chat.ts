@@ -83,7 +83,9 @@ async function seed(databaseUrl: string, password: string) {
       [users.map((u) => u.id), users.map((_, i) => `Chatter ${i}`), users.map((u) => u.email), hash],
     );
     const conversations = Array.from({ length: CONVERSATIONS }, (_, i) => ({ id: randomUUID(), a: users[i % SENDERS]!.id, b: users[(i + 1) % SENDERS]!.id }));
-    await client.query(`INSERT INTO "Conversation" (id, kind, title) SELECT id, 'GROUP', 'History ' || n FROM unnest($1::uuid[]) WITH ORDINALITY AS t(id, n)`, [conversations.map((c) => c.id)]);
+    await client.query(`INSERT INTO "Conversation" (id, kind, title) SELECT id, 'GROUP', 'History ' || n FROM unnest($1::uuid[]) WITH ORDINALITY AS t(id, n)`, [
+      conversations.map((c) => c.id),
+    ]);
     await client.query(
       `INSERT INTO "ConversationMember" ("conversationId", "userId", role, "joinedAt") SELECT c, u, 'MEMBER', now() - interval '30 days'
        FROM unnest($1::uuid[], $2::uuid[]) AS t(c, u)`,

@@ -40,7 +40,9 @@ const TARGET = { p50Ms: 1000, p95Ms: 2000, switchMs: 3000 };
 const JOIN_TIMEOUT_MS = 30_000;
 const STEP_MS = 40_000;
 
-const { values: args } = parseArgs({ options: { joins: { type: "string", default: "20" }, cases: { type: "string", default: "2,4,6" }, trace: { type: "boolean", default: false } } });
+const { values: args } = parseArgs({
+  options: { joins: { type: "string", default: "20" }, cases: { type: "string", default: "2,4,6" }, trace: { type: "boolean", default: false } },
+});
 const JOINS = Number(args.joins);
 const SIZES = args.cases.split(",").map(Number) as CaseSize[];
 if (!Number.isInteger(JOINS) || JOINS < 1 || !SIZES.length || SIZES.some((n) => !(n in CASES))) {
@@ -187,7 +189,12 @@ async function measureJoin(stack: Stack, size: CaseSize): Promise<JoinSample | u
         existing: (ofJoiner as number[]).map((at) => at - clickAt),
       };
       if (size === 4) {
-        const done = all.map((s) => sfuCompleteAt(s, all.filter((o) => o !== s).map((o) => o.peerId!)));
+        const done = all.map((s) =>
+          sfuCompleteAt(
+            s,
+            all.filter((o) => o !== s).map((o) => o.peerId!),
+          ),
+        );
         if (done.some((at) => at === undefined)) return undefined;
         sample.switch = Math.max(...(done as number[])) - clickAt;
       }
@@ -225,7 +232,9 @@ async function main() {
       const sample = await measureJoin(stack, size);
       if (sample) samples.push(sample);
       else failed++;
-      const shown = sample ? `joiner ${Math.round(sample.joiner)} ms (all ${Math.round(sample.joinerAll)}), existing ${sample.existing.map(Math.round).join("/")} ms${sample.switch !== undefined ? `, switch ${Math.round(sample.switch)} ms` : ""}` : "did not complete";
+      const shown = sample
+        ? `joiner ${Math.round(sample.joiner)} ms (all ${Math.round(sample.joinerAll)}), existing ${sample.existing.map(Math.round).join("/")} ms${sample.switch !== undefined ? `, switch ${Math.round(sample.switch)} ms` : ""}`
+        : "did not complete";
       log(`case ${size} join ${i}/${JOINS}: ${shown}`);
     }
     const result = {

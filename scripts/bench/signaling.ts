@@ -95,13 +95,17 @@ function gitState(): { head: string; dirty: string[] } {
 
 async function main(): Promise<void> {
   const git = gitState();
-  log(`clients=${CLIENTS} meetings=${MEETINGS}x${MEETING_SIZE} nodes=${NODES} seconds=${SECONDS} step-seconds=${STEP_SECONDS} threads=${THREADS} accounts=${ACCOUNTS} (git ${git.head}${git.dirty.length ? `, ${git.dirty.length} uncommitted file(s)` : ""})`);
+  log(
+    `clients=${CLIENTS} meetings=${MEETINGS}x${MEETING_SIZE} nodes=${NODES} seconds=${SECONDS} step-seconds=${STEP_SECONDS} threads=${THREADS} accounts=${ACCOUNTS} (git ${git.head}${git.dirty.length ? `, ${git.dirty.length} uncommitted file(s)` : ""})`,
+  );
   // this machine may be shared (tests, builds): say how busy it was, the numbers depend on it
   const busyBefore = machineBusyMs();
   const busyFrom = performance.now();
   await new Promise((r) => setTimeout(r, 3000));
   const machineBusyBefore = round((machineBusyMs() - busyBefore) / 10 / ((performance.now() - busyFrom) / 1000));
-  log(`machine CPU before the run: ${machineBusyBefore}% (100 = one core; ${os.cpus().length} cores)${machineBusyBefore > 20 ? ": other work is running, the results will be disturbed by it" : ""}`);
+  log(
+    `machine CPU before the run: ${machineBusyBefore}% (100 = one core; ${os.cpus().length} cores)${machineBusyBefore > 20 ? ": other work is running, the results will be disturbed by it" : ""}`,
+  );
   const dir = await mkdtemp(path.join(os.tmpdir(), "qualmeet-bench-signaling-"));
   onCleanup("temporary folder", () => rm(dir, { recursive: true, force: true }));
 
@@ -177,30 +181,69 @@ async function main(): Promise<void> {
 
   // client i is member i % MEETING_SIZE of meeting floor(i / MEETING_SIZE); its node alternates per member
   // (cross-node) or per meeting
-  const meetings: MeetingSpec[] = Array.from({ length: MEETINGS }, (_, m) => ({ index: m, code: meetingRows[m]!.code, members: Math.min(MEETING_SIZE, CLIENTS - m * MEETING_SIZE) }));
+  const meetings: MeetingSpec[] = Array.from({ length: MEETINGS }, (_, m) => ({
+    index: m,
+    code: meetingRows[m]!.code,
+    members: Math.min(MEETING_SIZE, CLIENTS - m * MEETING_SIZE),
+  }));
   const nodeOf = (i: number) => (crossNode ? (i % MEETING_SIZE) + Math.floor(i / MEETING_SIZE) : Math.floor(i / MEETING_SIZE)) % NODES;
   const clientSpecs = (urls: string[], withCookies: boolean): ClientSpec[] =>
-    Array.from({ length: CLIENTS }, (_, i) => ({ id: i, meeting: Math.floor(i / MEETING_SIZE), url: urls[nodeOf(i)]!, ...(withCookies ? { cookie: cookies[clientAccount(i)] } : {}) }));
+    Array.from({ length: CLIENTS }, (_, i) => ({
+      id: i,
+      meeting: Math.floor(i / MEETING_SIZE),
+      url: urls[nodeOf(i)]!,
+      ...(withCookies ? { cookie: cookies[clientAccount(i)] } : {}),
+    }));
 
   const runs: SystemRun[] = [];
   try {
-    const qualmeetRun = new SystemRun("qualmeet", webUrl, clientSpecs(nodes.map((n) => n.url), true), meetings, cpuGroups, nodesRss, () => ({
-      media_workers_rss_mb: round(mediaWorkersRss()),
-    }));
+    const qualmeetRun = new SystemRun(
+      "qualmeet",
+      webUrl,
+      clientSpecs(
+        nodes.map((n) => n.url),
+        true,
+      ),
+      meetings,
+      cpuGroups,
+      nodesRss,
+      () => ({
+        media_workers_rss_mb: round(mediaWorkersRss()),
+      }),
+    );
     runs.push(qualmeetRun);
     if (!args["no-baseline"]) {
       // the baseline's servers run beside the (then idle) realtime nodes: the systems' steps alternate
       const servers: Array<{ url: string; proc: ManagedProcess }> = [];
       for (let n = 0; n < NODES; n++) {
         const port = await freePort();
-        const proc = spawnTsServer({ name: `socketio-${n}`, root, script: "scripts/bench/signaling/socketio-server.ts", args: ["--port", String(port)], env: { REDIS_URL: redis.url, PATH: process.env.PATH, NODE_ENV: "production", ...profileEnv("socketio") }, output: "ignore" });
+        const proc = spawnTsServer({
+          name: `socketio-${n}`,
+          root,
+          script: "scripts/bench/signaling/socketio-server.ts",
+          args: ["--port", String(port)],
+          env: { REDIS_URL: redis.url, PATH: process.env.PATH, NODE_ENV: "production", ...profileEnv("socketio") },
+          output: "ignore",
+        });
         onCleanup(`socket.io server ${n}`, () => proc.stop());
         forwardOutput(proc);
         servers.push({ url: `ws://127.0.0.1:${port}`, proc });
       }
       for (const server of servers) await waitForHttp(`${server.url.replace("ws:", "http:")}/healthz`, server.proc, 30_000);
       const pids = servers.map((s) => s.proc.child.pid!);
-      runs.push(new SystemRun("socketio", webUrl, clientSpecs(servers.map((s) => s.url), false), meetings, { ...cpuGroups, nodes: pids }, () => pids.reduce((n, pid) => n + procRssMb(pid), 0)));
+      runs.push(
+        new SystemRun(
+          "socketio",
+          webUrl,
+          clientSpecs(
+            servers.map((s) => s.url),
+            false,
+          ),
+          meetings,
+          { ...cpuGroups, nodes: pids },
+          () => pids.reduce((n, pid) => n + procRssMb(pid), 0),
+        ),
+      );
     }
     await runSystems(runs);
   } finally {

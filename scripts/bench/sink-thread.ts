@@ -4,14 +4,9 @@ import dgram from "node:dgram";
 import { parentPort, workerData } from "node:worker_threads";
 import { StreamCounter } from "../../packages/media/src/synthetic-rtp.ts";
 
-export type SinkRequest =
-  | { type: "register"; socket: number; ssrc: number }
-  | { type: "snapshot"; id: number }
-  | { type: "close" };
+export type SinkRequest = { type: "register"; socket: number; ssrc: number } | { type: "snapshot"; id: number } | { type: "close" };
 
-export type SinkReply =
-  | { type: "ready"; ports: number[] }
-  | { type: "snapshot"; id: number; packets: number; bytes: number; expected: number; counted: number; stray: number };
+export type SinkReply = { type: "ready"; ports: number[] } | { type: "snapshot"; id: number; packets: number; bytes: number; expected: number; counted: number; stray: number };
 
 interface Sink {
   socket: dgram.Socket;

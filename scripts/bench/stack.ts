@@ -58,7 +58,13 @@ export async function signInThroughWebApp(
 ): Promise<{ cookies: string[]; webUrl: string; signInMs: number }> {
   const webPort = await freePort();
   const webUrl = `http://localhost:${webPort}`;
-  const web = spawnTsServer({ name: "web", root: context.root, script: "apps/web/server.ts", env: { ...context.env, NODE_ENV: "production", PORT: String(webPort), HOST: "127.0.0.1", NEXTAUTH_URL: webUrl }, output: "ignore" });
+  const web = spawnTsServer({
+    name: "web",
+    root: context.root,
+    script: "apps/web/server.ts",
+    env: { ...context.env, NODE_ENV: "production", PORT: String(webPort), HOST: "127.0.0.1", NEXTAUTH_URL: webUrl },
+    output: "ignore",
+  });
   context.onCleanup("web app", () => web.stop());
   forwardOutput(web);
   await waitForHttp(`${webUrl}/api/health`, web, 60_000, true);

@@ -66,13 +66,7 @@ export async function startPostgres(options: { dataDir: string; port: number; da
   const status = await pgCtl(["status"]).then(([c, a]) => run(c, a));
   const startedHere = status.code !== 0;
   if (startedHere) {
-    const serverOptions = [
-      `-p ${port}`,
-      "-c listen_addresses=127.0.0.1",
-      "-c unix_socket_directories=''",
-      "-c synchronous_commit=off",
-      "-c max_connections=200",
-    ].join(" ");
+    const serverOptions = [`-p ${port}`, "-c listen_addresses=127.0.0.1", "-c unix_socket_directories=''", "-c synchronous_commit=off", "-c max_connections=200"].join(" ");
     const [cmd, args] = await pgCtl(["start", "-w", "-t", "60", "-l", path.join(dataDir, "server.log"), "-o", serverOptions]);
     const started = await run(cmd, args);
     if (started.code !== 0) {

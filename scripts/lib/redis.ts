@@ -14,8 +14,7 @@ export interface RedisServer {
 }
 
 const INSTALL_HINT =
-  "Redis is required. Install it with `sudo apt-get install -y redis-server` (Debian/Ubuntu), " +
-  "or point QualMeet at a running server with REDIS_URL=redis://host:port.";
+  "Redis is required. Install it with `sudo apt-get install -y redis-server` (Debian/Ubuntu), " + "or point QualMeet at a running server with REDIS_URL=redis://host:port.";
 
 export async function ensureRedisServerBinary(log: (line: string) => void = () => {}): Promise<string> {
   if (await commandExists("redis-server")) return "redis-server";
@@ -48,11 +47,9 @@ export async function startRedis(options: { dataDir: string; port: number; reuse
     return { url: `redis://127.0.0.1:${port}`, port, process: null, stop: async () => {} };
   }
   await mkdir(dataDir, { recursive: true });
-  const child = spawn(
-    binary,
-    ["--port", String(port), "--bind", "127.0.0.1", "--dir", dataDir, "--save", "60 1", "--appendonly", "no", "--daemonize", "no", "--logfile", ""],
-    { stdio: ["ignore", "ignore", "pipe"] },
-  );
+  const child = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--dir", dataDir, "--save", "60 1", "--appendonly", "no", "--daemonize", "no", "--logfile", ""], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let stderr = "";
   child.stderr?.on("data", (d) => (stderr += d));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));

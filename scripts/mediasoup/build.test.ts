@@ -55,8 +55,17 @@ test.skipIf(!canCompileSrtp)("the libsrtp 3 layer round-trips RTP and RTCP for e
   const bin = path.join(dir, "srtp3-roundtrip");
   const cc = spawnSync(
     "cc",
-    ["-Wall", "-Werror", "-I", path.join(shimsDir, "libsrtp3/include"), path.join(here, "srtp3-roundtrip.test.c"),
-      path.join(shimsDir, "libsrtp3/srtp3_on_srtp2.c"), "-lsrtp2", "-o", bin],
+    [
+      "-Wall",
+      "-Werror",
+      "-I",
+      path.join(shimsDir, "libsrtp3/include"),
+      path.join(here, "srtp3-roundtrip.test.c"),
+      path.join(shimsDir, "libsrtp3/srtp3_on_srtp2.c"),
+      "-lsrtp2",
+      "-o",
+      bin,
+    ],
     { encoding: "utf8" },
   );
   expect(cc.stderr).toBe("");

@@ -24,8 +24,16 @@ export class BuildImpossible extends Error {}
 
 /** Debian packages the build needs. */
 const BUILD_PACKAGES = [
-  "build-essential", "pkg-config", "ninja-build", "python3",
-  "libuv1-dev", "libssl-dev", "libsrtp2-dev", "libabsl-dev", "flatbuffers-compiler", "libflatbuffers-dev",
+  "build-essential",
+  "pkg-config",
+  "ninja-build",
+  "python3",
+  "libuv1-dev",
+  "libssl-dev",
+  "libsrtp2-dev",
+  "libabsl-dev",
+  "flatbuffers-compiler",
+  "libflatbuffers-dev",
 ];
 /** The ones whose versions shape the binary: part of the cache key. */
 const KEYED_PACKAGES = ["g++", "libuv1-dev", "libssl-dev", "libsrtp2-dev", "libabsl-dev", "libflatbuffers-dev", "flatbuffers-compiler"];
@@ -208,16 +216,19 @@ async function findMeson(logFile: string): Promise<string> {
   const signedBy = archive.signedBy ? `[signed-by=${archive.signedBy}] ` : "";
   fs.writeFileSync(path.join(apt, "sources.list"), `deb ${signedBy}${archive.uri} ${codename}-backports main\n`);
   const options = [
-    "-o", `Dir::Etc::SourceList=${path.join(apt, "sources.list")}`,
-    "-o", "Dir::Etc::SourceParts=/dev/null",
-    "-o", `Dir::State::Lists=${path.join(apt, "lists")}`,
-    "-o", `Dir::Cache=${path.join(apt, "cache")}`,
+    "-o",
+    `Dir::Etc::SourceList=${path.join(apt, "sources.list")}`,
+    "-o",
+    "Dir::Etc::SourceParts=/dev/null",
+    "-o",
+    `Dir::State::Lists=${path.join(apt, "lists")}`,
+    "-o",
+    `Dir::Cache=${path.join(apt, "cache")}`,
     // As root apt drops to the _apt user, which cannot write into root's home.
     ...(isRoot() ? ["-o", "APT::Sandbox::User=root"] : []),
   ];
   const debs = path.join(apt, "debs");
-  if ((await run("apt-get", [...options, "update"], { logFile })) !== 0 ||
-      (await run("apt-get", [...options, "download", "meson"], { logFile, cwd: debs })) !== 0) {
+  if ((await run("apt-get", [...options, "update"], { logFile })) !== 0 || (await run("apt-get", [...options, "download", "meson"], { logFile, cwd: debs })) !== 0) {
     throw cannotBuild(`meson >= ${MIN_MESON.join(".")} is needed and could not be fetched from ${codename}-backports (see ${logFile})`);
   }
   const deb = fs.readdirSync(debs).find((f) => f.endsWith(".deb"));

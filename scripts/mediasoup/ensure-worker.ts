@@ -165,7 +165,10 @@ async function main(): Promise<void> {
   }
 
   if (!rebuild) {
-    for (const [key, source] of [[prebuiltKey(ms), "prebuilt"], [sourceKey, "source-build"]] as const) {
+    for (const [key, source] of [
+      [prebuiltKey(ms), "prebuilt"],
+      [sourceKey, "source-build"],
+    ] as const) {
       const bin = key && cached(key);
       if (!bin) continue;
       if (runsHere(bin) && passesSmokeTest(bin)) {

@@ -28,7 +28,10 @@ export function recordFailures(): void {
 }
 
 export function testStarted(name: string, failed: () => boolean): void {
-  const folder = name.replace(/[^\w.]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 150);
+  const folder = name
+    .replace(/[^\w.]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 150);
   current = { name, dir: path.join(ARTIFACTS_DIR, folder), failed, saved: new Map() };
 }
 

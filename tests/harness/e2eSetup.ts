@@ -18,7 +18,9 @@ beforeEach(({ task }) => {
 afterEach(async ({ task }) => {
   const dir = await testFinished();
   if (dir) {
-    console.error(`[e2e artifacts] "${task.name}" failed: screenshots and traces in ${path.relative(repoRoot, dir)}/ ` +
-      `(open a trace with: npx playwright-core show-trace ${path.relative(repoRoot, dir)}/context-1.trace.zip)`);
+    console.error(
+      `[e2e artifacts] "${task.name}" failed: screenshots and traces in ${path.relative(repoRoot, dir)}/ ` +
+        `(open a trace with: npx playwright-core show-trace ${path.relative(repoRoot, dir)}/context-1.trace.zip)`,
+    );
   }
 });

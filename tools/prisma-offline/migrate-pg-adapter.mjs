@@ -20,7 +20,12 @@ class CatalogFriendlyClient extends pg.Client {
     const fix = (res) => {
       for (const r of Array.isArray(res) ? res : [res]) {
         const charCols = [];
-        (r?.fields ?? []).forEach((f, i) => { if (f.dataTypeID === 18) { f.dataTypeID = 25; charCols.push(i); } });
+        (r?.fields ?? []).forEach((f, i) => {
+          if (f.dataTypeID === 18) {
+            f.dataTypeID = 25;
+            charCols.push(i);
+          }
+        });
         if (charCols.length && r.rows) Object.defineProperty(r.rows, "__charCols", { value: charCols });
       }
       return res;
@@ -73,9 +78,14 @@ function patchQueryable(adapter) {
 export function pgConfig(url, database) {
   const c = parsePgUrl(url);
   return {
-    host: c.host ?? undefined, port: c.port ? Number(c.port) : undefined, user: c.user ?? undefined,
-    password: c.password ?? undefined, database: database ?? c.database ?? undefined,
-    ssl: c.ssl, max: 2, Client: CatalogFriendlyClient,
+    host: c.host ?? undefined,
+    port: c.port ? Number(c.port) : undefined,
+    user: c.user ?? undefined,
+    password: c.password ?? undefined,
+    database: database ?? c.database ?? undefined,
+    ssl: c.ssl,
+    max: 2,
+    Client: CatalogFriendlyClient,
   };
 }
 
@@ -84,7 +94,10 @@ export function pgConfig(url, database) {
  * ("database ... is being accessed by other users"). Own implementation: close first, then drop.
  */
 export class MigratePg extends PrismaPg {
-  constructor(url) { super(pgConfig(url)); this.url = url; }
+  constructor(url) {
+    super(pgConfig(url));
+    this.url = url;
+  }
   async connect() {
     const a = await super.connect();
     patchQueryable(a);
@@ -121,4 +134,3 @@ export class MigratePg extends PrismaPg {
     return shadow;
   }
 }
-

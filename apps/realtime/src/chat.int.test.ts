@@ -66,7 +66,11 @@ async function tab(at: RealtimeServer, user: { id: string; cookie: string }) {
   const nodes = (listening.get(user.id) ?? new Set<RealtimeServer>()).add(at);
   listening.set(user.id, nodes);
   connection.client.chat.events.subscribe({}, { onData: ({ data }) => void seen.push(data) });
-  await eventually(async () => (await probe.pubsub("NUMSUB", `chat:user:${user.id}`)) as [string, number], ([, n]) => n >= nodes.size, 10_000);
+  await eventually(
+    async () => (await probe.pubsub("NUMSUB", `chat:user:${user.id}`)) as [string, number],
+    ([, n]) => n >= nodes.size,
+    10_000,
+  );
   return {
     client: connection.client,
     seen,
@@ -133,7 +137,10 @@ test("with PostgreSQL down, 200 messages from two people on two nodes are delive
   const pages: string[] = [];
   let cursor: string | undefined;
   do {
-    const page = await eventually(() => bobWeb.chat.history.query({ conversationId: dm.id, cursor }), () => true);
+    const page = await eventually(
+      () => bobWeb.chat.history.query({ conversationId: dm.id, cursor }),
+      () => true,
+    );
     pages.push(...page.messages.map((m) => m.body));
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
@@ -151,7 +158,10 @@ test("the same client id sent twice is one message, shown once", async () => {
   await annTab.client.chat.send.mutate({ conversationId: dm.id, clientId: randomUUID(), body: "after" });
   await bobTab.until("message.new", (e) => e.message.body === "after");
   expect(bobTab.of("message.new").filter((e) => e.message.clientId === clientId)).toHaveLength(1);
-  await eventually(() => db.message.count({ where: { conversationId: dm.id } }), (n) => n === 2);
+  await eventually(
+    () => db.message.count({ where: { conversationId: dm.id } }),
+    (n) => n === 2,
+  );
   expect(await db.message.count({ where: { senderId: ann.id, clientId } })).toBe(1);
 });
 
@@ -201,7 +211,10 @@ test("bad input gets a clear error and nothing is stored or broadcast", async ()
   await send("last");
   await bobTab.until("message.new", (e) => e.message.body === "last");
   expect(bobTab.seen.filter((e) => e.type.startsWith("message.")).map((e) => (e as { message: { body: string } }).message.body)).toEqual(["mine", "last"]);
-  await eventually(() => db.message.count({ where: { conversationId: dm.id } }), (n) => n === 2);
+  await eventually(
+    () => db.message.count({ where: { conversationId: dm.id } }),
+    (n) => n === 2,
+  );
   expect((await db.message.findMany({ where: { conversationId: dm.id }, orderBy: { createdAt: "asc" } })).map((m) => m.body)).toEqual(["mine", "last"]);
 });
 
@@ -228,7 +241,8 @@ test("a call rings every tab of the callee: accept stops the other tab, the call
   const bobTab2 = await tab(nodeB, bob);
 
   const answered = await annTab.client.calls.start.mutate({ conversationId: dm.id, kind: "VIDEO" });
-  for (const t of [bobTab1, bobTab2]) expect((await t.until("call.ringing", (e) => e.call.id === answered.id))[0]!.call).toMatchObject({ from: { id: ann.id }, conversationTitle: "Ann" });
+  for (const t of [bobTab1, bobTab2])
+    expect((await t.until("call.ringing", (e) => e.call.id === answered.id))[0]!.call).toMatchObject({ from: { id: ann.id }, conversationTitle: "Ann" });
   const meeting = await db.meeting.findUniqueOrThrow({ where: { code: answered.meetingCode } });
   expect(meeting).toMatchObject({ maxParticipants: 2, mode: "P2P" });
   expect(await bobTab1.client.calls.accept.mutate({ callId: answered.id })).toEqual({ meetingCode: answered.meetingCode });

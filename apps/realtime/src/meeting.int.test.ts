@@ -69,7 +69,11 @@ function eventsOf(connection: RealtimeConnection, meetingId: string, peerId: str
   return {
     sub,
     seen,
-    async next<T extends MeetingEvent["type"]>(type: T, timeoutMs = 5000, where: (event: Extract<MeetingEvent, { type: T }>) => boolean = () => true): Promise<Extract<MeetingEvent, { type: T }>> {
+    async next<T extends MeetingEvent["type"]>(
+      type: T,
+      timeoutMs = 5000,
+      where: (event: Extract<MeetingEvent, { type: T }>) => boolean = () => true,
+    ): Promise<Extract<MeetingEvent, { type: T }>> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const index = seen.findIndex((e, i) => i >= cursor && e.event.type === type && where(e.event as Extract<MeetingEvent, { type: T }>));
@@ -96,12 +100,24 @@ async function meetingWithHost(maxParticipants = 10) {
 // A VP8 camera with 3 simulcast layers and an opus microphone, as a browser would describe them.
 const vp8Simulcast = {
   mid: "0",
-  codecs: [{ mimeType: "video/VP8", payloadType: 101, clockRate: 90000, rtcpFeedback: [{ type: "nack" }, { type: "nack", parameter: "pli" }, { type: "ccm", parameter: "fir" }, { type: "goog-remb" }] }],
+  codecs: [
+    {
+      mimeType: "video/VP8",
+      payloadType: 101,
+      clockRate: 90000,
+      rtcpFeedback: [{ type: "nack" }, { type: "nack", parameter: "pli" }, { type: "ccm", parameter: "fir" }, { type: "goog-remb" }],
+    },
+  ],
   headerExtensions: [{ uri: "urn:ietf:params:rtp-hdrext:sdes:mid", id: 1 }],
   encodings: [{ ssrc: 1111, scaleResolutionDownBy: 4 }, { ssrc: 2222, scaleResolutionDownBy: 2 }, { ssrc: 3333 }],
   rtcp: { cname: "test" },
 };
-const opus = { mid: "1", codecs: [{ mimeType: "audio/opus", payloadType: 100, clockRate: 48000, channels: 2, parameters: { useinbandfec: 1 } }], encodings: [{ ssrc: 4444 }], rtcp: { cname: "test" } };
+const opus = {
+  mid: "1",
+  codecs: [{ mimeType: "audio/opus", payloadType: 100, clockRate: 48000, channels: 2, parameters: { useinbandfec: 1 } }],
+  encodings: [{ ssrc: 4444 }],
+  rtcp: { cname: "test" },
+};
 
 describe("joining", () => {
   test("participants see each other join, with the router's capabilities and who is already there", async () => {
@@ -130,12 +146,18 @@ describe("joining", () => {
 
   test("an unknown code, a full meeting and an ended meeting are refused with clear messages", async () => {
     const { host, meeting } = await meetingWithHost(2);
-    await expect(connect(host.cookie).client.room.join.mutate({ code: "zzzzzzzz" })).rejects.toMatchObject({ data: { code: "NOT_FOUND" }, message: "There is no meeting with the code zzzzzzzz." });
+    await expect(connect(host.cookie).client.room.join.mutate({ code: "zzzzzzzz" })).rejects.toMatchObject({
+      data: { code: "NOT_FOUND" },
+      message: "There is no meeting with the code zzzzzzzz.",
+    });
     await connect(host.cookie).client.room.join.mutate({ code: meeting.code });
     const second = await newUser(web.url, "Second");
     await connect(second.cookie).client.room.join.mutate({ code: meeting.code });
     const third = await newUser(web.url, "Third");
-    await expect(connect(third.cookie).client.room.join.mutate({ code: meeting.code })).rejects.toMatchObject({ data: { code: "PRECONDITION_FAILED" }, message: "This meeting is full." });
+    await expect(connect(third.cookie).client.room.join.mutate({ code: meeting.code })).rejects.toMatchObject({
+      data: { code: "PRECONDITION_FAILED" },
+      message: "This meeting is full.",
+    });
 
     await webClient(web.url, host.cookie).meeting.end.mutate({ code: meeting.code });
     await expect(connect(third.cookie).client.room.join.mutate({ code: meeting.code })).rejects.toMatchObject({ message: "This meeting has ended." });
@@ -178,8 +200,12 @@ describe("the room's events", () => {
     const { meeting, hostConn: conn, h } = await hostJoined();
     const ref = { meetingId: meeting.id, peerId: h.self.peerId };
     const events = eventsOf(conn, meeting.id, h.self.peerId, h.lastEventId);
-    await expect(conn.client.room.playback.mutate({ ...ref, url: "javascript:alert(1)", playing: true, position: 0 })).rejects.toMatchObject({ data: { code: "BAD_REQUEST", field: "url" } });
-    await expect(conn.client.room.playback.mutate({ ...ref, url: `https://example.com/${"x".repeat(2048)}`, playing: true, position: 0 })).rejects.toMatchObject({ data: { code: "BAD_REQUEST" } });
+    await expect(conn.client.room.playback.mutate({ ...ref, url: "javascript:alert(1)", playing: true, position: 0 })).rejects.toMatchObject({
+      data: { code: "BAD_REQUEST", field: "url" },
+    });
+    await expect(conn.client.room.playback.mutate({ ...ref, url: `https://example.com/${"x".repeat(2048)}`, playing: true, position: 0 })).rejects.toMatchObject({
+      data: { code: "BAD_REQUEST" },
+    });
     await share(conn, ref, "fine");
     expect(sharedMarker(await events.next("playback"))).toBe("fine");
     expect(events.seen.filter((e) => e.event.type === "playback")).toHaveLength(1);
@@ -258,10 +284,16 @@ describe("P2P mesh and the switch to the SFU", () => {
     await share(cConn, { meetingId: meeting.id, peerId: cj.self.peerId }, "marker");
     await cEvents.next("playback");
     expect(cEvents.seen.some((e) => e.event.type === "p2p.signal")).toBe(false);
-    await expect(hostConn.client.room.signal.mutate({ meetingId: meeting.id, peerId: h.self.peerId, targetPeerId: "00000000-0000-4000-8000-000000000000", signal: offer })).rejects.toMatchObject({ data: { code: "NOT_FOUND" } });
-    await expect(hostConn.client.room.signal.mutate({ meetingId: meeting.id, peerId: h.self.peerId, targetPeerId: bj.self.peerId, signal: {} })).rejects.toMatchObject({ data: { code: "BAD_REQUEST" } });
+    await expect(
+      hostConn.client.room.signal.mutate({ meetingId: meeting.id, peerId: h.self.peerId, targetPeerId: "00000000-0000-4000-8000-000000000000", signal: offer }),
+    ).rejects.toMatchObject({ data: { code: "NOT_FOUND" } });
+    await expect(hostConn.client.room.signal.mutate({ meetingId: meeting.id, peerId: h.self.peerId, targetPeerId: bj.self.peerId, signal: {} })).rejects.toMatchObject({
+      data: { code: "BAD_REQUEST" },
+    });
 
-    await expect(bConn.client.room.setMeshThreshold.mutate({ meetingId: meeting.id, peerId: bj.self.peerId, meshThreshold: 0 })).rejects.toMatchObject({ data: { code: "FORBIDDEN" } });
+    await expect(bConn.client.room.setMeshThreshold.mutate({ meetingId: meeting.id, peerId: bj.self.peerId, meshThreshold: 0 })).rejects.toMatchObject({
+      data: { code: "FORBIDDEN" },
+    });
     await hostConn.client.room.setMeshThreshold.mutate({ meetingId: meeting.id, peerId: h.self.peerId, meshThreshold: 2 });
     expect(await bEvents.next("mode.changed")).toMatchObject({ mode: "SFU", meshThreshold: 2 });
     expect((await webClient(web.url, host.cookie).meeting.get.query({ code: meeting.code })).p2pMaxParticipants).toBe(2);
@@ -304,7 +336,9 @@ describe("P2P mesh and the switch to the SFU", () => {
     expect((await friendEvents.next("playback")).playback).toMatchObject({ url: "https://media.example/song.ogg", playing: true, position: 0, byPeerId: h.self.peerId });
     await hostConn.client.room.playback.mutate({ ...ref, url: "https://media.example/song.ogg", playing: false, position: 42.5 });
     expect((await friendEvents.next("playback")).playback).toMatchObject({ playing: false, position: 42.5 });
-    await expect(hostConn.client.room.playback.mutate({ ...ref, url: "javascript:alert(1)", playing: true, position: 0 })).rejects.toMatchObject({ data: { code: "BAD_REQUEST", field: "url" } });
+    await expect(hostConn.client.room.playback.mutate({ ...ref, url: "javascript:alert(1)", playing: true, position: 0 })).rejects.toMatchObject({
+      data: { code: "BAD_REQUEST", field: "url" },
+    });
 
     const late = await newUser(web.url, "Late");
     const lateJoin = await connect(late.cookie).client.room.join.mutate({ code: meeting.code });
@@ -346,7 +380,14 @@ describe("authorization", () => {
 
     // the member's microphone, muted by the host
     const send = await memberConn.client.media.createTransport.mutate({ meetingId: meeting.id, peerId: m.self.peerId, direction: "send" });
-    const { producerId } = await memberConn.client.media.produce.mutate({ meetingId: meeting.id, peerId: m.self.peerId, transportId: send.id, kind: "audio", rtpParameters: opus, source: "mic" });
+    const { producerId } = await memberConn.client.media.produce.mutate({
+      meetingId: meeting.id,
+      peerId: m.self.peerId,
+      transportId: send.id,
+      kind: "audio",
+      rtpParameters: opus,
+      source: "mic",
+    });
     await hostConn.client.room.muteParticipant.mutate({ meetingId: meeting.id, peerId: h.self.peerId, targetPeerId: m.self.peerId });
     expect(await memberEvents.next("producer.paused")).toMatchObject({ producerId, source: "mic", byHost: true });
     expect(await memberEvents.next("peer.mic")).toEqual({ type: "peer.mic", peerId: m.self.peerId, muted: true, byHost: true });
@@ -385,7 +426,13 @@ describe("media signaling", () => {
       data: { code: "BAD_REQUEST", field: "rtpParameters.codecs" },
     });
     await expect(
-      hostConn.client.media.produce.mutate({ ...hostRef, transportId: send.id, kind: "video", rtpParameters: { ...vp8Simulcast, codecs: [{ mimeType: "video/AV2", payloadType: 99, clockRate: 90000 }] }, source: "camera" }),
+      hostConn.client.media.produce.mutate({
+        ...hostRef,
+        transportId: send.id,
+        kind: "video",
+        rtpParameters: { ...vp8Simulcast, codecs: [{ mimeType: "video/AV2", payloadType: 99, clockRate: 90000 }] },
+        source: "camera",
+      }),
     ).rejects.toMatchObject({ data: { code: "BAD_REQUEST" } });
 
     const { producerId } = await hostConn.client.media.produce.mutate({ ...hostRef, transportId: send.id, kind: "video", rtpParameters: vp8Simulcast, source: "camera" });

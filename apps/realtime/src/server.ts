@@ -119,7 +119,9 @@ export async function startRealtimeServer(config: RealtimeConfig) {
     if (!set) socketsByUser.set(user.id, (set = new Set()));
     set.add(entry);
     const { log } = connection;
-    void presence.connect({ id: user.id, name: user.name, isGuest: user.isGuest }).catch((err: unknown) => log.warn({ err }, "realtime: presence not recorded: the user may show offline"));
+    void presence
+      .connect({ id: user.id, name: user.name, isGuest: user.isGuest })
+      .catch((err: unknown) => log.warn({ err }, "realtime: presence not recorded: the user may show offline"));
     // the cookie's own expiry ends the socket too (the page reconnects with its renewed cookie)
     const expiry = setTimeout(() => ws.close(CLOSE_SESSION_ENDED, "Session expired"), Math.min(connection.session!.expiresAt - Date.now(), 2 ** 31 - 1));
     ws.once("close", () => {
@@ -133,7 +135,8 @@ export async function startRealtimeServer(config: RealtimeConfig) {
   const handler = applyTrpcSocketHandler({
     wss,
     router: realtimeRouter,
-    createContext: ({ req }) => createContext({ transport: "ws", db, redis, socket: connections.get(req) ?? { id: randomUUID(), session: null, user: null, ip: "unknown" }, services }),
+    createContext: ({ req }) =>
+      createContext({ transport: "ws", db, redis, socket: connections.get(req) ?? { id: randomUUID(), session: null, user: null, ip: "unknown" }, services }),
     keepAlive: { pingMs: env.WS_PING_MS, pongWaitMs: env.WS_PONG_WAIT_MS },
     onError: ({ error, type, path, req }) => {
       // what the client gets is the error's shape; a failure of ours is also logged with its cause

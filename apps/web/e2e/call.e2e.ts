@@ -79,13 +79,17 @@ describe("calls from a conversation", () => {
     await a.getByRole("button", { name: "Cancel call" }).waitFor();
     await incomingCall(b).getByRole("button", { name: "Decline" }).click();
     await incomingCall(b).waitFor({ state: "detached" });
-    await messageLog(b).getByText(/Declined audio call/).waitFor();
+    await messageLog(b)
+      .getByText(/Declined audio call/)
+      .waitFor();
     // the caller, waiting in the call's meeting, is told
     await a.getByText(/declined the call\./).waitFor();
     expect(await a.getByRole("button", { name: "Cancel call" }).count()).toBe(0);
 
     await a.goto(`${servers.web.url}/chat?c=${dm.id}`);
-    await messageLog(a).getByText(/Declined audio call/).waitFor();
+    await messageLog(a)
+      .getByText(/Declined audio call/)
+      .waitFor();
   });
 
   test("an unanswered call stops ringing after the timeout and shows as missed", { timeout: 120_000 }, async () => {
@@ -97,11 +101,15 @@ describe("calls from a conversation", () => {
     await incomingCall(b).waitFor();
     // nobody answers: the server gives up after CALL_RING_TIMEOUT_MS
     await incomingCall(b).waitFor({ state: "detached", timeout: RING_MS + 20_000 });
-    await messageLog(b).getByText(/Missed video call/).waitFor();
+    await messageLog(b)
+      .getByText(/Missed video call/)
+      .waitFor();
     await a.getByText(/No answer from/).waitFor();
 
     await a.goto(`${servers.web.url}/chat?c=${dm.id}`);
-    await messageLog(a).getByText(/Missed video call/).waitFor();
+    await messageLog(a)
+      .getByText(/Missed video call/)
+      .waitFor();
   });
 
   test("the caller cancels before an answer: the ringing stops and the call shows as cancelled", { timeout: 120_000 }, async () => {
@@ -113,6 +121,8 @@ describe("calls from a conversation", () => {
     await incomingCall(b).waitFor();
     await a.getByRole("button", { name: "Cancel call" }).click();
     await incomingCall(b).waitFor({ state: "detached" });
-    await messageLog(b).getByText(/Cancelled video call/).waitFor();
+    await messageLog(b)
+      .getByText(/Cancelled video call/)
+      .waitFor();
   });
 });

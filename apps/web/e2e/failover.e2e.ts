@@ -185,7 +185,9 @@ describe("failover between realtime nodes", () => {
     const connectedMs = Date.now() - killedAt;
     const decodingMs = await allDecodingAfter(m, killedAt);
     expect(await peerIdOf(m.pages.a)).toBe(m.peerIds.a);
-    console.log(`[failover] SIGKILL of A's socket node: A's socket back on the other node after ${socketBackMs} ms, "Connected" after ${connectedMs} ms; all remote videos decoding (ms after the kill): ${JSON.stringify(decodingMs)}`);
+    console.log(
+      `[failover] SIGKILL of A's socket node: A's socket back on the other node after ${socketBackMs} ms, "Connected" after ${connectedMs} ms; all remote videos decoding (ms after the kill): ${JSON.stringify(decodingMs)}`,
+    );
 
     // past the grace window (5 s) and a dead-node sweep (every 10 s): still nobody left or joined
     await m.pages.b.waitForTimeout(Math.max(0, killedAt + 16_000 - Date.now()));
@@ -214,7 +216,9 @@ describe("failover between realtime nodes", () => {
       await poll(`${name}'s socket on the surviving node`, async () => (await presenceOf(m.id, m.peerIds[name])) === survivorId, 30_000);
       expect(await peerIdOf(m.pages[name])).toBe(m.peerIds[name]);
     }
-    console.log(`[failover] SIGTERM of the media owner: owner moved after ${ownerMovedMs} ms, node exited after ${exitedMs} ms; all remote videos decoding (ms after SIGTERM): ${JSON.stringify(decodingMs)}`);
+    console.log(
+      `[failover] SIGTERM of the media owner: owner moved after ${ownerMovedMs} ms, node exited after ${exitedMs} ms; all remote videos decoding (ms after SIGTERM): ${JSON.stringify(decodingMs)}`,
+    );
     expect(seenByA).toEqual([]);
     expect(balancer.openTargets().every((p) => p === m.otherPort)).toBe(true);
   });

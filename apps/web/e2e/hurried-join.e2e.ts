@@ -74,10 +74,14 @@ async function expectHearing(pages: Page[]): Promise<void> {
   for (const [i, page] of pages.entries()) {
     const others = ids.filter((_, j) => j !== i);
     const before = await stats(page);
-    await poll(`page ${i + 1} receiving audio from ${others.length} others`, async () => {
-      const now = await stats(page);
-      return others.every((id) => (now[id]?.audio?.packetsReceived ?? 0) > (before[id]?.audio?.packetsReceived ?? 0));
-    }, 30_000);
+    await poll(
+      `page ${i + 1} receiving audio from ${others.length} others`,
+      async () => {
+        const now = await stats(page);
+        return others.every((id) => (now[id]?.audio?.packetsReceived ?? 0) > (before[id]?.audio?.packetsReceived ?? 0));
+      },
+      30_000,
+    );
   }
 }
 
@@ -149,7 +153,7 @@ describe("hurried joiners (Join now before the camera has started)", () => {
     await expect(guestPage.getByRole("button", { name: "Start camera", exact: true }).isVisible()).resolves.toBe(true);
     await expectDecoding(guestPage, 1, 60_000);
     await poll("the host listing the guest", async () => (await hostPage.getByText("Quinn Quiet").count()) > 0);
-    expect((await hostPage.locator("video[data-peer-id]:not([data-self])").count())).toBe(0);
+    expect(await hostPage.locator("video[data-peer-id]:not([data-self])").count()).toBe(0);
   });
 
   test("4 people: everyone sees and hears everyone (SFU)", { timeout: 300_000 }, async () => {

@@ -78,8 +78,7 @@ async function join(page: Page, code: string, guestName?: string, quality: "low"
   await connectionState(page, "Connected");
 }
 
-const remoteVideos = (page: Page, source?: "camera" | "screen") =>
-  page.locator(`video[data-peer-id]:not([data-self])${source ? `[data-source="${source}"]` : ""}`);
+const remoteVideos = (page: Page, source?: "camera" | "screen") => page.locator(`video[data-peer-id]:not([data-self])${source ? `[data-source="${source}"]` : ""}`);
 
 interface VideoFrames {
   peerId: string;
@@ -127,7 +126,10 @@ async function expectDecoding(page: Page, count: number, options: { source?: "ca
   }
 }
 
-type PeerStats = Record<string, { camera?: { framesDecoded: number; frameWidth: number; paused: boolean }; screen?: { framesDecoded: number }; audio?: { packetsReceived: number } }>;
+type PeerStats = Record<
+  string,
+  { camera?: { framesDecoded: number; frameWidth: number; paused: boolean }; screen?: { framesDecoded: number }; audio?: { packetsReceived: number } }
+>;
 
 function mediaStats(page: Page): Promise<PeerStats> {
   return page.evaluate(() => window.__qualmeet!.stats() as Promise<PeerStats>);
@@ -273,7 +275,10 @@ describe("the meeting room", () => {
     for (const p of everyone) await p.page.getByRole("log", { name: "Chat messages" }).getByText("Hello from Ann").waitFor();
 
     // network quality from the consumer scores
-    await host.page.locator(`li[data-peer-id="${peerIds[second.name]}"]`).getByRole("img", { name: /^Network quality: (good|fair|poor)$/ }).waitFor();
+    await host.page
+      .locator(`li[data-peer-id="${peerIds[second.name]}"]`)
+      .getByRole("img", { name: /^Network quality: (good|fair|poor)$/ })
+      .waitFor();
 
     // a fourth person: the meeting holds 3
     const late = await newPage();
@@ -422,7 +427,9 @@ describe("the meeting room", () => {
     for (const p of people) {
       const log = await p.page.evaluate(() => (window.__qualmeet as unknown as { engine: { recoveryLog: Array<{ step: string; at: number }> } }).engine.recoveryLog);
       const firstFrames = await p.page.evaluate(() => (window as unknown as { __firstFrame?: Record<string, number> }).__firstFrame);
-      console.log(`[meeting] ${p.name} (${(await peerIdOf(p.page)).slice(0, 8)}): ${log.map((e) => `${e.step} +${e.at - killedAt}`).join(", ")}; first frames ${JSON.stringify(firstFrames)}`);
+      console.log(
+        `[meeting] ${p.name} (${(await peerIdOf(p.page)).slice(0, 8)}): ${log.map((e) => `${e.step} +${e.at - killedAt}`).join(", ")}; first frames ${JSON.stringify(firstFrames)}`,
+      );
     }
     for (const p of people) {
       await expectDecoding(p.page, 2, { source: "camera", windowMs: 1000 });
@@ -476,7 +483,9 @@ describe("the meeting room", () => {
     const restartedAt = Date.now();
     await Promise.all([host, guest].map((p) => connectionState(p, "Connected", 45_000)));
     await Promise.all([host, guest].map((p) => expectDecoding(p, 1, { source: "camera", timeout: 30_000 })));
-    console.log(`[meeting] realtime restart: server down for ${restartedAt - stoppedAt} ms; media flowing again ${Date.now() - restartedAt} ms after it was back (incl. a 2 s sample)`);
+    console.log(
+      `[meeting] realtime restart: server down for ${restartedAt - stoppedAt} ms; media flowing again ${Date.now() - restartedAt} ms after it was back (incl. a 2 s sample)`,
+    );
     await expect(guest.evaluate(() => (window as unknown as { __marker?: string }).__marker)).resolves.toBe("same document");
     // one participant each, not ghosts of the old session
     await expect(guest.getByRole("list", { name: "People in the meeting" }).getByRole("listitem").count()).resolves.toBe(2);

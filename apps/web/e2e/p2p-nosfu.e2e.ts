@@ -46,10 +46,14 @@ describe("no media server", () => {
     const b = await newPage(browser, contexts);
     await b.goto(`${web.url}/m/${meeting.code}?quality=low`);
     await b.getByLabel("Your name").fill("Bob Guest");
-    await b.waitForFunction(() => {
-      const v = document.querySelector<HTMLVideoElement>('video[aria-label="Camera preview"]');
-      return !!v && v.readyState >= 2 && v.videoWidth > 0;
-    }, undefined, { timeout: 40_000 });
+    await b.waitForFunction(
+      () => {
+        const v = document.querySelector<HTMLVideoElement>('video[aria-label="Camera preview"]');
+        return !!v && v.readyState >= 2 && v.videoWidth > 0;
+      },
+      undefined,
+      { timeout: 40_000 },
+    );
     await b.getByRole("button", { name: "Join now" }).click();
     await b.locator("#join-status", { hasText: "Media server unavailable. Retrying…" }).waitFor();
     await b.waitForTimeout(4000);

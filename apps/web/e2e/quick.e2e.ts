@@ -311,7 +311,16 @@ describe("Quick 1:1 and Listen together", () => {
     const seekDrift = await drift(host.page, guest.page);
     const after = await playerState(guest.page);
 
-    const report = { guestStartMs, drifts: drifts.map((d) => +d.toFixed(3)), pauseFollowMs, pauseDrift: +pauseDrift.toFixed(3), playFollowMs, seekFollowMs, seekDrift: +seekDrift.toFixed(3), guestAfterSeek: after };
+    const report = {
+      guestStartMs,
+      drifts: drifts.map((d) => +d.toFixed(3)),
+      pauseFollowMs,
+      pauseDrift: +pauseDrift.toFixed(3),
+      playFollowMs,
+      seekFollowMs,
+      seekDrift: +seekDrift.toFixed(3),
+      guestAfterSeek: after,
+    };
     console.log(`[listen together] ${JSON.stringify(report)}`);
 
     expect(guestStartMs).toBeLessThan(FOLLOW_MS);

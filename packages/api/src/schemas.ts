@@ -15,10 +15,7 @@ export const email = z
   .max(254, "Email addresses are at most 254 characters.")
   .pipe(z.email("Enter a valid email address."));
 
-export const newPassword = z
-  .string({ error: "Enter a password." })
-  .min(8, "Passwords need at least 8 characters.")
-  .max(200, "Passwords are at most 200 characters.");
+export const newPassword = z.string({ error: "Enter a password." }).min(8, "Passwords need at least 8 characters.").max(200, "Passwords are at most 200 characters.");
 
 // No 0/o, 1/l/i: codes are read aloud and typed by hand.
 export const MEETING_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789";

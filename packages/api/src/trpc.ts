@@ -32,28 +32,31 @@ export type SessionUser = Pick<User, "id" | "name" | "email" | "role" | "isGuest
 
 const UNEXPECTED_FAILURE = "Something went wrong on our side. Please try again in a moment.";
 
-const t = initTRPC.context<Context>().meta<ProcedureMeta>().create({
-  transformer: superjson,
-  errorFormatter({ shape, error }) {
-    const zod = error.cause instanceof ZodError ? error.cause : null;
-    const field = error.cause instanceof FieldError ? error.cause.field : zod ? String(zod.issues[0]?.path.join(".") ?? "") : null;
-    // An unexpected failure (thrown by a library, not by our code with a message for people) says nothing of
-    // its internals to the client; the server logs it.
-    const unexpected = error.code === "INTERNAL_SERVER_ERROR" && error.cause !== undefined;
-    return {
-      ...shape,
-      // Name the field in the message itself: clients that only show `message` still say what is wrong.
-      message: zod ? zod.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; ") : unexpected ? UNEXPECTED_FAILURE : shape.message,
-      data: {
-        ...shape.data,
-        field,
-        fieldErrors: zod ? Object.fromEntries(zod.issues.map((i) => [i.path.join("."), i.message])) : null,
-        retryAfterMs: error.cause instanceof RetryAfter ? error.cause.retryAfterMs : null,
-        stack: undefined,
-      },
-    };
-  },
-});
+const t = initTRPC
+  .context<Context>()
+  .meta<ProcedureMeta>()
+  .create({
+    transformer: superjson,
+    errorFormatter({ shape, error }) {
+      const zod = error.cause instanceof ZodError ? error.cause : null;
+      const field = error.cause instanceof FieldError ? error.cause.field : zod ? String(zod.issues[0]?.path.join(".") ?? "") : null;
+      // An unexpected failure (thrown by a library, not by our code with a message for people) says nothing of
+      // its internals to the client; the server logs it.
+      const unexpected = error.code === "INTERNAL_SERVER_ERROR" && error.cause !== undefined;
+      return {
+        ...shape,
+        // Name the field in the message itself: clients that only show `message` still say what is wrong.
+        message: zod ? zod.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; ") : unexpected ? UNEXPECTED_FAILURE : shape.message,
+        data: {
+          ...shape.data,
+          field,
+          fieldErrors: zod ? Object.fromEntries(zod.issues.map((i) => [i.path.join("."), i.message])) : null,
+          retryAfterMs: error.cause instanceof RetryAfter ? error.cause.retryAfterMs : null,
+          stack: undefined,
+        },
+      };
+    },
+  });
 
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;

@@ -23,7 +23,12 @@ const url = (expects: string, protocol: RegExp) => z.url({ protocol, error: expe
 const list = (item: z.ZodType<string, string>, expects: string) =>
   z
     .string()
-    .transform((raw) => raw.split(",").map((part) => part.trim().replace(/\/$/, "")).filter(Boolean))
+    .transform((raw) =>
+      raw
+        .split(",")
+        .map((part) => part.trim().replace(/\/$/, ""))
+        .filter(Boolean),
+    )
     .pipe(z.array(item, { error: expects }).min(1, { error: expects }));
 
 const secretExpects = "at least 32 characters (e.g. `openssl rand -base64 32`)";

@@ -50,7 +50,11 @@ test("queries in flight when PostgreSQL stops (57P01) run again on fresh connect
   await warmPool();
   const inFlight = Array.from({ length: 3 }, () => db.$queryRawUnsafe<Array<{ ok: number }>>("SELECT 1 AS ok FROM pg_sleep(2)").then((rows) => rows[0]?.ok));
   // they are running on the server before it stops
-  await expect.poll(async () => Number((await db.$queryRawUnsafe<Array<{ n: bigint }>>("SELECT count(*) AS n FROM pg_stat_activity WHERE query LIKE '%pg_sleep(2)%' AND pid <> pg_backend_pid()"))[0]?.n)).toBeGreaterThanOrEqual(3);
+  await expect
+    .poll(async () =>
+      Number((await db.$queryRawUnsafe<Array<{ n: bigint }>>("SELECT count(*) AS n FROM pg_stat_activity WHERE query LIKE '%pg_sleep(2)%' AND pid <> pg_backend_pid()"))[0]?.n),
+    )
+    .toBeGreaterThanOrEqual(3);
   await stopTestPostgres();
   await startTestPostgres();
   await expect(Promise.all(inFlight)).resolves.toEqual([1, 1, 1]);

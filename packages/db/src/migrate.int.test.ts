@@ -43,7 +43,10 @@ test("a fresh database gets every migration, recorded the way Prisma records the
   const url = await freshDatabase();
   const result = await applyMigrations(url, migrationsDir);
   expect(result.applied.length).toBeGreaterThanOrEqual(2);
-  const rows = await query<{ migration_name: string; checksum: string; finished_at: Date | null }>(url, `SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" ORDER BY migration_name`);
+  const rows = await query<{ migration_name: string; checksum: string; finished_at: Date | null }>(
+    url,
+    `SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" ORDER BY migration_name`,
+  );
   expect(rows.map((r) => r.migration_name)).toEqual(result.applied);
   expect(rows.every((r) => r.finished_at && /^[0-9a-f]{64}$/.test(r.checksum))).toBe(true);
   const tables = await query<{ tablename: string }>(url, `SELECT tablename FROM pg_tables WHERE schemaname = 'public'`);

@@ -54,25 +54,16 @@ export async function applyMigrations(connectionString: string, migrationsDir: s
       }
       if (previous) throw new Error(`Migration ${name} failed earlier and needs manual attention (see _prisma_migrations.logs).`);
       const id = randomUUID();
-      await client.query(
-        `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())`,
-        [id, checksum, name],
-      );
+      await client.query(`INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())`, [id, checksum, name]);
       try {
         await client.query("BEGIN");
         await client.query(sql);
-        await client.query(
-          `UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`,
-          [id],
-        );
+        await client.query(`UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`, [id]);
         await client.query("COMMIT");
       } catch (error) {
         await client.query("ROLLBACK");
         // The transaction undid the migration, so record it as rolled back: the next run applies it again.
-        await client.query(`UPDATE "_prisma_migrations" SET logs = $2, rolled_back_at = now() WHERE id = $1`, [
-          id,
-          String(error),
-        ]);
+        await client.query(`UPDATE "_prisma_migrations" SET logs = $2, rolled_back_at = now() WHERE id = $1`, [id, String(error)]);
         throw new Error(`Migration ${name} failed: ${(error as Error).message}`);
       }
       applied.push(name);

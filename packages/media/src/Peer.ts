@@ -102,8 +102,7 @@ export interface PeerHost {
 }
 
 type TransportEntry =
-  | { kind: "webrtc"; transport: types.WebRtcTransport; direction: TransportDirection }
-  | { kind: "plain"; transport: types.PlainTransport; direction: TransportDirection };
+  { kind: "webrtc"; transport: types.WebRtcTransport; direction: TransportDirection } | { kind: "plain"; transport: types.PlainTransport; direction: TransportDirection };
 
 interface ProducerEntry {
   producer: types.Producer;
@@ -395,9 +394,7 @@ export class Peer extends EventEmitter<PeerEvents> {
     if (temporalLayer !== undefined && (!Number.isInteger(temporalLayer) || temporalLayer < 0)) {
       throw new MediaError("BAD_REQUEST", "temporalLayer must be an integer >= 0");
     }
-    await this.#guard(() =>
-      consumer.setPreferredLayers(temporalLayer === undefined ? { spatialLayer } : { spatialLayer, temporalLayer }),
-    );
+    await this.#guard(() => consumer.setPreferredLayers(temporalLayer === undefined ? { spatialLayer } : { spatialLayer, temporalLayer }));
   }
 
   async pauseProducer(producerId: string): Promise<void> {

@@ -66,21 +66,14 @@ export class Room extends EventEmitter<RoomEvents> {
   #activeSpeaker: string | null = null;
   #closed = false;
 
-  private constructor(
-    options: RoomOptions,
-    main: RoomRouter,
-    audioLevelObserver: types.AudioLevelObserver,
-    activeSpeakerObserver: types.ActiveSpeakerObserver,
-  ) {
+  private constructor(options: RoomOptions, main: RoomRouter, audioLevelObserver: types.AudioLevelObserver, activeSpeakerObserver: types.ActiveSpeakerObserver) {
     super();
     this.id = options.id;
     this.#pool = options.pool;
     this.#maxConsumersPerRouter = options.maxConsumersPerRouter ?? 500;
     this.#listenIp = options.listenIp ?? options.pool.listenIp;
     this.#announcedAddress =
-      options.announcedAddress ||
-      options.pool.announcedAddress ||
-      (this.#listenIp === "0.0.0.0" || this.#listenIp === "::" ? firstExternalIPv4() : undefined);
+      options.announcedAddress || options.pool.announcedAddress || (this.#listenIp === "0.0.0.0" || this.#listenIp === "::" ? firstExternalIPv4() : undefined);
     this.#main = main;
     this.#audioLevelObserver = audioLevelObserver;
     this.#activeSpeakerObserver = activeSpeakerObserver;
@@ -321,10 +314,7 @@ export class Room extends EventEmitter<RoomEvents> {
     try {
       await this.#pipe(entry, this.#main);
       if (this.#closed || entry.producer.closed) return;
-      await Promise.all([
-        this.#audioLevelObserver.addProducer({ producerId }),
-        this.#activeSpeakerObserver.addProducer({ producerId }),
-      ]);
+      await Promise.all([this.#audioLevelObserver.addProducer({ producerId }), this.#activeSpeakerObserver.addProducer({ producerId })]);
     } catch {
       // the producer or the room closed meanwhile: nothing to observe
     }
@@ -335,15 +325,13 @@ export class Room extends EventEmitter<RoomEvents> {
     const key = target.router.id;
     let piped = entry.pipes.get(key);
     if (!piped) {
-      piped = entry.roomRouter.router
-        .pipeToRouter({ producerId: entry.producer.id, router: target.router })
-        .then(({ pipeProducer }) => {
-          if (!pipeProducer || pipeProducer.closed) {
-            entry.pipes.delete(key);
-            return;
-          }
-          pipeProducer.observer.once("close", () => entry.pipes.delete(key));
-        });
+      piped = entry.roomRouter.router.pipeToRouter({ producerId: entry.producer.id, router: target.router }).then(({ pipeProducer }) => {
+        if (!pipeProducer || pipeProducer.closed) {
+          entry.pipes.delete(key);
+          return;
+        }
+        pipeProducer.observer.once("close", () => entry.pipes.delete(key));
+      });
       piped.catch(() => entry.pipes.delete(key));
       entry.pipes.set(key, piped);
     }

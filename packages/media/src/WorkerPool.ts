@@ -169,7 +169,10 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     const index = this.#workers.indexOf(entry);
     if (index >= 0) this.#workers.splice(index, 1);
     if (this.#closed) return;
-    logger.error({ workerPid: entry.pid, routers: entry.routers, consumers: entry.consumers }, "media: a mediasoup worker died: its rooms move to another worker, a replacement is starting");
+    logger.error(
+      { workerPid: entry.pid, routers: entry.routers, consumers: entry.consumers },
+      "media: a mediasoup worker died: its rooms move to another worker, a replacement is starting",
+    );
     this.emit("workerdied", entry.pid);
     void this.#respawn();
   }

@@ -52,9 +52,7 @@ async function receiver(room: Room, id: string) {
 }
 
 function consumeAll(peer: Peer, recvId: string, producerIds: string[], room: Room) {
-  return Promise.all(
-    producerIds.map((producerId) => peer.consume({ transportId: recvId, producerId, rtpCapabilities: room.rtpCapabilities })),
-  );
+  return Promise.all(producerIds.map((producerId) => peer.consume({ transportId: recvId, producerId, rtpCapabilities: room.rtpCapabilities })));
 }
 
 async function expectMediaError(promise: Promise<unknown> | (() => unknown), code: MediaError["code"], message: RegExp) {
@@ -74,9 +72,7 @@ test("a room offers the configured codecs and a transport carries ICE/DTLS param
   try {
     const mimeTypes = (room.rtpCapabilities.codecs ?? []).map((c) => c.mimeType);
     expect(mimeTypes).toEqual(expect.arrayContaining(["audio/opus", "video/VP8", "video/VP9", "video/H264"]));
-    const vp9Profiles = (room.rtpCapabilities.codecs ?? [])
-      .filter((c) => c.mimeType === "video/VP9")
-      .map((c) => c.parameters?.["profile-id"]);
+    const vp9Profiles = (room.rtpCapabilities.codecs ?? []).filter((c) => c.mimeType === "video/VP9").map((c) => c.parameters?.["profile-id"]);
     expect(vp9Profiles).toEqual([0, 2]);
     const peer = room.addPeer("a");
     const t = await peer.createWebRtcTransport("send");
@@ -157,7 +153,7 @@ test("produce and consume: consumers start paused, resume/pause, layers, produce
     expect(a.peer.producers().map((p) => p.source)).toEqual(["camera"]);
     expect((await routerContents(router)).producers).toEqual([a.video]);
     // the mic is free again
-    await a.peer.produce({ transportId: a.send.id, kind: "audio", rtpParameters: opusParameters(ssrc += 10), source: "mic" });
+    await a.peer.produce({ transportId: a.send.id, kind: "audio", rtpParameters: opusParameters((ssrc += 10)), source: "mic" });
   } finally {
     room.close();
   }
@@ -200,7 +196,7 @@ test("closing a transport, a peer and the room releases everything in the worker
 
   // 2. bob leaves: his transports go; carol is unaffected
   const a2 = await a.peer.createWebRtcTransport("send");
-  const { producerId: again } = await a.peer.produce({ transportId: a2.id, kind: "audio", rtpParameters: opusParameters(ssrc += 10), source: "mic" });
+  const { producerId: again } = await a.peer.produce({ transportId: a2.id, kind: "audio", rtpParameters: opusParameters((ssrc += 10)), source: "mic" });
   await consumeAll(b.peer, b.recv.id, [again], room);
   const [carolAgain] = await consumeAll(c.peer, c.recv.id, [again], room);
   room.removePeer("bob");
@@ -249,10 +245,26 @@ test("authorization: foreign ids are NOT_FOUND, wrong use is BAD_REQUEST, the ro
 
     // wrong use of one's own things
     await expectMediaError(a.peer.consume({ transportId: a.recv.id, producerId: a.video, rtpCapabilities: room.rtpCapabilities }), "BAD_REQUEST", /your own producer/);
-    await expectMediaError(b.peer.consume({ transportId: b.send.id, producerId: a.video, rtpCapabilities: room.rtpCapabilities }), "BAD_REQUEST", /send transport: consume on a receive transport/);
-    await expectMediaError(b.peer.produce({ transportId: b.recv.id, kind: "audio", rtpParameters: opusParameters(), source: "mic" }), "BAD_REQUEST", /receive transport: produce on a send transport/);
-    await expectMediaError(a.peer.produce({ transportId: a.send.id, kind: "video", rtpParameters: vp8SimulcastParameters([7, 8, 9]), source: "camera" }), "BAD_REQUEST", /already have a camera producer/);
-    await expectMediaError(b.peer.produce({ transportId: b.send.id, kind: "audio", rtpParameters: opusParameters(), source: "camera" }), "BAD_REQUEST", /camera producer must be video/);
+    await expectMediaError(
+      b.peer.consume({ transportId: b.send.id, producerId: a.video, rtpCapabilities: room.rtpCapabilities }),
+      "BAD_REQUEST",
+      /send transport: consume on a receive transport/,
+    );
+    await expectMediaError(
+      b.peer.produce({ transportId: b.recv.id, kind: "audio", rtpParameters: opusParameters(), source: "mic" }),
+      "BAD_REQUEST",
+      /receive transport: produce on a send transport/,
+    );
+    await expectMediaError(
+      a.peer.produce({ transportId: a.send.id, kind: "video", rtpParameters: vp8SimulcastParameters([7, 8, 9]), source: "camera" }),
+      "BAD_REQUEST",
+      /already have a camera producer/,
+    );
+    await expectMediaError(
+      b.peer.produce({ transportId: b.send.id, kind: "audio", rtpParameters: opusParameters(), source: "camera" }),
+      "BAD_REQUEST",
+      /camera producer must be video/,
+    );
     await expectMediaError(b.peer.produce({ transportId: b.send.id, kind: "video", rtpParameters: opusParameters(), source: "webcam" as never }), "BAD_REQUEST", /Unknown source/);
 
     // bad rtpParameters
@@ -284,11 +296,7 @@ test("authorization: foreign ids are NOT_FOUND, wrong use is BAD_REQUEST, the ro
       "UNSUPPORTED",
       /This router cannot consume that producer with your RTP capabilities/,
     );
-    await expectMediaError(
-      b.peer.consume({ transportId: b.recv.id, producerId: a.video, rtpCapabilities: "garbage" as never }),
-      "UNSUPPORTED",
-      /cannot consume/,
-    );
+    await expectMediaError(b.peer.consume({ transportId: b.recv.id, producerId: a.video, rtpCapabilities: "garbage" as never }), "UNSUPPORTED", /cannot consume/);
 
     // nothing of the above touched the room
     const after = await routerContents(router);

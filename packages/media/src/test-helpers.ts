@@ -11,11 +11,7 @@ export function vp8SimulcastParameters(ssrcs: [number, number, number] = [1111, 
         mimeType: "video/VP8",
         payloadType: 96,
         clockRate: 90000,
-        rtcpFeedback: [
-          { type: "nack" },
-          { type: "nack", parameter: "pli" },
-          { type: "ccm", parameter: "fir" },
-        ],
+        rtcpFeedback: [{ type: "nack" }, { type: "nack", parameter: "pli" }, { type: "ccm", parameter: "fir" }],
       },
     ],
     headerExtensions: [],
@@ -44,9 +40,7 @@ export function noBweCapabilities(caps: types.RtpCapabilities): types.RtpCapabil
       rtcpFeedback: (codec.rtcpFeedback ?? []).filter((fb) => fb.type !== "transport-cc" && fb.type !== "goog-remb"),
     })),
     headerExtensions: (caps.headerExtensions ?? []).filter(
-      (ext) =>
-        ext.uri !== "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01" &&
-        ext.uri !== "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time",
+      (ext) => ext.uri !== "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01" && ext.uri !== "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time",
     ),
   };
 }
@@ -73,11 +67,7 @@ export async function waitFor(check: () => boolean | Promise<boolean>, what: str
   }
 }
 
-export function nextEvent<T extends unknown[]>(
-  emitter: { once(event: string, listener: (...args: T) => void): unknown },
-  event: string,
-  timeoutMs = 5000,
-): Promise<T> {
+export function nextEvent<T extends unknown[]>(emitter: { once(event: string, listener: (...args: T) => void): unknown }, event: string, timeoutMs = 5000): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`Timed out waiting for "${event}"`)), timeoutMs);
     emitter.once(event, (...args: T) => {

@@ -328,7 +328,7 @@ function runStep(step: number, intervalMs: number, durationMs: number): Promise<
 function shuffle<T>(items: T[]): T[] {
   // deterministic (seeded by the list length) so runs are comparable
   let seed = items.length * 2654435761;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
   for (let i = items.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
     [items[i], items[j]] = [items[j]!, items[i]!];
@@ -360,7 +360,7 @@ async function closeAll(): Promise<void> {
 
 port.on("message", (request: ThreadRequest) => {
   const reply = (r: ThreadReply) => port.postMessage(r);
-  const fatal = (error: unknown) => reply({ type: "fatal", error: error instanceof Error ? error.stack ?? error.message : String(error) });
+  const fatal = (error: unknown) => reply({ type: "fatal", error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
   switch (request.type) {
     case "connect":
       connectAll().then(reply, fatal);
@@ -370,9 +370,27 @@ port.on("message", (request: ThreadRequest) => {
       break;
     case "collect": {
       const stats = stepStats(request.step);
-      if (subscriptionErrors.length) stats.errorSamples.push(...subscriptionErrors.splice(0).slice(0, 3).map((e) => `subscription: ${e}`));
-      if (unexpectedCloses.length) stats.errorSamples.push(...unexpectedCloses.splice(0).slice(0, 3).map((e) => `socket closed: ${e}`));
-      if (connectErrors.length) stats.errorSamples.push(...connectErrors.splice(0).slice(0, 3).map((e) => `connect_error: ${e}`));
+      if (subscriptionErrors.length)
+        stats.errorSamples.push(
+          ...subscriptionErrors
+            .splice(0)
+            .slice(0, 3)
+            .map((e) => `subscription: ${e}`),
+        );
+      if (unexpectedCloses.length)
+        stats.errorSamples.push(
+          ...unexpectedCloses
+            .splice(0)
+            .slice(0, 3)
+            .map((e) => `socket closed: ${e}`),
+        );
+      if (connectErrors.length)
+        stats.errorSamples.push(
+          ...connectErrors
+            .splice(0)
+            .slice(0, 3)
+            .map((e) => `connect_error: ${e}`),
+        );
       reply({ type: "stats", stats: { ...stats, hist: stats.hist.slice(), errorSamples: stats.errorSamples.slice() } });
       break;
     }

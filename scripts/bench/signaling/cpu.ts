@@ -28,7 +28,14 @@ export type CpuSnapshot = { at: number; nodes: number; redis: number; postgres: 
 export function cpuSnapshot(groups: CpuGroups): CpuSnapshot {
   const sum = (pids: number[]) => pids.reduce((n, pid) => n + procCpuMs(pid), 0);
   const own = process.cpuUsage();
-  return { at: performance.now(), nodes: sum(groups.nodes), redis: sum(groups.redis), postgres: sum(groups.postgres()), clients: (own.user + own.system) / 1000, machine: machineBusyMs() };
+  return {
+    at: performance.now(),
+    nodes: sum(groups.nodes),
+    redis: sum(groups.redis),
+    postgres: sum(groups.postgres()),
+    clients: (own.user + own.system) / 1000,
+    machine: machineBusyMs(),
+  };
 }
 /** CPU use between two snapshots, 100 = one core; `others` is what the rest of the machine used meanwhile. */
 export function cpuPct(a: CpuSnapshot, b: CpuSnapshot) {

@@ -26,11 +26,7 @@ export interface ThreadInit {
   concurrency: number;
 }
 
-export type ThreadRequest =
-  | { type: "connect" }
-  | { type: "run"; step: number; intervalMs: number; durationMs: number }
-  | { type: "collect"; step: number }
-  | { type: "close" };
+export type ThreadRequest = { type: "connect" } | { type: "run"; step: number; intervalMs: number; durationMs: number } | { type: "collect"; step: number } | { type: "close" };
 
 export interface StepStats {
   step: number;

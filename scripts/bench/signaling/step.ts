@@ -5,7 +5,18 @@ import { DRAIN_MS, log, MAX_DRAIN_MS, MIN_RATIO, P99_MS, round } from "./options
 import { HIST_BUCKETS, histBucketUpperMs, type StepStats } from "./protocol.ts";
 
 export function mergeStats(list: StepStats[]): StepStats {
-  const out: StepStats = { step: list[0]?.step ?? 0, sent: 0, expected: 0, delivered: 0, outOfOrder: 0, sendErrors: 0, errorSamples: [], hist: new Uint32Array(HIST_BUCKETS), maxMs: 0, sendMs: 0 };
+  const out: StepStats = {
+    step: list[0]?.step ?? 0,
+    sent: 0,
+    expected: 0,
+    delivered: 0,
+    outOfOrder: 0,
+    sendErrors: 0,
+    errorSamples: [],
+    hist: new Uint32Array(HIST_BUCKETS),
+    maxMs: 0,
+    sendMs: 0,
+  };
   for (const s of list) {
     out.sent += s.sent;
     out.expected += s.expected;

@@ -61,10 +61,14 @@ export async function connectionState(page: Page, state: "Connecting" | "Reconne
 export async function join(page: Page, webUrl: string, code: string, guestName?: string): Promise<void> {
   await page.goto(`${webUrl}/m/${code}?quality=low`);
   await page.getByLabel("Camera", { exact: true }).waitFor();
-  await page.waitForFunction(() => {
-    const v = document.querySelector<HTMLVideoElement>('video[aria-label="Camera preview"]');
-    return !!v && v.readyState >= 2 && v.videoWidth > 0;
-  }, undefined, { timeout: 40_000 });
+  await page.waitForFunction(
+    () => {
+      const v = document.querySelector<HTMLVideoElement>('video[aria-label="Camera preview"]');
+      return !!v && v.readyState >= 2 && v.videoWidth > 0;
+    },
+    undefined,
+    { timeout: 40_000 },
+  );
   if (guestName) await page.getByLabel("Your name").fill(guestName);
   await page.getByRole("button", { name: "Join now" }).click();
   await connectionState(page, "Connected", 40_000);

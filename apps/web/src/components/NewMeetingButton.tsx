@@ -26,14 +26,7 @@ export function NewMeetingButton() {
         <button type="button" className="btn-primary" disabled={busy} aria-busy={busy} onClick={() => create.mutate(undefined)}>
           New meeting
         </button>
-        <button
-          type="button"
-          className="btn-secondary"
-          disabled={busy}
-          aria-busy={busy}
-          title="A meeting for two, connected directly (peer to peer)"
-          onClick={() => void quick()}
-        >
+        <button type="button" className="btn-secondary" disabled={busy} aria-busy={busy} title="A meeting for two, connected directly (peer to peer)" onClick={() => void quick()}>
           Quick 1:1
         </button>
       </div>

@@ -15,4 +15,3 @@ export function parseMeetingCode(input: string): string | null {
   const code = normaliseMeetingCode(candidate);
   return MEETING_CODE.test(code) ? code : null;
 }
-

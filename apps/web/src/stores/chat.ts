@@ -175,8 +175,7 @@ export const useConversationStore = create<ConversationState>()((set) => ({
       const conversation = s.conversations[conversationId];
       return conversation ? { conversations: { ...s.conversations, [conversationId]: { ...conversation, unread } } } : s;
     }),
-  setTyping: (conversationId, user, until) =>
-    set((s) => ({ typing: { ...s.typing, [conversationId]: { ...s.typing[conversationId], [user.id]: { name: user.name, until } } } })),
+  setTyping: (conversationId, user, until) => set((s) => ({ typing: { ...s.typing, [conversationId]: { ...s.typing[conversationId], [user.id]: { name: user.name, until } } } })),
   setSeen: (conversationId, userId, messageId) => set((s) => ({ seen: { ...s.seen, [conversationId]: { ...s.seen[conversationId], [userId]: messageId } } })),
   setPresence: (userId, online, lastSeenAt) => set((s) => ({ presence: { ...s.presence, [userId]: { online, lastSeenAt } } })),
   setUnsent: (unsent) => set({ unsent }),

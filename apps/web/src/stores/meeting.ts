@@ -152,7 +152,7 @@ const toParticipant = (peer: PeerInfo, selfPeerId: string | null): Participant =
   producers: [...peer.producers],
 });
 
-const withoutKey = <T,>(record: Record<string, T>, key: string): Record<string, T> => {
+const withoutKey = <T>(record: Record<string, T>, key: string): Record<string, T> => {
   if (!(key in record)) return record;
   const next = { ...record };
   delete next[key];
@@ -229,8 +229,7 @@ export const useMeetingStore = create<MeetingState>()((set) => ({
     }),
   setTopology: (topology) => set((s) => ({ topology: { ...s.topology, ...topology } })),
   clearTracks: () => set({ tracks: {}, scores: {} }),
-  setScore: (consumerId, peerId, score) =>
-    set((s) => (s.scores[consumerId]?.score === score ? s : { scores: { ...s.scores, [consumerId]: { peerId, score } } })),
+  setScore: (consumerId, peerId, score) => set((s) => (s.scores[consumerId]?.score === score ? s : { scores: { ...s.scores, [consumerId]: { peerId, score } } })),
   setActiveSpeaker: (activeSpeakerId) => set({ activeSpeakerId }),
   setLevels: (levels) => set({ levels: Object.fromEntries(levels.map((l) => [l.peerId, l.volume])) }),
   setConnection: (connection) => set((s) => (s.connection === connection ? s : { connection })),

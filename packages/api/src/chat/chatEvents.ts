@@ -69,7 +69,14 @@ function withFanOut(redis: Redis): RedisWithFanOut {
 export async function publishChatEvent(redis: Redis, userIds: Iterable<string>, event: StoredChatEvent): Promise<void> {
   const users = [...new Set(userIds)];
   if (users.length === 0) return;
-  await withFanOut(redis).chatFanOut(users.length, ...users.map(userStreamKey), JSON.stringify(event), String(USER_STREAM_MAXLEN), String(USER_STREAM_TTL_MS), ...users.map(userChannel));
+  await withFanOut(redis).chatFanOut(
+    users.length,
+    ...users.map(userStreamKey),
+    JSON.stringify(event),
+    String(USER_STREAM_MAXLEN),
+    String(USER_STREAM_TTL_MS),
+    ...users.map(userChannel),
+  );
 }
 
 /** Delivers an ephemeral event (never stored, not resumable) to the users' open subscriptions. */

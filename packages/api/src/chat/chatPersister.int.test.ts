@@ -89,7 +89,10 @@ test("messages reach every member at once, show in history before they are store
   expect(await markRead(deps(), bob, conversationId, sent[4]!.id)).toEqual({ unread: 0 });
   expect((await listConversations(deps(), bob.id))[0]!.unread).toBe(0);
   expect((await listConversations(deps(), ann.id))[0]!.unread).toBe(2);
-  await until(async () => (await db.conversationMember.findFirst({ where: { conversationId, userId: bob.id } }))?.lastReadMessageId === sent[4]!.id, "the read marker to be stored");
+  await until(
+    async () => (await db.conversationMember.findFirst({ where: { conversationId, userId: bob.id } }))?.lastReadMessageId === sent[4]!.id,
+    "the read marker to be stored",
+  );
 });
 
 test("an edit and a delete queued before the message was stored end up in PostgreSQL; others cannot edit it", async () => {

@@ -90,7 +90,10 @@ export class ChatPersister {
     const { redis, consumer } = this.options;
     let cursor = "0-0";
     do {
-      const reply = (await redis.xautoclaim(OUTBOX, PERSISTER_GROUP, consumer, this.options.claimIdleMs ?? CLAIM_IDLE_MS, cursor, "COUNT", this.batchSize, "JUSTID")) as [string, string[]];
+      const reply = (await redis.xautoclaim(OUTBOX, PERSISTER_GROUP, consumer, this.options.claimIdleMs ?? CLAIM_IDLE_MS, cursor, "COUNT", this.batchSize, "JUSTID")) as [
+        string,
+        string[],
+      ];
       cursor = reply[0];
       if (reply[1].length) this.log(`claimed ${reply[1].length} entries left by another node`);
     } while (cursor !== "0-0" && this.running);
@@ -146,11 +149,17 @@ export class ChatPersister {
 
   /** Applies a batch in one transaction and acknowledges it; on refusal, entry by entry. */
   private async persist(entries: RawEntry[]): Promise<void> {
-    const parsed: Array<{ id: string; entry: OutboxEntry | null }> = entries.map(([id, fields]) => ({ id, entry: fields ? (JSON.parse(fields[1] ?? "null") as OutboxEntry | null) : null }));
+    const parsed: Array<{ id: string; entry: OutboxEntry | null }> = entries.map(([id, fields]) => ({
+      id,
+      entry: fields ? (JSON.parse(fields[1] ?? "null") as OutboxEntry | null) : null,
+    }));
     const live = parsed.filter((p): p is { id: string; entry: OutboxEntry } => p.entry !== null);
     try {
       const stored = await this.apply(live.map((p) => p.entry));
-      await this.acknowledge(parsed.map((p) => p.id), stored);
+      await this.acknowledge(
+        parsed.map((p) => p.id),
+        stored,
+      );
     } catch (error) {
       if (unavailableService(error)) throw error;
       this.log(`batch refused (${(error as Error).message}); storing entry by entry`);

@@ -38,11 +38,7 @@ async function findMessage(deps: ChatDeps, messageId: string): Promise<StoredMes
   return (await pendingMessage(deps.redis, messageId)) ?? (await loadStoredMessage(deps.db, messageId));
 }
 
-export async function send(
-  deps: ChatDeps,
-  user: ChatUser,
-  input: { conversationId: string; clientId: string; body: string; replyToId?: string },
-): Promise<ChatMessage> {
+export async function send(deps: ChatDeps, user: ChatUser, input: { conversationId: string; clientId: string; body: string; replyToId?: string }): Promise<ChatMessage> {
   try {
     const members = await requireMember(deps.redis, deps.db, input.conversationId, user.id);
     let replyTo: StoredMessage["replyTo"] = null;

@@ -186,17 +186,15 @@ export async function history(deps: Deps, userId: string, conversationId: string
   const inPage = more && oldest ? calls.filter((c) => c.startedAt.getTime() >= oldest.createdAt) : calls;
   return {
     messages: page.map(toChatMessage),
-    calls: inPage.map(
-      (c): CallEntry => ({
-        id: c.id,
-        kind: c.kind,
-        status: c.status,
-        startedAt: c.startedAt,
-        answeredAt: c.answeredAt,
-        endedAt: c.endedAt,
-        startedBy: { id: c.userId, name: c.userName, isGuest: c.userIsGuest },
-      }),
-    ),
+    calls: inPage.map((c): CallEntry => ({
+      id: c.id,
+      kind: c.kind,
+      status: c.status,
+      startedAt: c.startedAt,
+      answeredAt: c.answeredAt,
+      endedAt: c.endedAt,
+      startedBy: { id: c.userId, name: c.userName, isGuest: c.userIsGuest },
+    })),
     nextCursor: more && oldest ? encodeCursor(oldest) : null,
   };
 }

@@ -67,8 +67,7 @@ export async function refreshMembers(redis: Redis, db: PrismaClient, conversatio
   return members;
 }
 
-export const conversationNotFound = () =>
-  new TRPCError({ code: "NOT_FOUND", message: "This conversation does not exist or you are not a member of it." });
+export const conversationNotFound = () => new TRPCError({ code: "NOT_FOUND", message: "This conversation does not exist or you are not a member of it." });
 
 /** The members, when `userId` is one of them; NOT_FOUND otherwise (non-members learn nothing about it). */
 export async function requireMember(redis: Redis, db: PrismaClient, conversationId: string, userId: string): Promise<Map<string, MemberRole>> {

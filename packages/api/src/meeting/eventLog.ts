@@ -43,7 +43,14 @@ function withAppend(redis: Redis): RedisWithAppend {
 /** Appends an event for everyone in the meeting (or only for peer `to`); returns its id. */
 export function appendMeetingEvent(redis: Redis, meetingId: string, event: MeetingEvent, to?: string): Promise<string> {
   const stored: StoredMeetingEvent = to ? { to, event } : { event };
-  return withAppend(redis).meetingEventAppend(meetingKeys.events(meetingId), meetingKeys.channel(meetingId), JSON.stringify(stored), STREAM_MAXLEN, STREAM_TTL_MS, `${event.type} ${to ?? "*"}`);
+  return withAppend(redis).meetingEventAppend(
+    meetingKeys.events(meetingId),
+    meetingKeys.channel(meetingId),
+    JSON.stringify(stored),
+    STREAM_MAXLEN,
+    STREAM_TTL_MS,
+    `${event.type} ${to ?? "*"}`,
+  );
 }
 
 /** Appends an event for participant `to` only while they are in the meeting; null when they are not. */

@@ -35,9 +35,7 @@ export class MediaOwner implements MediaOwnerCommands {
   private readonly opening = new Map<string, Promise<LiveMeeting>>();
   private readonly meetingMedia: MeetingMedia;
 
-  constructor(
-    private readonly deps: { db: PrismaClient; redis: Redis; pool: WorkerPool | null; nodeId: string; log: MeetingEventLog; probe: NodeProbe },
-  ) {
+  constructor(private readonly deps: { db: PrismaClient; redis: Redis; pool: WorkerPool | null; nodeId: string; log: MeetingEventLog; probe: NodeProbe }) {
     this.meetingMedia = new MeetingMedia({
       pool: deps.pool,
       append: (meetingId, event, to) => this.append(meetingId, event, to),
@@ -47,7 +45,9 @@ export class MediaOwner implements MediaOwnerCommands {
 
   private append(meetingId: string, event: MeetingEvent, to?: string): void {
     // Event delivery must not fail the caller's media operation; Redis errors are retried by ioredis.
-    void this.deps.log.append(meetingId, event, to).catch(logFailure("meeting: event not delivered (clients resync on their next join or reconnect)", { meetingId, type: event.type }));
+    void this.deps.log
+      .append(meetingId, event, to)
+      .catch(logFailure("meeting: event not delivered (clients resync on their next join or reconnect)", { meetingId, type: event.type }));
   }
 
   async join(meetingId: string, caller: Caller): Promise<JoinResult> {
@@ -126,7 +126,9 @@ export class MediaOwner implements MediaOwnerCommands {
       participant.graceTimer = null;
       participant.connectionId = connectionId;
       participant.nodeId = nodeId;
-      await this.deps.redis.hset(meetingKeys.presence(meetingId), peerId, nodeId).catch(logFailure("meeting: participant's node not recorded (signals to them may be refused until they rejoin)", { meetingId, peerId }));
+      await this.deps.redis
+        .hset(meetingKeys.presence(meetingId), peerId, nodeId)
+        .catch(logFailure("meeting: participant's node not recorded (signals to them may be refused until they rejoin)", { meetingId, peerId }));
     }
     return { live, participant };
   }
@@ -150,7 +152,13 @@ export class MediaOwner implements MediaOwnerCommands {
     if (!live.media) throw new TRPCError({ code: "PRECONDITION_FAILED", message: MEDIA_UNAVAILABLE });
     try {
       const peer = live.media.getPeer(peerId);
-      const context = { live, peerId, peer, append: (event: MeetingEvent, to?: string) => this.append(meetingId, event, to), reattach: () => this.meetingMedia.attachPeer(live, participant) };
+      const context = {
+        live,
+        peerId,
+        peer,
+        append: (event: MeetingEvent, to?: string) => this.append(meetingId, event, to),
+        reattach: () => this.meetingMedia.attachPeer(live, participant),
+      };
       return await runPeerMedia(context, operation, args);
     } catch (error) {
       throw mediaToTrpcError(error);
@@ -267,7 +275,13 @@ export class MediaOwner implements MediaOwnerCommands {
 
   private startGrace(live: LiveMeeting, p: Participant): void {
     if (p.graceTimer) return;
-    p.graceTimer = setTimeout(() => void this.depart(live.meeting.id, p.peerId, "disconnected").catch(logFailure("meeting: a disconnected participant's departure failed (the meeting keeps them until it empties)", { meetingId: live.meeting.id, peerId: p.peerId })), env.RECONNECT_GRACE_MS);
+    p.graceTimer = setTimeout(
+      () =>
+        void this.depart(live.meeting.id, p.peerId, "disconnected").catch(
+          logFailure("meeting: a disconnected participant's departure failed (the meeting keeps them until it empties)", { meetingId: live.meeting.id, peerId: p.peerId }),
+        ),
+      env.RECONNECT_GRACE_MS,
+    );
     p.graceTimer.unref();
   }
 
@@ -348,7 +362,15 @@ export class MediaOwner implements MediaOwnerCommands {
     let opening = this.opening.get(meeting.id);
     if (!opening) {
       opening = (async () => {
-        const meta: MeetingMeta = { id: meeting.id, code: meeting.code, title: meeting.title, hostId: meeting.hostId, maxParticipants: meeting.maxParticipants, mode: meeting.mode, p2pMaxParticipants: meeting.p2pMaxParticipants };
+        const meta: MeetingMeta = {
+          id: meeting.id,
+          code: meeting.code,
+          title: meeting.title,
+          hostId: meeting.hostId,
+          maxParticipants: meeting.maxParticipants,
+          mode: meeting.mode,
+          p2pMaxParticipants: meeting.p2pMaxParticipants,
+        };
         // without a worker the meeting still opens: a small meeting runs P2P
         const media = await this.meetingMedia.createRoom(meeting.id).catch(() => null);
         const mode = meeting.p2pMaxParticipants > 0 ? "P2P" : "SFU";

@@ -183,7 +183,11 @@ export class MeetingService implements ParticipantCommands {
   }
 
   /** Runs a participant's command where the meeting's media lives; a meeting no node owns has nobody in it. */
-  private async forward<K extends keyof ParticipantCommands>(meetingId: string, method: K, args: CommandArgs<MediaOwnerCommands, K>): Promise<CommandResult<MediaOwnerCommands, K>> {
+  private async forward<K extends keyof ParticipantCommands>(
+    meetingId: string,
+    method: K,
+    args: CommandArgs<MediaOwnerCommands, K>,
+  ): Promise<CommandResult<MediaOwnerCommands, K>> {
     const owner = await this.ownerOf(meetingId);
     if (!owner) throw notInMeeting();
     try {
@@ -202,7 +206,12 @@ export class MeetingService implements ParticipantCommands {
   }
 
   /** Runs a command on `owner` (here, or over NodeRpc); an owner that does not answer loses the meeting. */
-  private async call<K extends keyof MediaOwnerCommands & string>(owner: string, meetingId: string, method: K, args: CommandArgs<MediaOwnerCommands, K>): Promise<CommandResult<MediaOwnerCommands, K>> {
+  private async call<K extends keyof MediaOwnerCommands & string>(
+    owner: string,
+    meetingId: string,
+    method: K,
+    args: CommandArgs<MediaOwnerCommands, K>,
+  ): Promise<CommandResult<MediaOwnerCommands, K>> {
     if (owner === this.deps.nodeId) return runCommand<MediaOwnerCommands, K>(this.local, method, args);
     try {
       return await this.rpc.call(owner, method, args as CommandArgs<RealtimeNodeCommands, K>);

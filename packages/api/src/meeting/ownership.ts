@@ -68,7 +68,8 @@ export class MediaOwnership {
   /** Node stop: the meetings still here end with it, and it takes no new ones. */
   async release(meetingIds: string[]): Promise<void> {
     const { redis, nodeId } = this.deps;
-    for (const meetingId of meetingIds) await redis.del(meetingKeys.owner(meetingId)).catch(logFailure("meeting ownership: owner key not released (it expires with its TTL)", { meetingId }));
+    for (const meetingId of meetingIds)
+      await redis.del(meetingKeys.owner(meetingId)).catch(logFailure("meeting ownership: owner key not released (it expires with its TTL)", { meetingId }));
     await redis.del(meetingKeys.nodeLoad(nodeId)).catch(logFailure("meeting ownership: node load not cleared (it expires with its TTL)", { nodeId }));
   }
 

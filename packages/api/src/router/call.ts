@@ -6,7 +6,10 @@ import { byCall, startCallSchema } from "./chatLive/call.schema.ts";
 const calls = rateLimit({ scope: "call:start", capacity: 10, windowMs: 60_000 }, "calls");
 
 export const callRouter = createTRPCRouter({
-  start: protectedProcedure.meta(calls).input(startCallSchema).mutation(({ ctx, input }) => startCall(ctx, ctx.user, input.conversationId, input.kind)),
+  start: protectedProcedure
+    .meta(calls)
+    .input(startCallSchema)
+    .mutation(({ ctx, input }) => startCall(ctx, ctx.user, input.conversationId, input.kind)),
   accept: protectedProcedure.input(byCall).mutation(({ ctx, input }) => acceptCall(ctx, ctx.user, input.callId)),
   decline: protectedProcedure.input(byCall).mutation(async ({ ctx, input }) => {
     await declineCall(ctx, ctx.user, input.callId);

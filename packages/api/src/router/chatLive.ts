@@ -14,12 +14,27 @@ const reads = rateLimit({ scope: "chat:read", capacity: 60, windowMs: 10_000 }, 
 
 export const chatLiveRouter = createTRPCRouter({
   events: guestOrUserProcedure.input(eventsSchema).subscription(chatEventsHandler),
-  send: guestOrUserProcedure.meta(messages).input(sendSchema).mutation(({ ctx, input }) => send(ctx, ctx.user, input)),
-  edit: guestOrUserProcedure.meta(messages).input(editSchema).mutation(({ ctx, input }) => change(ctx, ctx.user, input.messageId, input.body)),
-  delete: guestOrUserProcedure.meta(messages).input(deleteSchema).mutation(({ ctx, input }) => change(ctx, ctx.user, input.messageId, null)),
-  typing: guestOrUserProcedure.meta(typingLimit).input(typingSchema).mutation(async ({ ctx, input }) => {
-    await typing(ctx, ctx.user, input.conversationId);
-  }),
-  markRead: guestOrUserProcedure.meta(reads).input(markReadSchema).mutation(({ ctx, input }) => markRead(ctx, ctx.user, input.conversationId, input.messageId)),
+  send: guestOrUserProcedure
+    .meta(messages)
+    .input(sendSchema)
+    .mutation(({ ctx, input }) => send(ctx, ctx.user, input)),
+  edit: guestOrUserProcedure
+    .meta(messages)
+    .input(editSchema)
+    .mutation(({ ctx, input }) => change(ctx, ctx.user, input.messageId, input.body)),
+  delete: guestOrUserProcedure
+    .meta(messages)
+    .input(deleteSchema)
+    .mutation(({ ctx, input }) => change(ctx, ctx.user, input.messageId, null)),
+  typing: guestOrUserProcedure
+    .meta(typingLimit)
+    .input(typingSchema)
+    .mutation(async ({ ctx, input }) => {
+      await typing(ctx, ctx.user, input.conversationId);
+    }),
+  markRead: guestOrUserProcedure
+    .meta(reads)
+    .input(markReadSchema)
+    .mutation(({ ctx, input }) => markRead(ctx, ctx.user, input.conversationId, input.messageId)),
   meetingConversation: guestOrUserProcedure.input(meetingConversationSchema).mutation(meetingConversationHandler),
 });

@@ -18,7 +18,12 @@ import { meetingCaller } from "./room/caller.ts";
 import { peerRef } from "./room/room.schema.ts";
 
 /** Runs one SFU operation for the calling participant on the meeting's media owner. */
-function runMedia<K extends MediaOperation>(ctx: Context & { user: SessionUser }, ref: { meetingId: string; peerId: string }, operation: K, args: MediaArgs<K>): Promise<MediaResult<K>> {
+function runMedia<K extends MediaOperation>(
+  ctx: Context & { user: SessionUser },
+  ref: { meetingId: string; peerId: string },
+  operation: K,
+  args: MediaArgs<K>,
+): Promise<MediaResult<K>> {
   const { meetings, caller } = meetingCaller(ctx);
   return meetings.media(ref.meetingId, ref.peerId, caller, operation, args);
 }
@@ -44,7 +49,9 @@ export const mediaRouter = createTRPCRouter({
   pauseConsumer: guestOrUserProcedure.input(consumerRef).mutation(({ ctx, input }) => runMedia(ctx, input, "pauseConsumer", { consumerId: input.consumerId })),
   setPreferredLayers: guestOrUserProcedure
     .input(preferredLayersSchema)
-    .mutation(({ ctx, input }) => runMedia(ctx, input, "setPreferredLayers", { consumerId: input.consumerId, spatialLayer: input.spatialLayer, temporalLayer: input.temporalLayer })),
+    .mutation(({ ctx, input }) =>
+      runMedia(ctx, input, "setPreferredLayers", { consumerId: input.consumerId, spatialLayer: input.spatialLayer, temporalLayer: input.temporalLayer }),
+    ),
   pauseProducer: guestOrUserProcedure.input(producerRef).mutation(({ ctx, input }) => runMedia(ctx, input, "pauseProducer", { producerId: input.producerId })),
   resumeProducer: guestOrUserProcedure.input(producerRef).mutation(({ ctx, input }) => runMedia(ctx, input, "resumeProducer", { producerId: input.producerId })),
   closeProducer: guestOrUserProcedure.input(producerRef).mutation(({ ctx, input }) => runMedia(ctx, input, "closeProducer", { producerId: input.producerId })),

@@ -37,15 +37,21 @@ export const roomRouter = createTRPCRouter({
   /** "Listen together": share a media URL and keep play/pause/seek in sync for everyone. */
   playback: guestOrUserProcedure
     .input(playbackSchema)
-    .mutation(meetingCall((meetings, caller, input) => meetings.playback(input.meetingId, input.peerId, caller, { url: input.url, playing: input.playing, position: input.position }))),
+    .mutation(
+      meetingCall((meetings, caller, input) => meetings.playback(input.meetingId, input.peerId, caller, { url: input.url, playing: input.playing, position: input.position })),
+    ),
 
   /** The host sets how many participants the meeting keeps as a P2P mesh before switching to the SFU. */
   setMeshThreshold: guestOrUserProcedure
     .input(meshThresholdSchema)
     .mutation(meetingCommand((meetings, caller, input) => meetings.setMeshThreshold(input.meetingId, input.peerId, caller, input.meshThreshold))),
-  muteParticipant: guestOrUserProcedure.input(targetSchema).mutation(meetingCommand((meetings, caller, input) => meetings.mute(input.meetingId, input.peerId, caller, input.targetPeerId))),
+  muteParticipant: guestOrUserProcedure
+    .input(targetSchema)
+    .mutation(meetingCommand((meetings, caller, input) => meetings.mute(input.meetingId, input.peerId, caller, input.targetPeerId))),
   /** The caller muted or unmuted their own microphone (the participant lists show it; the SFU path also pauses). */
-  setMicMuted: guestOrUserProcedure.input(micMutedSchema).mutation(meetingCommand((meetings, caller, input) => meetings.setMicMuted(input.meetingId, input.peerId, caller, input.muted))),
+  setMicMuted: guestOrUserProcedure
+    .input(micMutedSchema)
+    .mutation(meetingCommand((meetings, caller, input) => meetings.setMicMuted(input.meetingId, input.peerId, caller, input.muted))),
   removeParticipant: guestOrUserProcedure
     .input(targetSchema)
     .mutation(meetingCommand((meetings, caller, input) => meetings.remove(input.meetingId, input.peerId, caller, input.targetPeerId))),

@@ -7,7 +7,10 @@ import { env } from "@qualmeet/config";
 export function clientIp(remoteAddress: string | undefined | null, forwardedFor: string | null | undefined): string {
   const hops = env.TRUSTED_PROXY_HOPS;
   if (hops > 0 && forwardedFor) {
-    const chain = forwardedFor.split(",").map((s) => s.trim()).filter(Boolean);
+    const chain = forwardedFor
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
     const candidate = chain[chain.length - hops];
     if (candidate) return normalise(candidate);
   }

@@ -62,7 +62,10 @@ export class NodeRpc<Commands extends object> {
         if (!call) return;
         this.pending.delete(reply.id);
         clearTimeout(call.timer);
-        if (reply.error) call.reject(new TRPCError({ code: reply.error.code, message: reply.error.message, cause: reply.error.field ? new FieldError(reply.error.field, reply.error.message) : undefined }));
+        if (reply.error)
+          call.reject(
+            new TRPCError({ code: reply.error.code, message: reply.error.message, cause: reply.error.field ? new FieldError(reply.error.field, reply.error.message) : undefined }),
+          );
         else call.resolve(reply.result);
       }),
     );

@@ -71,7 +71,10 @@ export class PresenceRegistry {
 
   async start(): Promise<void> {
     await this.beat().catch(logFailure("presence: heartbeat failed (retried in 10 s; the node counts as dead after 30 s without one)"));
-    this.heartbeat = setInterval(() => void this.beat().catch(logFailure("presence: heartbeat failed (retried in 10 s; the node counts as dead after 30 s without one)")), HEARTBEAT_MS);
+    this.heartbeat = setInterval(
+      () => void this.beat().catch(logFailure("presence: heartbeat failed (retried in 10 s; the node counts as dead after 30 s without one)")),
+      HEARTBEAT_MS,
+    );
     this.heartbeat.unref();
   }
 
@@ -83,11 +86,7 @@ export class PresenceRegistry {
       return;
     }
     this.local.set(user.id, { user, sockets: 1 });
-    await this.redis
-      .multi()
-      .hset(nodeUsersKey(this.nodeId), user.id, JSON.stringify(user))
-      .set(userNodeKey(user.id), this.nodeId, "EX", PRESENCE_TTL_S)
-      .exec();
+    await this.redis.multi().hset(nodeUsersKey(this.nodeId), user.id, JSON.stringify(user)).set(userNodeKey(user.id), this.nodeId, "EX", PRESENCE_TTL_S).exec();
     await this.bus.publish(CHANNEL, { userId: user.id, online: true });
   }
 
@@ -167,8 +166,12 @@ export class PresenceRegistry {
   async stop(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.local.clear();
-    await this.redis.multi().del(nodeUsersKey(this.nodeId), aliveKey(this.nodeId)).srem(NODES, this.nodeId).exec().catch(logFailure("presence: this node's entries not removed on stop (the dead-node sweep removes them within 30 s)"));
+    await this.redis
+      .multi()
+      .del(nodeUsersKey(this.nodeId), aliveKey(this.nodeId))
+      .srem(NODES, this.nodeId)
+      .exec()
+      .catch(logFailure("presence: this node's entries not removed on stop (the dead-node sweep removes them within 30 s)"));
     await this.bus.publish(CHANNEL, { nodeStopped: this.nodeId }).catch(logFailure("presence: stop not announced (the other nodes notice the missing heartbeat)"));
   }
-
 }

@@ -12,8 +12,7 @@ export interface SessionClaims {
   expiresAt: number;
 }
 
-export const sessionCookieName = (secure: boolean): string =>
-  secure ? "__Secure-next-auth.session-token" : "next-auth.session-token";
+export const sessionCookieName = (secure: boolean): string => (secure ? "__Secure-next-auth.session-token" : "next-auth.session-token");
 
 export function parseCookieHeader(header: string | null | undefined): Map<string, string> {
   const cookies = new Map<string, string>();

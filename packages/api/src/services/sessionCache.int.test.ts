@@ -32,7 +32,13 @@ function databaseDown(): PrismaClient {
 }
 
 const caller = (database: PrismaClient, userId: string, tokenVersion: number) =>
-  createCaller({ db: database, redis, session: { userId, tokenVersion, expiresAt: Date.now() + 60_000 }, ip: `10.9.${Math.floor(Math.random() * 250)}.1`, transport: "http" } satisfies Context);
+  createCaller({
+    db: database,
+    redis,
+    session: { userId, tokenVersion, expiresAt: Date.now() + 60_000 },
+    ip: `10.9.${Math.floor(Math.random() * 250)}.1`,
+    transport: "http",
+  } satisfies Context);
 
 async function account() {
   return db.user.create({ data: { name: "Outage Olga", email: `${randomUUID()}@example.test` } });

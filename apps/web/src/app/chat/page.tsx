@@ -18,7 +18,11 @@ export default async function ChatPage({ searchParams }: { searchParams: Promise
         <main className="card">
           <h1 className="text-2xl font-bold tracking-tight">Chat</h1>
           <p className="mt-2 text-slate-600">
-            Guests can chat inside the meetings they join. <Link href="/register" className="link">Create an account</Link> to message people directly.
+            Guests can chat inside the meetings they join.{" "}
+            <Link href="/register" className="link">
+              Create an account
+            </Link>{" "}
+            to message people directly.
           </p>
         </main>
       </>

@@ -77,7 +77,9 @@ export function Composer({
     if (!editing && value.trim() && now - lastTyping.current > TYPING_EVERY_MS) {
       lastTyping.current = now;
       try {
-        chatClient().chat.typing.mutate({ conversationId }).catch(() => undefined);
+        chatClient()
+          .chat.typing.mutate({ conversationId })
+          .catch(() => undefined);
       } catch {
         // not connected: nobody to tell
       }
@@ -102,7 +104,13 @@ export function Composer({
       {replyTo || editing ? (
         <div className="mb-2 flex items-start gap-2 rounded-lg bg-slate-50 px-3 py-1.5 text-xs text-slate-600">
           <p className="min-w-0 flex-1 truncate">
-            {editing ? "Editing your message" : <>Replying to <span className="font-semibold">{replyTo!.sender.name}</span>: {replyTo!.body}</>}
+            {editing ? (
+              "Editing your message"
+            ) : (
+              <>
+                Replying to <span className="font-semibold">{replyTo!.sender.name}</span>: {replyTo!.body}
+              </>
+            )}
           </p>
           <button
             type="button"
@@ -138,7 +146,8 @@ export function Composer({
         </button>
       </div>
       <p id={`${id}-hint`} className={tooLong || error ? "field-error" : "sr-only"} role={error ? "alert" : undefined}>
-        {error ?? (tooLong ? `Messages can be up to ${MAX_MESSAGE_LENGTH.toLocaleString()} characters (${body.length.toLocaleString()} now).` : "Enter sends, Shift+Enter adds a line.")}
+        {error ??
+          (tooLong ? `Messages can be up to ${MAX_MESSAGE_LENGTH.toLocaleString()} characters (${body.length.toLocaleString()} now).` : "Enter sends, Shift+Enter adds a line.")}
       </p>
     </form>
   );

@@ -13,7 +13,10 @@ export function ConversationList({ me, openId, onOpen }: { me: ChatUser; openId:
   const loaded = useConversationStore((s) => s.listLoaded);
   const sorted = useMemo(
     // a meeting's chat stays readable afterwards, once something was said in it
-    () => Object.values(conversations).filter((c) => c.kind !== "MEETING" || c.lastMessage).sort((a, b) => sortKey(b) - sortKey(a)),
+    () =>
+      Object.values(conversations)
+        .filter((c) => c.kind !== "MEETING" || c.lastMessage)
+        .sort((a, b) => sortKey(b) - sortKey(a)),
     [conversations],
   );
   return (

@@ -96,13 +96,7 @@ export function ConversationView({ conversationId, me, onClose }: { conversation
             }}
           />
           <Typing conversationId={conversation.id} />
-          <Composer
-            conversationId={conversation.id}
-            replyTo={replyTo}
-            editing={editing}
-            onDoneReply={() => setReplyTo(null)}
-            onDoneEdit={() => setEditing(null)}
-          />
+          <Composer conversationId={conversation.id} replyTo={replyTo} editing={editing} onDoneReply={() => setReplyTo(null)} onDoneEdit={() => setEditing(null)} />
         </div>
         {panel === "search" ? <SearchPanel conversationId={conversation.id} onClose={() => setPanel(null)} /> : null}
         {panel === "members" ? <MembersPanel conversation={conversation} me={me} onClose={() => setPanel(null)} onLeft={onClose} /> : null}
@@ -111,19 +105,7 @@ export function ConversationView({ conversationId, me, onClose }: { conversation
   );
 }
 
-function Header({
-  conversation,
-  me,
-  panel,
-  setPanel,
-  onClose,
-}: {
-  conversation: ConversationSummary;
-  me: ChatUser;
-  panel: Panel;
-  setPanel(panel: Panel): void;
-  onClose(): void;
-}) {
+function Header({ conversation, me, panel, setPanel, onClose }: { conversation: ConversationSummary; me: ChatUser; panel: Panel; setPanel(panel: Panel): void; onClose(): void }) {
   const router = useRouter();
   const [calling, setCalling] = useState(false);
   const [callError, setCallError] = useState<string | null>(null);

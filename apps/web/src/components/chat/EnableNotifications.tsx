@@ -13,11 +13,7 @@ export function EnableNotifications() {
   const permission = chosen ?? current;
   if (permission !== "default") return null;
   return (
-    <button
-      type="button"
-      className="link px-3 pt-2 text-left text-xs"
-      onClick={() => void Notification.requestPermission().then(setChosen, () => setChosen("denied"))}
-    >
+    <button type="button" className="link px-3 pt-2 text-left text-xs" onClick={() => void Notification.requestPermission().then(setChosen, () => setChosen("denied"))}>
       Turn on notifications for calls and messages
     </button>
   );

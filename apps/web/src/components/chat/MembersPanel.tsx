@@ -62,7 +62,16 @@ export function MembersPanel({ conversation, me, onClose, onLeft }: { conversati
           <label htmlFor={`${id}-add`} className="field-label">
             Add people
           </label>
-          <input id={`${id}-add`} type="search" autoComplete="off" maxLength={100} value={text} onChange={(e) => setText(e.target.value)} placeholder="Name or email" className="field-input text-sm" />
+          <input
+            id={`${id}-add`}
+            type="search"
+            autoComplete="off"
+            maxLength={100}
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            placeholder="Name or email"
+            className="field-input text-sm"
+          />
           {query ? (
             <ul aria-label="People to add" className="mt-2 flex flex-col gap-1">
               {people

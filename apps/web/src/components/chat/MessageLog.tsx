@@ -182,7 +182,9 @@ function MessageRow({
         <time dateTime={message.createdAt.toISOString()}>{timeText(message.createdAt)}</time>
         {message.editedAt && !deleted ? <span>(edited)</span> : null}
       </p>
-      <div className={`mt-0.5 max-w-[85%] rounded-2xl px-3 py-2 text-sm ${deleted ? "bg-slate-50 text-slate-400 italic" : mine ? "bg-indigo-600 text-white" : "bg-slate-100 text-slate-900"}`}>
+      <div
+        className={`mt-0.5 max-w-[85%] rounded-2xl px-3 py-2 text-sm ${deleted ? "bg-slate-50 text-slate-400 italic" : mine ? "bg-indigo-600 text-white" : "bg-slate-100 text-slate-900"}`}
+      >
         {message.replyTo && !deleted ? (
           <blockquote className={`mb-1 border-l-2 pl-2 text-xs ${mine ? "border-indigo-300 text-indigo-100" : "border-slate-300 text-slate-500"}`}>
             <span className="font-semibold">{message.replyTo.senderName}</span>: <span className="line-clamp-2 break-words">{message.replyTo.body || "Message deleted"}</span>

@@ -97,7 +97,12 @@ export function NewConversation({ onClose, onCreated }: { onClose(): void; onCre
             {members.map((m) => (
               <li key={m.id} className="flex items-center gap-1 rounded-full bg-slate-100 py-1 pr-1 pl-3 text-sm">
                 <span className="max-w-48 truncate">{m.name}</span>
-                <button type="button" aria-label={`Remove ${m.name}`} className="rounded-full px-1.5 text-slate-500 hover:bg-slate-200" onClick={() => setMembers(members.filter((x) => x.id !== m.id))}>
+                <button
+                  type="button"
+                  aria-label={`Remove ${m.name}`}
+                  className="rounded-full px-1.5 text-slate-500 hover:bg-slate-200"
+                  onClick={() => setMembers(members.filter((x) => x.id !== m.id))}
+                >
                   ×
                 </button>
               </li>

@@ -20,7 +20,5 @@ export function usePresence(userId: string | undefined, fallback: { online: bool
 
 export function PresenceDot({ online, lastSeenAt }: { online: boolean; lastSeenAt: Date | null }) {
   const label = lastSeenText(online, lastSeenAt);
-  return (
-    <span role="img" aria-label={label} title={label} className={`inline-block h-2.5 w-2.5 shrink-0 rounded-full ${online ? "bg-green-500" : "bg-slate-300"}`} />
-  );
+  return <span role="img" aria-label={label} title={label} className={`inline-block h-2.5 w-2.5 shrink-0 rounded-full ${online ? "bg-green-500" : "bg-slate-300"}`} />;
 }

@@ -67,15 +67,31 @@ export function Controls({ wide, panel, setPanel }: { wide: boolean; panel: Side
         </button>
         {wide ? null : (
           <>
-            <button type="button" className={panel === "participants" ? on : neutral} aria-expanded={panel === "participants"} onClick={() => setPanel(panel === "participants" ? null : "participants")}>
+            <button
+              type="button"
+              className={panel === "participants" ? on : neutral}
+              aria-expanded={panel === "participants"}
+              onClick={() => setPanel(panel === "participants" ? null : "participants")}
+            >
               People
             </button>
             <button type="button" className={panel === "chat" ? on : neutral} aria-expanded={panel === "chat"} onClick={() => setPanel(panel === "chat" ? null : "chat")}>
-              Chat{unread > 0 ? <span className="rounded-full bg-white px-1.5 text-xs text-indigo-700">{unread}<span className="sr-only"> unread</span></span> : null}
+              Chat
+              {unread > 0 ? (
+                <span className="rounded-full bg-white px-1.5 text-xs text-indigo-700">
+                  {unread}
+                  <span className="sr-only"> unread</span>
+                </span>
+              ) : null}
             </button>
           </>
         )}
-        <button type="button" className={`${base} bg-red-600 text-white ring-red-400/40 hover:bg-red-700`} disabled={busy === "leave"} onClick={() => void run("leave", () => engine!.leave())}>
+        <button
+          type="button"
+          className={`${base} bg-red-600 text-white ring-red-400/40 hover:bg-red-700`}
+          disabled={busy === "leave"}
+          onClick={() => void run("leave", () => engine!.leave())}
+        >
           Leave
         </button>
         {isHost ? (

@@ -135,14 +135,7 @@ function MicLevelMeter({ track, muted }: { track: MediaStreamTrack | null; muted
   return (
     <div className="flex items-center gap-3 text-sm text-slate-600">
       <span id={labelId}>{muted ? "Microphone level (you will join muted)" : "Microphone level"}</span>
-      <div
-        role="meter"
-        aria-labelledby={labelId}
-        aria-valuemin={0}
-        aria-valuemax={100}
-        aria-valuenow={shown}
-        className="h-2 flex-1 overflow-hidden rounded-full bg-slate-200"
-      >
+      <div role="meter" aria-labelledby={labelId} aria-valuemin={0} aria-valuemax={100} aria-valuenow={shown} className="h-2 flex-1 overflow-hidden rounded-full bg-slate-200">
         <div className={`h-full rounded-full ${muted ? "bg-slate-400" : "bg-emerald-500"}`} style={{ width: `${shown}%` }} />
       </div>
     </div>

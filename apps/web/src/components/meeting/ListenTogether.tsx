@@ -305,9 +305,7 @@ export function ListenTogether() {
     <>
       <button type="button" className="btn-secondary" aria-expanded={open} aria-controls={panelId} onClick={() => setOpen((o) => !o)}>
         Listen together
-        {url ? (
-          <span aria-hidden="true" className="h-2 w-2 rounded-full bg-emerald-500" />
-        ) : null}
+        {url ? <span aria-hidden="true" className="h-2 w-2 rounded-full bg-emerald-500" /> : null}
       </button>
       {/* hidden, not unmounted, while closed: the shared media keeps playing */}
       <section

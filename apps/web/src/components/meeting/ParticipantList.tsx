@@ -10,7 +10,16 @@ import { QualityBars } from "./QualityBars";
 export function ParticipantList({ grow }: { grow: boolean }) {
   const engine = useEngine();
   const { participants, order, scores, local, levels, selfPeerId, tracks, mode } = useMeetingStore(
-    useShallow((s) => ({ participants: s.participants, order: s.order, scores: s.scores, local: s.local, levels: s.levels, selfPeerId: s.selfPeerId, tracks: s.tracks, mode: s.topology.mode })),
+    useShallow((s) => ({
+      participants: s.participants,
+      order: s.order,
+      scores: s.scores,
+      local: s.local,
+      levels: s.levels,
+      selfPeerId: s.selfPeerId,
+      tracks: s.tracks,
+      mode: s.topology.mode,
+    })),
   );
   const amHost = !!(selfPeerId && participants[selfPeerId]?.isHost);
   const [busy, setBusy] = useState<string | null>(null);

@@ -33,7 +33,19 @@ const liveTrack = (tracks: MediaStreamTrack[] | undefined) => tracks?.find((t) =
 /** `autoJoin`: join as soon as the devices are ready, without the camera for "audio" (an accepted or placed call). */
 export type AutoJoin = "video" | "audio" | null;
 
-export function PreJoin({ code, realtimeUrl, user, meeting, autoJoin }: { code: string; realtimeUrl: string; user: SessionUser | null; meeting: LobbyMeeting | null; autoJoin: AutoJoin }) {
+export function PreJoin({
+  code,
+  realtimeUrl,
+  user,
+  meeting,
+  autoJoin,
+}: {
+  code: string;
+  realtimeUrl: string;
+  user: SessionUser | null;
+  meeting: LobbyMeeting | null;
+  autoJoin: AutoJoin;
+}) {
   const router = useRouter();
   const id = useId();
   const phase = useMeetingStore((s) => s.phase);
@@ -46,7 +58,6 @@ export function PreJoin({ code, realtimeUrl, user, meeting, autoJoin }: { code: 
   const busy = signingIn || awaitingDevices || phase === "joining";
 
   const autoJoined = useRef(false);
-
 
   async function join(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();

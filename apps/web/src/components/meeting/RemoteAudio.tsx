@@ -7,7 +7,11 @@ import { pickTrack, useMeetingStore, type RemoteTrack } from "@/stores/meeting";
 export function RemoteAudio() {
   const tracks = useMeetingStore((s) => s.tracks);
   const mode = useMeetingStore((s) => s.topology.mode);
-  const peers = new Set(Object.values(tracks).filter((t) => t.kind === "audio").map((t) => t.peerId));
+  const peers = new Set(
+    Object.values(tracks)
+      .filter((t) => t.kind === "audio")
+      .map((t) => t.peerId),
+  );
   const audio = [...peers].map((peerId) => pickTrack(tracks, peerId, "mic", mode)).filter((t): t is RemoteTrack => !!t);
   return (
     <div hidden>

@@ -89,9 +89,7 @@ function NoticeToast() {
     <div className="pointer-events-none absolute inset-x-0 top-14 z-30 flex justify-center px-4">
       <div role="alert" className="contents">
         {notice ? (
-          <p
-            className={`pointer-events-auto rounded-lg px-4 py-2 text-sm font-medium shadow-lg ${notice.tone === "error" ? "bg-red-600 text-white" : "bg-white text-slate-900"}`}
-          >
+          <p className={`pointer-events-auto rounded-lg px-4 py-2 text-sm font-medium shadow-lg ${notice.tone === "error" ? "bg-red-600 text-white" : "bg-white text-slate-900"}`}>
             {notice.text}
           </p>
         ) : null}

@@ -10,9 +10,7 @@ import { useEngine } from "./engineRef";
 /** How the media travels (P2P mesh or SFU), and for the host the "P2P up to N people" setting. */
 export function Topology() {
   const engine = useEngine();
-  const { topology, amHost } = useMeetingStore(
-    useShallow((s) => ({ topology: s.topology, amHost: !!(s.selfPeerId && s.participants[s.selfPeerId]?.isHost) })),
-  );
+  const { topology, amHost } = useMeetingStore(useShallow((s) => ({ topology: s.topology, amHost: !!(s.selfPeerId && s.participants[s.selfPeerId]?.isHost) })));
   const [busy, setBusy] = useState(false);
 
   async function change(value: number) {

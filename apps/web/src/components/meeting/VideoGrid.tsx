@@ -42,7 +42,16 @@ export function VideoGrid() {
       // over P2P there is no SFU producer to tell: a direct audio track counts as on
       const micOff = !publishing(p, "mic") && pickTrack(tracks, peerId, "mic", mode)?.via !== "p2p";
       if (p.isSelf) {
-        self = { peerId, source: "camera", name: p.displayName, isSelf: true, track: local.camera, micOff: local.micMuted || !local.mic, active: activeSpeakerId === peerId, quality: null };
+        self = {
+          peerId,
+          source: "camera",
+          name: p.displayName,
+          isSelf: true,
+          track: local.camera,
+          micOff: local.micMuted || !local.mic,
+          active: activeSpeakerId === peerId,
+          quality: null,
+        };
         if (local.screen) screens.push({ peerId, source: "screen", name: p.displayName, isSelf: true, track: local.screen, micOff: false, active: false, quality: null });
         continue;
       }
@@ -50,7 +59,16 @@ export function VideoGrid() {
       const quality = peerQuality(scores, peerId);
       // a direct (P2P) track has no SFU producer behind it: its presence says the camera is on
       const camOn = publishing(p, "camera") || cam?.via === "p2p";
-      people.push({ peerId, source: "camera", name: p.displayName, isSelf: false, track: camOn ? (cam?.track ?? null) : null, micOff, active: activeSpeakerId === peerId, quality });
+      people.push({
+        peerId,
+        source: "camera",
+        name: p.displayName,
+        isSelf: false,
+        track: camOn ? (cam?.track ?? null) : null,
+        micOff,
+        active: activeSpeakerId === peerId,
+        quality,
+      });
       const scr = pickTrack(tracks, peerId, "screen", mode);
       if (p.producers.some((x) => x.source === "screen") || scr?.via === "p2p") {
         screens.push({ peerId, source: "screen", name: p.displayName, isSelf: false, track: scr?.track ?? null, micOff: false, active: false, quality });
@@ -74,10 +92,7 @@ export function VideoGrid() {
 
   return (
     <div className="flex min-h-0 flex-1 flex-col gap-2">
-      <div
-        className="grid min-h-0 flex-1 gap-2"
-        style={{ gridTemplateColumns: `repeat(${cols}, minmax(0, 1fr))`, gridTemplateRows: `repeat(${rows}, minmax(0, 1fr))` }}
-      >
+      <div className="grid min-h-0 flex-1 gap-2" style={{ gridTemplateColumns: `repeat(${cols}, minmax(0, 1fr))`, gridTemplateRows: `repeat(${rows}, minmax(0, 1fr))` }}>
         {tiles.map((t) => (
           <VideoTile key={`${t.peerId}:${t.source}`} {...t} />
         ))}

@@ -45,7 +45,8 @@ export function audioConstraints(deviceId: string | null): MediaTrackConstraints
 export function deviceProblem(kind: DeviceKind, error: unknown): string {
   const name = error instanceof DOMException ? error.name : "";
   const Device = kind === "camera" ? "Camera" : "Microphone";
-  if (name === "NotAllowedError" || name === "SecurityError") return `${Device} access is blocked. Allow it in the browser's site settings (the icon next to the address), then reload the page.`;
+  if (name === "NotAllowedError" || name === "SecurityError")
+    return `${Device} access is blocked. Allow it in the browser's site settings (the icon next to the address), then reload the page.`;
   if (name === "NotFoundError" || name === "OverconstrainedError") return `No ${kind} was found. Connect one, then choose it in the list.`;
   if (name === "NotReadableError" || name === "AbortError") return `The ${kind} is in use by another program. Close that program, then choose the ${kind} again.`;
   return `The ${kind} could not start. Check that it is connected, or choose another one.`;
@@ -216,8 +217,7 @@ export async function openMicrophone(): Promise<MediaStreamTrack> {
 
 /** The screen (or window/tab) the user picks. */
 export async function openScreen(): Promise<MediaStreamTrack> {
-  const video: MediaTrackConstraints =
-    qualityPreset() === "low" ? { width: { max: 640 }, height: { max: 360 }, frameRate: { max: 5 } } : { frameRate: { ideal: 15, max: 30 } };
+  const video: MediaTrackConstraints = qualityPreset() === "low" ? { width: { max: 640 }, height: { max: 360 }, frameRate: { max: 5 } } : { frameRate: { ideal: 15, max: 30 } };
   const stream = await navigator.mediaDevices.getDisplayMedia({ video, audio: false });
   const track = stream.getVideoTracks()[0]!;
   if ("contentHint" in track) track.contentHint = "detail";

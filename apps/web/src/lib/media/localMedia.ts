@@ -128,7 +128,9 @@ export class LocalMediaControl {
         if (this.session.closed || this.session.local[source] !== track) return;
         const device = source === "mic" ? "microphone" : "camera";
         console.warn(`[media] the ${device} track ended`, track.label);
-        useMeetingStore.getState().notify(`Your ${device} stopped (disconnected or in use by another program). Connect it, then click ${source === "mic" ? "Unmute" : "Start camera"}.`, "error");
+        useMeetingStore
+          .getState()
+          .notify(`Your ${device} stopped (disconnected or in use by another program). Connect it, then click ${source === "mic" ? "Unmute" : "Start camera"}.`, "error");
         if (source === "camera") {
           void this.stopCamera();
           return;

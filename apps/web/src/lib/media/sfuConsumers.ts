@@ -145,9 +145,13 @@ export class SfuConsumers {
       // The call may have been lost with its socket (a draining node closes it): try again while the producer
       // is still announced. One that closed meanwhile has nothing to show.
       if (attempt < CONSUME_RETRIES) {
-        setTimeout(() => {
-          if (published(peerId, producer.producerId) && epoch === this.transports.epoch && !session.closed) void session.enqueue(() => this.consume(peerId, producer, attempt + 1));
-        }, 500 * 2 ** attempt);
+        setTimeout(
+          () => {
+            if (published(peerId, producer.producerId) && epoch === this.transports.epoch && !session.closed)
+              void session.enqueue(() => this.consume(peerId, producer, attempt + 1));
+          },
+          500 * 2 ** attempt,
+        );
       }
     }
   }

@@ -33,7 +33,8 @@ export function warmDevice(): Promise<HandlerFactory | null> {
       return caps;
     };
     const factory: HandlerFactory = { name: base.name, factory: (options) => base.factory(options), getNativeRtpCapabilities };
-    for (const direction of ["recvonly", "sendonly"] as const) getNativeRtpCapabilities({ direction }).catch((error: unknown) => console.warn("[media] probing the browser's RTP capabilities failed", direction, error));
+    for (const direction of ["recvonly", "sendonly"] as const)
+      getNativeRtpCapabilities({ direction }).catch((error: unknown) => console.warn("[media] probing the browser's RTP capabilities failed", direction, error));
     return factory;
   })().catch((error: unknown) => {
     console.warn("[media] detecting the browser for mediasoup failed", error);

@@ -42,7 +42,11 @@ const fakes = vi.hoisted(() => {
     closed = false;
     readonly appData: Record<string, unknown>;
     readonly track = { kind: "video" };
-    constructor(readonly id: string, readonly producerId: string, appData: Record<string, unknown>) {
+    constructor(
+      readonly id: string,
+      readonly producerId: string,
+      appData: Record<string, unknown>,
+    ) {
       super();
       this.appData = appData;
     }
@@ -58,7 +62,10 @@ const fakes = vi.hoisted(() => {
     connectionState = "new";
     restartedWith: unknown = null;
     private connecting: Promise<void> | null = null;
-    constructor(readonly id: string, readonly direction: "send" | "recv") {
+    constructor(
+      readonly id: string,
+      readonly direction: "send" | "recv",
+    ) {
       super();
     }
     /** mediasoup-client connects a transport on its first produce/consume: "connect" asks the server */
@@ -68,7 +75,9 @@ const fakes = vi.hoisted(() => {
     }
     async produce(options: { track: { kind: string }; appData: Record<string, unknown> }) {
       await this.connect();
-      const { id } = await new Promise<{ id: string }>((resolve, reject) => this.emit("produce", { kind: options.track.kind, rtpParameters: {}, appData: options.appData }, resolve, reject));
+      const { id } = await new Promise<{ id: string }>((resolve, reject) =>
+        this.emit("produce", { kind: options.track.kind, rtpParameters: {}, appData: options.appData }, resolve, reject),
+      );
       return new FakeProducer(id);
     }
     async consume(options: { id: string; producerId: string; appData: Record<string, unknown> }) {
@@ -112,7 +121,15 @@ vi.mock("mediasoup-client", () => ({
   parseScalabilityMode: () => ({ spatialLayers: 1, temporalLayers: 1 }),
 }));
 
-const peer = (peerId: string, producers: PeerInfo["producers"] = []): PeerInfo => ({ peerId, userId: `u-${peerId}`, displayName: peerId, isHost: false, isGuest: true, micMuted: false, producers });
+const peer = (peerId: string, producers: PeerInfo["producers"] = []): PeerInfo => ({
+  peerId,
+  userId: `u-${peerId}`,
+  displayName: peerId,
+  isHost: false,
+  isGuest: true,
+  micMuted: false,
+  producers,
+});
 const bob = peer("bob", [
   { producerId: "bob-mic", kind: "audio", source: "mic", paused: false },
   { producerId: "bob-camera", kind: "video", source: "camera", paused: false },
@@ -163,26 +180,79 @@ function fakeSignaling() {
       iceServers: { query: async () => ({ iceServers: [], expiresInS: 3600 }) },
       setMeshThreshold: answer("room.setMeshThreshold", none, () => ({})),
       muteParticipant: answer("room.muteParticipant", none, () => ({})),
-      setMicMuted: answer("room.setMicMuted", (i: { muted: boolean }) => `muted=${i.muted}`, () => ({})),
+      setMicMuted: answer(
+        "room.setMicMuted",
+        (i: { muted: boolean }) => `muted=${i.muted}`,
+        () => ({}),
+      ),
       removeParticipant: answer("room.removeParticipant", none, () => ({})),
       end: answer("room.end", none, () => ({})),
     },
     media: {
-      createTransport: answer("media.createTransport", (i: { direction: string }) => i.direction, (i) => ({ id: `t-${i.direction}-${calls.length}`, iceParameters: { usernameFragment: "u", password: "p" }, iceCandidates: [], dtlsParameters: { fingerprints: [] } }) as never),
-      connectTransport: answer("media.connectTransport", (i: { transportId: string }) => i.transportId.split("-")[1]!, () => ({})),
-      produce: answer("media.produce", (i: { source: string }) => i.source, (i) => ({ producerId: `me-${i.source}` })),
-      consume: answer("media.consume", (i: { producerId: string }) => i.producerId, async (i) => {
-        await consumeAnswers.held;
-        const [peerId, source] = i.producerId.split("-") as [string, "mic" | "camera"];
-        return { consumerId: `c-${i.producerId}`, producerId: i.producerId, kind: source === "mic" ? "audio" : "video", rtpParameters: { codecs: [], encodings: [{}] }, producerPaused: false, producerPeerId: peerId, source } as never;
-      }),
-      resumeConsumer: answer("media.resumeConsumer", (i: { consumerId: string }) => i.consumerId, () => ({})),
-      pauseConsumer: answer("media.pauseConsumer", (i: { consumerId: string }) => i.consumerId, () => ({})),
+      createTransport: answer(
+        "media.createTransport",
+        (i: { direction: string }) => i.direction,
+        (i) =>
+          ({ id: `t-${i.direction}-${calls.length}`, iceParameters: { usernameFragment: "u", password: "p" }, iceCandidates: [], dtlsParameters: { fingerprints: [] } }) as never,
+      ),
+      connectTransport: answer(
+        "media.connectTransport",
+        (i: { transportId: string }) => i.transportId.split("-")[1]!,
+        () => ({}),
+      ),
+      produce: answer(
+        "media.produce",
+        (i: { source: string }) => i.source,
+        (i) => ({ producerId: `me-${i.source}` }),
+      ),
+      consume: answer(
+        "media.consume",
+        (i: { producerId: string }) => i.producerId,
+        async (i) => {
+          await consumeAnswers.held;
+          const [peerId, source] = i.producerId.split("-") as [string, "mic" | "camera"];
+          return {
+            consumerId: `c-${i.producerId}`,
+            producerId: i.producerId,
+            kind: source === "mic" ? "audio" : "video",
+            rtpParameters: { codecs: [], encodings: [{}] },
+            producerPaused: false,
+            producerPeerId: peerId,
+            source,
+          } as never;
+        },
+      ),
+      resumeConsumer: answer(
+        "media.resumeConsumer",
+        (i: { consumerId: string }) => i.consumerId,
+        () => ({}),
+      ),
+      pauseConsumer: answer(
+        "media.pauseConsumer",
+        (i: { consumerId: string }) => i.consumerId,
+        () => ({}),
+      ),
       setPreferredLayers: answer("media.setPreferredLayers", none, () => ({})),
-      pauseProducer: answer("media.pauseProducer", (i: { producerId: string }) => i.producerId, () => ({})),
-      resumeProducer: answer("media.resumeProducer", (i: { producerId: string }) => i.producerId, () => ({})),
-      closeProducer: answer("media.closeProducer", (i: { producerId: string }) => i.producerId, () => ({})),
-      restartIce: answer("media.restartIce", (i: { transportId: string }) => i.transportId.split("-")[1]!, () => ({ iceParameters: { usernameFragment: "fresh", password: "p2" } })),
+      pauseProducer: answer(
+        "media.pauseProducer",
+        (i: { producerId: string }) => i.producerId,
+        () => ({}),
+      ),
+      resumeProducer: answer(
+        "media.resumeProducer",
+        (i: { producerId: string }) => i.producerId,
+        () => ({}),
+      ),
+      closeProducer: answer(
+        "media.closeProducer",
+        (i: { producerId: string }) => i.producerId,
+        () => ({}),
+      ),
+      restartIce: answer(
+        "media.restartIce",
+        (i: { transportId: string }) => i.transportId.split("-")[1]!,
+        () => ({ iceParameters: { usernameFragment: "fresh", password: "p2" } }),
+      ),
       closeTransports: answer("media.closeTransports", none, () => ({})),
     },
   };
@@ -239,7 +309,11 @@ describe("SFU engine signaling", () => {
     expect(at("media.consume bob-camera")).toBeLessThan(at("media.produce mic"));
     // the server's consumers first, then the receive transport connects on the first local one
     expect(at("media.consume bob-camera")).toBeLessThan(at("media.connectTransport recv"));
-    expect(Object.values(useMeetingStore.getState().tracks).map((t) => `${t.peerId} ${t.source}`).sort()).toEqual(["bob camera", "bob mic"]);
+    expect(
+      Object.values(useMeetingStore.getState().tracks)
+        .map((t) => `${t.peerId} ${t.source}`)
+        .sort(),
+    ).toEqual(["bob camera", "bob mic"]);
   });
 
   test("producers announced together are consumed together: the second consume does not wait for the first one's answer", async () => {
@@ -253,7 +327,12 @@ describe("SFU engine signaling", () => {
     await vi.waitFor(() => expect(calls).toEqual(["media.consume cleo-mic", "media.consume cleo-camera"]));
     answer();
     await vi.waitFor(() => expect(calls).toContain("media.resumeConsumer c-cleo-mic"));
-    expect(Object.values(useMeetingStore.getState().tracks).filter((t) => t.peerId === "cleo").map((t) => t.source).sort()).toEqual(["camera", "mic"]);
+    expect(
+      Object.values(useMeetingStore.getState().tracks)
+        .filter((t) => t.peerId === "cleo")
+        .map((t) => t.source)
+        .sort(),
+    ).toEqual(["camera", "mic"]);
   });
 
   test("a producer that closes while it is being consumed is not shown", async () => {

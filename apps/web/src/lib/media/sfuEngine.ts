@@ -32,7 +32,11 @@ export class SfuEngine implements MediaEngine {
 
   constructor(private readonly client: SignalingClient) {
     this.session = new MediaSession(client, () => this.updateConnection());
-    this.sfu = new SfuMedia(this.session, () => !!this.topologySwitch.mesh, (source) => this.localMedia.onTrackEnded(source));
+    this.sfu = new SfuMedia(
+      this.session,
+      () => !!this.topologySwitch.mesh,
+      (source) => this.localMedia.onTrackEnded(source),
+    );
     this.topologySwitch = new TopologySwitch(this.session, this.sfu);
     this.localMedia = new LocalMediaControl(this.session, this.sfu.publisher, () => this.topologySwitch.mesh);
   }
@@ -97,9 +101,11 @@ export class SfuEngine implements MediaEngine {
     this.unwatchSocket = useRealtimeStatus.subscribe(() => this.updateConnection());
     this.startIceRefresh();
     const joined = res;
-    await session.enqueue(() => this.topologySwitch.startMedia(joined)).catch((error: unknown) => {
-      useMeetingStore.getState().notify(`Could not connect audio and video: ${errorText(error)}`, "error");
-    });
+    await session
+      .enqueue(() => this.topologySwitch.startMedia(joined))
+      .catch((error: unknown) => {
+        useMeetingStore.getState().notify(`Could not connect audio and video: ${errorText(error)}`, "error");
+      });
   }
 
   async leave(): Promise<void> {

@@ -85,15 +85,17 @@ export class SfuTransports {
     const options = { ...info, iceServers: this.session.iceServers };
     const transport = direction === "send" ? this.device!.createSendTransport(options) : this.device!.createRecvTransport(options);
     transport.on("connect", ({ dtlsParameters }, callback, errback) => {
-      client.media.connectTransport
-        .mutate({ ...ids, transportId: transport.id, dtlsParameters })
-        .then(() => callback(), (error: unknown) => errback(error instanceof Error ? error : new Error(String(error))));
+      client.media.connectTransport.mutate({ ...ids, transportId: transport.id, dtlsParameters }).then(
+        () => callback(),
+        (error: unknown) => errback(error instanceof Error ? error : new Error(String(error))),
+      );
     });
     if (direction === "send") {
       transport.on("produce", ({ kind, rtpParameters, appData }, callback, errback) => {
-        client.media.produce
-          .mutate({ ...ids, transportId: transport.id, kind, rtpParameters, source: appData.source as MediaSource })
-          .then(({ producerId }) => callback({ id: producerId }), (error: unknown) => errback(error instanceof Error ? error : new Error(String(error))));
+        client.media.produce.mutate({ ...ids, transportId: transport.id, kind, rtpParameters, source: appData.source as MediaSource }).then(
+          ({ producerId }) => callback({ id: producerId }),
+          (error: unknown) => errback(error instanceof Error ? error : new Error(String(error))),
+        );
       });
     }
     transport.on("connectionstatechange", (state) => this.onState(transport, state));

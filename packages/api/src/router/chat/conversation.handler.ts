@@ -15,7 +15,10 @@ async function accounts(db: PrismaClient, ids: string[]): Promise<string[]> {
   const unique = [...new Set(ids)];
   const found = await db.user.findMany({ where: { id: { in: unique }, isGuest: false }, select: { id: true } });
   if (found.length !== unique.length) {
-    throw new TRPCError({ code: "BAD_REQUEST", message: unique.length === 1 ? "This person does not exist (or is a guest)." : "Some of these people do not exist (or are guests)." });
+    throw new TRPCError({
+      code: "BAD_REQUEST",
+      message: unique.length === 1 ? "This person does not exist (or is a guest)." : "Some of these people do not exist (or are guests).",
+    });
   }
   return unique;
 }

@@ -33,8 +33,7 @@ export async function meetingConversationHandler({ ctx, input }: { ctx: Ctx; inp
     await requireMember(ctx.redis, ctx.db, existing.id, ctx.user.id);
     return conversationSummary(ctx, ctx.user.id, existing.id);
   }
-  const participated =
-    meeting.hostId === ctx.user.id || (await ctx.db.meetingParticipant.count({ where: { meetingId: input.meetingId, userId: ctx.user.id } })) > 0;
+  const participated = meeting.hostId === ctx.user.id || (await ctx.db.meetingParticipant.count({ where: { meetingId: input.meetingId, userId: ctx.user.id } })) > 0;
   if (!participated) throw new TRPCError({ code: "FORBIDDEN", message: "Only the meeting's participants can read its chat. Join the meeting first." });
   const conversation = existing ?? (await meetingConversation(ctx, input.meetingId));
   const member = await ctx.db.conversationMember.findUnique({
@@ -42,7 +41,10 @@ export async function meetingConversationHandler({ ctx, input }: { ctx: Ctx; inp
     select: { leftAt: true },
   });
   if (!member) {
-    await ctx.db.conversationMember.createMany({ data: [{ conversationId: conversation.id, userId: ctx.user.id, role: meeting.hostId === ctx.user.id ? "ADMIN" : "MEMBER" }], skipDuplicates: true });
+    await ctx.db.conversationMember.createMany({
+      data: [{ conversationId: conversation.id, userId: ctx.user.id, role: meeting.hostId === ctx.user.id ? "ADMIN" : "MEMBER" }],
+      skipDuplicates: true,
+    });
     await membersChanged(ctx, conversation.id);
   } else if (member.leftAt) {
     throw new TRPCError({ code: "FORBIDDEN", message: "You were removed from this meeting's chat." });

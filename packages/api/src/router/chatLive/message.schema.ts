@@ -10,7 +10,12 @@ const body = z
   .max(MESSAGE_MAX, `Messages are at most ${MESSAGE_MAX.toLocaleString("en-US")} characters.`);
 
 export const eventsSchema = z
-  .object({ lastEventId: z.string().regex(/^\d+-\d+$/, "lastEventId must be an event id from chat.events").nullish() })
+  .object({
+    lastEventId: z
+      .string()
+      .regex(/^\d+-\d+$/, "lastEventId must be an event id from chat.events")
+      .nullish(),
+  })
   .default({});
 export const sendSchema = z.object({
   conversationId,

@@ -8,7 +8,10 @@ const smallRecord = z.record(z.string().max(64), z.union([z.string().max(256), z
 
 export const dtlsParameters = z.object({
   role: z.enum(["auto", "client", "server"]).optional(),
-  fingerprints: z.array(z.object({ algorithm: z.string().max(16), value: z.string().max(256) })).min(1).max(8),
+  fingerprints: z
+    .array(z.object({ algorithm: z.string().max(16), value: z.string().max(256) }))
+    .min(1)
+    .max(8),
 });
 
 const rtcpFeedback = z.array(z.looseObject({ type: z.string().max(32), parameter: z.string().max(32).optional() })).max(16);
@@ -28,13 +31,19 @@ export const rtpParameters = z.looseObject({
     )
     .min(1, "rtpParameters needs at least one codec")
     .max(8),
-  headerExtensions: z.array(z.looseObject({ uri: z.string().max(256), id: z.number().int() })).max(16).optional(),
+  headerExtensions: z
+    .array(z.looseObject({ uri: z.string().max(256), id: z.number().int() }))
+    .max(16)
+    .optional(),
   encodings: z.array(z.looseObject({})).max(4, "at most 4 encodings (simulcast layers)").optional(),
   rtcp: z.looseObject({}).optional(),
 });
 
 export const rtpCapabilities = z.looseObject({
-  codecs: z.array(z.looseObject({ mimeType: z.string().max(64), kind: z.enum(["audio", "video"]), clockRate: z.number().int().positive() })).max(64).optional(),
+  codecs: z
+    .array(z.looseObject({ mimeType: z.string().max(64), kind: z.enum(["audio", "video"]), clockRate: z.number().int().positive() }))
+    .max(64)
+    .optional(),
   headerExtensions: z.array(z.looseObject({})).max(64).optional(),
 });
 

@@ -6,7 +6,12 @@ export const peerRef = z.object({ meetingId: z.string().uuid("meetingId must be 
 export const targetSchema = peerRef.extend({ targetPeerId: z.string().uuid("targetPeerId must be a UUID") });
 
 export const joinSchema = z.object({ code: meetingCode });
-export const eventsSchema = peerRef.extend({ lastEventId: z.string().regex(/^\d+-\d+$/, "lastEventId must be a stream id").nullish() });
+export const eventsSchema = peerRef.extend({
+  lastEventId: z
+    .string()
+    .regex(/^\d+-\d+$/, "lastEventId must be a stream id")
+    .nullish(),
+});
 
 /** An SDP is printable text that starts with its version line; anything else is refused before it is relayed. */
 const sdpSchema = z
@@ -39,7 +44,10 @@ export const playbackSchema = peerRef.extend({
     .refine((u) => /^https?:\/\//i.test(u), "Only http(s) links can be shared.")
     .nullable(),
   playing: z.boolean(),
-  position: z.number().min(0).max(24 * 3600),
+  position: z
+    .number()
+    .min(0)
+    .max(24 * 3600),
 });
 
 export const meshThresholdSchema = peerRef.extend({ meshThreshold: z.number().int().min(0).max(8) });

@@ -34,6 +34,9 @@ export async function contactsHandler({ ctx }: { ctx: Ctx }) {
     orderBy: [{ name: "asc" }, { id: "asc" }],
     take: 1000,
   });
-  const online = await onlineUsers(ctx.redis, users.map((u) => u.id));
+  const online = await onlineUsers(
+    ctx.redis,
+    users.map((u) => u.id),
+  );
   return users.map((u) => ({ id: u.id, name: u.name, isGuest: u.isGuest, online: online.has(u.id), lastSeenAt: u.lastSeenAt }));
 }

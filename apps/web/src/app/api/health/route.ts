@@ -13,7 +13,12 @@ async function within(check: () => Promise<boolean>): Promise<boolean> {
     timer = setTimeout(() => resolve(false), TIMEOUT_MS);
   });
   try {
-    return await Promise.race([Promise.resolve().then(check).catch(() => false), timeout]);
+    return await Promise.race([
+      Promise.resolve()
+        .then(check)
+        .catch(() => false),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }

@@ -148,10 +148,13 @@ describe("P2P mesh signaling", () => {
     // Bob's camera is gone when his connection is replaced (Ann's side closed)
     delete sides[BOB]!.local.camera;
     (currentPc(ANN) as unknown as { close(): void }).close();
-    await vi.waitFor(async () => {
-      await vi.advanceTimersByTimeAsync(500);
-      expect(sides[ANN]!.tracks.tracks.has(`${BOB}:camera`)).toBe(false);
-    }, { timeout: 10_000, interval: 1 });
+    await vi.waitFor(
+      async () => {
+        await vi.advanceTimersByTimeAsync(500);
+        expect(sides[ANN]!.tracks.tracks.has(`${BOB}:camera`)).toBe(false);
+      },
+      { timeout: 10_000, interval: 1 },
+    );
     expect(sides[ANN]!.tracks.tracks.has(`${BOB}:mic`)).toBe(true);
     expect(sides[BOB]!.tracks.tracks.get(`${ANN}:camera`)?.flowing).toBe(true);
   });

@@ -15,7 +15,8 @@ const handler = (req: Request) =>
     createContext: () => createContext({ transport: "http", db: getDb(), redis: getRedis(), cookie: req.headers.get("cookie"), ip: req.headers.get("x-forwarded-for") }),
     onError({ error, path, type }) {
       // apps/web/server.ts gives every request an id: the line names the request the user saw fail
-      if (error.code === "INTERNAL_SERVER_ERROR") logger.error({ err: error.cause ?? error, requestId: req.headers.get("x-request-id"), path, type }, `web: ${path ?? "request"} failed`);
+      if (error.code === "INTERNAL_SERVER_ERROR")
+        logger.error({ err: error.cause ?? error, requestId: req.headers.get("x-request-id"), path, type }, `web: ${path ?? "request"} failed`);
     },
   });
 
