@@ -21,6 +21,7 @@ export function benchServerEnv(databaseUrl: string, redisUrl: string): ServerEnv
     RATE_LIMIT_WS_UPGRADES_PER_MIN: "1000000",
     RATE_LIMIT_CHAT_PER_10S: "1000000",
     RATE_LIMIT_REGISTER_PER_HOUR: "1000000",
+    RATE_LIMIT_GUESTS_PER_HOUR: "1000000",
     RATE_LIMIT_SIGNIN_PER_MIN: "1000000",
   };
 }

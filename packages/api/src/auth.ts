@@ -80,7 +80,7 @@ export const authOptions: NextAuthOptions = {
         clearErrors(async () => {
           const parsed = displayName.safeParse(credentials?.name);
           if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? "Enter a name.");
-          await limit("guest:ip", requestIp(req?.headers), 30, 3_600_000, "guest sessions from your network");
+          await limit("guest:ip", requestIp(req?.headers), env.RATE_LIMIT_GUESTS_PER_HOUR, 3_600_000, "guest sessions from your network");
           const guest = await getDb().user.create({ data: { name: parsed.data, isGuest: true } });
           return { id: guest.id, name: guest.name, email: null, role: guest.role, isGuest: true, tokenVersion: guest.tokenVersion } satisfies SessionUserClaims;
         }),

@@ -63,6 +63,7 @@ const variables = {
   CALL_RING_TIMEOUT_MS: milliseconds(30_000),
   RATE_LIMIT_SIGNIN_PER_MIN: perWindow(5),
   RATE_LIMIT_REGISTER_PER_HOUR: perWindow(3),
+  RATE_LIMIT_GUESTS_PER_HOUR: perWindow(30),
   RATE_LIMIT_GLOBAL_PER_MIN: perWindow(600),
   RATE_LIMIT_WS_UPGRADES_PER_MIN: perWindow(120),
   RATE_LIMIT_CHAT_PER_10S: perWindow(20),
