@@ -9,7 +9,7 @@ import path from "node:path";
 import { afterEach, beforeAll, describe, expect, test } from "vitest";
 import type { Page } from "playwright-core";
 import { newUser, realtimeClient, signIn, webClient, type RealtimeConnection } from "../../../tests/harness/clients.ts";
-import { STEP_MS, connectionState, newPage as openPage } from "./support/meetingPages.ts";
+import { STEP_MS, connectionState, newPage as openPage, poll } from "./support/meetingPages.ts";
 import { useMeetingStack } from "./support/stack.ts";
 
 const SHOTS = process.env.MEETING_SCREENSHOTS ?? path.join(os.tmpdir(), "qualmeet-meeting-shots");
@@ -125,18 +125,6 @@ async function audioGain(page: Page, peerId: string, windowMs = 1500): Promise<n
   await page.waitForTimeout(windowMs);
   const after = (await mediaStats(page))[peerId]?.audio?.packetsReceived ?? 0;
   return after - before;
-}
-
-/** Polls `check` until it returns a truthy value. */
-async function poll<T>(what: string, check: () => Promise<T>, timeout = STEP_MS): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeout;
-  let last: T | undefined;
-  for (;;) {
-    last = await check();
-    if (last) return last as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 async function shot(page: Page, name: string): Promise<void> {
