@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import { Brand } from "@/components/Brand";
 import { CopyLinkButton } from "@/components/CopyLinkButton";
+import { Detail } from "@/components/Detail";
 import { EndMeetingButton } from "@/components/EndMeetingButton";
 import { StatusBadge } from "@/components/MyMeetings";
 import { createEngine, warmDevice } from "@/lib/media";
@@ -220,14 +221,5 @@ export function PreJoin({
         </div>
       </main>
     </>
-  );
-}
-
-function Detail({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <div>
-      <dt className="text-xs font-medium tracking-wide text-slate-500 uppercase">{label}</dt>
-      <dd className="mt-1 text-slate-900">{children}</dd>
-    </div>
   );
 }

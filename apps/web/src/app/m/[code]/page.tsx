@@ -5,6 +5,7 @@ import { TRPCError } from "@trpc/server";
 import { env } from "@qualmeet/config";
 import { getDb } from "@qualmeet/db";
 import { Brand } from "@/components/Brand";
+import { Detail } from "@/components/Detail";
 import { MeetingLobby } from "@/components/meeting/MeetingLobby";
 import { StatusBadge } from "@/components/MyMeetings";
 import { modeLabel } from "@/lib/labels";
@@ -108,14 +109,5 @@ export default async function MeetingPage({ params, searchParams }: { params: Pa
         </article>
       </main>
     </>
-  );
-}
-
-function Detail({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <div>
-      <dt className="text-xs font-medium tracking-wide text-slate-500 uppercase">{label}</dt>
-      <dd className="mt-1 text-slate-900">{children}</dd>
-    </div>
   );
 }
