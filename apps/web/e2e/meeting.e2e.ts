@@ -9,7 +9,7 @@ import path from "node:path";
 import { afterEach, beforeAll, describe, expect, test } from "vitest";
 import type { Page } from "playwright-core";
 import { newUser, realtimeClient, signIn, webClient, type RealtimeConnection } from "../../../tests/harness/clients.ts";
-import { STEP_MS, connectionState, newPage as openPage, poll } from "./support/meetingPages.ts";
+import { STEP_MS, cameraPreviewPlaying, connectionState, newPage as openPage, poll } from "./support/meetingPages.ts";
 import { useMeetingStack } from "./support/stack.ts";
 
 const SHOTS = process.env.MEETING_SCREENSHOTS ?? path.join(os.tmpdir(), "qualmeet-meeting-shots");
@@ -51,10 +51,7 @@ async function join(page: Page, code: string, guestName?: string, quality: "low"
   // pre-join: device selects and a live preview
   await page.getByLabel("Camera", { exact: true }).waitFor();
   await page.getByLabel("Microphone", { exact: true }).waitFor();
-  await page.waitForFunction(() => {
-    const v = document.querySelector<HTMLVideoElement>('video[aria-label="Camera preview"]');
-    return !!v && v.readyState >= 2 && v.videoWidth > 0;
-  });
+  await cameraPreviewPlaying(page, STEP_MS);
   if (guestName) await page.getByLabel("Your name").fill(guestName);
   await page.getByRole("button", { name: "Join now" }).click();
   await connectionState(page, "Connected");

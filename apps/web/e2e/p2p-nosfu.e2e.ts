@@ -4,7 +4,7 @@
 // mesh grow ("P2P up to N people").
 import { describe, expect, test } from "vitest";
 import { newUser, webClient } from "../../../tests/harness/clients.ts";
-import { connectionState, expectDecoding, join, newPage, poll, topology } from "./support/meetingPages.ts";
+import { cameraPreviewPlaying, connectionState, expectDecoding, join, newPage, poll, topology } from "./support/meetingPages.ts";
 import { useMeetingStack } from "./support/stack.ts";
 
 const stack = useMeetingStack({ realtimeEnv: { MEDIA_WORKERS: "0" } });
@@ -22,14 +22,7 @@ describe("no media server", () => {
     const b = await newPage(stack.browser, stack.contexts);
     await b.goto(`${stack.web.url}/m/${meeting.code}?quality=low`);
     await b.getByLabel("Your name").fill("Bob Guest");
-    await b.waitForFunction(
-      () => {
-        const v = document.querySelector<HTMLVideoElement>('video[aria-label="Camera preview"]');
-        return !!v && v.readyState >= 2 && v.videoWidth > 0;
-      },
-      undefined,
-      { timeout: 40_000 },
-    );
+    await cameraPreviewPlaying(b);
     await b.getByRole("button", { name: "Join now" }).click();
     await b.locator("#join-status", { hasText: "Media server unavailable. Retrying…" }).waitFor();
     await b.waitForTimeout(4000);
