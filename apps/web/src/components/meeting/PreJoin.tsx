@@ -7,7 +7,7 @@ import { Brand } from "@/components/Brand";
 import { CopyLinkButton } from "@/components/CopyLinkButton";
 import { Detail } from "@/components/Detail";
 import { EndMeetingButton } from "@/components/EndMeetingButton";
-import { StatusBadge } from "@/components/MyMeetings";
+import { MeetingHeading } from "@/components/MeetingHeading";
 import { createEngine, warmDevice } from "@/lib/media";
 import { ensurePreview, previewReady, refreshDevices } from "@/lib/media/devices";
 import { DevicePreview } from "./DevicePreview";
@@ -137,12 +137,7 @@ export function PreJoin({
         <div className="card flex flex-col">
           {meeting ? (
             <>
-              <div className="flex flex-wrap items-start justify-between gap-3">
-                <h1 id="meeting-title" className="min-w-0 text-2xl font-bold tracking-tight break-words">
-                  {meeting.title}
-                </h1>
-                <StatusBadge status={meeting.status} />
-              </div>
+              <MeetingHeading title={meeting.title} status={meeting.status} />
               <dl className="mt-4 grid grid-cols-2 gap-x-4 gap-y-3 text-sm">
                 <Detail label="Meeting code">
                   <span className="font-mono font-semibold tracking-wider">{meeting.code}</span>
