@@ -1,4 +1,4 @@
-// The stack most meeting e2e files run against: one realtime node, the web app pointing its pages at it, and Chromium.
+// The stack the meeting and chat e2e files run against: one realtime node, the web app pointing its pages at it, and Chromium.
 import { afterAll, afterEach, beforeAll } from "vitest";
 import type { Browser, BrowserContext } from "playwright-core";
 import { freePort } from "../../../../scripts/lib/ports.ts";
@@ -11,7 +11,7 @@ export interface MeetingStack {
   readonly browser: Browser;
   /** the browser contexts the current test opened; closed after each test */
   readonly contexts: BrowserContext[];
-  /** Stops the realtime node, awaits `whileDown`, then starts a new one on the same port. */
+  /** Stops the realtime node, awaits `whileDown` (what the test does during the outage), then starts a new one on the same port. */
   restartRealtime(whileDown: () => Promise<void>): Promise<void>;
 }
 
@@ -19,7 +19,7 @@ export interface MeetingStack {
  * Registers the file's hooks: starts the stack before all tests, closes the test's browser contexts after each,
  * stops everything after all. Read the servers from the returned object inside tests (they exist once started).
  */
-export function useMeetingStack(options: { realtimeEnv?: Record<string, string>; chromiumArgs?: string[] } = {}): MeetingStack {
+export function useMeetingStack(options: { realtimeEnv?: Record<string, string>; webEnv?: Record<string, string>; chromiumArgs?: string[] } = {}): MeetingStack {
   let web: WebServer | undefined;
   let realtime: RealtimeServer | undefined;
   let browser: Browser | undefined;
@@ -31,7 +31,10 @@ export function useMeetingStack(options: { realtimeEnv?: Record<string, string>;
     const webPort = await freePort();
     allowedOrigins = [`http://localhost:${webPort}`];
     realtime = await startRealtime({ allowedOrigins, env: options.realtimeEnv });
-    const [w, b] = await Promise.allSettled([startWeb({ port: webPort, env: { REALTIME_PUBLIC_URL: realtime.wsUrl } }), launchChromium({ args: options.chromiumArgs })]);
+    const [w, b] = await Promise.allSettled([
+      startWeb({ port: webPort, env: { REALTIME_PUBLIC_URL: realtime.wsUrl, ...options.webEnv } }),
+      launchChromium({ args: options.chromiumArgs }),
+    ]);
     // keep whatever started, so afterAll stops it even when the other failed
     if (w.status === "fulfilled") web = w.value;
     if (b.status === "fulfilled") browser = b.value;
