@@ -2,37 +2,26 @@
 // Calls from a direct conversation in real Chromium pages: the callee's page rings (overlay on any page), Accept
 // puts both in the call's meeting seeing each other's video; Decline, an unanswered call and the caller's Cancel
 // leave "Declined", "Missed" and "Cancelled" entries in the conversation. CALL_RING_TIMEOUT_MS shortens the ringing.
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import type { BrowserContext, Page } from "playwright-core";
+import { describe, expect, test } from "vitest";
+import type { Page } from "playwright-core";
 import { newUser, webClient } from "../../../tests/harness/clients.ts";
-import { messageLog, startChatServers, unique, type ChatServers } from "./support/chatPages.ts";
+import { messageLog, unique } from "./support/chatPages.ts";
 import { connectionState, expectDecoding, newPage } from "./support/meetingPages.ts";
+import { useMeetingStack } from "./support/stack.ts";
 
 const RING_MS = 6000;
 
-let servers: ChatServers;
-let contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  servers = await startChatServers({ CALL_RING_TIMEOUT_MS: String(RING_MS) });
-});
-
-afterEach(async () => {
-  await Promise.allSettled(contexts.map((c) => c.close()));
-  contexts = [];
-});
-
-afterAll(async () => {
-  await servers?.stop();
-});
+/** for both servers: the chat API runs in each */
+const SERVER_ENV = { CALL_RING_TIMEOUT_MS: String(RING_MS) };
+const stack = useMeetingStack({ realtimeEnv: SERVER_ENV, webEnv: SERVER_ENV });
 
 async function twoPeopleInADirectConversation() {
   const [callerName, calleeName] = [unique("Cora"), unique("Carl")];
-  const [caller, callee] = await Promise.all([newUser(servers.web.url, callerName), newUser(servers.web.url, calleeName)]);
-  const dm = await webClient(servers.web.url, caller.cookie).chat.createDirect.mutate({ userId: callee.id });
+  const [caller, callee] = await Promise.all([newUser(stack.web.url, callerName), newUser(stack.web.url, calleeName)]);
+  const dm = await webClient(stack.web.url, caller.cookie).chat.createDirect.mutate({ userId: callee.id });
   const open = async (cookie: string, path: string): Promise<Page> => {
-    const page = await newPage(servers.browser, contexts, cookie);
-    await page.goto(`${servers.web.url}${path}`);
+    const page = await newPage(stack.browser, stack.contexts, cookie);
+    await page.goto(`${stack.web.url}${path}`);
     return page;
   };
   const a = await open(caller.cookie, `/chat?c=${dm.id}`);
@@ -86,7 +75,7 @@ describe("calls from a conversation", () => {
     await a.getByText(/declined the call\./).waitFor();
     expect(await a.getByRole("button", { name: "Cancel call" }).count()).toBe(0);
 
-    await a.goto(`${servers.web.url}/chat?c=${dm.id}`);
+    await a.goto(`${stack.web.url}/chat?c=${dm.id}`);
     await messageLog(a)
       .getByText(/Declined audio call/)
       .waitFor();
@@ -106,7 +95,7 @@ describe("calls from a conversation", () => {
       .waitFor();
     await a.getByText(/No answer from/).waitFor();
 
-    await a.goto(`${servers.web.url}/chat?c=${dm.id}`);
+    await a.goto(`${stack.web.url}/chat?c=${dm.id}`);
     await messageLog(a)
       .getByText(/Missed video call/)
       .waitFor();

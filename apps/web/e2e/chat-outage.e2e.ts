@@ -5,29 +5,21 @@
 // never internal error text, never a pane stuck on "Loading…"), PostgreSQL starts again and both keep
 // chatting. No response is a 500, none fails at all once PostgreSQL is back, and after a reload both sides
 // hold every message once, in order.
-import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
-import type { BrowserContext, Page } from "playwright-core";
+import { afterEach, expect, test } from "vitest";
+import type { Page } from "playwright-core";
 import { newUser } from "../../../tests/harness/clients.ts";
 import { startTestPostgres, stopTestPostgres } from "../../../tests/harness/postgres.ts";
-import { conversationItem, messageLog, openDirectWith, sendMessage, startChatServers, unique, type ChatServers } from "./support/chatPages.ts";
+import { conversationItem, messageLog, openDirectWith, sendMessage, unique } from "./support/chatPages.ts";
 import { newPage } from "./support/meetingPages.ts";
+import { useMeetingStack } from "./support/stack.ts";
 
-let servers: ChatServers;
-let contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  servers = await startChatServers({ RATE_LIMIT_CHAT_PER_10S: "1000" });
-});
+/** for both servers: the chat API runs in each */
+const SERVER_ENV = { RATE_LIMIT_CHAT_PER_10S: "1000" };
+const stack = useMeetingStack({ realtimeEnv: SERVER_ENV, webEnv: SERVER_ENV });
 
 afterEach(async () => {
   // whatever happened, the other test files find PostgreSQL running
   await startTestPostgres();
-  await Promise.allSettled(contexts.map((c) => c.close()));
-  contexts = [];
-});
-
-afterAll(async () => {
-  await servers?.stop();
 });
 
 type Phase = "before" | "outage" | "after";
@@ -36,13 +28,13 @@ const failures: Array<{ phase: Phase; status: number; url: string }> = [];
 
 /** A /chat page whose failed responses (5xx) are recorded with the phase their request was sent in. */
 async function chatPage(cookie: string): Promise<Page> {
-  const page = await newPage(servers.browser, contexts, cookie);
+  const page = await newPage(stack.browser, stack.contexts, cookie);
   const sentIn = new WeakMap<object, Phase>();
   page.on("request", (request) => sentIn.set(request, phase));
   page.on("response", (response) => {
     if (response.status() >= 500) failures.push({ phase: sentIn.get(response.request()) ?? phase, status: response.status(), url: response.url() });
   });
-  await page.goto(`${servers.web.url}/chat`);
+  await page.goto(`${stack.web.url}/chat`);
   await page.getByRole("heading", { name: "Chat", exact: true }).waitFor();
   return page;
 }
@@ -58,7 +50,7 @@ const INTERNAL_TEXT = /prisma|invocation|57P0\d|ECONN|DriverAdapter|terminating 
 
 test("PostgreSQL restarted while one person sends 20 messages: delivered live, no 500, no pane stuck, all stored once in order", { timeout: 240_000 }, async () => {
   const [annName, bobName] = [unique("Ann"), unique("Bob")];
-  const [ann, bob] = await Promise.all([newUser(servers.web.url, annName), newUser(servers.web.url, bobName)]);
+  const [ann, bob] = await Promise.all([newUser(stack.web.url, annName), newUser(stack.web.url, bobName)]);
   const a = await chatPage(ann.cookie);
   const b = await chatPage(bob.cookie);
   await openDirectWith(a, bobName);

@@ -2,32 +2,20 @@
 // /chat in real Chromium pages against real web and realtime servers: direct messages with typing, receipts and
 // unread counts; a group of three where a removed member loses access at once; hostile text shown as text; and
 // a message written while the realtime socket is down, kept and sent once it is back.
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import type { BrowserContext } from "playwright-core";
+import { describe, expect, test } from "vitest";
 import { newUser, realtimeClient, webClient } from "../../../tests/harness/clients.ts";
-import { conversationItem, messageLog, openDirectWith, sendMessage, startChatServers, unique, type ChatServers } from "./support/chatPages.ts";
+import { conversationItem, messageLog, openDirectWith, sendMessage, unique } from "./support/chatPages.ts";
 import { join, newPage } from "./support/meetingPages.ts";
+import { useMeetingStack } from "./support/stack.ts";
 
-let servers: ChatServers;
-let contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  // the history test writes a few pages of messages quickly
-  servers = await startChatServers({ RATE_LIMIT_CHAT_PER_10S: "1000" });
-});
-
-afterEach(async () => {
-  await Promise.allSettled(contexts.map((c) => c.close()));
-  contexts = [];
-});
-
-afterAll(async () => {
-  await servers?.stop();
-});
+// the history test writes a few pages of messages quickly
+/** for both servers: the chat API runs in each */
+const SERVER_ENV = { RATE_LIMIT_CHAT_PER_10S: "1000" };
+const stack = useMeetingStack({ realtimeEnv: SERVER_ENV, webEnv: SERVER_ENV });
 
 const chatPage = async (cookie: string, path = "/chat") => {
-  const page = await newPage(servers.browser, contexts, cookie);
-  await page.goto(`${servers.web.url}${path}`);
+  const page = await newPage(stack.browser, stack.contexts, cookie);
+  await page.goto(`${stack.web.url}${path}`);
   await page.getByRole("heading", { name: "Chat", exact: true }).waitFor();
   return page;
 };
@@ -36,7 +24,7 @@ describe("chat", () => {
   test("two people: direct message, typing indicator, the message arrives, Seen by, unread count clears", { timeout: 120_000 }, async () => {
     const annName = unique("Ann");
     const bobName = unique("Bob");
-    const [ann, bob] = await Promise.all([newUser(servers.web.url, annName), newUser(servers.web.url, bobName)]);
+    const [ann, bob] = await Promise.all([newUser(stack.web.url, annName), newUser(stack.web.url, bobName)]);
     const a = await chatPage(ann.cookie);
     const b = await chatPage(bob.cookie);
 
@@ -98,7 +86,7 @@ describe("chat", () => {
 
   test("a group of three; a removed member loses the conversation at once and cannot read it", { timeout: 120_000 }, async () => {
     const [annName, bobName, catName, title] = [unique("Ann"), unique("Bob"), unique("Cat"), unique("Team")];
-    const [ann, bob, cat] = await Promise.all([newUser(servers.web.url, annName), newUser(servers.web.url, bobName), newUser(servers.web.url, catName)]);
+    const [ann, bob, cat] = await Promise.all([newUser(stack.web.url, annName), newUser(stack.web.url, bobName), newUser(stack.web.url, catName)]);
     const a = await chatPage(ann.cookie);
     const b = await chatPage(bob.cookie);
     const c = await chatPage(cat.cookie);
@@ -131,11 +119,11 @@ describe("chat", () => {
     await c.getByText("You are no longer a member of this conversation.").waitFor();
     await conversationItem(c, title).waitFor({ state: "detached" });
     expect(await messageLog(c).count()).toBe(0);
-    await expect(webClient(servers.web.url, cat.cookie).chat.history.query({ conversationId })).rejects.toMatchObject({ data: { code: "NOT_FOUND" } });
+    await expect(webClient(stack.web.url, cat.cookie).chat.history.query({ conversationId })).rejects.toMatchObject({ data: { code: "NOT_FOUND" } });
 
     await sendMessage(a, "After Cat left");
     await messageLog(b).getByText("After Cat left").waitFor();
-    await c.goto(`${servers.web.url}/chat?c=${conversationId}`);
+    await c.goto(`${stack.web.url}/chat?c=${conversationId}`);
     await c.getByText("This conversation is not available.").waitFor();
     expect(await c.getByText("After Cat left").count()).toBe(0);
   });
@@ -144,8 +132,8 @@ describe("chat", () => {
     const evilName = `<img src=x onerror="window.__xss='name'">${unique("Eve")}`;
     const evilTitle = `<script>window.__xss='title'</script><b>${unique("Team")}</b>`;
     const evilBody = `<img src=x onerror="window.__xss='body'"> <a href="javascript:window.__xss='link'">click</a> javascript:alert(1) <b>bold</b>`;
-    const [eve, bob] = await Promise.all([newUser(servers.web.url, evilName), newUser(servers.web.url, unique("Bob"))]);
-    const api = webClient(servers.web.url, eve.cookie);
+    const [eve, bob] = await Promise.all([newUser(stack.web.url, evilName), newUser(stack.web.url, unique("Bob"))]);
+    const api = webClient(stack.web.url, eve.cookie);
     const group = await api.chat.createGroup.mutate({ title: evilTitle, memberIds: [bob.id] });
 
     const b = await chatPage(bob.cookie);
@@ -166,8 +154,8 @@ describe("chat", () => {
     await messageLog(b).getByText(evilName, { exact: true }).waitFor();
     await b.getByRole("heading", { name: evilTitle }).waitFor();
     // the direct conversation shows the name as its title
-    const dm = await webClient(servers.web.url, bob.cookie).chat.createDirect.mutate({ userId: eve.id });
-    await b.goto(`${servers.web.url}/chat?c=${dm.id}`);
+    const dm = await webClient(stack.web.url, bob.cookie).chat.createDirect.mutate({ userId: eve.id });
+    await b.goto(`${stack.web.url}/chat?c=${dm.id}`);
     await b.getByRole("heading", { name: evilName }).waitFor();
     await conversationItem(b, evilTitle).waitFor();
 
@@ -181,22 +169,21 @@ describe("chat", () => {
 
   test("a message sent while the realtime socket is down is kept, shown as not sent, and goes out once when it is back", { timeout: 150_000 }, async () => {
     const [annName, bobName] = [unique("Ann"), unique("Bob")];
-    const [ann, bob] = await Promise.all([newUser(servers.web.url, annName), newUser(servers.web.url, bobName)]);
-    const dm = await webClient(servers.web.url, ann.cookie).chat.createDirect.mutate({ userId: bob.id });
+    const [ann, bob] = await Promise.all([newUser(stack.web.url, annName), newUser(stack.web.url, bobName)]);
+    const dm = await webClient(stack.web.url, ann.cookie).chat.createDirect.mutate({ userId: bob.id });
     const a = await chatPage(ann.cookie, `/chat?c=${dm.id}`);
     const b = await chatPage(bob.cookie, `/chat?c=${dm.id}`);
     await sendMessage(a, "Before the outage");
     await messageLog(b).getByText("Before the outage").waitFor();
 
-    await servers.realtime.stop();
-    await sendMessage(a, "Written during the outage");
-    const pending = messageLog(a).getByRole("listitem").filter({ hasText: "Written during the outage" });
-    await pending.getByText("Not sent, retrying").waitFor();
-    // a reload keeps it (localStorage)
-    await a.reload();
-    await messageLog(a).getByRole("listitem").filter({ hasText: "Written during the outage" }).getByText("Not sent, retrying").waitFor();
-
-    await servers.restartRealtime();
+    await stack.restartRealtime(async () => {
+      await sendMessage(a, "Written during the outage");
+      const pending = messageLog(a).getByRole("listitem").filter({ hasText: "Written during the outage" });
+      await pending.getByText("Not sent, retrying").waitFor();
+      // a reload keeps it (localStorage)
+      await a.reload();
+      await messageLog(a).getByRole("listitem").filter({ hasText: "Written during the outage" }).getByText("Not sent, retrying").waitFor();
+    });
     await messageLog(b).getByText("Written during the outage").waitFor({ timeout: 60_000 });
     await messageLog(a).getByText("Not sent, retrying").waitFor({ state: "detached", timeout: 60_000 });
     expect(await messageLog(a).getByText("Written during the outage").count()).toBe(1);
@@ -210,9 +197,9 @@ describe("chat", () => {
 describe("history", () => {
   test("the newest page first, older pages on scrolling up; search within the conversation; reply", { timeout: 120_000 }, async () => {
     const [annName, bobName] = [unique("Ann"), unique("Bob")];
-    const [ann, bob] = await Promise.all([newUser(servers.web.url, annName), newUser(servers.web.url, bobName)]);
-    const dm = await webClient(servers.web.url, ann.cookie).chat.createDirect.mutate({ userId: bob.id });
-    const socket = realtimeClient(servers.realtime.wsUrl, { cookie: ann.cookie, origin: servers.web.url });
+    const [ann, bob] = await Promise.all([newUser(stack.web.url, annName), newUser(stack.web.url, bobName)]);
+    const dm = await webClient(stack.web.url, ann.cookie).chat.createDirect.mutate({ userId: bob.id });
+    const socket = realtimeClient(stack.realtime.wsUrl, { cookie: ann.cookie, origin: stack.web.url });
     try {
       for (let i = 1; i <= 120; i++) {
         await socket.client.chat.send.mutate({ conversationId: dm.id, clientId: `history-${dm.id}-${i}`, body: `Numbered message ${i}.` });
@@ -252,12 +239,12 @@ describe("history", () => {
 describe("meeting chat", () => {
   test("the meeting's chat panel is persisted: there after rejoining, and readable on /chat afterwards", { timeout: 180_000 }, async () => {
     const [hostName, guestName, title] = [unique("Hana"), unique("Gus"), unique("Standup")];
-    const [host, other] = await Promise.all([newUser(servers.web.url, hostName), newUser(servers.web.url, guestName)]);
-    const meeting = await webClient(servers.web.url, host.cookie).meeting.create.mutate({ title, maxParticipants: 10, p2pMaxParticipants: 3 });
-    const a = await newPage(servers.browser, contexts, host.cookie);
-    const b = await newPage(servers.browser, contexts, other.cookie);
-    await join(a, servers.web.url, meeting.code);
-    await join(b, servers.web.url, meeting.code);
+    const [host, other] = await Promise.all([newUser(stack.web.url, hostName), newUser(stack.web.url, guestName)]);
+    const meeting = await webClient(stack.web.url, host.cookie).meeting.create.mutate({ title, maxParticipants: 10, p2pMaxParticipants: 3 });
+    const a = await newPage(stack.browser, stack.contexts, host.cookie);
+    const b = await newPage(stack.browser, stack.contexts, other.cookie);
+    await join(a, stack.web.url, meeting.code);
+    await join(b, stack.web.url, meeting.code);
 
     await a.getByRole("textbox", { name: "Message" }).fill("Agenda: https://example.com/agenda <b>1</b>");
     await a.getByRole("button", { name: "Send" }).click();
@@ -266,10 +253,10 @@ describe("meeting chat", () => {
     await chatLog(b).getByRole("link", { name: "https://example.com/agenda" }).waitFor();
 
     // rejoining shows what was said before
-    await join(b, servers.web.url, meeting.code);
+    await join(b, stack.web.url, meeting.code);
     await chatLog(b).getByText("Agenda: https://example.com/agenda <b>1</b>").waitFor();
 
-    await b.goto(`${servers.web.url}/chat`);
+    await b.goto(`${stack.web.url}/chat`);
     await conversationItem(b, title).click();
     await messageLog(b).getByText("Agenda: https://example.com/agenda <b>1</b>").waitFor();
   });

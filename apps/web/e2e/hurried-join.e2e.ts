@@ -2,43 +2,20 @@
 // People who click "Join now" the moment the page shows it, before their camera has started (real webcams take
 // 1-3 s; the fake one starts at once, so every page here delays getUserMedia by 1.5-3 s). Everyone must still be
 // seen and heard: 3 people (a P2P mesh), then 4 (past the P2P limit of 3: the SFU). Pages at 320x240@15.
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { freePort } from "../../../scripts/lib/ports.ts";
-import { launchChromium } from "../../../tests/harness/browser.ts";
+import { describe, expect, test } from "vitest";
+import type { Page } from "playwright-core";
 import { newUser, webClient } from "../../../tests/harness/clients.ts";
-import { startRealtime, startWeb, type RealtimeServer, type WebServer } from "../../../tests/harness/servers.ts";
 import { connectionState, expectDecoding, newPage, poll } from "./support/meetingPages.ts";
+import { useMeetingStack } from "./support/stack.ts";
 
-let web: WebServer;
-let realtime: RealtimeServer;
-let browser: Browser;
-let contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  const webPort = await freePort();
-  realtime = await startRealtime({ allowedOrigins: [`http://localhost:${webPort}`] });
-  const [w, b] = await Promise.allSettled([startWeb({ port: webPort, env: { REALTIME_PUBLIC_URL: realtime.wsUrl } }), launchChromium()]);
-  if (w.status === "fulfilled") web = w.value;
-  if (b.status === "fulfilled") browser = b.value;
-  for (const r of [w, b]) if (r.status === "rejected") throw r.reason;
-});
-
-afterEach(async () => {
-  await Promise.allSettled(contexts.map((c) => c.close()));
-  contexts = [];
-});
-
-afterAll(async () => {
-  await Promise.allSettled([browser?.close(), web?.stop(), realtime?.stop()]);
-});
+const stack = useMeetingStack();
 
 /**
  * A page whose camera and microphone take `delayMs` to start, like a real webcam; counts the starts. With
  * `cameraBusy` the camera fails as one held by another program does.
  */
 async function slowCameraPage(cookie: string | undefined, delayMs: number, cameraBusy = false): Promise<Page> {
-  const page = await newPage(browser, contexts, cookie);
+  const page = await newPage(stack.browser, stack.contexts, cookie);
   await page.addInitScript(
     ({ delayMs, cameraBusy }) => {
       const media = navigator.mediaDevices;
@@ -86,9 +63,9 @@ async function expectHearing(pages: Page[]): Promise<void> {
 }
 
 async function meetingWithHurriedPeople(count: number): Promise<{ pages: Page[]; mode: string }> {
-  const host = await newUser(web.url, "Hana Host");
-  const meeting = await webClient(web.url, host.cookie).meeting.create.mutate({ title: "First meeting", maxParticipants: 10 });
-  const url = `${web.url}/m/${meeting.code}?quality=low`;
+  const host = await newUser(stack.web.url, "Hana Host");
+  const meeting = await webClient(stack.web.url, host.cookie).meeting.create.mutate({ title: "First meeting", maxParticipants: 10 });
+  const url = `${stack.web.url}/m/${meeting.code}?quality=low`;
   // cameras that take between 1.5 and 3 s to start
   const pages = await Promise.all(Array.from({ length: count }, (_, i) => slowCameraPage(i === 0 ? host.cookie : undefined, 1500 + (1500 * i) / Math.max(1, count - 1))));
   // the host first (the meeting goes live), then every guest at once; an empty meeting starts direct (P2P)
@@ -116,9 +93,9 @@ describe("hurried joiners (Join now before the camera has started)", () => {
   });
 
   test("a camera held by another program: the guest joins with the microphone and is told what to do", { timeout: 180_000 }, async () => {
-    const host = await newUser(web.url, "Hana Host");
-    const meeting = await webClient(web.url, host.cookie).meeting.create.mutate({ title: "Busy camera", maxParticipants: 10 });
-    const url = `${web.url}/m/${meeting.code}?quality=low`;
+    const host = await newUser(stack.web.url, "Hana Host");
+    const meeting = await webClient(stack.web.url, host.cookie).meeting.create.mutate({ title: "Busy camera", maxParticipants: 10 });
+    const url = `${stack.web.url}/m/${meeting.code}?quality=low`;
     const [hostPage, guestPage] = await Promise.all([slowCameraPage(host.cookie, 1500), slowCameraPage(undefined, 2000, true)]);
     await hurriedJoin(hostPage, url);
     await hurriedJoin(guestPage, url, "Gina Guest");
@@ -133,9 +110,9 @@ describe("hurried joiners (Join now before the camera has started)", () => {
   });
 
   test("pre-join toggles: join muted and without camera; the microphone level moves", { timeout: 180_000 }, async () => {
-    const host = await newUser(web.url, "Hana Host");
-    const meeting = await webClient(web.url, host.cookie).meeting.create.mutate({ title: "Quiet guest", maxParticipants: 10 });
-    const url = `${web.url}/m/${meeting.code}?quality=low`;
+    const host = await newUser(stack.web.url, "Hana Host");
+    const meeting = await webClient(stack.web.url, host.cookie).meeting.create.mutate({ title: "Quiet guest", maxParticipants: 10 });
+    const url = `${stack.web.url}/m/${meeting.code}?quality=low`;
     const [hostPage, guestPage] = await Promise.all([slowCameraPage(host.cookie, 1500), slowCameraPage(undefined, 1500)]);
     await hurriedJoin(hostPage, url);
     await connectionState(hostPage, "Connected", 60_000);

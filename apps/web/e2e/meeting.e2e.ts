@@ -6,42 +6,24 @@ import { randomUUID } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { freePort } from "../../../scripts/lib/ports.ts";
-import { launchChromium } from "../../../tests/harness/browser.ts";
+import { afterEach, beforeAll, describe, expect, test } from "vitest";
+import type { Page } from "playwright-core";
 import { newUser, realtimeClient, signIn, webClient, type RealtimeConnection } from "../../../tests/harness/clients.ts";
-import { startRealtime, startWeb, type RealtimeServer, type WebServer } from "../../../tests/harness/servers.ts";
-import { STEP_MS, connectionState, newPage as openPage } from "./support/meetingPages.ts";
+import { STEP_MS, cameraPreviewPlaying, connectionState, newPage as openPage, poll } from "./support/meetingPages.ts";
+import { useMeetingStack } from "./support/stack.ts";
 
 const SHOTS = process.env.MEETING_SCREENSHOTS ?? path.join(os.tmpdir(), "qualmeet-meeting-shots");
 
-let web: WebServer;
-let realtime: RealtimeServer;
-let browser: Browser;
-let contexts: BrowserContext[] = [];
+const stack = useMeetingStack();
 let sockets: RealtimeConnection[] = [];
 
 beforeAll(async () => {
-  // The realtime node must allow the web origin, and the web app must know the realtime URL: fix the port first.
-  const webPort = await freePort();
-  realtime = await startRealtime({ allowedOrigins: [`http://localhost:${webPort}`] });
-  const [w, b] = await Promise.allSettled([startWeb({ port: webPort, env: { REALTIME_PUBLIC_URL: realtime.wsUrl } }), launchChromium()]);
-  if (w.status === "fulfilled") web = w.value;
-  if (b.status === "fulfilled") browser = b.value;
-  if (w.status === "rejected") throw w.reason;
-  if (b.status === "rejected") throw b.reason;
   await mkdir(SHOTS, { recursive: true });
 });
 
 afterEach(async () => {
-  await Promise.allSettled([...contexts.map((c) => c.close()), ...sockets.map((s) => s.close())]);
-  contexts = [];
+  await Promise.allSettled(sockets.map((s) => s.close()));
   sockets = [];
-});
-
-afterAll(async () => {
-  await Promise.allSettled([browser?.close(), web?.stop(), realtime?.stop()]);
 });
 
 // ---- helpers ---------------------------------------------------------------------------------------------
@@ -54,14 +36,14 @@ interface Person {
 }
 
 /** A signed-in (or anonymous) page whose engine traces first packets and frames, for the timings printed here. */
-const newPage = (cookie?: string): Promise<Page> => openPage(browser, contexts, cookie, { trace: true });
+const newPage = (cookie?: string): Promise<Page> => openPage(stack.browser, stack.contexts, cookie, { trace: true });
 
 async function registeredPerson(name: string): Promise<{ cookie: string; id: string; name: string }> {
-  const user = await newUser(web.url, name);
+  const user = await newUser(stack.web.url, name);
   return { cookie: user.cookie, id: user.id, name };
 }
 
-const meetingUrl = (code: string, quality: "low" | "standard" = "low") => `${web.url}/m/${code}?quality=${quality}`;
+const meetingUrl = (code: string, quality: "low" | "standard" = "low") => `${stack.web.url}/m/${code}?quality=${quality}`;
 
 /** Opens the meeting and joins (as a guest when `guestName` is given); resolves once the room shows "Connected". */
 async function join(page: Page, code: string, guestName?: string, quality: "low" | "standard" = "low"): Promise<void> {
@@ -69,10 +51,7 @@ async function join(page: Page, code: string, guestName?: string, quality: "low"
   // pre-join: device selects and a live preview
   await page.getByLabel("Camera", { exact: true }).waitFor();
   await page.getByLabel("Microphone", { exact: true }).waitFor();
-  await page.waitForFunction(() => {
-    const v = document.querySelector<HTMLVideoElement>('video[aria-label="Camera preview"]');
-    return !!v && v.readyState >= 2 && v.videoWidth > 0;
-  });
+  await cameraPreviewPlaying(page, STEP_MS);
   if (guestName) await page.getByLabel("Your name").fill(guestName);
   await page.getByRole("button", { name: "Join now" }).click();
   await connectionState(page, "Connected");
@@ -145,24 +124,12 @@ async function audioGain(page: Page, peerId: string, windowMs = 1500): Promise<n
   return after - before;
 }
 
-/** Polls `check` until it returns a truthy value. */
-async function poll<T>(what: string, check: () => Promise<T>, timeout = STEP_MS): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeout;
-  let last: T | undefined;
-  for (;;) {
-    last = await check();
-    if (last) return last as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
 }
 
 async function createMeeting(hostCookie: string, maxParticipants: number): Promise<string> {
-  const meeting = await webClient(web.url, hostCookie).meeting.create.mutate({ title: "Team sync", maxParticipants, p2pMaxParticipants: 0 });
+  const meeting = await webClient(stack.web.url, hostCookie).meeting.create.mutate({ title: "Team sync", maxParticipants, p2pMaxParticipants: 0 });
   return meeting.code;
 }
 
@@ -378,7 +345,7 @@ describe("the meeting room", () => {
     }
     const loadedAt = await Promise.all(people.map((p) => p.page.evaluate(() => window.__qualmeet!.loadedAt)));
 
-    const health = (await (await fetch(`${realtime.httpUrl}/healthz`)).json()) as { media: { workers: Array<{ pid: number; routers: number }> } };
+    const health = (await (await fetch(`${stack.realtime.httpUrl}/healthz`)).json()) as { media: { workers: Array<{ pid: number; routers: number }> } };
     const victims = health.media.workers.filter((w) => w.routers > 0).map((w) => w.pid);
     expect(victims.length).toBeGreaterThan(0);
     const killedAt = Date.now();
@@ -475,11 +442,8 @@ describe("the meeting room", () => {
     await expectDecoding(host, 1, { source: "camera" });
     await guest.evaluate(() => ((window as unknown as { __marker: string }).__marker = "same document"));
 
-    const port = realtime.port;
     const stoppedAt = Date.now();
-    await realtime.stop();
-    await connectionState(guest, "Reconnecting");
-    realtime = await startRealtime({ port, allowedOrigins: [web.url] });
+    await stack.restartRealtime(() => connectionState(guest, "Reconnecting"));
     const restartedAt = Date.now();
     await Promise.all([host, guest].map((p) => connectionState(p, "Connected", 45_000)));
     await Promise.all([host, guest].map((p) => expectDecoding(p, 1, { source: "camera", timeout: 30_000 })));
@@ -494,9 +458,9 @@ describe("the meeting room", () => {
 
 /** A participant without a browser: a realtime socket that joins the meeting and publishes nothing. */
 async function socketPeer(code: string, name: string): Promise<string> {
-  const session = await signIn(web.url, { name }, "guest");
+  const session = await signIn(stack.web.url, { name }, "guest");
   if (!session.ok) throw new Error(`guest sign-in failed: ${session.error}`);
-  const connection = realtimeClient(realtime.wsUrl, { cookie: session.cookie, origin: web.url });
+  const connection = realtimeClient(stack.realtime.wsUrl, { cookie: session.cookie, origin: stack.web.url });
   sockets.push(connection);
   const joined = await connection.client.room.join.mutate({ code });
   return joined.self.peerId;

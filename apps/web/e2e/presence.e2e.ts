@@ -1,39 +1,17 @@
 // "Online now" on the home page, fed by the realtime server's presence.online subscription over the
 // browser's own cookie-authenticated WebSocket (URL handed to the page by the server, no rebuild).
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, expect, test } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { freePort } from "../../../scripts/lib/ports.ts";
-import { launchChromium } from "../../../tests/harness/browser.ts";
-import { startRealtime, startWeb, type RealtimeServer, type WebServer } from "../../../tests/harness/servers.ts";
+import { expect, test } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
+import { useMeetingStack } from "./support/stack.ts";
 
 const STEP_MS = 15_000;
 
-let web: WebServer;
-let realtime: RealtimeServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  // The realtime node must allow the web origin, and the web app must know the realtime URL: fix the port first.
-  const webPort = await freePort();
-  realtime = await startRealtime({ allowedOrigins: [`http://localhost:${webPort}`] });
-  const [w, b] = await Promise.allSettled([startWeb({ port: webPort, env: { REALTIME_PUBLIC_URL: realtime.wsUrl } }), launchChromium()]);
-  // keep whatever started, so afterAll stops it even when the other failed
-  if (w.status === "fulfilled") web = w.value;
-  if (b.status === "fulfilled") browser = b.value;
-  if (w.status === "rejected") throw w.reason;
-  if (b.status === "rejected") throw b.reason;
-});
-
-afterAll(async () => {
-  await Promise.allSettled(contexts.map((c) => c.close()));
-  await Promise.allSettled([browser?.close(), web?.stop(), realtime?.stop()]);
-});
+const stack = useMeetingStack();
 
 async function newContext(): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext();
-  contexts.push(context);
+  const context = await stack.browser.newContext();
+  stack.contexts.push(context);
   context.setDefaultTimeout(STEP_MS);
   context.setDefaultNavigationTimeout(STEP_MS);
   return { context, page: await context.newPage() };
@@ -42,19 +20,19 @@ async function newContext(): Promise<{ context: BrowserContext; page: Page }> {
 test("signed-in users and guests see each other under Online now, live", async () => {
   const host = await newContext();
   const hostName = `Host ${randomUUID().slice(0, 8)}`;
-  await host.page.goto(`${web.url}/register`);
+  await host.page.goto(`${stack.web.url}/register`);
   await host.page.getByLabel("Name").fill(hostName);
   await host.page.getByLabel("Email").fill(`user-${randomUUID()}@example.test`);
   await host.page.getByLabel("Password").fill("correct horse battery");
   await host.page.getByRole("button", { name: "Create account" }).click();
-  await host.page.waitForURL(`${web.url}/`);
+  await host.page.waitForURL(`${stack.web.url}/`);
   const hostOnline = host.page.getByRole("region", { name: /Online now/ });
   await hostOnline.getByText(hostName).waitFor();
 
   await host.page.getByRole("button", { name: "New meeting" }).click();
   await host.page.waitForURL(/\/m\/[a-z0-9]{8}$/);
   const meetingUrl = host.page.url();
-  await host.page.goto(`${web.url}/`);
+  await host.page.goto(`${stack.web.url}/`);
 
   const guest = await newContext();
   const guestName = `Guest ${randomUUID().slice(0, 8)}`;
@@ -62,7 +40,7 @@ test("signed-in users and guests see each other under Online now, live", async (
   await guest.page.getByLabel("Your name").fill(guestName);
   await guest.page.getByRole("button", { name: "Join now" }).click();
   await guest.page.getByRole("button", { name: "Copy link" }).waitFor();
-  await guest.page.goto(`${web.url}/`);
+  await guest.page.goto(`${stack.web.url}/`);
 
   const guestOnline = guest.page.getByRole("region", { name: /Online now/ });
   await guestOnline.getByText(hostName).waitFor();

@@ -5,12 +5,10 @@
 // other within a second, positions agreeing within 0.5 s; a late joiner starts where everyone is.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { freePort } from "../../../scripts/lib/ports.ts";
-import { launchChromium } from "../../../tests/harness/browser.ts";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { Page } from "playwright-core";
 import { newUser } from "../../../tests/harness/clients.ts";
-import { startRealtime, startWeb, type RealtimeServer, type WebServer } from "../../../tests/harness/servers.ts";
+import { useMeetingStack } from "./support/stack.ts";
 
 const STEP_MS = 20_000;
 const MEDIA_SECONDS = 30;
@@ -21,12 +19,10 @@ const MAX_DRIFT_S = 0.5;
 /** how long a dropped socket keeps its participant (ms): short, for the late joiner below */
 const GRACE_MS = 1000;
 
-let web: WebServer;
-let realtime: RealtimeServer;
-let browser: Browser;
+// media must start without a click in the test
+const stack = useMeetingStack({ realtimeEnv: { RECONNECT_GRACE_MS: String(GRACE_MS) }, chromiumArgs: ["--autoplay-policy=no-user-gesture-required"] });
 let media: Server;
 let mediaUrl: string;
-let contexts: BrowserContext[] = [];
 
 /** A mono 8 kHz 8-bit WAV: a quiet 440 Hz tone. */
 function toneWav(seconds: number): Buffer {
@@ -81,25 +77,12 @@ function serveMedia(): Promise<Server> {
 }
 
 beforeAll(async () => {
-  const webPort = await freePort();
-  realtime = await startRealtime({ allowedOrigins: [`http://localhost:${webPort}`], env: { RECONNECT_GRACE_MS: String(GRACE_MS) } });
-  // media must start without a click in the test
-  const launch = launchChromium({ args: ["--autoplay-policy=no-user-gesture-required"] });
-  const [w, b, m] = await Promise.allSettled([startWeb({ port: webPort, env: { REALTIME_PUBLIC_URL: realtime.wsUrl } }), launch, serveMedia()]);
-  if (w.status === "fulfilled") web = w.value;
-  if (b.status === "fulfilled") browser = b.value;
-  if (m.status === "fulfilled") media = m.value;
-  for (const r of [w, b, m]) if (r.status === "rejected") throw r.reason;
+  media = await serveMedia();
   mediaUrl = `http://127.0.0.1:${(media.address() as AddressInfo).port}/tone.wav`;
 });
 
-afterEach(async () => {
-  await Promise.allSettled(contexts.map((c) => c.close()));
-  contexts = [];
-});
-
 afterAll(async () => {
-  await Promise.allSettled([browser?.close(), web?.stop(), realtime?.stop(), new Promise((resolve) => (media ? media.close(resolve) : resolve(undefined)))]);
+  await new Promise((resolve) => (media ? media.close(resolve) : resolve(undefined)));
 });
 
 // ---- helpers ---------------------------------------------------------------------------------------------
@@ -113,8 +96,8 @@ interface Tab {
 }
 
 async function newTab(cookie?: string): Promise<Tab> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
-  contexts.push(context);
+  const context = await stack.browser.newContext({ viewport: { width: 1280, height: 720 } });
+  stack.contexts.push(context);
   context.setDefaultTimeout(STEP_MS);
   context.setDefaultNavigationTimeout(STEP_MS);
   if (cookie) {
@@ -218,9 +201,9 @@ const act = (page: Page, script: string) =>
 
 describe("Quick 1:1 and Listen together", () => {
   test("one click makes a 1:1, a guest joins by link, and shared media stays in sync both ways", async () => {
-    const quinn = await newUser(web.url, "Quinn");
+    const quinn = await newUser(stack.web.url, "Quinn");
     const host = await newTab(quinn.cookie);
-    await host.page.goto(web.url);
+    await host.page.goto(stack.web.url);
     await host.page.getByRole("heading", { name: "Hello, Quinn" }).waitFor();
     if (process.env.QUICK_SCREENSHOTS) await host.page.screenshot({ path: `${process.env.QUICK_SCREENSHOTS}/home.png` });
     await host.page.getByRole("button", { name: "Quick 1:1" }).click();
@@ -235,7 +218,7 @@ describe("Quick 1:1 and Listen together", () => {
     await host.page.getByRole("button", { name: "Copy link" }).waitFor();
 
     const guest = await newTab();
-    await guest.page.goto(`${web.url}/m/${code}`);
+    await guest.page.goto(`${stack.web.url}/m/${code}`);
     await joinRoom(guest.page, "Gale Guest");
     await guest.page.getByRole("heading", { name: "Quinn's 1:1" }).waitFor();
 
@@ -347,7 +330,7 @@ describe("Quick 1:1 and Listen together", () => {
     await guest.page.goto("about:blank");
     // the place is free once the room has let the guest go: gone from the host's list
     await guestRow.waitFor({ state: "detached", timeout: GRACE_MS + STEP_MS });
-    await guest.page.goto(`${web.url}/m/${code}`);
+    await guest.page.goto(`${stack.web.url}/m/${code}`);
     await joinRoom(guest.page);
     // it starts from the join's state (not a replay of the room's log): its timeline is where the host is
     const joinedAt = await waitPlayer(guest.page, "true");

@@ -1,45 +1,7 @@
 /// <reference lib="dom" />
-// Helpers for chat e2e tests: web + realtime + Chromium, and the /chat page's landmarks.
+// Helpers for chat e2e tests: the /chat page's landmarks and actions.
 import { randomUUID } from "node:crypto";
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
-import { freePort } from "../../../../scripts/lib/ports.ts";
-import { launchChromium } from "../../../../tests/harness/browser.ts";
-import { startRealtime, startWeb, type RealtimeServer, type WebServer } from "../../../../tests/harness/servers.ts";
-
-export interface ChatServers {
-  web: WebServer;
-  realtime: RealtimeServer;
-  browser: Browser;
-  /** restarts the realtime node on the same port (after `realtime.stop()`) */
-  restartRealtime(): Promise<RealtimeServer>;
-  stop(): Promise<void>;
-}
-
-/** One web server, one realtime node (both with `env`) and Chromium. */
-export async function startChatServers(env: Record<string, string> = {}): Promise<ChatServers> {
-  const webPort = await freePort();
-  const allowedOrigins = [`http://localhost:${webPort}`];
-  let realtime = await startRealtime({ allowedOrigins, env });
-  const [w, b] = await Promise.allSettled([startWeb({ port: webPort, env: { REALTIME_PUBLIC_URL: realtime.wsUrl, ...env } }), launchChromium()]);
-  const servers: ChatServers = {
-    web: w.status === "fulfilled" ? w.value : (undefined as never),
-    realtime,
-    browser: b.status === "fulfilled" ? b.value : (undefined as never),
-    restartRealtime: async () => {
-      realtime = await startRealtime({ allowedOrigins, env, port: realtime.port });
-      servers.realtime = realtime;
-      return realtime;
-    },
-    stop: async () => {
-      await Promise.allSettled([servers.browser?.close(), servers.web?.stop(), servers.realtime?.stop()]);
-    },
-  };
-  if (w.status === "rejected" || b.status === "rejected") {
-    await servers.stop();
-    throw w.status === "rejected" ? w.reason : (b as PromiseRejectedResult).reason;
-  }
-  return servers;
-}
+import type { Locator, Page } from "playwright-core";
 
 export const unique = (name: string) => `${name} ${randomUUID().slice(0, 6)}`;
 
@@ -63,5 +25,3 @@ export async function openDirectWith(page: Page, name: string): Promise<void> {
   await page.getByRole("button", { name: `Message ${name}` }).click();
   await page.getByRole("region", { name }).waitFor();
 }
-
-export type { Browser, BrowserContext, Page };

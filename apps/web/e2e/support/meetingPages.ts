@@ -57,18 +57,23 @@ export async function connectionState(page: Page, state: "Connecting" | "Reconne
   await page.locator("#connection-state", { hasText: new RegExp(`^${state}$`) }).waitFor({ timeout });
 }
 
-/** Opens the meeting at low quality (320x240@15) and joins (as a guest when `guestName` is given). */
-export async function join(page: Page, webUrl: string, code: string, guestName?: string): Promise<void> {
-  await page.goto(`${webUrl}/m/${code}?quality=low`);
-  await page.getByLabel("Camera", { exact: true }).waitFor();
+/** Waits until the pre-join camera preview shows frames (the fake camera can take a while on a busy machine). */
+export async function cameraPreviewPlaying(page: Page, timeout = 40_000): Promise<void> {
   await page.waitForFunction(
     () => {
       const v = document.querySelector<HTMLVideoElement>('video[aria-label="Camera preview"]');
       return !!v && v.readyState >= 2 && v.videoWidth > 0;
     },
     undefined,
-    { timeout: 40_000 },
+    { timeout },
   );
+}
+
+/** Opens the meeting at low quality (320x240@15) and joins (as a guest when `guestName` is given). */
+export async function join(page: Page, webUrl: string, code: string, guestName?: string): Promise<void> {
+  await page.goto(`${webUrl}/m/${code}?quality=low`);
+  await page.getByLabel("Camera", { exact: true }).waitFor();
+  await cameraPreviewPlaying(page);
   if (guestName) await page.getByLabel("Your name").fill(guestName);
   await page.getByRole("button", { name: "Join now" }).click();
   await connectionState(page, "Connected", 40_000);

@@ -5,8 +5,9 @@ import { useRouter } from "next/navigation";
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import { Brand } from "@/components/Brand";
 import { CopyLinkButton } from "@/components/CopyLinkButton";
+import { Detail } from "@/components/Detail";
 import { EndMeetingButton } from "@/components/EndMeetingButton";
-import { StatusBadge } from "@/components/MyMeetings";
+import { MeetingHeading } from "@/components/MeetingHeading";
 import { createEngine, warmDevice } from "@/lib/media";
 import { ensurePreview, previewReady, refreshDevices } from "@/lib/media/devices";
 import { DevicePreview } from "./DevicePreview";
@@ -136,12 +137,7 @@ export function PreJoin({
         <div className="card flex flex-col">
           {meeting ? (
             <>
-              <div className="flex flex-wrap items-start justify-between gap-3">
-                <h1 id="meeting-title" className="min-w-0 text-2xl font-bold tracking-tight break-words">
-                  {meeting.title}
-                </h1>
-                <StatusBadge status={meeting.status} />
-              </div>
+              <MeetingHeading title={meeting.title} status={meeting.status} />
               <dl className="mt-4 grid grid-cols-2 gap-x-4 gap-y-3 text-sm">
                 <Detail label="Meeting code">
                   <span className="font-mono font-semibold tracking-wider">{meeting.code}</span>
@@ -220,14 +216,5 @@ export function PreJoin({
         </div>
       </main>
     </>
-  );
-}
-
-function Detail({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <div>
-      <dt className="text-xs font-medium tracking-wide text-slate-500 uppercase">{label}</dt>
-      <dd className="mt-1 text-slate-900">{children}</dd>
-    </div>
   );
 }

@@ -5,8 +5,9 @@ import { TRPCError } from "@trpc/server";
 import { env } from "@qualmeet/config";
 import { getDb } from "@qualmeet/db";
 import { Brand } from "@/components/Brand";
+import { Detail } from "@/components/Detail";
+import { MeetingHeading } from "@/components/MeetingHeading";
 import { MeetingLobby } from "@/components/meeting/MeetingLobby";
-import { StatusBadge } from "@/components/MyMeetings";
 import { modeLabel } from "@/lib/labels";
 import { normaliseMeetingCode, parseMeetingCode } from "@/lib/meetingCode";
 import { currentUser, serverCaller } from "@/server/session";
@@ -83,12 +84,7 @@ export default async function MeetingPage({ params, searchParams }: { params: Pa
       <Brand width="xl" />
       <main className="mx-auto w-full max-w-xl">
         <article className="card" aria-labelledby="meeting-title">
-          <div className="flex flex-wrap items-start justify-between gap-3">
-            <h1 id="meeting-title" className="min-w-0 text-2xl font-bold tracking-tight break-words">
-              {meeting.title}
-            </h1>
-            <StatusBadge status={meeting.status} />
-          </div>
+          <MeetingHeading title={meeting.title} status={meeting.status} />
           <p role="status" className="mt-4 rounded-lg border border-slate-200 bg-slate-100 px-3 py-2 text-sm text-slate-700">
             This meeting has ended{meeting.endedAt ? ` (${meeting.endedAt.toUTCString()})` : ""}.
           </p>
@@ -108,14 +104,5 @@ export default async function MeetingPage({ params, searchParams }: { params: Pa
         </article>
       </main>
     </>
-  );
-}
-
-function Detail({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <div>
-      <dt className="text-xs font-medium tracking-wide text-slate-500 uppercase">{label}</dt>
-      <dd className="mt-1 text-slate-900">{children}</dd>
-    </div>
   );
 }
