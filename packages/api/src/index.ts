@@ -14,8 +14,6 @@ export { clientIp } from "./services/clientIp.ts";
 export { createRedis, getRedis, isRedisUp } from "./services/redis.ts";
 export type { OnlineUser } from "./services/presence.ts";
 export type { MeetingEvent, PeerInfo, ProducerInfo, MediaSource } from "./meeting/events.ts";
-/** @deprecated the web app's name until it says MeetingEvent */
-export type { MeetingEvent as RoomEvent } from "./meeting/events.ts";
 export type {
   CallEndStatus,
   CallEntry,

@@ -13,19 +13,7 @@ export function createHttpClient() {
 }
 
 export type AppClientError = TRPCClientError<AppRouter>;
-
-const SOMETHING_WENT_WRONG = "Something went wrong. Please try again.";
-const UNREACHABLE = "The server could not be reached. Check your connection; we will keep trying.";
-
-/**
- * The message to show for an error from any tRPC call. Only messages the server wrote for people (a tRPC error
- * with its `data`) are shown; a transport failure (no answer, a proxy's error page) gets plain words instead.
- */
-export function errorMessage(error: unknown): string {
-  if (error instanceof TRPCClientError) return error.data && error.message ? error.message : UNREACHABLE;
-  if (error instanceof Error && error.message) return error.message;
-  return SOMETHING_WENT_WRONG;
-}
+export { errorMessage } from "./errors";
 
 /** Per-field messages of a tRPC error (`data.field` / zod `data.fieldErrors`), keyed by input field. */
 export function fieldErrors(error: unknown): Record<string, string> {

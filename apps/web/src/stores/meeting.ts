@@ -1,7 +1,7 @@
 // The live meeting as this tab sees it: who is in it, what they publish, the remote tracks we receive, the
 // connection state and our own controls. Written by the media engine (lib/media), read by components.
 import { create } from "zustand";
-import type { MediaSource, PeerInfo, ProducerInfo, RoomEvent } from "@qualmeet/api";
+import type { MediaSource, PeerInfo, ProducerInfo, MeetingEvent } from "@qualmeet/api";
 
 export type { MediaSource, PeerInfo, ProducerInfo };
 
@@ -65,7 +65,7 @@ export interface LocalMedia {
 }
 
 /** "Listen together": the shared media and where it is (room.join's `playback`, then `playback` events). */
-export type PlaybackState = Extract<RoomEvent, { type: "playback" }>["playback"];
+export type PlaybackState = Extract<MeetingEvent, { type: "playback" }>["playback"];
 
 export interface Notice {
   id: number;

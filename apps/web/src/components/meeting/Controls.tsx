@@ -2,7 +2,7 @@
 
 import { useState } from "react";
 import { deviceProblem, openCamera, openScreen } from "@/lib/media/devices";
-import { errorText } from "@/lib/media/errors";
+import { errorMessage } from "@/lib/errors";
 import { useChatStore } from "@/stores/chat";
 import { useMeetingStore } from "@/stores/meeting";
 import { useEngine } from "./engineRef";
@@ -31,7 +31,7 @@ export function Controls({ wide, panel, setPanel }: { wide: boolean; panel: Side
       // the user closed the screen picker: nothing to say
       if (what === "screen" && name === "NotAllowedError") return;
       const device = what === "mic" ? "microphone" : what === "camera" ? "camera" : null;
-      useMeetingStore.getState().notify(device && error instanceof DOMException ? deviceProblem(device, error) : errorText(error), "error");
+      useMeetingStore.getState().notify(device && error instanceof DOMException ? deviceProblem(device, error) : errorMessage(error), "error");
     } finally {
       setBusy(null);
     }

@@ -12,6 +12,7 @@
 // off the timeline, and nudges the playback rate (±8 %) for a smaller drift over 0.05 s. Remote events that
 // the server ordered before one of ours are stale and dropped.
 import { useCallback, useEffect, useId, useRef, useState } from "react";
+import { errorMessage } from "@/lib/errors";
 import { getRealtimeClient } from "@/lib/realtime";
 import { useMeetingStore, type PlaybackState } from "@/stores/meeting";
 import { useSessionStore } from "@/stores/session";
@@ -50,10 +51,6 @@ function validLink(text: string): string | null {
   } catch {
     return null;
   }
-}
-
-function messageOf(error: unknown, fallback: string): string {
-  return error instanceof Error && error.message ? error.message : fallback;
 }
 
 export function ListenTogether() {
@@ -196,7 +193,7 @@ export function ListenTogether() {
         return true;
       } catch (e) {
         if (timeline.current?.at === t0) timeline.current = previous;
-        setError(messageOf(e, "Could not share this."));
+        setError(errorMessage(e, "Could not share this."));
         sync();
         return false;
       } finally {
@@ -277,7 +274,7 @@ export function ListenTogether() {
       setBlocked(false);
       sync();
     } catch (e) {
-      setError(messageOf(e, "The browser would not start playback."));
+      setError(errorMessage(e, "The browser would not start playback."));
     }
   }
 

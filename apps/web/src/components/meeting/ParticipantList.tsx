@@ -3,7 +3,7 @@
 import { useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { peerQuality, pickTrack, publishing, useMeetingStore } from "@/stores/meeting";
-import { errorText } from "@/lib/media/errors";
+import { errorMessage } from "@/lib/errors";
 import { useEngine } from "./engineRef";
 import { QualityBars } from "./QualityBars";
 
@@ -30,7 +30,7 @@ export function ParticipantList({ grow }: { grow: boolean }) {
     try {
       await action();
     } catch (error) {
-      useMeetingStore.getState().notify(errorText(error), "error");
+      useMeetingStore.getState().notify(errorMessage(error), "error");
     } finally {
       setBusy(null);
     }

@@ -3,7 +3,7 @@
 import { useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { modeLabel } from "@/lib/labels";
-import { errorText } from "@/lib/media/errors";
+import { errorMessage } from "@/lib/errors";
 import { useMeetingStore } from "@/stores/meeting";
 import { useEngine } from "./engineRef";
 
@@ -19,7 +19,7 @@ export function Topology() {
     try {
       await engine.setMeshThreshold(value);
     } catch (error) {
-      useMeetingStore.getState().notify(errorText(error), "error");
+      useMeetingStore.getState().notify(errorMessage(error), "error");
     } finally {
       setBusy(false);
     }

@@ -2,7 +2,7 @@
 // order, on join, on publishing, on a producer appearing, on a transport failing and on the media server being
 // lost. The boundary is faked: the signaling client (records every call) and mediasoup-client's Device.
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
-import type { PeerInfo, RoomEvent } from "@qualmeet/api";
+import type { PeerInfo, MeetingEvent } from "@qualmeet/api";
 import { useRealtimeStatus } from "@/lib/realtime";
 import { useMeetingStore } from "@/stores/meeting";
 import type { EventsObserver, JoinResult, SignalingClient } from "./signaling";
@@ -256,7 +256,7 @@ function fakeSignaling() {
       closeTransports: answer("media.closeTransports", none, () => ({})),
     },
   };
-  const push = (event: RoomEvent) => observer?.onData?.({ id: `${calls.length}-0`, data: event });
+  const push = (event: MeetingEvent) => observer?.onData?.({ id: `${calls.length}-0`, data: event });
   return { client, calls, push, consumeAnswers };
 }
 

@@ -2,16 +2,16 @@
 // the path the server decides (topologySwitch.ts: a P2P mesh, or the SFU through sfuMedia.ts with simulcast
 // publishing and on-screen-only consuming), rejoins after a lost socket and rebuilds the SFU media without a
 // reload when the media worker is lost. The parts share one MediaSession (state and work queue).
-import type { RoomEvent } from "@qualmeet/api";
+import type { MeetingEvent } from "@qualmeet/api";
 import { useRealtimeStatus } from "@/lib/realtime";
 import { useChatStore } from "@/stores/chat";
 import { useMeetingStore } from "@/stores/meeting";
 import type { JoinOptions, MediaEngine, PeerStats, VideoSource } from "./engine";
-import { errorText } from "./errors";
+import { errorMessage } from "@/lib/errors";
 import { LocalMediaControl } from "./localMedia";
 import { CALL_TIMEOUT_MS, errorCode, sleep, withTimeout } from "./mediaCalls";
 import { MediaSession } from "./mediaSession";
-import { applyRoomEvent, HOST_MUTED_YOU } from "./roomState";
+import { applyMeetingEvent, HOST_MUTED_YOU } from "./meetingState";
 import { warmDevice } from "./sfuDevice";
 import { SfuMedia } from "./sfuMedia";
 import type { JoinResult, SignalingClient, Subscription } from "./signaling";
@@ -78,7 +78,7 @@ export class SfuEngine implements MediaEngine {
           await sleep(MEDIA_SERVER_RETRY_MS);
           continue;
         }
-        useMeetingStore.getState().setPhase("lobby", errorText(error, "Could not join the meeting."));
+        useMeetingStore.getState().setPhase("lobby", errorMessage(error, "Could not join the meeting."));
         throw error;
       }
     }
@@ -104,7 +104,7 @@ export class SfuEngine implements MediaEngine {
     await session
       .enqueue(() => this.topologySwitch.startMedia(joined))
       .catch((error: unknown) => {
-        useMeetingStore.getState().notify(`Could not connect audio and video: ${errorText(error)}`, "error");
+        useMeetingStore.getState().notify(`Could not connect audio and video: ${errorMessage(error)}`, "error");
       });
   }
 
@@ -150,7 +150,7 @@ export class SfuEngine implements MediaEngine {
           if (this.session.closed) return;
           // The server forgets a participant whose socket closed: after a reconnect, join again.
           if (errorCode(error) === "FORBIDDEN") void this.session.enqueue(() => this.rejoin());
-          else useMeetingStore.getState().notify(`Lost the meeting connection: ${errorText(error)}`, "error");
+          else useMeetingStore.getState().notify(`Lost the meeting connection: ${errorMessage(error)}`, "error");
         },
       },
     );
@@ -177,7 +177,7 @@ export class SfuEngine implements MediaEngine {
           if (code === "NOT_FOUND" || code === "PRECONDITION_FAILED") {
             // ended or full meanwhile: the meeting is over for us
             this.shutdown();
-            useMeetingStore.getState().setPhase("ended", errorText(error));
+            useMeetingStore.getState().setPhase("ended", errorMessage(error));
             return;
           }
           await sleep(Math.min(500 * 2 ** attempt, 5000));
@@ -191,17 +191,17 @@ export class SfuEngine implements MediaEngine {
       this.subscribe(res.lastEventId);
       await this.topologySwitch.startMedia(res);
     } catch (error) {
-      useMeetingStore.getState().notify(`Could not reconnect: ${errorText(error)}`, "error");
+      useMeetingStore.getState().notify(`Could not reconnect: ${errorMessage(error)}`, "error");
     } finally {
       session.recovering = false;
       this.updateConnection();
     }
   }
 
-  private onEvent(event: RoomEvent): void {
+  private onEvent(event: MeetingEvent): void {
     const { session, sfu, topologySwitch } = this;
     if (session.closed) return;
-    applyRoomEvent(event);
+    applyMeetingEvent(event);
     const self = session.ids?.peerId;
     switch (event.type) {
       case "peer.joined":

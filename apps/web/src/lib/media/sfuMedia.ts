@@ -2,7 +2,7 @@
 // publish), close it, and rebuild it on a new media worker when the server reports the old one lost.
 import type { MediaSource, PeerInfo } from "@qualmeet/api";
 import { useMeetingStore } from "@/stores/meeting";
-import { errorText } from "./errors";
+import { errorMessage } from "@/lib/errors";
 import { CALL_TIMEOUT_MS, sleep, withTimeout } from "./mediaCalls";
 import type { MediaSession } from "./mediaSession";
 import { SfuConsumers } from "./sfuConsumers";
@@ -96,7 +96,7 @@ export class SfuMedia {
           break;
         } catch (error) {
           if (attempt >= REBUILD_ATTEMPTS || session.closed) throw error;
-          session.trace.mark(`rebuild failed: ${errorText(error)}`);
+          session.trace.mark(`rebuild failed: ${errorMessage(error)}`);
           console.warn("[media] media rebuild failed, starting over", error);
           this.close();
           // what the failed attempt created on the server goes too (the others would consume dead producers)
@@ -105,7 +105,7 @@ export class SfuMedia {
         }
       }
     } catch (error) {
-      useMeetingStore.getState().notify(`Could not reconnect audio and video: ${errorText(error)}`, "error");
+      useMeetingStore.getState().notify(`Could not reconnect audio and video: ${errorMessage(error)}`, "error");
     } finally {
       session.recovering = false;
       session.onHealthChange();

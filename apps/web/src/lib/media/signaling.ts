@@ -3,10 +3,10 @@
 // compile-time check at the bottom ties it to the real RealtimeRouter.
 import type { TRPCClient } from "@trpc/client";
 import type { RtpCapabilities, RtpParameters, DtlsParameters, IceCandidate, IceParameters, MediaKind } from "mediasoup-client/types";
-import type { MediaSource, PeerInfo, RealtimeRouter, RoomEvent } from "@qualmeet/api";
+import type { MediaSource, PeerInfo, RealtimeRouter, MeetingEvent } from "@qualmeet/api";
 import { getRealtimeClient } from "@/lib/realtime";
 
-export type { MediaSource, PeerInfo, RoomEvent };
+export type { MediaSource, PeerInfo, MeetingEvent };
 
 interface Mutation<I, O> {
   mutate(input: I): Promise<O>;
@@ -27,7 +27,7 @@ export interface JoinResult {
   mode: "P2P" | "SFU";
   meshThreshold: number;
   /** "Listen together": what is shared and where it is now */
-  playback: Extract<RoomEvent, { type: "playback" }>["playback"] | null;
+  playback: Extract<MeetingEvent, { type: "playback" }>["playback"] | null;
   iceServers: RTCIceServer[];
   lastEventId: string;
 }
@@ -61,7 +61,7 @@ export interface Subscription {
 
 export interface EventsObserver {
   onStarted?: () => void;
-  onData?: (value: { id: string; data: RoomEvent }) => void;
+  onData?: (value: { id: string; data: MeetingEvent }) => void;
   onError?: (error: unknown) => void;
   onConnectionStateChange?: (state: { state: "idle" | "connecting" | "pending"; error: unknown }) => void;
 }

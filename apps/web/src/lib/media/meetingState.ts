@@ -1,6 +1,6 @@
 // Room events every engine handles the same way (who is here, what they publish, chat, the end of the
 // meeting): they only update the stores. Media-specific events (consume, layers, media.lost) stay in the engine.
-import type { RoomEvent } from "@qualmeet/api";
+import type { MeetingEvent } from "@qualmeet/api";
 import { useMeetingStore } from "@/stores/meeting";
 
 export const HOST_MUTED_YOU = "The host muted you";
@@ -8,7 +8,7 @@ export const MEETING_ENDED = "The host ended the meeting";
 export const REMOVED = "You were removed from the meeting";
 
 /** Applies a room event to the stores. */
-export function applyRoomEvent(event: RoomEvent): void {
+export function applyMeetingEvent(event: MeetingEvent): void {
   const meeting = useMeetingStore.getState();
   const self = meeting.selfPeerId;
   switch (event.type) {
