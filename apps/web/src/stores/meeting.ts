@@ -19,15 +19,9 @@ export interface MeetingInfo {
   hostId: string;
 }
 
-export interface Participant {
-  peerId: string;
-  userId: string;
-  displayName: string;
-  isHost: boolean;
-  isGuest: boolean;
+/** A participant as the room's events describe them, and whether it is this page's own. */
+export interface Participant extends PeerInfo {
   isSelf: boolean;
-  micMuted: boolean;
-  producers: ProducerInfo[];
 }
 
 export interface RemoteTrack {
