@@ -19,14 +19,20 @@ const fakes = vi.hoisted(() => {
       this.handlers.get(event)?.(...args);
     }
   }
-  class FakeProducer extends FakeEmitter {
+  /** What producers and consumers share: closing, and stats (none here). */
+  class FakeMediaObject extends FakeEmitter {
     closed = false;
+    close() {
+      this.closed = true;
+    }
+    async getStats() {
+      return new Map();
+    }
+  }
+  class FakeProducer extends FakeMediaObject {
     paused = false;
     constructor(readonly id: string) {
       super();
-    }
-    close() {
-      this.closed = true;
     }
     pause() {
       this.paused = true;
@@ -34,12 +40,8 @@ const fakes = vi.hoisted(() => {
     resume() {
       this.paused = false;
     }
-    async getStats() {
-      return new Map();
-    }
   }
-  class FakeConsumer extends FakeEmitter {
-    closed = false;
+  class FakeConsumer extends FakeMediaObject {
     readonly appData: Record<string, unknown>;
     readonly track = { kind: "video" };
     constructor(
@@ -49,12 +51,6 @@ const fakes = vi.hoisted(() => {
     ) {
       super();
       this.appData = appData;
-    }
-    close() {
-      this.closed = true;
-    }
-    async getStats() {
-      return new Map();
     }
   }
   class FakeTransport extends FakeEmitter {
