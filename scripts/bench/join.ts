@@ -120,6 +120,8 @@ async function signedInPage(browser: Browser, cookie: string): Promise<Page> {
   if (args.trace) await context.addInitScript({ content: "window.__qualmeetDebug = true;" });
   const page = await context.newPage();
   page.on("pageerror", (error) => log(`page error: ${error.message}`));
+  // the engine's and the mesh's debug lines, each with the page it comes from
+  if (args.trace) page.on("console", (message) => log(`  page ${cookie.slice(-6)}: ${message.text()}`));
   return page;
 }
 

@@ -38,6 +38,12 @@ export function VideoTile({ peerId, source, name, isSelf, track, micOff, active,
     if (!video) return;
     video.srcObject = track ? new MediaStream([track]) : null;
     if (track) video.play().catch(() => undefined);
+    // a detached <video> keeps its last camera frame until garbage collection, and the capture has only a few
+    // frame buffers (shared by every page using the camera): without this, the camera stopped delivering frames
+    // to every sink, the call's encoder included, for about 2.5 s after a join
+    return () => {
+      video.srcObject = null;
+    };
   }, [track]);
 
   useEffect(() => {
