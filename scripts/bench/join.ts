@@ -203,7 +203,7 @@ async function measureJoin(stack: Stack, size: CaseSize): Promise<JoinSample | u
       }
       return sample;
     });
-    if (args.trace) await logTrace(joinerPage);
+    if (args.trace) for (const p of pages) await logTrace(p, joinerPage);
     return sample;
   } finally {
     // everyone leaves; the next join gets a new meeting
@@ -212,14 +212,16 @@ async function measureJoin(stack: Stack, size: CaseSize): Promise<JoinSample | u
 }
 
 /** The joiner's media trace (apps/web/src/lib/media/mediaTrace.ts), each step in ms after the click on "Join now". */
-async function logTrace(page: Page): Promise<void> {
+async function logTrace(page: Page, joinerPage: Page): Promise<void> {
+  const joinerClick = await joinerPage.evaluate(() => (window as unknown as { __joinProbe?: { clickAt: number | null } }).__joinProbe?.clickAt ?? null);
   const { clickAt, steps, mesh } = await page.evaluate(() => {
     const debug = (window as unknown as { __qualmeet?: { engine: { recoveryLog?: Array<{ step: string; at: number }> }; topology?(): { mesh: unknown } } }).__qualmeet;
     const probe = (window as unknown as { __joinProbe?: { clickAt: number | null } }).__joinProbe;
     return { clickAt: probe?.clickAt ?? null, steps: debug?.engine.recoveryLog ?? [], mesh: debug?.topology?.().mesh ?? null };
   });
-  if (clickAt === null) return;
-  log(`  trace: ${steps.map((s) => `${Math.round(s.at - clickAt)} ${s.step}`).join(" | ")}`);
+  if (joinerClick === null) return;
+  void clickAt;
+  log(`  trace: ${steps.filter((s) => s.at >= joinerClick).map((s) => `${Math.round(s.at - joinerClick)} ${s.step}`).join(" | ")}`);
   // P2P: per connection its polite side, first frame (ms after it opened) and replacements
   if (mesh) log(`  mesh: ${JSON.stringify(mesh)}`);
 }
