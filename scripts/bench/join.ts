@@ -12,7 +12,7 @@
 //
 //   npm run bench:join                                    (20 joins per case: run it on an idle machine)
 //   npm run bench:join -- --joins 2 --cases 2,4           (a smoke run)
-//   npm run bench:join -- --joins 2 --cases 6 --trace     (also prints the joiner's media trace, ms after the click)
+//   npm run bench:join -- --joins 2 --cases 6 --trace     (also every page's media trace and console, ms after the click)
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -203,7 +203,10 @@ async function measureJoin(stack: Stack, size: CaseSize): Promise<JoinSample | u
       }
       return sample;
     });
-    if (args.trace) for (const p of pages) await logTrace(p, joinerPage);
+    if (args.trace) {
+      const clickAt = await joinerPage.evaluate(() => (window as unknown as { __joinProbe?: { clickAt: number | null } }).__joinProbe?.clickAt ?? null);
+      if (clickAt !== null) for (const [i, page] of pages.entries()) await logTrace(page, page === joinerPage ? "joiner" : `person ${i + 1}`, clickAt);
+    }
     return sample;
   } finally {
     // everyone leaves; the next join gets a new meeting
@@ -211,19 +214,19 @@ async function measureJoin(stack: Stack, size: CaseSize): Promise<JoinSample | u
   }
 }
 
-/** The joiner's media trace (apps/web/src/lib/media/mediaTrace.ts), each step in ms after the click on "Join now". */
-async function logTrace(page: Page, joinerPage: Page): Promise<void> {
-  const joinerClick = await joinerPage.evaluate(() => (window as unknown as { __joinProbe?: { clickAt: number | null } }).__joinProbe?.clickAt ?? null);
-  const { clickAt, steps, mesh } = await page.evaluate(() => {
+/**
+ * One page's media trace (apps/web/src/lib/media/mediaTrace.ts) from the joiner's click on "Join now" on, each
+ * step in ms after that click: the joiner's whole join, and how each person already in the call consumed it.
+ */
+async function logTrace(page: Page, who: string, clickAt: number): Promise<void> {
+  const { steps, mesh } = await page.evaluate(() => {
     const debug = (window as unknown as { __qualmeet?: { engine: { recoveryLog?: Array<{ step: string; at: number }> }; topology?(): { mesh: unknown } } }).__qualmeet;
-    const probe = (window as unknown as { __joinProbe?: { clickAt: number | null } }).__joinProbe;
-    return { clickAt: probe?.clickAt ?? null, steps: debug?.engine.recoveryLog ?? [], mesh: debug?.topology?.().mesh ?? null };
+    return { steps: debug?.engine.recoveryLog ?? [], mesh: debug?.topology?.().mesh ?? null };
   });
-  if (joinerClick === null) return;
-  void clickAt;
-  log(`  trace: ${steps.filter((s) => s.at >= joinerClick).map((s) => `${Math.round(s.at - joinerClick)} ${s.step}`).join(" | ")}`);
+  const shown = steps.filter((s) => s.at >= clickAt).map((s) => `${Math.round(s.at - clickAt)} ${s.step}`);
+  log(`  ${who} trace: ${shown.join(" | ")}`);
   // P2P: per connection its polite side, first frame (ms after it opened) and replacements
-  if (mesh) log(`  mesh: ${JSON.stringify(mesh)}`);
+  if (mesh) log(`  ${who} mesh: ${JSON.stringify(mesh)}`);
 }
 
 async function main() {
