@@ -133,6 +133,24 @@ describe("hurried joiners (Join now before the camera has started)", () => {
     expect(await hostPage.locator("video[data-peer-id]:not([data-self])").count()).toBe(0);
   });
 
+  test("a camera slower than the join waits for: the guest joins at once and is seen and heard once it starts", { timeout: 180_000 }, async () => {
+    const host = await newUser(stack.web.url, "Hana Host");
+    const meeting = await webClient(stack.web.url, host.cookie).meeting.create.mutate({ title: "Slow webcam", maxParticipants: 10 });
+    const url = `${stack.web.url}/m/${meeting.code}?quality=low`;
+    // the join waits 6 s for the devices (PreJoin's DEVICE_WAIT_MS); this camera and microphone take 10 s
+    const [hostPage, guestPage] = await Promise.all([slowCameraPage(host.cookie, 1500), slowCameraPage(undefined, 10_000)]);
+    await hurriedJoin(hostPage, url);
+    await hurriedJoin(guestPage, url, "Sam Slow");
+    await guestPage.getByRole("button", { name: "Starting camera…" }).waitFor({ timeout: 10_000 });
+    await connectionState(guestPage, "Connected", 60_000);
+    await guestPage.getByText("Your camera and microphone are still starting").waitFor({ timeout: 10_000 });
+    // once they start they are published: the host sees and hears the guest, nobody clicked anything
+    await expectDecoding(hostPage, 1, 60_000);
+    await expectHearing([hostPage, guestPage]);
+    await expect(guestPage.getByRole("button", { name: "Mute", exact: true }).isVisible()).resolves.toBe(true);
+    await expect(guestPage.getByRole("button", { name: "Stop camera", exact: true }).isVisible()).resolves.toBe(true);
+  });
+
   test("4 people: everyone sees and hears everyone (SFU)", { timeout: 300_000 }, async () => {
     const { pages } = await meetingWithHurriedPeople(4);
     await poll("the meeting on the SFU", async () => (await pages[0]!.locator("#media-mode").innerText()) === "Via media server (SFU)");

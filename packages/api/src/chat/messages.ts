@@ -4,7 +4,8 @@ import type { PrismaClient } from "@qualmeet/db";
 import { Prisma } from "@qualmeet/db";
 import type { ChatMessage } from "./types.ts";
 
-export interface StoredMessage {
+/** What Redis and PostgreSQL hold alike: who sent what where. */
+interface MessageBase {
   id: string;
   conversationId: string;
   clientId: string;
@@ -12,6 +13,9 @@ export interface StoredMessage {
   senderName: string;
   senderIsGuest: boolean;
   body: string;
+}
+
+export interface StoredMessage extends MessageBase {
   replyTo: { id: string; body: string; senderName: string } | null;
   createdAt: number;
   editedAt: number | null;
@@ -34,14 +38,7 @@ export function toChatMessage(m: StoredMessage): ChatMessage {
   };
 }
 
-export interface MessageRow {
-  id: string;
-  conversationId: string;
-  clientId: string;
-  senderId: string;
-  senderName: string;
-  senderIsGuest: boolean;
-  body: string;
+export interface MessageRow extends MessageBase {
   replyToId: string | null;
   replyBody: string | null;
   replyDeletedAt: Date | null;

@@ -8,7 +8,7 @@ import { CopyLinkButton } from "@/components/CopyLinkButton";
 import { Detail } from "@/components/Detail";
 import { EndMeetingButton } from "@/components/EndMeetingButton";
 import { MeetingHeading } from "@/components/MeetingHeading";
-import { createEngine, warmDevice } from "@/lib/media";
+import { createEngine, warmDevice, type MediaEngine } from "@/lib/media";
 import { ensurePreview, previewReady, refreshDevices } from "@/lib/media/devices";
 import { DevicePreview } from "./DevicePreview";
 import { useDevicesStore } from "@/stores/devices";
@@ -30,6 +30,31 @@ export interface LobbyMeeting {
 }
 
 const liveTrack = (tracks: MediaStreamTrack[] | undefined) => tracks?.find((t) => t.readyState === "live") ?? null;
+
+/** How long "Join now" waits for a camera or microphone that is still starting before it joins without them. */
+const DEVICE_WAIT_MS = 6000;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The devices a join went ahead without, now started: published if the person is still in the meeting and
+ * did not start one meanwhile; every other track of `late` stops. A device that failed is named in the room.
+ */
+async function publishLate(engine: MediaEngine, late: MediaStream | null, needed: { camera: boolean; mic: boolean }): Promise<void> {
+  const camera = needed.camera ? liveTrack(late?.getVideoTracks()) : null;
+  const mic = needed.mic ? liveTrack(late?.getAudioTracks()) : null;
+  const inMeeting = useMeetingStore.getState().phase === "joined";
+  const local = useMeetingStore.getState().local;
+  for (const track of late?.getTracks() ?? []) {
+    const publish = inMeeting && ((track === camera && !local.camera) || (track === mic && !local.mic));
+    if (!publish && track !== local.camera && track !== local.mic) track.stop();
+  }
+  if (!inMeeting) return;
+  if (camera && !local.camera) await engine.startCamera(camera);
+  if (mic && !local.mic) await engine.startMic(mic);
+  const { problems } = useDevicesStore.getState();
+  const text = [needed.camera ? problems.camera : null, needed.mic ? problems.microphone : null].filter(Boolean).join(" ");
+  if (text) useMeetingStore.getState().notify(text, "error");
+}
 
 /** `autoJoin`: join as soon as the devices are ready, without the camera for "audio" (an accepted or placed call). */
 export type AutoJoin = "video" | "audio" | null;
@@ -91,25 +116,37 @@ export function PreJoin({
   }
 
   async function enter(withoutCamera: boolean) {
-    // the devices the person sees starting are the ones they join with: wait for them rather than join without
+    // the devices the person sees starting are the ones they join with: wait for them rather than join without,
+    // up to a limit (a camera that hangs, a permission prompt left open): then join and publish them once live
     setAwaitingDevices(true);
-    const preview = await previewReady();
+    const starting = previewReady();
+    const settled = await Promise.race([starting, sleep(DEVICE_WAIT_MS).then(() => "waiting" as const)]);
     setAwaitingDevices(false);
+    const preview = settled === "waiting" ? useDevicesStore.getState().preview : settled;
     const { joinMuted, joinWithoutCamera } = useDevicesStore.getState();
-    const camera = withoutCamera || joinWithoutCamera ? null : liveTrack(preview?.getVideoTracks());
+    const cameraWanted = !withoutCamera && !joinWithoutCamera;
+    const camera = cameraWanted ? liveTrack(preview?.getVideoTracks()) : null;
+    const mic = liveTrack(preview?.getAudioTracks());
     if (!camera) preview?.getVideoTracks().forEach((t) => t.stop());
     const engine = createEngine(realtimeUrl);
     setEngine(engine);
     try {
-      await engine.join({ code, camera, mic: liveTrack(preview?.getAudioTracks()), micMuted: joinMuted });
-      // joined with what works: the room says which device did not and what to do
-      const { problems } = useDevicesStore.getState();
-      const text = [problems.camera, problems.microphone].filter(Boolean).join(" ");
-      if (text) useMeetingStore.getState().notify(text, "error");
+      await engine.join({ code, camera, mic, micMuted: joinMuted });
     } catch {
       // the message is in the meeting store (shown below)
       setEngine(null);
+      if (settled === "waiting") void starting.then((late) => late?.getTracks().forEach((t) => t.stop()));
+      return;
     }
+    if (settled === "waiting") {
+      useMeetingStore.getState().notify("Your camera and microphone are still starting: you joined without them, and they are shared as soon as they start.");
+      void starting.then((late) => publishLate(engine, late, { camera: cameraWanted && !camera, mic: !mic }));
+      return;
+    }
+    // joined with what works: the room says which device did not and what to do
+    const { problems } = useDevicesStore.getState();
+    const text = [problems.camera, problems.microphone].filter(Boolean).join(" ");
+    if (text) useMeetingStore.getState().notify(text, "error");
   }
 
   useEffect(() => {

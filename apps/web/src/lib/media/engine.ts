@@ -38,6 +38,8 @@ export interface MediaEngine {
   /** Joins the meeting and publishes the given tracks. Rejects with a user-facing message. */
   join(options: JoinOptions): Promise<void>;
   setMicMuted(muted: boolean): Promise<void>;
+  /** Publishes a microphone that became live after the join (muted if the person joined muted). */
+  startMic(track: MediaStreamTrack): Promise<void>;
   /** Publishes a camera track (replaces the current one). */
   startCamera(track: MediaStreamTrack): Promise<void>;
   /** Stops publishing the camera and stops the track. */

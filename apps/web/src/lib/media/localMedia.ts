@@ -35,14 +35,10 @@ export class LocalMediaControl {
     if (!muted && !local.mic) {
       // no microphone yet (none at join, or it was unplugged): open one now
       const track = await openMicrophone();
-      local.mic = track;
-      this.watchDevice("mic", track);
-      useMeetingStore.getState().setLocal({ mic: track });
       local.micMuted = false;
       useMeetingStore.getState().setLocal({ micMuted: false });
       void session.client.room.setMicMuted.mutate({ ...session.peer, muted: false }).catch(() => undefined);
-      this.mesh()?.setTrack("mic", track);
-      await this.publisher.produce("mic", track);
+      await this.publishMic(track);
       return;
     }
     local.micMuted = muted;
@@ -51,6 +47,31 @@ export class LocalMediaControl {
     // everyone's participant list shows it (over the mesh nothing else tells them)
     if (tellServer) void session.client.room.setMicMuted.mutate({ ...session.peer, muted }).catch(() => undefined);
     await this.publisher.setMicPaused(muted, tellServer);
+  }
+
+  /**
+   * A microphone that became live after the join (it was still starting), published muted or not as the person
+   * chose. One opened meanwhile (the person clicked Unmute) stays, and `track` stops.
+   */
+  startMic(track: MediaStreamTrack): Promise<void> {
+    return this.session.enqueue(async () => {
+      const current = this.session.local.mic;
+      if (current) {
+        if (current !== track) track.stop();
+        return;
+      }
+      await this.publishMic(track);
+    });
+  }
+
+  private async publishMic(track: MediaStreamTrack): Promise<void> {
+    const local = this.session.local;
+    local.mic = track;
+    this.watchDevice("mic", track);
+    useMeetingStore.getState().setLocal({ mic: track });
+    this.mesh()?.setTrack("mic", local.micMuted ? null : track);
+    // the producer starts paused when the mic is muted (SfuPublisher.produce)
+    await this.publisher.produce("mic", track);
   }
 
   startCamera(track: MediaStreamTrack): Promise<void> {

@@ -149,6 +149,12 @@ function fakeSignaling() {
   const none = () => "";
   /** the server answers media.consume once `held` resolves (a test holds it to see which calls go out meanwhile) */
   const consumeAnswers = { held: Promise.resolve() };
+  /** Holds the answers to media.consume; the returned function releases them. */
+  const holdConsumeAnswers = () => {
+    let release = () => {};
+    consumeAnswers.held = new Promise<void>((resolve) => (release = resolve));
+    return () => release();
+  };
   const joinResult: JoinResult = {
     meeting: { id: "m1", code: "abcd2345", title: "Sync", maxParticipants: 10, mode: "SFU", hostId: "u-host" },
     self: peer("me"),
@@ -253,7 +259,7 @@ function fakeSignaling() {
     },
   };
   const push = (event: MeetingEvent) => observer?.onData?.({ id: `${calls.length}-0`, data: event });
-  return { client, calls, push, consumeAnswers };
+  return { client, calls, push, holdConsumeAnswers };
 }
 
 let engine: SfuEngine | null = null;
@@ -313,10 +319,9 @@ describe("SFU engine signaling", () => {
   });
 
   test("producers announced together are consumed together: the second consume does not wait for the first one's answer", async () => {
-    const { calls, push, consumeAnswers } = await joined();
+    const { calls, push, holdConsumeAnswers } = await joined();
     calls.length = 0;
-    let answer = () => {};
-    consumeAnswers.held = new Promise<void>((resolve) => (answer = resolve));
+    const answer = holdConsumeAnswers();
     push({ type: "peer.joined", peer: peer("cleo") });
     push({ type: "producer.new", peerId: "cleo", producer: { producerId: "cleo-mic", kind: "audio", source: "mic", paused: false } });
     push({ type: "producer.new", peerId: "cleo", producer: { producerId: "cleo-camera", kind: "video", source: "camera", paused: false } });
@@ -332,10 +337,9 @@ describe("SFU engine signaling", () => {
   });
 
   test("a producer that closes while it is being consumed is not shown", async () => {
-    const { calls, push, consumeAnswers } = await joined();
+    const { calls, push, holdConsumeAnswers } = await joined();
     calls.length = 0;
-    let answer = () => {};
-    consumeAnswers.held = new Promise<void>((resolve) => (answer = resolve));
+    const answer = holdConsumeAnswers();
     push({ type: "peer.joined", peer: peer("cleo") });
     push({ type: "producer.new", peerId: "cleo", producer: { producerId: "cleo-camera", kind: "video", source: "camera", paused: false } });
     await vi.waitFor(() => expect(calls).toEqual(["media.consume cleo-camera"]));

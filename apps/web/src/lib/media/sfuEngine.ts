@@ -317,6 +317,10 @@ export class SfuEngine implements MediaEngine {
     return this.localMedia.setMicMuted(muted);
   }
 
+  startMic(track: MediaStreamTrack): Promise<void> {
+    return this.localMedia.startMic(track);
+  }
+
   startCamera(track: MediaStreamTrack): Promise<void> {
     return this.localMedia.startCamera(track);
   }
