@@ -4,7 +4,17 @@ import http from "node:http";
 import type { Duplex } from "node:stream";
 import { randomUUID } from "node:crypto";
 import { WebSocketServer, type WebSocket } from "ws";
-import { SESSION_REVOKED_CHANNEL, addressBlock, clientIp, createContext, createRedis, identifySocket, isRedisUp, type SessionRevokedEvent, type SocketIdentity } from "@qualmeet/api";
+import {
+  SESSION_REVOKED_CHANNEL,
+  addressBlock,
+  clientIp,
+  createContext,
+  createRedis,
+  identifySocket,
+  isRedisUp,
+  type SessionRevokedEvent,
+  type SocketIdentity,
+} from "@qualmeet/api";
 import { Bus, MediaOwner, PresenceRegistry, MeetingEventLog, MeetingService, consumeToken, realtimeRouter } from "@qualmeet/api/realtime";
 import { env } from "@qualmeet/config";
 import { createDb, isDatabaseUp } from "@qualmeet/db";

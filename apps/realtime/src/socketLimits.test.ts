@@ -10,7 +10,12 @@ test("an address block gets its cap of sockets, the next is refused with the lim
   const sockets = new OpenSockets({ perAddressBlock: 3, perUser: 10 });
   const held = [1, 2, 3].map(() => place(sockets.admit("203.0.113.7")));
   const refused = sockets.admit("203.0.113.7");
-  expect(refused).toEqual({ code: CloseCode.tooManySockets, reason: "Too many connections from your network (limit 3). Close some QualMeet tabs.", cap: "perAddressBlock", limit: 3 });
+  expect(refused).toEqual({
+    code: CloseCode.tooManySockets,
+    reason: "Too many connections from your network (limit 3). Close some QualMeet tabs.",
+    cap: "perAddressBlock",
+    limit: 3,
+  });
   expect(Buffer.byteLength((refused as SocketRefusal).reason)).toBeLessThanOrEqual(123);
   // another address is not affected
   place(sockets.admit("203.0.113.8"));
@@ -26,7 +31,12 @@ test("a user gets their cap of sockets from any address; the refused socket give
   expect(place(sockets.admit("198.51.100.1")).claimUser("alice")).toBeNull();
   expect(place(sockets.admit("198.51.100.2")).claimUser("alice")).toBeNull();
   const third = place(sockets.admit("198.51.100.1"));
-  expect(third.claimUser("alice")).toEqual({ code: CloseCode.tooManySockets, reason: "Too many connections for your account (limit 2). Close some QualMeet tabs.", cap: "perUser", limit: 2 });
+  expect(third.claimUser("alice")).toEqual({
+    code: CloseCode.tooManySockets,
+    reason: "Too many connections for your account (limit 2). Close some QualMeet tabs.",
+    cap: "perUser",
+    limit: 2,
+  });
   // another user on the same machine is still served, up to the address block's cap
   expect(place(sockets.admit("198.51.100.1")).claimUser("bob")).toBeNull();
   const anonymous = place(sockets.admit("198.51.100.1"));

@@ -63,7 +63,12 @@ export class OpenSockets {
   admit(block: string): SocketPlace | SocketRefusal {
     const { perAddressBlock, perUser } = this.caps;
     if (this.byAddressBlock.get(block) >= perAddressBlock) {
-      return { code: CloseCode.tooManySockets, reason: `Too many connections from your network (limit ${perAddressBlock}). Close some QualMeet tabs.`, cap: "perAddressBlock", limit: perAddressBlock };
+      return {
+        code: CloseCode.tooManySockets,
+        reason: `Too many connections from your network (limit ${perAddressBlock}). Close some QualMeet tabs.`,
+        cap: "perAddressBlock",
+        limit: perAddressBlock,
+      };
     }
     this.byAddressBlock.add(block);
     let userId: string | null = null;
