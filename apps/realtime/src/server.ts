@@ -4,17 +4,8 @@ import http from "node:http";
 import type { Duplex } from "node:stream";
 import { randomUUID } from "node:crypto";
 import { WebSocketServer, type WebSocket } from "ws";
-import {
-  SESSION_REVOKED_CHANNEL,
-  addressBlock,
-  clientIp,
-  createContext,
-  createRedis,
-  identifySocket,
-  isRedisUp,
-  type SessionRevokedEvent,
-  type SocketIdentity,
-} from "@qualmeet/api";
+import { SESSION_REVOKED_CHANNEL, clientIp, createContext, createRedis, identifySocket, isRedisUp, type SessionRevokedEvent, type SocketIdentity } from "@qualmeet/api";
+import { addressBlock } from "@qualmeet/api/client-ip";
 import { Bus, MediaOwner, PresenceRegistry, MeetingEventLog, MeetingService, consumeToken, realtimeRouter } from "@qualmeet/api/realtime";
 import { env } from "@qualmeet/config";
 import { createDb, isDatabaseUp } from "@qualmeet/db";
@@ -114,7 +105,7 @@ export async function startRealtimeServer(config: RealtimeConfig) {
     try {
       // a reconnect storm from one client cannot exhaust the node (nor fill its logs with the refusals below)
       const verdict = await consumeToken(redis, { scope: "ws:ip", capacity: env.RATE_LIMIT_WS_UPGRADES_PER_MIN, windowMs: 60_000 }, block);
-      if (!verdict.allowed) return refuse(socket, 429, "Too many connections");
+      if (!verdict.allowed) return refuse(socket, 429, `Too many new connections from your network (limit ${env.RATE_LIMIT_WS_UPGRADES_PER_MIN} a minute)`);
     } catch (err) {
       logger.warn({ err, ip }, "realtime: socket refused (503): the rate limit check failed");
       return refuse(socket, 503, "Service unavailable");

@@ -10,7 +10,7 @@ export { createCallerFactory, loadSessionUser, type Context, type SessionUser } 
 export { createContext, identifySocket, type SocketIdentity } from "./context.ts";
 export { SESSION_MAX_AGE_S } from "./env.ts";
 export { readSession, parseCookieHeader, sessionCookieName, type SessionClaims } from "./services/session.ts";
-export { addressBlock, clientIp } from "./services/clientIp.ts";
+export { clientIp } from "./services/clientIp.ts";
 export { createRedis, getRedis, isRedisUp } from "./services/redis.ts";
 export type { OnlineUser } from "./services/presence.ts";
 export type { MeetingEvent, PeerInfo, ProducerInfo, MediaSource } from "./meeting/events.ts";
