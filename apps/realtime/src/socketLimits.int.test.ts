@@ -151,7 +151,14 @@ describe("one socket", () => {
     expect(refused).toMatchObject({ id: 4, error: { data: { code: "TOO_MANY_REQUESTS" } } });
     expect(refused.error!.message).toBe("This connection already has 3 live subscriptions, the most one connection may hold. Close a chat or meeting you are not using.");
     // the refusal changed nothing: the three started, and the socket is still served
-    await vi.waitFor(() => expect(socket.answers.filter((a) => a.result?.type === "started").map((a) => a.id).sort()).toEqual([1, 2, 3]));
+    await vi.waitFor(() =>
+      expect(
+        socket.answers
+          .filter((a) => a.result?.type === "started")
+          .map((a) => a.id)
+          .sort(),
+      ).toEqual([1, 2, 3]),
+    );
     expect(await socket.me()).toMatchObject({ id: frank.id });
   });
 });
