@@ -160,7 +160,7 @@ interface TrpcSocketOptions<TRouter extends AnyRouter> {
   /** every error answered to a client, as tRPC's own adapters report them */
   onError: (opts: { error: TRPCError; type: ProcedureType | "unknown"; path: string | undefined; req: IncomingMessage }) => void;
   limits: SocketRequestLimits;
-  /** a request or message refused by a limit, for the node's logs */
+  /** a request or message refused by a limit, for the node's logs: the first of each kind on a socket */
   onRefusal: (opts: { req: IncomingMessage; reason: string; limit: keyof SocketRequestLimits; count: number }) => void;
 }
 
@@ -181,6 +181,8 @@ export function applyTrpcSocketHandler<TRouter extends AnyRouter>(opts: TrpcSock
     const subscriptions = new Map<number | string, AbortController>();
     // counted from the request's arrival (not only once started), so a burst cannot pass the limit
     let subscriptionsHeld = 0;
+    // a client that keeps asking beyond a limit gets every refusal, the logs one line per socket
+    let subscriptionRefusalLogged = false;
     const ctx = opts.createContext({ req, res: ws });
     const liveness = watchLiveness(ws);
 
@@ -220,7 +222,8 @@ export function applyTrpcSocketHandler<TRouter extends AnyRouter>(opts: TrpcSock
       if (type === "subscription") {
         if (subscriptionsHeld >= limits.subscriptionsPerSocket) {
           const reason = `This connection already has ${limits.subscriptionsPerSocket} live subscriptions, the most one connection may hold. Close a chat or meeting you are not using.`;
-          opts.onRefusal({ req, reason, limit: "subscriptionsPerSocket", count: subscriptionsHeld + 1 });
+          if (!subscriptionRefusalLogged) opts.onRefusal({ req, reason, limit: "subscriptionsPerSocket", count: subscriptionsHeld + 1 });
+          subscriptionRefusalLogged = true;
           return respondError(id, jsonrpc, new TRPCError({ code: "TOO_MANY_REQUESTS", message: reason }), type, path, input);
         }
         subscriptionsHeld++;
