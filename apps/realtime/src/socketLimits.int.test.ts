@@ -32,7 +32,8 @@ afterAll(async () => {
 interface Answer {
   id: number | null;
   result?: { type: string; data?: { json?: unknown } };
-  error?: { message: string; data?: { code: string } };
+  /** superjson's wrapping of tRPC's error shape */
+  error?: { json: { message: string; data?: { code: string } } };
 }
 
 /** A raw socket as a page would open it (from `from` when given, through the trusted proxy). */
@@ -148,8 +149,8 @@ describe("one socket", () => {
     socket.send([1, 2, 3, 4].map((id) => request(id, "subscription", "presence.online")));
     await vi.waitFor(() => expect(socket.answers.find((a) => a.error)).toBeDefined());
     const refused = socket.answers.find((a) => a.error)!;
-    expect(refused).toMatchObject({ id: 4, error: { data: { code: "TOO_MANY_REQUESTS" } } });
-    expect(refused.error!.message).toBe("This connection already has 3 live subscriptions, the most one connection may hold. Close a chat or meeting you are not using.");
+    expect(refused).toMatchObject({ id: 4, error: { json: { data: { code: "TOO_MANY_REQUESTS" } } } });
+    expect(refused.error!.json.message).toBe("This connection already has 3 live subscriptions, the most one connection may hold. Close a chat or meeting you are not using.");
     // the refusal changed nothing: the three started, and the socket is still served
     await vi.waitFor(() =>
       expect(
