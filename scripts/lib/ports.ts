@@ -1,3 +1,4 @@
+import dgram from "node:dgram";
 import net from "node:net";
 
 /** A TCP port that is free on 127.0.0.1 right now. */
@@ -11,6 +12,43 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+function freeOn(protocol: "tcp" | "udp", port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (protocol === "tcp") {
+      const server = net.createServer();
+      server.unref();
+      server.once("error", () => resolve(false));
+      server.listen(port, host, () => server.close(() => resolve(true)));
+      return;
+    }
+    const socket = dgram.createSocket("udp4");
+    socket.unref();
+    socket.once("error", () => {
+      socket.close();
+      resolve(false);
+    });
+    socket.bind(port, host, () => socket.close(() => resolve(true)));
+  });
+}
+
+/**
+ * The first of `count` consecutive ports free for both TCP and UDP on `host` right now: a realtime node's media
+ * workers listen on MEDIA_PORT, MEDIA_PORT+1, … (one UDP and one TCP port each), so nodes sharing a machine
+ * (tests, benchmarks, `npm run start:realtime`) each need a run of their own.
+ */
+export async function freePortRun(count: number, host = "127.0.0.1"): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const first = await freePort();
+    if (first + count - 1 > 65535) continue;
+    let free = true;
+    for (let port = first; port < first + count && free; port++) {
+      free = (await freeOn("tcp", port, host)) && (await freeOn("udp", port, host));
+    }
+    if (free) return first;
+  }
+  throw new Error(`no run of ${count} free TCP+UDP ports found on ${host}`);
 }
 
 export function isPortOpen(port: number, host = "127.0.0.1"): Promise<boolean> {
