@@ -1,5 +1,6 @@
 import dgram from "node:dgram";
 import net from "node:net";
+import os from "node:os";
 
 /** A TCP port that is free on 127.0.0.1 right now. */
 export function freePort(): Promise<number> {
@@ -49,6 +50,15 @@ export async function freePortRun(count: number, host = "127.0.0.1"): Promise<nu
     if (free) return first;
   }
   throw new Error(`no run of ${count} free TCP+UDP ports found on ${host}`);
+}
+
+/**
+ * MEDIA_PORT for one more realtime node on this machine: a run of free ports, one per media worker (MEDIA_WORKERS,
+ * by default one per core as the node does). Nothing for a node without workers.
+ */
+export async function mediaPortEnv(workers: string | number | undefined, host = "127.0.0.1"): Promise<{ MEDIA_PORT?: string }> {
+  const count = workers === undefined || workers === "" ? Math.max(1, os.cpus().length) : Number(workers);
+  return count > 0 ? { MEDIA_PORT: String(await freePortRun(count, host)) } : {};
 }
 
 export function isPortOpen(port: number, host = "127.0.0.1"): Promise<boolean> {
