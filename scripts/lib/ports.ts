@@ -34,6 +34,9 @@ function freeOn(protocol: "tcp" | "udp", port: number, host: string): Promise<bo
   });
 }
 
+/** ports handed out by freePortRun in this process: nodes started at once must not be given overlapping runs */
+const handedOut = new Set<number>();
+
 /**
  * The first of `count` consecutive ports free for both TCP and UDP on `host` right now: a realtime node's media
  * workers listen on MEDIA_PORT, MEDIA_PORT+1, … (one UDP and one TCP port each), so nodes sharing a machine
@@ -47,7 +50,11 @@ export async function freePortRun(count: number, host = "127.0.0.1"): Promise<nu
     for (let port = first; port < first + count && free; port++) {
       free = (await freeOn("tcp", port, host)) && (await freeOn("udp", port, host));
     }
-    if (free) return first;
+    // checked after the awaits: a call running alongside may have taken part of this run meanwhile
+    if (free && [...Array(count).keys()].every((i) => !handedOut.has(first + i))) {
+      for (let i = 0; i < count; i++) handedOut.add(first + i);
+      return first;
+    }
   }
   throw new Error(`no run of ${count} free TCP+UDP ports found on ${host}`);
 }
