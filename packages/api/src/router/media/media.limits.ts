@@ -9,8 +9,8 @@ function mediaLimit(scope: string, capacity: number, what: string) {
   return rateLimit(rule, `${what} (at most ${capacity} a minute)`);
 }
 
-/** createTransport, connectTransport, restartIce, closeTransports: a join or a rebuild takes 4-5. */
-export const transportLimit = mediaLimit("transport", 60, "media connection changes");
+/** createTransport, connectTransport, restartIce, closeTransports: a join or a rebuild takes 4-5, a rebuild retried 8 times ~40. */
+export const transportLimit = mediaLimit("transport", 120, "media connection changes");
 /** produce and a producer's pause, resume and close: a person turning their microphone, camera or screen on and off. */
 export const producerLimit = mediaLimit("producer", 120, "microphone, camera and screen changes");
 /** consume: every microphone, camera and screen of the others, at a join and as they come. */
