@@ -74,7 +74,8 @@ export class Room extends EventEmitter<RoomEvents> {
     this.#pool = options.pool;
     this.#maxConsumersPerRouter = options.maxConsumersPerRouter ?? 500;
     this.#listenIp = options.listenIp ?? options.pool.listenIp;
-    this.#announcedAddress = options.announcedAddress || options.pool.announcedAddress;
+    // the pool's announced address belongs to the pool's listen address
+    this.#announcedAddress = options.announcedAddress || (options.listenIp === undefined ? options.pool.announcedAddress : undefined);
     this.#limits = { maxProducers: options.maxProducersPerPeer ?? DEFAULT_MAX_PRODUCERS_PER_PEER, maxIncomingBitrate: options.maxIncomingBitrate ?? null };
     this.#main = main;
     this.#audioLevelObserver = audioLevelObserver;

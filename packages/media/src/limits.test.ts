@@ -155,7 +155,7 @@ test("every transport accepts at most the room's maxIncomingBitrate", async () =
   try {
     const peer = room.addPeer("sender");
     const send = await peer.createWebRtcTransport("send");
-    const [stats] = await transportsById.get(send.id)!.getStats();
+    const [stats] = await (transportsById.get(send.id) as types.WebRtcTransport).getStats();
     expect(stats?.maxIncomingBitrate).toBe(1_500_000);
   } finally {
     room.close();
