@@ -199,8 +199,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   }
 
   #webRtcListenInfos(slot: number): types.TransportListenInfo[] {
-    const where =
-      this.webRtcPort === undefined ? { portRange: { min: this.rtcMinPort, max: this.rtcMaxPort } } : { port: this.webRtcPort + slot };
+    const where = this.webRtcPort === undefined ? { portRange: { min: this.rtcMinPort, max: this.rtcMaxPort } } : { port: this.webRtcPort + slot };
     const base = { ip: this.listenIp, ...where, ...(this.announcedAddress ? { announcedAddress: this.announcedAddress } : {}) };
     return [
       { protocol: "udp", ...base },

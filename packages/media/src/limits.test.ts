@@ -141,7 +141,12 @@ test("a producer beyond the room's bound is refused with the limit; the per-sour
     const third = await refusal(peer.produce({ transportId: send.id, kind: "video", rtpParameters: vp8SimulcastParameters([7021, 7022, 7023]), source: "screen" }));
     expect(third.code).toBe("BAD_REQUEST");
     expect(third.message).toBe("You can send at most 2 streams at once (microphone, camera, screen): stop one before starting another");
-    expect(peer.producers().map((p) => p.source).sort()).toEqual(["camera", "mic"]);
+    expect(
+      peer
+        .producers()
+        .map((p) => p.source)
+        .sort(),
+    ).toEqual(["camera", "mic"]);
     expect((await routerContents(room.routers[0]!)).producers).toHaveLength(2);
     // the default bound is four: microphone, camera, screen and a screen's audio
     await expect(Room.create({ pool, id: "bad", maxProducersPerPeer: 0 })).rejects.toThrow(/maxProducersPerPeer must be a positive integer/);
