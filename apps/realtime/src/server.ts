@@ -32,7 +32,13 @@ const REVALIDATE_MS = 60_000;
 const CLOSE_SESSION_ENDED = 4401;
 
 function startMedia(): Promise<WorkerPool | null> {
-  const network = { listenIp: env.MEDIA_LISTEN_IP, announcedAddress: env.MEDIA_ANNOUNCED_ADDRESS, rtcMinPort: env.MEDIA_RTC_MIN_PORT, rtcMaxPort: env.MEDIA_RTC_MAX_PORT };
+  const network = {
+    listenIp: env.MEDIA_LISTEN_IP,
+    announcedAddress: env.MEDIA_ANNOUNCED_ADDRESS,
+    webRtcPort: env.MEDIA_PORT,
+    rtcMinPort: env.MEDIA_RTC_MIN_PORT,
+    rtcMaxPort: env.MEDIA_RTC_MAX_PORT,
+  };
   return WorkerPool.create({ numWorkers: env.MEDIA_WORKERS, ...network }).catch((err: unknown) => {
     logger.error({ err }, "realtime: media server unavailable: meetings on this node get no SFU until it restarts");
     return null;

@@ -51,6 +51,8 @@ const variables = {
   TRUSTED_PROXY_HOPS: wholeNumber("a whole number of proxies (0 or more)", 0).default(0),
   MEDIA_ANNOUNCED_ADDRESS: address("an IP address or host name").optional(),
   MEDIA_LISTEN_IP: z.union([z.ipv4(), z.ipv6()], { error: "an IP address (0.0.0.0 for every interface)" }).default("0.0.0.0"),
+  MEDIA_PORT: port(39000),
+  MEDIA_MAX_INCOMING_BITRATE: wholeNumber("a whole number of bits per second (100000 or more)", 100_000).default(10_000_000),
   MEDIA_RTC_MIN_PORT: port(40000),
   MEDIA_RTC_MAX_PORT: port(49999),
   MEDIA_WORKERS: wholeNumber("a whole number of worker processes (0: no SFU on this node)", 0).optional(),
