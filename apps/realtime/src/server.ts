@@ -4,7 +4,7 @@ import http from "node:http";
 import type { Duplex } from "node:stream";
 import { randomUUID } from "node:crypto";
 import { WebSocketServer, type WebSocket } from "ws";
-import { SESSION_REVOKED_CHANNEL, clientIp, createContext, createRedis, identifySocket, isRedisUp, type SessionRevokedEvent, type SocketIdentity } from "@qualmeet/api";
+import { SESSION_REVOKED_CHANNEL, clientIp, createContext, createRedis, identifySocket, isRedisUp, logProcedureError, type SessionRevokedEvent, type SocketIdentity } from "@qualmeet/api";
 import { Bus, MediaOwner, PresenceRegistry, MeetingEventLog, MeetingService, consumeToken, realtimeRouter } from "@qualmeet/api/realtime";
 import { env } from "@qualmeet/config";
 import { createDb, isDatabaseUp } from "@qualmeet/db";
@@ -138,10 +138,8 @@ export async function startRealtimeServer(config: RealtimeConfig) {
     createContext: ({ req }) =>
       createContext({ transport: "ws", db, redis, socket: connections.get(req) ?? { id: randomUUID(), session: null, user: null, ip: "unknown" }, services }),
     keepAlive: { pingMs: env.WS_PING_MS, pongWaitMs: env.WS_PONG_WAIT_MS },
-    onError: ({ error, type, path, req }) => {
-      // what the client gets is the error's shape; a failure of ours is also logged with its cause
-      if (error.code === "INTERNAL_SERVER_ERROR") (connections.get(req)?.log ?? logger).error({ err: error.cause ?? error, type, path }, `realtime: ${path ?? "message"} failed`);
-    },
+    // the client gets a sentence and an error id; a failure of ours is logged with its cause and that id
+    onError: ({ req, ...failure }) => logProcedureError(connections.get(req)?.log ?? logger, "realtime", failure),
   });
 
   const closeRevoked = (userId: string, tokenVersion: number) => {
