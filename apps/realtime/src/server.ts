@@ -4,12 +4,13 @@ import http from "node:http";
 import type { Duplex } from "node:stream";
 import { randomUUID } from "node:crypto";
 import { WebSocketServer, type WebSocket } from "ws";
-import { SESSION_REVOKED_CHANNEL, clientIp, createContext, createRedis, identifySocket, isRedisUp, logProcedureError, type SessionRevokedEvent, type SocketIdentity } from "@qualmeet/api";
+import { SESSION_REVOKED_CHANNEL, clientIp, createContext, createRedis, identifySocket, logProcedureError, type SessionRevokedEvent, type SocketIdentity } from "@qualmeet/api";
 import { Bus, MediaOwner, PresenceRegistry, MeetingEventLog, MeetingService, consumeToken, realtimeRouter } from "@qualmeet/api/realtime";
 import { env } from "@qualmeet/config";
-import { createDb, isDatabaseUp } from "@qualmeet/db";
+import { createDb } from "@qualmeet/db";
 import { logger, type Logger } from "@qualmeet/log";
 import { WorkerPool } from "@qualmeet/media";
+import { serveHealth } from "./health.ts";
 import { applyTrpcSocketHandler } from "./trpcSocket.ts";
 import { batchRedisWrites } from "./writeBatching.ts";
 
@@ -65,14 +66,7 @@ export async function startRealtimeServer(config: RealtimeConfig) {
   const allowedOrigins = new Set(env.ALLOWED_ORIGINS);
 
   const server = http.createServer(async (req, res) => {
-    if (req.method === "GET" && req.url?.split("?")[0] === "/healthz") {
-      const [database, redisUp] = await Promise.all([isDatabaseUp(db), isRedisUp(redis)]);
-      const ok = database && redisUp;
-      const media = pool ? { status: "up", workers: await pool.loads(), rooms: meetings.local.stats() } : { status: "unavailable", rooms: meetings.local.stats() };
-      res.writeHead(ok ? 200 : 503, { "content-type": "application/json", "cache-control": "no-store" });
-      res.end(JSON.stringify({ status: ok ? "ok" : "degraded", database: database ? "up" : "down", redis: redisUp ? "up" : "down", nodeId, media }));
-      return;
-    }
+    if (req.method === "GET" && req.url?.split("?")[0] === "/healthz") return serveHealth(req, res, { nodeId, db, redis, pool, meetings });
     res.writeHead(404, { "content-type": "application/json" });
     res.end(JSON.stringify({ error: "Not found. The realtime server speaks WebSocket (tRPC) and serves GET /healthz." }));
   });
