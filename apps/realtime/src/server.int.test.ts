@@ -136,9 +136,11 @@ describe("realtime socket authentication", () => {
 });
 
 describe("presence across realtime nodes", () => {
-  test("two nodes on one Redis agree on who is online", async () => {
+  test("two nodes on one Redis agree on which contacts are online", async () => {
     const carol = await newUser(web.url, "Carol");
     const dave = await newUser(web.url, "Dave");
+    // presence is shown to contacts only: they share a DM
+    await webClient(web.url, carol.cookie).chat.createDirect.mutate({ userId: dave.id });
     const onA = realtimeClient(nodeA.wsUrl, { cookie: carol.cookie, origin: web.url });
     const onB = realtimeClient(nodeB.wsUrl, { cookie: dave.cookie, origin: web.url });
     const watchA = watchOnline(onA);
@@ -165,6 +167,7 @@ describe("presence across realtime nodes", () => {
   test("a node that dies without saying goodbye is swept, and its users go offline elsewhere", async () => {
     const erin = await newUser(web.url, "Erin");
     const frank = await newUser(web.url, "Frank");
+    await webClient(web.url, erin.cookie).chat.createDirect.mutate({ userId: frank.id });
     const doomed = await startRealtime({ allowedOrigins: [web.url] });
     const onDoomed = realtimeClient(doomed.wsUrl, { cookie: frank.cookie, origin: web.url });
     const onA = realtimeClient(nodeA.wsUrl, { cookie: erin.cookie, origin: web.url });
