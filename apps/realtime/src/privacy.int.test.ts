@@ -88,17 +88,26 @@ function watchOnline(connection: RealtimeConnection) {
     },
     until: (done: (ids: string[]) => boolean) =>
       expect
-        .poll(() => {
-          const last = snapshots.at(-1);
-          return last !== undefined && done(last);
-        }, 15_000)
+        .poll(
+          () => {
+            const last = snapshots.at(-1);
+            return last !== undefined && done(last);
+          },
+          { timeout: 15_000 },
+        )
         .toBe(true),
   };
 }
 
 describe("presence.online", () => {
   test("a person sees their contacts come online, and never someone they share no conversation with", async () => {
-    const [ann, bob, stan, cleo, dora] = await Promise.all(["Ann", "Bob", "Stan", "Cleo", "Dora"].map((name) => newUser(web.url, name)));
+    const [ann, bob, stan, cleo, dora] = await Promise.all([
+      newUser(web.url, "Ann"),
+      newUser(web.url, "Bob"),
+      newUser(web.url, "Stan"),
+      newUser(web.url, "Cleo"),
+      newUser(web.url, "Dora"),
+    ]);
     await webClient(web.url, ann.cookie).chat.createDirect.mutate({ userId: bob.id });
     await webClient(web.url, stan.cookie).chat.createDirect.mutate({ userId: cleo.id });
     const open = (user: { cookie: string }) => realtimeClient(realtime.wsUrl, { cookie: user.cookie, origin: web.url });
@@ -130,7 +139,7 @@ describe("presence.online", () => {
     const socket = realtimeClient(realtime.wsUrl, { cookie: guest.cookie, origin: web.url });
     const guestSees = watchOnline(socket);
     try {
-      await expect.poll(() => guestSees.error?.data?.code, 15_000).toBe("FORBIDDEN");
+      await expect.poll(() => guestSees.error?.data?.code, { timeout: 15_000 }).toBe("FORBIDDEN");
       expect(guestSees.snapshots).toEqual([]);
     } finally {
       guestSees.stop();
@@ -146,10 +155,12 @@ test("meeting codes tried from one network are limited per minute, through the A
   const unknown = () => `${randomUUID().replace(/[^a-hj-km-np-z2-9]/g, "")}zzzzzzzz`.slice(0, 8);
   const refusals: string[] = [];
   for (let i = 0; i < LOOKUPS_PER_MIN + 2; i++) {
-    refusals.push(await anonymous.meeting.exists.query({ code: unknown() }).then(
-      () => "found",
-      (e: { data: { code: string } }) => e.data.code,
-    ));
+    refusals.push(
+      await anonymous.meeting.exists.query({ code: unknown() }).then(
+        () => "found",
+        (e: { data: { code: string } }) => e.data.code,
+      ),
+    );
   }
   // the bucket may hold a token refilled meanwhile (one per 12 s), never more
   expect(refusals.filter((code) => code === "NOT_FOUND").length).toBeLessThanOrEqual(LOOKUPS_PER_MIN + 1);
@@ -184,7 +195,9 @@ describe("health", () => {
 });
 
 test("names that hide characters or reverse text are refused at registration and guest sign-in", async () => {
-  await expect(webClient(web.url).auth.register.mutate({ name: "Ann\u202Egnp.exe", email: `user-${randomUUID()}@example.test`, password: "correct horse battery" })).rejects.toMatchObject({
+  await expect(
+    webClient(web.url).auth.register.mutate({ name: "Ann\u202Egnp.exe", email: `user-${randomUUID()}@example.test`, password: "correct horse battery" }),
+  ).rejects.toMatchObject({
     data: { code: "BAD_REQUEST" },
     message: "name: Names cannot contain invisible characters or characters that change the direction of text (found U+202E).",
   });

@@ -200,11 +200,7 @@ describe("P2P mesh", () => {
       await Promise.all([expectDecoding(a, 1), expectDecoding(b, 1)]);
       // and the media owner holds no SFU transports or consumers for them any more
       await poll("SFU media released on the server", async () => {
-        const rooms = await Promise.all(
-          [realtime, realtime2].map(
-            async (n) => (await healthDetails(n)).media.rooms,
-          ),
-        );
+        const rooms = await Promise.all([realtime, realtime2].map(async (n) => (await healthDetails(n)).media.rooms));
         return rooms.flat().some((r) => r.participants === 2 && r.transports === 0 && r.consumers === 0);
       });
       const backStalls = await back.stop();

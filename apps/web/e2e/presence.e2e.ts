@@ -29,7 +29,10 @@ test("people see their contacts online, live, and never a stranger who is online
     await bobPage.goto(`${stack.web.url}/`);
     // Ann's open page learns that Bob came, without reloading; Bob's shows Ann
     await annOnline.getByText(bobName).waitFor();
-    await bobPage.getByRole("region", { name: /Online now/ }).getByText(annName).waitFor();
+    await bobPage
+      .getByRole("region", { name: /Online now/ })
+      .getByText(annName)
+      .waitFor();
     const listed = await annOnline.getByRole("listitem").allTextContents();
     expect(listed).toEqual([bobName]);
 
