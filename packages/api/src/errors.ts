@@ -73,8 +73,13 @@ export const unexpectedFailureMessage = (errorId: string): string =>
  * For the tRPC adapters' onError (the web app's HTTP handler, the realtime socket handler): an unexpected failure
  * is logged with its detail and the error id the client was given.
  */
-export function logProcedureError(log: Logger, server: "web" | "realtime", failure: { error: TRPCError; path: string | undefined; type: ProcedureType | "unknown" }): void {
+export function logProcedureError(
+  log: Logger,
+  server: "web" | "realtime",
+  failure: { error: TRPCError; path: string | undefined; type: ProcedureType | "unknown" },
+  context: Record<string, unknown> = {},
+): void {
   const { error, path, type } = failure;
   if (!isUnexpected(error)) return;
-  log.error({ err: error.cause, errorId: errorIdOf(error), path, type }, `${server}: ${path ?? "request"} failed`);
+  log.error({ err: error.cause, errorId: errorIdOf(error), path, type, ...context }, `${server}: ${path ?? "request"} failed`);
 }

@@ -14,7 +14,7 @@ const handler = (req: Request) =>
     // apps/web/server.ts replaces X-Forwarded-For with the one client address it trusts
     createContext: () => createContext({ transport: "http", db: getDb(), redis: getRedis(), cookie: req.headers.get("cookie"), ip: req.headers.get("x-forwarded-for") }),
     // apps/web/server.ts gives every request an id: the line names the request the user saw fail
-    onError: (failure) => logProcedureError(logger.child({ requestId: req.headers.get("x-request-id") }), "web", failure),
+    onError: (failure) => logProcedureError(logger, "web", failure, { requestId: req.headers.get("x-request-id") }),
   });
 
 export { handler as GET, handler as POST };
