@@ -61,3 +61,12 @@ export async function startRealtime(options: { env?: Record<string, string>; all
   await waitForHttp(`http://localhost:${port}/healthz`, proc, 30_000, true);
   return { wsUrl: `ws://localhost:${port}`, httpUrl: `http://localhost:${port}`, port, process: proc, stop: (signal) => proc.stop(signal) };
 }
+
+/** What a realtime node's /healthz says with the operators' token (HEALTH_DETAILS_TOKEN from the global setup). */
+export async function healthDetails(node: Pick<RealtimeServer, "httpUrl">): Promise<{
+  nodeId: string;
+  media: { workers?: Array<{ pid: number; routers: number }>; rooms: Array<{ meetingId: string; participants: number; transports: number; consumers: number }> };
+}> {
+  const res = await fetch(`${node.httpUrl}/healthz`, { headers: { authorization: `Bearer ${process.env.HEALTH_DETAILS_TOKEN}` } });
+  return (await res.json()) as Awaited<ReturnType<typeof healthDetails>>;
+}

@@ -4,12 +4,13 @@ import http from "node:http";
 import type { Duplex } from "node:stream";
 import { randomUUID } from "node:crypto";
 import { WebSocketServer, type WebSocket } from "ws";
-import { SESSION_REVOKED_CHANNEL, clientIp, createContext, createRedis, identifySocket, isRedisUp, type SessionRevokedEvent, type SocketIdentity } from "@qualmeet/api";
+import { SESSION_REVOKED_CHANNEL, clientIp, createContext, createRedis, identifySocket, logProcedureError, type SessionRevokedEvent, type SocketIdentity } from "@qualmeet/api";
 import { Bus, MediaOwner, PresenceRegistry, MeetingEventLog, MeetingService, consumeToken, realtimeRouter } from "@qualmeet/api/realtime";
 import { env } from "@qualmeet/config";
-import { createDb, isDatabaseUp } from "@qualmeet/db";
+import { createDb } from "@qualmeet/db";
 import { logger, type Logger } from "@qualmeet/log";
 import { WorkerPool } from "@qualmeet/media";
+import { serveHealth } from "./health.ts";
 import { applyTrpcSocketHandler } from "./trpcSocket.ts";
 import { batchRedisWrites } from "./writeBatching.ts";
 
@@ -71,14 +72,7 @@ export async function startRealtimeServer(config: RealtimeConfig) {
   const allowedOrigins = new Set(env.ALLOWED_ORIGINS);
 
   const server = http.createServer(async (req, res) => {
-    if (req.method === "GET" && req.url?.split("?")[0] === "/healthz") {
-      const [database, redisUp] = await Promise.all([isDatabaseUp(db), isRedisUp(redis)]);
-      const ok = database && redisUp;
-      const media = pool ? { status: "up", workers: await pool.loads(), rooms: meetings.local.stats() } : { status: "unavailable", rooms: meetings.local.stats() };
-      res.writeHead(ok ? 200 : 503, { "content-type": "application/json", "cache-control": "no-store" });
-      res.end(JSON.stringify({ status: ok ? "ok" : "degraded", database: database ? "up" : "down", redis: redisUp ? "up" : "down", nodeId, media }));
-      return;
-    }
+    if (req.method === "GET" && req.url?.split("?")[0] === "/healthz") return serveHealth(req, res, { nodeId, db, redis, pool, meetings });
     res.writeHead(404, { "content-type": "application/json" });
     res.end(JSON.stringify({ error: "Not found. The realtime server speaks WebSocket (tRPC) and serves GET /healthz." }));
   });
@@ -144,10 +138,8 @@ export async function startRealtimeServer(config: RealtimeConfig) {
     createContext: ({ req }) =>
       createContext({ transport: "ws", db, redis, socket: connections.get(req) ?? { id: randomUUID(), session: null, user: null, ip: "unknown" }, services }),
     keepAlive: { pingMs: env.WS_PING_MS, pongWaitMs: env.WS_PONG_WAIT_MS },
-    onError: ({ error, type, path, req }) => {
-      // what the client gets is the error's shape; a failure of ours is also logged with its cause
-      if (error.code === "INTERNAL_SERVER_ERROR") (connections.get(req)?.log ?? logger).error({ err: error.cause ?? error, type, path }, `realtime: ${path ?? "message"} failed`);
-    },
+    // the client gets a sentence and an error id; a failure of ours is logged with its cause and that id
+    onError: ({ req, ...failure }) => logProcedureError(connections.get(req)?.log ?? logger, "realtime", failure),
   });
 
   const closeRevoked = (userId: string, tokenVersion: number) => {

@@ -84,3 +84,10 @@ test("variables that only make sense together are checked together", () => {
   const turn = parseServerEnv({ ...servers, TURN_URLS: "turn:turn.example.org:3478, turns:turn.example.org:5349", TURN_SECRET: "shared" });
   expect(turn.TURN_URLS).toEqual(["turn:turn.example.org:3478", "turns:turn.example.org:5349"]);
 });
+
+test("the health details token is a secret of at least 16 characters, never echoed", () => {
+  const found = problems(() => parseServerEnv({ ...servers, HEALTH_DETAILS_TOKEN: "letmein" }));
+  expect(found).toEqual(["HEALTH_DETAILS_TOKEN: at least 16 characters (e.g. `openssl rand -hex 16`), got 7 characters"]);
+  expect(parseServerEnv({ ...servers, HEALTH_DETAILS_TOKEN: "t".repeat(32) }).HEALTH_DETAILS_TOKEN).toBe("t".repeat(32));
+  expect(parseServerEnv(servers).HEALTH_DETAILS_TOKEN).toBeUndefined();
+});

@@ -70,6 +70,8 @@ const variables = {
   RATE_LIMIT_WS_UPGRADES_PER_MIN: perWindow(120),
   RATE_LIMIT_CHAT_PER_10S: perWindow(20),
   RATE_LIMIT_SIGNALS_PER_10S: perWindow(300),
+  RATE_LIMIT_MEETING_LOOKUPS_PER_MIN: perWindow(120),
+  HEALTH_DETAILS_TOKEN: z.string().min(16, { error: "at least 16 characters (e.g. `openssl rand -hex 16`)" }).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { error: "one of fatal, error, warn, info, debug, trace, silent" }).default("info"),
 };
 
@@ -81,7 +83,7 @@ const requiredByServers = {
 };
 
 /** Values that must not be echoed in an error message. */
-const SECRET = new Set(["NEXTAUTH_SECRET", "TURN_SECRET", "ADMIN_PASSWORD"]);
+const SECRET = new Set(["NEXTAUTH_SECRET", "TURN_SECRET", "ADMIN_PASSWORD", "HEALTH_DETAILS_TOKEN"]);
 
 function schema(shape: typeof variables) {
   return z
