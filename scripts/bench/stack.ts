@@ -3,7 +3,7 @@
 // benchmark's stdout carries only its JSON result.
 import { randomBytes } from "node:crypto";
 import { signIn } from "../../tests/harness/clients.ts";
-import { freePort } from "../lib/ports.ts";
+import { freePort, mediaPortEnv } from "../lib/ports.ts";
 import { spawnTsServer, waitForHttp, type ManagedProcess } from "../lib/processes.ts";
 import type { Cleanup } from "./cleanup.ts";
 
@@ -25,6 +25,7 @@ export function benchServerEnv(databaseUrl: string, redisUrl: string): ServerEnv
     RATE_LIMIT_SIGNIN_PER_MIN: "1000000",
     // every simulated client connects from this machine
     WS_MAX_SOCKETS_PER_IP: "1000000",
+    RATE_LIMIT_MEETING_LOOKUPS_PER_MIN: "1000000",
   };
 }
 
@@ -103,12 +104,14 @@ export async function startRealtimeNodes(context: StackContext, options: { count
   const nodes: RealtimeNode[] = [];
   for (let n = 0; n < options.count; n++) {
     const port = await freePort();
+    // the nodes share this machine: each gets its own media ports
+    const mediaPort = await mediaPortEnv(options.mediaWorkers);
     const proc = spawnTsServer({
       name: `realtime-${n}`,
       root: context.root,
       script: "apps/realtime/src/main.ts",
       args: ["--port", String(port)],
-      env: { ...context.env, ALLOWED_ORIGINS: options.webUrl, HOST: "127.0.0.1", MEDIA_WORKERS: String(options.mediaWorkers), ...options.extraEnv },
+      env: { ...context.env, ALLOWED_ORIGINS: options.webUrl, HOST: "127.0.0.1", MEDIA_WORKERS: String(options.mediaWorkers), ...mediaPort, ...options.extraEnv },
       output: "ignore",
     });
     context.onCleanup(`realtime node ${n}`, () => proc.stop());

@@ -1,4 +1,6 @@
+import dgram from "node:dgram";
 import net from "node:net";
+import os from "node:os";
 
 /** A TCP port that is free on 127.0.0.1 right now. */
 export function freePort(): Promise<number> {
@@ -11,6 +13,59 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+function freeOn(protocol: "tcp" | "udp", port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (protocol === "tcp") {
+      const server = net.createServer();
+      server.unref();
+      server.once("error", () => resolve(false));
+      server.listen(port, host, () => server.close(() => resolve(true)));
+      return;
+    }
+    const socket = dgram.createSocket("udp4");
+    socket.unref();
+    socket.once("error", () => {
+      socket.close();
+      resolve(false);
+    });
+    socket.bind(port, host, () => socket.close(() => resolve(true)));
+  });
+}
+
+/** ports handed out by freePortRun in this process: nodes started at once must not be given overlapping runs */
+const handedOut = new Set<number>();
+
+/**
+ * The first of `count` consecutive ports free for both TCP and UDP on `host` right now: a realtime node's media
+ * workers listen on MEDIA_PORT, MEDIA_PORT+1, … (one UDP and one TCP port each), so nodes sharing a machine
+ * (tests, benchmarks, `npm run start:realtime`) each need a run of their own.
+ */
+export async function freePortRun(count: number, host = "127.0.0.1"): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const first = await freePort();
+    if (first + count - 1 > 65535) continue;
+    let free = true;
+    for (let port = first; port < first + count && free; port++) {
+      free = (await freeOn("tcp", port, host)) && (await freeOn("udp", port, host));
+    }
+    // checked after the awaits: a call running alongside may have taken part of this run meanwhile
+    if (free && [...Array(count).keys()].every((i) => !handedOut.has(first + i))) {
+      for (let i = 0; i < count; i++) handedOut.add(first + i);
+      return first;
+    }
+  }
+  throw new Error(`no run of ${count} free TCP+UDP ports found on ${host}`);
+}
+
+/**
+ * MEDIA_PORT for one more realtime node on this machine: a run of free ports, one per media worker (MEDIA_WORKERS,
+ * by default one per core as the node does). Nothing for a node without workers.
+ */
+export async function mediaPortEnv(workers: string | number | undefined, host = "127.0.0.1"): Promise<{ MEDIA_PORT?: string }> {
+  const count = workers === undefined || workers === "" ? Math.max(1, os.cpus().length) : Number(workers);
+  return count > 0 ? { MEDIA_PORT: String(await freePortRun(count, host)) } : {};
 }
 
 export function isPortOpen(port: number, host = "127.0.0.1"): Promise<boolean> {

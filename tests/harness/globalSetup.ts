@@ -59,6 +59,10 @@ async function startStack(): Promise<Teardown> {
       RATE_LIMIT_GUESTS_PER_HOUR: "10000",
       RATE_LIMIT_SIGNIN_PER_MIN: "10000",
       RATE_LIMIT_GLOBAL_PER_MIN: "100000",
+      // every page of every test opens its meeting by code from 127.0.0.1
+      RATE_LIMIT_MEETING_LOOKUPS_PER_MIN: "100000",
+      // tests read the realtime nodes' details (rooms, workers) from /healthz with it (healthDetails, servers.ts)
+      HEALTH_DETAILS_TOKEN: randomBytes(16).toString("hex"),
     });
     await buildWeb(repoRoot, { quiet: true });
   } catch (error) {

@@ -1,6 +1,6 @@
 // Servers for integration and end-to-end tests, started per test file against the PostgreSQL and Redis
 // that tests/harness/globalSetup.ts started (their URLs are in process.env).
-import { freePort } from "../../scripts/lib/ports.ts";
+import { freePort, mediaPortEnv } from "../../scripts/lib/ports.ts";
 import { spawnTsServer, waitForHttp, type ManagedProcess } from "../../scripts/lib/processes.ts";
 import { repoRoot } from "./paths.ts";
 
@@ -48,14 +48,25 @@ export async function startWeb(options: { env?: Record<string, string>; port?: n
 export async function startRealtime(options: { env?: Record<string, string>; allowedOrigins?: string[]; port?: number } = {}): Promise<RealtimeServer> {
   requireTestStack();
   const port = options.port ?? (await freePort());
+  // nodes of one test (and of other test files) share this machine: each gets its own media ports
+  const mediaPort = await mediaPortEnv(options.env?.MEDIA_WORKERS ?? process.env.MEDIA_WORKERS);
   const proc = spawnTsServer({
     name: `realtime:${port}`,
     root: repoRoot,
     script: "apps/realtime/src/main.ts",
     args: ["--port", String(port)],
-    env: { ...process.env, ALLOWED_ORIGINS: (options.allowedOrigins ?? ["http://localhost:3000"]).join(","), ...options.env },
+    env: { ...process.env, ALLOWED_ORIGINS: (options.allowedOrigins ?? ["http://localhost:3000"]).join(","), ...mediaPort, ...options.env },
     output: quiet,
   });
   await waitForHttp(`http://localhost:${port}/healthz`, proc, 30_000, true);
   return { wsUrl: `ws://localhost:${port}`, httpUrl: `http://localhost:${port}`, port, process: proc, stop: (signal) => proc.stop(signal) };
+}
+
+/** What a realtime node's /healthz says with the operators' token (HEALTH_DETAILS_TOKEN from the global setup). */
+export async function healthDetails(node: Pick<RealtimeServer, "httpUrl">): Promise<{
+  nodeId: string;
+  media: { workers?: Array<{ pid: number; routers: number }>; rooms: Array<{ meetingId: string; participants: number; transports: number; consumers: number }> };
+}> {
+  const res = await fetch(`${node.httpUrl}/healthz`, { headers: { authorization: `Bearer ${process.env.HEALTH_DETAILS_TOKEN}` } });
+  return (await res.json()) as Awaited<ReturnType<typeof healthDetails>>;
 }

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { MeetingEvent } from "@qualmeet/api";
 import { newUser, realtimeClient, signIn, webClient, type RealtimeConnection } from "../../../tests/harness/clients.ts";
-import { startRealtime, startWeb, type RealtimeServer, type WebServer } from "../../../tests/harness/servers.ts";
+import { healthDetails, startRealtime, startWeb, type RealtimeServer, type WebServer } from "../../../tests/harness/servers.ts";
 
 const SIGNALS_PER_10S = 40;
 let web: WebServer;
@@ -484,7 +484,7 @@ describe("media signaling", () => {
     await leaverConn.close();
     // after the reconnect grace window (5 s)
     expect(await hostEvents.next("peer.left", 10_000)).toMatchObject({ peerId: l.self.peerId, reason: "disconnected" });
-    const health = (await (await fetch(`${node.httpUrl}/healthz`)).json()) as { media: { rooms: Array<{ meetingId: string; participants: number; consumers: number }> } };
+    const health = await healthDetails(node);
     expect(health.media.rooms.find((r) => r.meetingId === meeting.id)).toMatchObject({ participants: 1, consumers: 0 });
     hostEvents.sub.unsubscribe();
   });

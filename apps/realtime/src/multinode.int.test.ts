@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { MeetingEvent } from "@qualmeet/api";
 import { newUser, realtimeClient, webClient, type RealtimeConnection } from "../../../tests/harness/clients.ts";
-import { startRealtime, startWeb, type RealtimeServer, type WebServer } from "../../../tests/harness/servers.ts";
+import { healthDetails, startRealtime, startWeb, type RealtimeServer, type WebServer } from "../../../tests/harness/servers.ts";
 
 let web: WebServer;
 const nodes: RealtimeServer[] = [];
@@ -31,7 +31,7 @@ function connect(at: RealtimeServer, cookie: string): RealtimeConnection {
 }
 
 async function health(at: RealtimeServer) {
-  return (await (await fetch(`${at.httpUrl}/healthz`)).json()) as { nodeId: string; media: { rooms: Array<{ meetingId: string; participants: number }> } };
+  return healthDetails(at);
 }
 
 function eventsOf(connection: RealtimeConnection, meetingId: string, peerId: string, lastEventId?: string) {

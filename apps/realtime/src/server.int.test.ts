@@ -136,25 +136,26 @@ describe("realtime socket authentication", () => {
 });
 
 describe("presence across realtime nodes", () => {
-  test("two nodes on one Redis agree on who is online", async () => {
+  test("two nodes on one Redis agree on which contacts are online", async () => {
     const carol = await newUser(web.url, "Carol");
     const dave = await newUser(web.url, "Dave");
+    // presence is shown to contacts only: they share a DM
+    await webClient(web.url, carol.cookie).chat.createDirect.mutate({ userId: dave.id });
     const onA = realtimeClient(nodeA.wsUrl, { cookie: carol.cookie, origin: web.url });
     const onB = realtimeClient(nodeB.wsUrl, { cookie: dave.cookie, origin: web.url });
     const watchA = watchOnline(onA);
     const watchB = watchOnline(onB);
     try {
-      const both = (users: OnlineUser[]) => [carol.id, dave.id].every((id) => users.some((u) => u.id === id));
-      const seenByA = await watchA.until(both);
-      const seenByB = await watchB.until(both);
-      expect(seenByA.find((u) => u.id === dave.id)?.name).toBe("Dave");
-      expect(seenByB.find((u) => u.id === carol.id)?.name).toBe("Carol");
+      // each sees the other (on the other node), not themselves
+      const seenByA = await watchA.until((users) => users.some((u) => u.id === dave.id));
+      const seenByB = await watchB.until((users) => users.some((u) => u.id === carol.id));
+      expect(seenByA).toEqual([{ id: dave.id, name: "Dave", isGuest: false }]);
+      expect(seenByB).toEqual([{ id: carol.id, name: "Carol", isGuest: false }]);
 
       // Dave's only socket (on node B) closes: node A's subscriber sees him go
       watchB.sub.unsubscribe();
       await onB.close();
-      const afterLeave = await watchA.until((users) => !users.some((u) => u.id === dave.id));
-      expect(afterLeave.some((u) => u.id === carol.id)).toBe(true);
+      expect(await watchA.until((users) => !users.some((u) => u.id === dave.id))).toEqual([]);
     } finally {
       watchA.sub.unsubscribe();
       await onA.close();
@@ -165,6 +166,7 @@ describe("presence across realtime nodes", () => {
   test("a node that dies without saying goodbye is swept, and its users go offline elsewhere", async () => {
     const erin = await newUser(web.url, "Erin");
     const frank = await newUser(web.url, "Frank");
+    await webClient(web.url, erin.cookie).chat.createDirect.mutate({ userId: frank.id });
     const doomed = await startRealtime({ allowedOrigins: [web.url] });
     const onDoomed = realtimeClient(doomed.wsUrl, { cookie: frank.cookie, origin: web.url });
     const onA = realtimeClient(nodeA.wsUrl, { cookie: erin.cookie, origin: web.url });

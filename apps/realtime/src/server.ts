@@ -4,13 +4,14 @@ import http from "node:http";
 import type { Duplex } from "node:stream";
 import { randomUUID } from "node:crypto";
 import { WebSocketServer, type WebSocket } from "ws";
-import { SESSION_REVOKED_CHANNEL, clientIp, createContext, createRedis, identifySocket, isRedisUp, type SessionRevokedEvent, type SocketIdentity } from "@qualmeet/api";
+import { SESSION_REVOKED_CHANNEL, clientIp, createContext, createRedis, identifySocket, logProcedureError, type SessionRevokedEvent, type SocketIdentity } from "@qualmeet/api";
 import { addressBlock } from "@qualmeet/api/client-ip";
 import { Bus, MediaOwner, PresenceRegistry, MeetingEventLog, MeetingService, consumeToken, realtimeRouter } from "@qualmeet/api/realtime";
 import { env } from "@qualmeet/config";
-import { createDb, isDatabaseUp } from "@qualmeet/db";
+import { createDb } from "@qualmeet/db";
 import { logger, type Logger } from "@qualmeet/log";
 import { WorkerPool } from "@qualmeet/media";
+import { serveHealth } from "./health.ts";
 import { CloseCode, OpenSockets, isRefusal, notSignedInReason, type SocketRefusal } from "./socketLimits.ts";
 import { applyTrpcSocketHandler } from "./trpcSocket.ts";
 import { batchRedisWrites } from "./writeBatching.ts";
@@ -33,7 +34,13 @@ interface Connection extends SocketIdentity {
 const REVALIDATE_MS = 60_000;
 
 function startMedia(): Promise<WorkerPool | null> {
-  const network = { listenIp: env.MEDIA_LISTEN_IP, announcedAddress: env.MEDIA_ANNOUNCED_ADDRESS, rtcMinPort: env.MEDIA_RTC_MIN_PORT, rtcMaxPort: env.MEDIA_RTC_MAX_PORT };
+  const network = {
+    listenIp: env.MEDIA_LISTEN_IP,
+    announcedAddress: env.MEDIA_ANNOUNCED_ADDRESS,
+    webRtcPort: env.MEDIA_PORT,
+    rtcMinPort: env.MEDIA_RTC_MIN_PORT,
+    rtcMaxPort: env.MEDIA_RTC_MAX_PORT,
+  };
   return WorkerPool.create({ numWorkers: env.MEDIA_WORKERS, ...network }).catch((err: unknown) => {
     logger.error({ err }, "realtime: media server unavailable: meetings on this node get no SFU until it restarts");
     return null;
@@ -67,14 +74,7 @@ export async function startRealtimeServer(config: RealtimeConfig) {
   const openSockets = new OpenSockets({ perAddressBlock: env.WS_MAX_SOCKETS_PER_IP, perUser: env.WS_MAX_SOCKETS_PER_USER });
 
   const server = http.createServer(async (req, res) => {
-    if (req.method === "GET" && req.url?.split("?")[0] === "/healthz") {
-      const [database, redisUp] = await Promise.all([isDatabaseUp(db), isRedisUp(redis)]);
-      const ok = database && redisUp;
-      const media = pool ? { status: "up", workers: await pool.loads(), rooms: meetings.local.stats() } : { status: "unavailable", rooms: meetings.local.stats() };
-      res.writeHead(ok ? 200 : 503, { "content-type": "application/json", "cache-control": "no-store" });
-      res.end(JSON.stringify({ status: ok ? "ok" : "degraded", database: database ? "up" : "down", redis: redisUp ? "up" : "down", nodeId, media }));
-      return;
-    }
+    if (req.method === "GET" && req.url?.split("?")[0] === "/healthz") return serveHealth(req, res, { nodeId, db, redis, pool, meetings });
     res.writeHead(404, { "content-type": "application/json" });
     res.end(JSON.stringify({ error: "Not found. The realtime server speaks WebSocket (tRPC) and serves GET /healthz." }));
   });
@@ -170,10 +170,8 @@ export async function startRealtimeServer(config: RealtimeConfig) {
     createContext: ({ req }) =>
       createContext({ transport: "ws", db, redis, socket: connections.get(req) ?? { id: randomUUID(), session: null, user: null, ip: "unknown" }, services }),
     keepAlive: { pingMs: env.WS_PING_MS, pongWaitMs: env.WS_PONG_WAIT_MS },
-    onError: ({ error, type, path, req }) => {
-      // what the client gets is the error's shape; a failure of ours is also logged with its cause
-      if (error.code === "INTERNAL_SERVER_ERROR") (connections.get(req)?.log ?? logger).error({ err: error.cause ?? error, type, path }, `realtime: ${path ?? "message"} failed`);
-    },
+    // the client gets a sentence and an error id; a failure of ours is logged with its cause and that id
+    onError: ({ req, ...failure }) => logProcedureError(connections.get(req)?.log ?? logger, "realtime", failure),
     limits: { requestsPerMessage: env.WS_MAX_REQUESTS_PER_MESSAGE, subscriptionsPerSocket: env.WS_MAX_SUBSCRIPTIONS_PER_SOCKET },
     onRefusal: ({ req, reason, limit, count }) => {
       const connection = connections.get(req);

@@ -10,7 +10,7 @@ import { freePort } from "../../../scripts/lib/ports.ts";
 import { startBalancer, type Balancer } from "../../../tests/harness/balancer.ts";
 import { launchChromium } from "../../../tests/harness/browser.ts";
 import { newUser, webClient } from "../../../tests/harness/clients.ts";
-import { startRealtime, startWeb, type RealtimeServer, type WebServer } from "../../../tests/harness/servers.ts";
+import { healthDetails, startRealtime, startWeb, type RealtimeServer, type WebServer } from "../../../tests/harness/servers.ts";
 import { connectionState, expectDecoding, join, newPage, poll } from "./support/meetingPages.ts";
 
 let web: WebServer;
@@ -57,7 +57,7 @@ afterAll(async () => {
 // ---- helpers ---------------------------------------------------------------------------------------------
 
 async function nodeIdOf(node: RealtimeServer): Promise<string> {
-  return ((await (await fetch(`${node.httpUrl}/healthz`)).json()) as { nodeId: string }).nodeId;
+  return (await healthDetails(node)).nodeId;
 }
 
 /** Which node (by port) a node id is. */

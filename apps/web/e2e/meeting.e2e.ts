@@ -10,6 +10,7 @@ import { afterEach, beforeAll, describe, expect, test } from "vitest";
 import type { Page } from "playwright-core";
 import { newUser, realtimeClient, signIn, webClient, type RealtimeConnection } from "../../../tests/harness/clients.ts";
 import { STEP_MS, cameraPreviewPlaying, connectionState, newPage as openPage, poll } from "./support/meetingPages.ts";
+import { healthDetails } from "../../../tests/harness/servers.ts";
 import { useMeetingStack } from "./support/stack.ts";
 
 const SHOTS = process.env.MEETING_SCREENSHOTS ?? path.join(os.tmpdir(), "qualmeet-meeting-shots");
@@ -345,8 +346,8 @@ describe("the meeting room", () => {
     }
     const loadedAt = await Promise.all(people.map((p) => p.page.evaluate(() => window.__qualmeet!.loadedAt)));
 
-    const health = (await (await fetch(`${stack.realtime.httpUrl}/healthz`)).json()) as { media: { workers: Array<{ pid: number; routers: number }> } };
-    const victims = health.media.workers.filter((w) => w.routers > 0).map((w) => w.pid);
+    const health = await healthDetails(stack.realtime);
+    const victims = (health.media.workers ?? []).filter((w) => w.routers > 0).map((w) => w.pid);
     expect(victims.length).toBeGreaterThan(0);
     const killedAt = Date.now();
     for (const pid of victims) process.kill(pid, "SIGKILL");

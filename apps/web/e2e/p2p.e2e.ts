@@ -7,7 +7,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { freePort } from "../../../scripts/lib/ports.ts";
 import { launchChromium } from "../../../tests/harness/browser.ts";
 import { newUser, webClient } from "../../../tests/harness/clients.ts";
-import { startRealtime, startWeb, type RealtimeServer, type WebServer } from "../../../tests/harness/servers.ts";
+import { healthDetails, startRealtime, startWeb, type RealtimeServer, type WebServer } from "../../../tests/harness/servers.ts";
 import { expectDecoding, join, newPage, poll, sampleStalls, topology, videoFrames } from "./support/meetingPages.ts";
 
 // Two realtime nodes on one Redis, each with a web server pointing its pages at it: A and C use node 1, B and
@@ -200,12 +200,7 @@ describe("P2P mesh", () => {
       await Promise.all([expectDecoding(a, 1), expectDecoding(b, 1)]);
       // and the media owner holds no SFU transports or consumers for them any more
       await poll("SFU media released on the server", async () => {
-        const rooms = await Promise.all(
-          [realtime, realtime2].map(
-            async (n) =>
-              ((await (await fetch(`${n.httpUrl}/healthz`)).json()) as { media: { rooms: Array<{ participants: number; transports: number; consumers: number }> } }).media.rooms,
-          ),
-        );
+        const rooms = await Promise.all([realtime, realtime2].map(async (n) => (await healthDetails(n)).media.rooms));
         return rooms.flat().some((r) => r.participants === 2 && r.transports === 0 && r.consumers === 0);
       });
       const backStalls = await back.stop();

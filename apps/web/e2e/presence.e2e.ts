@@ -1,55 +1,59 @@
 // "Online now" on the home page, fed by the realtime server's presence.online subscription over the
-// browser's own cookie-authenticated WebSocket (URL handed to the page by the server, no rebuild).
+// browser's own cookie-authenticated WebSocket (URL handed to the page by the server, no rebuild): people see
+// their contacts (a DM or a group in common) come and go, nobody else; a guest sees no list at all.
 import { randomUUID } from "node:crypto";
 import { expect, test } from "vitest";
-import type { BrowserContext, Page } from "playwright-core";
+import { newUser, realtimeClient, webClient } from "../../../tests/harness/clients.ts";
+import { newPage } from "./support/meetingPages.ts";
 import { useMeetingStack } from "./support/stack.ts";
-
-const STEP_MS = 15_000;
 
 const stack = useMeetingStack();
 
-async function newContext(): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await stack.browser.newContext();
-  stack.contexts.push(context);
-  context.setDefaultTimeout(STEP_MS);
-  context.setDefaultNavigationTimeout(STEP_MS);
-  return { context, page: await context.newPage() };
-}
+const unique = (name: string) => `${name} ${randomUUID().slice(0, 8)}`;
 
-test("signed-in users and guests see each other under Online now, live", async () => {
-  const host = await newContext();
-  const hostName = `Host ${randomUUID().slice(0, 8)}`;
-  await host.page.goto(`${stack.web.url}/register`);
-  await host.page.getByLabel("Name").fill(hostName);
-  await host.page.getByLabel("Email").fill(`user-${randomUUID()}@example.test`);
-  await host.page.getByLabel("Password").fill("correct horse battery");
-  await host.page.getByRole("button", { name: "Create account" }).click();
-  await host.page.waitForURL(`${stack.web.url}/`);
-  const hostOnline = host.page.getByRole("region", { name: /Online now/ });
-  await hostOnline.getByText(hostName).waitFor();
+test("people see their contacts online, live, and never a stranger who is online too", async () => {
+  const [annName, bobName, strangerName] = [unique("Ann"), unique("Bob"), unique("Stan")];
+  const [ann, bob, stranger] = await Promise.all([newUser(stack.web.url, annName), newUser(stack.web.url, bobName), newUser(stack.web.url, strangerName)]);
+  await webClient(stack.web.url, ann.cookie).chat.createDirect.mutate({ userId: bob.id });
+  // the stranger is online on the same node the whole time
+  const strangerSocket = realtimeClient(stack.realtime.wsUrl, { cookie: stranger.cookie, origin: stack.web.url });
+  const strangerSeen = strangerSocket.client.presence.online.subscribe(undefined, {});
+  try {
+    const annPage = await newPage(stack.browser, stack.contexts, ann.cookie);
+    await annPage.goto(`${stack.web.url}/`);
+    const annOnline = annPage.getByRole("region", { name: /Online now/ });
+    await annOnline.getByText("None of the people you chat with is online.").waitFor();
 
-  await host.page.getByRole("button", { name: "New meeting" }).click();
-  await host.page.waitForURL(/\/m\/[a-z0-9]{8}$/);
-  const meetingUrl = host.page.url();
-  await host.page.goto(`${stack.web.url}/`);
+    const bobPage = await newPage(stack.browser, stack.contexts, bob.cookie);
+    await bobPage.goto(`${stack.web.url}/`);
+    // Ann's open page learns that Bob came, without reloading; Bob's shows Ann
+    await annOnline.getByText(bobName).waitFor();
+    await bobPage
+      .getByRole("region", { name: /Online now/ })
+      .getByText(annName)
+      .waitFor();
+    const listed = await annOnline.getByRole("listitem").allTextContents();
+    expect(listed).toEqual([bobName]);
 
-  const guest = await newContext();
-  const guestName = `Guest ${randomUUID().slice(0, 8)}`;
-  await guest.page.goto(meetingUrl);
-  await guest.page.getByLabel("Your name").fill(guestName);
-  await guest.page.getByRole("button", { name: "Join now" }).click();
-  await guest.page.getByRole("button", { name: "Copy link" }).waitFor();
-  await guest.page.goto(`${stack.web.url}/`);
+    // Bob leaves: gone from Ann's list
+    await bobPage.context().close();
+    await annOnline.getByText(bobName).waitFor({ state: "detached" });
+  } finally {
+    strangerSeen.unsubscribe();
+    await strangerSocket.close();
+  }
+});
 
-  const guestOnline = guest.page.getByRole("region", { name: /Online now/ });
-  await guestOnline.getByText(hostName).waitFor();
-  await guestOnline.getByText(guestName).waitFor();
-  // the host's open page learns about the guest without reloading
-  await hostOnline.getByText(guestName).waitFor();
-
-  // the guest leaves: gone from the host's list
-  await guest.context.close();
-  await hostOnline.getByText(guestName).waitFor({ state: "detached" });
-  await expect(hostOnline.getByText(hostName).isVisible()).resolves.toBe(true);
+test("a guest in a meeting sees no one under Online now", async () => {
+  const host = await newUser(stack.web.url, unique("Host"));
+  const meeting = await webClient(stack.web.url, host.cookie).meeting.create.mutate({ title: "Presence" });
+  const guestPage = await newPage(stack.browser, stack.contexts);
+  await guestPage.goto(`${stack.web.url}/m/${meeting.code}`);
+  await guestPage.getByLabel("Your name").fill(unique("Guest"));
+  await guestPage.getByRole("button", { name: "Join now" }).click();
+  await guestPage.getByRole("button", { name: "Copy link" }).waitFor();
+  await guestPage.goto(`${stack.web.url}/`);
+  // the home page has loaded, and lists nobody (the server refuses presence to guests: privacy.int.test.ts)
+  await guestPage.getByRole("heading", { name: /^Hello, Guest/ }).waitFor();
+  expect(await guestPage.getByRole("region", { name: /Online now/ }).count()).toBe(0);
 });

@@ -10,7 +10,8 @@ import { decoyPasswordHash, verifyPassword } from "./services/password.ts";
 import { consumeToken, retryMessage } from "./services/rateLimit.ts";
 import { getRedis } from "./services/redis.ts";
 import { displayName } from "./schemas.ts";
-import { unavailableService } from "./errors.ts";
+import { errorIdOf, unavailableService, unexpectedFailureMessage } from "./errors.ts";
+import { logger } from "@qualmeet/log";
 
 interface SessionUserClaims extends NextAuthUser {
   role: "USER" | "ADMIN";
@@ -24,9 +25,12 @@ const signInSchema = z.object({ email: z.string().trim().toLowerCase().min(1).ma
 // Our web server (apps/web/server.ts) replaces X-Forwarded-For with the one client address it trusts.
 const requestIp = (headers: Record<string, unknown> | undefined): string => String(headers?.["x-forwarded-for"] ?? "unknown");
 
+/** A refusal worded for the person signing in; any other error is a failure of ours and reaches them as an id. */
+class SignInRefused extends Error {}
+
 async function limit(scope: string, key: string, capacity: number, windowMs: number, what: string): Promise<void> {
   const verdict = await consumeToken(getRedis(), { scope, capacity, windowMs }, key);
-  if (!verdict.allowed) throw new Error(retryMessage(what, verdict.retryAfterMs));
+  if (!verdict.allowed) throw new SignInRefused(retryMessage(what, verdict.retryAfterMs));
 }
 
 /** Errors thrown here reach the client as `error` of signIn(); say what happened, never which part was wrong. */
@@ -34,9 +38,13 @@ async function clearErrors<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (error) {
+    if (error instanceof SignInRefused) throw error;
     const service = unavailableService(error);
     if (service) throw new Error(`Signing in is unavailable right now (${service === "redis" ? "Redis" : "the database"} is down). Please try again in a moment.`);
-    throw error;
+    // the error's own text (a query, a table, a host) stays in the log
+    const errorId = errorIdOf(error);
+    logger.error({ err: error, errorId }, "web: sign-in failed");
+    throw new Error(unexpectedFailureMessage(errorId));
   }
 }
 
@@ -59,7 +67,7 @@ export const authOptions: NextAuthOptions = {
       authorize: (credentials, req) =>
         clearErrors(async () => {
           const parsed = signInSchema.safeParse(credentials);
-          if (!parsed.success) throw new Error("Enter your email and password.");
+          if (!parsed.success) throw new SignInRefused("Enter your email and password.");
           const { email, password } = parsed.data;
           const perMinute = env.RATE_LIMIT_SIGNIN_PER_MIN;
           await limit("signin:ip", requestIp(req?.headers), perMinute, 60_000, "sign-in attempts");
@@ -67,7 +75,7 @@ export const authOptions: NextAuthOptions = {
           const user = await getDb().user.findUnique({ where: { email } });
           // same work whether or not the account exists: no user enumeration by timing
           const ok = await verifyPassword(user?.passwordHash ?? (await decoyPasswordHash()), password);
-          if (!user || !user.passwordHash || !ok) throw new Error(WRONG_CREDENTIALS);
+          if (!user || !user.passwordHash || !ok) throw new SignInRefused(WRONG_CREDENTIALS);
           await getDb().auditLog.create({ data: { actorId: user.id, action: "user.signIn", targetType: "user", targetId: user.id, ip: requestIp(req?.headers) } });
           return { id: user.id, name: user.name, email: user.email, role: user.role, isGuest: false, tokenVersion: user.tokenVersion } satisfies SessionUserClaims;
         }),
@@ -79,7 +87,7 @@ export const authOptions: NextAuthOptions = {
       authorize: (credentials, req) =>
         clearErrors(async () => {
           const parsed = displayName.safeParse(credentials?.name);
-          if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? "Enter a name.");
+          if (!parsed.success) throw new SignInRefused(parsed.error.issues[0]?.message ?? "Enter a name.");
           await limit("guest:ip", requestIp(req?.headers), env.RATE_LIMIT_GUESTS_PER_HOUR, 3_600_000, "guest sessions from your network");
           const guest = await getDb().user.create({ data: { name: parsed.data, isGuest: true } });
           return { id: guest.id, name: guest.name, email: null, role: guest.role, isGuest: true, tokenVersion: guest.tokenVersion } satisfies SessionUserClaims;

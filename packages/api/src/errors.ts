@@ -1,5 +1,7 @@
-import { TRPCError } from "@trpc/server";
+import { randomBytes } from "node:crypto";
+import { TRPCError, type ProcedureType } from "@trpc/server";
 import { isConnectionLoss } from "@qualmeet/db";
+import type { Logger } from "@qualmeet/log";
 
 /** A TRPCError about one input field, so forms can show it beside that field. */
 export class FieldError extends Error {
@@ -42,4 +44,42 @@ export function serviceUnavailable(service: "database" | "redis", cause: unknown
     message: `${what} is unavailable right now. Nothing was changed; please try again in a moment.`,
     cause,
   });
+}
+
+/**
+ * A failure of ours (a library threw: Prisma, Redis, pg, a bug), not a refusal our code worded for people. Its own
+ * text names tables, queries and hosts: the client never sees it.
+ */
+export const isUnexpected = (error: TRPCError): boolean => error.code === "INTERNAL_SERVER_ERROR" && error.cause !== undefined;
+
+const errorIds = new WeakMap<object, string>();
+
+/** The id a failure is known by, in the client's message and on the server's log line alike (same error, same id). */
+export function errorIdOf(error: unknown): string {
+  const known = typeof error === "object" && error !== null;
+  let id = known ? errorIds.get(error) : undefined;
+  if (!id) {
+    id = randomBytes(6).toString("hex");
+    if (known) errorIds.set(error, id);
+  }
+  return id;
+}
+
+/** What a person is told about an unexpected failure: a sentence and the id to quote. */
+export const unexpectedFailureMessage = (errorId: string): string =>
+  `Something went wrong on our side. Please try again in a moment; if it keeps happening, mention error id ${errorId}.`;
+
+/**
+ * For the tRPC adapters' onError (the web app's HTTP handler, the realtime socket handler): an unexpected failure
+ * is logged with its detail and the error id the client was given.
+ */
+export function logProcedureError(
+  log: Logger,
+  server: "web" | "realtime",
+  failure: { error: TRPCError; path: string | undefined; type: ProcedureType | "unknown" },
+  context: Record<string, unknown> = {},
+): void {
+  const { error, path, type } = failure;
+  if (!isUnexpected(error)) return;
+  log.error({ err: error.cause, errorId: errorIdOf(error), path, type, ...context }, `${server}: ${path ?? "request"} failed`);
 }

@@ -11,6 +11,8 @@ export { createContext, identifySocket, type SocketIdentity } from "./context.ts
 export { SESSION_MAX_AGE_S } from "./env.ts";
 export { readSession, parseCookieHeader, sessionCookieName, type SessionClaims } from "./services/session.ts";
 export { clientIp } from "./services/clientIp.ts";
+export { logProcedureError } from "./errors.ts";
+export { mayReadHealthDetails } from "./services/healthDetails.ts";
 export { createRedis, getRedis, isRedisUp } from "./services/redis.ts";
 export type { OnlineUser } from "./services/presence.ts";
 export type { MeetingEvent, PeerInfo, ProducerInfo, MediaSource } from "./meeting/events.ts";

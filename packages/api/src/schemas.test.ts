@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { displayName, email, meetingCode } from "./schemas.ts";
+import { displayName, email, groupTitle, meetingCode, meetingTitle } from "./schemas.ts";
 import { newMeetingCode } from "./meeting/meetingRecords.ts";
 
 test("meeting codes are normalised as people type them", () => {
@@ -31,4 +31,33 @@ test("names are trimmed, bounded and free of control characters", () => {
   expect(displayName.safeParse("   ").success).toBe(false);
   expect(displayName.safeParse("x".repeat(81)).success).toBe(false);
   expect(displayName.safeParse("bad\u0007name").success).toBe(false);
+});
+
+test("names and titles that hide characters or reverse text are refused, naming the character", () => {
+  const fields = [
+    { schema: displayName, what: "Names" },
+    { schema: meetingTitle, what: "Titles" },
+    { schema: groupTitle, what: "Group names" },
+  ];
+  const disguised = [
+    { text: "Ada\u202Egnp.exe", char: "U+202E" },
+    { text: "A\u200Bda", char: "U+200B" },
+    { text: "\u2066Ada\u2069", char: "U+2066" },
+    { text: "A\uFEFFda", char: "U+FEFF" },
+    { text: "Ada\u200F", char: "U+200F" },
+  ];
+  for (const { schema, what } of fields) {
+    for (const { text, char } of disguised) {
+      const result = schema.safeParse(text);
+      expect(result.success, `${what}: ${JSON.stringify(text)}`).toBe(false);
+      expect(result.error?.issues[0]?.message).toBe(`${what} cannot contain invisible characters or characters that change the direction of text (found ${char}).`);
+    }
+  }
+});
+
+test("names in any script stay allowed, joiners included (Persian, emoji sequences)", () => {
+  for (const name of ["José Ñúñez", "محمد رضا", "می\u200Cخواهم", "山田 太郎", "Family 👨\u200D👩\u200D👧", "Zoë O'Brien-Smith"]) {
+    expect(displayName.parse(name)).toBe(name);
+    expect(meetingTitle.parse(name)).toBe(name);
+  }
 });

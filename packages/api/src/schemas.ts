@@ -1,12 +1,41 @@
 // Field schemas shared by several procedures (and by the web forms, which import the types only).
 import { z } from "zod";
 
-export const displayName = z
-  .string({ error: "Enter a name." })
-  .trim()
-  .min(1, "Enter a name.")
-  .max(80, "Names are at most 80 characters.")
-  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "Names cannot contain control characters.");
+// Characters that change how text around them reads without showing themselves: bidirectional embeddings,
+// overrides and isolates (U+202A-202E, U+2066-2069: "\u202Etxt.exe" shows as "exe.txt"), direction marks (U+200E,
+// U+200F, U+061C) and zero-width spaces (U+200B, U+2060, U+FEFF, U+180E: "Ada" and "A\u200Bda" look alike).
+// The zero-width joiners U+200C/U+200D stay allowed: Persian and Indic names and emoji sequences need them.
+const HIDDEN_FORMATTING = /[\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]/;
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+const codePoint = (char: string) => `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+
+/**
+ * Text people read as a label (display names, meeting titles, group names): trimmed, bounded, and free of control
+ * characters and of the invisible characters above, so nobody can pose as someone else or disguise a title.
+ * Every such field uses this one schema, with its own words.
+ */
+export function labelText(words: { plural: string; empty: string; max: number }) {
+  return z
+    .string({ error: words.empty })
+    .trim()
+    .min(1, words.empty)
+    .max(words.max, `${words.plural} are at most ${words.max} characters.`)
+    .superRefine((text, ctx) => {
+      if (CONTROL.test(text)) ctx.addIssue({ code: "custom", message: `${words.plural} cannot contain control characters.` });
+      const hidden = HIDDEN_FORMATTING.exec(text);
+      if (hidden) {
+        ctx.addIssue({
+          code: "custom",
+          message: `${words.plural} cannot contain invisible characters or characters that change the direction of text (found ${codePoint(hidden[0])}).`,
+        });
+      }
+    });
+}
+
+export const displayName = labelText({ plural: "Names", empty: "Enter a name.", max: 80 });
+export const meetingTitle = labelText({ plural: "Titles", empty: "Enter a title.", max: 120 });
+export const groupTitle = labelText({ plural: "Group names", empty: "Give the group a name.", max: 120 });
 
 export const email = z
   .string({ error: "Enter an email address." })

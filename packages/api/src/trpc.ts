@@ -5,7 +5,7 @@ import superjson from "superjson";
 import { ZodError } from "zod";
 import type { PrismaClient, User } from "@qualmeet/db";
 import { env } from "@qualmeet/config";
-import { FieldError, serviceUnavailable, unavailableService } from "./errors.ts";
+import { FieldError, errorIdOf, isUnexpected, serviceUnavailable, unavailableService, unexpectedFailureMessage } from "./errors.ts";
 import { consumeToken, retryMessage, type RateLimitRule } from "./services/rateLimit.ts";
 import type { SessionClaims } from "./services/session.ts";
 import { rememberSessionUser, rememberedSessionUser } from "./services/sessionCache.ts";
@@ -30,8 +30,6 @@ export interface Context {
 
 export type SessionUser = Pick<User, "id" | "name" | "email" | "role" | "isGuest" | "tokenVersion">;
 
-const UNEXPECTED_FAILURE = "Something went wrong on our side. Please try again in a moment.";
-
 const t = initTRPC
   .context<Context>()
   .meta<ProcedureMeta>()
@@ -41,14 +39,15 @@ const t = initTRPC
       const zod = error.cause instanceof ZodError ? error.cause : null;
       const field = error.cause instanceof FieldError ? error.cause.field : zod ? String(zod.issues[0]?.path.join(".") ?? "") : null;
       // An unexpected failure (thrown by a library, not by our code with a message for people) says nothing of
-      // its internals to the client; the server logs it.
-      const unexpected = error.code === "INTERNAL_SERVER_ERROR" && error.cause !== undefined;
+      // its internals to the client: a sentence and an id, which the adapter's onError logs with the detail.
+      const errorId = isUnexpected(error) ? errorIdOf(error) : null;
       return {
         ...shape,
         // Name the field in the message itself: clients that only show `message` still say what is wrong.
-        message: zod ? zod.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; ") : unexpected ? UNEXPECTED_FAILURE : shape.message,
+        message: zod ? zod.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; ") : errorId ? unexpectedFailureMessage(errorId) : shape.message,
         data: {
           ...shape.data,
+          errorId,
           field,
           fieldErrors: zod ? Object.fromEntries(zod.issues.map((i) => [i.path.join("."), i.message])) : null,
           retryAfterMs: error.cause instanceof RetryAfter ? error.cause.retryAfterMs : null,

@@ -27,6 +27,8 @@ test("nothing set: npm start gets the README's defaults, derived addresses inclu
     WS_PONG_WAIT_MS: 10_000,
     RECONNECT_GRACE_MS: 5000,
     P2P_RETURN_QUIET_MS: 15_000,
+    MEDIA_PORT: 39000,
+    MEDIA_MAX_INCOMING_BITRATE: 10_000_000,
     MEDIA_RTC_MIN_PORT: 40000,
     MEDIA_RTC_MAX_PORT: 49999,
     RATE_LIMIT_SIGNALS_PER_10S: 300,
@@ -51,6 +53,9 @@ test("a bad value names the variable, what it expects and what it got", () => {
   expect(problems(() => parseServerEnv({ ...servers, WS_PING_MS: "-1" }))).toEqual(["WS_PING_MS: a whole number of milliseconds above 0, got '-1'"]);
   expect(problems(() => parseServerEnv({ ...servers, REALTIME_PORT: "abc" }))).toEqual(["REALTIME_PORT: a port number (1-65535), got 'abc'"]);
   expect(problems(() => parseServerEnv({ ...servers, P2P_RETURN_QUIET_MS: "15s" }))).toEqual(["P2P_RETURN_QUIET_MS: a whole number of milliseconds above 0, got '15s'"]);
+  expect(problems(() => parseServerEnv({ ...servers, MEDIA_MAX_INCOMING_BITRATE: "5000" }))).toEqual([
+    "MEDIA_MAX_INCOMING_BITRATE: a whole number of bits per second (100000 or more), got '5000'",
+  ]);
 });
 
 test("every bad variable is reported at once, and the servers' required ones when missing", () => {
@@ -93,4 +98,11 @@ test("realtime socket limits: README defaults, and a message cap below the subsc
   expect(problems(() => parseServerEnv({ ...servers, WS_MAX_REQUESTS_PER_MESSAGE: "10" }))).toEqual([
     "WS_MAX_REQUESTS_PER_MESSAGE: at least WS_MAX_SUBSCRIPTIONS_PER_SOCKET (50): a reconnecting client resends all its subscriptions in one message, got '10'",
   ]);
+});
+
+test("the health details token is a secret of at least 16 characters, never echoed", () => {
+  const found = problems(() => parseServerEnv({ ...servers, HEALTH_DETAILS_TOKEN: "letmein" }));
+  expect(found).toEqual(["HEALTH_DETAILS_TOKEN: at least 16 characters (e.g. `openssl rand -hex 16`), got 7 characters"]);
+  expect(parseServerEnv({ ...servers, HEALTH_DETAILS_TOKEN: "t".repeat(32) }).HEALTH_DETAILS_TOKEN).toBe("t".repeat(32));
+  expect(parseServerEnv(servers).HEALTH_DETAILS_TOKEN).toBeUndefined();
 });

@@ -52,6 +52,8 @@ const variables = {
   TRUSTED_PROXY_HOPS: wholeNumber("a whole number of proxies (0 or more)", 0).default(0),
   MEDIA_ANNOUNCED_ADDRESS: address("an IP address or host name").optional(),
   MEDIA_LISTEN_IP: z.union([z.ipv4(), z.ipv6()], { error: "an IP address (0.0.0.0 for every interface)" }).default("0.0.0.0"),
+  MEDIA_PORT: port(39000),
+  MEDIA_MAX_INCOMING_BITRATE: wholeNumber("a whole number of bits per second (100000 or more)", 100_000).default(10_000_000),
   MEDIA_RTC_MIN_PORT: port(40000),
   MEDIA_RTC_MAX_PORT: port(49999),
   MEDIA_WORKERS: wholeNumber("a whole number of worker processes (0: no SFU on this node)", 0).optional(),
@@ -75,6 +77,8 @@ const variables = {
   WS_MAX_REQUESTS_PER_MESSAGE: cap(100),
   WS_AUTH_TIMEOUT_MS: milliseconds(5000),
   MEETING_MAX_PARTICIPANTS_PER_USER: cap(3),
+  RATE_LIMIT_MEETING_LOOKUPS_PER_MIN: perWindow(120),
+  HEALTH_DETAILS_TOKEN: z.string().min(16, { error: "at least 16 characters (e.g. `openssl rand -hex 16`)" }).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { error: "one of fatal, error, warn, info, debug, trace, silent" }).default("info"),
 };
 
@@ -86,7 +90,7 @@ const requiredByServers = {
 };
 
 /** Values that must not be echoed in an error message. */
-const SECRET = new Set(["NEXTAUTH_SECRET", "TURN_SECRET", "ADMIN_PASSWORD"]);
+const SECRET = new Set(["NEXTAUTH_SECRET", "TURN_SECRET", "ADMIN_PASSWORD", "HEALTH_DETAILS_TOKEN"]);
 
 function schema(shape: typeof variables) {
   return z

@@ -1,11 +1,21 @@
 import { EventEmitter } from "node:events";
 import type { types } from "mediasoup";
 import { MediaError, errorMessage } from "./errors.ts";
-import type { MediaWorker } from "./WorkerPool.ts";
-
-export type TransportDirection = "send" | "recv";
-export type ProducerSource = "mic" | "camera" | "screen";
-export type MediaKind = types.MediaKind;
+import type {
+  ConsumeInput,
+  ConsumeResult,
+  ConsumerLayers,
+  MediaKind,
+  PeerEvents,
+  PeerHost,
+  PlainTransportInfo,
+  ProduceInput,
+  ProducerInfo,
+  ProducerSource,
+  RoomRouter,
+  TransportDirection,
+  TransportInfo,
+} from "./peerTypes.ts";
 
 const SOURCE_KIND: Record<ProducerSource, MediaKind> = { mic: "audio", camera: "video", screen: "video" };
 /**
@@ -15,98 +25,6 @@ const SOURCE_KIND: Record<ProducerSource, MediaKind> = { mic: "audio", camera: "
  * in the meeting when a person joins) saw it ~1 s later than the first (bench:join, existing p95 1.8 s -> 1.1 s).
  */
 const KEY_FRAME_REQUEST_DELAY_MS = 400;
-
-export interface TransportInfo {
-  id: string;
-  iceParameters: types.IceParameters;
-  iceCandidates: types.IceCandidate[];
-  dtlsParameters: types.DtlsParameters;
-  sctpParameters?: undefined;
-}
-
-/** A plain RTP transport (server-side ingest/egress: ffmpeg, GStreamer, recorders, the SFU benchmark). */
-export interface PlainTransportInfo {
-  id: string;
-  /** Where mediasoup listens (RTP and RTCP muxed). */
-  ip: string;
-  port: number;
-}
-
-export interface ProduceInput {
-  transportId: string;
-  kind: MediaKind;
-  rtpParameters: types.RtpParameters;
-  source: ProducerSource;
-}
-
-export interface ConsumeInput {
-  transportId: string;
-  producerId: string;
-  rtpCapabilities: types.RtpCapabilities;
-}
-
-export interface ConsumeResult {
-  consumerId: string;
-  producerId: string;
-  kind: MediaKind;
-  rtpParameters: types.RtpParameters;
-  type: types.ConsumerType;
-  producerPaused: boolean;
-  producerPeerId: string;
-  source: ProducerSource;
-}
-
-export interface ProducerInfo {
-  producerId: string;
-  kind: MediaKind;
-  source: ProducerSource;
-  paused: boolean;
-}
-
-export type ConsumerLayers = types.ConsumerLayers;
-
-export type PeerEvents = {
-  /** One of this peer's consumers closed without the peer asking (remote producer closed, its peer left, transport closed). */
-  consumerclosed: [consumerId: string];
-  /** The layers a simulcast/SVC consumer currently forwards (null: none). */
-  consumerlayers: [consumerId: string, layers: ConsumerLayers | null];
-  /** Consumer score, 0-10. */
-  consumerscore: [consumerId: string, producerPeerId: string, score: number];
-  /** One of this peer's own producers closed: closeProducer(), or its transport closed (not when the whole peer closes). */
-  producerclosed: [producerId: string];
-};
-
-/** A router of a room, with its live load. Internal to the package. */
-export interface RoomRouter {
-  readonly router: types.Router;
-  readonly mediaWorker: MediaWorker;
-  /** Live consumers on this router (pipe consumers included). */
-  consumers: number;
-  /** Peers placed on this router (counted from placement on, before the router is even ready). */
-  peers: number;
-}
-
-/** A producer as the room knows it. Internal to the package. */
-export interface RoomProducer {
-  readonly peer: Peer;
-  readonly producer: types.Producer;
-  readonly source: ProducerSource;
-  readonly roomRouter: RoomRouter;
-  /** Pipes of this producer to other routers of the room, by target router id. */
-  readonly pipes: Map<string, Promise<void>>;
-}
-
-/** What a Peer needs from its Room. Internal to the package. */
-export interface PeerHost {
-  readonly roomId: string;
-  listenInfos(): types.TransportListenInfo[];
-  findProducer(producerId: string): RoomProducer | undefined;
-  /** Registers the producer (synchronously) and adds audio to the room's observers. */
-  addProducer(peer: Peer, producer: types.Producer, source: ProducerSource, roomRouter: RoomRouter): Promise<void>;
-  /** Makes `entry`'s producer consumable on `target` (pipeToRouter once per producer and router). */
-  pipe(entry: RoomProducer, target: RoomRouter): Promise<void>;
-  peerClosed(peer: Peer): void;
-}
 
 type TransportEntry =
   { kind: "webrtc"; transport: types.WebRtcTransport; direction: TransportDirection } | { kind: "plain"; transport: types.PlainTransport; direction: TransportDirection };
@@ -125,7 +43,9 @@ interface ConsumerEntry {
 /**
  * A participant's media: it owns its transports, producers and consumers, and only ever finds its own
  * by id (anything else is NOT_FOUND). Closing a transport closes what hangs on it; closing the peer
- * closes everything.
+ * closes everything. What one peer can hold is bounded, so no participant can exhaust the server: one send
+ * and one receive transport (a new one replaces the old), one consumer per remote producer (a new one
+ * replaces the old), one producer per source and at most `limits.maxProducers` in all.
  */
 export class Peer extends EventEmitter<PeerEvents> {
   readonly id: string;
@@ -168,9 +88,9 @@ export class Peer extends EventEmitter<PeerEvents> {
   }
 
   async createWebRtcTransport(direction: TransportDirection): Promise<TransportInfo> {
-    const transport = await this.#newTransport("webrtc", direction, (router, appData) =>
+    const transport = await this.#newTransport("webrtc", direction, ({ router, mediaWorker }, appData) =>
       router.createWebRtcTransport({
-        listenInfos: this.#host.listenInfos(),
+        webRtcServer: mediaWorker.webRtcServer,
         enableUdp: true,
         enableTcp: true,
         preferUdp: true,
@@ -193,18 +113,21 @@ export class Peer extends EventEmitter<PeerEvents> {
    * connectPlainTransport(). Not for browsers: for server-side media (ingest, recording, benchmarks).
    */
   async createPlainTransport(direction: TransportDirection, options: { comedia?: boolean } = {}): Promise<PlainTransportInfo> {
-    const transport = await this.#newTransport("plain", direction, (router, appData) => {
-      const [listenInfo] = this.#host.listenInfos();
-      return router.createPlainTransport({ listenInfo: listenInfo ?? { protocol: "udp", ip: "127.0.0.1" }, rtcpMux: true, comedia: options.comedia ?? false, appData });
-    });
+    const transport = await this.#newTransport("plain", direction, ({ router }, appData) =>
+      router.createPlainTransport({ listenInfo: this.#host.plainListenInfo(), rtcpMux: true, comedia: options.comedia ?? false, appData }),
+    );
     return { id: transport.id, ip: transport.tuple.localAddress, port: transport.tuple.localPort };
   }
 
-  /** Creates a transport of this peer on its router and keeps it until it closes (or drops it if the peer closed meanwhile). */
+  /**
+   * Creates a transport of this peer on its router and keeps it until it closes (or drops it if the peer closed
+   * meanwhile). It replaces the peer's transport of that direction, closing it with everything on it: a client
+   * rebuilding its media gets fresh transports, and one calling in a loop never holds more than two.
+   */
   async #newTransport<K extends TransportEntry["kind"], T extends Extract<TransportEntry, { kind: K }>["transport"]>(
     kind: K,
     direction: TransportDirection,
-    create: (router: types.Router, appData: { peerId: string; direction: TransportDirection }) => Promise<T>,
+    create: (roomRouter: RoomRouter, appData: { peerId: string; direction: TransportDirection }) => Promise<T>,
   ): Promise<T> {
     this.#assertOpen();
     if (direction !== "send" && direction !== "recv") {
@@ -213,11 +136,25 @@ export class Peer extends EventEmitter<PeerEvents> {
     const transport = await this.#guard(async () => {
       const roomRouter = await this.#placement;
       this.#assertOpen();
-      return create(roomRouter.router, { peerId: this.id, direction });
+      const created = await create(roomRouter, { peerId: this.id, direction });
+      const { maxIncomingBitrate } = this.#host.limits;
+      if (maxIncomingBitrate !== null) {
+        await created.setMaxIncomingBitrate(maxIncomingBitrate).catch((error: unknown) => {
+          created.close();
+          throw error;
+        });
+      }
+      return created;
     });
     if (this.#closed) {
       transport.close();
       throw this.#closedError();
+    }
+    for (const [id, entry] of this.#transports) {
+      if (entry.direction === direction) {
+        this.#transports.delete(id);
+        entry.transport.close();
+      }
     }
     this.#transports.set(transport.id, { kind, transport, direction } as TransportEntry);
     (transport as types.Transport).observer.once("close", () => this.#transports.delete(transport.id));
@@ -280,6 +217,10 @@ export class Peer extends EventEmitter<PeerEvents> {
     }
     if (this.#sources.has(source)) {
       throw new MediaError("BAD_REQUEST", `You already have a ${source} producer: close it before producing another`);
+    }
+    const { maxProducers } = this.#host.limits;
+    if (this.#sources.size >= maxProducers) {
+      throw new MediaError("BAD_REQUEST", `You can send at most ${maxProducers} streams at once (microphone, camera, screen): stop one before starting another`);
     }
     this.#sources.add(source);
     let registered = false;
@@ -354,6 +295,9 @@ export class Peer extends EventEmitter<PeerEvents> {
       consumer.close();
       throw this.#closed ? this.#closedError() : new MediaError("NOT_FOUND", `Producer ${producerId} closed while consuming`);
     }
+    // one consumer per producer: a consume asked again (its answer was lost, or a client misbehaves) replaces
+    // the earlier one instead of sending the same media twice
+    for (const earlier of [...this.#consumers.values()]) if (earlier.consumer.producerId === producerId) earlier.consumer.close();
     const producerPeerId = remote.peer.id;
     this.#consumers.set(consumer.id, { consumer, producerPeerId, source: remote.source });
     consumer.observer.once("close", () => {

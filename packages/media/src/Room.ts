@@ -1,9 +1,9 @@
 import { EventEmitter } from "node:events";
-import os from "node:os";
 import type { types } from "mediasoup";
 import { MEDIA_CODECS } from "./codecs.ts";
 import { MediaError } from "./errors.ts";
-import { Peer, type PeerHost, type RoomProducer, type RoomRouter } from "./Peer.ts";
+import { Peer } from "./Peer.ts";
+import type { PeerHost, PeerLimits, RoomProducer, RoomRouter } from "./peerTypes.ts";
 import type { MediaWorker, WorkerPool } from "./WorkerPool.ts";
 
 export interface RoomOptions {
@@ -11,10 +11,13 @@ export interface RoomOptions {
   id: string;
   /** A router that carries this many consumers takes no new peers: they go to a new router. Default 500. */
   maxConsumersPerRouter?: number;
-  /** Address put in ICE candidates. Default: the pool's, else (when listening on 0.0.0.0) the first external IPv4. */
+  /** Where plain RTP transports listen and what they announce. Default: the pool's (WebRTC transports always use the pool's WebRtcServers). */
   announcedAddress?: string;
-  /** Default: the pool's listenIp. */
   listenIp?: string;
+  /** Producers one peer may hold at once. Default 4: microphone, camera, screen and a screen's audio. */
+  maxProducersPerPeer?: number;
+  /** Bits per second each transport accepts from its peer (mediasoup's setMaxIncomingBitrate). Default: no cap. */
+  maxIncomingBitrate?: number;
 }
 
 export interface AudioLevel {
@@ -34,14 +37,12 @@ export type RoomEvents = {
 };
 
 const AUDIO_OBSERVER_INTERVAL_MS = 300;
+const DEFAULT_MAX_PRODUCERS_PER_PEER = 4;
 
-function firstExternalIPv4(): string | undefined {
-  for (const addresses of Object.values(os.networkInterfaces())) {
-    for (const address of addresses ?? []) {
-      if (address.family === "IPv4" && !address.internal) return address.address;
-    }
+function positiveInteger(name: string, value: number | undefined): void {
+  if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+    throw new MediaError("BAD_REQUEST", `${name} must be a positive integer, got ${value}`);
   }
-  return undefined;
 }
 
 /**
@@ -54,6 +55,7 @@ export class Room extends EventEmitter<RoomEvents> {
   readonly #maxConsumersPerRouter: number;
   readonly #listenIp: string;
   readonly #announcedAddress: string | undefined;
+  readonly #limits: PeerLimits;
   readonly #routers: RoomRouter[] = [];
   readonly #main: RoomRouter;
   readonly #peers = new Map<string, Peer>();
@@ -72,8 +74,9 @@ export class Room extends EventEmitter<RoomEvents> {
     this.#pool = options.pool;
     this.#maxConsumersPerRouter = options.maxConsumersPerRouter ?? 500;
     this.#listenIp = options.listenIp ?? options.pool.listenIp;
-    this.#announcedAddress =
-      options.announcedAddress || options.pool.announcedAddress || (this.#listenIp === "0.0.0.0" || this.#listenIp === "::" ? firstExternalIPv4() : undefined);
+    // the pool's announced address belongs to the pool's listen address
+    this.#announcedAddress = options.announcedAddress || (options.listenIp === undefined ? options.pool.announcedAddress : undefined);
+    this.#limits = { maxProducers: options.maxProducersPerPeer ?? DEFAULT_MAX_PRODUCERS_PER_PEER, maxIncomingBitrate: options.maxIncomingBitrate ?? null };
     this.#main = main;
     this.#audioLevelObserver = audioLevelObserver;
     this.#activeSpeakerObserver = activeSpeakerObserver;
@@ -102,10 +105,9 @@ export class Room extends EventEmitter<RoomEvents> {
     if (typeof options.id !== "string" || options.id === "") {
       throw new MediaError("BAD_REQUEST", "A room needs a non-empty id");
     }
-    const max = options.maxConsumersPerRouter;
-    if (max !== undefined && (!Number.isInteger(max) || max < 1)) {
-      throw new MediaError("BAD_REQUEST", `maxConsumersPerRouter must be a positive integer, got ${max}`);
-    }
+    positiveInteger("maxConsumersPerRouter", options.maxConsumersPerRouter);
+    positiveInteger("maxProducersPerPeer", options.maxProducersPerPeer);
+    positiveInteger("maxIncomingBitrate", options.maxIncomingBitrate);
     const mediaWorker = options.pool.pick();
     const router = await mediaWorker.worker.createRouter({ mediaCodecs: MEDIA_CODECS, appData: { roomId: options.id } });
     try {
@@ -284,14 +286,13 @@ export class Room extends EventEmitter<RoomEvents> {
   #makeHost(): PeerHost {
     return {
       roomId: this.id,
-      listenInfos: () => {
-        const portRange = { min: this.#pool.rtcMinPort, max: this.#pool.rtcMaxPort };
-        const base = { ip: this.#listenIp, portRange, ...(this.#announcedAddress ? { announcedAddress: this.#announcedAddress } : {}) };
-        return [
-          { protocol: "udp", ...base },
-          { protocol: "tcp", ...base },
-        ];
-      },
+      limits: this.#limits,
+      plainListenInfo: () => ({
+        protocol: "udp",
+        ip: this.#listenIp,
+        portRange: { min: this.#pool.rtcMinPort, max: this.#pool.rtcMaxPort },
+        ...(this.#announcedAddress ? { announcedAddress: this.#announcedAddress } : {}),
+      }),
       findProducer: (producerId) => (typeof producerId === "string" ? this.#producers.get(producerId) : undefined),
       addProducer: async (peer, producer, source, roomRouter) => {
         const entry: RoomProducer = { peer, producer, source, roomRouter, pipes: new Map() };

@@ -3,7 +3,7 @@ import os from "node:os";
 import * as mediasoup from "mediasoup";
 import type { types } from "mediasoup";
 import { logger } from "@qualmeet/log";
-import { MediaError } from "./errors.ts";
+import { MediaError, errorMessage } from "./errors.ts";
 
 export interface WorkerPoolOptions {
   /** Default: os.cpus().length (at least 1). */
@@ -16,6 +16,12 @@ export interface WorkerPoolOptions {
   listenIp?: string;
   /** Address put in ICE candidates. Default: when listening on every interface, the first external IPv4. */
   announcedAddress?: string;
+  /**
+   * Every browser transport of worker i goes through that worker's WebRtcServer, listening on UDP and TCP port
+   * `webRtcPort + i`: a node needs one UDP and one TCP port per worker open, not a port per transport.
+   * Default: each WebRtcServer takes a free port between rtcMinPort and rtcMaxPort (tests, benchmarks).
+   */
+  webRtcPort?: number;
   /** Default: "warn". */
   logLevel?: "warn" | "error" | "none";
 }
@@ -24,6 +30,10 @@ export interface WorkerPoolOptions {
 export interface MediaWorker {
   readonly pid: number;
   readonly worker: types.Worker;
+  /** where this worker's WebRTC transports listen (one UDP and one TCP port for all of them) */
+  readonly webRtcServer: types.WebRtcServer;
+  /** the worker's place in the pool: its replacement takes the same place and so the same WebRtcServer port */
+  readonly slot: number;
   /** Live consumers on all routers of this worker (pipe consumers included). */
   consumers: number;
   /** Live routers on this worker. */
@@ -45,6 +55,15 @@ export type WorkerPoolEvents = {
 
 const RESPAWN_DELAYS_MS = [0, 250, 1000, 2000, 5000];
 
+function firstExternalIPv4(): string | undefined {
+  for (const addresses of Object.values(os.networkInterfaces())) {
+    for (const address of addresses ?? []) {
+      if (address.family === "IPv4" && !address.internal) return address.address;
+    }
+  }
+  return undefined;
+}
+
 /** The mediasoup worker processes of this node. A worker that dies is replaced automatically. */
 export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   readonly rtcMinPort: number;
@@ -52,32 +71,38 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   /** the rooms' network settings: every room of this node listens and announces alike */
   readonly listenIp: string;
   readonly announcedAddress: string | undefined;
+  readonly webRtcPort: number | undefined;
   readonly #logLevel: "warn" | "error" | "none";
   readonly #workers: MediaWorker[] = [];
   #closed = false;
   #respawning = 0;
 
-  private constructor(options: Required<Omit<WorkerPoolOptions, "announcedAddress">> & Pick<WorkerPoolOptions, "announcedAddress">) {
+  private constructor(options: Required<Omit<WorkerPoolOptions, "announcedAddress" | "webRtcPort">> & Pick<WorkerPoolOptions, "announcedAddress" | "webRtcPort">) {
     super();
     this.rtcMinPort = options.rtcMinPort;
     this.rtcMaxPort = options.rtcMaxPort;
     this.listenIp = options.listenIp;
-    this.announcedAddress = options.announcedAddress;
+    const everyInterface = options.listenIp === "0.0.0.0" || options.listenIp === "::";
+    this.announcedAddress = options.announcedAddress || (everyInterface ? firstExternalIPv4() : undefined);
+    this.webRtcPort = options.webRtcPort;
     this.#logLevel = options.logLevel;
   }
 
   static async create(options: WorkerPoolOptions = {}): Promise<WorkerPool> {
     const numWorkers = options.numWorkers ?? Math.max(1, os.cpus().length);
-    const { rtcMinPort = 40000, rtcMaxPort = 49999, listenIp = "127.0.0.1", announcedAddress, logLevel = "warn" } = options;
+    const { rtcMinPort = 40000, rtcMaxPort = 49999, listenIp = "127.0.0.1", announcedAddress, webRtcPort, logLevel = "warn" } = options;
     if (!Number.isInteger(numWorkers) || numWorkers < 1) {
       throw new MediaError("BAD_REQUEST", `numWorkers must be a positive integer, got ${numWorkers}`);
     }
     if (rtcMinPort > rtcMaxPort) {
       throw new MediaError("BAD_REQUEST", `rtcMinPort (${rtcMinPort}) is above rtcMaxPort (${rtcMaxPort})`);
     }
-    const pool = new WorkerPool({ numWorkers, rtcMinPort, rtcMaxPort, listenIp, announcedAddress, logLevel });
+    if (webRtcPort !== undefined && (!Number.isInteger(webRtcPort) || webRtcPort < 1 || webRtcPort + numWorkers - 1 > 65535)) {
+      throw new MediaError("BAD_REQUEST", `webRtcPort must leave a port (1-65535) for each of the ${numWorkers} workers, got ${webRtcPort}`);
+    }
+    const pool = new WorkerPool({ numWorkers, rtcMinPort, rtcMaxPort, listenIp, announcedAddress, webRtcPort, logLevel });
     try {
-      await Promise.all(Array.from({ length: numWorkers }, () => pool.#spawn()));
+      await Promise.all(Array.from({ length: numWorkers }, (_, slot) => pool.#spawn(slot)));
     } catch (error) {
       await pool.close();
       throw error;
@@ -148,21 +173,38 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     );
   }
 
-  async #spawn(): Promise<MediaWorker> {
+  async #spawn(slot: number): Promise<MediaWorker> {
     const worker = await mediasoup.createWorker({
       logLevel: this.#logLevel,
       rtcMinPort: this.rtcMinPort,
       rtcMaxPort: this.rtcMaxPort,
     });
+    let webRtcServer: types.WebRtcServer;
+    try {
+      webRtcServer = await worker.createWebRtcServer({ listenInfos: this.#webRtcListenInfos(slot) });
+    } catch (error) {
+      worker.close();
+      const where = this.webRtcPort === undefined ? `a port between ${this.rtcMinPort} and ${this.rtcMaxPort}` : `port ${this.webRtcPort + slot}`;
+      throw new MediaError("CLOSED", `Media worker ${slot} could not listen on ${where} (UDP and TCP, ${this.listenIp}): ${errorMessage(error)}`, { cause: error });
+    }
     if (this.#closed) {
       worker.close();
       throw new MediaError("CLOSED", "The worker pool was closed while a worker was starting");
     }
-    const entry: MediaWorker = { pid: worker.pid, worker, consumers: 0, routers: 0 };
+    const entry: MediaWorker = { pid: worker.pid, worker, webRtcServer, slot, consumers: 0, routers: 0 };
     trackLoad(worker, entry);
     worker.on("died", () => this.#onDied(entry));
     this.#workers.push(entry);
     return entry;
+  }
+
+  #webRtcListenInfos(slot: number): types.TransportListenInfo[] {
+    const where = this.webRtcPort === undefined ? { portRange: { min: this.rtcMinPort, max: this.rtcMaxPort } } : { port: this.webRtcPort + slot };
+    const base = { ip: this.listenIp, ...where, ...(this.announcedAddress ? { announcedAddress: this.announcedAddress } : {}) };
+    return [
+      { protocol: "udp", ...base },
+      { protocol: "tcp", ...base },
+    ];
   }
 
   #onDied(entry: MediaWorker): void {
@@ -174,10 +216,10 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       "media: a mediasoup worker died: its rooms move to another worker, a replacement is starting",
     );
     this.emit("workerdied", entry.pid);
-    void this.#respawn();
+    void this.#respawn(entry.slot);
   }
 
-  async #respawn(): Promise<void> {
+  async #respawn(slot: number): Promise<void> {
     this.#respawning++;
     try {
       for (let attempt = 0; !this.#closed; attempt++) {
@@ -185,7 +227,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
         if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay).unref());
         if (this.#closed) return;
         try {
-          await this.#spawn();
+          await this.#spawn(slot);
           return;
         } catch (err) {
           if (this.#closed) return;

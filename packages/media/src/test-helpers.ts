@@ -1,6 +1,7 @@
 // Helpers for the media tests and the SFU benchmark (not exported from the package).
 import type { types } from "mediasoup";
-import type { Peer, TransportInfo } from "./Peer.ts";
+import type { Peer } from "./Peer.ts";
+import type { TransportInfo } from "./peerTypes.ts";
 import type { Room } from "./Room.ts";
 
 /** VP8 with 3 simulcast encodings given by SSRC (no rid/mid needed), as a sender would announce it. */

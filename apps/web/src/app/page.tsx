@@ -50,8 +50,9 @@ export default async function HomePage() {
             </p>
           ) : null}
         </section>
+        {/* a guest has no contacts: presence.online answers accounts only */}
         {user.isGuest ? null : <MyMeetings />}
-        <OnlineNow realtimeUrl={realtimeUrl} />
+        {user.isGuest ? null : <OnlineNow realtimeUrl={realtimeUrl} />}
       </main>
     </>
   );

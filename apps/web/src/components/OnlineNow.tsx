@@ -4,7 +4,7 @@ import { useEffect, useState } from "react";
 import type { OnlineUser } from "@qualmeet/api";
 import { getRealtimeClient, useRealtimeStatus } from "@/lib/realtime";
 
-/** Who is online, live from the realtime server; renders nothing while the socket is not connected. */
+/** Which of your contacts are online, live from the realtime server; renders nothing while the socket is not connected. */
 export function OnlineNow({ realtimeUrl }: { realtimeUrl: string }) {
   const [users, setUsers] = useState<OnlineUser[] | null>(null);
   const [failed, setFailed] = useState(false);
@@ -33,6 +33,7 @@ export function OnlineNow({ realtimeUrl }: { realtimeUrl: string }) {
       <h2 id="online-now-heading" className="text-lg font-semibold">
         Online now <span className="text-sm font-normal text-slate-500">({users.length})</span>
       </h2>
+      {users.length === 0 ? <p className="mt-2 text-sm text-slate-600">None of the people you chat with is online.</p> : null}
       <ul className="mt-3 flex flex-wrap gap-2" aria-label="People online">
         {users.map((u) => (
           <li key={u.id} className="flex items-center gap-1.5 rounded-full bg-slate-100 px-3 py-1 text-sm">

@@ -3,6 +3,7 @@
 // newest message), and every read merges both, so a message never disappears while it waits for the database.
 import type { Redis } from "ioredis";
 import { Prisma, type PrismaClient } from "@qualmeet/db";
+import { escapeLike } from "../services/likePattern.ts";
 import { onlineUsers } from "../services/presence.ts";
 import { lastMessages, pendingMessages, readMarkers } from "./chatOutbox.ts";
 import { conversationNotFound, requireMember } from "./members.ts";
@@ -202,7 +203,7 @@ export async function history(deps: Deps, userId: string, conversationId: string
 /** Messages containing `query` (case-insensitive), newest first. */
 export async function search(deps: Deps, userId: string, conversationId: string, query: string): Promise<ChatMessage[]> {
   await requireMember(deps.redis, deps.db, conversationId, userId);
-  const pattern = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const pattern = `%${escapeLike(query)}%`;
   const [rows, pending] = await Promise.all([
     deps.db.$queryRaw<MessageRow[]>`SELECT ${MESSAGE_COLUMNS} FROM "Message" m ${MESSAGE_JOINS}
       WHERE m."conversationId" = ${conversationId}::uuid AND m."deletedAt" IS NULL AND m.body ILIKE ${pattern}

@@ -24,7 +24,7 @@ export class MeetingMedia {
 
   async createRoom(meetingId: string): Promise<MediaRoom> {
     if (!this.deps.pool) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: MEDIA_UNAVAILABLE });
-    return MediaRoom.create({ pool: this.deps.pool, id: meetingId });
+    return MediaRoom.create({ pool: this.deps.pool, id: meetingId, maxIncomingBitrate: env.MEDIA_MAX_INCOMING_BITRATE });
   }
 
   /**

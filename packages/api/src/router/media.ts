@@ -14,6 +14,7 @@ import {
   produceSchema,
   restartIceSchema,
 } from "./media/media.schema.ts";
+import { consumeLimit, consumerLimit, producerLimit, transportLimit } from "./media/media.limits.ts";
 import { meetingCaller } from "./room/caller.ts";
 import { peerRef } from "./room/room.schema.ts";
 
@@ -34,28 +35,56 @@ const rtp = (input: { rtpParameters: unknown }) => input.rtpParameters as medias
 const capabilities = (input: { rtpCapabilities: unknown }) => input.rtpCapabilities as mediasoupTypes.RtpCapabilities;
 
 export const mediaRouter = createTRPCRouter({
-  createTransport: guestOrUserProcedure.input(createTransportSchema).mutation(({ ctx, input }) => runMedia(ctx, input, "createTransport", { direction: input.direction })),
+  createTransport: guestOrUserProcedure
+    .meta(transportLimit)
+    .input(createTransportSchema)
+    .mutation(({ ctx, input }) => runMedia(ctx, input, "createTransport", { direction: input.direction })),
   connectTransport: guestOrUserProcedure
+    .meta(transportLimit)
     .input(connectTransportSchema)
     .mutation(({ ctx, input }) => runMedia(ctx, input, "connectTransport", { transportId: input.transportId, dtlsParameters: dtls(input) })),
   produce: guestOrUserProcedure
+    .meta(producerLimit)
     .input(produceSchema)
     .mutation(({ ctx, input }) => runMedia(ctx, input, "produce", { transportId: input.transportId, kind: input.kind, rtpParameters: rtp(input), source: input.source })),
   consume: guestOrUserProcedure
+    .meta(consumeLimit)
     .input(consumeSchema)
     .mutation(({ ctx, input }) => runMedia(ctx, input, "consume", { transportId: input.transportId, producerId: input.producerId, rtpCapabilities: capabilities(input) })),
-  resumeConsumer: guestOrUserProcedure.input(consumerRef).mutation(({ ctx, input }) => runMedia(ctx, input, "resumeConsumer", { consumerId: input.consumerId })),
+  resumeConsumer: guestOrUserProcedure
+    .meta(consumerLimit)
+    .input(consumerRef)
+    .mutation(({ ctx, input }) => runMedia(ctx, input, "resumeConsumer", { consumerId: input.consumerId })),
   /** Off-screen tiles are paused so the SFU only sends what is shown. */
-  pauseConsumer: guestOrUserProcedure.input(consumerRef).mutation(({ ctx, input }) => runMedia(ctx, input, "pauseConsumer", { consumerId: input.consumerId })),
+  pauseConsumer: guestOrUserProcedure
+    .meta(consumerLimit)
+    .input(consumerRef)
+    .mutation(({ ctx, input }) => runMedia(ctx, input, "pauseConsumer", { consumerId: input.consumerId })),
   setPreferredLayers: guestOrUserProcedure
+    .meta(consumerLimit)
     .input(preferredLayersSchema)
     .mutation(({ ctx, input }) =>
       runMedia(ctx, input, "setPreferredLayers", { consumerId: input.consumerId, spatialLayer: input.spatialLayer, temporalLayer: input.temporalLayer }),
     ),
-  pauseProducer: guestOrUserProcedure.input(producerRef).mutation(({ ctx, input }) => runMedia(ctx, input, "pauseProducer", { producerId: input.producerId })),
-  resumeProducer: guestOrUserProcedure.input(producerRef).mutation(({ ctx, input }) => runMedia(ctx, input, "resumeProducer", { producerId: input.producerId })),
-  closeProducer: guestOrUserProcedure.input(producerRef).mutation(({ ctx, input }) => runMedia(ctx, input, "closeProducer", { producerId: input.producerId })),
+  pauseProducer: guestOrUserProcedure
+    .meta(producerLimit)
+    .input(producerRef)
+    .mutation(({ ctx, input }) => runMedia(ctx, input, "pauseProducer", { producerId: input.producerId })),
+  resumeProducer: guestOrUserProcedure
+    .meta(producerLimit)
+    .input(producerRef)
+    .mutation(({ ctx, input }) => runMedia(ctx, input, "resumeProducer", { producerId: input.producerId })),
+  closeProducer: guestOrUserProcedure
+    .meta(producerLimit)
+    .input(producerRef)
+    .mutation(({ ctx, input }) => runMedia(ctx, input, "closeProducer", { producerId: input.producerId })),
   /** Back on the P2P mesh: the caller's transports (with their producers and consumers) are closed on the SFU. */
-  closeTransports: guestOrUserProcedure.input(peerRef).mutation(({ ctx, input }) => runMedia(ctx, input, "closeTransports", {})),
-  restartIce: guestOrUserProcedure.input(restartIceSchema).mutation(({ ctx, input }) => runMedia(ctx, input, "restartIce", { transportId: input.transportId })),
+  closeTransports: guestOrUserProcedure
+    .meta(transportLimit)
+    .input(peerRef)
+    .mutation(({ ctx, input }) => runMedia(ctx, input, "closeTransports", {})),
+  restartIce: guestOrUserProcedure
+    .meta(transportLimit)
+    .input(restartIceSchema)
+    .mutation(({ ctx, input }) => runMedia(ctx, input, "restartIce", { transportId: input.transportId })),
 });

@@ -1,12 +1,15 @@
-import { createTRPCRouter, guestOrUserProcedure, protectedProcedure } from "../trpc.ts";
+import { createTRPCRouter, guestOrUserProcedure, protectedProcedure, publicProcedure } from "../trpc.ts";
 import { createMeetingHandler } from "./meeting/create.handler.ts";
 import { createMeetingSchema } from "./meeting/create.schema.ts";
-import { endMeetingHandler, getMeetingHandler, listMineHandler } from "./meeting/meeting.handler.ts";
+import { meetingCodeLookups } from "./meeting/lookups.ts";
+import { endMeetingHandler, getMeetingHandler, listMineHandler, meetingExistsHandler } from "./meeting/meeting.handler.ts";
 import { byCodeSchema, listMineSchema } from "./meeting/meeting.schema.ts";
 
 export const meetingRouter = createTRPCRouter({
   create: protectedProcedure.input(createMeetingSchema).mutation(createMeetingHandler),
-  get: guestOrUserProcedure.input(byCodeSchema).query(getMeetingHandler),
+  get: guestOrUserProcedure.meta(meetingCodeLookups).input(byCodeSchema).query(getMeetingHandler),
+  /** For /m/<code> before anyone signs in: whether the meeting exists, nothing about it. */
+  exists: publicProcedure.meta(meetingCodeLookups).input(byCodeSchema).query(meetingExistsHandler),
   listMine: protectedProcedure.input(listMineSchema).query(listMineHandler),
   end: protectedProcedure.input(byCodeSchema).mutation(endMeetingHandler),
 });

@@ -1,8 +1,17 @@
-import { createTRPCRouter, guestOrUserProcedure, realtimeServices } from "../trpc.ts";
+import { contactIds, watchConversationChanges } from "../chat/contacts.ts";
+import { createTRPCRouter, protectedProcedure, realtimeServices } from "../trpc.ts";
 
 export const presenceRouter = createTRPCRouter({
-  /** Everyone online on any realtime node: the full list now, then again after every change. */
-  online: guestOrUserProcedure.subscription(async function* ({ ctx, signal }) {
-    yield* realtimeServices(ctx).presence.watch(signal);
+  /**
+   * Which of your contacts (people you share a DM or a group with) are online on any realtime node: the list now,
+   * then again after every change. Accounts only: a guest has no contacts, and nobody else learns who is online.
+   */
+  online: protectedProcedure.subscription(async function* ({ ctx, signal }) {
+    const { presence, bus } = realtimeServices(ctx);
+    const userId = ctx.user.id;
+    yield* presence.feed.watch(signal, {
+      read: () => contactIds(ctx.db, userId),
+      watch: (changed) => watchConversationChanges(bus, userId, changed),
+    });
   }),
 });

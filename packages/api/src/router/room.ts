@@ -2,6 +2,7 @@
 import { env } from "@qualmeet/config";
 import { turnCredentials } from "../services/turnCredentials.ts";
 import { createTRPCRouter, guestOrUserProcedure, rateLimit } from "../trpc.ts";
+import { meetingCodeLookups } from "./meeting/lookups.ts";
 import { meetingCall, meetingCommand } from "./room/caller.ts";
 import { meetingEventsHandler } from "./room/events.handler.ts";
 import { eventsSchema, joinSchema, meshThresholdSchema, micMutedSchema, peerRef, playbackSchema, signalSchema, targetSchema } from "./room/room.schema.ts";
@@ -10,7 +11,10 @@ const turnLimit = rateLimit({ scope: "turn:user", capacity: 30, windowMs: 3_600_
 const signalLimit = rateLimit({ scope: "signal:user", capacity: env.RATE_LIMIT_SIGNALS_PER_10S, windowMs: 10_000 }, "signals");
 
 export const roomRouter = createTRPCRouter({
-  join: guestOrUserProcedure.input(joinSchema).mutation(meetingCall((meetings, caller, input) => meetings.join(input.code, caller))),
+  join: guestOrUserProcedure
+    .meta(meetingCodeLookups)
+    .input(joinSchema)
+    .mutation(meetingCall((meetings, caller, input) => meetings.join(input.code, caller))),
   events: guestOrUserProcedure.input(eventsSchema).subscription(meetingEventsHandler),
   leave: guestOrUserProcedure.input(peerRef).mutation(meetingCommand((meetings, caller, input) => meetings.leave(input.meetingId, input.peerId, caller))),
 

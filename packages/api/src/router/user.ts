@@ -6,6 +6,7 @@ const searches = rateLimit({ scope: "user:search", capacity: 60, windowMs: 60_00
 
 export const userRouter = createTRPCRouter({
   updateProfile: protectedProcedure.input(updateProfileSchema).mutation(updateProfileHandler),
+  // accounts only: a guest has nobody to start a DM with, and could otherwise probe who has an account
   search: protectedProcedure.meta(searches).input(searchSchema).query(searchUsersHandler),
   contacts: protectedProcedure.query(contactsHandler),
 });

@@ -3,9 +3,10 @@
 //   node:{nodeId}:users   hash userId -> name     users with at least one socket on that node
 //   user:{userId}:node    string, TTL 30 s        the node that last saw the user's socket
 //   nodes                 set of node ids         known nodes, swept when their heartbeat lapses
-//   presence              pub/sub channel         "something changed", re-read the snapshot
+//   presence              pub/sub channel         "something changed": each node re-reads its snapshot once
 import type { Redis } from "ioredis";
 import type { Bus } from "./bus.ts";
+import { PresenceFeed } from "./presenceFeed.ts";
 import { logFailure } from "@qualmeet/log";
 
 export const HEARTBEAT_MS = 10_000;
@@ -62,6 +63,9 @@ interface LocalEntry {
 export class PresenceRegistry {
   private readonly local = new Map<string, LocalEntry>();
   private heartbeat: NodeJS.Timeout | null = null;
+  private stopFollowing: (() => void) | null = null;
+  /** what presence.online subscribers on this node read: one snapshot for all of them */
+  readonly feed = new PresenceFeed(() => this.snapshot());
 
   constructor(
     private readonly redis: Redis,
@@ -70,6 +74,7 @@ export class PresenceRegistry {
   ) {}
 
   async start(): Promise<void> {
+    this.stopFollowing = await this.bus.on(CHANNEL, () => this.feed.changed());
     await this.beat().catch(logFailure("presence: heartbeat failed (retried in 10 s; the node counts as dead after 30 s without one)"));
     this.heartbeat = setInterval(
       () => void this.beat().catch(logFailure("presence: heartbeat failed (retried in 10 s; the node counts as dead after 30 s without one)")),
@@ -115,37 +120,6 @@ export class PresenceRegistry {
     return [...users.values()].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
   }
 
-  /** Snapshots of who is online: one now, then one after every change anywhere, until `signal` aborts. */
-  async *watch(signal: AbortSignal | undefined): AsyncGenerator<OnlineUser[]> {
-    // Subscribe before the first read so no change in between is missed; bursts coalesce into one read.
-    let dirty = true;
-    let wake: (() => void) | null = null;
-    const off = await this.bus.on(CHANNEL, () => {
-      dirty = true;
-      wake?.();
-    });
-    const aborted = new Promise<void>((resolve) => signal?.addEventListener("abort", () => resolve(), { once: true }));
-    let last = "";
-    try {
-      while (!signal?.aborted) {
-        if (!dirty) {
-          await Promise.race([new Promise<void>((resolve) => (wake = resolve)), aborted]);
-          wake = null;
-          continue;
-        }
-        dirty = false;
-        const users = await this.snapshot();
-        const key = JSON.stringify(users);
-        if (key !== last) {
-          last = key;
-          yield users;
-        }
-      }
-    } finally {
-      off();
-    }
-  }
-
   /** Heartbeat: renew this node's liveness, rewrite its users (Redis may have restarted), sweep dead nodes. */
   private async beat(): Promise<void> {
     const multi = this.redis.multi().set(aliveKey(this.nodeId), "1", "EX", PRESENCE_TTL_S).sadd(NODES, this.nodeId).del(nodeUsersKey(this.nodeId));
@@ -165,6 +139,7 @@ export class PresenceRegistry {
   /** Leaves the registry: this node's users go offline for everyone else. */
   async stop(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
+    this.stopFollowing?.();
     this.local.clear();
     await this.redis
       .multi()

@@ -8,7 +8,7 @@ import { createDb, type PrismaClient } from "@qualmeet/db";
 import { appRouter } from "../root.ts";
 import { createCallerFactory, type Context } from "../trpc.ts";
 import { createRedis } from "./redis.ts";
-import { SESSION_CACHE_MS, sessionUserKey } from "./sessionCache.ts";
+import { SESSION_CACHE_MS, rememberSessionUser, sessionUserKey } from "./sessionCache.ts";
 
 let db: PrismaClient;
 let redis: Redis;
@@ -67,4 +67,17 @@ test("signing out everywhere ends the old sessions at once, even while PostgreSQ
   expect(await old.auth.me()).toBeNull();
   // a session signed in after it works through the outage
   expect(await caller(databaseDown(), user.id, user.tokenVersion + 1).auth.me()).toMatchObject({ id: user.id });
+});
+
+test("a call that read the old token version just before a sign-out everywhere cannot put it back", async () => {
+  const user = await account();
+  const old = caller(db, user.id, user.tokenVersion);
+  expect(await old.auth.me()).toMatchObject({ id: user.id });
+  await old.auth.signOutEverywhere();
+  // the slow call's write of what it read before the sign-out arrives now
+  await rememberSessionUser(redis, { id: user.id, name: user.name, email: user.email, role: user.role, isGuest: user.isGuest, tokenVersion: user.tokenVersion });
+  expect(await caller(databaseDown(), user.id, user.tokenVersion).auth.me()).toBeNull();
+  // the next confirmation of the new version still refreshes the copy
+  await rememberSessionUser(redis, { id: user.id, name: "Olga Renamed", email: user.email, role: user.role, isGuest: user.isGuest, tokenVersion: user.tokenVersion + 1 });
+  expect(await caller(databaseDown(), user.id, user.tokenVersion + 1).auth.me()).toMatchObject({ name: "Olga Renamed" });
 });

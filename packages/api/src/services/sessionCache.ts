@@ -11,9 +11,22 @@ export const SESSION_CACHE_MS = 60_000;
 
 export const sessionUserKey = (userId: string) => `session:user:${userId}`;
 
-/** Records what PostgreSQL just said about the session's user. */
+/**
+ * Stores the user unless the copy there has a newer token version: a call that read the old version just before
+ * a "sign out everywhere" must not put it back (compare-and-set in one Redis step).
+ */
+const REMEMBER_UNLESS_NEWER = `
+local current = redis.call("GET", KEYS[1])
+if current then
+  local ok, stored = pcall(cjson.decode, current)
+  if ok and type(stored) == "table" and tonumber(stored.tokenVersion) and tonumber(stored.tokenVersion) > tonumber(ARGV[2]) then return 0 end
+end
+redis.call("SET", KEYS[1], ARGV[1], "PX", ARGV[3])
+return 1`;
+
+/** Records what PostgreSQL just said about the session's user (never replacing a newer token version). */
 export async function rememberSessionUser(redis: Redis, user: SessionUser): Promise<void> {
-  await redis.set(sessionUserKey(user.id), JSON.stringify(user), "PX", SESSION_CACHE_MS);
+  await redis.eval(REMEMBER_UNLESS_NEWER, 1, sessionUserKey(user.id), JSON.stringify(user), String(user.tokenVersion), String(SESSION_CACHE_MS));
 }
 
 /** The user as PostgreSQL last confirmed them (within SESSION_CACHE_MS), or null. */

@@ -7,7 +7,7 @@ import { PresenceDot, usePresence } from "./PresenceDot";
 import { usePeopleSearch } from "./usePeopleSearch";
 import type { Contact } from "@/lib/chat/types";
 
-/** "Find people" (by name or email) and the contacts list; picking someone opens the direct conversation. */
+/** "Find people" (by name, or by a whole e-mail address) and the contacts list; picking someone opens the direct conversation. */
 export function FindPeople({ onOpen }: { onOpen(conversationId: string): void }) {
   const id = useId();
   const [text, setText] = useState("");
@@ -31,7 +31,7 @@ export function FindPeople({ onOpen }: { onOpen(conversationId: string): void })
           id={`${id}-find`}
           type="search"
           autoComplete="off"
-          placeholder="Name or email"
+          placeholder="Name or whole email address"
           value={text}
           maxLength={100}
           onChange={(e) => setText(e.target.value)}

@@ -69,7 +69,7 @@ export function MembersPanel({ conversation, me, onClose, onLeft }: { conversati
             maxLength={100}
             value={text}
             onChange={(e) => setText(e.target.value)}
-            placeholder="Name or email"
+            placeholder="Name or whole email address"
             className="field-input text-sm"
           />
           {query ? (

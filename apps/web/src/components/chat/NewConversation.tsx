@@ -72,7 +72,7 @@ export function NewConversation({ onClose, onCreated }: { onClose(): void; onCre
             id={`${id}-people`}
             type="search"
             autoComplete="off"
-            placeholder="Name or email"
+            placeholder="Name or whole email address"
             maxLength={100}
             value={text}
             onChange={(e) => setText(e.target.value)}

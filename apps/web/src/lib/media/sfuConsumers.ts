@@ -60,8 +60,8 @@ export class SfuConsumers {
 
   /**
    * A producer appeared: consumed at once when the receive transport exists (not behind our own publishing,
-   * which a switch to the SFU does meanwhile); before that in the session's order, after the build queued
-   * before it, in one batch with every producer announced meanwhile.
+   * which a switch to the SFU does meanwhile); before that, by the build in progress as soon as its transports
+   * exist (`takeAnnounced`), or else in the session's order, in one batch with every producer announced meanwhile.
    */
   announce(peerId: string, producer: ProducerInfo): void {
     if (this.transports.recv && !this.transports.recv.closed) {
@@ -78,10 +78,15 @@ export class SfuConsumers {
     await Promise.all(producers.map(({ peerId, producer }) => this.consume(peerId, producer)));
   }
 
-  private consumeAnnounced(): Promise<void> {
+  /** The producers announced before the receive transport existed (a build consumes them with its own list). */
+  takeAnnounced(): Array<{ peerId: string; producer: ProducerInfo }> {
     const batch = [...this.announced.values()];
     this.announced.clear();
-    return this.consumeAll(batch);
+    return batch;
+  }
+
+  private consumeAnnounced(): Promise<void> {
+    return this.consumeAll(this.takeAnnounced());
   }
 
   async consume(peerId: string, producer: ProducerInfo, attempt = 0): Promise<void> {

@@ -149,6 +149,8 @@ function fakeSignaling() {
   const none = () => "";
   /** the server answers media.consume once `held` resolves (a test holds it to see which calls go out meanwhile) */
   const consumeAnswers = { held: Promise.resolve() };
+  /** the server answers media.createTransport once `held` resolves */
+  const transportAnswers = { held: Promise.resolve() };
   /** Holds the answers to media.consume; the returned function releases them. */
   const holdConsumeAnswers = () => {
     let release = () => {};
@@ -194,8 +196,15 @@ function fakeSignaling() {
       createTransport: answer(
         "media.createTransport",
         (i: { direction: string }) => i.direction,
-        (i) =>
-          ({ id: `t-${i.direction}-${calls.length}`, iceParameters: { usernameFragment: "u", password: "p" }, iceCandidates: [], dtlsParameters: { fingerprints: [] } }) as never,
+        async (i) => {
+          await transportAnswers.held;
+          return {
+            id: `t-${i.direction}-${calls.length}`,
+            iceParameters: { usernameFragment: "u", password: "p" },
+            iceCandidates: [],
+            dtlsParameters: { fingerprints: [] },
+          } as never;
+        },
       ),
       connectTransport: answer(
         "media.connectTransport",
@@ -259,7 +268,7 @@ function fakeSignaling() {
     },
   };
   const push = (event: MeetingEvent) => observer?.onData?.({ id: `${calls.length}-0`, data: event });
-  return { client, calls, push, holdConsumeAnswers };
+  return { client, calls, push, holdConsumeAnswers, transportAnswers };
 }
 
 let engine: SfuEngine | null = null;
@@ -316,6 +325,23 @@ describe("SFU engine signaling", () => {
         .map((t) => `${t.peerId} ${t.source}`)
         .sort(),
     ).toEqual(["bob camera", "bob mic"]);
+  });
+
+  test("a producer announced while our transports are being created is consumed before our own publishing ends", async () => {
+    const signaling = fakeSignaling();
+    let createTransports = () => {};
+    signaling.transportAnswers.held = new Promise<void>((resolve) => (createTransports = resolve));
+    engine = new SfuEngine(signaling.client);
+    const joining = engine.join({ code: "abcd2345", camera: fakeTrack("video"), mic: fakeTrack("audio") });
+    await vi.waitFor(() => expect(signaling.calls).toContain("media.createTransport recv"));
+    // the newcomer whose join moved the meeting to the SFU publishes meanwhile
+    signaling.push({ type: "peer.joined", peer: peer("cleo") });
+    signaling.push({ type: "producer.new", peerId: "cleo", producer: { producerId: "cleo-camera", kind: "video", source: "camera", paused: false } });
+    createTransports();
+    await joining;
+    await vi.waitFor(() => expect(signaling.calls).toContain("media.consume cleo-camera"));
+    const at = (call: string) => signaling.calls.indexOf(call);
+    expect(at("media.consume cleo-camera")).toBeLessThan(at("media.produce mic"));
   });
 
   test("producers announced together are consumed together: the second consume does not wait for the first one's answer", async () => {

@@ -46,7 +46,10 @@ export class SfuMedia {
     session.trace.mark("transports");
     if (epoch !== this.transports.epoch) return;
     const others = peers.filter((peer) => peer.peerId !== session.ids?.peerId);
-    await Promise.all([this.publish(), this.consumers.consumeAll(others.flatMap((peer) => peer.producers.map((producer) => ({ peerId: peer.peerId, producer }))))]);
+    // with what the join or switch listed, the producers announced while the transports were being created (the
+    // newcomer whose join moved the meeting to the SFU): consumed now, not after our own publishing
+    const producers = [...others.flatMap((peer) => peer.producers.map((producer) => ({ peerId: peer.peerId, producer }))), ...this.consumers.takeAnnounced()];
+    await Promise.all([this.publish(), this.consumers.consumeAll(producers)]);
     session.trace.mark("produced and consumed");
     if (epoch !== this.transports.epoch) return;
     session.ready = true;

@@ -1,8 +1,8 @@
 import { z } from "zod";
+import { groupTitle } from "../../schemas.ts";
 
 export const conversationId = z.string().uuid("conversationId must be a conversation id (UUID)");
 const userId = z.string().uuid("userId must be a user id (UUID)");
-const groupTitle = z.string().trim().min(1, "Give the group a name.").max(120, "Group names are at most 120 characters.");
 const userIds = z.array(userId).min(1, "Choose at least one person.").max(100, "At most 100 people at a time.");
 
 export const byConversation = z.object({ conversationId });

@@ -5,6 +5,7 @@
 import { tracked } from "@trpc/server";
 import { logger } from "@qualmeet/log";
 import { chatEventHub, type StoredChatEvent } from "../../chat/chatEvents.ts";
+import { contactIds } from "../../chat/contacts.ts";
 import { conversationSummary } from "../../chat/conversations.ts";
 import { toChatMessage } from "../../chat/messages.ts";
 import type { ChatEvent } from "../../chat/types.ts";
@@ -27,26 +28,23 @@ function conversationOf(event: StoredChatEvent): string | null {
   }
 }
 
-/** People whose presence the user sees: everyone they share a conversation with. */
-async function contactsOf(ctx: Ctx): Promise<Set<string>> {
-  const rows = await ctx.db.conversationMember
-    .findMany({
-      where: { leftAt: null, userId: { not: ctx.user.id }, conversation: { members: { some: { userId: ctx.user.id, leftAt: null } } } },
-      select: { userId: true },
-      distinct: ["userId"],
-    })
-    .catch((err: unknown) => {
-      logger.warn({ err, userId: ctx.user.id }, "chat: contacts not loaded: this subscription hears no one's presence changes");
-      return [];
-    });
-  return new Set(rows.map((r) => r.userId));
+/**
+ * People whose presence the user hears about: their contacts (a DM or a group in common; a guest has none). While
+ * the database cannot say, the ones known so far.
+ */
+async function contactsOf(ctx: Ctx, known = new Set<string>()): Promise<Set<string>> {
+  if (ctx.user.isGuest) return known;
+  return contactIds(ctx.db, ctx.user.id).catch((err: unknown) => {
+    logger.warn({ err, userId: ctx.user.id }, "chat: contacts not loaded: this subscription hears presence changes of the contacts it knew");
+    return known;
+  });
 }
 
 export async function* chatEventsHandler({ ctx, input, signal }: { ctx: Ctx; input: { lastEventId?: string | null }; signal: AbortSignal | undefined }) {
   const { bus } = realtimeServices(ctx);
   const hub = chatEventHub(ctx.redis, bus);
   const userId = ctx.user.id;
-  const contacts = await contactsOf(ctx);
+  let contacts = await contactsOf(ctx);
   const removed = new Set<string>();
   const presence = (push: (event: StoredChatEvent) => void) =>
     bus.on("presence", (raw) => {
@@ -59,6 +57,7 @@ export async function* chatEventsHandler({ ctx, input, signal }: { ctx: Ctx; inp
       const conversationId = conversationOf(event);
       if (event.type === "conversation.removed") {
         removed.add(event.conversationId);
+        contacts = await contactsOf(ctx, contacts);
         yield tracked(id, event as ChatEvent);
         continue;
       }
@@ -66,7 +65,7 @@ export async function* chatEventsHandler({ ctx, input, signal }: { ctx: Ctx; inp
         const conversation = await conversationSummary(ctx, userId, event.conversationId).catch(() => null);
         if (!conversation) continue;
         removed.delete(event.conversationId);
-        for (const m of conversation.members) if (m.id !== userId) contacts.add(m.id);
+        contacts = await contactsOf(ctx, contacts);
         yield tracked(id, { type: "conversation.updated", conversation } satisfies ChatEvent);
         continue;
       }

@@ -1,10 +1,11 @@
 import { z } from "zod";
+import { meetingTitle } from "../../schemas.ts";
 
 export const MAX_PARTICIPANTS_LIMIT = 500;
 
 export const createMeetingSchema = z
   .object({
-    title: z.string().trim().min(1, "Enter a title.").max(120, "Titles are at most 120 characters.").optional(),
+    title: meetingTitle.optional(),
     maxParticipants: z
       .number({ error: "The participant limit must be a number." })
       .int("The participant limit must be a whole number.")

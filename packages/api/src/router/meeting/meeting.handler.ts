@@ -8,9 +8,18 @@ import type { ByCodeInput, ListMineInput } from "./meeting.schema.ts";
 type Ctx = Context & { user: SessionUser };
 const withHost = { host: { select: { id: true, name: true } } } as const;
 
+const noSuchMeeting = (code: string) => new TRPCError({ code: "NOT_FOUND", message: `There is no meeting with the code ${code}.` });
+
 async function meetingWithHost(ctx: Ctx, code: string) {
   const meeting = await ctx.db.meeting.findUnique({ where: { code }, include: withHost });
-  if (!meeting) throw new TRPCError({ code: "NOT_FOUND", message: `There is no meeting with the code ${code}.` });
+  if (!meeting) throw noSuchMeeting(code);
+  return meeting;
+}
+
+/** Whether a meeting has this code (NOT_FOUND if not): all a visitor who has not signed in learns. */
+export async function meetingExistsHandler({ ctx, input }: { ctx: Context; input: ByCodeInput }) {
+  const meeting = await ctx.db.meeting.findUnique({ where: { code: input.code }, select: { code: true } });
+  if (!meeting) throw noSuchMeeting(input.code);
   return meeting;
 }
 

@@ -1,3 +1,5 @@
+import { CONTACTS_LIMIT, contactsOf } from "../../chat/contacts.ts";
+import { escapeLike } from "../../services/likePattern.ts";
 import { onlineUsers } from "../../services/presence.ts";
 import type { Context, SessionUser } from "../../trpc.ts";
 import type { SearchInput, UpdateProfileInput } from "./user.schema.ts";
@@ -9,13 +11,19 @@ export function updateProfileHandler({ ctx, input }: { ctx: Ctx; input: UpdatePr
   return ctx.db.user.update({ where: { id: ctx.user.id }, data: { name: input.name }, select: { id: true, name: true, email: true } });
 }
 
-/** "Find people": accounts whose name or email contains the query (not guests, not yourself). */
+/**
+ * "Find people": accounts whose name contains the query, or whose e-mail address is exactly the query (not guests,
+ * not yourself). Addresses are never matched in part and never returned, so nobody can list who uses the service
+ * or collect addresses by typing "@gmail".
+ */
 export function searchUsersHandler({ ctx, input }: { ctx: Ctx; input: SearchInput }) {
+  const byName = { name: { contains: escapeLike(input.query), mode: "insensitive" as const } };
   return ctx.db.user.findMany({
     where: {
       isGuest: false,
       id: { not: ctx.user.id },
-      OR: [{ name: { contains: input.query, mode: "insensitive" } }, { email: { contains: input.query, mode: "insensitive" } }],
+      // addresses are stored lowercased (the email schema): plain equality, no pattern
+      OR: input.email ? [byName, { email: input.email }] : [byName],
     },
     select: { id: true, name: true, isGuest: true },
     orderBy: [{ name: "asc" }, { id: "asc" }],
@@ -26,13 +34,10 @@ export function searchUsersHandler({ ctx, input }: { ctx: Ctx; input: SearchInpu
 /** People you share a DM or a group with, with their presence. */
 export async function contactsHandler({ ctx }: { ctx: Ctx }) {
   const users = await ctx.db.user.findMany({
-    where: {
-      id: { not: ctx.user.id },
-      memberships: { some: { leftAt: null, conversation: { kind: { in: ["DIRECT", "GROUP"] }, members: { some: { userId: ctx.user.id, leftAt: null } } } } },
-    },
+    where: contactsOf(ctx.user.id),
     select: { id: true, name: true, isGuest: true, lastSeenAt: true },
     orderBy: [{ name: "asc" }, { id: "asc" }],
-    take: 1000,
+    take: CONTACTS_LIMIT,
   });
   const online = await onlineUsers(
     ctx.redis,

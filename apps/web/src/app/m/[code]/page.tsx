@@ -3,11 +3,11 @@ import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
 import { TRPCError } from "@trpc/server";
 import { env } from "@qualmeet/config";
-import { getDb } from "@qualmeet/db";
 import { Brand } from "@/components/Brand";
 import { Detail } from "@/components/Detail";
 import { MeetingHeading } from "@/components/MeetingHeading";
 import { MeetingLobby } from "@/components/meeting/MeetingLobby";
+import { MessagePage } from "@/components/MessagePage";
 import { modeLabel } from "@/lib/labels";
 import { normaliseMeetingCode, parseMeetingCode } from "@/lib/meetingCode";
 import { currentUser, serverCaller } from "@/server/session";
@@ -28,6 +28,30 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
   return { title: `Meeting ${normaliseMeetingCode(safeDecode(code)).slice(0, 16)}` };
 }
 
+/**
+ * The meeting behind a code, or why there is none to show: an unknown code is the not-found page, and too many
+ * codes tried from this network (per-IP limit, so codes cannot be guessed) a page saying when to try again.
+ */
+async function lookUp<T>(lookup: Promise<T>): Promise<{ meeting: T } | { refused: string }> {
+  try {
+    return { meeting: await lookup };
+  } catch (error) {
+    if (error instanceof TRPCError && error.code === "NOT_FOUND") notFound();
+    if (error instanceof TRPCError && error.code === "TOO_MANY_REQUESTS") return { refused: error.message };
+    throw error;
+  }
+}
+
+function LookupRefused({ message }: { message: string }) {
+  return (
+    <MessagePage title="Too many meeting codes">
+      <p role="alert" className="mt-2 text-sm text-slate-600">
+        {message}
+      </p>
+    </MessagePage>
+  );
+}
+
 export default async function MeetingPage({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
   const raw = safeDecode((await params).code);
   const code = parseMeetingCode(raw);
@@ -41,18 +65,17 @@ export default async function MeetingPage({ params, searchParams }: { params: Pa
   const realtimeUrl = env.REALTIME_PUBLIC_URL;
 
   const user = await currentUser();
+  const caller = await serverCaller();
   if (!user) {
-    const exists = await getDb().meeting.findUnique({ where: { code }, select: { id: true } });
-    if (!exists) notFound();
+    const found = await lookUp(caller.meeting.exists({ code }));
+    if ("refused" in found) return <LookupRefused message={found.refused} />;
     // the same client component before and after guest sign-in, so joining carries on across the refresh
     return <MeetingLobby code={code} realtimeUrl={realtimeUrl} user={null} meeting={null} />;
   }
 
-  const caller = await serverCaller();
-  const meeting = await caller.meeting.get({ code }).catch((error: unknown) => {
-    if (error instanceof TRPCError && error.code === "NOT_FOUND") notFound();
-    throw error;
-  });
+  const found = await lookUp(caller.meeting.get({ code }));
+  if ("refused" in found) return <LookupRefused message={found.refused} />;
+  const meeting = found.meeting;
   const ended = meeting.status === "ENDED";
 
   if (!ended) {

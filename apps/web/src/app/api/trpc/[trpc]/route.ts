@@ -1,5 +1,5 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { appRouter, createContext, getRedis } from "@qualmeet/api";
+import { appRouter, createContext, getRedis, logProcedureError } from "@qualmeet/api";
 import { getDb } from "@qualmeet/db";
 import { logger } from "@qualmeet/log";
 
@@ -13,11 +13,8 @@ const handler = (req: Request) =>
     router: appRouter,
     // apps/web/server.ts replaces X-Forwarded-For with the one client address it trusts
     createContext: () => createContext({ transport: "http", db: getDb(), redis: getRedis(), cookie: req.headers.get("cookie"), ip: req.headers.get("x-forwarded-for") }),
-    onError({ error, path, type }) {
-      // apps/web/server.ts gives every request an id: the line names the request the user saw fail
-      if (error.code === "INTERNAL_SERVER_ERROR")
-        logger.error({ err: error.cause ?? error, requestId: req.headers.get("x-request-id"), path, type }, `web: ${path ?? "request"} failed`);
-    },
+    // apps/web/server.ts gives every request an id: the line names the request the user saw fail
+    onError: (failure) => logProcedureError(logger, "web", failure, { requestId: req.headers.get("x-request-id") }),
   });
 
 export { handler as GET, handler as POST };
