@@ -23,6 +23,8 @@ export function benchServerEnv(databaseUrl: string, redisUrl: string): ServerEnv
     RATE_LIMIT_REGISTER_PER_HOUR: "1000000",
     RATE_LIMIT_GUESTS_PER_HOUR: "1000000",
     RATE_LIMIT_SIGNIN_PER_MIN: "1000000",
+    // every simulated client connects from this machine
+    WS_MAX_SOCKETS_PER_IP: "1000000",
     RATE_LIMIT_MEETING_LOOKUPS_PER_MIN: "1000000",
   };
 }

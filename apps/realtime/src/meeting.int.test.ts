@@ -163,6 +163,24 @@ describe("joining", () => {
     await expect(connect(third.cookie).client.room.join.mutate({ code: meeting.code })).rejects.toMatchObject({ message: "This meeting has ended." });
   });
 
+  test("one person joins the same meeting from at most 3 tabs: the 4th is refused with the limit, changes nothing, and others still join", async () => {
+    const { host, meeting } = await meetingWithHost();
+    const tabs = [1, 2, 3, 4].map(() => connect(host.cookie));
+    const joined = [];
+    for (const tab of tabs.slice(0, 3)) joined.push(await tab.client.room.join.mutate({ code: meeting.code }));
+    await expect(tabs[3]!.client.room.join.mutate({ code: meeting.code })).rejects.toMatchObject({
+      data: { code: "PRECONDITION_FAILED" },
+      message: "You are already in this meeting from 3 tabs or devices, the most one person may use (limit 3). Leave it in one of them to join here.",
+    });
+    // someone else on the same machine joins and finds the three tabs, nothing of the refused one
+    const neighbour = await newUser(web.url, "Neighbour");
+    const theirs = await connect(neighbour.cookie).client.room.join.mutate({ code: meeting.code });
+    expect(theirs.peers.map((p) => p.peerId).sort()).toEqual(joined.map((j) => j.self.peerId).sort());
+    // a tab that leaves makes room for the 4th
+    await tabs[0]!.client.room.leave.mutate({ meetingId: meeting.id, peerId: joined[0]!.self.peerId });
+    expect((await tabs[3]!.client.room.join.mutate({ code: meeting.code })).self.isHost).toBe(true);
+  });
+
   test("signed-out sockets cannot join", async () => {
     const { meeting } = await meetingWithHost();
     await expect(connect("").client.room.join.mutate({ code: meeting.code })).rejects.toMatchObject({ data: { code: "UNAUTHORIZED" } });

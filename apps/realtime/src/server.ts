@@ -5,12 +5,14 @@ import type { Duplex } from "node:stream";
 import { randomUUID } from "node:crypto";
 import { WebSocketServer, type WebSocket } from "ws";
 import { SESSION_REVOKED_CHANNEL, clientIp, createContext, createRedis, identifySocket, logProcedureError, type SessionRevokedEvent, type SocketIdentity } from "@qualmeet/api";
+import { addressBlock } from "@qualmeet/api/client-ip";
 import { Bus, MediaOwner, PresenceRegistry, MeetingEventLog, MeetingService, consumeToken, realtimeRouter } from "@qualmeet/api/realtime";
 import { env } from "@qualmeet/config";
 import { createDb } from "@qualmeet/db";
 import { logger, type Logger } from "@qualmeet/log";
 import { WorkerPool } from "@qualmeet/media";
 import { serveHealth } from "./health.ts";
+import { CloseCode, OpenSockets, isRefusal, notSignedInReason, type SocketRefusal } from "./socketLimits.ts";
 import { applyTrpcSocketHandler } from "./trpcSocket.ts";
 import { batchRedisWrites } from "./writeBatching.ts";
 
@@ -30,7 +32,6 @@ interface Connection extends SocketIdentity {
 
 // Open sockets are re-checked against the database this often, in case a revocation event was missed.
 const REVALIDATE_MS = 60_000;
-const CLOSE_SESSION_ENDED = 4401;
 
 function startMedia(): Promise<WorkerPool | null> {
   const network = {
@@ -70,6 +71,7 @@ export async function startRealtimeServer(config: RealtimeConfig) {
   const connections = new WeakMap<http.IncomingMessage, Connection>();
   const socketsByUser = new Map<string, Set<{ ws: WebSocket; connection: Connection }>>();
   const allowedOrigins = new Set(env.ALLOWED_ORIGINS);
+  const openSockets = new OpenSockets({ perAddressBlock: env.WS_MAX_SOCKETS_PER_IP, perUser: env.WS_MAX_SOCKETS_PER_USER });
 
   const server = http.createServer(async (req, res) => {
     if (req.method === "GET" && req.url?.split("?")[0] === "/healthz") return serveHealth(req, res, { nodeId, db, redis, pool, meetings });
@@ -84,6 +86,12 @@ export async function startRealtimeServer(config: RealtimeConfig) {
     socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`);
   };
 
+  /** Accepts the socket only to close it with the refusal's code and reason, which the page can read. */
+  const refuseOpen = (req: http.IncomingMessage, socket: Duplex, head: Buffer, refusal: SocketRefusal, context: Record<string, unknown>) => {
+    logger.warn({ ...context, cap: refusal.cap, limit: refusal.limit }, `realtime: socket refused: ${refusal.reason}`);
+    wss.handleUpgrade(req, socket, head, (ws) => ws.close(refusal.code, refusal.reason));
+  };
+
   server.on("upgrade", async (req, socket, head) => {
     // a client that vanishes mid-handshake: nothing of ours is lost
     socket.on("error", (err) => logger.debug({ err }, "realtime: socket error during the upgrade"));
@@ -92,17 +100,31 @@ export async function startRealtimeServer(config: RealtimeConfig) {
     const origin = req.headers.origin;
     if (!origin || !allowedOrigins.has(origin)) return refuse(socket, 403, "Origin not allowed");
     const ip = clientIp(req.socket.remoteAddress, req.headers["x-forwarded-for"] as string | undefined);
+    const block = addressBlock(ip);
+    const id = randomUUID();
     try {
-      // a reconnect storm from one client cannot exhaust the node
-      const verdict = await consumeToken(redis, { scope: "ws:ip", capacity: env.RATE_LIMIT_WS_UPGRADES_PER_MIN, windowMs: 60_000 }, ip);
-      if (!verdict.allowed) return refuse(socket, 429, "Too many connections");
-      const id = randomUUID();
-      const identity = await identifySocket({ db, redis }, req.headers.cookie);
-      connections.set(req, { id, ip, ...identity, log: logger.child({ socketId: id, userId: identity.user?.id ?? null }) });
+      // a reconnect storm from one client cannot exhaust the node (nor fill its logs with the refusals below)
+      const verdict = await consumeToken(redis, { scope: "ws:ip", capacity: env.RATE_LIMIT_WS_UPGRADES_PER_MIN, windowMs: 60_000 }, block);
+      if (!verdict.allowed) return refuse(socket, 429, `Too many new connections from your network (limit ${env.RATE_LIMIT_WS_UPGRADES_PER_MIN} a minute)`);
     } catch (err) {
-      logger.warn({ err, ip }, "realtime: socket refused (503): the rate limit or session check failed");
+      logger.warn({ err, ip }, "realtime: socket refused (503): the rate limit check failed");
       return refuse(socket, 503, "Service unavailable");
     }
+    const place = openSockets.admit(block);
+    if (isRefusal(place)) return refuseOpen(req, socket, head, place, { ip, socketId: id });
+    // the place is the connection's until its TCP socket closes, whichever way the upgrade ends
+    socket.once("close", place.release);
+    let identity: Awaited<ReturnType<typeof identifySocket>>;
+    try {
+      identity = await identifySocket({ db, redis }, req.headers.cookie);
+    } catch (err) {
+      logger.warn({ err, ip }, "realtime: socket refused (503): the session check failed");
+      return refuse(socket, 503, "Service unavailable");
+    }
+    const userId = identity.user?.id ?? null;
+    const refusal = userId === null ? null : place.claimUser(userId);
+    if (refusal) return refuseOpen(req, socket, head, refusal, { ip, userId, socketId: id });
+    connections.set(req, { id, ip, ...identity, log: logger.child({ socketId: id, userId }) });
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
   });
 
@@ -112,7 +134,17 @@ export async function startRealtimeServer(config: RealtimeConfig) {
     // the socket's meeting participants leave with it, after a grace window for reconnecting
     meetings.connectionOpened(connection.id);
     ws.once("close", () => meetings.connectionClosed(connection.id));
-    if (!connection.user) return;
+    if (!connection.user) {
+      // Identity comes from the session cookie at the upgrade, and nothing identifies a socket later: one without
+      // a session may ask who it is (auth.me), then goes, so anonymous sockets cannot pile up on the node.
+      const timeoutMs = env.WS_AUTH_TIMEOUT_MS;
+      const unidentified = setTimeout(() => {
+        connection.log.info({ ip: connection.ip, timeoutMs }, "realtime: socket closed: not signed in within the time allowed");
+        ws.close(CloseCode.notSignedIn, notSignedInReason(timeoutMs));
+      }, timeoutMs);
+      ws.once("close", () => clearTimeout(unidentified));
+      return;
+    }
     const { user } = connection;
     const entry = { ws, connection };
     let set = socketsByUser.get(user.id);
@@ -123,7 +155,7 @@ export async function startRealtimeServer(config: RealtimeConfig) {
       .connect({ id: user.id, name: user.name, isGuest: user.isGuest })
       .catch((err: unknown) => log.warn({ err }, "realtime: presence not recorded: the user may show offline"));
     // the cookie's own expiry ends the socket too (the page reconnects with its renewed cookie)
-    const expiry = setTimeout(() => ws.close(CLOSE_SESSION_ENDED, "Session expired"), Math.min(connection.session!.expiresAt - Date.now(), 2 ** 31 - 1));
+    const expiry = setTimeout(() => ws.close(CloseCode.notSignedIn, "Session expired"), Math.min(connection.session!.expiresAt - Date.now(), 2 ** 31 - 1));
     ws.once("close", () => {
       clearTimeout(expiry);
       set.delete(entry);
@@ -140,11 +172,16 @@ export async function startRealtimeServer(config: RealtimeConfig) {
     keepAlive: { pingMs: env.WS_PING_MS, pongWaitMs: env.WS_PONG_WAIT_MS },
     // the client gets a sentence and an error id; a failure of ours is logged with its cause and that id
     onError: ({ req, ...failure }) => logProcedureError(connections.get(req)?.log ?? logger, "realtime", failure),
+    limits: { requestsPerMessage: env.WS_MAX_REQUESTS_PER_MESSAGE, subscriptionsPerSocket: env.WS_MAX_SUBSCRIPTIONS_PER_SOCKET },
+    onRefusal: ({ req, reason, limit, count }) => {
+      const connection = connections.get(req);
+      (connection?.log ?? logger).warn({ ip: connection?.ip, limit, count }, `realtime: request refused: ${reason}`);
+    },
   });
 
   const closeRevoked = (userId: string, tokenVersion: number) => {
     for (const { ws, connection } of socketsByUser.get(userId) ?? []) {
-      if ((connection.session?.tokenVersion ?? -1) < tokenVersion) ws.close(CLOSE_SESSION_ENDED, "Session revoked");
+      if ((connection.session?.tokenVersion ?? -1) < tokenVersion) ws.close(CloseCode.notSignedIn, "Session revoked");
     }
   };
   const offRevoked = await bus.on(SESSION_REVOKED_CHANNEL, (event) => {

@@ -5,7 +5,9 @@
 //     node (MeetingEventLog) to this socket, instead of each subscriber's generator, superjson and JSON.stringify;
 //     the WebSocket frame itself is encoded once per event for all the subscriptions whose frames are the same
 //     bytes (the same subscription id: clients number their requests alike), as Socket.IO does for a broadcast;
-//   - writes are corked per socket until the end of the event-loop turn (writeBatching.ts).
+//   - writes are corked per socket until the end of the event-loop turn (writeBatching.ts);
+// and limits on what one socket may ask at once: requests per message (a tRPC batch is a JSON array) and live
+// subscriptions, so one client cannot make the node hold unbounded work for it.
 import type { IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import type { WebSocket, WebSocketServer } from "ws";
@@ -29,6 +31,7 @@ import {
   type inferRouterContext,
 } from "@trpc/server/unstable-core-do-not-import";
 import type { RealtimeServices, SharedTrackedEvent } from "@qualmeet/api/realtime";
+import { CloseCode } from "./socketLimits.ts";
 import { corkForTurn } from "./writeBatching.ts";
 
 const OPEN = 1;
@@ -156,16 +159,30 @@ interface TrpcSocketOptions<TRouter extends AnyRouter> {
   keepAlive: { pingMs: number; pongWaitMs: number };
   /** every error answered to a client, as tRPC's own adapters report them */
   onError: (opts: { error: TRPCError; type: ProcedureType | "unknown"; path: string | undefined; req: IncomingMessage }) => void;
+  limits: SocketRequestLimits;
+  /** a request or message refused by a limit, for the node's logs: the first of each kind on a socket */
+  onRefusal: (opts: { req: IncomingMessage; reason: string; limit: keyof SocketRequestLimits; count: number }) => void;
+}
+
+export interface SocketRequestLimits {
+  /** requests in one message: a larger message closes the socket, none of its requests run */
+  requestsPerMessage: number;
+  /** subscriptions live (or starting) on one socket at once: one more is answered TOO_MANY_REQUESTS */
+  subscriptionsPerSocket: number;
 }
 
 export function applyTrpcSocketHandler<TRouter extends AnyRouter>(opts: TrpcSocketOptions<TRouter>) {
-  const { router } = opts;
+  const { router, limits } = opts;
   const config = router._def._config;
   const transformer = config.transformer;
   const watchLiveness = keepAlive(opts.wss, opts.keepAlive);
 
   opts.wss.on("connection", (ws: WebSocket, req: IncomingMessage) => {
     const subscriptions = new Map<number | string, AbortController>();
+    // counted from the request's arrival (not only once started), so a burst cannot pass the limit
+    let subscriptionsHeld = 0;
+    // a client that keeps asking beyond a limit gets every refusal, the logs one line per socket
+    let subscriptionRefusalLogged = false;
     const ctx = opts.createContext({ req, res: ws });
     const liveness = watchLiveness(ws);
 
@@ -202,6 +219,15 @@ export function applyTrpcSocketHandler<TRouter extends AnyRouter>(opts: TrpcSock
       const type = request.method;
       let input = request.params.input;
       if (lastEventId !== undefined) input = isObject(input) ? { ...input, lastEventId } : (input ?? { lastEventId });
+      if (type === "subscription") {
+        if (subscriptionsHeld >= limits.subscriptionsPerSocket) {
+          const reason = `This connection already has ${limits.subscriptionsPerSocket} live subscriptions, the most one connection may hold. Close a chat or meeting you are not using.`;
+          if (!subscriptionRefusalLogged) opts.onRefusal({ req, reason, limit: "subscriptionsPerSocket", count: subscriptionsHeld + 1 });
+          subscriptionRefusalLogged = true;
+          return respondError(id, jsonrpc, new TRPCError({ code: "TOO_MANY_REQUESTS", message: reason }), type, path, input);
+        }
+        subscriptionsHeld++;
+      }
       void (async () => {
         if (type !== "subscription") {
           const result = await runProcedure(router, path, type, ctx, input);
@@ -219,9 +245,14 @@ export function applyTrpcSocketHandler<TRouter extends AnyRouter>(opts: TrpcSock
         if (ws.readyState !== OPEN) return;
         if (subscriptions.has(id)) throw new TRPCError({ code: "BAD_REQUEST", message: `Duplicate id ${id}` });
         subscriptions.set(id, abort);
-        void stream(id, jsonrpc, path, input, result, abort);
+        const streaming = stream(id, jsonrpc, path, input, result, abort);
         respond({ id, jsonrpc, result: { type: "started" } });
-      })().catch((cause: unknown) => respondError(id, jsonrpc, cause, type, path, input));
+        await streaming;
+      })()
+        .catch((cause: unknown) => respondError(id, jsonrpc, cause, type, path, input))
+        .finally(() => {
+          if (type === "subscription") subscriptionsHeld--;
+        });
     };
 
     /** Writes each value of a subscription as it comes (before asking for the next), then "stopped". */
@@ -257,6 +288,8 @@ export function applyTrpcSocketHandler<TRouter extends AnyRouter>(opts: TrpcSock
     };
 
     ws.on("message", (raw: Buffer, isBinary: boolean) => {
+      // what arrives after the server closed the socket (a refused message) is not run
+      if (ws.readyState !== OPEN) return;
       liveness.heardAt = Date.now();
       const text = isBinary ? null : raw.toString("utf8");
       if (text === "PONG") return;
@@ -269,7 +302,14 @@ export function applyTrpcSocketHandler<TRouter extends AnyRouter>(opts: TrpcSock
         // JSON travels in text frames
         if (text === null) throw new Error("binary message");
         const json: unknown = JSON.parse(text);
-        messages = (Array.isArray(json) ? json : [json]).map((m) => parseTRPCMessage(m, transformer));
+        const batch = Array.isArray(json) ? json : [json];
+        if (batch.length > limits.requestsPerMessage) {
+          const reason = `Too many requests in one message (${batch.length}, limit ${limits.requestsPerMessage}).`;
+          opts.onRefusal({ req, reason, limit: "requestsPerMessage", count: batch.length });
+          ws.close(CloseCode.tooManyRequests, reason);
+          return;
+        }
+        messages = batch.map((m) => parseTRPCMessage(m, transformer));
       } catch (cause) {
         respondError(null, undefined, new TRPCError({ code: "PARSE_ERROR", cause }), "unknown");
         return;

@@ -85,6 +85,21 @@ test("variables that only make sense together are checked together", () => {
   expect(turn.TURN_URLS).toEqual(["turn:turn.example.org:3478", "turns:turn.example.org:5349"]);
 });
 
+test("realtime socket limits: README defaults, and a message cap below the subscription cap is refused", () => {
+  expect(parseServerEnv(servers)).toMatchObject({
+    WS_MAX_SOCKETS_PER_IP: 500,
+    WS_MAX_SOCKETS_PER_USER: 20,
+    WS_MAX_SUBSCRIPTIONS_PER_SOCKET: 50,
+    WS_MAX_REQUESTS_PER_MESSAGE: 100,
+    WS_AUTH_TIMEOUT_MS: 5000,
+    MEETING_MAX_PARTICIPANTS_PER_USER: 3,
+  });
+  expect(problems(() => parseServerEnv({ ...servers, WS_MAX_SOCKETS_PER_USER: "0" }))).toEqual(["WS_MAX_SOCKETS_PER_USER: a whole number above 0, got '0'"]);
+  expect(problems(() => parseServerEnv({ ...servers, WS_MAX_REQUESTS_PER_MESSAGE: "10" }))).toEqual([
+    "WS_MAX_REQUESTS_PER_MESSAGE: at least WS_MAX_SUBSCRIPTIONS_PER_SOCKET (50): a reconnecting client resends all its subscriptions in one message, got '10'",
+  ]);
+});
+
 test("the health details token is a secret of at least 16 characters, never echoed", () => {
   const found = problems(() => parseServerEnv({ ...servers, HEALTH_DETAILS_TOKEN: "letmein" }));
   expect(found).toEqual(["HEALTH_DETAILS_TOKEN: at least 16 characters (e.g. `openssl rand -hex 16`), got 7 characters"]);

@@ -17,6 +17,7 @@ const wholeNumber = (expects: string, min: number, max = Number.MAX_SAFE_INTEGER
     .pipe(z.number().min(min, { error: expects }).max(max, { error: expects }));
 const milliseconds = (fallback: number) => wholeNumber("a whole number of milliseconds above 0", 1).default(fallback);
 const perWindow = (fallback: number) => wholeNumber("a whole number above 0", 1).default(fallback);
+const cap = (fallback: number) => wholeNumber("a whole number above 0", 1).default(fallback);
 const port = (fallback: number) => wholeNumber("a port number (1-65535)", 1, 65535).default(fallback);
 const address = (expects: string) => z.string().regex(/^[A-Za-z0-9.:-]+$/, { error: expects });
 const url = (expects: string, protocol: RegExp) => z.url({ protocol, error: expects });
@@ -70,6 +71,12 @@ const variables = {
   RATE_LIMIT_WS_UPGRADES_PER_MIN: perWindow(120),
   RATE_LIMIT_CHAT_PER_10S: perWindow(20),
   RATE_LIMIT_SIGNALS_PER_10S: perWindow(300),
+  WS_MAX_SOCKETS_PER_IP: cap(500),
+  WS_MAX_SOCKETS_PER_USER: cap(20),
+  WS_MAX_SUBSCRIPTIONS_PER_SOCKET: cap(50),
+  WS_MAX_REQUESTS_PER_MESSAGE: cap(100),
+  WS_AUTH_TIMEOUT_MS: milliseconds(5000),
+  MEETING_MAX_PARTICIPANTS_PER_USER: cap(3),
   RATE_LIMIT_MEETING_LOOKUPS_PER_MIN: perWindow(120),
   HEALTH_DETAILS_TOKEN: z.string().min(16, { error: "at least 16 characters (e.g. `openssl rand -hex 16`)" }).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { error: "one of fatal, error, warn, info, debug, trace, silent" }).default("info"),
@@ -96,6 +103,11 @@ function schema(shape: typeof variables) {
       if (!env.TURN_URLS !== !env.TURN_SECRET) {
         const missing = env.TURN_URLS ? "TURN_SECRET" : "TURN_URLS";
         ctx.issues.push({ code: "custom", path: [missing], message: "set together with " + (missing === "TURN_SECRET" ? "TURN_URLS" : "TURN_SECRET"), input: undefined });
+      }
+      // a client that reconnects sends all its subscriptions again in one message
+      if (env.WS_MAX_REQUESTS_PER_MESSAGE < env.WS_MAX_SUBSCRIPTIONS_PER_SOCKET) {
+        const message = `at least WS_MAX_SUBSCRIPTIONS_PER_SOCKET (${env.WS_MAX_SUBSCRIPTIONS_PER_SOCKET}): a reconnecting client resends all its subscriptions in one message`;
+        ctx.issues.push({ code: "custom", path: ["WS_MAX_REQUESTS_PER_MESSAGE"], message, input: env.WS_MAX_REQUESTS_PER_MESSAGE });
       }
     })
     .transform((env) => {

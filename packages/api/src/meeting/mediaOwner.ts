@@ -17,9 +17,9 @@ import { meetingKeys } from "./keys.ts";
 import { MeetingMedia } from "./meetingMedia.ts";
 import { endMeeting, forgetCachedMeeting } from "./meetingRecords.ts";
 import { MEDIA_LOST_MESSAGE, MEDIA_UNAVAILABLE, TARGET_NOT_IN_MEETING, mediaToTrpcError, notInMeeting } from "./messages.ts";
-import { peerInfo, type Caller, type ConnectionRef, type LiveMeeting, type MeetingMeta, type MeetingSnapshot, type Participant } from "./participants.ts";
+import { peerInfo, beyondUserLimit, type Caller, type ConnectionRef, type LiveMeeting, type MeetingMeta, type MeetingSnapshot, type Participant } from "./participants.ts";
 import { runPeerMedia } from "./peerMedia.ts";
-import { logFailure } from "@qualmeet/log";
+import { logFailure, logger } from "@qualmeet/log";
 
 /** How long a participant whose socket dropped stays in the meeting (media flowing) for their client to come back. */
 
@@ -65,7 +65,16 @@ export class MediaOwner implements MediaOwnerCommands {
     const live = await this.open(meeting);
     if (live.rebuilding) await live.rebuilding;
 
-    // capacity check and insertion with no await in between: concurrent joins cannot both take the last seat
+    // capacity checks and insertion with no await in between: concurrent joins cannot both take the last seat
+    const limit = env.MEETING_MAX_PARTICIPANTS_PER_USER;
+    const beyondLimit = beyondUserLimit(live, user.id, limit);
+    if (beyondLimit) {
+      logger.warn(
+        { meetingId: meeting.id, userId: user.id, socketId: connection.connectionId, nodeId: connection.nodeId, ip: caller.ip, limit },
+        "meeting: join refused: the user is in it from as many tabs as allowed",
+      );
+      throw beyondLimit;
+    }
     if (live.participants.size >= meeting.maxParticipants) {
       throw new TRPCError({ code: "PRECONDITION_FAILED", message: "This meeting is full." });
     }

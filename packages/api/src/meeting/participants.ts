@@ -1,4 +1,5 @@
 // Who is in a live meeting on its media owner node, and the meeting's state there.
+import { TRPCError } from "@trpc/server";
 import type { Room as MediaRoom } from "@qualmeet/media";
 import type { SessionUser } from "../trpc.ts";
 import type { MeetingTopology, PeerInfo, PlaybackState } from "./events.ts";
@@ -79,4 +80,18 @@ export function peerInfo(live: LiveMeeting, participant: Participant): PeerInfo 
     micMuted: participant.micMuted,
     producers: peer ? peer.producers() : [],
   };
+}
+
+/**
+ * The refusal of one more participant for a user already in the meeting `limit` times (tabs, devices), or null:
+ * each is a peer with its own transports and consumers, so one account must not fill a meeting or the media server.
+ */
+export function beyondUserLimit(live: LiveMeeting, userId: string, limit: number): TRPCError | null {
+  let joined = 0;
+  for (const participant of live.participants.values()) if (participant.userId === userId) joined++;
+  if (joined < limit) return null;
+  return new TRPCError({
+    code: "PRECONDITION_FAILED",
+    message: `You are already in this meeting from ${joined} tabs or devices, the most one person may use (limit ${limit}). Leave it in one of them to join here.`,
+  });
 }

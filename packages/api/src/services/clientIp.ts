@@ -1,3 +1,4 @@
+import { isIPv6 } from "node:net";
 import { env } from "@qualmeet/config";
 
 /**
@@ -18,3 +19,22 @@ export function clientIp(remoteAddress: string | undefined | null, forwardedFor:
 }
 
 const normalise = (ip: string): string => (ip.startsWith("::ffff:") ? ip.slice(7) : ip);
+
+/**
+ * The block of addresses one client controls, for per-address limits: an IPv4 address itself, an IPv6 address's
+ * /64 (the smallest block a provider hands a home or phone, so one client can use any of its 2^64 addresses).
+ */
+export function addressBlock(ip: string): string {
+  if (!isIPv6(ip)) return ip;
+  const address = ip.split("%")[0]!.toLowerCase();
+  const [head = "", tail] = address.split("::");
+  // an embedded IPv4 address (always at the end) fills the last two groups
+  const groupsOf = (part: string) => (part === "" ? [] : part.split(":").flatMap((group) => (group.includes(".") ? ["0", "0"] : [group])));
+  const headGroups = groupsOf(head);
+  const tailGroups = tail === undefined ? [] : groupsOf(tail);
+  const groups = tail === undefined ? headGroups : [...headGroups, ...Array<string>(8 - headGroups.length - tailGroups.length).fill("0"), ...tailGroups];
+  return `${groups
+    .slice(0, 4)
+    .map((group) => parseInt(group, 16).toString(16))
+    .join(":")}::/64`;
+}
