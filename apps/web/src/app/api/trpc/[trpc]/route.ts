@@ -2,12 +2,21 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { appRouter, createContext, getRedis, logProcedureError } from "@qualmeet/api";
 import { getDb } from "@qualmeet/db";
 import { logger } from "@qualmeet/log";
+import { crossSiteRefusal } from "@/server/crossSite";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-const handler = (req: Request) =>
-  fetchRequestHandler({
+const handler = (req: Request) => {
+  const refusal = crossSiteRefusal(req);
+  if (refusal) {
+    logger.warn(
+      { requestId: req.headers.get("x-request-id"), origin: req.headers.get("origin"), site: req.headers.get("sec-fetch-site"), status: refusal.status },
+      "web: tRPC call refused (cross-site or not JSON)",
+    );
+    return Response.json({ error: { message: refusal.message, code: refusal.status === 403 ? "FORBIDDEN" : "UNSUPPORTED_MEDIA_TYPE" } }, { status: refusal.status });
+  }
+  return fetchRequestHandler({
     endpoint: "/api/trpc",
     req,
     router: appRouter,
@@ -16,5 +25,6 @@ const handler = (req: Request) =>
     // apps/web/server.ts gives every request an id: the line names the request the user saw fail
     onError: (failure) => logProcedureError(logger, "web", failure, { requestId: req.headers.get("x-request-id") }),
   });
+};
 
 export { handler as GET, handler as POST };
