@@ -75,7 +75,11 @@ export const authOptions: NextAuthOptions = {
           const user = await getDb().user.findUnique({ where: { email } });
           // same work whether or not the account exists: no user enumeration by timing
           const ok = await verifyPassword(user?.passwordHash ?? (await decoyPasswordHash()), password);
-          if (!user || !user.passwordHash || !ok) throw new SignInRefused(WRONG_CREDENTIALS);
+          if (!user || !user.passwordHash || !ok) {
+            // who tried which account from where (an unknown address names no account, and is not stored)
+            await getDb().auditLog.create({ data: { action: "user.signInFailed", targetType: "user", targetId: user?.id ?? null, ip: requestIp(req?.headers) } });
+            throw new SignInRefused(WRONG_CREDENTIALS);
+          }
           await getDb().auditLog.create({ data: { actorId: user.id, action: "user.signIn", targetType: "user", targetId: user.id, ip: requestIp(req?.headers) } });
           return { id: user.id, name: user.name, email: user.email, role: user.role, isGuest: false, tokenVersion: user.tokenVersion } satisfies SessionUserClaims;
         }),

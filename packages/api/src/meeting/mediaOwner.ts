@@ -200,8 +200,12 @@ export class MediaOwner implements MediaOwnerCommands {
     const { live } = await this.host(meetingId, peerId, caller);
     if (targetPeerId === peerId) throw new TRPCError({ code: "BAD_REQUEST", message: "Use Leave to leave the meeting yourself." });
     if (!live.participants.has(targetPeerId)) throw new TRPCError({ code: "NOT_FOUND", message: TARGET_NOT_IN_MEETING });
+    const target = live.participants.get(targetPeerId)!;
     this.append(meetingId, { type: "removed", message: "You were removed from the meeting by the host." }, targetPeerId);
     await this.depart(meetingId, targetPeerId, "removed");
+    await this.deps.db.auditLog.create({
+      data: { actorId: caller.user.id, action: "meeting.removeParticipant", targetType: "user", targetId: target.userId, data: { meetingId, peerId: targetPeerId }, ip: caller.ip },
+    });
   }
 
   /** The host mutes someone's microphone (they can unmute themselves). */
