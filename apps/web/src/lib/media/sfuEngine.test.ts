@@ -147,6 +147,13 @@ function fakeSignaling() {
     },
   });
   const none = () => "";
+  /** A call the fake server only acknowledges, logged with the id it names. */
+  const acknowledge = <K extends string>(name: string, idField: K) =>
+    answer(
+      name,
+      (i: Record<K, string>) => i[idField],
+      () => ({}),
+    );
   /** the server answers media.consume once `held` resolves (a test holds it to see which calls go out meanwhile) */
   const consumeAnswers = { held: Promise.resolve() };
   /** the server answers media.createTransport once `held` resolves */
@@ -233,32 +240,12 @@ function fakeSignaling() {
           } as never;
         },
       ),
-      resumeConsumer: answer(
-        "media.resumeConsumer",
-        (i: { consumerId: string }) => i.consumerId,
-        () => ({}),
-      ),
-      pauseConsumer: answer(
-        "media.pauseConsumer",
-        (i: { consumerId: string }) => i.consumerId,
-        () => ({}),
-      ),
+      resumeConsumer: acknowledge("media.resumeConsumer", "consumerId"),
+      pauseConsumer: acknowledge("media.pauseConsumer", "consumerId"),
       setPreferredLayers: answer("media.setPreferredLayers", none, () => ({})),
-      pauseProducer: answer(
-        "media.pauseProducer",
-        (i: { producerId: string }) => i.producerId,
-        () => ({}),
-      ),
-      resumeProducer: answer(
-        "media.resumeProducer",
-        (i: { producerId: string }) => i.producerId,
-        () => ({}),
-      ),
-      closeProducer: answer(
-        "media.closeProducer",
-        (i: { producerId: string }) => i.producerId,
-        () => ({}),
-      ),
+      pauseProducer: acknowledge("media.pauseProducer", "producerId"),
+      resumeProducer: acknowledge("media.resumeProducer", "producerId"),
+      closeProducer: acknowledge("media.closeProducer", "producerId"),
       restartIce: answer(
         "media.restartIce",
         (i: { transportId: string }) => i.transportId.split("-")[1]!,
@@ -270,6 +257,17 @@ function fakeSignaling() {
   const push = (event: MeetingEvent) => observer?.onData?.({ id: `${calls.length}-0`, data: event });
   return { client, calls, push, holdConsumeAnswers, transportAnswers };
 }
+
+/** What building the SFU path sends once both transports exist (in any order): publish ours, consume Bob's, play his audio. */
+const BUILD_CALLS = [
+  "media.connectTransport send",
+  "media.produce camera",
+  "media.produce mic",
+  "media.consume bob-mic",
+  "media.consume bob-camera",
+  "media.connectTransport recv",
+  "media.resumeConsumer c-bob-mic",
+].sort();
 
 let engine: SfuEngine | null = null;
 
@@ -302,17 +300,7 @@ describe("SFU engine signaling", () => {
     // audio plays at once; a video only once its tile is on screen
     const { calls } = await joined();
     expect(calls.slice(0, 4)).toEqual(["room.join", "room.events from 0-0", "media.createTransport send", "media.createTransport recv"]);
-    expect(calls.slice(4).sort()).toEqual(
-      [
-        "media.connectTransport send",
-        "media.produce camera",
-        "media.produce mic",
-        "media.consume bob-mic",
-        "media.consume bob-camera",
-        "media.connectTransport recv",
-        "media.resumeConsumer c-bob-mic",
-      ].sort(),
-    );
+    expect(calls.slice(4).sort()).toEqual(BUILD_CALLS);
     const at = (call: string) => calls.indexOf(call);
     // the video people look for goes first; consuming does not wait for our publishing
     expect(at("media.produce camera")).toBeLessThan(at("media.produce mic"));
@@ -433,17 +421,7 @@ describe("SFU engine signaling", () => {
     push({ type: "media.lost", message: "worker died" });
     await vi.waitFor(() => expect(calls).toContain("media.resumeConsumer c-bob-mic"));
     expect(calls.slice(0, 3)).toEqual(["room.reconnectMedia", "media.createTransport send", "media.createTransport recv"]);
-    expect(calls.slice(3).sort()).toEqual(
-      [
-        "media.connectTransport send",
-        "media.produce camera",
-        "media.produce mic",
-        "media.consume bob-mic",
-        "media.consume bob-camera",
-        "media.connectTransport recv",
-        "media.resumeConsumer c-bob-mic",
-      ].sort(),
-    );
+    expect(calls.slice(3).sort()).toEqual(BUILD_CALLS);
     expect(fakes.transports.filter((t) => t.closed).length).toBe(2);
     await vi.waitFor(() => expect(useMeetingStore.getState().connection).toBe("Connected"));
   });
