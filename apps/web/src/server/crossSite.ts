@@ -8,14 +8,16 @@ export interface Refusal {
   message: string;
 }
 
+const OTHER_SITE = "Changes are accepted only from QualMeet's own pages.";
+
 /** Why this tRPC request is refused, or null when it may run. Queries (GET) change nothing and always may. */
 export function crossSiteRefusal(req: Request): Refusal | null {
   if (req.method !== "POST") return null;
   const site = req.headers.get("sec-fetch-site");
-  if (site !== null && site !== "same-origin" && site !== "none") return { status: 403, message: "Changes are accepted only from QualMeet's own pages." };
+  if (site !== null && site !== "same-origin" && site !== "none") return { status: 403, message: OTHER_SITE };
   const origin = req.headers.get("origin");
   // behind a proxy the scheme may differ (https outside, http here): the host is what must match
-  if (origin !== null && hostOf(origin) !== req.headers.get("host")) return { status: 403, message: "Changes are accepted only from QualMeet's own pages." };
+  if (origin !== null && hostOf(origin) !== req.headers.get("host")) return { status: 403, message: OTHER_SITE };
   const type = req.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
   if (type !== "application/json") return { status: 415, message: "Send the request as JSON (Content-Type: application/json)." };
   return null;

@@ -9,7 +9,8 @@ import { Detail } from "@/components/Detail";
 import { EndMeetingButton } from "@/components/EndMeetingButton";
 import { MeetingHeading } from "@/components/MeetingHeading";
 import { createEngine, warmDevice, type MediaEngine } from "@/lib/media";
-import { ensurePreview, previewReady, refreshDevices } from "@/lib/media/devices";
+import { ensurePreview, liveTrack, previewReady, refreshDevices } from "@/lib/media/devices";
+import { sleep } from "@/lib/media/mediaCalls";
 import { DevicePreview } from "./DevicePreview";
 import { useDevicesStore } from "@/stores/devices";
 import { useMeetingStore } from "@/stores/meeting";
@@ -29,11 +30,8 @@ export interface LobbyMeeting {
   maxParticipants: number;
 }
 
-const liveTrack = (tracks: MediaStreamTrack[] | undefined) => tracks?.find((t) => t.readyState === "live") ?? null;
-
 /** How long "Join now" waits for a camera or microphone that is still starting before it joins without them. */
 const DEVICE_WAIT_MS = 6000;
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * The devices a join went ahead without, now started: published if the person is still in the meeting and
@@ -51,8 +49,13 @@ async function publishLate(engine: MediaEngine, late: MediaStream | null, needed
   if (!inMeeting) return;
   if (camera && !local.camera) await engine.startCamera(camera);
   if (mic && !local.mic) await engine.startMic(mic);
+  notifyDeviceProblems(needed);
+}
+
+/** The room says which of these devices failed and what to do (the pre-join screen found it). */
+function notifyDeviceProblems(which: { camera: boolean; mic: boolean }): void {
   const { problems } = useDevicesStore.getState();
-  const text = [needed.camera ? problems.camera : null, needed.mic ? problems.microphone : null].filter(Boolean).join(" ");
+  const text = [which.camera ? problems.camera : null, which.mic ? problems.microphone : null].filter(Boolean).join(" ");
   if (text) useMeetingStore.getState().notify(text, "error");
 }
 
@@ -144,9 +147,7 @@ export function PreJoin({
       return;
     }
     // joined with what works: the room says which device did not and what to do
-    const { problems } = useDevicesStore.getState();
-    const text = [problems.camera, problems.microphone].filter(Boolean).join(" ");
-    if (text) useMeetingStore.getState().notify(text, "error");
+    notifyDeviceProblems({ camera: true, mic: true });
   }
 
   useEffect(() => {

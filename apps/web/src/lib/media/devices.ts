@@ -74,7 +74,8 @@ function wantedKinds(): DeviceKind[] {
   return useDevicesStore.getState().joinWithoutCamera ? ["microphone"] : ["camera", "microphone"];
 }
 
-const liveTrack = (tracks: MediaStreamTrack[] | undefined) => tracks?.find((t) => t.readyState === "live") ?? null;
+/** The first track still live, or null. */
+export const liveTrack = (tracks: MediaStreamTrack[] | undefined) => tracks?.find((t) => t.readyState === "live") ?? null;
 
 /**
  * The preview once the start in progress (if any) has settled: what "Join now" publishes. A join awaits this

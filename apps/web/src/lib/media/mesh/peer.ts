@@ -11,6 +11,7 @@
 // replaces its connection: the impolite side sees the new connection id and follows.
 import type { MediaSource } from "@qualmeet/api";
 import type { PeerStats } from "../engine";
+import { sleep } from "../mediaCalls";
 import type { P2PSignal } from "../signaling";
 import { decodeDescription, encodeDescription, type MeshDescription } from "./description";
 import { PeerHealth, type HealthSample } from "./health";
@@ -46,7 +47,6 @@ const debug = (...args: unknown[]) => {
   if (typeof window !== "undefined" && (window as { __qualmeetDebug?: boolean }).__qualmeetDebug) console.log("[mesh]", ...args);
 };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const newConnectionId = () => Math.random().toString(36).slice(2, 10);
 
 export class MeshPeer {
