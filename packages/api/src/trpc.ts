@@ -72,14 +72,29 @@ export function tooManyRequests(what: string, retryAfterMs: number): TRPCError {
   return new TRPCError({ code: "TOO_MANY_REQUESTS", message: retryMessage(what, retryAfterMs), cause: new RetryAfter(retryAfterMs) });
 }
 
+/** The least kind of caller a procedure serves: "guest or user" means any session, "user" an account. */
+export type CallerKind = "anyone" | "guest or user" | "user" | "admin";
+/** What the caller must be to the object named in the input (checked by the handler, not the builder). */
+export type Relation = "meeting participant" | "meeting host" | "conversation member" | "group admin" | "message sender" | "call party";
+/** Who may call a procedure, on what. The authorization matrix test calls every procedure as every kind of caller against this. */
+export interface AccessRule {
+  caller: CallerKind;
+  on?: Relation;
+}
+
 /** What a procedure declares with `.meta()`, read by the middleware every procedure starts with. */
 export interface ProcedureMeta {
+  /** who may call it: every procedure declares one (the authorization matrix test fails on a procedure without) */
+  access?: AccessRule;
   /** a token bucket per user (per IP when signed out; always per IP with `per: "ip"`), checked before the call */
   rateLimit?: RateLimitRule & { what: string; per?: "ip" };
 }
 
 /** `.meta(rateLimit(rule, "messages"))`: at most `rule.capacity` calls per `rule.windowMs`. */
 export const rateLimit = (rule: RateLimitRule, what: string, per?: "ip"): ProcedureMeta => ({ rateLimit: { ...rule, what, per } });
+
+/** `.meta(access("guest or user", "meeting host"))`: who may call the procedure, on what. */
+export const access = (caller: CallerKind, on?: Relation): ProcedureMeta => ({ access: on ? { caller, on } : { caller } });
 
 // built on the first call: importing this module needs no configuration
 let ipRule: RateLimitRule | null = null;

@@ -1,6 +1,6 @@
-import { adminProcedure, createTRPCRouter } from "../trpc.ts";
+import { adminProcedure, createTRPCRouter, access } from "../trpc.ts";
 import { overviewHandler } from "./admin/overview.handler.ts";
 
 export const adminRouter = createTRPCRouter({
-  overview: adminProcedure.query(overviewHandler),
+  overview: adminProcedure.meta(access("admin")).query(overviewHandler),
 });

@@ -1,11 +1,11 @@
 import { env } from "@qualmeet/config";
-import { createTRPCRouter, loadSessionUser, protectedProcedure, publicProcedure, rateLimit } from "../trpc.ts";
+import { createTRPCRouter, loadSessionUser, protectedProcedure, publicProcedure, rateLimit, access } from "../trpc.ts";
 import { registerHandler } from "./auth/register.handler.ts";
 import { registerSchema } from "./auth/register.schema.ts";
 import { signOutEverywhereHandler } from "./auth/signOutEverywhere.handler.ts";
 
 /** The signed-in user (or guest), or null. Served by both the web and the realtime server. */
-export const me = publicProcedure.query(async ({ ctx }) => {
+export const me = publicProcedure.meta(access("anyone")).query(async ({ ctx }) => {
   const user = await loadSessionUser(ctx);
   return user ? { id: user.id, name: user.name, email: user.email, role: user.role, isGuest: user.isGuest } : null;
 });
@@ -13,8 +13,9 @@ export const me = publicProcedure.query(async ({ ctx }) => {
 export const authRouter = createTRPCRouter({
   me,
   register: publicProcedure
+    .meta(access("anyone"))
     .meta(rateLimit({ scope: "register:ip", capacity: env.RATE_LIMIT_REGISTER_PER_HOUR, windowMs: 3_600_000 }, "registrations from your network", "ip"))
     .input(registerSchema)
     .mutation(registerHandler),
-  signOutEverywhere: protectedProcedure.mutation(signOutEverywhereHandler),
+  signOutEverywhere: protectedProcedure.meta(access("user")).mutation(signOutEverywhereHandler),
 });

@@ -2,7 +2,7 @@
 // typing, read markers). Reading history and changing members are HTTP (chat.ts).
 import { env } from "@qualmeet/config";
 import { change, markRead, send, typing } from "../chat/chatService.ts";
-import { createTRPCRouter, guestOrUserProcedure, rateLimit } from "../trpc.ts";
+import { createTRPCRouter, guestOrUserProcedure, rateLimit, access } from "../trpc.ts";
 import { chatEventsHandler } from "./chatLive/events.handler.ts";
 import { meetingConversationHandler } from "./chatLive/meetingConversation.handler.ts";
 import { deleteSchema, editSchema, eventsSchema, markReadSchema, meetingConversationSchema, sendSchema, typingSchema } from "./chatLive/message.schema.ts";
@@ -13,28 +13,33 @@ const typingLimit = rateLimit({ scope: "chat:typing", capacity: 10, windowMs: 10
 const reads = rateLimit({ scope: "chat:read", capacity: 60, windowMs: 10_000 }, "read updates");
 
 export const chatLiveRouter = createTRPCRouter({
-  events: guestOrUserProcedure.input(eventsSchema).subscription(chatEventsHandler),
+  events: guestOrUserProcedure.meta(access("guest or user")).input(eventsSchema).subscription(chatEventsHandler),
   send: guestOrUserProcedure
+    .meta(access("guest or user", "conversation member"))
     .meta(messages)
     .input(sendSchema)
     .mutation(({ ctx, input }) => send(ctx, ctx.user, input)),
   edit: guestOrUserProcedure
+    .meta(access("guest or user", "message sender"))
     .meta(messages)
     .input(editSchema)
     .mutation(({ ctx, input }) => change(ctx, ctx.user, input.messageId, input.body)),
   delete: guestOrUserProcedure
+    .meta(access("guest or user", "message sender"))
     .meta(messages)
     .input(deleteSchema)
     .mutation(({ ctx, input }) => change(ctx, ctx.user, input.messageId, null)),
   typing: guestOrUserProcedure
+    .meta(access("guest or user", "conversation member"))
     .meta(typingLimit)
     .input(typingSchema)
     .mutation(async ({ ctx, input }) => {
       await typing(ctx, ctx.user, input.conversationId);
     }),
   markRead: guestOrUserProcedure
+    .meta(access("guest or user", "conversation member"))
     .meta(reads)
     .input(markReadSchema)
     .mutation(({ ctx, input }) => markRead(ctx, ctx.user, input.conversationId, input.messageId)),
-  meetingConversation: guestOrUserProcedure.input(meetingConversationSchema).mutation(meetingConversationHandler),
+  meetingConversation: guestOrUserProcedure.meta(access("guest or user", "meeting participant")).input(meetingConversationSchema).mutation(meetingConversationHandler),
 });

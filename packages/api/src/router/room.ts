@@ -1,7 +1,7 @@
 // Meetings over the realtime socket: join, the meeting's event stream, leave, P2P signaling, and the host's powers.
 import { env } from "@qualmeet/config";
 import { turnCredentials } from "../services/turnCredentials.ts";
-import { createTRPCRouter, guestOrUserProcedure, rateLimit } from "../trpc.ts";
+import { createTRPCRouter, guestOrUserProcedure, rateLimit, access } from "../trpc.ts";
 import { meetingCodeLookups } from "./meeting/lookups.ts";
 import { meetingCall, meetingCommand } from "./room/caller.ts";
 import { meetingEventsHandler } from "./room/events.handler.ts";
@@ -12,14 +12,19 @@ const signalLimit = rateLimit({ scope: "signal:user", capacity: env.RATE_LIMIT_S
 
 export const roomRouter = createTRPCRouter({
   join: guestOrUserProcedure
+    .meta(access("guest or user"))
     .meta(meetingCodeLookups)
     .input(joinSchema)
     .mutation(meetingCall((meetings, caller, input) => meetings.join(input.code, caller))),
-  events: guestOrUserProcedure.input(eventsSchema).subscription(meetingEventsHandler),
-  leave: guestOrUserProcedure.input(peerRef).mutation(meetingCommand((meetings, caller, input) => meetings.leave(input.meetingId, input.peerId, caller))),
+  events: guestOrUserProcedure.meta(access("guest or user", "meeting participant")).input(eventsSchema).subscription(meetingEventsHandler),
+  leave: guestOrUserProcedure
+    .meta(access("guest or user", "meeting participant"))
+    .input(peerRef)
+    .mutation(meetingCommand((meetings, caller, input) => meetings.leave(input.meetingId, input.peerId, caller))),
 
   /** Fresh ICE servers (time-limited TURN credentials) for the caller's connections, refreshed before they expire. */
   iceServers: guestOrUserProcedure
+    .meta(access("guest or user", "meeting participant"))
     .meta(turnLimit)
     .input(peerRef)
     .query(
@@ -30,16 +35,21 @@ export const roomRouter = createTRPCRouter({
     ),
 
   /** After a `media.lost` event: the new router's capabilities and who is here, to rebuild transports. */
-  reconnectMedia: guestOrUserProcedure.input(peerRef).mutation(meetingCall((meetings, caller, input) => meetings.reconnectMedia(input.meetingId, input.peerId, caller))),
+  reconnectMedia: guestOrUserProcedure
+    .meta(access("guest or user", "meeting participant"))
+    .input(peerRef)
+    .mutation(meetingCall((meetings, caller, input) => meetings.reconnectMedia(input.meetingId, input.peerId, caller))),
 
   /** P2P negotiation (perfect negotiation: offers, answers, ICE candidates) relayed to one participant. */
   signal: guestOrUserProcedure
+    .meta(access("guest or user", "meeting participant"))
     .meta(signalLimit)
     .input(signalSchema)
     .mutation(meetingCommand((meetings, caller, input) => meetings.signal(input.meetingId, input.peerId, caller, input.targetPeerId, input.signal))),
 
   /** "Listen together": share a media URL and keep play/pause/seek in sync for everyone. */
   playback: guestOrUserProcedure
+    .meta(access("guest or user", "meeting participant"))
     .input(playbackSchema)
     .mutation(
       meetingCall((meetings, caller, input) => meetings.playback(input.meetingId, input.peerId, caller, { url: input.url, playing: input.playing, position: input.position })),
@@ -47,17 +57,24 @@ export const roomRouter = createTRPCRouter({
 
   /** The host sets how many participants the meeting keeps as a P2P mesh before switching to the SFU. */
   setMeshThreshold: guestOrUserProcedure
+    .meta(access("guest or user", "meeting host"))
     .input(meshThresholdSchema)
     .mutation(meetingCommand((meetings, caller, input) => meetings.setMeshThreshold(input.meetingId, input.peerId, caller, input.meshThreshold))),
   muteParticipant: guestOrUserProcedure
+    .meta(access("guest or user", "meeting host"))
     .input(targetSchema)
     .mutation(meetingCommand((meetings, caller, input) => meetings.mute(input.meetingId, input.peerId, caller, input.targetPeerId))),
   /** The caller muted or unmuted their own microphone (the participant lists show it; the SFU path also pauses). */
   setMicMuted: guestOrUserProcedure
+    .meta(access("guest or user", "meeting participant"))
     .input(micMutedSchema)
     .mutation(meetingCommand((meetings, caller, input) => meetings.setMicMuted(input.meetingId, input.peerId, caller, input.muted))),
   removeParticipant: guestOrUserProcedure
+    .meta(access("guest or user", "meeting host"))
     .input(targetSchema)
     .mutation(meetingCommand((meetings, caller, input) => meetings.remove(input.meetingId, input.peerId, caller, input.targetPeerId))),
-  end: guestOrUserProcedure.input(peerRef).mutation(meetingCommand((meetings, caller, input) => meetings.end(input.meetingId, input.peerId, caller))),
+  end: guestOrUserProcedure
+    .meta(access("guest or user", "meeting host"))
+    .input(peerRef)
+    .mutation(meetingCommand((meetings, caller, input) => meetings.end(input.meetingId, input.peerId, caller))),
 });
