@@ -2,7 +2,7 @@ import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
   // Workspace packages export their TypeScript source.
-  transpilePackages: ["@qualmeet/api", "@qualmeet/config", "@qualmeet/db", "@qualmeet/log"],
+  transpilePackages: ["@qualmeet/api", "@qualmeet/challenge", "@qualmeet/config", "@qualmeet/db", "@qualmeet/log"],
   // Native addons and Node-only clients stay out of the bundle and load from node_modules at run time.
   serverExternalPackages: ["@node-rs/argon2", "ioredis", "pg", "@prisma/adapter-pg", "@prisma/client", "pino"],
   poweredByHeader: false,
