@@ -1,17 +1,5 @@
-// The security headers of every answer of the web app. Static ones are in next.config.ts (STATIC_SECURITY_HEADERS,
-// for pages, API answers and files alike); the Content-Security-Policy carries a fresh nonce per request and HSTS
-// depends on the public URL, so src/proxy.ts sets those two at run time.
-
-/** Same for every answer: set by next.config.ts headers(). */
-export const STATIC_SECURITY_HEADERS: ReadonlyArray<{ key: string; value: string }> = [
-  { key: "X-Content-Type-Options", value: "nosniff" },
-  // other sites learn our origin at most, never a meeting code in a path
-  { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
-  // meetings need the camera, microphone and screen sharing, only on our own pages (no embedded frame gets them)
-  { key: "Permissions-Policy", value: "camera=(self), microphone=(self), display-capture=(self), geolocation=(), payment=(), usb=()" },
-  // for browsers without CSP frame-ancestors
-  { key: "X-Frame-Options", value: "DENY" },
-];
+// The security headers that src/proxy.ts sets at run time: the Content-Security-Policy carries a fresh nonce per
+// request, and HSTS depends on the public URL. The ones that never change are in next.config.ts headers().
 
 export interface PolicyOptions {
   /** fresh per request: only scripts carrying it run (Next.js adds it to its own) */
@@ -34,7 +22,8 @@ export function contentSecurityPolicy({ nonce, realtimeUrl, https, development }
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "font-src 'self'",
-    "media-src 'self' blob: mediastream:",
+    // "Listen together" plays a link a participant shares (http or https); media runs no code
+    "media-src 'self' blob: mediastream: http: https:",
     `connect-src 'self' ${realtime}`,
     // the proof-of-work solver (lib/challenge)
     "worker-src 'self' blob:",
