@@ -26,7 +26,7 @@ export function contentSecurityPolicy({ nonce, realtimeUrl, https, development }
     "media-src 'self' blob: mediastream: http: https:",
     `connect-src 'self' ${realtime}`,
     // the proof-of-work solver (lib/challenge)
-    "worker-src 'self' blob:",
+    "worker-src 'self'",
     "object-src 'none'",
     "base-uri 'self'",
     "form-action 'self'",
