@@ -16,10 +16,9 @@ export default async function proxy(req: NextRequest, event: NextFetchEvent) {
   const nonce = newNonce();
   const https = env.NEXTAUTH_URL.startsWith("https://");
   const policy = contentSecurityPolicy({ nonce, realtimeUrl: env.REALTIME_PUBLIC_URL, https, development: process.env.NODE_ENV === "development" });
-  // nothing a client sent under these names reaches the app
+  // Next.js finds the nonce in the request's policy (a copy a client sent is replaced)
   const requestHeaders = new Headers(req.headers);
   requestHeaders.set("content-security-policy", policy);
-  requestHeaders.set("x-nonce", nonce);
 
   const redirect = isAdminPath(req.nextUrl.pathname) ? await adminGate(req as NextRequestWithAuth, event) : undefined;
   const res = redirect ?? NextResponse.next({ request: { headers: requestHeaders } });
