@@ -23,6 +23,7 @@ const handle = app.getRequestHandler();
 
 const server = http.createServer((req, res) => {
   const forwarded = req.headers["x-forwarded-for"];
+  // replaces any copy the client sent: pages and next-auth believe this header
   req.headers[CLIENT_IP_HEADER] = clientIp(req.socket.remoteAddress, Array.isArray(forwarded) ? forwarded.join(",") : forwarded, env.WEB_TRUSTED_PROXIES);
   const requestId = randomUUID();
   req.headers["x-request-id"] = requestId;
