@@ -106,3 +106,16 @@ test("the health details token is a secret of at least 16 characters, never echo
   expect(parseServerEnv({ ...servers, HEALTH_DETAILS_TOKEN: "t".repeat(32) }).HEALTH_DETAILS_TOKEN).toBe("t".repeat(32));
   expect(parseServerEnv(servers).HEALTH_DETAILS_TOKEN).toBeUndefined();
 });
+
+test("trusted proxies are lists of addresses or networks per service; none by default", () => {
+  expect(parseServerEnv(servers)).toMatchObject({ WEB_TRUSTED_PROXIES: [], REALTIME_TRUSTED_PROXIES: [] });
+  const env = parseServerEnv({ ...servers, WEB_TRUSTED_PROXIES: "10.0.0.5, 10.1.0.0/16, fd00::/8", REALTIME_TRUSTED_PROXIES: "::1" });
+  expect(env.WEB_TRUSTED_PROXIES).toEqual(["10.0.0.5", "10.1.0.0/16", "fd00::/8"]);
+  expect(env.REALTIME_TRUSTED_PROXIES).toEqual(["::1"]);
+  expect(problems(() => parseServerEnv({ ...servers, WEB_TRUSTED_PROXIES: "proxy.internal" }))).toEqual([
+    "WEB_TRUSTED_PROXIES: comma-separated addresses or networks of your reverse proxies (10.0.0.5, 10.0.0.0/8, fd00::/8), got 'proxy.internal'",
+  ]);
+  expect(problems(() => parseServerEnv({ ...servers, CHALLENGE_SECRET: "short" }))).toEqual([
+    "CHALLENGE_SECRET: at least 32 characters (e.g. `openssl rand -base64 32`), got 5 characters",
+  ]);
+});
