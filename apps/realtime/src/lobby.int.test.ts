@@ -113,8 +113,7 @@ test("a locked meeting refuses anyone new, on every node; people already let in 
   for (const at of [nodeA, nodeB]) {
     const lateConn = connect(at, late.cookie);
     await expect(lateConn.client.room.join.mutate({ code: meeting.code })).rejects.toMatchObject({ data: { code: "FORBIDDEN" }, message: "This meeting is locked by the host." });
-    const lou = knocking(lateConn, meeting.code);
-    await expect.poll(() => lou.refusal()).toBe("This meeting is locked by the host.");
+    expect(await knocking(lateConn, meeting.code).told("locked")).toEqual({ state: "locked", message: "This meeting is locked by the host." });
   }
   // the one already in reloads; the host's second tab joins
   await memberConn.client.room.leave.mutate({ meetingId: meeting.id, peerId: early.self.peerId });

@@ -23,20 +23,21 @@ const ASK_FIRST = "This meeting has a lobby: ask to join and wait for the host t
 /** How long being let in (or having joined) counts: a meeting's day. */
 export const ADMITTED_TTL_MS = 24 * 60 * 60 * 1000;
 
-export type Admission = "enter" | "wait";
+/** Enter now, wait in the lobby, or refused: removed by the host, or new to a locked meeting. */
+export type Admission = "enter" | "wait" | "removed" | "locked";
 
 export const removedFromMeeting = () => new TRPCError({ code: "FORBIDDEN", message: REMOVED_FROM_MEETING });
 
-/** Whether `caller` enters the meeting now or waits in its lobby; refuses (FORBIDDEN) the removed, and anyone new to a locked meeting. */
+/** Whether `caller` enters the meeting now, waits in its lobby, or is refused. */
 export async function admissionOf(db: PrismaClient, redis: Redis, meetingId: string, caller: Pick<Caller, "user" | "ip">): Promise<Admission> {
   const meeting = await db.meeting.findUnique({ where: { id: meetingId }, select: { hostId: true, locked: true, lobbyEnabled: true } });
   if (!meeting) throw new TRPCError({ code: "NOT_FOUND", message: "There is no such meeting." });
   const userId = caller.user.id;
   if (meeting.hostId === userId) return "enter";
   const removed = await db.meetingRemoval.findUnique({ where: { meetingId_userId: { meetingId, userId } }, select: { userId: true } });
-  if (removed) throw removedFromMeeting();
+  if (removed) return "removed";
   if ((await redis.sismember(meetingKeys.admitted(meetingId), userId)) === 1) return "enter";
-  if (meeting.locked) throw new TRPCError({ code: "FORBIDDEN", message: MEETING_LOCKED });
+  if (meeting.locked) return "locked";
   if (meeting.lobbyEnabled) return "wait";
   if (caller.user.isGuest && caller.ip !== "unknown") {
     const removedGuestHere = await db.meetingRemoval.findFirst({ where: { meetingId, isGuest: true, ip: caller.ip }, select: { userId: true } });
@@ -47,7 +48,9 @@ export async function admissionOf(db: PrismaClient, redis: Redis, meetingId: str
 
 /** `room.join`'s gate: the caller enters, or is refused with what to do. */
 export async function requireAdmission(db: PrismaClient, redis: Redis, meetingId: string, caller: Caller): Promise<void> {
-  if ((await admissionOf(db, redis, meetingId, caller)) === "wait") throw new TRPCError({ code: "FORBIDDEN", message: ASK_FIRST });
+  const admission = await admissionOf(db, redis, meetingId, caller);
+  if (admission === "enter") return;
+  throw admission === "removed" ? removedFromMeeting() : new TRPCError({ code: "FORBIDDEN", message: admission === "locked" ? MEETING_LOCKED : ASK_FIRST });
 }
 
 /** The caller joined: from now on they pass the lock and the lobby of this meeting (reloads, reconnects, other tabs). */

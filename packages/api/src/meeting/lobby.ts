@@ -11,7 +11,7 @@ import { logFailure } from "@qualmeet/log";
 import type { Bus } from "../services/bus.ts";
 import { consumeToken } from "../services/rateLimit.ts";
 import { tooManyRequests } from "../trpc.ts";
-import { ADMITTED_TTL_MS, LOBBY_DENIED, admissionOf } from "./admission.ts";
+import { ADMITTED_TTL_MS, LOBBY_DENIED, MEETING_LOCKED, REMOVED_FROM_MEETING, admissionOf } from "./admission.ts";
 import type { WatchMeeting } from "./edgeMembers.ts";
 import { meetingKeys } from "./keys.ts";
 import type { Caller } from "./participants.ts";
@@ -34,8 +34,11 @@ export interface LobbyEntry {
   knockId: string;
 }
 
-/** What the waiting person's page is told: let in, still waiting, or turned away. */
-export type KnockState = { state: "admitted" } | { state: "waiting" } | { state: "denied"; message: string } | { state: "ended"; message: string };
+/**
+ * What the page asking to join is told: let in, still waiting, or why not (turned away from the lobby, the
+ * meeting ended meanwhile, removed by the host, locked by the host).
+ */
+export type KnockState = { state: "admitted" } | { state: "waiting" } | { state: "denied" | "ended" | "removed" | "locked"; message: string };
 
 /** What a lobby's channel carries: it changed (re-read it), or the host decided about one person. */
 type LobbyNotice = { type: "changed" } | { type: "decided"; userId: string; decision: "admitted" | "denied" };
@@ -159,13 +162,18 @@ export interface LobbyDeps {
 
 /**
  * `caller` asks to join: admitted at once when no lobby applies to them, else they wait (listed for the host)
- * until the host decides, the meeting ends or they give up (the subscription ends: their entry goes).
- * Refusals (removed, locked, no such meeting, a full lobby, too many knocks) are thrown.
+ * until the host decides, the meeting ends or they give up (the subscription ends: their entry goes). Someone
+ * removed, or new to a locked meeting, is told so; a full lobby and too many knocks are thrown (TOO_MANY_REQUESTS).
  */
 export async function* knock(deps: LobbyDeps, meetingId: string, caller: Pick<Caller, "user" | "ip">, signal: AbortSignal | undefined): AsyncGenerator<KnockState> {
   const { redis, bus } = deps;
-  if ((await admissionOf(deps.db, redis, meetingId, caller)) === "enter") {
-    yield { state: "admitted" };
+  const admission = await admissionOf(deps.db, redis, meetingId, caller);
+  if (admission !== "wait") {
+    yield admission === "enter"
+      ? { state: "admitted" }
+      : admission === "removed"
+        ? { state: "removed", message: REMOVED_FROM_MEETING }
+        : { state: "locked", message: MEETING_LOCKED };
     return;
   }
   const limited = await consumeToken(redis, KNOCKS, caller.user.id);
