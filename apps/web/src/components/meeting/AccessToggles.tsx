@@ -1,6 +1,18 @@
 "use client";
 
+import { useSyncExternalStore } from "react";
 import { errorMessage, trpc } from "@/lib/trpc";
+
+const noSubscription = () => () => {};
+
+/** False in the server's HTML and until React runs on the page: a click before then would do nothing. */
+function useHydrated(): boolean {
+  return useSyncExternalStore(
+    noSubscription,
+    () => true,
+    () => false,
+  );
+}
 
 export interface MeetingAccess {
   locked: boolean;
@@ -13,6 +25,8 @@ export interface MeetingAccess {
  */
 export function AccessToggles({ code, access, onChange, dark = false }: { code: string; access: MeetingAccess; onChange?: (access: MeetingAccess) => void; dark?: boolean }) {
   const setAccess = trpc.meeting.setAccess.useMutation({ onSuccess: (answered) => onChange?.(answered) });
+  const hydrated = useHydrated();
+  const disabled = setAccess.isPending || !hydrated;
   const switchClass = (on: boolean) =>
     `rounded-lg px-3 py-1.5 text-sm font-medium ring-1 disabled:opacity-60 ${
       on
@@ -25,14 +39,14 @@ export function AccessToggles({ code, access, onChange, dark = false }: { code: 
   return (
     <div className="flex flex-col gap-2">
       <div role="group" aria-label="Who can join" className="flex flex-wrap gap-2">
-        <button type="button" className={switchClass(access.locked)} aria-pressed={access.locked} disabled={setAccess.isPending} onClick={() => change({ locked: !access.locked })}>
+        <button type="button" className={switchClass(access.locked)} aria-pressed={access.locked} disabled={disabled} onClick={() => change({ locked: !access.locked })}>
           {access.locked ? "Locked" : "Lock meeting"}
         </button>
         <button
           type="button"
           className={switchClass(access.lobbyEnabled)}
           aria-pressed={access.lobbyEnabled}
-          disabled={setAccess.isPending}
+          disabled={disabled}
           onClick={() => change({ lobbyEnabled: !access.lobbyEnabled })}
         >
           {access.lobbyEnabled ? "Lobby on" : "Lobby"}

@@ -12,6 +12,8 @@ import { useSessionStore } from "@/stores/session";
 import { AccessToggles } from "./AccessToggles";
 
 const useHostLobbyStore = create<{ view: HostLobbyView | null }>(() => ({ view: null }));
+/** one empty list: a selector answering a new [] on every render would re-render forever */
+const NOBODY: HostLobbyView["waiting"] = [];
 
 /** Whether this page is the host's (in the room). */
 export function useAmHost(): boolean {
@@ -43,7 +45,7 @@ export function HostLobbyWatch() {
 /** "X wants to join" with Admit and Deny, for each person waiting (host only). */
 export function LobbyRequests() {
   const code = useMeetingStore((s) => s.meeting?.code);
-  const waiting = useHostLobbyStore((s) => s.view?.waiting ?? []);
+  const waiting = useHostLobbyStore((s) => s.view?.waiting ?? NOBODY);
   const admit = trpc.meeting.admit.useMutation();
   const deny = trpc.meeting.deny.useMutation();
   const failed = admit.error ?? deny.error;
