@@ -52,7 +52,7 @@ export function LobbyRequests() {
   if (!code || waiting.length === 0) return null;
   const busy = admit.isPending || deny.isPending;
   return (
-    <section aria-label="People waiting to join" className="absolute top-14 right-4 z-30 w-80 max-w-[calc(100%-2rem)] rounded-xl bg-white p-3 text-slate-900 shadow-2xl">
+    <section aria-label="People waiting to join" className="absolute top-14 left-4 z-30 w-80 max-w-[calc(100%-2rem)] rounded-xl bg-white p-3 text-slate-900 shadow-2xl">
       <ul className="flex flex-col gap-2">
         {waiting.map((person) => (
           <li key={person.userId} className="flex flex-wrap items-center gap-2">
