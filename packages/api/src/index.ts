@@ -16,6 +16,7 @@ export { mayReadHealthDetails } from "./services/healthDetails.ts";
 export { createRedis, getRedis, isRedisUp } from "./services/redis.ts";
 export type { OnlineUser } from "./services/presence.ts";
 export type { MeetingEvent, PeerInfo, ProducerInfo, MediaSource } from "./meeting/events.ts";
+export type { HostLobbyView, KnockState } from "./meeting/lobby.ts";
 export type {
   CallEndStatus,
   CallEntry,

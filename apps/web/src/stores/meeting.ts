@@ -7,7 +7,8 @@ export type { MediaSource, PeerInfo, ProducerInfo };
 
 /** Shown to the user verbatim (role="status"). */
 export type ConnectionState = "Connecting" | "Reconnecting" | "Connected";
-export type Phase = "lobby" | "joining" | "joined" | "left" | "ended" | "removed";
+/** "waiting": in the meeting's lobby until the host lets them in; "denied": the host did not */
+export type Phase = "lobby" | "waiting" | "joining" | "joined" | "left" | "ended" | "removed" | "denied";
 export type Quality = "good" | "fair" | "poor";
 
 export interface MeetingInfo {

@@ -7,6 +7,9 @@
 //   node:{nodeId}:load           string, TTL: participants that node's meetings hold (owner choice by least load)
 //   cache:room:{meetingId}       JSON, TTL: the meeting's row, read-through from PostgreSQL
 //   cache:meeting-code:{code}    string, TTL: the meeting id of a code
+//   room:{meetingId}:lobby       hash userId -> JSON of who waits for the host to let them in (admission.ts, lobby.ts)
+//   room:{meetingId}:admitted    set, TTL: users who joined or were let in: they pass the lock and the lobby again
+//   lobby:{meetingId}            pub/sub: the lobby changed, or the host decided about someone in it
 export const meetingKeys = {
   events: (meetingId: string) => `room:${meetingId}:events`,
   channel: (meetingId: string) => `events:${meetingId}`,
@@ -15,4 +18,7 @@ export const meetingKeys = {
   nodeLoad: (nodeId: string) => `node:${nodeId}:load`,
   cachedMeeting: (meetingId: string) => `cache:room:${meetingId}`,
   cachedCode: (code: string) => `cache:meeting-code:${code}`,
+  lobby: (meetingId: string) => `room:${meetingId}:lobby`,
+  admitted: (meetingId: string) => `room:${meetingId}:admitted`,
+  lobbyChannel: (meetingId: string) => `lobby:${meetingId}`,
 } as const;

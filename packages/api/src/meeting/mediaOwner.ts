@@ -19,6 +19,8 @@ import { endMeeting, forgetCachedMeeting } from "./meetingRecords.ts";
 import { MEDIA_LOST_MESSAGE, MEDIA_UNAVAILABLE, TARGET_NOT_IN_MEETING, mediaToTrpcError, notInMeeting } from "./messages.ts";
 import { peerInfo, beyondUserLimit, type Caller, type ConnectionRef, type LiveMeeting, type MeetingMeta, type MeetingSnapshot, type Participant } from "./participants.ts";
 import { runPeerMedia } from "./peerMedia.ts";
+import { rememberRemoval } from "./removal.ts";
+import { REMOVED_FROM_MEETING } from "./admission.ts";
 import { logFailure, logger } from "@qualmeet/log";
 
 /** How long a participant whose socket dropped stays in the meeting (media flowing) for their client to come back. */
@@ -86,6 +88,7 @@ export class MediaOwner implements MediaOwnerCommands {
       isGuest: user.isGuest,
       connectionId: connection.connectionId,
       nodeId: connection.nodeId,
+      ip: caller.ip,
       participationId: randomUUID(),
       micMuted: false,
       graceTimer: null,
@@ -195,14 +198,20 @@ export class MediaOwner implements MediaOwnerCommands {
     if (live.participants.size === 0) await this.close(live, "SCHEDULED");
   }
 
-  /** The host removes someone: they are told, then leave. */
+  /**
+   * The host removes someone: remembered first (so a quick rejoin is already refused, on any node), then each of
+   * their participants (tabs, devices) is told and leaves.
+   */
   async remove(meetingId: string, peerId: string, caller: Caller, targetPeerId: string): Promise<void> {
     const { live } = await this.host(meetingId, peerId, caller);
-    if (targetPeerId === peerId) throw new TRPCError({ code: "BAD_REQUEST", message: "Use Leave to leave the meeting yourself." });
-    if (!live.participants.has(targetPeerId)) throw new TRPCError({ code: "NOT_FOUND", message: TARGET_NOT_IN_MEETING });
-    const target = live.participants.get(targetPeerId)!;
-    this.append(meetingId, { type: "removed", message: "You were removed from the meeting by the host." }, targetPeerId);
-    await this.depart(meetingId, targetPeerId, "removed");
+    const target = live.participants.get(targetPeerId);
+    if (!target) throw new TRPCError({ code: "NOT_FOUND", message: TARGET_NOT_IN_MEETING });
+    if (target.userId === caller.user.id) throw new TRPCError({ code: "BAD_REQUEST", message: "Use Leave to leave the meeting yourself." });
+    await rememberRemoval(this.deps, { meetingId, user: { id: target.userId, name: target.displayName, isGuest: target.isGuest }, removedById: caller.user.id, ip: target.ip });
+    for (const removed of [...live.participants.values()].filter((p) => p.userId === target.userId)) {
+      this.append(meetingId, { type: "removed", message: REMOVED_FROM_MEETING }, removed.peerId);
+      await this.depart(meetingId, removed.peerId, "removed");
+    }
     await this.deps.db.auditLog.create({
       data: { actorId: caller.user.id, action: "meeting.removeParticipant", targetType: "user", targetId: target.userId, data: { meetingId, peerId: targetPeerId }, ip: caller.ip },
     });

@@ -8,6 +8,7 @@ import type { PrismaClient } from "@qualmeet/db";
 import type { Bus } from "../services/bus.ts";
 import { NodeRpc, NodeUnreachable, runCommand, type CommandArgs, type CommandResult } from "../services/nodeRpc.ts";
 import type { JoinResult, MediaArgs, MediaOperation, MediaOwnerCommands, MediaResult, PlaybackCommand, RealtimeNodeCommands } from "./commands.ts";
+import { rememberAdmitted, requireAdmission } from "./admission.ts";
 import { EdgeMembers, type WatchMeeting } from "./edgeMembers.ts";
 import { appendMeetingEvent, appendMeetingEventFor } from "./eventLog.ts";
 import type { P2PSignal } from "./events.ts";
@@ -122,7 +123,10 @@ export class MeetingService implements ParticipantCommands {
     const meeting = await meetingByCode(this.deps.db, this.deps.redis, code);
     if (!meeting) throw new TRPCError({ code: "NOT_FOUND", message: `There is no meeting with the code ${code}.` });
     if (meeting.status === "ENDED") throw new TRPCError({ code: "PRECONDITION_FAILED", message: "This meeting has ended." });
+    // removed, locked or behind the lobby: refused here, on any node, before the owner is asked
+    await requireAdmission(this.deps.db, this.deps.redis, meeting.id, caller);
     const result = await this.joinOnOwner(meeting.id, caller);
+    rememberAdmitted(this.deps.redis, meeting.id, caller.user.id);
     this.remember(caller.connection, meeting.id);
     this.edge.confirm(caller.connection.connectionId, meeting.id, result.self.peerId, caller.user);
     return result;

@@ -13,6 +13,7 @@ function meetingWith(userIds: string[]): LiveMeeting {
         isGuest: false,
         connectionId: `socket-${i}`,
         nodeId: "node",
+        ip: "192.0.2.1",
         participationId: `p-${i}`,
         micMuted: false,
         graceTimer: null,

@@ -13,6 +13,8 @@ export interface Participant {
   /** the socket that joined, and the node holding it: only that socket may act for this participant */
   connectionId: string;
   nodeId: string;
+  /** where they joined from (a removed guest's address makes new guests from it wait in the lobby) */
+  ip: string;
   participationId: string;
   micMuted: boolean;
   /** set while the participant's socket is gone: they leave when it fires, unless a new socket takes over */

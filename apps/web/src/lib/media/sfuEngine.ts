@@ -174,8 +174,8 @@ export class SfuEngine implements MediaEngine {
           res = await withTimeout(this.client.room.join.mutate({ code: session.code }), JOIN_TIMEOUT_MS, "join timed out");
         } catch (error) {
           const code = errorCode(error);
-          if (code === "NOT_FOUND" || code === "PRECONDITION_FAILED") {
-            // ended or full meanwhile: the meeting is over for us
+          if (code === "NOT_FOUND" || code === "PRECONDITION_FAILED" || code === "FORBIDDEN") {
+            // ended, full or removed meanwhile (a reconnect is never held by the lock or the lobby): the meeting is over for us
             this.shutdown();
             useMeetingStore.getState().setPhase("ended", errorMessage(error));
             return;
