@@ -17,6 +17,7 @@ export { createRedis, getRedis, isRedisUp } from "./services/redis.ts";
 export type { OnlineUser } from "./services/presence.ts";
 export type { MeetingEvent, PeerInfo, ProducerInfo, MediaSource } from "./meeting/events.ts";
 export type {
+  BlockedUser,
   CallEndStatus,
   CallEntry,
   CallInfo,
@@ -26,6 +27,7 @@ export type {
   ChatHistoryPage,
   ChatMessage,
   ChatUser,
+  ConversationInvitation,
   ConversationKind,
   ConversationMemberInfo,
   ConversationSummary,

@@ -36,7 +36,11 @@ export type StoredChatEvent =
   | { type: "conversation.removed"; conversationId: string }
   | { type: "presence"; userId: string; online: boolean; lastSeenAt: number | null }
   | { type: "call.ringing"; call: StoredCallInfo }
-  | { type: "call.ended"; callId: string; conversationId: string; status: CallEndStatus; answeredOnOtherDevice?: boolean };
+  | { type: "call.ended"; callId: string; conversationId: string; status: CallEndStatus; answeredOnOtherDevice?: boolean }
+  /** ephemeral: a block between the user and someone changed; whom they may see online is read again */
+  | { type: "contacts.changed" }
+  /** the user was invited to a group, or answered an invitation */
+  | { type: "invitations.changed" };
 
 /**
  * Lua: append ARGV[1] (event JSON) to each stream in KEYS and publish it on the matching channel (the
@@ -91,6 +95,8 @@ export interface LoggedChatEvent {
   /** the stream id; ephemeral events carry the id of the last stored event before them */
   id: string;
   event: StoredChatEvent;
+  /** read back from the stream (a resumption), not delivered live: it may be older than a change since */
+  replayed?: true;
 }
 
 type Delivery = { id: string | null; event: StoredChatEvent };
@@ -155,7 +161,7 @@ export class ChatEventHub {
       const stored = afterId ? await this.redis.xrange(userStreamKey(userId), `(${afterId}`, "+") : [];
       for (const [id, fields] of stored) {
         last = id;
-        yield { id, event: JSON.parse(fields[1] ?? "{}") as StoredChatEvent };
+        yield { id, event: JSON.parse(fields[1] ?? "{}") as StoredChatEvent, replayed: true };
       }
       while (!signal?.aborted) {
         const next = queue.shift();

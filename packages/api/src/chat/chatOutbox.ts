@@ -10,6 +10,9 @@
 //   chat:clock:{conversationId}          last createdAt (ms): strictly increasing in send order
 //   chat:last:{conversationId}           the newest message (7 days), for previews before it is stored
 //   chat:read:{userId}                   hash conversationId -> "<createdAt ms> <messageId>" of the newest read
+//   chat:deleted:{messageId}             its deletedAt (ms, 7 days, as long as the event streams keep events): the
+//                                        events and snapshots that still hold its text (message.new in every
+//                                        member's stream, replies quoting it) are scrubbed wherever they are read
 import type { Redis } from "ioredis";
 import { FAN_OUT_LUA, USER_STREAM_MAXLEN, USER_STREAM_TTL_MS, userChannel, userStreamKey } from "./chatEvents.ts";
 import type { StoredMessage } from "./messages.ts";
@@ -23,6 +26,7 @@ export const messageKey = (messageId: string) => `chat:msg:${messageId}`;
 export const clockKey = (conversationId: string) => `chat:clock:${conversationId}`;
 export const lastMessageKey = (conversationId: string) => `chat:last:${conversationId}`;
 export const readKey = (userId: string) => `chat:read:${userId}`;
+export const deletedKey = (messageId: string) => `chat:deleted:${messageId}`;
 
 export type OutboxEntry =
   /** a new message, or a new version of one (edit, delete): stored once, newest version wins */
@@ -50,6 +54,7 @@ redis.call('SET', KEYS[6], json, 'PX', ARGV[4])
 return {1, json}
 `;
 
+// KEYS: outbox, pending, last, deleted marker, the sender's client-id key, then the members' streams
 const UPDATE_LUA = `${FAN_OUT_LUA}
 local m = cjson.decode(ARGV[1])
 local current = redis.call('HGET', KEYS[2], m.id)
@@ -58,11 +63,15 @@ if current then
   if v >= m.v then m.v = v + 1 end
 end
 local json = cjson.encode(m)
-fanOut('{"type":"' .. ARGV[2] .. '","m":' .. json .. '}', 4, 5, ARGV[3], ARGV[4])
+fanOut('{"type":"' .. ARGV[2] .. '","m":' .. json .. '}', 6, 6, ARGV[3], ARGV[4])
 redis.call('XADD', KEYS[1], '*', 'e', '{"op":"message","m":' .. json .. '}')
 redis.call('HSET', KEYS[2], m.id, json)
 local last = redis.call('GET', KEYS[3])
 if last and cjson.decode(last).id == m.id then redis.call('SET', KEYS[3], json, 'KEEPTTL') end
+if ARGV[2] == 'message.deleted' then
+  redis.call('SET', KEYS[4], m.deletedAt, 'PX', ARGV[5])
+  redis.call('SET', KEYS[5], json, 'XX', 'KEEPTTL')
+end
 return json
 `;
 
@@ -118,7 +127,14 @@ export async function sendMessage(redis: Redis, message: Omit<StoredMessage, "cr
 
 /** Broadcasts and queues a new version of a message (edited or deleted); returns it as queued. */
 export async function updateMessage(redis: Redis, message: StoredMessage, type: "message.edited" | "message.deleted", memberIds: string[]): Promise<StoredMessage> {
-  const keys = [OUTBOX, pendingKey(message.conversationId), lastMessageKey(message.conversationId), ...memberIds.map(userStreamKey)];
+  const keys = [
+    OUTBOX,
+    pendingKey(message.conversationId),
+    lastMessageKey(message.conversationId),
+    deletedKey(message.id),
+    clientKey(message.senderId, message.clientId),
+    ...memberIds.map(userStreamKey),
+  ];
   const json = await scripts(redis).chatUpdate(
     keys.length,
     ...keys,
@@ -126,6 +142,7 @@ export async function updateMessage(redis: Redis, message: StoredMessage, type: 
     type,
     String(USER_STREAM_MAXLEN),
     String(USER_STREAM_TTL_MS),
+    String(KEY_TTL_MS),
     ...memberIds.map(userChannel),
   );
   return JSON.parse(json) as StoredMessage;
@@ -187,4 +204,26 @@ export async function lastMessages(redis: Redis, conversationIds: string[]): Pro
     if (value) found.set(conversationIds[i]!, JSON.parse(value) as StoredMessage);
   });
   return found;
+}
+
+/**
+ * The messages as they may be shown now: a message deleted since this copy was made (an event in a stream, a
+ * pending or cached version, a stored reply whose target's deletion is not stored yet) loses its text, and so
+ * does the quote of it in a reply.
+ */
+export async function scrubDeleted(redis: Redis, messages: StoredMessage[]): Promise<StoredMessage[]> {
+  const ids = [...new Set(messages.flatMap((m) => [...(m.deletedAt ? [] : [m.id]), ...(m.replyTo?.body ? [m.replyTo.id] : [])]))];
+  if (ids.length === 0) return messages;
+  const values = await redis.mget(...ids.map(deletedKey));
+  const deletedAt = new Map<string, number>();
+  values.forEach((value, i) => {
+    if (value) deletedAt.set(ids[i]!, Number(value));
+  });
+  if (deletedAt.size === 0) return messages;
+  return messages.map((m) => {
+    const gone = m.deletedAt ? undefined : deletedAt.get(m.id);
+    const quote = m.replyTo && deletedAt.has(m.replyTo.id) ? { ...m.replyTo, body: "" } : m.replyTo;
+    if (gone === undefined && quote === m.replyTo) return m;
+    return { ...m, replyTo: quote, ...(gone === undefined ? {} : { body: "", deletedAt: gone }) };
+  });
 }
