@@ -8,6 +8,7 @@ import { chatHttp, errorCode } from "@/lib/chat/api";
 import { chatClient, loadHistory } from "@/lib/chat/live";
 import type { ChatMessage, ChatUser, ConversationSummary } from "@/lib/chat/types";
 import { useConversationStore } from "@/stores/chat";
+import { BlockButton } from "./BlockButton";
 import { Composer } from "./Composer";
 import { MembersPanel } from "./MembersPanel";
 import { MessageLog } from "./MessageLog";
@@ -160,6 +161,7 @@ function Header({ conversation, me, panel, setPanel, onClose }: { conversation: 
           <button type="button" className="btn-secondary px-3 py-1.5" aria-pressed={panel === "search"} onClick={() => setPanel(panel === "search" ? null : "search")}>
             Search
           </button>
+          {other && !other.isGuest ? <BlockButton userId={other.id} name={other.name} className="btn-secondary px-3 py-1.5 text-red-700" /> : null}
           {conversation.kind === "GROUP" ? (
             <button type="button" className="btn-secondary px-3 py-1.5" aria-pressed={panel === "members"} onClick={() => setPanel(panel === "members" ? null : "members")}>
               Members
