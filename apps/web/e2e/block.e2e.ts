@@ -1,0 +1,72 @@
+/// <reference lib="dom" />
+// Blocking from a direct conversation in real Chromium pages against real web and realtime servers (issue 10): after
+// Ann blocks Bob, neither can send in their DM (each is told why), Bob is listed under "Blocked people", and
+// unblocking there lets messages through again.
+import { describe, expect, test } from "vitest";
+import { newUser, webClient } from "../../../tests/harness/clients.ts";
+import { conversationItem, messageLog, sendMessage, unique } from "./support/chatPages.ts";
+import { newPage } from "./support/meetingPages.ts";
+import { useMeetingStack } from "./support/stack.ts";
+
+const stack = useMeetingStack();
+
+const chatPage = async (cookie: string) => {
+  const page = await newPage(stack.browser, stack.contexts, cookie);
+  await page.goto(`${stack.web.url}/chat`);
+  await page.getByRole("heading", { name: "Chat", exact: true }).waitFor();
+  return page;
+};
+
+describe("blocking", () => {
+  test("block from a DM: neither side can send, each is told why; unblock from the list and messages flow again", { timeout: 120_000 }, async () => {
+    const [annName, bobName] = [unique("Ann"), unique("Bob")];
+    const [ann, bob] = await Promise.all([newUser(stack.web.url, annName), newUser(stack.web.url, bobName)]);
+    await webClient(stack.web.url, ann.cookie).chat.createDirect.mutate({ userId: bob.id });
+    const [a, b] = [await chatPage(ann.cookie), await chatPage(bob.cookie)];
+    await conversationItem(a, bobName).click();
+    await conversationItem(b, annName).click();
+    await sendMessage(b, "hi before");
+    await messageLog(a).getByText("hi before").waitFor();
+
+    a.once("dialog", (dialog) => {
+      expect(dialog.message()).toContain(`Block ${bobName}?`);
+      void dialog.accept();
+    });
+    await a
+      .getByRole("region", { name: bobName })
+      .getByRole("button", { name: `Block ${bobName}` })
+      .click();
+    await a
+      .getByRole("button", { name: `Unblock ${bobName}` })
+      .first()
+      .waitFor();
+
+    // both are told, on the unsent message itself, why it did not go out
+    await sendMessage(b, "are you there?");
+    await messageLog(b)
+      .getByRole("listitem")
+      .filter({ hasText: "are you there?" })
+      .getByText(/one of you has blocked the other/)
+      .waitFor();
+    await sendMessage(a, "not listening");
+    await messageLog(a)
+      .getByRole("listitem")
+      .filter({ hasText: "not listening" })
+      .getByText(/one of you has blocked the other/)
+      .waitFor();
+    expect(await messageLog(a).getByText("are you there?").count()).toBe(0);
+
+    // the sidebar lists Bob; unblocking there lets Bob's next message through
+    await a.getByText("Blocked people (1)").click();
+    await a
+      .getByRole("list", { name: "Blocked people" })
+      .getByRole("button", { name: `Unblock ${bobName}` })
+      .click();
+    await a
+      .getByRole("region", { name: bobName })
+      .getByRole("button", { name: `Block ${bobName}` })
+      .waitFor();
+    await sendMessage(b, "hello again");
+    await messageLog(a).getByText("hello again").waitFor();
+  });
+});
