@@ -35,8 +35,7 @@ function chatUnavailable(error: unknown): never {
 
 const messageNotFound = () => new TRPCError({ code: "NOT_FOUND", message: "This message does not exist or you cannot see it." });
 
-export const blockedConversation = () =>
-  new TRPCError({ code: "FORBIDDEN", message: "Messages cannot be sent in this conversation: one of you has blocked the other." });
+export const blockedConversation = () => new TRPCError({ code: "FORBIDDEN", message: "Messages cannot be sent in this conversation: one of you has blocked the other." });
 
 /**
  * Whether `members` is a DM between `userId` and someone blocked with them either way. Asked of Redis (the blocks
