@@ -73,10 +73,11 @@ export async function send(deps: ChatDeps, user: ChatUser, input: { conversation
     let replyTo: StoredMessage["replyTo"] = null;
     if (input.replyToId) {
       const target = await findMessage(deps, input.replyToId);
-      if (!target || target.conversationId !== input.conversationId) {
+      // a message from before the sender (re)joined is not theirs to quote
+      if (!target || target.conversationId !== input.conversationId || target.createdAt < members.get(user.id)!.since) {
         throw new TRPCError({ code: "BAD_REQUEST", message: "The message you are replying to is not in this conversation." });
       }
-      replyTo = { id: target.id, body: target.deletedAt ? "" : target.body, senderName: target.senderName };
+      replyTo = { id: target.id, body: target.deletedAt ? "" : target.body, senderName: target.senderName, createdAt: target.createdAt };
     }
     const { message } = await sendMessage(
       deps.redis,

@@ -10,7 +10,18 @@ import { onlineUsers } from "../services/presence.ts";
 import { blockedWith } from "./blocks.ts";
 import { lastMessages, pendingMessages, readMarkers, scrubDeleted } from "./chatOutbox.ts";
 import { conversationNotFound, memberSince } from "./members.ts";
-import { MESSAGE_COLUMNS, MESSAGE_JOINS, decodeCursor, encodeCursor, newestFirst, rowToStored, toChatMessage, type MessageRow, type StoredMessage } from "./messages.ts";
+import {
+  MESSAGE_COLUMNS,
+  MESSAGE_JOINS,
+  decodeCursor,
+  encodeCursor,
+  newestFirst,
+  rowToStored,
+  toChatMessage,
+  withoutQuotesBefore,
+  type MessageRow,
+  type StoredMessage,
+} from "./messages.ts";
 import type { CallEntry, ChatHistoryPage, ChatMessage, ConversationSummary } from "./types.ts";
 
 export const HISTORY_PAGE = 50;
@@ -97,7 +108,8 @@ async function summarize(deps: Deps, userId: string, conversations: Conversation
     // a newer version (edit, delete) of the newest message may be pending
     if (last) last = pending.get(c.id)!.find((m) => m.id === last!.id && m.v >= last!.v) ?? last;
     // written before the user (re)joined: not theirs to read
-    if (last && last.createdAt >= readableSince(c, userId)) newest.set(c.id, last);
+    const since = readableSince(c, userId);
+    if (last && last.createdAt >= since) newest.set(c.id, withoutQuotesBefore(last, since));
   }
   const shown = new Map((await scrubDeleted(deps.redis, [...newest.values()])).map((m) => [m.conversationId, m]));
   return conversations.map((c) => {
@@ -203,7 +215,10 @@ export async function history(deps: Deps, userId: string, conversationId: string
     rows.map(rowToStored),
     pending.filter((m) => m.createdAt >= since && isBefore(m)),
   );
-  const page = await scrubDeleted(deps.redis, merged.slice(0, limit));
+  const page = await scrubDeleted(
+    deps.redis,
+    merged.slice(0, limit).map((m) => withoutQuotesBefore(m, since)),
+  );
   const more = merged.length > limit;
   const oldest = page[page.length - 1];
   const inPage = more && oldest ? calls.filter((c) => c.startedAt.getTime() >= oldest.createdAt) : calls;
@@ -235,6 +250,11 @@ export async function search(deps: Deps, userId: string, conversationId: string,
   const needle = query.toLowerCase();
   const merged = mergeNewestFirst(rows.map(rowToStored), pending).filter((m) => m.createdAt >= since && !m.deletedAt && m.body.toLowerCase().includes(needle));
   // a deletion not stored yet: its marker says so
-  const found = (await scrubDeleted(deps.redis, merged.slice(0, SEARCH_LIMIT))).filter((m) => !m.deletedAt);
+  const found = (
+    await scrubDeleted(
+      deps.redis,
+      merged.slice(0, SEARCH_LIMIT).map((m) => withoutQuotesBefore(m, since)),
+    )
+  ).filter((m) => !m.deletedAt);
   return found.map(toChatMessage);
 }

@@ -45,8 +45,8 @@ test("a member added later reads only from when they joined: history, search and
   const annWeb = webClient(web.url, ann.cookie);
   const catWeb = webClient(web.url, cat.cookie);
   const group = await annWeb.chat.createGroup.mutate({ title: "Plans", memberIds: [bob.id] });
-  const annTab = await tab(ann);
-  await send(annTab, group.id, "the surprise party for Cat is on Friday");
+  const [annTab, bobTab] = await Promise.all([tab(ann), tab(bob)]);
+  const before = await send(annTab, group.id, "the surprise party for Cat is on Friday");
 
   await annWeb.chat.addMembers.mutate({ conversationId: group.id, userIds: [cat.id] });
   const catView = await catWeb.chat.get.query({ conversationId: group.id });
@@ -62,6 +62,19 @@ test("a member added later reads only from when they joined: history, search and
   expect((await catWeb.chat.get.query({ conversationId: group.id })).lastMessage?.body).toBe("welcome Cat, party planning is done");
   // the others still read everything
   expect((await webClient(web.url, bob.cookie).chat.history.query({ conversationId: group.id })).messages).toHaveLength(2);
+
+  // a reply quoting what was said before Cat joined shows Cat the reference, not the words
+  const catTab = await tab(cat);
+  const reply = await send(bobTab, group.id, "Friday is still on", before.id);
+  expect(reply.replyTo?.body).toBe("the surprise party for Cat is on Friday");
+  const [live] = await catTab.until("message.new", (e) => e.message.id === reply.id);
+  expect(live!.message.replyTo).toEqual({ id: before.id, body: "", senderName: "Ann" });
+  const catPage = await catWeb.chat.history.query({ conversationId: group.id });
+  expect(catPage.messages.find((m) => m.id === reply.id)?.replyTo).toEqual({ id: before.id, body: "", senderName: "Ann" });
+  expect(JSON.stringify(catPage)).not.toContain("surprise");
+  expect(JSON.stringify(await catWeb.chat.get.query({ conversationId: group.id }))).not.toContain("surprise");
+  // nor can Cat quote it
+  await expect(send(catTab, group.id, "what party?", before.id)).rejects.toMatchObject({ data: { code: "BAD_REQUEST" } });
 });
 
 test("someone who comes back reads from their return: a stream resumed from before gives nothing older, nor edits of it", async () => {

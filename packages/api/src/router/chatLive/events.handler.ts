@@ -10,7 +10,7 @@ import { scrubDeleted } from "../../chat/chatOutbox.ts";
 import { contactIds } from "../../chat/contacts.ts";
 import { conversationSummary } from "../../chat/conversations.ts";
 import { memberSince } from "../../chat/members.ts";
-import { toChatMessage } from "../../chat/messages.ts";
+import { toChatMessage, withoutQuotesBefore } from "../../chat/messages.ts";
 import type { ChatEvent } from "../../chat/types.ts";
 import { realtimeServices, type Context, type SessionUser } from "../../trpc.ts";
 
@@ -105,12 +105,12 @@ export async function* chatEventsHandler({ ctx, input, signal }: { ctx: Ctx; inp
       }
       if (conversationId && removed.has(conversationId)) continue;
       if (event.type === "message.new" || event.type === "message.edited" || event.type === "message.deleted") {
-        if (event.m.createdAt < (await readableSince(event.m.conversationId))) continue;
-        if (replayed) {
-          const [m] = await scrubDeleted(ctx.redis, [event.m]);
-          yield tracked(id, toClientEvent({ ...event, m: m! }));
-          continue;
-        }
+        const from = await readableSince(event.m.conversationId);
+        if (event.m.createdAt < from) continue;
+        const visible = withoutQuotesBefore(event.m, from);
+        const [m] = replayed ? await scrubDeleted(ctx.redis, [visible]) : [visible];
+        yield tracked(id, toClientEvent({ ...event, m: m! }));
+        continue;
       }
       yield tracked(id, toClientEvent(event));
     }
