@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
-// Blocking from a direct conversation in real Chromium pages against real web and realtime servers (issue 10): after
-// Ann blocks Bob, neither can send in their DM (each is told why), Bob is listed under "Blocked people", and
-// unblocking there lets messages through again.
+// Blocking and consent in real Chromium pages against real web and realtime servers (issue 10): after Ann blocks Bob
+// from their DM, neither can send there (each is told why), Bob is listed under "Blocked people", and unblocking there
+// lets messages through again; someone who left a group and is added back sees an invitation, not the group.
 import { describe, expect, test } from "vitest";
 import { newUser, webClient } from "../../../tests/harness/clients.ts";
 import { conversationItem, messageLog, sendMessage, unique } from "./support/chatPages.ts";
@@ -68,5 +68,31 @@ describe("blocking", () => {
       .waitFor();
     await sendMessage(b, "hello again");
     await messageLog(a).getByText("hello again").waitFor();
+  });
+
+  test("someone added back to a group they left sees an invitation, and after accepting only what follows", { timeout: 120_000 }, async () => {
+    const [annName, bobName] = [unique("Ann"), unique("Bob")];
+    const [ann, bob] = await Promise.all([newUser(stack.web.url, annName), newUser(stack.web.url, bobName)]);
+    const [annApi, bobApi] = [webClient(stack.web.url, ann.cookie), webClient(stack.web.url, bob.cookie)];
+    const title = unique("Choir");
+    const group = await annApi.chat.createGroup.mutate({ title, memberIds: [bob.id] });
+    await bobApi.chat.removeMember.mutate({ conversationId: group.id, userId: bob.id });
+    const b = await chatPage(bob.cookie);
+    const a = await chatPage(ann.cookie);
+    await conversationItem(a, title).click();
+    await sendMessage(a, "said while Bob was away");
+    await messageLog(a).getByText("said while Bob was away").waitFor();
+
+    // the invitation arrives on Bob's open page; the group itself is not listed
+    await annApi.chat.addMembers.mutate({ conversationId: group.id, userIds: [bob.id] });
+    const invitation = b.getByRole("list", { name: "Invitations" }).getByRole("listitem").filter({ hasText: title });
+    await invitation.getByText(`${annName} invites you to`).waitFor();
+    expect(await conversationItem(b, title).count()).toBe(0);
+    await invitation.getByRole("button", { name: "Accept" }).click();
+    await b.getByRole("region", { name: title }).waitFor();
+    await b.getByRole("list", { name: "Invitations" }).waitFor({ state: "detached" });
+    await sendMessage(a, "welcome back Bob");
+    await messageLog(b).getByText("welcome back Bob").waitFor();
+    expect(await messageLog(b).getByText("said while Bob was away").count()).toBe(0);
   });
 });
