@@ -40,6 +40,7 @@ describe("blocking", () => {
       .getByRole("button", { name: `Unblock ${bobName}` })
       .first()
       .waitFor();
+    await a.getByText(`You blocked ${bobName}: neither of you can write or call here`).waitFor();
 
     // both are told, on the unsent message itself, why it did not go out
     await sendMessage(b, "are you there?");
@@ -66,6 +67,7 @@ describe("blocking", () => {
       .getByRole("region", { name: bobName })
       .getByRole("button", { name: `Block ${bobName}` })
       .waitFor();
+    await a.getByText(`You blocked ${bobName}`).waitFor({ state: "detached" });
     await sendMessage(b, "hello again");
     await messageLog(a).getByText("hello again").waitFor();
   });
