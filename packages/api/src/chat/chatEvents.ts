@@ -44,15 +44,19 @@ export type StoredChatEvent =
 
 /**
  * Lua: append ARGV[1] (event JSON) to each stream in KEYS and publish it on the matching channel (the
- * channels follow the fixed arguments). Shared with the send script, which builds its event first.
+ * channels follow the fixed arguments). Shared with the send script, which builds its event first. Returns the
+ * entries written, as "<stream key> <entry id>", for scripts that may have to delete them again.
  */
 export const FAN_OUT_LUA = `
 local function fanOut(event, firstKey, firstChannelArg, maxlen, ttl)
+  local entries = {}
   for i = firstKey, #KEYS do
     local id = redis.call('XADD', KEYS[i], 'MAXLEN', '~', maxlen, '*', 'e', event)
     redis.call('PEXPIRE', KEYS[i], ttl)
     redis.call('PUBLISH', ARGV[firstChannelArg + i - firstKey], id .. ' ' .. event)
+    entries[#entries + 1] = KEYS[i] .. ' ' .. id
   end
+  return entries
 end
 `;
 

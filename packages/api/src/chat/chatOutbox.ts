@@ -10,9 +10,12 @@
 //   chat:clock:{conversationId}          last createdAt (ms): strictly increasing in send order
 //   chat:last:{conversationId}           the newest message (7 days), for previews before it is stored
 //   chat:read:{userId}                   hash conversationId -> "<createdAt ms> <messageId>" of the newest read
+//   chat:msg:{messageId}:entries         list of "<stream key> <entry id>" (7 days): the stream entries holding its
+//                                        text (its message.new and message.edited events in the members' streams,
+//                                        its versions in the outbox), deleted (XDEL) when the message is
 //   chat:deleted:{messageId}             its deletedAt (ms, 7 days, as long as the event streams keep events): the
-//                                        events and snapshots that still hold its text (message.new in every
-//                                        member's stream, replies quoting it) are scrubbed wherever they are read
+//                                        copies of its text outside those entries (quotes in replies, a stored
+//                                        row not updated yet) are scrubbed wherever they are read
 import type { Redis } from "ioredis";
 import { FAN_OUT_LUA, USER_STREAM_MAXLEN, USER_STREAM_TTL_MS, userChannel, userStreamKey } from "./chatEvents.ts";
 import type { StoredMessage } from "./messages.ts";
@@ -27,6 +30,7 @@ export const clockKey = (conversationId: string) => `chat:clock:${conversationId
 export const lastMessageKey = (conversationId: string) => `chat:last:${conversationId}`;
 export const readKey = (userId: string) => `chat:read:${userId}`;
 export const deletedKey = (messageId: string) => `chat:deleted:${messageId}`;
+export const entriesKey = (messageId: string) => `chat:msg:${messageId}:entries`;
 
 export type OutboxEntry =
   /** a new message, or a new version of one (edit, delete): stored once, newest version wins */
@@ -45,8 +49,10 @@ redis.call('SET', KEYS[5], now, 'PX', 86400000)
 local m = cjson.decode(ARGV[1])
 m.createdAt = now
 local json = cjson.encode(m)
-fanOut('{"type":"message.new","m":' .. json .. '}', 7, 5, ARGV[2], ARGV[3])
-redis.call('XADD', KEYS[2], '*', 'e', '{"op":"message","m":' .. json .. '}')
+local entries = fanOut('{"type":"message.new","m":' .. json .. '}', 8, 5, ARGV[2], ARGV[3])
+entries[#entries + 1] = KEYS[2] .. ' ' .. redis.call('XADD', KEYS[2], '*', 'e', '{"op":"message","m":' .. json .. '}')
+redis.call('RPUSH', KEYS[7], unpack(entries))
+redis.call('PEXPIRE', KEYS[7], ARGV[4])
 redis.call('HSET', KEYS[3], m.id, json)
 redis.call('SET', KEYS[1], json, 'PX', ARGV[4])
 redis.call('SET', KEYS[4], m.conversationId, 'PX', ARGV[4])
@@ -54,7 +60,10 @@ redis.call('SET', KEYS[6], json, 'PX', ARGV[4])
 return {1, json}
 `;
 
-// KEYS: outbox, pending, last, deleted marker, the sender's client-id key, then the members' streams
+// KEYS: outbox, pending, last, deleted marker, the sender's client-id key, the message's entries, then the members'
+// streams. A deletion removes every stream entry that held the text (they are named in the entries list, whatever
+// streams they are in: a member may have left since). The outbox loses none of the message: the deleted version
+// queued here carries all of it, and the persister stores a version whether or not the original was stored.
 const UPDATE_LUA = `${FAN_OUT_LUA}
 local m = cjson.decode(ARGV[1])
 local current = redis.call('HGET', KEYS[2], m.id)
@@ -63,14 +72,23 @@ if current then
   if v >= m.v then m.v = v + 1 end
 end
 local json = cjson.encode(m)
-fanOut('{"type":"' .. ARGV[2] .. '","m":' .. json .. '}', 6, 6, ARGV[3], ARGV[4])
-redis.call('XADD', KEYS[1], '*', 'e', '{"op":"message","m":' .. json .. '}')
+local entries = fanOut('{"type":"' .. ARGV[2] .. '","m":' .. json .. '}', 7, 6, ARGV[3], ARGV[4])
+local queued = redis.call('XADD', KEYS[1], '*', 'e', '{"op":"message","m":' .. json .. '}')
 redis.call('HSET', KEYS[2], m.id, json)
 local last = redis.call('GET', KEYS[3])
 if last and cjson.decode(last).id == m.id then redis.call('SET', KEYS[3], json, 'KEEPTTL') end
 if ARGV[2] == 'message.deleted' then
+  for _, entry in ipairs(redis.call('LRANGE', KEYS[6], 0, -1)) do
+    local space = string.find(entry, ' ', 1, true)
+    redis.call('XDEL', string.sub(entry, 1, space - 1), string.sub(entry, space + 1))
+  end
+  redis.call('DEL', KEYS[6])
   redis.call('SET', KEYS[4], m.deletedAt, 'PX', ARGV[5])
   redis.call('SET', KEYS[5], json, 'XX', 'KEEPTTL')
+else
+  entries[#entries + 1] = KEYS[1] .. ' ' .. queued
+  redis.call('RPUSH', KEYS[6], unpack(entries))
+  redis.call('PEXPIRE', KEYS[6], ARGV[5])
 end
 return json
 `;
@@ -111,6 +129,7 @@ export async function sendMessage(redis: Redis, message: Omit<StoredMessage, "cr
     messageKey(message.id),
     clockKey(message.conversationId),
     lastMessageKey(message.conversationId),
+    entriesKey(message.id),
     ...memberIds.map(userStreamKey),
   ];
   const [created, json] = await scripts(redis).chatSend(
@@ -133,6 +152,7 @@ export async function updateMessage(redis: Redis, message: StoredMessage, type: 
     lastMessageKey(message.conversationId),
     deletedKey(message.id),
     clientKey(message.senderId, message.clientId),
+    entriesKey(message.id),
     ...memberIds.map(userStreamKey),
   ];
   const json = await scripts(redis).chatUpdate(

@@ -114,17 +114,27 @@ test("a deleted message's text is gone from history, resumed streams, quotes in 
   const reply = await send(bobTab, dm.id, "got it", original.id);
   expect(reply.replyTo?.body).toBe(secret);
   await bobTab.until("message.new", (e) => e.message.id === reply.id);
+  await annTab.client.chat.edit.mutate({ messageId: original.id, body: `${secret}, not 4712` });
+  await bobTab.until("message.edited", (e) => e.message.id === original.id);
 
   await annTab.client.chat.delete.mutate({ messageId: original.id });
   await bobTab.until("message.deleted", (e) => e.message.id === original.id);
 
   const isScrubbed = (value: unknown) => expect(JSON.stringify(value)).not.toContain("4711");
-  // a client resuming from before the message
+  // the event streams a client resumes from, and the outbox, no longer hold the message's own text at all (a reply's
+  // quote of it stays in the reply's events, scrubbed whenever they are read: below)
+  for (const stream of [`chat:user:${ann.id}:events`, `chat:user:${bob.id}:events`, "chat:outbox"]) {
+    const entries = await probe.xrange(stream, "-", "+");
+    const ofOriginal = entries.filter(([, fields]) => (JSON.parse(fields[1]!) as { m?: { id: string } }).m?.id === original.id);
+    // its deletion is there (the outbox may have been trimmed already, once stored)
+    if (stream !== "chat:outbox") expect(ofOriginal.length).toBeGreaterThan(0);
+    isScrubbed(ofOriginal);
+  }
+  // a client resuming from before the message: its deletion, with nothing of what it said
   const resumed = await tab(bob, "0-0");
   await resumed.until("message.deleted", (e) => e.message.id === original.id);
   isScrubbed(resumed.seen);
-  const replayedOriginal = resumed.of("message.new").find((e) => e.message.id === original.id);
-  expect(replayedOriginal?.message).toMatchObject({ body: "", deletedAt: expect.any(Date) });
+  expect(resumed.of("message.deleted").find((e) => e.message.id === original.id)?.message).toMatchObject({ body: "", deletedAt: expect.any(Date) });
   expect(resumed.of("message.new").find((e) => e.message.id === reply.id)?.message.replyTo).toEqual({ id: original.id, body: "", senderName: "Ann" });
 
   for (const who of [ann, bob]) {
