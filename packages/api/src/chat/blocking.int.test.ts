@@ -127,6 +127,8 @@ test("people blocked either way do not see each other online, anywhere; after un
   const dm = await annWeb.chat.createDirect.mutate({ userId: bob.id });
   await annWeb.chat.createDirect.mutate({ userId: cat.id });
   const [annSees, bobSees] = [watchOnline(socket(ann)), watchOnline(socket(bob))];
+  // Ann's chat page hears presence on its event stream too
+  const annTab = await tab(ann);
   socket(cat);
   await annSees.until((ids) => ids.includes(bob.id) && ids.includes(cat.id));
   await bobSees.until((ids) => ids.includes(ann.id));
@@ -135,6 +137,16 @@ test("people blocked either way do not see each other online, anywhere; after un
   await bobWeb.user.block.mutate({ userId: ann.id });
   await annSees.until((ids) => !ids.includes(bob.id) && ids.includes(cat.id));
   await bobSees.until((ids) => !ids.includes(ann.id));
+  await expect
+    .poll(
+      () =>
+        annTab
+          .of("presence")
+          .filter((e) => e.userId === bob.id)
+          .at(-1)?.online,
+      { timeout: 20_000 },
+    )
+    .toBe(false);
   expect((await annWeb.user.contacts.query()).map((c) => c.id)).toEqual([cat.id]);
   expect((await bobWeb.user.contacts.query()).map((c) => c.id)).toEqual([]);
   const annView = await annWeb.chat.get.query({ conversationId: dm.id });
@@ -144,6 +156,16 @@ test("people blocked either way do not see each other online, anywhere; after un
   await bobWeb.user.unblock.mutate({ userId: ann.id });
   await annSees.until((ids) => ids.includes(bob.id));
   await bobSees.until((ids) => ids.includes(ann.id));
+  await expect
+    .poll(
+      () =>
+        annTab
+          .of("presence")
+          .filter((e) => e.userId === bob.id)
+          .at(-1)?.online,
+      { timeout: 20_000 },
+    )
+    .toBe(true);
   expect((await annWeb.chat.get.query({ conversationId: dm.id })).members.find((m) => m.id === bob.id)).toMatchObject({ online: true });
 });
 

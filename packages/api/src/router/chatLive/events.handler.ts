@@ -11,6 +11,7 @@ import { contactIds } from "../../chat/contacts.ts";
 import { conversationSummary } from "../../chat/conversations.ts";
 import { memberSince } from "../../chat/members.ts";
 import { toChatMessage, withoutQuotesBefore } from "../../chat/messages.ts";
+import { onlineUsers } from "../../services/presence.ts";
 import type { ChatEvent } from "../../chat/types.ts";
 import { realtimeServices, type Context, type SessionUser } from "../../trpc.ts";
 
@@ -81,10 +82,13 @@ export async function* chatEventsHandler({ ctx, input, signal }: { ctx: Ctx; inp
       if (event.type === "contacts.changed") {
         const before = contacts;
         contacts = await contactsOf(ctx, contacts);
-        // someone now blocked: shown offline at once, and heard of no more
+        // someone now blocked: shown offline at once, and heard of no more; someone unblocked: as they are now
         for (const gone of before) {
           if (!contacts.has(gone)) yield tracked(id, { type: "presence", userId: gone, online: false, lastSeenAt: null } satisfies ChatEvent);
         }
+        const back = [...contacts].filter((userId) => !before.has(userId));
+        const online = await onlineUsers(ctx.redis, back);
+        for (const userId of back) yield tracked(id, { type: "presence", userId, online: online.has(userId), lastSeenAt: null } satisfies ChatEvent);
         continue;
       }
       if (event.type === "conversation.removed") {
