@@ -18,6 +18,7 @@ export type { OnlineUser } from "./services/presence.ts";
 export type { MeetingEvent, PeerInfo, ProducerInfo, MediaSource } from "./meeting/events.ts";
 export type { HostLobbyView, KnockState } from "./meeting/lobby.ts";
 export type {
+  BlockedUser,
   CallEndStatus,
   CallEntry,
   CallInfo,
@@ -27,6 +28,7 @@ export type {
   ChatHistoryPage,
   ChatMessage,
   ChatUser,
+  ConversationInvitation,
   ConversationKind,
   ConversationMemberInfo,
   ConversationSummary,

@@ -70,6 +70,8 @@ const variables = {
   RECONNECT_GRACE_MS: milliseconds(5000),
   P2P_RETURN_QUIET_MS: milliseconds(15_000),
   CALL_RING_TIMEOUT_MS: milliseconds(30_000),
+  CHAT_MAX_GROUP_MEMBERS: wholeNumber("a whole number of people (2 or more)", 2).default(256),
+  CHAT_MAX_CONVERSATIONS_PER_HOUR: cap(30),
   RATE_LIMIT_SIGNIN_PER_MIN: perWindow(5),
   RATE_LIMIT_REGISTER_PER_HOUR: perWindow(3),
   RATE_LIMIT_GUESTS_PER_HOUR: perWindow(30),

@@ -12,6 +12,7 @@ import { env } from "@qualmeet/config";
 import type { PrismaClient } from "@qualmeet/db";
 import { MESH_MAX_PARTICIPANTS, modeFor } from "../meeting/topology.ts";
 import { withFreshMeetingCode } from "../meeting/meetingRecords.ts";
+import { blockedWith } from "./blocks.ts";
 import { publishChatEvent, type StoredCallInfo } from "./chatEvents.ts";
 import { requireMember } from "./members.ts";
 import type { CallEndStatus, CallInfo, CallKind, ChatUser } from "./types.ts";
@@ -78,9 +79,15 @@ export async function startCall(deps: CallDeps, user: ChatUser, conversationId: 
   const conversation = await deps.db.conversation.findUnique({ where: { id: conversationId }, select: { kind: true, title: true } });
   if (!conversation) throw new TRPCError({ code: "NOT_FOUND", message: "This conversation does not exist." });
   if (conversation.kind === "MEETING") throw new TRPCError({ code: "BAD_REQUEST", message: "A meeting's chat has its meeting: join it instead of calling." });
-  const callees = [...members.keys()].filter((id) => id !== user.id);
-  if (callees.length === 0) throw new TRPCError({ code: "BAD_REQUEST", message: "There is nobody else in this conversation to call." });
   const direct = conversation.kind === "DIRECT";
+  const others = [...members.keys()].filter((id) => id !== user.id);
+  // people blocked with the caller either way are not rung; in a DM there is then nobody to call
+  const blocked = await blockedWith(deps.redis, deps.db, user.id);
+  if (direct && others.some((id) => blocked.has(id))) {
+    throw new TRPCError({ code: "FORBIDDEN", message: "You cannot call in this conversation: one of you has blocked the other." });
+  }
+  const callees = others.filter((id) => !blocked.has(id));
+  if (callees.length === 0) throw new TRPCError({ code: "BAD_REQUEST", message: "There is nobody else in this conversation to call." });
   let title = conversation.title ?? "Group";
   if (direct) {
     const other = await deps.db.user.findUnique({ where: { id: callees[0]! }, select: { name: true } });
