@@ -9,11 +9,12 @@ import type { Bus } from "../services/bus.ts";
 import { NodeRpc, NodeUnreachable, runCommand, type CommandArgs, type CommandResult } from "../services/nodeRpc.ts";
 import type { JoinResult, MediaArgs, MediaOperation, MediaOwnerCommands, MediaResult, PlaybackCommand, RealtimeNodeCommands } from "./commands.ts";
 import { EdgeMembers, type WatchMeeting } from "./edgeMembers.ts";
-import { appendMeetingEvent, appendMeetingEventFor } from "./eventLog.ts";
+import { appendMeetingEvent } from "./eventLog.ts";
 import type { P2PSignal } from "./events.ts";
 import type { MediaOwner, NodeProbe } from "./mediaOwner.ts";
 import { meetingByCode } from "./meetingRecords.ts";
-import { MEDIA_MOVED_MESSAGE, TARGET_NOT_IN_MEETING, notInMeeting } from "./messages.ts";
+import { relaySignal } from "./meshGate.ts";
+import { MEDIA_MOVED_MESSAGE, notInMeeting } from "./messages.ts";
 import { MediaOwnership } from "./ownership.ts";
 import type { Caller, ConnectionRef } from "./participants.ts";
 import { logFailure } from "@qualmeet/log";
@@ -73,6 +74,7 @@ export class MeetingService implements ParticipantCommands {
       leave: (...args) => local.leave(...args),
       signal: (...args) => local.signal(...args),
       playback: (...args) => local.playback(...args),
+      setPlaybackAllowed: (...args) => local.setPlaybackAllowed(...args),
       setMeshThreshold: (...args) => local.setMeshThreshold(...args),
       mute: (...args) => local.mute(...args),
       setMicMuted: (...args) => local.setMicMuted(...args),
@@ -148,13 +150,12 @@ export class MeetingService implements ParticipantCommands {
     return result;
   }
 
-  /** A P2P signal for one other participant; refused when they are not in the meeting. */
+  /** A P2P signal for one other participant; refused when they are not in the meeting or it does not run on the mesh. */
   async signal(meetingId: string, peerId: string, caller: Caller, targetPeerId: string, signal: P2PSignal): Promise<void> {
     if (!this.edge.get(caller.connection.connectionId, meetingId, peerId, caller.user.id)) {
       return this.forwardAndConfirm(meetingId, peerId, caller, "signal", [meetingId, peerId, caller, targetPeerId, signal]);
     }
-    const added = targetPeerId !== peerId && (await appendMeetingEventFor(this.deps.redis, meetingId, { type: "p2p.signal", fromPeerId: peerId, signal }, targetPeerId)) !== null;
-    if (!added) throw new TRPCError({ code: "NOT_FOUND", message: TARGET_NOT_IN_MEETING });
+    await relaySignal(this.deps.redis, meetingId, peerId, targetPeerId, signal);
   }
 
   media<K extends MediaOperation>(meetingId: string, peerId: string, caller: Caller, operation: K, args: MediaArgs<K>): Promise<MediaResult<K>> {
@@ -168,6 +169,7 @@ export class MeetingService implements ParticipantCommands {
   }
 
   playback = (meetingId: string, peerId: string, caller: Caller, state: PlaybackCommand) => this.forward(meetingId, "playback", [meetingId, peerId, caller, state]);
+  setPlaybackAllowed = (meetingId: string, peerId: string, caller: Caller, allowed: boolean) => this.forward(meetingId, "setPlaybackAllowed", [meetingId, peerId, caller, allowed]);
   setMeshThreshold = (meetingId: string, peerId: string, caller: Caller, n: number) => this.forward(meetingId, "setMeshThreshold", [meetingId, peerId, caller, n]);
   mute = (meetingId: string, peerId: string, caller: Caller, target: string) => this.forward(meetingId, "mute", [meetingId, peerId, caller, target]);
   setMicMuted = (meetingId: string, peerId: string, caller: Caller, muted: boolean) => this.forward(meetingId, "setMicMuted", [meetingId, peerId, caller, muted]);

@@ -15,6 +15,7 @@ function meetingWith(userIds: string[]): LiveMeeting {
         nodeId: "node",
         participationId: `p-${i}`,
         micMuted: false,
+        joinedAfterId: null,
         graceTimer: null,
       };
       return [peerId, participant];
@@ -27,6 +28,7 @@ function meetingWith(userIds: string[]): LiveMeeting {
     meshThreshold: 4,
     quietTimer: null,
     playback: null,
+    playbackAllowed: false,
     participants,
     rebuilding: null,
     stopWatchingEvents: () => {},
