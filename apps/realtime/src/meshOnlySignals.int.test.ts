@@ -39,6 +39,8 @@ test("a meeting set to the SFU runs on the mesh, and its participants' offers an
   const offer = { description: { type: "offer" as const, sdp: "v=0\r\no=- 1 1 IN IP4 192.0.2.10\r\n" } };
   const candidate = { candidate: { candidate: "candidate:1 1 udp 2122260223 192.0.2.10 50000 typ host", sdpMid: "0", sdpMLineIndex: 0 } };
   for (const signal of [offer, candidate]) await hostConn.client.room.signal.mutate({ meetingId: meeting.id, peerId: h.self.peerId, targetPeerId: m.self.peerId, signal });
-  await expect.poll(() => seen.filter((e) => e.type === "p2p.signal").map((e) => (e as Extract<MeetingEvent, { type: "p2p.signal" }>).signal), { timeout: 10_000 }).toEqual([offer, candidate]);
+  await expect
+    .poll(() => seen.filter((e) => e.type === "p2p.signal").map((e) => (e as Extract<MeetingEvent, { type: "p2p.signal" }>).signal), { timeout: 10_000 })
+    .toEqual([offer, candidate]);
   sub.unsubscribe();
 });

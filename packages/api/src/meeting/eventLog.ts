@@ -32,7 +32,17 @@ export const STREAM_TTL_MS = 24 * 60 * 60 * 1000;
 
 type RedisWithAppend = Redis & {
   meetingEventAppend(stream: string, channel: string, json: string, maxlen: number, ttlMs: number, route: string): Promise<string>;
-  meetingSignalAppend(stream: string, channel: string, presence: string, mesh: string, json: string, maxlen: number, ttlMs: number, route: string, peerId: string): Promise<string | 0 | null>;
+  meetingSignalAppend(
+    stream: string,
+    channel: string,
+    presence: string,
+    mesh: string,
+    json: string,
+    maxlen: number,
+    ttlMs: number,
+    route: string,
+    peerId: string,
+  ): Promise<string | 0 | null>;
 };
 
 function withAppend(redis: Redis): RedisWithAppend {

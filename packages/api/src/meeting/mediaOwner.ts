@@ -53,7 +53,9 @@ export class MediaOwner implements MediaOwnerCommands {
   }
 
   private recordMesh(live: LiveMeeting): void {
-    void recordMesh(this.deps.redis, live).catch(logFailure("meeting: P2P signal relay state not recorded (signals may be refused until the next join)", { meetingId: live.meeting.id }));
+    void recordMesh(this.deps.redis, live).catch(
+      logFailure("meeting: P2P signal relay state not recorded (signals may be refused until the next join)", { meetingId: live.meeting.id }),
+    );
   }
 
   async join(meetingId: string, caller: Caller): Promise<JoinResult> {
@@ -351,7 +353,13 @@ export class MediaOwner implements MediaOwnerCommands {
   async adopt(snapshot: MeetingSnapshot): Promise<void> {
     const media = await this.meetingMedia.createRoom(snapshot.meeting.id).catch(() => null);
     const participants = new Map(snapshot.participants.map((p) => [p.peerId, { ...p, graceTimer: null }]));
-    const live = await this.track(snapshot.meeting, media, { mode: snapshot.mode, meshThreshold: snapshot.meshThreshold, playback: snapshot.playback, playbackAllowed: snapshot.playbackAllowed, participants });
+    const live = await this.track(snapshot.meeting, media, {
+      mode: snapshot.mode,
+      meshThreshold: snapshot.meshThreshold,
+      playback: snapshot.playback,
+      playbackAllowed: snapshot.playbackAllowed,
+      participants,
+    });
     if (live.media) for (const p of live.participants.values()) this.meetingMedia.attachPeer(live, p);
     this.meetings.set(snapshot.meeting.id, live);
     this.recordMesh(live);
@@ -415,7 +423,11 @@ export class MediaOwner implements MediaOwnerCommands {
   }
 
   /** A live meeting whose media room and end this node watches. */
-  private async track(meeting: MeetingMeta, media: MediaRoom | null, state: Pick<LiveMeeting, "mode" | "meshThreshold" | "playback" | "playbackAllowed" | "participants">): Promise<LiveMeeting> {
+  private async track(
+    meeting: MeetingMeta,
+    media: MediaRoom | null,
+    state: Pick<LiveMeeting, "mode" | "meshThreshold" | "playback" | "playbackAllowed" | "participants">,
+  ): Promise<LiveMeeting> {
     const live: LiveMeeting = { meeting, media, ...state, quietTimer: null, rebuilding: null, stopWatchingEvents: () => {} };
     this.meetingMedia.watch(live);
     live.stopWatchingEvents = await this.watchEnd(meeting.id);
