@@ -64,6 +64,7 @@ const variables = {
   RECONNECT_GRACE_MS: milliseconds(5000),
   P2P_RETURN_QUIET_MS: milliseconds(15_000),
   CALL_RING_TIMEOUT_MS: milliseconds(30_000),
+  MEETING_IDLE_END_MS: milliseconds(30 * 60_000),
   RATE_LIMIT_SIGNIN_PER_MIN: perWindow(5),
   RATE_LIMIT_REGISTER_PER_HOUR: perWindow(3),
   RATE_LIMIT_GUESTS_PER_HOUR: perWindow(30),

@@ -17,7 +17,7 @@ import { meetingKeys } from "./keys.ts";
 import { MeetingMedia } from "./meetingMedia.ts";
 import { forgetMesh, recordMesh, relaySignal } from "./meshGate.ts";
 import { endMeeting, forgetCachedMeeting } from "./meetingRecords.ts";
-import { MEDIA_LOST_MESSAGE, MEDIA_UNAVAILABLE, PLAYBACK_HOST_ONLY, TARGET_NOT_IN_MEETING, mediaToTrpcError, notInMeeting } from "./messages.ts";
+import { MEDIA_LOST_MESSAGE, MEDIA_UNAVAILABLE, MEETING_ENDED, PLAYBACK_HOST_ONLY, TARGET_NOT_IN_MEETING, mediaToTrpcError, notInMeeting } from "./messages.ts";
 import { peerInfo, beyondUserLimit, type Caller, type ConnectionRef, type LiveMeeting, type MeetingMeta, type MeetingSnapshot, type Participant } from "./participants.ts";
 import { runPeerMedia } from "./peerMedia.ts";
 import { logFailure, logger } from "@qualmeet/log";
@@ -62,7 +62,7 @@ export class MediaOwner implements MediaOwnerCommands {
     const { user, connection } = caller;
     const meeting = await this.deps.db.meeting.findUnique({ where: { id: meetingId } });
     if (!meeting) throw new TRPCError({ code: "NOT_FOUND", message: "There is no such meeting." });
-    if (meeting.status === "ENDED") throw new TRPCError({ code: "PRECONDITION_FAILED", message: "This meeting has ended." });
+    if (meeting.status === "ENDED") throw new TRPCError({ code: "PRECONDITION_FAILED", message: MEETING_ENDED });
     // a page reload joins again before its old socket's grace window ends: the old participant makes way
     for (const old of [...(this.meetings.get(meeting.id)?.participants.values() ?? [])]) {
       if (old.userId !== user.id) continue;
@@ -101,13 +101,20 @@ export class MediaOwner implements MediaOwnerCommands {
     };
     live.participants.set(participant.peerId, participant);
     try {
+      // live from this join on; an end that came first (the host's, an idle sweep's: idleMeetings.ts) wins
+      if (meeting.status !== "LIVE") {
+        const { count } = await this.deps.db.meeting.updateMany({
+          where: { id: meeting.id, status: { not: "ENDED" } },
+          data: { status: "LIVE", startedAt: meeting.startedAt ?? new Date() },
+        });
+        if (count === 0) throw new TRPCError({ code: "PRECONDITION_FAILED", message: MEETING_ENDED });
+      }
       await this.meetingMedia.fitTopology(live);
       this.recordMesh(live);
       if (live.media) this.meetingMedia.attachPeer(live, participant);
       await this.deps.db.meetingParticipant.create({
         data: { id: participant.participationId, meetingId: meeting.id, userId: user.id, displayName: user.name, role: participant.isHost ? "HOST" : "PARTICIPANT" },
       });
-      if (meeting.status !== "LIVE") await this.deps.db.meeting.update({ where: { id: meeting.id }, data: { status: "LIVE", startedAt: meeting.startedAt ?? new Date() } });
       // the node holding the participant's socket (which may not be this, the media owner)
       await this.deps.redis.hset(meetingKeys.presence(meeting.id), participant.peerId, connection.nodeId);
     } catch (error) {

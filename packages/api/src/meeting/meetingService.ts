@@ -8,13 +8,15 @@ import type { PrismaClient } from "@qualmeet/db";
 import type { Bus } from "../services/bus.ts";
 import { NodeRpc, NodeUnreachable, runCommand, type CommandArgs, type CommandResult } from "../services/nodeRpc.ts";
 import type { JoinResult, MediaArgs, MediaOperation, MediaOwnerCommands, MediaResult, PlaybackCommand, RealtimeNodeCommands } from "./commands.ts";
+import { env } from "@qualmeet/config";
 import { EdgeMembers, type WatchMeeting } from "./edgeMembers.ts";
 import { appendMeetingEvent } from "./eventLog.ts";
 import type { P2PSignal } from "./events.ts";
+import { endIdleMeetings, idleSweepInterval } from "./idleMeetings.ts";
 import type { MediaOwner, NodeProbe } from "./mediaOwner.ts";
 import { meetingByCode } from "./meetingRecords.ts";
 import { relaySignal } from "./meshGate.ts";
-import { MEDIA_MOVED_MESSAGE, notInMeeting } from "./messages.ts";
+import { MEDIA_MOVED_MESSAGE, MEETING_ENDED, notInMeeting } from "./messages.ts";
 import { MediaOwnership } from "./ownership.ts";
 import type { Caller, ConnectionRef } from "./participants.ts";
 import { logFailure } from "@qualmeet/log";
@@ -36,6 +38,7 @@ export class MeetingService implements ParticipantCommands {
   private readonly joinedBy = new Map<string, Set<string>>();
   private readonly openConnections = new Set<string>();
   private heartbeat: NodeJS.Timeout | null = null;
+  private idleSweep: NodeJS.Timeout | null = null;
   private draining = false;
 
   constructor(
@@ -90,6 +93,11 @@ export class MeetingService implements ParticipantCommands {
     await this.beat();
     this.heartbeat = setInterval(() => void this.beat().catch(logFailure("meetings: ownership renewal failed (retried at the next beat)")), HEARTBEAT_MS);
     this.heartbeat.unref();
+    this.idleSweep = setInterval(
+      () => void endIdleMeetings(this.deps, env.MEETING_IDLE_END_MS).catch(logFailure("meetings: idle sweep failed (retried at the next one)")),
+      idleSweepInterval(env.MEETING_IDLE_END_MS),
+    );
+    this.idleSweep.unref();
   }
 
   // ---- sockets of this node
@@ -123,7 +131,7 @@ export class MeetingService implements ParticipantCommands {
   async join(code: string, caller: Caller): Promise<JoinResult> {
     const meeting = await meetingByCode(this.deps.db, this.deps.redis, code);
     if (!meeting) throw new TRPCError({ code: "NOT_FOUND", message: `There is no meeting with the code ${code}.` });
-    if (meeting.status === "ENDED") throw new TRPCError({ code: "PRECONDITION_FAILED", message: "This meeting has ended." });
+    if (meeting.status === "ENDED") throw new TRPCError({ code: "PRECONDITION_FAILED", message: MEETING_ENDED });
     const result = await this.joinOnOwner(meeting.id, caller);
     this.remember(caller.connection, meeting.id);
     this.edge.confirm(caller.connection.connectionId, meeting.id, result.self.peerId, caller.user);
@@ -277,6 +285,7 @@ export class MeetingService implements ParticipantCommands {
 
   async stop(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
+    if (this.idleSweep) clearInterval(this.idleSweep);
     this.edge.close();
     // the meetings still here (not handed over) end with this node: nobody owns them any more
     const owned = this.local.ownedMeetingIds();
