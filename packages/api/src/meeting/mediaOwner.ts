@@ -120,6 +120,8 @@ export class MediaOwner implements MediaOwnerCommands {
     } catch (error) {
       live.participants.delete(participant.peerId);
       if (live.media?.peers.has(participant.peerId)) live.media.removePeer(participant.peerId);
+      // a first join that failed leaves no live meeting behind (its row back to SCHEDULED: idle sweeps see it)
+      if (live.participants.size === 0 && this.meetings.get(meeting.id) === live) await this.close(live, "SCHEDULED");
       throw error;
     }
     const lastEventId = await this.deps.log.append(meeting.id, { type: "peer.joined", peer: peerInfo(live, participant) });
