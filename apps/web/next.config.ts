@@ -22,6 +22,9 @@ const nextConfig: NextConfig = {
   // build slower.
   typescript: { ignoreBuildErrors: true },
   reactStrictMode: true,
+  // Test hooks (window.__qualmeet, window.__listenTogether) exist only in the build tests make (buildWeb's
+  // testHooks): inlined at build time, so the product's bundle holds none of their code.
+  env: { QUALMEET_TEST_HOOKS: process.env.QUALMEET_TEST_HOOKS === "1" ? "1" : "" },
   experimental: {
     // forbidden(): the admin page answers 403 for signed-in non-administrators
     authInterrupts: true,

@@ -32,6 +32,7 @@ test("nothing set: npm start gets the README's defaults, derived addresses inclu
     MEDIA_RTC_MIN_PORT: 40000,
     MEDIA_RTC_MAX_PORT: 49999,
     RATE_LIMIT_SIGNALS_PER_10S: 300,
+    MEETING_IDLE_END_MS: 1_800_000,
   });
   expect(env.DATABASE_URL).toBeUndefined();
   expect(env.MEDIA_WORKERS).toBeUndefined();

@@ -88,6 +88,8 @@ interface MeetingState {
   error: string | null;
   page: number;
   playback: PlaybackState | null;
+  /** the host lets everyone share and control "Listen together" (the host always may) */
+  playbackAllowed: boolean;
 
   reset(): void;
   setPhase(phase: Phase, error?: string | null): void;
@@ -113,6 +115,7 @@ interface MeetingState {
   dismissNotice(id: number): void;
   setPage(page: number): void;
   setPlayback(playback: PlaybackState | null): void;
+  setPlaybackAllowed(allowed: boolean): void;
 }
 
 const initial = {
@@ -132,6 +135,7 @@ const initial = {
   error: null,
   page: 0,
   playback: null as PlaybackState | null,
+  playbackAllowed: false,
 };
 
 let noticeId = 0;
@@ -233,6 +237,7 @@ export const useMeetingStore = create<MeetingState>()((set) => ({
   dismissNotice: (id) => set((s) => (s.notice?.id === id ? { notice: null } : s)),
   setPage: (page) => set({ page }),
   setPlayback: (playback) => set({ playback }),
+  setPlaybackAllowed: (playbackAllowed) => set({ playbackAllowed }),
 }));
 
 function mergeProducers(current: ProducerInfo[], added: ProducerInfo[]): ProducerInfo[] {

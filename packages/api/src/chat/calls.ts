@@ -5,13 +5,14 @@
 //   chat:call:{callId}:ringing    set of the callees still ringing
 //   chat:calls:ringing            sorted set callId -> deadline (ms); every node sweeps it, one wins each call
 // Each transition is a compare-and-set on the state, so accept, decline, cancel and the timeout cannot both win.
-// The CallLog ends (ENDED, endedAt) when everyone has left the call's meeting.
+// The CallLog ends (ENDED, endedAt) when everyone has left the call's meeting. The meeting ends with its call
+// (declined, cancelled, missed or ended): an old ring or link joins nobody afterwards.
 import { TRPCError } from "@trpc/server";
 import type { Redis } from "ioredis";
 import { env } from "@qualmeet/config";
 import type { PrismaClient } from "@qualmeet/db";
 import { MESH_MAX_PARTICIPANTS, modeFor } from "../meeting/topology.ts";
-import { withFreshMeetingCode } from "../meeting/meetingRecords.ts";
+import { endMeetingUnattended, withFreshMeetingCode } from "../meeting/meetingRecords.ts";
 import { blockedWith } from "./blocks.ts";
 import { publishChatEvent, type StoredCallInfo } from "./chatEvents.ts";
 import { requireMember } from "./members.ts";
@@ -72,6 +73,12 @@ async function announceEnd(deps: CallDeps, userIds: string[], info: StoredCallIn
     status,
     ...(answeredOnOtherDevice ? { answeredOnOtherDevice } : {}),
   });
+}
+
+/** The call is over: so is its meeting. */
+async function endCallMeeting(deps: CallDeps, callId: string, meetingId?: string | null): Promise<void> {
+  const id = meetingId ?? (await deps.db.callLog.findUnique({ where: { id: callId }, select: { meetingId: true } }))?.meetingId;
+  if (id) await endMeetingUnattended(deps.db, deps.redis, id, "call ended");
 }
 
 export async function startCall(deps: CallDeps, user: ChatUser, conversationId: string, kind: CallKind): Promise<CallInfo> {
@@ -153,6 +160,7 @@ export async function declineCall(deps: CallDeps, user: ChatUser, callId: string
   if ((await withTransition(deps.redis).chatCallTransition(callKey(callId), "RINGING", "DECLINED")) !== "OK") return;
   await deps.redis.zrem(RINGING_SET, callId);
   await deps.db.callLog.updateMany({ where: { id: callId, status: "RINGING" }, data: { status: "DECLINED", endedAt: new Date() } });
+  await endCallMeeting(deps, callId);
   await announceEnd(deps, await membersOf(deps, call.info.conversationId), call.info, "DECLINED");
 }
 
@@ -165,6 +173,7 @@ export async function cancelCall(deps: CallDeps, user: ChatUser, callId: string)
   if (result !== "OK") return;
   await deps.redis.multi().zrem(RINGING_SET, callId).del(ringingKey(callId)).exec();
   await deps.db.callLog.updateMany({ where: { id: callId, status: "RINGING" }, data: { status: "CANCELLED", endedAt: new Date() } });
+  await endCallMeeting(deps, callId);
   await announceEnd(deps, await membersOf(deps, call.info.conversationId), call.info, "CANCELLED");
 }
 
@@ -181,6 +190,7 @@ export async function expireRinging(deps: CallDeps, now = Date.now()): Promise<n
     await deps.redis.del(ringingKey(callId));
     if ((await withTransition(deps.redis).chatCallTransition(callKey(callId), "RINGING", "MISSED")) === "OK") {
       await deps.db.callLog.updateMany({ where: { id: callId, status: "RINGING" }, data: { status: "MISSED", endedAt: new Date() } });
+      await endCallMeeting(deps, callId);
       await announceEnd(deps, await membersOf(deps, call.info.conversationId), call.info, "MISSED");
       expired++;
     } else if (stillRinging.length) {
@@ -211,7 +221,9 @@ export async function endFinishedCalls(deps: CallDeps): Promise<number> {
     }
     const endedAt = lastLeft && lastLeft > answeredAt ? lastLeft : answeredAt;
     const { count } = await deps.db.callLog.updateMany({ where: { id: call.id, status: "ONGOING" }, data: { status: "ENDED", endedAt } });
-    if (count === 0 || !call.conversationId) continue;
+    if (count === 0) continue;
+    await endCallMeeting(deps, call.id, call.meetingId);
+    if (!call.conversationId) continue;
     ended++;
     const members = await membersOf(deps, call.conversationId);
     await publishChatEvent(deps.redis, members, { type: "call.ended", callId: call.id, conversationId: call.conversationId, status: "ENDED" });

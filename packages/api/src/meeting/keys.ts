@@ -3,6 +3,8 @@
 //   room:{meetingId}:events      stream (capped): the meeting's events, ids for tracked() resumption
 //   events:{meetingId}           pub/sub: live fan-out of "<stream id> <type> <to or *> <json>"
 //   room:{meetingId}:presence    hash peerId -> node holding the participant's socket (kept by the media owner)
+//   room:{meetingId}:mesh        string, TTL: present while the meeting's media runs on the P2P mesh (signals are
+//                                relayed only then; after a switch to the SFU it lasts the switch's wind-down)
 //   room:{meetingId}:owner       string, TTL: the node that owns the meeting's media
 //   node:{nodeId}:load           string, TTL: participants that node's meetings hold (owner choice by least load)
 //   cache:room:{meetingId}       JSON, TTL: the meeting's row, read-through from PostgreSQL
@@ -14,6 +16,7 @@ export const meetingKeys = {
   events: (meetingId: string) => `room:${meetingId}:events`,
   channel: (meetingId: string) => `events:${meetingId}`,
   presence: (meetingId: string) => `room:${meetingId}:presence`,
+  mesh: (meetingId: string) => `room:${meetingId}:mesh`,
   owner: (meetingId: string) => `room:${meetingId}:owner`,
   nodeLoad: (nodeId: string) => `node:${nodeId}:load`,
   cachedMeeting: (meetingId: string) => `cache:room:${meetingId}`,

@@ -95,6 +95,7 @@ export class SfuEngine implements MediaEngine {
     store.setJoined(res.meeting, res.self, res.peers);
     // "Listen together" starts from where the shared media is now
     store.setPlayback(res.playback);
+    store.setPlaybackAllowed(res.playbackAllowed);
     store.setLocal({ camera: options.camera, mic: options.mic, screen: null, micMuted: session.local.micMuted });
     this.topologySwitch.apply(res);
     this.subscribe(res.lastEventId);
@@ -187,6 +188,7 @@ export class SfuEngine implements MediaEngine {
       session.iceServers = res.iceServers;
       useMeetingStore.getState().setJoined(res.meeting, res.self, res.peers);
       useMeetingStore.getState().setPlayback(res.playback);
+      useMeetingStore.getState().setPlaybackAllowed(res.playbackAllowed);
       this.topologySwitch.apply(res);
       this.subscribe(res.lastEventId);
       await this.topologySwitch.startMedia(res);
@@ -229,6 +231,9 @@ export class SfuEngine implements MediaEngine {
         break;
       case "playback":
         useMeetingStore.getState().setPlayback(event.playback);
+        break;
+      case "playback.allowed":
+        useMeetingStore.getState().setPlaybackAllowed(event.allowed);
         break;
       case "peer.left":
         topologySwitch.mesh?.removePeer(event.peerId);
