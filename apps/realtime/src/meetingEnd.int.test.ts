@@ -49,6 +49,8 @@ test("an emptied meeting ends after the idle time and its code no longer joins; 
   const leaver = connect(host.cookie);
   const left = await leaver.client.room.join.mutate({ code: emptied.code });
   await leaver.client.room.leave.mutate({ meetingId: emptied.id, peerId: left.self.peerId });
+  // made for later: nobody has joined it yet
+  const forNextWeek = await webClient(web.url, host.cookie).meeting.create.mutate({ title: "Next week" });
 
   await expect.poll(() => statusOf(host.cookie, emptied.code), { timeout: IDLE_MS * 5, interval: 200 }).toBe("ENDED");
   await expect(connect(host.cookie).client.room.join.mutate({ code: emptied.code })).rejects.toMatchObject(ended);
@@ -57,12 +59,18 @@ test("an emptied meeting ends after the idle time and its code no longer joins; 
   const guest = await newUser(web.url, "Guest Gil");
   const joined = await connect(guest.cookie).client.room.join.mutate({ code: occupied.code });
   expect(joined.peers.map((p) => p.peerId)).toEqual([stay.self.peerId]);
+  // the link made for later still joins, however long it waited
+  expect(await statusOf(host.cookie, forNextWeek.code)).toBe("SCHEDULED");
+  await expect(connect(host.cookie).client.room.join.mutate({ code: forNextWeek.code })).resolves.toMatchObject({ self: { displayName: "Idle Ida", isHost: true } });
 }, 60_000);
 
 test("a meeting that emptied while no node ran ends once one starts", async () => {
   const host = await newUser(web.url, "Restart Rae");
+  const meeting = await webClient(web.url, host.cookie).meeting.create.mutate({ title: "Left before the restart" });
+  const tab = connect(host.cookie);
+  const joined = await tab.client.room.join.mutate({ code: meeting.code });
+  await tab.client.room.leave.mutate({ meetingId: meeting.id, peerId: joined.self.peerId });
   await node.stop();
-  const meeting = await webClient(web.url, host.cookie).meeting.create.mutate({ title: "Nobody came" });
   node = await startNode();
   await expect.poll(() => statusOf(host.cookie, meeting.code), { timeout: IDLE_MS * 5, interval: 200 }).toBe("ENDED");
   await expect(connect(host.cookie).client.room.join.mutate({ code: meeting.code })).rejects.toMatchObject(ended);

@@ -3,7 +3,7 @@
 // (who came and went, `meeting_participant`) and Redis's (which node holds a meeting), so a sweep holds across
 // nodes and restarts, and two nodes sweeping at once end a meeting once.
 //
-// A meeting is left alone while anyone came or went within the idle time. The end is conditional on the row still
+// A meeting is left alone while anyone came or went within the idle time, and until someone first joins it. The end is conditional on the row still
 // being SCHEDULED (nobody in it: the last one out sets it back): a join makes the row LIVE before anything else,
 // also conditionally (mediaOwner.ts), so of a join and an end that cross, PostgreSQL lets exactly one through and
 // the join that lost is told "This meeting has ended.". A LIVE row no node holds (its owner key is gone) lost its
@@ -22,7 +22,11 @@ export const idleSweepInterval = (idleMs: number): number => Math.min(60_000, Ma
 /** Ends the meetings idle for `idleMs` at `now`; returns how many this sweep ended. */
 export async function endIdleMeetings(deps: { db: PrismaClient; redis: Redis }, idleMs: number, now = Date.now()): Promise<number> {
   const cutoff = new Date(now - idleMs);
-  const quiet: Prisma.MeetingWhereInput = { createdAt: { lt: cutoff }, participants: { none: { OR: [{ joinedAt: { gte: cutoff } }, { leftAt: { gte: cutoff } }] } } };
+  // a meeting nobody ever joined is a link made for later ("next week"): it waits for its first join
+  const quiet: Prisma.MeetingWhereInput = {
+    createdAt: { lt: cutoff },
+    AND: [{ participants: { some: {} } }, { participants: { none: { OR: [{ joinedAt: { gte: cutoff } }, { leftAt: { gte: cutoff } }] } } }],
+  };
   const idle = await deps.db.meeting.findMany({
     where: { AND: [quiet, { status: { not: "ENDED" } }] },
     select: { id: true, status: true },
