@@ -415,7 +415,7 @@ describe("the meeting room", () => {
     const cyPeer = await peerIdOf(people[2]!.page);
     people[0]!.page.once("dialog", (dialog) => void dialog.accept());
     await people[0]!.page.getByRole("button", { name: "Remove Cy Guest" }).click();
-    await people[2]!.page.getByRole("heading", { name: "You were removed from the meeting" }).waitFor();
+    await people[2]!.page.getByRole("heading", { name: "You were removed from this meeting" }).waitFor();
     await people[1]!.page.locator(`video[data-peer-id="${cyPeer}"]`).waitFor({ state: "detached" });
     await shot(people[2]!.page, "removed");
 

@@ -171,15 +171,32 @@ async function drift(a: Page, b: Page): Promise<number> {
   return Math.abs(sa.time - tb);
 }
 
-/** Waits (polling every 20 ms) until the page's player satisfies `check`; returns how long it took. */
-async function waitPlayer(page: Page, check: string, timeout = STEP_MS): Promise<number> {
+/** What a player is to be in: playing or paused, past its start, done seeking, its position within bounds. */
+interface PlayerState {
+  playing?: boolean;
+  started?: boolean;
+  settled?: boolean;
+  from?: number;
+  below?: number;
+}
+
+/**
+ * Waits (polling every 20 ms) until the page's player is in `state`; returns how long it took. The check is a
+ * function, not a string: the page's Content-Security-Policy forbids evaluating strings as script.
+ */
+async function waitPlayer(page: Page, state: PlayerState, timeout = STEP_MS): Promise<number> {
   const start = Date.now();
   await page.waitForFunction(
-    (check) => {
+    (want) => {
       const el = document.querySelector<HTMLMediaElement>('[aria-label="Shared media"]');
-      return !!el && (new Function("el", `return ${check}`) as (el: HTMLMediaElement) => boolean)(el);
+      if (!el) return false;
+      if (want.playing !== undefined && el.paused === want.playing) return false;
+      if (want.started && !(el.currentTime > 0)) return false;
+      if (want.settled && el.seeking) return false;
+      if (want.from !== undefined && el.currentTime < want.from) return false;
+      return want.below === undefined || el.currentTime < want.below;
     },
-    check,
+    state,
     { timeout, polling: 20 },
   );
   return Date.now() - start;
@@ -198,11 +215,16 @@ async function audioGain(page: Page, peerId: string, windowMs = 1500): Promise<n
   return (await packets()) - before;
 }
 
-const act = (page: Page, script: string) =>
-  page.evaluate((script) => {
+/** What a person does to the shared player: pause it, play it, or seek to a second (a function, for the page's CSP). */
+type PlayerAction = { pause: true } | { play: true } | { seekTo: number };
+
+const act = (page: Page, action: PlayerAction) =>
+  page.evaluate((action) => {
     const el = document.querySelector<HTMLMediaElement>('[aria-label="Shared media"]')!;
-    return (new Function("el", script) as (el: HTMLMediaElement) => unknown)(el);
-  }, script);
+    if ("pause" in action) el.pause();
+    else if ("play" in action) void el.play();
+    else el.currentTime = action.seekTo;
+  }, action);
 
 // ---- the flow --------------------------------------------------------------------------------------------
 
@@ -267,14 +289,14 @@ describe("Quick 1:1 and Listen together", () => {
     // plays within a second, in step
     await hostPanel.getByLabel("Media link").fill(mediaUrl);
     await hostPanel.getByRole("button", { name: "Share" }).click();
-    await waitPlayer(host.page, "!el.paused && el.currentTime > 0", 5000);
+    await waitPlayer(host.page, { playing: true, started: true }, 5000);
     const play = guestPanel.getByRole("button", { name: "Play shared media" });
     await play.waitFor();
     expect(await guest.page.locator('[aria-label="Shared media"]').count()).toBe(0);
     expect(guest.mediaRequests()).toBe(0);
     const pressed = Date.now();
     await play.click();
-    await waitPlayer(guest.page, "!el.paused && el.currentTime > 0");
+    await waitPlayer(guest.page, { playing: true, started: true });
     const guestStartMs = Date.now() - pressed;
     expect(guest.mediaRequests()).toBeGreaterThan(0);
     await expect(hostPanel.getByRole("alert").count()).resolves.toBe(0);
@@ -295,20 +317,20 @@ describe("Quick 1:1 and Listen together", () => {
     await hostPanel.getByLabel("Let everyone share and control").check();
     await guestPanel.getByLabel("Media link").waitFor();
     const paused = Date.now();
-    await act(guest.page, "el.pause()");
-    await waitPlayer(host.page, "el.paused", FOLLOW_MS * 2);
+    await act(guest.page, { pause: true });
+    await waitPlayer(host.page, { playing: false }, FOLLOW_MS * 2);
     const pauseFollowMs = Date.now() - paused;
     await host.page.waitForTimeout(300);
     const pauseDrift = await drift(host.page, guest.page);
 
     // play again on the host's side, then seek to 20 s there: the guest follows
     const resumed = Date.now();
-    await act(host.page, "void el.play()");
-    await waitPlayer(guest.page, "!el.paused", FOLLOW_MS * 2);
+    await act(host.page, { play: true });
+    await waitPlayer(guest.page, { playing: true }, FOLLOW_MS * 2);
     const playFollowMs = Date.now() - resumed;
     const seeked = Date.now();
-    await act(host.page, "el.currentTime = 20");
-    await waitPlayer(guest.page, "!el.seeking && el.currentTime >= 19.5 && el.currentTime < 22", FOLLOW_MS * 2);
+    await act(host.page, { seekTo: 20 });
+    await waitPlayer(guest.page, { settled: true, from: 19.5, below: 22 }, FOLLOW_MS * 2);
     const seekFollowMs = Date.now() - seeked;
     await host.page.waitForTimeout(500);
     const seekDrift = await drift(host.page, guest.page);
@@ -359,14 +381,14 @@ describe("Quick 1:1 and Listen together", () => {
     expect(guest.mediaRequests()).toBe(requestsBeforeRejoin);
     await rejoinedPanel.getByRole("button", { name: "Play shared media" }).click();
     // it starts from the join's state (not a replay of the room's log): its timeline is where the host is
-    const joinedAt = await waitPlayer(guest.page, "true");
+    const joinedAt = await waitPlayer(guest.page, {});
     const [h, g] = await Promise.all([playerState(host.page), playerState(guest.page)]);
     const timelineDrift = Math.abs(g!.expected! - (h!.time + (g!.at - h!.at) / 1000));
     console.log(`[listen together] late joiner's timeline ${joinedAt} ms after the room showed: ${JSON.stringify({ host: h, guest: g, timelineDrift })}`);
     expect(timelineDrift).toBeLessThan(MAX_DRIFT_S);
     expect(guest.logReplays()).toBe(0);
     // the press was the click the browser wanted: it plays at once, with no second click
-    const lateFollowMs = await waitPlayer(guest.page, "!el.paused && !el.seeking", FOLLOW_MS * 2);
+    const lateFollowMs = await waitPlayer(guest.page, { playing: true, settled: true }, FOLLOW_MS * 2);
     await guest.page.waitForTimeout(1000);
     const lateDrift = await drift(host.page, guest.page);
     console.log(`[listen together] late joiner: ${JSON.stringify({ lateFollowMs, lateDrift: +lateDrift.toFixed(3) })}`);

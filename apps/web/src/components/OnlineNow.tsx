@@ -2,12 +2,16 @@
 
 import { useEffect, useState } from "react";
 import type { OnlineUser } from "@qualmeet/api";
+import { isPermanentError } from "@/lib/chat/api";
+import { retryPauseMs } from "@/lib/keepTrying";
 import { getRealtimeClient, useRealtimeStatus } from "@/lib/realtime";
 
 /** Which of your contacts are online, live from the realtime server; renders nothing while the socket is not connected. */
 export function OnlineNow({ realtimeUrl }: { realtimeUrl: string }) {
   const [users, setUsers] = useState<OnlineUser[] | null>(null);
   const [failed, setFailed] = useState(false);
+  // the subscription after `failures` failed ones: a socket the server closed (a limit, a restart) ends it with an error
+  const [failures, setFailures] = useState(0);
   const status = useRealtimeStatus((s) => s.status);
 
   useEffect(() => {
@@ -17,15 +21,22 @@ export function OnlineNow({ realtimeUrl }: { realtimeUrl: string }) {
     } catch {
       return; // no socket (users stay null): nothing to show
     }
+    let retry: ReturnType<typeof setTimeout> | undefined;
     const sub = client.presence.online.subscribe(undefined, {
       onData: (list) => {
         setFailed(false);
         setUsers([...list]);
       },
-      onError: () => setFailed(true),
+      onError: (error) => {
+        setFailed(true);
+        if (!isPermanentError(error)) retry = setTimeout(() => setFailures((n) => n + 1), retryPauseMs(failures + 1));
+      },
     });
-    return () => sub.unsubscribe();
-  }, [realtimeUrl]);
+    return () => {
+      clearTimeout(retry);
+      sub.unsubscribe();
+    };
+  }, [realtimeUrl, failures]);
 
   if (failed || status !== "open" || !users) return null;
   return (

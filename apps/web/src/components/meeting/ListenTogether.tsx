@@ -289,10 +289,14 @@ export function ListenTogether() {
 
   async function setEveryoneMayShare(allowed: boolean) {
     if (!meetingId || !selfPeerId || !realtimeUrl) return;
+    // the box follows the click at once; the server's event confirms it, a refusal puts it back
+    const store = useMeetingStore.getState();
+    store.setPlaybackAllowed(allowed);
     try {
       await getRealtimeClient(realtimeUrl).room.setPlaybackAllowed.mutate({ meetingId, peerId: selfPeerId, allowed });
       setError(null);
     } catch (e) {
+      store.setPlaybackAllowed(!allowed);
       setError(errorMessage(e, "Could not change who may share."));
     }
   }
