@@ -137,7 +137,11 @@ export async function declineCall(deps: CallDeps, user: ChatUser, callId: string
   const call = await loadCall(deps.redis, callId);
   if (!call || call.info.from.id === user.id) throw callGone();
   const wasRinging = (await deps.redis.srem(ringingKey(callId), user.id)) === 1;
-  if (!wasRinging) return;
+  if (!wasRinging) {
+    // a callee's other tab declined already: nothing left to do; anyone else learns nothing about the call
+    if (!(await membersOf(deps, call.info.conversationId)).includes(user.id)) throw callGone();
+    return;
+  }
   const othersRinging = await deps.redis.scard(ringingKey(callId));
   if (!call.direct && (othersRinging > 0 || call.state !== "RINGING")) {
     await announceEnd(deps, [user.id], call.info, "DECLINED");

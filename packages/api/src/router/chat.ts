@@ -20,7 +20,7 @@ export const chatRouter = createTRPCRouter({
   search: guestOrUserProcedure.meta(access("guest or user", "conversation member")).input(searchSchema).query(searchHandler),
   createDirect: protectedProcedure.meta(access("user")).meta(changes).input(createDirectSchema).mutation(createDirectHandler),
   createGroup: protectedProcedure.meta(access("user")).meta(changes).input(createGroupSchema).mutation(createGroupHandler),
-  rename: protectedProcedure.meta(access("user", "conversation member")).meta(changes).input(renameSchema).mutation(renameHandler),
+  rename: protectedProcedure.meta(access("user", "group admin")).meta(changes).input(renameSchema).mutation(renameHandler),
   addMembers: protectedProcedure.meta(access("user", "group admin")).meta(changes).input(addMembersSchema).mutation(addMembersHandler),
   removeMember: protectedProcedure.meta(access("user", "group admin")).meta(changes).input(removeMemberSchema).mutation(removeMemberHandler),
 });
