@@ -33,6 +33,12 @@ export function labelText(words: { plural: string; empty: string; max: number })
     });
 }
 
+/**
+ * `.refine(...withoutNul("Searches"))`: free text stored in PostgreSQL or matched against it, whose text type cannot
+ * hold U+0000: refused as input (BAD_REQUEST) instead of failing its query (found by the fuzzing test).
+ */
+export const withoutNul = (plural: string) => [(text: string) => !text.includes("\u0000"), `${plural} cannot contain the character U+0000.`] as const;
+
 export const displayName = labelText({ plural: "Names", empty: "Enter a name.", max: 80 });
 export const meetingTitle = labelText({ plural: "Titles", empty: "Enter a title.", max: 120 });
 export const groupTitle = labelText({ plural: "Group names", empty: "Give the group a name.", max: 120 });
