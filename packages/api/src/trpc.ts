@@ -114,13 +114,16 @@ function failedService<R extends { ok: boolean }>(result: R): R {
   return result;
 }
 
+/** A procedure's own limit times RATE_LIMIT_SCALE (1 unless a deployment or a test raises every limit at once). */
+const scaled = (rule: RateLimitRule): RateLimitRule => (env.RATE_LIMIT_SCALE === 1 ? rule : { ...rule, capacity: rule.capacity * env.RATE_LIMIT_SCALE });
+
 /** The per-IP ceiling of every call and the procedure's own limit, asked of Redis together. */
 async function checkRateLimits(ctx: Context, meta: ProcedureMeta | undefined): Promise<void> {
   ipRule ??= { scope: "ip", capacity: env.RATE_LIMIT_GLOBAL_PER_MIN, windowMs: 60_000 };
   const own = meta?.rateLimit;
   const [ip, limited] = await Promise.all([
     consumeToken(ctx.redis, ipRule, ctx.ip),
-    own ? consumeToken(ctx.redis, own, own.per === "ip" ? ctx.ip : (ctx.session?.userId ?? ctx.ip)) : null,
+    own ? consumeToken(ctx.redis, scaled(own), own.per === "ip" ? ctx.ip : (ctx.session?.userId ?? ctx.ip)) : null,
   ]);
   if (!ip.allowed) throw tooManyRequests("requests from your network", ip.retryAfterMs);
   if (limited && !limited.allowed) throw tooManyRequests(own!.what, limited.retryAfterMs);
