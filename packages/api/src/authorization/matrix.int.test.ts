@@ -10,6 +10,7 @@ import { account, admin, anonymous, closeParties, guest, type Servers } from "./
 import { fixtures, missingFixtureMessage, type Acting, type Fixture } from "./fixtures.ts";
 import { objectBuilders, type Cast, type Party } from "./objects.ts";
 import { CALLERS, denialCodes, describeExpected, describeRule, expectedOutcome, type CallerColumn, type ProcedureEntry } from "./procedures.ts";
+import { inBatches } from "./pool.ts";
 import { loadProcedures } from "./routers.ts";
 import type { CallOutcome } from "./wire.ts";
 
@@ -83,25 +84,11 @@ async function observe(entry: ProcedureEntry, fixture: Fixture, shared: Kinds): 
   return seen;
 }
 
-/** Runs `work` over `items`, `limit` at a time (two cores: a few procedures at once keep both servers busy). */
-async function inBatches<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: limit }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        results[index] = await work(items[index]!);
-      }
-    }),
-  );
-  return results;
-}
-
 test("every procedure of both routers answers every kind of caller as its access rule says", async () => {
   const procedures = await loadProcedures();
   const shared = await kinds("shared");
   const problems: string[] = [];
+  // two cores: three procedures at once keep both servers busy
   const rows = await inBatches(procedures, 3, async (entry) => {
     const fixture = fixtures[entry.path];
     if (!entry.access) problems.push(`${entry.server} ${entry.path} declares no access rule: add .meta(access(caller, relation?))`);

@@ -64,6 +64,34 @@ export class HttpCaller {
     if (res.ok && body?.result) return { ok: true, code: null, message: null, status: res.status, data: body.result.data?.json };
     return { ok: false, code: `HTTP_${res.status}`, message: text.slice(0, 200), status: res.status };
   }
+  /**
+   * Several calls of one procedure in one request (tRPC's HTTP batch: `?batch=1`), each answered on its own. A
+   * query batch travels in the URL: keep it small (the server refuses a URL over ~16 kB with 431).
+   */
+  async batch(type: Exclude<ProcedureType, "subscription">, path: string, inputs: unknown[]): Promise<CallOutcome[]> {
+    const headers: Record<string, string> = this.cookie ? { cookie: this.cookie } : {};
+    const payload = JSON.stringify(Object.fromEntries(inputs.map((input, i) => [i, envelope(input)])));
+    const url = `${this.webUrl}/api/trpc/${inputs.map(() => path).join(",")}?batch=1`;
+    const res =
+      type === "query"
+        ? await fetch(`${url}&input=${encodeURIComponent(payload)}`, { headers })
+        : await fetch(url, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: payload });
+    const text = await res.text();
+    let items = null as Array<{ result?: { data?: { json?: unknown } }; error?: { json?: ErrorShape } }> | null;
+    try {
+      items = JSON.parse(text) as typeof items;
+    } catch {
+      // not tRPC's answer: the status says it for every call of the batch
+    }
+    if (!Array.isArray(items) || items.length !== inputs.length) {
+      return inputs.map(() => ({ ok: false, code: `HTTP_${res.status}`, message: text.slice(0, 200), status: res.status }));
+    }
+    return items.map((item) =>
+      item.error
+        ? fromError(item.error.json, item.error.json?.data?.httpStatus ?? res.status)
+        : { ok: true, code: null, message: null, status: res.status, data: item.result?.data?.json },
+    );
+  }
 }
 
 interface Pending {
@@ -153,6 +181,16 @@ export class SocketCaller {
   async call(type: ProcedureType, path: string, input: unknown): Promise<CallOutcome> {
     const [outcome] = await this.batch([{ type, path, input }]);
     return outcome!;
+  }
+
+  /** Sends a frame as it is (not a tRPC message): for tests of what the node does with malformed frames. */
+  sendRaw(data: string | Buffer): void {
+    this.ws.send(data);
+  }
+
+  /** Resolves when the socket is closed (by either side). */
+  whenClosed(): Promise<void> {
+    return this.closed;
   }
 
   async close(): Promise<void> {
