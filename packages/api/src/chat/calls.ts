@@ -94,9 +94,11 @@ export async function startCall(deps: CallDeps, user: ChatUser, conversationId: 
       select: { id: true, code: true },
     }),
   );
-  const [log] = await deps.db.$transaction([
-    deps.db.callLog.create({ data: { conversationId, meetingId: meeting.id, startedById: user.id, kind }, select: { id: true, startedAt: true } }),
+  // The conversation's row first: inserting the log row share-locks it (foreign key), and two calls started at once
+  // that each held that share lock and then wanted to update the row deadlocked (found by the fuzzing test).
+  const [, log] = await deps.db.$transaction([
     deps.db.conversation.update({ where: { id: conversationId }, data: { meetingId: meeting.id } }),
+    deps.db.callLog.create({ data: { conversationId, meetingId: meeting.id, startedById: user.id, kind }, select: { id: true, startedAt: true } }),
   ]);
   const info: StoredCallInfo = { id: log.id, conversationId, kind, from: user, meetingCode: meeting.code, startedAt: log.startedAt.getTime(), conversationTitle: title };
   await deps.redis

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { withoutNul } from "../../schemas.ts";
+import { storableText } from "../../schemas.ts";
 import { conversationId } from "./conversation.schema.ts";
 
 export const historySchema = z.object({
@@ -18,7 +18,7 @@ export const searchSchema = z.object({
     .trim()
     .min(1, "Type something to search for.")
     .max(200, "Searches are at most 200 characters.")
-    .refine(...withoutNul("Searches")),
+    .refine(...storableText("Searches")),
 });
 
 export type HistoryInput = z.infer<typeof historySchema>;

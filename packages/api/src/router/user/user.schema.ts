@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { displayName, email, withoutNul } from "../../schemas.ts";
+import { displayName, email, storableText } from "../../schemas.ts";
 
 export const updateProfileSchema = z.object({ name: displayName });
 /** What was typed, and the e-mail address it is when it is one (found only by that exact address). */
@@ -10,7 +10,7 @@ export const searchSchema = z
       .trim()
       .min(1, "Type a name or an email address.")
       .max(100, "Searches are at most 100 characters.")
-      .refine(...withoutNul("Searches")),
+      .refine(...storableText("Searches")),
   })
   .transform(({ query }) => {
     const address = email.safeParse(query);
