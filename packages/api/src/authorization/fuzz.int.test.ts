@@ -27,6 +27,8 @@ const MIN_CASES = 10_000;
 /** cases generated: a few more than MIN_CASES, as some are refused before a procedure sees them */
 const GENERATED_CASES = 10_500;
 const FUZZ_ENV = { RATE_LIMIT_SCALE: "1000", RATE_LIMIT_WS_UPGRADES_PER_MIN: "100000" };
+/** a subscription still open this long counts as started (an error of ours arriving later would go unseen) */
+const SUBSCRIPTION_SETTLE_MS = 1000;
 /** Calls per message or request; a WebSocket message stays under the node's 1 MiB frame limit. */
 const BATCH = { calls: 50, wsBytes: 800_000, httpBodyBytes: 4_000_000, queryUrlBytes: 8_000 };
 
@@ -132,8 +134,8 @@ test(`every procedure of both routers survives ${MIN_CASES.toLocaleString("en-US
     } else {
       // an anonymous socket is closed after WS_AUTH_TIMEOUT_MS: each batch opens its own
       const party = caller === "anonymous" ? null : callers[caller];
-      if (party && !party.socket.isOpen) party.socket = await SocketCaller.open(servers.wsUrl, { origin: servers.webUrl, cookie: party.cookie, settleMs: 100 });
-      const socket = party?.socket ?? (await SocketCaller.open(servers.wsUrl, { origin: servers.webUrl, settleMs: 100 }));
+      if (party && !party.socket.isOpen) party.socket = await SocketCaller.open(servers.wsUrl, { origin: servers.webUrl, cookie: party.cookie, settleMs: SUBSCRIPTION_SETTLE_MS });
+      const socket = party?.socket ?? (await SocketCaller.open(servers.wsUrl, { origin: servers.webUrl, settleMs: SUBSCRIPTION_SETTLE_MS }));
       outcomes = await socket.batch(inputs.map((input) => ({ type: entry.type, path: entry.path, input })));
       if (!party) await socket.close();
     }

@@ -133,7 +133,8 @@ export class SocketCaller {
       ws.once("open", () => resolve());
       ws.once("error", reject);
     });
-    return new SocketCaller(ws, options.settleMs ?? 1500);
+    // generous: a relation check that answers later than this on a busy machine would read as allowed
+    return new SocketCaller(ws, options.settleMs ?? 5000);
   }
 
   get isOpen(): boolean {
