@@ -4,7 +4,7 @@
 // `as` would send it: "host" and "member" with their own ids (their peer in a meeting), "outsider" replaying
 // the host's ids (what a caller with no relation tries). Keyed by the procedure's path in its router.
 import { randomUUID } from "node:crypto";
-import type { ObjectKind, ObjectOf } from "./objects.ts";
+import { GUEST_MEMBER_KINDS, type ObjectKind, type ObjectOf } from "./objects.ts";
 
 export type Acting = "host" | "member" | "outsider";
 
@@ -89,6 +89,9 @@ export const fixtures: Record<string, Fixture> = {
   "calls.decline": fixture("callToHost", (o) => ({ callId: o.callId })),
   "calls.cancel": fixture("callFromHost", (o) => ({ callId: o.callId })),
 };
+
+/** Whether a guest can be the member of the object `path` acts on (the matrix's "guest member" caller). */
+export const guestCanBeMember = (path: string): boolean => fixtures[path] !== undefined && GUEST_MEMBER_KINDS.has(fixtures[path].object);
 
 /** Why a procedure cannot be tested: no access rule, or no fixture (with what to add and where). */
 export function missingFixtureMessage(path: string): string {

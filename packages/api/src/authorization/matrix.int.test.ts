@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { createDb, type PrismaClient } from "@qualmeet/db";
 import { startRealtime, startWeb, type RealtimeServer, type WebServer } from "../../../../tests/harness/servers.ts";
 import { account, admin, anonymous, closeParties, guest, type Servers } from "./cast.ts";
-import { fixtures, missingFixtureMessage, type Acting, type Fixture } from "./fixtures.ts";
+import { fixtures, guestCanBeMember, missingFixtureMessage, type Acting, type Fixture } from "./fixtures.ts";
 import { objectBuilders, type Cast, type Party } from "./objects.ts";
 import { CALLERS, denialCodes, describeExpected, describeRule, expectedOutcome, type CallerColumn, type ProcedureEntry } from "./procedures.ts";
 import { inBatches } from "./pool.ts";
@@ -47,7 +47,7 @@ async function kinds(label: string): Promise<Kinds> {
   return made;
 }
 
-const acting = (caller: CallerColumn): Acting => (caller === "member" ? "member" : caller === "host" ? "host" : "outsider");
+const acting = (caller: CallerColumn): Acting => (caller === "member" || caller === "guest member" ? "member" : caller === "host" ? "host" : "outsider");
 
 async function callAs(entry: ProcedureEntry, party: Party | null, input: unknown): Promise<CallOutcome> {
   if (entry.server === "web") return (party?.http ?? anonymous(servers).http).call(entry.type, entry.path, input);
@@ -67,15 +67,28 @@ async function observe(entry: ProcedureEntry, fixture: Fixture, shared: Kinds): 
   const own = fixture.endsSession ? await kinds(label) : shared;
   const cast: Cast = { host: await account(servers, `Host ${label}`), member: await account(servers, `Member ${label}`), bystanderId: shared.user.id };
   const outsider = rule.on ? await account(servers, `Outsider ${label}`) : null;
-  open.push(cast.host, cast.member, ...(outsider ? [outsider] : []));
+  const withGuest = guestCanBeMember(entry.path);
+  const guestMember = rule.on && withGuest ? await guest(servers, `Guest member ${label}`) : null;
+  open.push(cast.host, cast.member, ...[outsider, guestMember].filter((p): p is Party => p !== null));
   const denials = denialCodes(rule);
   const seen: Partial<Record<CallerColumn, string>> = {};
   for (const caller of CALLERS) {
-    if (expectedOutcome(rule, caller) === null) continue;
-    const object = await objectBuilders[fixture.object](cast);
-    // the non-member is the host of another object of this kind, acting on this one
+    if (expectedOutcome(rule, caller, withGuest) === null) continue;
+    // the guest member is the weaker side of this object; the non-member is the host of another object of this
+    // kind, acting on this one
+    const object = await objectBuilders[fixture.object](caller === "guest member" ? { ...cast, member: guestMember! } : cast);
     if (caller === "non-member") await objectBuilders[fixture.object]({ ...cast, host: outsider! });
-    const party = { anonymous: null, guest: own.guest, user: own.user, admin: own.admin, "non-member": outsider, member: cast.member, host: cast.host }[caller];
+    const parties = {
+      anonymous: null,
+      guest: own.guest,
+      user: own.user,
+      admin: own.admin,
+      "non-member": outsider,
+      "guest member": guestMember,
+      member: cast.member,
+      host: cast.host,
+    };
+    const party = parties[caller];
     const outcome = await callAs(entry, party, fixture.input(object as never, acting(caller)));
     seen[caller] = outcome.ok || !denials.has(outcome.code!) ? "allow" : outcome.code!;
     // a failure of ours is never an answer, allowed or not
@@ -103,7 +116,7 @@ test("every procedure of both routers answers every kind of caller as its access
       }),
     );
     for (const [caller, got] of Object.entries(seen)) {
-      const wanted = describeExpected(expectedOutcome(entry.access, caller as CallerColumn));
+      const wanted = describeExpected(expectedOutcome(entry.access, caller as CallerColumn, guestCanBeMember(entry.path)));
       if (got !== wanted) problems.push(`${entry.server} ${entry.path} as ${caller}: expected ${wanted}, got ${got}`);
     }
     return { entry, seen };

@@ -88,4 +88,7 @@ export const objectBuilders = {
 };
 
 export type ObjectKind = keyof typeof objectBuilders;
+
+/** Kinds whose member may be a guest (a guest joins a meeting; groups, DMs and calls are for accounts). */
+export const GUEST_MEMBER_KINDS: ReadonlySet<ObjectKind> = new Set(["liveMeeting"]);
 export type ObjectOf<K extends ObjectKind> = Awaited<ReturnType<(typeof objectBuilders)[K]>>;

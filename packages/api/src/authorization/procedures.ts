@@ -31,16 +31,17 @@ export function listProcedures(routers: Record<Server, AnyRouter>): ProcedureEnt
 
 /**
  * Who calls. The first four are kinds of caller with no relation to the object the input names (they send the
- * host's ids); the last three exist for procedures with a relation, and are accounts:
- *   non-member: host of another object of the same kind (another meeting, group, call), using this one's ids;
+ * host's ids); the others exist for procedures with a relation:
+ *   non-member: an account, host of another object of the same kind (another meeting, group, call), using this one's ids;
+ *   guest member: a guest with the weaker side of the relation, where a guest can have it (a participant of a meeting);
  *   member: the weaker side of the relation (a participant who is not the host, a group member who is not its
  *     admin, a member who did not send the message, the other side of the call);
  *   host: the relation itself (the meeting's host, the group's admin, the message's sender, the side of the
  *     call the procedure acts for: the callee answers or declines, the caller cancels).
  */
-export const CALLERS = ["anonymous", "guest", "user", "admin", "non-member", "member", "host"] as const;
+export const CALLERS = ["anonymous", "guest", "user", "admin", "non-member", "guest member", "member", "host"] as const;
 export type CallerColumn = (typeof CALLERS)[number];
-export const RELATION_CALLERS: readonly CallerColumn[] = ["non-member", "member", "host"];
+export const RELATION_CALLERS: readonly CallerColumn[] = ["non-member", "guest member", "member", "host"];
 
 export type Expected = { allow: true } | { allow: false; code: DenyCode };
 export type DenyCode = "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND";
@@ -66,15 +67,20 @@ export function denialCodes(rule: AccessRule): Set<string> {
   return codes;
 }
 
-/** What the rule says `caller` gets: allowed, or the code it is refused with. null: not applicable (no relation). */
-export function expectedOutcome(rule: AccessRule, caller: CallerColumn): Expected | null {
+/**
+ * What the rule says `caller` gets: allowed, or the code it is refused with. null: not applicable (no relation, or
+ * a guest member where the procedure's object cannot have a guest as a member: `guestCanBeMember`).
+ */
+export function expectedOutcome(rule: AccessRule, caller: CallerColumn, guestCanBeMember = false): Expected | null {
   if (!rule.on && RELATION_CALLERS.includes(caller)) return null;
+  if (caller === "guest member" && !guestCanBeMember) return null;
+  const guest = caller === "guest" || caller === "guest member";
   if (caller === "anonymous" && rule.caller !== "anyone") return { allow: false, code: "UNAUTHORIZED" };
-  if (caller === "guest" && (rule.caller === "user" || rule.caller === "admin")) return { allow: false, code: "FORBIDDEN" };
-  if (caller !== "admin" && caller !== "anonymous" && caller !== "guest" && rule.caller === "admin") return { allow: false, code: "FORBIDDEN" };
+  if (guest && (rule.caller === "user" || rule.caller === "admin")) return { allow: false, code: "FORBIDDEN" };
+  if (caller !== "admin" && caller !== "anonymous" && !guest && rule.caller === "admin") return { allow: false, code: "FORBIDDEN" };
   if (!rule.on || caller === "host") return { allow: true };
   const denial = RELATION_DENIALS[rule.on];
-  if (caller === "member") return denial.member === "allow" ? { allow: true } : { allow: false, code: denial.member };
+  if (caller === "member" || caller === "guest member") return denial.member === "allow" ? { allow: true } : { allow: false, code: denial.member };
   return { allow: false, code: denial.outsider };
 }
 
@@ -82,9 +88,9 @@ export const describeRule = (rule: AccessRule | null): string => (rule ? (rule.o
 export const describeExpected = (expected: Expected | null): string => (expected === null ? "—" : expected.allow ? "allow" : expected.code);
 
 /** docs/authorization.md: the rule and the expected outcome of every procedure for every caller. */
-export function renderAuthorizationDoc(procedures: ProcedureEntry[]): string {
+export function renderAuthorizationDoc(procedures: ProcedureEntry[], guestCanBeMember: (path: string) => boolean): string {
   const rows = procedures.map((p) => {
-    const cells = CALLERS.map((caller) => (p.access ? describeExpected(expectedOutcome(p.access, caller)) : "?"));
+    const cells = CALLERS.map((caller) => (p.access ? describeExpected(expectedOutcome(p.access, caller, guestCanBeMember(p.path))) : "?"));
     return `| ${p.server} | \`${p.path}\` | ${p.type} | ${describeRule(p.access)} | ${cells.join(" | ")} |`;
   });
   const relations = (Object.keys(RELATION_DENIALS) as Relation[]).map(
@@ -101,7 +107,8 @@ export function renderAuthorizationDoc(procedures: ProcedureEntry[]): string {
     "",
     "Callers: **anonymous** (no session), **guest**, **user** (an account), **admin**: none of them related to the object",
     "the input names (they send its host's ids). For procedures acting on an object (a relation), also: **non-member** (an",
-    "account that is the host of another such object), **member** (the weaker side: a participant, a group member, a",
+    "account that is the host of another such object), **guest member** (a guest on the weaker side, where a guest can be:",
+    "a participant of a meeting), **member** (an account on the weaker side: a participant, a group member, a",
     "member who did not send the message, the other side of the call) and **host** (the relation itself: the meeting's",
     "host, the group's admin, the message's sender, the side of the call the procedure acts for). `allow` means the call",
     "passed authorization (its answer may still be another error, e.g. NOT_FOUND for a made-up media id in a meeting);",
