@@ -13,10 +13,16 @@ export interface Fixture<K extends ObjectKind = ObjectKind> {
   input: (object: ObjectOf<K>, as: Acting) => unknown;
   /** the call ends the caller's sessions (sign out everywhere): the matrix gives it callers of its own */
   endsSession?: true;
+  /** for the matrix's guest member: an object of this kind instead (it has `object`'s fields, and a guest member) */
+  guestMemberObject?: ObjectKind;
 }
 
-const fixture = <K extends ObjectKind>(object: K, input: Fixture<K>["input"], options: { endsSession?: true } = {}): Fixture =>
-  ({ object, input, ...options }) as unknown as Fixture;
+interface FixtureOptions<K extends ObjectKind> {
+  endsSession?: true;
+  guestMemberObject?: { [G in ObjectKind]: ObjectOf<G> extends ObjectOf<K> ? G : never }[ObjectKind];
+}
+
+const fixture = <K extends ObjectKind>(object: K, input: Fixture<K>["input"], options: FixtureOptions<K> = {}): Fixture => ({ object, input, ...options }) as unknown as Fixture;
 
 const none = fixture("none", () => undefined);
 /** the acting participant: the member's own peer, else the host's (an outsider sends the host's) */
@@ -24,6 +30,8 @@ const peer = (o: ObjectOf<"liveMeeting">, as: Acting) => ({ meetingId: o.meeting
 /** the acting participant and the other one as the target */
 const peerAndTarget = (o: ObjectOf<"liveMeeting">, as: Acting) => ({ ...peer(o, as), targetPeerId: as === "member" ? o.hostPeerId : o.memberPeerId });
 const inMeeting = (extra: Record<string, unknown> = {}) => fixture("liveMeeting", (o, as) => ({ ...peer(o, as), ...extra }));
+/** conversations: a group for accounts; the guest member is checked in a meeting's chat (a guest cannot join a group) */
+const inMeetingChat = { guestMemberObject: "meetingChat" } as const;
 const opus = { codecs: [{ mimeType: "audio/opus", payloadType: 100, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 1111 }] };
 
 export const fixtures: Record<string, Fixture> = {
@@ -41,9 +49,9 @@ export const fixtures: Record<string, Fixture> = {
   "meeting.end": fixture("liveMeeting", (o) => ({ code: o.code })),
   "admin.overview": none,
   "chat.list": none,
-  "chat.get": fixture("group", (o) => ({ conversationId: o.conversationId })),
-  "chat.history": fixture("group", (o) => ({ conversationId: o.conversationId })),
-  "chat.search": fixture("group", (o) => ({ conversationId: o.conversationId, query: "message" })),
+  "chat.get": fixture("group", (o) => ({ conversationId: o.conversationId }), inMeetingChat),
+  "chat.history": fixture("group", (o) => ({ conversationId: o.conversationId }), inMeetingChat),
+  "chat.search": fixture("group", (o) => ({ conversationId: o.conversationId, query: "message" }), inMeetingChat),
   "chat.createDirect": fixture("none", (o) => ({ userId: o.memberId })),
   "chat.createGroup": fixture("none", (o) => ({ title: "Made by the matrix", memberIds: [o.memberId] })),
   "chat.rename": fixture("group", (o) => ({ conversationId: o.conversationId, title: "Renamed group" })),
@@ -78,11 +86,11 @@ export const fixtures: Record<string, Fixture> = {
   "media.closeTransports": inMeeting(),
   "media.restartIce": inMeeting({ transportId: "transport" }),
   "chat.events": fixture("none", () => ({ lastEventId: "0-0" })),
-  "chat.send": fixture("group", (o) => ({ conversationId: o.conversationId, clientId: randomUUID(), body: "hello from the matrix" })),
-  "chat.edit": fixture("groupMessage", (o) => ({ messageId: o.messageId, body: "edited by the matrix" })),
-  "chat.delete": fixture("groupMessage", (o) => ({ messageId: o.messageId })),
-  "chat.typing": fixture("group", (o) => ({ conversationId: o.conversationId })),
-  "chat.markRead": fixture("groupMessage", (o) => ({ conversationId: o.conversationId, messageId: o.messageId })),
+  "chat.send": fixture("group", (o) => ({ conversationId: o.conversationId, clientId: randomUUID(), body: "hello from the matrix" }), inMeetingChat),
+  "chat.edit": fixture("groupMessage", (o) => ({ messageId: o.messageId, body: "edited by the matrix" }), inMeetingChat),
+  "chat.delete": fixture("groupMessage", (o) => ({ messageId: o.messageId }), inMeetingChat),
+  "chat.typing": fixture("group", (o) => ({ conversationId: o.conversationId }), inMeetingChat),
+  "chat.markRead": fixture("groupMessage", (o) => ({ conversationId: o.conversationId, messageId: o.messageId }), inMeetingChat),
   "chat.meetingConversation": fixture("liveMeeting", (o) => ({ meetingId: o.meetingId })),
   "calls.start": fixture("direct", (o) => ({ conversationId: o.conversationId, kind: "AUDIO" })),
   "calls.accept": fixture("callToHost", (o) => ({ callId: o.callId })),
@@ -91,7 +99,7 @@ export const fixtures: Record<string, Fixture> = {
 };
 
 /** Whether a guest can be the member of the object `path` acts on (the matrix's "guest member" caller). */
-export const guestCanBeMember = (path: string): boolean => fixtures[path] !== undefined && GUEST_MEMBER_KINDS.has(fixtures[path].object);
+export const guestCanBeMember = (path: string): boolean => fixtures[path] !== undefined && GUEST_MEMBER_KINDS.has(fixtures[path].guestMemberObject ?? fixtures[path].object);
 
 /** Why a procedure cannot be tested: no access rule, or no fixture (with what to add and where). */
 export function missingFixtureMessage(path: string): string {

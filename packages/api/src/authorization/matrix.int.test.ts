@@ -76,7 +76,8 @@ async function observe(entry: ProcedureEntry, fixture: Fixture, shared: Kinds): 
     if (expectedOutcome(rule, caller, withGuest) === null) continue;
     // the guest member is the weaker side of this object; the non-member is the host of another object of this
     // kind, acting on this one
-    const object = await objectBuilders[fixture.object](caller === "guest member" ? { ...cast, member: guestMember! } : cast);
+    const object =
+      caller === "guest member" ? await objectBuilders[fixture.guestMemberObject ?? fixture.object]({ ...cast, member: guestMember! }) : await objectBuilders[fixture.object](cast);
     if (caller === "non-member") await objectBuilders[fixture.object]({ ...cast, host: outsider! });
     const parties = {
       anonymous: null,

@@ -55,6 +55,20 @@ async function groupMessage(cast: Cast) {
   return { ...made, messageId: message.id };
 }
 
+/** A meeting's chat: the host and the member joined the meeting and opened its chat; the host wrote in it. */
+async function meetingChat(cast: Cast) {
+  const made = await liveMeeting(cast);
+  const open = async (party: Party) =>
+    built<{ id: string }>("chat.meetingConversation", await party.socket.call("mutation", "chat.meetingConversation", { meetingId: made.meetingId })).id;
+  const conversationId = await open(cast.host);
+  await open(cast.member);
+  const message = built<{ id: string }>(
+    "chat.send",
+    await cast.host.socket.call("mutation", "chat.send", { conversationId, clientId: randomUUID(), body: "a message from the host" }),
+  );
+  return { ...made, conversationId, messageId: message.id };
+}
+
 async function direct(cast: Cast) {
   const made = built<{ id: string }>("chat.createDirect", await cast.host.http.call("mutation", "chat.createDirect", { userId: cast.member.id }));
   return { conversationId: made.id, hostId: cast.host.id, memberId: cast.member.id };
@@ -79,6 +93,8 @@ export const objectBuilders = {
   group,
   /** a group with a message the host sent */
   groupMessage,
+  /** a meeting's chat with a message the host sent: the member may be a guest */
+  meetingChat,
   /** a DM between the host and the member */
   direct,
   /** a DM's call the member placed: the host is the callee */
@@ -89,6 +105,6 @@ export const objectBuilders = {
 
 export type ObjectKind = keyof typeof objectBuilders;
 
-/** Kinds whose member may be a guest (a guest joins a meeting; groups, DMs and calls are for accounts). */
-export const GUEST_MEMBER_KINDS: ReadonlySet<ObjectKind> = new Set(["liveMeeting"]);
+/** Kinds whose member may be a guest (a guest joins a meeting and its chat; groups, DMs and calls are for accounts). */
+export const GUEST_MEMBER_KINDS: ReadonlySet<ObjectKind> = new Set(["liveMeeting", "meetingChat"]);
 export type ObjectOf<K extends ObjectKind> = Awaited<ReturnType<(typeof objectBuilders)[K]>>;
