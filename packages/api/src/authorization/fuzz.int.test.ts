@@ -36,21 +36,24 @@ let web: WebServer;
 let node: RealtimeServer;
 let servers: Servers;
 const open: Party[] = [];
-/** Lines the servers logged at level fatal (60), and at error (50) for the report */
+/** Lines the servers logged at level fatal (60) or about an unhandled rejection, and at error (50) for the report */
 const logged = { fatal: [] as string[], errors: 0 };
 
+/** Reads a server's output (stdout: its JSON lines; stderr: what Node prints about an unhandled rejection). */
 function watchLogs(child: WebServer["process"]["child"]): void {
-  let buffer = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    buffer += chunk.toString();
-    const lines = buffer.split("\n");
-    buffer = lines.pop() ?? "";
-    for (const line of lines) {
-      // the web app's lines name their level, the realtime node's number it
-      if (/"level":(60|"fatal")/.test(line)) logged.fatal.push(line.slice(0, 500));
-      else if (/"level":(50|"error")/.test(line)) logged.errors++;
-    }
-  });
+  for (const stream of [child.stdout, child.stderr]) {
+    let buffer = "";
+    stream?.on("data", (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const lines = buffer.split("\n");
+      buffer = lines.pop() ?? "";
+      for (const line of lines) {
+        // the web app's lines name their level, the realtime node's number it
+        if (/"level":(60|"fatal")|unhandled ?rejection|uncaught ?exception/i.test(line)) logged.fatal.push(line.slice(0, 500));
+        else if (/"level":(50|"error")/.test(line)) logged.errors++;
+      }
+    });
+  }
 }
 
 beforeAll(async () => {
