@@ -1,7 +1,8 @@
 // Production server for the web app: Next's request handler behind a plain Node HTTP server, so that the
 // client's address is decided here (Next keeps a client-sent X-Forwarded-For, which anyone can forge).
-// Route handlers and next-auth read the one address this server puts in X-Forwarded-For, and the request id
-// it puts in X-Request-Id (on their log lines). Configuration: PORT, HOST, TRUSTED_PROXY_HOPS, ... (packages/config).
+// Route handlers and next-auth read the one address this server puts in CLIENT_IP_HEADER (a copy sent by a
+// client is replaced), and the request id it puts in X-Request-Id (on their log lines). Configuration: PORT, HOST,
+// WEB_TRUSTED_PROXIES, ... (packages/config).
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import path from "node:path";
@@ -9,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import next from "next";
 import { exitOnInvalidEnv, loadServerEnv } from "@qualmeet/config";
 import { logger } from "@qualmeet/log";
-import { clientIp } from "@qualmeet/api/client-ip";
+import { CLIENT_IP_HEADER, clientIp } from "@qualmeet/api/client-ip";
 
 const env = exitOnInvalidEnv("web", loadServerEnv);
 logger.level = env.LOG_LEVEL;
@@ -22,7 +23,8 @@ const handle = app.getRequestHandler();
 
 const server = http.createServer((req, res) => {
   const forwarded = req.headers["x-forwarded-for"];
-  req.headers["x-forwarded-for"] = clientIp(req.socket.remoteAddress, Array.isArray(forwarded) ? forwarded.join(",") : forwarded);
+  // replaces any copy the client sent: pages and next-auth believe this header
+  req.headers[CLIENT_IP_HEADER] = clientIp(req.socket.remoteAddress, Array.isArray(forwarded) ? forwarded.join(",") : forwarded, env.WEB_TRUSTED_PROXIES);
   const requestId = randomUUID();
   req.headers["x-request-id"] = requestId;
   handle(req, res).catch((err: unknown) => {

@@ -74,7 +74,8 @@ async function startStack(): Promise<Stack> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "qualmeet-bench-join-"));
   onCleanup("temporary folder", () => rm(dir, { recursive: true, force: true }));
   log("building the web app (cached by turbo)");
-  await buildWeb(root, { quiet: true });
+  // the probe reads the pages' media topology (window.__qualmeet)
+  await buildWeb(root, { quiet: true, testHooks: true });
   const postgres = await startPostgres({ dataDir: path.join(dir, "pg"), port: await freePort(), database: "qualmeet_bench", log });
   onCleanup("PostgreSQL", () => postgres.stop());
   const redis = await startRedis({ dataDir: path.join(dir, "redis"), port: await freePort(), reuseExisting: false, log });

@@ -1,6 +1,6 @@
 // Signaling benchmark: N simulated meeting clients over real WebSockets with real session cookies, split
 // over 2 realtime nodes, in meetings of 10. Each client sends a message (a shared link, `room.playback`, run by
-// the meeting's media owner) and everyone in the meeting gets it through their `room.events` subscription
+// the meeting's media owner; each meeting's host lets everyone share) and everyone in the meeting gets it through their `room.events` subscription
 // (tracked events through Redis).
 //   phase 1 (steady):   every client sends once a second for --seconds; latency send -> delivery and
 //                       delivery ratio
@@ -135,9 +135,10 @@ async function main(): Promise<void> {
   );
   const signInS = round(signInMs / 1000);
 
-  // meetings: one row per meeting of MEETING_SIZE, hosted by its first member (+1 for the cross-node probe)
+  // meetings: one row per meeting of MEETING_SIZE, hosted by its first member (+1 for the cross-node probe, hosted
+  // by its first client, account 0); the host lets everyone share links (room.setPlaybackAllowed, client-thread.ts)
   const clientAccount = (i: number) => i % ACCOUNTS;
-  const hosts = Array.from({ length: MEETINGS + 1 }, (_, m) => accounts[clientAccount(Math.min(m * MEETING_SIZE, CLIENTS - 1))]!.id);
+  const hosts = Array.from({ length: MEETINGS + 1 }, (_, m) => accounts[clientAccount(m < MEETINGS ? m * MEETING_SIZE : 0)]!.id);
   const meetingRows = await createMeetings(postgres.url, hosts);
 
   const nodes = await startRealtimeNodes(stack, { count: NODES, webUrl, mediaWorkers: MEDIA_WORKERS, extraEnv: profileEnv("qualmeet") });

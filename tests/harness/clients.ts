@@ -2,12 +2,14 @@
 import { randomUUID } from "node:crypto";
 import { createTRPCClient, createWSClient, httpLink, wsLink, type TRPCClient } from "@trpc/client";
 import superjson from "superjson";
+import { solveInBackground } from "@qualmeet/challenge/browser";
 import WebSocket from "ws";
 import type { AppRouter, RealtimeRouter } from "../../packages/api/src/index.ts";
 
-export function webClient(webUrl: string, cookie = ""): TRPCClient<AppRouter> {
+/** `headers`: e.g. X-Forwarded-For, for a web app that trusts this machine as its proxy (WEB_TRUSTED_PROXIES). */
+export function webClient(webUrl: string, cookie = "", headers: Record<string, string> = {}): TRPCClient<AppRouter> {
   return createTRPCClient<AppRouter>({
-    links: [httpLink({ url: `${webUrl}/api/trpc`, transformer: superjson, headers: () => (cookie ? { cookie } : {}) })],
+    links: [httpLink({ url: `${webUrl}/api/trpc`, transformer: superjson, headers: () => (cookie ? { ...headers, cookie } : headers) })],
   });
 }
 
@@ -55,7 +57,12 @@ export interface SignInResult {
 }
 
 /** Signs in through next-auth's credentials (or guest) callback, as the login form does. */
-export async function signIn(webUrl: string, fields: Record<string, string>, provider: "credentials" | "guest" = "credentials"): Promise<SignInResult> {
+export async function signIn(
+  webUrl: string,
+  fields: Record<string, string>,
+  provider: "credentials" | "guest" = "credentials",
+  headers: Record<string, string> = {},
+): Promise<SignInResult> {
   const jar = new Map<string, string>();
   const csrfRes = await fetch(`${webUrl}/api/auth/csrf`);
   mergeCookies(jar, csrfRes);
@@ -63,7 +70,7 @@ export async function signIn(webUrl: string, fields: Record<string, string>, pro
   const res = await fetch(`${webUrl}/api/auth/callback/${provider}`, {
     method: "POST",
     redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookieHeader(jar), "x-auth-return-redirect": "1" },
+    headers: { ...headers, "content-type": "application/x-www-form-urlencoded", cookie: cookieHeader(jar), "x-auth-return-redirect": "1" },
     body: new URLSearchParams({ ...fields, csrfToken, json: "true", callbackUrl: webUrl }),
   });
   mergeCookies(jar, res);
@@ -73,11 +80,24 @@ export async function signIn(webUrl: string, fields: Record<string, string>, pro
   return { ok, error, cookie: cookieHeader(jar) };
 }
 
+/** Registers an account as the registration form does: asks for a proof-of-work challenge, solves it, sends it. */
+export async function register(webUrl: string, input: { name: string; email: string; password: string }): Promise<{ id: string; name: string; email: string | null }> {
+  const client = webClient(webUrl);
+  const { challenge } = await client.auth.challenge.mutate({ purpose: "register" });
+  return client.auth.register.mutate({ ...input, challenge: await solveInBackground(challenge!) });
+}
+
+/** The solved challenge a sign-in to `email` needs now, as the login form finds it ("" when none is needed). */
+export async function signInChallenge(webUrl: string, email: string, headers: Record<string, string> = {}): Promise<string> {
+  const { challenge } = await webClient(webUrl, "", headers).auth.challenge.mutate({ purpose: "signin", email });
+  return challenge ? solveInBackground(challenge) : "";
+}
+
 /** A fresh account, signed in. */
 export async function newUser(webUrl: string, name = "Test User"): Promise<{ email: string; password: string; cookie: string; id: string }> {
   const email = uniqueEmail();
   const password = "correct horse battery";
-  const user = await webClient(webUrl).auth.register.mutate({ name, email, password });
+  const user = await register(webUrl, { name, email, password });
   const session = await signIn(webUrl, { email, password });
   if (!session.ok) throw new Error(`sign-in failed: ${session.error}`);
   return { email, password, cookie: session.cookie, id: user.id };

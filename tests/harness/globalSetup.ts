@@ -64,7 +64,7 @@ async function startStack(): Promise<Teardown> {
       // tests read the realtime nodes' details (rooms, workers) from /healthz with it (healthDetails, servers.ts)
       HEALTH_DETAILS_TOKEN: randomBytes(16).toString("hex"),
     });
-    await buildWeb(repoRoot, { quiet: true });
+    await buildWeb(repoRoot, { quiet: true, testHooks: true });
   } catch (error) {
     await teardown();
     throw error;

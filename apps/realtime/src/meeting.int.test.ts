@@ -235,6 +235,7 @@ describe("reconnecting", () => {
   test("a dropped socket's participant stays; the user's new socket resumes the events it missed and acts for it", async () => {
     const { meeting, hostConn, h } = await hostJoined();
     const hostEvents = eventsOf(hostConn, meeting.id, h.self.peerId, h.lastEventId);
+    await hostConn.client.room.setPlaybackAllowed.mutate({ meetingId: meeting.id, peerId: h.self.peerId, allowed: true });
     const roamer = await newUser(web.url, "Roamer");
     const firstSocket = connect(roamer.cookie);
     const r = await firstSocket.client.room.join.mutate({ code: meeting.code });
@@ -299,7 +300,7 @@ describe("P2P mesh and the switch to the SFU", () => {
     const offer = { description: { type: "offer" as const, sdp: "v=0\r\n" } };
     await hostConn.client.room.signal.mutate({ meetingId: meeting.id, peerId: h.self.peerId, targetPeerId: bj.self.peerId, signal: offer });
     expect(await bEvents.next("p2p.signal")).toEqual({ type: "p2p.signal", fromPeerId: h.self.peerId, signal: offer });
-    await share(cConn, { meetingId: meeting.id, peerId: cj.self.peerId }, "marker");
+    await share(hostConn, { meetingId: meeting.id, peerId: h.self.peerId }, "marker");
     await cEvents.next("playback");
     expect(cEvents.seen.some((e) => e.event.type === "p2p.signal")).toBe(false);
     await expect(

@@ -63,6 +63,8 @@ test("participants on different nodes share one room on its media owner; a kille
   const hostConn = connect(a, host.cookie);
   const h = await hostConn.client.room.join.mutate({ code: meeting.code });
   const hostEvents = eventsOf(hostConn, meeting.id, h.self.peerId, h.lastEventId);
+  // everyone may share "Listen together" (the roamer does below)
+  await hostConn.client.room.setPlaybackAllowed.mutate({ meetingId: meeting.id, peerId: h.self.peerId, allowed: true });
   const owners = await Promise.all([a, b, c].map(async (n) => ({ n, hosts: (await health(n)).media.rooms.some((r) => r.meetingId === meeting.id) })));
   const owner = owners.filter((o) => o.hosts).map((o) => o.n);
   expect(owner).toHaveLength(1);

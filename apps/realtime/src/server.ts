@@ -99,7 +99,7 @@ export async function startRealtimeServer(config: RealtimeConfig) {
     // Browsers attach cookies to cross-site WebSocket requests: only our own pages may open one.
     const origin = req.headers.origin;
     if (!origin || !allowedOrigins.has(origin)) return refuse(socket, 403, "Origin not allowed");
-    const ip = clientIp(req.socket.remoteAddress, req.headers["x-forwarded-for"] as string | undefined);
+    const ip = clientIp(req.socket.remoteAddress, req.headers["x-forwarded-for"] as string | undefined, env.REALTIME_TRUSTED_PROXIES);
     const block = addressBlock(ip);
     const id = randomUUID();
     try {

@@ -18,7 +18,7 @@ beforeAll(async () => {
   [capped, strict] = await Promise.all([
     startRealtime({
       allowedOrigins: [web.url],
-      env: { MEDIA_WORKERS: "0", TRUSTED_PROXY_HOPS: "1", WS_MAX_SOCKETS_PER_IP: "3", WS_MAX_SOCKETS_PER_USER: "2", WS_AUTH_TIMEOUT_MS: "600000" },
+      env: { MEDIA_WORKERS: "0", REALTIME_TRUSTED_PROXIES: "127.0.0.1,::1", WS_MAX_SOCKETS_PER_IP: "3", WS_MAX_SOCKETS_PER_USER: "2", WS_AUTH_TIMEOUT_MS: "600000" },
     }),
     startRealtime({ allowedOrigins: [web.url], env: { MEDIA_WORKERS: "0", WS_AUTH_TIMEOUT_MS: "1000", WS_MAX_SUBSCRIPTIONS_PER_SOCKET: "3", WS_MAX_REQUESTS_PER_MESSAGE: "5" } }),
   ]);

@@ -1,8 +1,9 @@
 /// <reference lib="dom" />
 // "Quick 1:1" from the home page and "Listen together" in the room, in real headless Chromium: the host
 // creates a 1:1 in one click (a direct P2P call), a guest joins by the link, the host mutes the guest (their
-// audio stops), the host shares a WAV this test serves, and play, pause and seek on either side reach the
-// other within a second, positions agreeing within 0.5 s; a late joiner starts where everyone is.
+// audio stops), the host shares a WAV this test serves (the guest's browser fetches nothing from it until the
+// guest presses "Play shared media"), the host lets everyone control it, and play, pause and seek on either side
+// reach the other within a second, positions agreeing within 0.5 s; a late joiner starts where everyone is.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -93,6 +94,8 @@ interface Tab {
   playbackSends: () => number;
   /** subscriptions to the room's events from the start of its log */
   logReplays: () => number;
+  /** requests this page made to the shared media's server */
+  mediaRequests: () => number;
 }
 
 async function newTab(cookie?: string): Promise<Tab> {
@@ -112,6 +115,10 @@ async function newTab(cookie?: string): Promise<Tab> {
   page.on("pageerror", (error) => console.error(`[page error] ${error.message}`));
   let sends = 0;
   let replays = 0;
+  let mediaRequests = 0;
+  page.on("request", (request) => {
+    if (request.url().startsWith(mediaUrl)) mediaRequests++;
+  });
   page.on("websocket", (ws) =>
     ws.on("framesent", (frame) => {
       if (typeof frame.payload !== "string") return;
@@ -119,7 +126,7 @@ async function newTab(cookie?: string): Promise<Tab> {
       if (frame.payload.includes('"room.events"') && frame.payload.includes('"lastEventId":"0-0"')) replays++;
     }),
   );
-  return { page, playbackSends: () => sends, logReplays: () => replays };
+  return { page, playbackSends: () => sends, logReplays: () => replays, mediaRequests: () => mediaRequests };
 }
 
 /** Pre-join -> "Join now" -> the room (its "Listen together" button). */
@@ -252,13 +259,24 @@ describe("Quick 1:1 and Listen together", () => {
     await hostPanel.getByRole("button", { name: "Share" }).click();
     await hostPanel.getByRole("alert").getByText("Enter a valid http(s) link").waitFor();
 
-    // share: both play, the guest within a second, in step
+    // only the host shares here
+    await guestPanel.getByText("Only the host shares media here").waitFor();
+    expect(await guestPanel.getByLabel("Media link").count()).toBe(0);
+
+    // share: the host plays at once; the guest's browser fetches nothing until the guest presses play, then
+    // plays within a second, in step
     await hostPanel.getByLabel("Media link").fill(mediaUrl);
-    const shared = Date.now();
     await hostPanel.getByRole("button", { name: "Share" }).click();
-    await waitPlayer(guest.page, "!el.paused && el.currentTime > 0");
-    const guestStartMs = Date.now() - shared;
     await waitPlayer(host.page, "!el.paused && el.currentTime > 0", 5000);
+    const play = guestPanel.getByRole("button", { name: "Play shared media" });
+    await play.waitFor();
+    expect(await guest.page.locator('[aria-label="Shared media"]').count()).toBe(0);
+    expect(guest.mediaRequests()).toBe(0);
+    const pressed = Date.now();
+    await play.click();
+    await waitPlayer(guest.page, "!el.paused && el.currentTime > 0");
+    const guestStartMs = Date.now() - pressed;
+    expect(guest.mediaRequests()).toBeGreaterThan(0);
     await expect(hostPanel.getByRole("alert").count()).resolves.toBe(0);
     await expect(guestPanel.getByRole("button", { name: "Click to start playback" }).count()).resolves.toBe(0);
     const drifts: number[] = [];
@@ -273,7 +291,9 @@ describe("Quick 1:1 and Listen together", () => {
       await guest.page.screenshot({ path: `${process.env.QUICK_SCREENSHOTS}/listen-together-guest.png` });
     }
 
-    // pause on the guest's side: the host pauses too, at the same place
+    // the host lets everyone control it; then a pause on the guest's side pauses the host too, at the same place
+    await hostPanel.getByLabel("Let everyone share and control").check();
+    await guestPanel.getByLabel("Media link").waitFor();
     const paused = Date.now();
     await act(guest.page, "el.pause()");
     await waitPlayer(host.page, "el.paused", FOLLOW_MS * 2);
@@ -316,8 +336,8 @@ describe("Quick 1:1 and Listen together", () => {
     expect(after!.time).toBeGreaterThan(19.5);
     expect(after!.paused).toBe(false);
 
-    // A late joiner (the guest again, after a reload) whose browser blocks playback until a click: the player
-    // comes up where everyone is, offers "Click to start playback", and then plays in step.
+    // A late joiner (the guest again, after a reload) whose browser blocks playback until a click: pressing
+    // "Play shared media" is that click; the player comes up where everyone is and plays in step.
     await guest.page.context().addInitScript(() => {
       let inClick = false;
       document.addEventListener("click", () => ((inClick = true), setTimeout(() => (inClick = false))), true);
@@ -328,10 +348,16 @@ describe("Quick 1:1 and Listen together", () => {
     });
     // (leaving first: a dropped socket holds its place for the grace window, and a 1:1 has one place left)
     await guest.page.goto("about:blank");
+    const requestsBeforeRejoin = guest.mediaRequests();
     // the place is free once the room has let the guest go: gone from the host's list
     await guestRow.waitFor({ state: "detached", timeout: GRACE_MS + STEP_MS });
     await guest.page.goto(`${stack.web.url}/m/${code}`);
     await joinRoom(guest.page);
+    // the panel opens by itself to offer "Play shared media"; nothing is fetched before the press
+    const rejoinedPanel = guest.page.getByRole("region", { name: "Listen together" });
+    await rejoinedPanel.getByRole("button", { name: "Play shared media" }).waitFor();
+    expect(guest.mediaRequests()).toBe(requestsBeforeRejoin);
+    await rejoinedPanel.getByRole("button", { name: "Play shared media" }).click();
     // it starts from the join's state (not a replay of the room's log): its timeline is where the host is
     const joinedAt = await waitPlayer(guest.page, "true");
     const [h, g] = await Promise.all([playerState(host.page), playerState(guest.page)]);
@@ -339,9 +365,7 @@ describe("Quick 1:1 and Listen together", () => {
     console.log(`[listen together] late joiner's timeline ${joinedAt} ms after the room showed: ${JSON.stringify({ host: h, guest: g, timelineDrift })}`);
     expect(timelineDrift).toBeLessThan(MAX_DRIFT_S);
     expect(guest.logReplays()).toBe(0);
-    // the panel opens by itself to offer the click
-    const rejoinedPanel = guest.page.getByRole("region", { name: "Listen together" });
-    await rejoinedPanel.getByRole("button", { name: "Click to start playback" }).click();
+    // the press was the click the browser wanted: it plays at once, with no second click
     const lateFollowMs = await waitPlayer(guest.page, "!el.paused && !el.seeking", FOLLOW_MS * 2);
     await guest.page.waitForTimeout(1000);
     const lateDrift = await drift(host.page, guest.page);

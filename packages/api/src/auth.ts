@@ -7,7 +7,9 @@ import { getDb } from "@qualmeet/db";
 import { env } from "@qualmeet/config";
 import { SESSION_MAX_AGE_S, useSecureCookies } from "./env.ts";
 import { decoyPasswordHash, verifyPassword } from "./services/password.ts";
+import { CLIENT_IP_HEADER, addressBlock } from "./services/clientIp.ts";
 import { consumeToken, retryMessage } from "./services/rateLimit.ts";
+import { clearSignInFailures, recordSignInFailure, signInChallengeSolved, signInState } from "./services/signInGuard.ts";
 import { getRedis } from "./services/redis.ts";
 import { displayName } from "./schemas.ts";
 import { errorIdOf, unavailableService, unexpectedFailureMessage } from "./errors.ts";
@@ -20,10 +22,17 @@ interface SessionUserClaims extends NextAuthUser {
 }
 
 const WRONG_CREDENTIALS = "Wrong email or password.";
-const signInSchema = z.object({ email: z.string().trim().toLowerCase().min(1).max(254), password: z.string().min(1).max(200) });
+/** A sign-in that needed a solved challenge and came without one (a script, or a page that skipped the check). */
+const CHALLENGE_NEEDED = "This sign-in needs a quick check of your browser first. Please try again.";
+const signInSchema = z.object({
+  email: z.string().trim().toLowerCase().min(1).max(254),
+  password: z.string().min(1).max(200),
+  /** a solved proof-of-work challenge (see services/signInGuard.ts), when this sign-in needs one */
+  challenge: z.string().max(4096).optional(),
+});
 
-// Our web server (apps/web/server.ts) replaces X-Forwarded-For with the one client address it trusts.
-const requestIp = (headers: Record<string, unknown> | undefined): string => String(headers?.["x-forwarded-for"] ?? "unknown");
+// Our web server (apps/web/server.ts) puts the one client address it trusts in CLIENT_IP_HEADER.
+const requestIp = (headers: Record<string, unknown> | undefined): string => String(headers?.[CLIENT_IP_HEADER] ?? "unknown");
 
 /** A refusal worded for the person signing in; any other error is a failure of ours and reaches them as an id. */
 class SignInRefused extends Error {}
@@ -63,24 +72,33 @@ export const authOptions: NextAuthOptions = {
     CredentialsProvider({
       id: "credentials",
       name: "Email and password",
-      credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+      credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" }, challenge: { label: "Check", type: "hidden" } },
       authorize: (credentials, req) =>
         clearErrors(async () => {
           const parsed = signInSchema.safeParse(credentials);
           if (!parsed.success) throw new SignInRefused("Enter your email and password.");
-          const { email, password } = parsed.data;
-          const perMinute = env.RATE_LIMIT_SIGNIN_PER_MIN;
-          await limit("signin:ip", requestIp(req?.headers), perMinute, 60_000, "sign-in attempts");
-          await limit("signin:account", email, perMinute, 60_000, "sign-in attempts for this account");
+          const { email, password, challenge } = parsed.data;
+          const ip = requestIp(req?.headers);
+          const redis = getRedis();
+          // one address trying many accounts; never one account from everywhere, which would let anyone lock its owner out
+          await limit("signin:ip", addressBlock(ip), env.RATE_LIMIT_SIGNIN_PER_MIN, 60_000, "sign-in attempts");
+          const state = await signInState(redis, ip, email);
+          if (state.waitMs > 0) throw new SignInRefused(retryMessage("failed sign-ins to this account from your network", state.waitMs));
+          if (state.challengeRequired && !(await signInChallengeSolved(redis, ip, email, challenge))) {
+            logger.info({ ip }, "web: sign-in without a solved challenge refused");
+            throw new SignInRefused(CHALLENGE_NEEDED);
+          }
           const user = await getDb().user.findUnique({ where: { email } });
           // same work whether or not the account exists: no user enumeration by timing
           const ok = await verifyPassword(user?.passwordHash ?? (await decoyPasswordHash()), password);
           if (!user || !user.passwordHash || !ok) {
+            await recordSignInFailure(redis, ip, email);
             // who tried which account from where (an unknown address names no account, and is not stored)
-            await getDb().auditLog.create({ data: { action: "user.signInFailed", targetType: "user", targetId: user?.id ?? null, ip: requestIp(req?.headers) } });
+            await getDb().auditLog.create({ data: { action: "user.signInFailed", targetType: "user", targetId: user?.id ?? null, ip } });
             throw new SignInRefused(WRONG_CREDENTIALS);
           }
-          await getDb().auditLog.create({ data: { actorId: user.id, action: "user.signIn", targetType: "user", targetId: user.id, ip: requestIp(req?.headers) } });
+          await clearSignInFailures(redis, ip, email);
+          await getDb().auditLog.create({ data: { actorId: user.id, action: "user.signIn", targetType: "user", targetId: user.id, ip } });
           return { id: user.id, name: user.name, email: user.email, role: user.role, isGuest: false, tokenVersion: user.tokenVersion } satisfies SessionUserClaims;
         }),
     }),
@@ -92,7 +110,7 @@ export const authOptions: NextAuthOptions = {
         clearErrors(async () => {
           const parsed = displayName.safeParse(credentials?.name);
           if (!parsed.success) throw new SignInRefused(parsed.error.issues[0]?.message ?? "Enter a name.");
-          await limit("guest:ip", requestIp(req?.headers), env.RATE_LIMIT_GUESTS_PER_HOUR, 3_600_000, "guest sessions from your network");
+          await limit("guest:ip", addressBlock(requestIp(req?.headers)), env.RATE_LIMIT_GUESTS_PER_HOUR, 3_600_000, "guest sessions from your network");
           const guest = await getDb().user.create({ data: { name: parsed.data, isGuest: true } });
           return { id: guest.id, name: guest.name, email: null, role: guest.role, isGuest: true, tokenVersion: guest.tokenVersion } satisfies SessionUserClaims;
         }),

@@ -16,7 +16,9 @@ export { mayReadHealthDetails } from "./services/healthDetails.ts";
 export { createRedis, getRedis, isRedisUp } from "./services/redis.ts";
 export type { OnlineUser } from "./services/presence.ts";
 export type { MeetingEvent, PeerInfo, ProducerInfo, MediaSource } from "./meeting/events.ts";
+export type { HostLobbyView, KnockState } from "./meeting/lobby.ts";
 export type {
+  BlockedUser,
   CallEndStatus,
   CallEntry,
   CallInfo,
@@ -26,6 +28,7 @@ export type {
   ChatHistoryPage,
   ChatMessage,
   ChatUser,
+  ConversationInvitation,
   ConversationKind,
   ConversationMemberInfo,
   ConversationSummary,

@@ -1,6 +1,7 @@
 import { me } from "./router/auth.ts";
 import { callRouter } from "./router/call.ts";
 import { chatLiveRouter } from "./router/chatLive.ts";
+import { lobbyRouter } from "./router/lobby.ts";
 import { mediaRouter } from "./router/media.ts";
 import { presenceRouter } from "./router/presence.ts";
 import { roomRouter } from "./router/room.ts";
@@ -11,6 +12,7 @@ export const realtimeRouter = createTRPCRouter({
   auth: createTRPCRouter({ me }),
   presence: presenceRouter,
   room: roomRouter,
+  lobby: lobbyRouter,
   media: mediaRouter,
   chat: chatLiveRouter,
   // "call" is a reserved word in tRPC routers (it would shadow the router's own call method)

@@ -6,6 +6,7 @@ import { ZodError } from "zod";
 import type { PrismaClient, User } from "@qualmeet/db";
 import { env } from "@qualmeet/config";
 import { FieldError, errorIdOf, isUnexpected, serviceUnavailable, unavailableService, unexpectedFailureMessage } from "./errors.ts";
+import { addressBlock } from "./services/clientIp.ts";
 import { consumeToken, retryMessage, type RateLimitRule } from "./services/rateLimit.ts";
 import type { SessionClaims } from "./services/session.ts";
 import { rememberSessionUser, rememberedSessionUser } from "./services/sessionCache.ts";
@@ -121,9 +122,11 @@ const scaled = (rule: RateLimitRule): RateLimitRule => (env.RATE_LIMIT_SCALE ===
 async function checkRateLimits(ctx: Context, meta: ProcedureMeta | undefined): Promise<void> {
   ipRule ??= { scope: "ip", capacity: env.RATE_LIMIT_GLOBAL_PER_MIN, windowMs: 60_000 };
   const own = meta?.rateLimit;
+  // an IPv6 client holds a whole /64: its addresses share one bucket
+  const block = addressBlock(ctx.ip);
   const [ip, limited] = await Promise.all([
-    consumeToken(ctx.redis, ipRule, ctx.ip),
-    own ? consumeToken(ctx.redis, scaled(own), own.per === "ip" ? ctx.ip : (ctx.session?.userId ?? ctx.ip)) : null,
+    consumeToken(ctx.redis, ipRule, block),
+    own ? consumeToken(ctx.redis, scaled(own), own.per === "ip" ? block : (ctx.session?.userId ?? block)) : null,
   ]);
   if (!ip.allowed) throw tooManyRequests("requests from your network", ip.retryAfterMs);
   if (limited && !limited.allowed) throw tooManyRequests(own!.what, limited.retryAfterMs);

@@ -32,6 +32,7 @@ test("nothing set: npm start gets the README's defaults, derived addresses inclu
     MEDIA_RTC_MIN_PORT: 40000,
     MEDIA_RTC_MAX_PORT: 49999,
     RATE_LIMIT_SIGNALS_PER_10S: 300,
+    MEETING_IDLE_END_MS: 1_800_000,
   });
   expect(env.DATABASE_URL).toBeUndefined();
   expect(env.MEDIA_WORKERS).toBeUndefined();
@@ -105,4 +106,17 @@ test("the health details token is a secret of at least 16 characters, never echo
   expect(found).toEqual(["HEALTH_DETAILS_TOKEN: at least 16 characters (e.g. `openssl rand -hex 16`), got 7 characters"]);
   expect(parseServerEnv({ ...servers, HEALTH_DETAILS_TOKEN: "t".repeat(32) }).HEALTH_DETAILS_TOKEN).toBe("t".repeat(32));
   expect(parseServerEnv(servers).HEALTH_DETAILS_TOKEN).toBeUndefined();
+});
+
+test("trusted proxies are lists of addresses or networks per service; none by default", () => {
+  expect(parseServerEnv(servers)).toMatchObject({ WEB_TRUSTED_PROXIES: [], REALTIME_TRUSTED_PROXIES: [] });
+  const env = parseServerEnv({ ...servers, WEB_TRUSTED_PROXIES: "10.0.0.5, 10.1.0.0/16, fd00::/8", REALTIME_TRUSTED_PROXIES: "::1" });
+  expect(env.WEB_TRUSTED_PROXIES).toEqual(["10.0.0.5", "10.1.0.0/16", "fd00::/8"]);
+  expect(env.REALTIME_TRUSTED_PROXIES).toEqual(["::1"]);
+  expect(problems(() => parseServerEnv({ ...servers, WEB_TRUSTED_PROXIES: "proxy.internal" }))).toEqual([
+    "WEB_TRUSTED_PROXIES: comma-separated addresses or networks of your reverse proxies (10.0.0.5, 10.0.0.0/8, fd00::/8), got 'proxy.internal'",
+  ]);
+  expect(problems(() => parseServerEnv({ ...servers, CHALLENGE_SECRET: "short" }))).toEqual([
+    "CHALLENGE_SECRET: at least 32 characters (e.g. `openssl rand -base64 32`), got 5 characters",
+  ]);
 });

@@ -32,6 +32,10 @@ const list = (item: z.ZodType<string, string>, expects: string) =>
     )
     .pipe(z.array(item, { error: expects }).min(1, { error: expects }));
 
+// a reverse proxy's address or network, e.g. 10.0.0.5, 10.0.0.0/8, fd00::/8
+const proxiesExpects = "comma-separated addresses or networks of your reverse proxies (10.0.0.5, 10.0.0.0/8, fd00::/8)";
+const proxyAddress = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()], { error: proxiesExpects });
+
 const secretExpects = "at least 32 characters (e.g. `openssl rand -base64 32`)";
 
 const variables = {
@@ -49,7 +53,9 @@ const variables = {
   ALLOWED_ORIGINS: list(url("an origin", /^https?$/), "comma-separated origins (https://meet.example.org,http://localhost:3000)").optional(),
   ADMIN_EMAIL: z.email({ error: "an email address" }).default("admin@qualmeet.local"),
   ADMIN_PASSWORD: z.string().min(8, { error: "at least 8 characters" }).optional(),
-  TRUSTED_PROXY_HOPS: wholeNumber("a whole number of proxies (0 or more)", 0).default(0),
+  WEB_TRUSTED_PROXIES: list(proxyAddress, proxiesExpects).optional(),
+  REALTIME_TRUSTED_PROXIES: list(proxyAddress, proxiesExpects).optional(),
+  CHALLENGE_SECRET: z.string({ error: secretExpects }).min(32, { error: secretExpects }).optional(),
   MEDIA_ANNOUNCED_ADDRESS: address("an IP address or host name").optional(),
   MEDIA_LISTEN_IP: z.union([z.ipv4(), z.ipv6()], { error: "an IP address (0.0.0.0 for every interface)" }).default("0.0.0.0"),
   MEDIA_PORT: port(39000),
@@ -64,6 +70,9 @@ const variables = {
   RECONNECT_GRACE_MS: milliseconds(5000),
   P2P_RETURN_QUIET_MS: milliseconds(15_000),
   CALL_RING_TIMEOUT_MS: milliseconds(30_000),
+  CHAT_MAX_GROUP_MEMBERS: wholeNumber("a whole number of people (2 or more)", 2).default(256),
+  CHAT_MAX_CONVERSATIONS_PER_HOUR: cap(30),
+  MEETING_IDLE_END_MS: milliseconds(30 * 60_000),
   RATE_LIMIT_SIGNIN_PER_MIN: perWindow(5),
   RATE_LIMIT_REGISTER_PER_HOUR: perWindow(3),
   RATE_LIMIT_GUESTS_PER_HOUR: perWindow(30),
@@ -92,7 +101,7 @@ const requiredByServers = {
 };
 
 /** Values that must not be echoed in an error message. */
-const SECRET = new Set(["NEXTAUTH_SECRET", "TURN_SECRET", "ADMIN_PASSWORD", "HEALTH_DETAILS_TOKEN"]);
+const SECRET = new Set(["NEXTAUTH_SECRET", "CHALLENGE_SECRET", "TURN_SECRET", "ADMIN_PASSWORD", "HEALTH_DETAILS_TOKEN"]);
 
 function schema(shape: typeof variables) {
   return z
@@ -119,6 +128,9 @@ function schema(shape: typeof variables) {
         NEXTAUTH_URL,
         REALTIME_PUBLIC_URL: env.REALTIME_PUBLIC_URL ?? `ws://localhost:${env.REALTIME_PORT}`,
         ALLOWED_ORIGINS: env.ALLOWED_ORIGINS ?? [new URL(NEXTAUTH_URL).origin],
+        // none: the socket's address is the client's, whatever X-Forwarded-For says
+        WEB_TRUSTED_PROXIES: env.WEB_TRUSTED_PROXIES ?? [],
+        REALTIME_TRUSTED_PROXIES: env.REALTIME_TRUSTED_PROXIES ?? [],
       };
     });
 }

@@ -2,7 +2,8 @@
 // (package `ws`, no tRPC/Socket.IO client library) speaking the server's wire format directly:
 //   qualmeet: tRPC's WebSocket JSON-RPC (superjson `{ json }` inputs/outputs): `room.join` mutation,
 //             `room.events` subscription, `room.playback` mutation (a shared link: an event for everyone in
-//             the meeting, the text in its URL); answers the server's "PING" with "PONG".
+//             the meeting, the text in its URL; the host's `room.setPlaybackAllowed` lets everyone send one);
+//             answers the server's "PING" with "PONG".
 //   socketio: Engine.IO v4 / Socket.IO v5 packets over a websocket-only transport: "40" connect,
 //             `42N["join",room]` / `42N["chat",{room,text}]` with acks, `42["chat",text]` deliveries, "2"->"3".
 // A thread owns whole meetings, so a message's sender and all its receivers share this thread's clock
@@ -138,9 +139,14 @@ function qmOnMessage(c: Client, raw: string): void {
 async function qmSetup(c: Client): Promise<void> {
   const join = await qmCall(c, "mutation", "room.join", { code: c.meeting.code }).reply;
   if (!join.ok) throw new Error(`room.join: ${join.error}`);
-  const data = join.data as { meeting: { id: string }; self: { peerId: string }; lastEventId: string };
+  const data = join.data as { meeting: { id: string }; self: { peerId: string; isHost: boolean }; lastEventId: string };
   c.meetingId = data.meeting.id;
   c.peerId = data.self.peerId;
+  // only the host shares links until the host lets everyone (every client of the bench sends them)
+  if (data.self.isHost) {
+    const allowed = await qmCall(c, "mutation", "room.setPlaybackAllowed", { meetingId: c.meetingId, peerId: c.peerId, allowed: true }).reply;
+    if (!allowed.ok) throw new Error(`room.setPlaybackAllowed: ${allowed.error}`);
+  }
   const sub = qmCall(c, "subscription", "room.events", { meetingId: c.meetingId, peerId: c.peerId, lastEventId: data.lastEventId });
   c.subId = sub.id;
   const started = await withTimeout(sub.reply, 15_000, "room.events did not start");

@@ -2,11 +2,15 @@
 
 import { signIn } from "next-auth/react";
 import { useId, useState, type FormEvent } from "react";
+import { solveChallenge } from "@/lib/challenge/solve";
+import { errorMessage, trpc } from "@/lib/trpc";
 
 export function LoginForm({ callbackPath }: { callbackPath: string }) {
   const id = useId();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [checking, setChecking] = useState(false);
+  const challenge = trpc.auth.challenge.useMutation();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -19,8 +23,23 @@ export function LoginForm({ callbackPath }: { callbackPath: string }) {
     }
     setBusy(true);
     setError(null);
+    let solved = "";
     try {
-      const res = await signIn("credentials", { email, password, redirect: false });
+      // after a few failed sign-ins from here the server asks for a proof-of-work, solved unseen
+      const issued = await challenge.mutateAsync({ purpose: "signin", email });
+      if (issued.challenge) {
+        setChecking(true);
+        solved = await solveChallenge(issued.challenge);
+      }
+    } catch (failure) {
+      setError(errorMessage(failure));
+      setBusy(false);
+      return;
+    } finally {
+      setChecking(false);
+    }
+    try {
+      const res = await signIn("credentials", { email, password, challenge: solved, redirect: false });
       if (!res || res.error || !res.ok) {
         setError(res?.error && res.error !== "CredentialsSignin" ? res.error : "Wrong email or password.");
         setBusy(false);
@@ -54,7 +73,7 @@ export function LoginForm({ callbackPath }: { callbackPath: string }) {
         <input id={`${id}-password`} name="password" type="password" autoComplete="current-password" required className="field-input" />
       </div>
       <button type="submit" className="btn-primary mt-2 w-full" disabled={busy} aria-busy={busy}>
-        Sign in
+        {checking ? "Checking…" : "Sign in"}
       </button>
     </form>
   );

@@ -6,6 +6,7 @@ import { useState, type ReactNode } from "react";
 import { isPermanentError } from "@/lib/chat/api";
 import { retryPauseMs } from "@/lib/keepTrying";
 import { createHttpClient, trpc } from "@/lib/trpc";
+import { RealtimeRefusal } from "./RealtimeRefusal";
 
 /** A query in error is fetched again after a growing pause, unless the refusal is one a retry cannot change. */
 const retryFailedQuery = (query: { state: { status: string; error: unknown; errorUpdateCount: number } }): number | false =>
@@ -28,7 +29,10 @@ export function Providers({ children }: { children: ReactNode }) {
     // while the app is open.
     <SessionProvider refetchInterval={30 * 60} refetchOnWindowFocus>
       <trpc.Provider client={trpcClient} queryClient={queryClient}>
-        <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>
+        <QueryClientProvider client={queryClient}>
+          {children}
+          <RealtimeRefusal />
+        </QueryClientProvider>
       </trpc.Provider>
     </SessionProvider>
   );

@@ -2,6 +2,7 @@
 
 import { signIn } from "next-auth/react";
 import { useId, useState, type FormEvent } from "react";
+import { solveChallenge } from "@/lib/challenge/solve";
 import { errorMessage, fieldErrors, trpc } from "@/lib/trpc";
 
 type Field = "name" | "email" | "password";
@@ -14,6 +15,8 @@ const FIELDS: { field: Field; label: string; type: string; autoComplete: string;
 export function RegisterForm() {
   const id = useId();
   const register = trpc.auth.register.useMutation();
+  const challenge = trpc.auth.challenge.useMutation();
+  const [checking, setChecking] = useState(false);
   const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -26,7 +29,11 @@ export function RegisterForm() {
     setErrors({});
     setFormError(null);
     try {
-      await register.mutateAsync(input);
+      // every registration carries a solved proof-of-work: creating accounts at scale costs real work
+      const { challenge: issued } = await challenge.mutateAsync({ purpose: "register" });
+      setChecking(true);
+      const solved = await solveChallenge(issued!).finally(() => setChecking(false));
+      await register.mutateAsync({ ...input, challenge: solved });
     } catch (error) {
       const byField = fieldErrors(error);
       const known: Partial<Record<Field, string>> = {};
@@ -90,7 +97,7 @@ export function RegisterForm() {
         );
       })}
       <button type="submit" className="btn-primary mt-2 w-full" disabled={busy} aria-busy={busy}>
-        Create account
+        {checking ? "Checking…" : "Create account"}
       </button>
     </form>
   );

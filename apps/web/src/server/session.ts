@@ -3,12 +3,13 @@
 import { headers } from "next/headers";
 import { cache } from "react";
 import { appRouter, createCallerFactory, createContext, getRedis, loadSessionUser, type Context, type SessionUser } from "@qualmeet/api";
+import { CLIENT_IP_HEADER } from "@qualmeet/api/client-ip";
 import { getDb } from "@qualmeet/db";
 
 /** The tRPC context of the current request (as /api/trpc makes it). */
 export const requestContext = cache(async (): Promise<Context> => {
   const h = await headers();
-  return createContext({ transport: "http", db: getDb(), redis: getRedis(), cookie: h.get("cookie"), ip: h.get("x-forwarded-for") });
+  return createContext({ transport: "http", db: getDb(), redis: getRedis(), cookie: h.get("cookie"), ip: h.get(CLIENT_IP_HEADER) });
 });
 
 /** The signed-in user or guest of the current request, or null. Deduplicated per request. */

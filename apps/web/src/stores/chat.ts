@@ -60,6 +60,8 @@ interface ConversationState {
   toasts: Toast[];
   /** the conversation open on screen (no toast for it) */
   openId: string | null;
+  /** bumped when the live events say the user's invitations changed: the list is read again */
+  invitationsVersion: number;
 
   setMe(me: ChatUser | null): void;
   setList(list: ConversationSummary[]): void;
@@ -79,6 +81,7 @@ interface ConversationState {
   setOutgoingCall(call: CallInfo | null): void;
   pushToast(toast: Omit<Toast, "id">): void;
   dismissToast(id: number): void;
+  invitationsChanged(): void;
 }
 
 let toastId = 0;
@@ -118,6 +121,7 @@ export const useConversationStore = create<ConversationState>()((set) => ({
   outgoingCall: null,
   toasts: [],
   openId: null,
+  invitationsVersion: 0,
 
   setMe: (me) => set({ me }),
   setList: (list) => set({ conversations: Object.fromEntries(list.map((c) => [c.id, c])), listLoaded: true }),
@@ -183,6 +187,7 @@ export const useConversationStore = create<ConversationState>()((set) => ({
   setOutgoingCall: (outgoingCall) => set({ outgoingCall }),
   pushToast: (toast) => set((s) => ({ toasts: [...s.toasts, { ...toast, id: ++toastId }].slice(-MAX_TOASTS) })),
   dismissToast: (id) => set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) })),
+  invitationsChanged: () => set((s) => ({ invitationsVersion: s.invitationsVersion + 1 })),
 }));
 
 function omit<T>(record: Record<string, T>, key: string): Record<string, T> {

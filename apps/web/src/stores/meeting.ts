@@ -7,7 +7,8 @@ export type { MediaSource, PeerInfo, ProducerInfo };
 
 /** Shown to the user verbatim (role="status"). */
 export type ConnectionState = "Connecting" | "Reconnecting" | "Connected";
-export type Phase = "lobby" | "joining" | "joined" | "left" | "ended" | "removed";
+/** "waiting": in the meeting's lobby until the host lets them in; "denied": the host did not */
+export type Phase = "lobby" | "waiting" | "joining" | "joined" | "left" | "ended" | "removed" | "denied";
 export type Quality = "good" | "fair" | "poor";
 
 export interface MeetingInfo {
@@ -87,6 +88,8 @@ interface MeetingState {
   error: string | null;
   page: number;
   playback: PlaybackState | null;
+  /** the host lets everyone share and control "Listen together" (the host always may) */
+  playbackAllowed: boolean;
 
   reset(): void;
   setPhase(phase: Phase, error?: string | null): void;
@@ -112,6 +115,7 @@ interface MeetingState {
   dismissNotice(id: number): void;
   setPage(page: number): void;
   setPlayback(playback: PlaybackState | null): void;
+  setPlaybackAllowed(allowed: boolean): void;
 }
 
 const initial = {
@@ -131,6 +135,7 @@ const initial = {
   error: null,
   page: 0,
   playback: null as PlaybackState | null,
+  playbackAllowed: false,
 };
 
 let noticeId = 0;
@@ -232,6 +237,7 @@ export const useMeetingStore = create<MeetingState>()((set) => ({
   dismissNotice: (id) => set((s) => (s.notice?.id === id ? { notice: null } : s)),
   setPage: (page) => set({ page }),
   setPlayback: (playback) => set({ playback }),
+  setPlaybackAllowed: (playbackAllowed) => set({ playbackAllowed }),
 }));
 
 function mergeProducers(current: ProducerInfo[], added: ProducerInfo[]): ProducerInfo[] {

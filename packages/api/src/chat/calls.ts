@@ -5,13 +5,15 @@
 //   chat:call:{callId}:ringing    set of the callees still ringing
 //   chat:calls:ringing            sorted set callId -> deadline (ms); every node sweeps it, one wins each call
 // Each transition is a compare-and-set on the state, so accept, decline, cancel and the timeout cannot both win.
-// The CallLog ends (ENDED, endedAt) when everyone has left the call's meeting.
+// The CallLog ends (ENDED, endedAt) when everyone has left the call's meeting. The meeting ends with its call
+// (declined, cancelled, missed or ended): an old ring or link joins nobody afterwards.
 import { TRPCError } from "@trpc/server";
 import type { Redis } from "ioredis";
 import { env } from "@qualmeet/config";
 import type { PrismaClient } from "@qualmeet/db";
 import { MESH_MAX_PARTICIPANTS, modeFor } from "../meeting/topology.ts";
-import { withFreshMeetingCode } from "../meeting/meetingRecords.ts";
+import { endMeetingUnattended, withFreshMeetingCode } from "../meeting/meetingRecords.ts";
+import { blockedWith } from "./blocks.ts";
 import { publishChatEvent, type StoredCallInfo } from "./chatEvents.ts";
 import { requireMember } from "./members.ts";
 import type { CallEndStatus, CallInfo, CallKind, ChatUser } from "./types.ts";
@@ -73,14 +75,26 @@ async function announceEnd(deps: CallDeps, userIds: string[], info: StoredCallIn
   });
 }
 
+/** The call is over: so is its meeting. */
+async function endCallMeeting(deps: CallDeps, callId: string, meetingId?: string | null): Promise<void> {
+  const id = meetingId ?? (await deps.db.callLog.findUnique({ where: { id: callId }, select: { meetingId: true } }))?.meetingId;
+  if (id) await endMeetingUnattended(deps.db, deps.redis, id, "call ended");
+}
+
 export async function startCall(deps: CallDeps, user: ChatUser, conversationId: string, kind: CallKind): Promise<CallInfo> {
   const members = await requireMember(deps.redis, deps.db, conversationId, user.id);
   const conversation = await deps.db.conversation.findUnique({ where: { id: conversationId }, select: { kind: true, title: true } });
   if (!conversation) throw new TRPCError({ code: "NOT_FOUND", message: "This conversation does not exist." });
   if (conversation.kind === "MEETING") throw new TRPCError({ code: "BAD_REQUEST", message: "A meeting's chat has its meeting: join it instead of calling." });
-  const callees = [...members.keys()].filter((id) => id !== user.id);
-  if (callees.length === 0) throw new TRPCError({ code: "BAD_REQUEST", message: "There is nobody else in this conversation to call." });
   const direct = conversation.kind === "DIRECT";
+  const others = [...members.keys()].filter((id) => id !== user.id);
+  // people blocked with the caller either way are not rung; in a DM there is then nobody to call
+  const blocked = await blockedWith(deps.redis, deps.db, user.id);
+  if (direct && others.some((id) => blocked.has(id))) {
+    throw new TRPCError({ code: "FORBIDDEN", message: "You cannot call in this conversation: one of you has blocked the other." });
+  }
+  const callees = others.filter((id) => !blocked.has(id));
+  if (callees.length === 0) throw new TRPCError({ code: "BAD_REQUEST", message: "There is nobody else in this conversation to call." });
   let title = conversation.title ?? "Group";
   if (direct) {
     const other = await deps.db.user.findUnique({ where: { id: callees[0]! }, select: { name: true } });
@@ -152,6 +166,7 @@ export async function declineCall(deps: CallDeps, user: ChatUser, callId: string
   if ((await withTransition(deps.redis).chatCallTransition(callKey(callId), "RINGING", "DECLINED")) !== "OK") return;
   await deps.redis.zrem(RINGING_SET, callId);
   await deps.db.callLog.updateMany({ where: { id: callId, status: "RINGING" }, data: { status: "DECLINED", endedAt: new Date() } });
+  await endCallMeeting(deps, callId);
   await announceEnd(deps, await membersOf(deps, call.info.conversationId), call.info, "DECLINED");
 }
 
@@ -164,6 +179,7 @@ export async function cancelCall(deps: CallDeps, user: ChatUser, callId: string)
   if (result !== "OK") return;
   await deps.redis.multi().zrem(RINGING_SET, callId).del(ringingKey(callId)).exec();
   await deps.db.callLog.updateMany({ where: { id: callId, status: "RINGING" }, data: { status: "CANCELLED", endedAt: new Date() } });
+  await endCallMeeting(deps, callId);
   await announceEnd(deps, await membersOf(deps, call.info.conversationId), call.info, "CANCELLED");
 }
 
@@ -180,6 +196,7 @@ export async function expireRinging(deps: CallDeps, now = Date.now()): Promise<n
     await deps.redis.del(ringingKey(callId));
     if ((await withTransition(deps.redis).chatCallTransition(callKey(callId), "RINGING", "MISSED")) === "OK") {
       await deps.db.callLog.updateMany({ where: { id: callId, status: "RINGING" }, data: { status: "MISSED", endedAt: new Date() } });
+      await endCallMeeting(deps, callId);
       await announceEnd(deps, await membersOf(deps, call.info.conversationId), call.info, "MISSED");
       expired++;
     } else if (stillRinging.length) {
@@ -210,7 +227,9 @@ export async function endFinishedCalls(deps: CallDeps): Promise<number> {
     }
     const endedAt = lastLeft && lastLeft > answeredAt ? lastLeft : answeredAt;
     const { count } = await deps.db.callLog.updateMany({ where: { id: call.id, status: "ONGOING" }, data: { status: "ENDED", endedAt } });
-    if (count === 0 || !call.conversationId) continue;
+    if (count === 0) continue;
+    await endCallMeeting(deps, call.id, call.meetingId);
+    if (!call.conversationId) continue;
     ended++;
     const members = await membersOf(deps, call.conversationId);
     await publishChatEvent(deps.redis, members, { type: "call.ended", callId: call.id, conversationId: call.conversationId, status: "ENDED" });

@@ -36,19 +36,27 @@ export type StoredChatEvent =
   | { type: "conversation.removed"; conversationId: string }
   | { type: "presence"; userId: string; online: boolean; lastSeenAt: number | null }
   | { type: "call.ringing"; call: StoredCallInfo }
-  | { type: "call.ended"; callId: string; conversationId: string; status: CallEndStatus; answeredOnOtherDevice?: boolean };
+  | { type: "call.ended"; callId: string; conversationId: string; status: CallEndStatus; answeredOnOtherDevice?: boolean }
+  /** ephemeral: a block between the user and someone changed; whom they may see online is read again */
+  | { type: "contacts.changed" }
+  /** the user was invited to a group, or answered an invitation */
+  | { type: "invitations.changed" };
 
 /**
  * Lua: append ARGV[1] (event JSON) to each stream in KEYS and publish it on the matching channel (the
- * channels follow the fixed arguments). Shared with the send script, which builds its event first.
+ * channels follow the fixed arguments). Shared with the send script, which builds its event first. Returns the
+ * entries written, as "<stream key> <entry id>", for scripts that may have to delete them again.
  */
 export const FAN_OUT_LUA = `
 local function fanOut(event, firstKey, firstChannelArg, maxlen, ttl)
+  local entries = {}
   for i = firstKey, #KEYS do
     local id = redis.call('XADD', KEYS[i], 'MAXLEN', '~', maxlen, '*', 'e', event)
     redis.call('PEXPIRE', KEYS[i], ttl)
     redis.call('PUBLISH', ARGV[firstChannelArg + i - firstKey], id .. ' ' .. event)
+    entries[#entries + 1] = KEYS[i] .. ' ' .. id
   end
+  return entries
 end
 `;
 
@@ -91,6 +99,8 @@ export interface LoggedChatEvent {
   /** the stream id; ephemeral events carry the id of the last stored event before them */
   id: string;
   event: StoredChatEvent;
+  /** read back from the stream (a resumption), not delivered live: it may be older than a change since */
+  replayed?: true;
 }
 
 type Delivery = { id: string | null; event: StoredChatEvent };
@@ -155,7 +165,7 @@ export class ChatEventHub {
       const stored = afterId ? await this.redis.xrange(userStreamKey(userId), `(${afterId}`, "+") : [];
       for (const [id, fields] of stored) {
         last = id;
-        yield { id, event: JSON.parse(fields[1] ?? "{}") as StoredChatEvent };
+        yield { id, event: JSON.parse(fields[1] ?? "{}") as StoredChatEvent, replayed: true };
       }
       while (!signal?.aborted) {
         const next = queue.shift();

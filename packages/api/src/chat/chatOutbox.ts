@@ -10,6 +10,12 @@
 //   chat:clock:{conversationId}          last createdAt (ms): strictly increasing in send order
 //   chat:last:{conversationId}           the newest message (7 days), for previews before it is stored
 //   chat:read:{userId}                   hash conversationId -> "<createdAt ms> <messageId>" of the newest read
+//   chat:msg:{messageId}:entries         list of "<stream key> <entry id>" (7 days): the stream entries holding its
+//                                        text (its message.new and message.edited events in the members' streams,
+//                                        its versions in the outbox), deleted (XDEL) when the message is
+//   chat:deleted:{messageId}             its deletedAt (ms, 7 days, as long as the event streams keep events): the
+//                                        copies of its text outside those entries (quotes in replies, a stored
+//                                        row not updated yet) are scrubbed wherever they are read
 import type { Redis } from "ioredis";
 import { FAN_OUT_LUA, USER_STREAM_MAXLEN, USER_STREAM_TTL_MS, userChannel, userStreamKey } from "./chatEvents.ts";
 import type { StoredMessage } from "./messages.ts";
@@ -23,6 +29,8 @@ export const messageKey = (messageId: string) => `chat:msg:${messageId}`;
 export const clockKey = (conversationId: string) => `chat:clock:${conversationId}`;
 export const lastMessageKey = (conversationId: string) => `chat:last:${conversationId}`;
 export const readKey = (userId: string) => `chat:read:${userId}`;
+export const deletedKey = (messageId: string) => `chat:deleted:${messageId}`;
+export const entriesKey = (messageId: string) => `chat:msg:${messageId}:entries`;
 
 export type OutboxEntry =
   /** a new message, or a new version of one (edit, delete): stored once, newest version wins */
@@ -41,8 +49,10 @@ redis.call('SET', KEYS[5], now, 'PX', 86400000)
 local m = cjson.decode(ARGV[1])
 m.createdAt = now
 local json = cjson.encode(m)
-fanOut('{"type":"message.new","m":' .. json .. '}', 7, 5, ARGV[2], ARGV[3])
-redis.call('XADD', KEYS[2], '*', 'e', '{"op":"message","m":' .. json .. '}')
+local entries = fanOut('{"type":"message.new","m":' .. json .. '}', 8, 5, ARGV[2], ARGV[3])
+entries[#entries + 1] = KEYS[2] .. ' ' .. redis.call('XADD', KEYS[2], '*', 'e', '{"op":"message","m":' .. json .. '}')
+redis.call('RPUSH', KEYS[7], unpack(entries))
+redis.call('PEXPIRE', KEYS[7], ARGV[4])
 redis.call('HSET', KEYS[3], m.id, json)
 redis.call('SET', KEYS[1], json, 'PX', ARGV[4])
 redis.call('SET', KEYS[4], m.conversationId, 'PX', ARGV[4])
@@ -50,6 +60,10 @@ redis.call('SET', KEYS[6], json, 'PX', ARGV[4])
 return {1, json}
 `;
 
+// KEYS: outbox, pending, last, deleted marker, the sender's client-id key, the message's entries, then the members'
+// streams. A deletion removes every stream entry that held the text (they are named in the entries list, whatever
+// streams they are in: a member may have left since). The outbox loses none of the message: the deleted version
+// queued here carries all of it, and the persister stores a version whether or not the original was stored.
 const UPDATE_LUA = `${FAN_OUT_LUA}
 local m = cjson.decode(ARGV[1])
 local current = redis.call('HGET', KEYS[2], m.id)
@@ -58,11 +72,24 @@ if current then
   if v >= m.v then m.v = v + 1 end
 end
 local json = cjson.encode(m)
-fanOut('{"type":"' .. ARGV[2] .. '","m":' .. json .. '}', 4, 5, ARGV[3], ARGV[4])
-redis.call('XADD', KEYS[1], '*', 'e', '{"op":"message","m":' .. json .. '}')
+local entries = fanOut('{"type":"' .. ARGV[2] .. '","m":' .. json .. '}', 7, 6, ARGV[3], ARGV[4])
+local queued = redis.call('XADD', KEYS[1], '*', 'e', '{"op":"message","m":' .. json .. '}')
 redis.call('HSET', KEYS[2], m.id, json)
 local last = redis.call('GET', KEYS[3])
 if last and cjson.decode(last).id == m.id then redis.call('SET', KEYS[3], json, 'KEEPTTL') end
+if ARGV[2] == 'message.deleted' then
+  for _, entry in ipairs(redis.call('LRANGE', KEYS[6], 0, -1)) do
+    local space = string.find(entry, ' ', 1, true)
+    redis.call('XDEL', string.sub(entry, 1, space - 1), string.sub(entry, space + 1))
+  end
+  redis.call('DEL', KEYS[6])
+  redis.call('SET', KEYS[4], m.deletedAt, 'PX', ARGV[5])
+  redis.call('SET', KEYS[5], json, 'XX', 'KEEPTTL')
+else
+  entries[#entries + 1] = KEYS[1] .. ' ' .. queued
+  redis.call('RPUSH', KEYS[6], unpack(entries))
+  redis.call('PEXPIRE', KEYS[6], ARGV[5])
+end
 return json
 `;
 
@@ -102,6 +129,7 @@ export async function sendMessage(redis: Redis, message: Omit<StoredMessage, "cr
     messageKey(message.id),
     clockKey(message.conversationId),
     lastMessageKey(message.conversationId),
+    entriesKey(message.id),
     ...memberIds.map(userStreamKey),
   ];
   const [created, json] = await scripts(redis).chatSend(
@@ -118,7 +146,15 @@ export async function sendMessage(redis: Redis, message: Omit<StoredMessage, "cr
 
 /** Broadcasts and queues a new version of a message (edited or deleted); returns it as queued. */
 export async function updateMessage(redis: Redis, message: StoredMessage, type: "message.edited" | "message.deleted", memberIds: string[]): Promise<StoredMessage> {
-  const keys = [OUTBOX, pendingKey(message.conversationId), lastMessageKey(message.conversationId), ...memberIds.map(userStreamKey)];
+  const keys = [
+    OUTBOX,
+    pendingKey(message.conversationId),
+    lastMessageKey(message.conversationId),
+    deletedKey(message.id),
+    clientKey(message.senderId, message.clientId),
+    entriesKey(message.id),
+    ...memberIds.map(userStreamKey),
+  ];
   const json = await scripts(redis).chatUpdate(
     keys.length,
     ...keys,
@@ -126,6 +162,7 @@ export async function updateMessage(redis: Redis, message: StoredMessage, type: 
     type,
     String(USER_STREAM_MAXLEN),
     String(USER_STREAM_TTL_MS),
+    String(KEY_TTL_MS),
     ...memberIds.map(userChannel),
   );
   return JSON.parse(json) as StoredMessage;
@@ -187,4 +224,26 @@ export async function lastMessages(redis: Redis, conversationIds: string[]): Pro
     if (value) found.set(conversationIds[i]!, JSON.parse(value) as StoredMessage);
   });
   return found;
+}
+
+/**
+ * The messages as they may be shown now: a message deleted since this copy was made (an event in a stream, a
+ * pending or cached version, a stored reply whose target's deletion is not stored yet) loses its text, and so
+ * does the quote of it in a reply.
+ */
+export async function scrubDeleted(redis: Redis, messages: StoredMessage[]): Promise<StoredMessage[]> {
+  const ids = [...new Set(messages.flatMap((m) => [...(m.deletedAt ? [] : [m.id]), ...(m.replyTo?.body ? [m.replyTo.id] : [])]))];
+  if (ids.length === 0) return messages;
+  const values = await redis.mget(...ids.map(deletedKey));
+  const deletedAt = new Map<string, number>();
+  values.forEach((value, i) => {
+    if (value) deletedAt.set(ids[i]!, Number(value));
+  });
+  if (deletedAt.size === 0) return messages;
+  return messages.map((m) => {
+    const gone = m.deletedAt ? undefined : deletedAt.get(m.id);
+    const quote = m.replyTo && deletedAt.has(m.replyTo.id) ? { ...m.replyTo, body: "" } : m.replyTo;
+    if (gone === undefined && quote === m.replyTo) return m;
+    return { ...m, replyTo: quote, ...(gone === undefined ? {} : { body: "", deletedAt: gone }) };
+  });
 }

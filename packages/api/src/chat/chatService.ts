@@ -4,11 +4,13 @@ import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import type { Redis } from "ioredis";
 import type { PrismaClient } from "@qualmeet/db";
+import { logger } from "@qualmeet/log";
 import { unavailableService } from "../errors.ts";
+import { assumeNoBlocksBriefly, blockedWith } from "./blocks.ts";
 import { publishChatEvent, publishEphemeral } from "./chatEvents.ts";
 import { pendingMessage, queueRead, readMarkers, sendMessage, updateMessage } from "./chatOutbox.ts";
 import { unreadCount } from "./conversations.ts";
-import { refreshMembers, requireMember } from "./members.ts";
+import { refreshMembers, requireMember, type Members } from "./members.ts";
 import { loadStoredMessage, toChatMessage, type StoredMessage } from "./messages.ts";
 import type { ChatMessage, ChatUser } from "./types.ts";
 
@@ -33,6 +35,32 @@ function chatUnavailable(error: unknown): never {
 
 const messageNotFound = () => new TRPCError({ code: "NOT_FOUND", message: "This message does not exist or you cannot see it." });
 
+export const blockedConversation = () => new TRPCError({ code: "FORBIDDEN", message: "Messages cannot be sent in this conversation: one of you has blocked the other." });
+
+/**
+ * Whether `members` is a DM between `userId` and someone blocked with them either way. Asked of Redis (the blocks
+ * cache); the database only when the cache is empty, or to tell a DM from a group of two. While the database is
+ * down and the cache empty, the message goes through (logged): nothing is lost, and the block holds again soon.
+ */
+async function blockedDirect(deps: ChatDeps, conversationId: string, userId: string, members: Members): Promise<boolean> {
+  if (members.size !== 2) return false;
+  const other = [...members.keys()].find((id) => id !== userId);
+  if (!other) return false;
+  let blocked: Set<string>;
+  try {
+    blocked = await blockedWith(deps.redis, deps.db, userId);
+  } catch (error) {
+    if (unavailableService(error) !== "database") throw error;
+    logger.warn({ err: error, userId, conversationId }, "chat: blocks not checked (database down, cache empty): a message of a blocked pair may go through");
+    // the next messages do not each wait for the database: asked again shortly
+    await assumeNoBlocksBriefly(deps.redis, userId);
+    return false;
+  }
+  if (!blocked.has(other)) return false;
+  const conversation = await deps.db.conversation.findUnique({ where: { id: conversationId }, select: { kind: true } });
+  return conversation?.kind === "DIRECT";
+}
+
 /** The newest version of a message: pending in Redis, else stored. */
 async function findMessage(deps: ChatDeps, messageId: string): Promise<StoredMessage | null> {
   return (await pendingMessage(deps.redis, messageId)) ?? (await loadStoredMessage(deps.db, messageId));
@@ -41,13 +69,15 @@ async function findMessage(deps: ChatDeps, messageId: string): Promise<StoredMes
 export async function send(deps: ChatDeps, user: ChatUser, input: { conversationId: string; clientId: string; body: string; replyToId?: string }): Promise<ChatMessage> {
   try {
     const members = await requireMember(deps.redis, deps.db, input.conversationId, user.id);
+    if (await blockedDirect(deps, input.conversationId, user.id, members)) throw blockedConversation();
     let replyTo: StoredMessage["replyTo"] = null;
     if (input.replyToId) {
       const target = await findMessage(deps, input.replyToId);
-      if (!target || target.conversationId !== input.conversationId) {
+      // a message from before the sender (re)joined is not theirs to quote
+      if (!target || target.conversationId !== input.conversationId || target.createdAt < members.get(user.id)!.since) {
         throw new TRPCError({ code: "BAD_REQUEST", message: "The message you are replying to is not in this conversation." });
       }
-      replyTo = { id: target.id, body: target.deletedAt ? "" : target.body, senderName: target.senderName };
+      replyTo = { id: target.id, body: target.deletedAt ? "" : target.body, senderName: target.senderName, createdAt: target.createdAt };
     }
     const { message } = await sendMessage(
       deps.redis,
@@ -87,6 +117,8 @@ export async function change(deps: ChatDeps, user: ChatUser, messageId: string, 
       throw new TRPCError({ code: "FORBIDDEN", message: body === null ? "You can only delete your own messages." : "You can only edit your own messages." });
     }
     if (current.deletedAt) throw new TRPCError({ code: "BAD_REQUEST", message: "This message was deleted." });
+    // deleting one's own words stays possible; changing them into new words is sending
+    if (body !== null && (await blockedDirect(deps, current.conversationId, user.id, members))) throw blockedConversation();
     const now = Date.now();
     const next: StoredMessage = body === null ? { ...current, body: "", deletedAt: now, v: current.v + 1 } : { ...current, body, editedAt: now, v: current.v + 1 };
     const queued = await updateMessage(deps.redis, next, body === null ? "message.deleted" : "message.edited", [...members.keys()]);
@@ -99,6 +131,7 @@ export async function change(deps: ChatDeps, user: ChatUser, messageId: string, 
 /** "`user` is typing" to the other members for a few seconds; never stored. */
 export async function typing(deps: ChatDeps, user: ChatUser, conversationId: string): Promise<void> {
   const members = await requireMember(deps.redis, deps.db, conversationId, user.id);
+  if (await blockedDirect(deps, conversationId, user.id, members)) return;
   const others = [...members.keys()].filter((id) => id !== user.id);
   await publishEphemeral(deps.redis, others, { type: "typing", conversationId, user });
 }

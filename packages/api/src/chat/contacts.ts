@@ -1,7 +1,8 @@
-// A user's contacts: the people who share a DM or a group with them, both still members. They may see each
-// other's presence; nobody else learns whether a user is online.
+// A user's contacts: the people who share a DM or a group with them, both still members, and not blocked either
+// way. They may see each other's presence; nobody else learns whether a user is online.
 import type { Prisma, PrismaClient } from "@qualmeet/db";
 import type { Bus } from "../services/bus.ts";
+import { notBlockedWith } from "./blocks.ts";
 import { userChannel, type StoredChatEvent } from "./chatEvents.ts";
 
 /** At most this many contacts are listed (and watched for presence). */
@@ -12,6 +13,7 @@ export const contactsOf = (userId: string) =>
   ({
     id: { not: userId },
     memberships: { some: { leftAt: null, conversation: { kind: { in: ["DIRECT", "GROUP"] }, members: { some: { userId, leftAt: null } } } } },
+    ...notBlockedWith(userId),
   }) satisfies Prisma.UserWhereInput;
 
 export async function contactIds(db: PrismaClient, userId: string): Promise<Set<string>> {
@@ -21,12 +23,12 @@ export async function contactIds(db: PrismaClient, userId: string): Promise<Set<
 
 /**
  * Calls `changed` whenever one of `userId`'s conversations is created, gains or loses members or is left (every
- * membership change announces itself to the members' chat channels, see membersChanged), until the returned
- * function is called.
+ * membership change announces itself to the members' chat channels, see membersChanged), or a block between the
+ * user and someone changes (blocksChanged), until the returned function is called.
  */
 export function watchConversationChanges(bus: Bus, userId: string, changed: () => void): Promise<() => void> {
   return bus.onRaw(userChannel(userId), (message) => {
     const { type } = JSON.parse(message.slice(message.indexOf(" ") + 1)) as StoredChatEvent;
-    if (type === "conversation.updated" || type === "conversation.removed") changed();
+    if (type === "conversation.updated" || type === "conversation.removed" || type === "contacts.changed") changed();
   });
 }

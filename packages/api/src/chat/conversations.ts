@@ -1,13 +1,27 @@
 // Reading conversations: summaries (members, presence, last message, unread), history pages and search.
 // PostgreSQL holds what the persister has stored; Redis what is newer (pending messages, read markers, the
 // newest message), and every read merges both, so a message never disappears while it waits for the database.
+// A member of a DM or group reads only what was written since they (re)joined (members.ts, `since`); a message
+// deleted since a copy of it was made is shown without its text, and so is the quote of it in a reply.
 import type { Redis } from "ioredis";
 import { Prisma, type PrismaClient } from "@qualmeet/db";
 import { escapeLike } from "../services/likePattern.ts";
 import { onlineUsers } from "../services/presence.ts";
-import { lastMessages, pendingMessages, readMarkers } from "./chatOutbox.ts";
-import { conversationNotFound, requireMember } from "./members.ts";
-import { MESSAGE_COLUMNS, MESSAGE_JOINS, decodeCursor, encodeCursor, newestFirst, rowToStored, toChatMessage, type MessageRow, type StoredMessage } from "./messages.ts";
+import { blockedWith } from "./blocks.ts";
+import { lastMessages, pendingMessages, readMarkers, scrubDeleted } from "./chatOutbox.ts";
+import { conversationNotFound, memberSince } from "./members.ts";
+import {
+  MESSAGE_COLUMNS,
+  MESSAGE_JOINS,
+  decodeCursor,
+  encodeCursor,
+  newestFirst,
+  rowToStored,
+  toChatMessage,
+  withoutQuotesBefore,
+  type MessageRow,
+  type StoredMessage,
+} from "./messages.ts";
 import type { CallEntry, ChatHistoryPage, ChatMessage, ConversationSummary } from "./types.ts";
 
 export const HISTORY_PAGE = 50;
@@ -61,18 +75,25 @@ function title(c: ConversationWithMembers, userId: string): string {
   return c.title ?? "Group";
 }
 
+/** When `userId` may read `c` from (epoch ms): their (re)join in a DM or group, everything in a meeting's chat. */
+function readableSince(c: ConversationWithMembers, userId: string): number {
+  if (c.kind === "MEETING") return 0;
+  return c.members.find((m) => m.userId === userId)?.joinedAt.getTime() ?? 0;
+}
+
 const newer = (a: StoredMessage | undefined, b: StoredMessage | undefined) => (!a ? b : !b ? a : newestFirst(a, b) <= 0 ? a : b);
 
 /** Summaries of these conversations as `userId` (a member of each) sees them. */
 async function summarize(deps: Deps, userId: string, conversations: ConversationWithMembers[]): Promise<ConversationSummary[]> {
   const ids = conversations.map((c) => c.id);
   const memberIds = [...new Set(conversations.flatMap((c) => c.members.map((m) => m.userId)))];
-  const [stored, cached, markers, online, pendingLists] = await Promise.all([
+  const [stored, cached, markers, online, pendingLists, blocked] = await Promise.all([
     newestStored(deps.db, ids),
     lastMessages(deps.redis, ids),
     readMarkers(deps.redis, userId, ids),
     onlineUsers(deps.redis, memberIds),
     Promise.all(ids.map((id) => pendingMessages(deps.redis, id))),
+    blockedWith(deps.redis, deps.db, userId),
   ]);
   const pending = new Map(ids.map((id, i) => [id, pendingLists[i]!]));
   const readFrom = new Map<string, number>();
@@ -81,11 +102,19 @@ async function summarize(deps: Deps, userId: string, conversations: Conversation
     readFrom.set(c.id, Math.max(mine?.lastReadAt?.getTime() ?? 0, markers.get(c.id)?.at ?? 0, mine?.joinedAt.getTime() ?? 0));
   }
   const unread = await unreadCounts(deps, userId, readFrom, pending);
-  return conversations.map((c) => {
-    const waiting = pending.get(c.id)!;
+  const newest = new Map<string, StoredMessage>();
+  for (const c of conversations) {
     let last = newer(stored.get(c.id), cached.get(c.id));
     // a newer version (edit, delete) of the newest message may be pending
-    if (last) last = waiting.find((m) => m.id === last!.id && m.v >= last!.v) ?? last;
+    if (last) last = pending.get(c.id)!.find((m) => m.id === last!.id && m.v >= last!.v) ?? last;
+    // written before the user (re)joined: not theirs to read
+    const since = readableSince(c, userId);
+    if (last && last.createdAt >= since) newest.set(c.id, withoutQuotesBefore(last, since));
+  }
+  const shown = new Map((await scrubDeleted(deps.redis, [...newest.values()])).map((m) => [m.conversationId, m]));
+  return conversations.map((c) => {
+    const last = shown.get(c.id);
+    const since = readableSince(c, userId);
     const me = c.members.find((m) => m.userId === userId);
     return {
       id: c.id,
@@ -96,12 +125,13 @@ async function summarize(deps: Deps, userId: string, conversations: Conversation
         name: m.user.name,
         isGuest: m.user.isGuest,
         role: m.role,
-        online: online.has(m.userId),
-        lastSeenAt: m.user.lastSeenAt,
+        // people blocked either way do not see each other's presence
+        online: online.has(m.userId) && !blocked.has(m.userId),
+        lastSeenAt: blocked.has(m.userId) ? null : m.user.lastSeenAt,
         lastReadAt: m.userId === userId ? (readFrom.get(c.id)! > 0 ? new Date(readFrom.get(c.id)!) : null) : m.lastReadAt,
       })),
       lastMessage: last ? toChatMessage(last) : null,
-      lastMessageAt: last ? new Date(last.createdAt) : c.lastMessageAt,
+      lastMessageAt: last ? new Date(last.createdAt) : c.lastMessageAt && c.lastMessageAt.getTime() >= since ? c.lastMessageAt : null,
       unread: unread.get(c.id) ?? 0,
       myRole: me?.role ?? "MEMBER",
       meetingCode: c.meeting?.code ?? null,
@@ -165,23 +195,30 @@ interface CallRow {
 
 /** A page of history, newest first: stored messages merged with pending ones, and the calls in its time range. */
 export async function history(deps: Deps, userId: string, conversationId: string, cursor: string | undefined, limit = HISTORY_PAGE): Promise<ChatHistoryPage> {
-  await requireMember(deps.redis, deps.db, conversationId, userId);
+  const since = await memberSince(deps.redis, deps.db, conversationId, userId);
   const before = cursor ? decodeCursor(cursor) : null;
   const keyset = before ? Prisma.sql`AND (m."createdAt", m.id) < (${new Date(before.createdAt)}::timestamptz, ${before.id}::uuid)` : Prisma.empty;
+  const sinceSql = Prisma.sql`AND m."createdAt" >= ${new Date(since)}::timestamptz`;
   // the calls before the cursor are read alongside; those older than the page's oldest message wait for the next page
   const [rows, pending, calls] = await Promise.all([
     deps.db.$queryRaw<MessageRow[]>`SELECT ${MESSAGE_COLUMNS} FROM "Message" m ${MESSAGE_JOINS}
-      WHERE m."conversationId" = ${conversationId}::uuid ${keyset} ORDER BY m."createdAt" DESC, m.id DESC LIMIT ${limit + 1}`,
+      WHERE m."conversationId" = ${conversationId}::uuid ${sinceSql} ${keyset} ORDER BY m."createdAt" DESC, m.id DESC LIMIT ${limit + 1}`,
     pendingMessages(deps.redis, conversationId),
     deps.db.$queryRaw<CallRow[]>`SELECT c.id::text AS id, c.kind::text AS kind, c.status::text AS status, c."startedAt", c."answeredAt", c."endedAt",
         u.id::text AS "userId", u.name AS "userName", u."isGuest" AS "userIsGuest"
       FROM "CallLog" c JOIN "User" u ON u.id = c."startedById"
-      WHERE c."conversationId" = ${conversationId}::uuid ${before ? Prisma.sql`AND c."startedAt" < ${new Date(before.createdAt)}::timestamptz` : Prisma.empty}
+      WHERE c."conversationId" = ${conversationId}::uuid AND c."startedAt" >= ${new Date(since)}::timestamptz ${before ? Prisma.sql`AND c."startedAt" < ${new Date(before.createdAt)}::timestamptz` : Prisma.empty}
       ORDER BY c."startedAt" DESC LIMIT 200`,
   ]);
   const isBefore = (m: StoredMessage) => !before || newestFirst(m, { ...m, createdAt: before.createdAt, id: before.id }) > 0;
-  const merged = mergeNewestFirst(rows.map(rowToStored), pending.filter(isBefore));
-  const page = merged.slice(0, limit);
+  const merged = mergeNewestFirst(
+    rows.map(rowToStored),
+    pending.filter((m) => m.createdAt >= since && isBefore(m)),
+  );
+  const page = await scrubDeleted(
+    deps.redis,
+    merged.slice(0, limit).map((m) => withoutQuotesBefore(m, since)),
+  );
   const more = merged.length > limit;
   const oldest = page[page.length - 1];
   const inPage = more && oldest ? calls.filter((c) => c.startedAt.getTime() >= oldest.createdAt) : calls;
@@ -202,15 +239,22 @@ export async function history(deps: Deps, userId: string, conversationId: string
 
 /** Messages containing `query` (case-insensitive), newest first. */
 export async function search(deps: Deps, userId: string, conversationId: string, query: string): Promise<ChatMessage[]> {
-  await requireMember(deps.redis, deps.db, conversationId, userId);
+  const since = await memberSince(deps.redis, deps.db, conversationId, userId);
   const pattern = `%${escapeLike(query)}%`;
   const [rows, pending] = await Promise.all([
     deps.db.$queryRaw<MessageRow[]>`SELECT ${MESSAGE_COLUMNS} FROM "Message" m ${MESSAGE_JOINS}
-      WHERE m."conversationId" = ${conversationId}::uuid AND m."deletedAt" IS NULL AND m.body ILIKE ${pattern}
+      WHERE m."conversationId" = ${conversationId}::uuid AND m."createdAt" >= ${new Date(since)}::timestamptz AND m."deletedAt" IS NULL AND m.body ILIKE ${pattern}
       ORDER BY m."createdAt" DESC, m.id DESC LIMIT ${SEARCH_LIMIT}`,
     pendingMessages(deps.redis, conversationId),
   ]);
   const needle = query.toLowerCase();
-  const merged = mergeNewestFirst(rows.map(rowToStored), pending).filter((m) => !m.deletedAt && m.body.toLowerCase().includes(needle));
-  return merged.slice(0, SEARCH_LIMIT).map(toChatMessage);
+  const merged = mergeNewestFirst(rows.map(rowToStored), pending).filter((m) => m.createdAt >= since && !m.deletedAt && m.body.toLowerCase().includes(needle));
+  // a deletion not stored yet: its marker says so
+  const found = (
+    await scrubDeleted(
+      deps.redis,
+      merged.slice(0, SEARCH_LIMIT).map((m) => withoutQuotesBefore(m, since)),
+    )
+  ).filter((m) => !m.deletedAt);
+  return found.map(toChatMessage);
 }

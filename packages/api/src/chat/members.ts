@@ -1,6 +1,7 @@
 // Who may read and write a conversation, cached in Redis so that sending and reading need no database:
-//   chat:members:{conversationId}   hash userId -> role ("ADMIN" | "MEMBER"); the field "-" alone marks a
-//                                   conversation that does not exist (cached briefly)
+//   chat:members:{conversationId}   hash userId -> "<role> <since ms>" (role "ADMIN" | "MEMBER"; since: when the
+//                                   member (re)joined a DM or group, 0 in a meeting's chat, whose participants read
+//                                   it all); the field "-" alone marks a conversation that does not exist (cached briefly)
 // Every membership change rewrites the hash from PostgreSQL after its transaction, so a reader that filled
 // the cache from an older read can never leave a removed member in it (its fill only writes a missing hash).
 import { TRPCError } from "@trpc/server";
@@ -29,25 +30,40 @@ function withFill(redis: Redis): RedisWithFill {
   return r;
 }
 
-async function fromDatabase(db: PrismaClient, conversationId: string): Promise<Map<string, MemberRole> | null> {
+export interface Member {
+  role: MemberRole;
+  /** epoch ms: what was written before this is not theirs to read (0: everything is) */
+  since: number;
+}
+
+export type Members = Map<string, Member>;
+
+async function fromDatabase(db: PrismaClient, conversationId: string): Promise<Members | null> {
   const conversation = await db.conversation.findUnique({
     where: { id: conversationId },
-    select: { members: { where: { leftAt: null }, select: { userId: true, role: true } } },
+    select: { kind: true, members: { where: { leftAt: null }, select: { userId: true, role: true, joinedAt: true } } },
   });
-  return conversation ? new Map(conversation.members.map((m) => [m.userId, m.role])) : null;
+  if (!conversation) return null;
+  const wholeHistory = conversation.kind === "MEETING";
+  return new Map(conversation.members.map((m) => [m.userId, { role: m.role, since: wholeHistory ? 0 : m.joinedAt.getTime() }]));
 }
 
-function fields(members: Map<string, MemberRole> | null): string[] {
+function fields(members: Members | null): string[] {
   if (!members || members.size === 0) return [MISSING, "1"];
-  return [...members].flat();
+  return [...members].flatMap(([userId, m]) => [userId, `${m.role} ${m.since}`]);
 }
 
-/** The current members (userId -> role) of a conversation, or null when it does not exist. */
-export async function conversationMembers(redis: Redis, db: PrismaClient, conversationId: string): Promise<Map<string, MemberRole> | null> {
+function parseMember(value: string): Member {
+  const [role, since] = value.split(" ");
+  return { role: role as MemberRole, since: Number(since ?? 0) || 0 };
+}
+
+/** The current members of a conversation, or null when it does not exist. */
+export async function conversationMembers(redis: Redis, db: PrismaClient, conversationId: string): Promise<Members | null> {
   const cached = await redis.hgetall(membersKey(conversationId));
   if (Object.keys(cached).length > 0) {
     if (cached[MISSING]) return null;
-    return new Map(Object.entries(cached) as Array<[string, MemberRole]>);
+    return new Map(Object.entries(cached).map(([userId, value]) => [userId, parseMember(value)]));
   }
   const members = await fromDatabase(db, conversationId);
   await withFill(redis).chatMembersFill(membersKey(conversationId), members && members.size ? TTL_S : MISSING_TTL_S, ...fields(members));
@@ -55,8 +71,8 @@ export async function conversationMembers(redis: Redis, db: PrismaClient, conver
 }
 
 /** Rewrites the cache from PostgreSQL: call after every change of a conversation's members. */
-export async function refreshMembers(redis: Redis, db: PrismaClient, conversationId: string): Promise<Map<string, MemberRole>> {
-  const members = (await fromDatabase(db, conversationId)) ?? new Map<string, MemberRole>();
+export async function refreshMembers(redis: Redis, db: PrismaClient, conversationId: string): Promise<Members> {
+  const members = (await fromDatabase(db, conversationId)) ?? new Map<string, Member>();
   const key = membersKey(conversationId);
   await redis
     .multi()
@@ -70,8 +86,14 @@ export async function refreshMembers(redis: Redis, db: PrismaClient, conversatio
 export const conversationNotFound = () => new TRPCError({ code: "NOT_FOUND", message: "This conversation does not exist or you are not a member of it." });
 
 /** The members, when `userId` is one of them; NOT_FOUND otherwise (non-members learn nothing about it). */
-export async function requireMember(redis: Redis, db: PrismaClient, conversationId: string, userId: string): Promise<Map<string, MemberRole>> {
+export async function requireMember(redis: Redis, db: PrismaClient, conversationId: string, userId: string): Promise<Members> {
   const members = await conversationMembers(redis, db, conversationId);
   if (!members?.has(userId)) throw conversationNotFound();
   return members;
+}
+
+/** When `userId` (a member) may read `conversationId` from (epoch ms); NOT_FOUND for non-members. */
+export async function memberSince(redis: Redis, db: PrismaClient, conversationId: string, userId: string): Promise<number> {
+  const members = await requireMember(redis, db, conversationId, userId);
+  return members.get(userId)!.since;
 }

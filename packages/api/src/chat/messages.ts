@@ -16,7 +16,8 @@ interface MessageBase {
 }
 
 export interface StoredMessage extends MessageBase {
-  replyTo: { id: string; body: string; senderName: string } | null;
+  /** the quoted message as it was when replied to; createdAt (absent in older copies) hides it from later joiners */
+  replyTo: { id: string; body: string; senderName: string; createdAt?: number } | null;
   createdAt: number;
   editedAt: number | null;
   deletedAt: number | null;
@@ -31,7 +32,7 @@ export function toChatMessage(m: StoredMessage): ChatMessage {
     clientId: m.clientId,
     sender: { id: m.senderId, name: m.senderName, isGuest: m.senderIsGuest },
     body: m.deletedAt ? "" : m.body,
-    replyTo: m.replyTo,
+    replyTo: m.replyTo ? { id: m.replyTo.id, body: m.replyTo.body, senderName: m.replyTo.senderName } : null,
     createdAt: new Date(m.createdAt),
     editedAt: m.editedAt === null ? null : new Date(m.editedAt),
     deletedAt: m.deletedAt === null ? null : new Date(m.deletedAt),
@@ -43,6 +44,7 @@ export interface MessageRow extends MessageBase {
   replyBody: string | null;
   replyDeletedAt: Date | null;
   replySenderName: string | null;
+  replyCreatedAt: Date | null;
   createdAt: Date;
   editedAt: Date | null;
   deletedAt: Date | null;
@@ -57,7 +59,9 @@ export function rowToStored(r: MessageRow): StoredMessage {
     senderName: r.senderName,
     senderIsGuest: r.senderIsGuest,
     body: r.deletedAt ? "" : r.body,
-    replyTo: r.replyToId ? { id: r.replyToId, body: r.replyDeletedAt ? "" : (r.replyBody ?? ""), senderName: r.replySenderName ?? "" } : null,
+    replyTo: r.replyToId
+      ? { id: r.replyToId, body: r.replyDeletedAt ? "" : (r.replyBody ?? ""), senderName: r.replySenderName ?? "", createdAt: r.replyCreatedAt?.getTime() }
+      : null,
     createdAt: r.createdAt.getTime(),
     editedAt: r.editedAt?.getTime() ?? null,
     deletedAt: r.deletedAt?.getTime() ?? null,
@@ -69,7 +73,7 @@ export function rowToStored(r: MessageRow): StoredMessage {
 /** The columns of MessageRow; `m` is the message, `u` its sender, `r`/`ru` the replied message and its sender. */
 export const MESSAGE_COLUMNS = Prisma.sql`m.id::text AS id, m."conversationId"::text AS "conversationId", m."clientId", m."senderId"::text AS "senderId",
   u.name AS "senderName", u."isGuest" AS "senderIsGuest", m.body, m."replyToId"::text AS "replyToId", r.body AS "replyBody",
-  r."deletedAt" AS "replyDeletedAt", ru.name AS "replySenderName", m."createdAt", m."editedAt", m."deletedAt"`;
+  r."deletedAt" AS "replyDeletedAt", ru.name AS "replySenderName", r."createdAt" AS "replyCreatedAt", m."createdAt", m."editedAt", m."deletedAt"`;
 
 export const MESSAGE_JOINS = Prisma.sql`JOIN "User" u ON u.id = m."senderId" LEFT JOIN "Message" r ON r.id = m."replyToId" LEFT JOIN "User" ru ON ru.id = r."senderId"`;
 
@@ -92,4 +96,10 @@ export function decodeCursor(cursor: string): { createdAt: number; id: string } 
 /** Newest first by (createdAt, id), as the history index orders them. */
 export function newestFirst(a: StoredMessage, b: StoredMessage): number {
   return b.createdAt - a.createdAt || (b.id < a.id ? -1 : b.id > a.id ? 1 : 0);
+}
+
+/** The message as a member who may read from `since` sees it: a quote of something written before then loses its text. */
+export function withoutQuotesBefore(m: StoredMessage, since: number): StoredMessage {
+  if (!m.replyTo?.body || m.replyTo.createdAt === undefined || m.replyTo.createdAt >= since) return m;
+  return { ...m, replyTo: { ...m.replyTo, body: "" } };
 }

@@ -85,7 +85,25 @@ export type ChatEvent =
   | { type: "presence"; userId: string; online: boolean; lastSeenAt: Date | null }
   /** to every tab and device of every callee */
   | { type: "call.ringing"; call: CallInfo }
-  | { type: "call.ended"; callId: string; conversationId: string; status: CallEndStatus; answeredOnOtherDevice?: boolean };
+  | { type: "call.ended"; callId: string; conversationId: string; status: CallEndStatus; answeredOnOtherDevice?: boolean }
+  /** you were invited to a group, or answered an invitation: read chat.invitations again */
+  | { type: "invitations.changed" };
+
+/** A group that asks you to (re)join it; nothing of it is visible until you accept. */
+export interface ConversationInvitation {
+  conversationId: string;
+  title: string;
+  invitedBy: ChatUser;
+  memberCount: number;
+  createdAt: Date;
+}
+
+/** Someone you blocked. */
+export interface BlockedUser {
+  id: string;
+  name: string;
+  blockedAt: Date;
+}
 
 export interface ChatHistoryPage {
   messages: ChatMessage[];

@@ -39,6 +39,8 @@ export interface JoinResult {
   mode: MeetingTopology;
   meshThreshold: number;
   playback: PlaybackState | null;
+  /** whether everyone may share and control "Listen together" (the host always may) */
+  playbackAllowed: boolean;
   iceServers: IceServer[];
   /** the client subscribes from here: its own peer.joined and everything after it */
   lastEventId: string;
@@ -54,11 +56,13 @@ export type PlaybackCommand = Omit<PlaybackState, "sentAt" | "byPeerId">;
 /** Commands for one participant (`peerId` of `meetingId`), refused unless `caller` is that participant. */
 export interface MediaOwnerCommands {
   join(meetingId: string, caller: Caller): Promise<JoinResult>;
-  check(meetingId: string, peerId: string, caller: Caller): Promise<{ isHost: boolean }>;
+  /** `joinedAfterId`: the participant's events start after this stream id (nothing from before they joined) */
+  check(meetingId: string, peerId: string, caller: Caller): Promise<{ isHost: boolean; joinedAfterId: string | null }>;
   media<K extends MediaOperation>(meetingId: string, peerId: string, caller: Caller, operation: K, args: MediaArgs<K>): Promise<MediaResult<K>>;
   leave(meetingId: string, peerId: string, caller: Caller): Promise<void>;
   signal(meetingId: string, peerId: string, caller: Caller, targetPeerId: string, signal: P2PSignal): Promise<void>;
   playback(meetingId: string, peerId: string, caller: Caller, state: PlaybackCommand): Promise<PlaybackState>;
+  setPlaybackAllowed(meetingId: string, peerId: string, caller: Caller, allowed: boolean): Promise<void>;
   setMeshThreshold(meetingId: string, peerId: string, caller: Caller, meshThreshold: number): Promise<void>;
   mute(meetingId: string, peerId: string, caller: Caller, targetPeerId: string): Promise<void>;
   setMicMuted(meetingId: string, peerId: string, caller: Caller, muted: boolean): Promise<void>;

@@ -18,24 +18,38 @@ redis.call('PUBLISH', KEYS[2], id .. ' ' .. ARGV[4] .. ' ' .. ARGV[1])
 return id
 `;
 
-/** The same for one participant (ARGV[5]), refused (nil) unless they are in the meeting's presence hash. */
-const APPEND_FOR_PARTICIPANT = `
+/**
+ * A P2P signal for one participant (ARGV[5]): refused with 0 while the meeting's media does not run on the mesh
+ * (KEYS[4] absent, see meshGate.ts), with nil unless they are in the meeting's presence hash.
+ */
+const APPEND_P2P_SIGNAL = `
+if redis.call('EXISTS', KEYS[4]) == 0 then return 0 end
 if redis.call('HEXISTS', KEYS[3], ARGV[5]) == 0 then return false end
 ${APPEND}`;
 
 // A meeting's log outlives a quiet day, not forever.
-const STREAM_TTL_MS = 24 * 60 * 60 * 1000;
+export const STREAM_TTL_MS = 24 * 60 * 60 * 1000;
 
 type RedisWithAppend = Redis & {
   meetingEventAppend(stream: string, channel: string, json: string, maxlen: number, ttlMs: number, route: string): Promise<string>;
-  meetingEventAppendFor(stream: string, channel: string, presence: string, json: string, maxlen: number, ttlMs: number, route: string, peerId: string): Promise<string | null>;
+  meetingSignalAppend(
+    stream: string,
+    channel: string,
+    presence: string,
+    mesh: string,
+    json: string,
+    maxlen: number,
+    ttlMs: number,
+    route: string,
+    peerId: string,
+  ): Promise<string | 0 | null>;
 };
 
 function withAppend(redis: Redis): RedisWithAppend {
   const r = redis as RedisWithAppend;
   if (typeof r.meetingEventAppend !== "function") {
     redis.defineCommand("meetingEventAppend", { numberOfKeys: 2, lua: APPEND });
-    redis.defineCommand("meetingEventAppendFor", { numberOfKeys: 3, lua: APPEND_FOR_PARTICIPANT });
+    redis.defineCommand("meetingSignalAppend", { numberOfKeys: 4, lua: APPEND_P2P_SIGNAL });
   }
   return r;
 }
@@ -53,19 +67,24 @@ export function appendMeetingEvent(redis: Redis, meetingId: string, event: Meeti
   );
 }
 
-/** Appends an event for participant `to` only while they are in the meeting; null when they are not. */
-export function appendMeetingEventFor(redis: Redis, meetingId: string, event: MeetingEvent, to: string): Promise<string | null> {
+/**
+ * Appends a P2P signal for participant `to`: "sent", "absent" when they are not in the meeting, "closed" when the
+ * meeting's media does not run on the mesh (nobody learns another's address from ICE candidates then).
+ */
+export async function appendP2PSignal(redis: Redis, meetingId: string, event: Extract<MeetingEvent, { type: "p2p.signal" }>, to: string): Promise<"sent" | "absent" | "closed"> {
   const stored: StoredMeetingEvent = { to, event };
-  return withAppend(redis).meetingEventAppendFor(
+  const result = await withAppend(redis).meetingSignalAppend(
     meetingKeys.events(meetingId),
     meetingKeys.channel(meetingId),
     meetingKeys.presence(meetingId),
+    meetingKeys.mesh(meetingId),
     JSON.stringify(stored),
     STREAM_MAXLEN,
     STREAM_TTL_MS,
     `${event.type} ${to}`,
     to,
   );
+  return result === 0 ? "closed" : result === null ? "absent" : "sent";
 }
 
 export interface LoggedMeetingEvent {

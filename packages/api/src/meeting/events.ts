@@ -54,6 +54,8 @@ export type MeetingEvent =
   /** the meeting switched between P2P mesh and SFU (or the host changed the threshold) */
   | { type: "mode.changed"; mode: MeetingTopology; meshThreshold: number; reason: string }
   | { type: "playback"; playback: PlaybackState }
+  /** the host let everyone share and control "Listen together", or took it back */
+  | { type: "playback.allowed"; allowed: boolean }
   // addressed to one peer only (`to`):
   | { type: "consumer.closed"; consumerId: string }
   | { type: "consumer.layers"; consumerId: string; spatialLayer: number | null; temporalLayer: number | null }

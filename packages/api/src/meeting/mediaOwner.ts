@@ -15,10 +15,13 @@ import type { MeetingEventLog } from "./eventLog.ts";
 import type { MeetingEvent, P2PSignal, PlaybackState } from "./events.ts";
 import { meetingKeys } from "./keys.ts";
 import { MeetingMedia } from "./meetingMedia.ts";
+import { forgetMesh, recordMesh, relaySignal } from "./meshGate.ts";
 import { endMeeting, forgetCachedMeeting } from "./meetingRecords.ts";
-import { MEDIA_LOST_MESSAGE, MEDIA_UNAVAILABLE, TARGET_NOT_IN_MEETING, mediaToTrpcError, notInMeeting } from "./messages.ts";
+import { MEDIA_LOST_MESSAGE, MEDIA_UNAVAILABLE, MEETING_ENDED, PLAYBACK_HOST_ONLY, TARGET_NOT_IN_MEETING, mediaToTrpcError, notInMeeting } from "./messages.ts";
 import { peerInfo, beyondUserLimit, type Caller, type ConnectionRef, type LiveMeeting, type MeetingMeta, type MeetingSnapshot, type Participant } from "./participants.ts";
 import { runPeerMedia } from "./peerMedia.ts";
+import { rememberRemoval } from "./removal.ts";
+import { REMOVED_FROM_MEETING } from "./admission.ts";
 import { logFailure, logger } from "@qualmeet/log";
 
 /** How long a participant whose socket dropped stays in the meeting (media flowing) for their client to come back. */
@@ -40,6 +43,7 @@ export class MediaOwner implements MediaOwnerCommands {
       pool: deps.pool,
       append: (meetingId, event, to) => this.append(meetingId, event, to),
       isCurrent: (live) => this.meetings.get(live.meeting.id) === live,
+      recordMesh: (live) => this.recordMesh(live),
     });
   }
 
@@ -50,11 +54,17 @@ export class MediaOwner implements MediaOwnerCommands {
       .catch(logFailure("meeting: event not delivered (clients resync on their next join or reconnect)", { meetingId, type: event.type }));
   }
 
+  private recordMesh(live: LiveMeeting): void {
+    void recordMesh(this.deps.redis, live).catch(
+      logFailure("meeting: P2P signal relay state not recorded (signals may be refused until the next join)", { meetingId: live.meeting.id }),
+    );
+  }
+
   async join(meetingId: string, caller: Caller): Promise<JoinResult> {
     const { user, connection } = caller;
     const meeting = await this.deps.db.meeting.findUnique({ where: { id: meetingId } });
     if (!meeting) throw new TRPCError({ code: "NOT_FOUND", message: "There is no such meeting." });
-    if (meeting.status === "ENDED") throw new TRPCError({ code: "PRECONDITION_FAILED", message: "This meeting has ended." });
+    if (meeting.status === "ENDED") throw new TRPCError({ code: "PRECONDITION_FAILED", message: MEETING_ENDED });
     // a page reload joins again before its old socket's grace window ends: the old participant makes way
     for (const old of [...(this.meetings.get(meeting.id)?.participants.values() ?? [])]) {
       if (old.userId !== user.id) continue;
@@ -86,26 +96,39 @@ export class MediaOwner implements MediaOwnerCommands {
       isGuest: user.isGuest,
       connectionId: connection.connectionId,
       nodeId: connection.nodeId,
+      ip: caller.ip,
       participationId: randomUUID(),
       micMuted: false,
+      joinedAfterId: null,
       graceTimer: null,
     };
     live.participants.set(participant.peerId, participant);
     try {
+      // live from this join on; an end that came first (the host's, an idle sweep's: idleMeetings.ts) wins
+      if (meeting.status !== "LIVE") {
+        const { count } = await this.deps.db.meeting.updateMany({
+          where: { id: meeting.id, status: { not: "ENDED" } },
+          data: { status: "LIVE", startedAt: meeting.startedAt ?? new Date() },
+        });
+        if (count === 0) throw new TRPCError({ code: "PRECONDITION_FAILED", message: MEETING_ENDED });
+      }
       await this.meetingMedia.fitTopology(live);
+      this.recordMesh(live);
       if (live.media) this.meetingMedia.attachPeer(live, participant);
       await this.deps.db.meetingParticipant.create({
         data: { id: participant.participationId, meetingId: meeting.id, userId: user.id, displayName: user.name, role: participant.isHost ? "HOST" : "PARTICIPANT" },
       });
-      if (meeting.status !== "LIVE") await this.deps.db.meeting.update({ where: { id: meeting.id }, data: { status: "LIVE", startedAt: meeting.startedAt ?? new Date() } });
       // the node holding the participant's socket (which may not be this, the media owner)
       await this.deps.redis.hset(meetingKeys.presence(meeting.id), participant.peerId, connection.nodeId);
     } catch (error) {
       live.participants.delete(participant.peerId);
       if (live.media?.peers.has(participant.peerId)) live.media.removePeer(participant.peerId);
+      // a first join that failed leaves no live meeting behind (its row back to SCHEDULED: idle sweeps see it)
+      if (live.participants.size === 0 && this.meetings.get(meeting.id) === live) await this.close(live, "SCHEDULED");
       throw error;
     }
     const lastEventId = await this.deps.log.append(meeting.id, { type: "peer.joined", peer: peerInfo(live, participant) });
+    participant.joinedAfterId = previousStreamId(lastEventId);
     return {
       meeting: live.meeting,
       self: peerInfo(live, participant),
@@ -114,8 +137,9 @@ export class MediaOwner implements MediaOwnerCommands {
       mode: live.mode,
       meshThreshold: live.meshThreshold,
       playback: live.playback,
+      playbackAllowed: live.playbackAllowed,
       iceServers: turnCredentials(user.id).iceServers,
-      lastEventId: previousStreamId(lastEventId),
+      lastEventId: participant.joinedAfterId,
     };
   }
 
@@ -149,9 +173,9 @@ export class MediaOwner implements MediaOwnerCommands {
   }
 
   /** Refuses unless the caller is this participant (e.g. before streaming the meeting's events to them). */
-  async check(meetingId: string, peerId: string, caller: Caller): Promise<{ isHost: boolean }> {
+  async check(meetingId: string, peerId: string, caller: Caller): Promise<{ isHost: boolean; joinedAfterId: string | null }> {
     const { participant } = await this.participant(meetingId, peerId, caller);
-    return { isHost: participant.isHost };
+    return { isHost: participant.isHost, joinedAfterId: participant.joinedAfterId };
   }
 
   /** A participant's SFU operation, with the media model's refusals as clear tRPC errors. */
@@ -195,14 +219,20 @@ export class MediaOwner implements MediaOwnerCommands {
     if (live.participants.size === 0) await this.close(live, "SCHEDULED");
   }
 
-  /** The host removes someone: they are told, then leave. */
+  /**
+   * The host removes someone: remembered first (so a quick rejoin is already refused, on any node), then each of
+   * their participants (tabs, devices) is told and leaves.
+   */
   async remove(meetingId: string, peerId: string, caller: Caller, targetPeerId: string): Promise<void> {
     const { live } = await this.host(meetingId, peerId, caller);
-    if (targetPeerId === peerId) throw new TRPCError({ code: "BAD_REQUEST", message: "Use Leave to leave the meeting yourself." });
-    if (!live.participants.has(targetPeerId)) throw new TRPCError({ code: "NOT_FOUND", message: TARGET_NOT_IN_MEETING });
-    const target = live.participants.get(targetPeerId)!;
-    this.append(meetingId, { type: "removed", message: "You were removed from the meeting by the host." }, targetPeerId);
-    await this.depart(meetingId, targetPeerId, "removed");
+    const target = live.participants.get(targetPeerId);
+    if (!target) throw new TRPCError({ code: "NOT_FOUND", message: TARGET_NOT_IN_MEETING });
+    if (target.userId === caller.user.id) throw new TRPCError({ code: "BAD_REQUEST", message: "Use Leave to leave the meeting yourself." });
+    await rememberRemoval(this.deps, { meetingId, user: { id: target.userId, name: target.displayName, isGuest: target.isGuest }, removedById: caller.user.id, ip: target.ip });
+    for (const removed of [...live.participants.values()].filter((p) => p.userId === target.userId)) {
+      this.append(meetingId, { type: "removed", message: REMOVED_FROM_MEETING }, removed.peerId);
+      await this.depart(meetingId, removed.peerId, "removed");
+    }
     await this.deps.db.auditLog.create({
       data: { actorId: caller.user.id, action: "meeting.removeParticipant", targetType: "user", targetId: target.userId, data: { meetingId, peerId: targetPeerId }, ip: caller.ip },
     });
@@ -260,21 +290,27 @@ export class MediaOwner implements MediaOwnerCommands {
     else this.meetingMedia.setMode(live, live.mode, `the host set the P2P limit to ${meshThreshold}`);
   }
 
-  /** Relays a P2P negotiation message to one participant (across nodes: through the meeting's event log). */
+  /** Relays a P2P negotiation message to one participant (across nodes: through the meeting's event log), while the mesh carries the media. */
   async signal(meetingId: string, peerId: string, caller: Caller, targetPeerId: string, signal: P2PSignal): Promise<void> {
-    const { live } = await this.participant(meetingId, peerId, caller);
-    if (!live.participants.has(targetPeerId) || targetPeerId === peerId) {
-      throw new TRPCError({ code: "NOT_FOUND", message: TARGET_NOT_IN_MEETING });
-    }
-    this.append(meetingId, { type: "p2p.signal", fromPeerId: peerId, signal }, targetPeerId);
+    await this.participant(meetingId, peerId, caller);
+    await relaySignal(this.deps.redis, meetingId, peerId, targetPeerId, signal);
   }
 
-  /** "Listen together": everyone's player follows the last command. */
+  /** "Listen together": everyone's player follows the last command (the host's, or anyone's when the host allows it). */
   async playback(meetingId: string, peerId: string, caller: Caller, state: PlaybackCommand): Promise<PlaybackState> {
-    const { live } = await this.participant(meetingId, peerId, caller);
+    const { live, participant } = await this.participant(meetingId, peerId, caller);
+    if (!participant.isHost && !live.playbackAllowed) throw new TRPCError({ code: "FORBIDDEN", message: PLAYBACK_HOST_ONLY });
     live.playback = { ...state, sentAt: new Date().toISOString(), byPeerId: peerId };
     this.append(meetingId, { type: "playback", playback: live.playback });
     return live.playback;
+  }
+
+  /** The host lets everyone share and control "Listen together", or takes it back. */
+  async setPlaybackAllowed(meetingId: string, peerId: string, caller: Caller, allowed: boolean): Promise<void> {
+    const { live } = await this.host(meetingId, peerId, caller);
+    if (live.playbackAllowed === allowed) return;
+    live.playbackAllowed = allowed;
+    this.append(meetingId, { type: "playback.allowed", allowed });
   }
 
   /**
@@ -327,6 +363,7 @@ export class MediaOwner implements MediaOwnerCommands {
       mode: live.mode,
       meshThreshold: live.meshThreshold,
       playback: live.playback,
+      playbackAllowed: live.playbackAllowed,
     };
   }
 
@@ -334,9 +371,16 @@ export class MediaOwner implements MediaOwnerCommands {
   async adopt(snapshot: MeetingSnapshot): Promise<void> {
     const media = await this.meetingMedia.createRoom(snapshot.meeting.id).catch(() => null);
     const participants = new Map(snapshot.participants.map((p) => [p.peerId, { ...p, graceTimer: null }]));
-    const live = await this.track(snapshot.meeting, media, { mode: snapshot.mode, meshThreshold: snapshot.meshThreshold, playback: snapshot.playback, participants });
+    const live = await this.track(snapshot.meeting, media, {
+      mode: snapshot.mode,
+      meshThreshold: snapshot.meshThreshold,
+      playback: snapshot.playback,
+      playbackAllowed: snapshot.playbackAllowed,
+      participants,
+    });
     if (live.media) for (const p of live.participants.values()) this.meetingMedia.attachPeer(live, p);
     this.meetings.set(snapshot.meeting.id, live);
+    this.recordMesh(live);
   }
 
   /** Drain, on the leaving node: forget the meeting without anyone leaving (its new owner carries on). */
@@ -387,7 +431,7 @@ export class MediaOwner implements MediaOwnerCommands {
         // without a worker the meeting still opens: a small meeting runs P2P
         const media = await this.meetingMedia.createRoom(meeting.id).catch(() => null);
         const mode = meeting.p2pMaxParticipants > 0 ? "P2P" : "SFU";
-        const live = await this.track(meta, media, { mode, meshThreshold: meeting.p2pMaxParticipants, playback: null, participants: new Map() });
+        const live = await this.track(meta, media, { mode, meshThreshold: meeting.p2pMaxParticipants, playback: null, playbackAllowed: false, participants: new Map() });
         this.meetings.set(meeting.id, live);
         return live;
       })().finally(() => this.opening.delete(meeting.id));
@@ -397,7 +441,11 @@ export class MediaOwner implements MediaOwnerCommands {
   }
 
   /** A live meeting whose media room and end this node watches. */
-  private async track(meeting: MeetingMeta, media: MediaRoom | null, state: Pick<LiveMeeting, "mode" | "meshThreshold" | "playback" | "participants">): Promise<LiveMeeting> {
+  private async track(
+    meeting: MeetingMeta,
+    media: MediaRoom | null,
+    state: Pick<LiveMeeting, "mode" | "meshThreshold" | "playback" | "playbackAllowed" | "participants">,
+  ): Promise<LiveMeeting> {
     const live: LiveMeeting = { meeting, media, ...state, quietTimer: null, rebuilding: null, stopWatchingEvents: () => {} };
     this.meetingMedia.watch(live);
     live.stopWatchingEvents = await this.watchEnd(meeting.id);
@@ -422,6 +470,7 @@ export class MediaOwner implements MediaOwnerCommands {
     live.media?.close();
     await Promise.allSettled([
       this.deps.redis.del(meetingKeys.presence(meetingId)),
+      forgetMesh(this.deps.redis, meetingId),
       remaining.length ? this.deps.db.meetingParticipant.updateMany({ where: { id: { in: remaining.map((p) => p.participationId) } }, data: { leftAt: new Date() } }) : null,
       status === "SCHEDULED" ? this.deps.db.meeting.updateMany({ where: { id: meetingId, status: "LIVE" }, data: { status: "SCHEDULED" } }) : null,
     ]);

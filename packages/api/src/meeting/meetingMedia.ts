@@ -4,6 +4,7 @@ import { TRPCError } from "@trpc/server";
 import { env } from "@qualmeet/config";
 import { Room as MediaRoom, type WorkerPool } from "@qualmeet/media";
 import type { MeetingEvent, MeetingTopology } from "./events.ts";
+import { meshCarries } from "./meshGate.ts";
 import { MEDIA_LOST_MESSAGE, MEDIA_UNAVAILABLE } from "./messages.ts";
 import type { LiveMeeting, Participant } from "./participants.ts";
 
@@ -19,6 +20,8 @@ export class MeetingMedia {
       append: (meetingId: string, event: MeetingEvent, to?: string) => void;
       /** whether `live` is still the meeting this node hosts (not closed or handed over) */
       isCurrent: (live: LiveMeeting) => boolean;
+      /** records whether the meeting relays P2P signals (meshGate.ts), before its clients hear of a change */
+      recordMesh: (live: LiveMeeting) => void;
     },
   ) {}
 
@@ -60,7 +63,10 @@ export class MeetingMedia {
   }
 
   setMode(live: LiveMeeting, mode: MeetingTopology, reason: string): void {
+    const leavesMesh = meshCarries(live) && !meshCarries({ mode, media: live.media });
     live.mode = mode;
+    // the wind-down starts once, when the media leaves the mesh (not again at each change of the threshold)
+    if (leavesMesh || meshCarries(live)) this.deps.recordMesh(live);
     this.deps.append(live.meeting.id, { type: "mode.changed", mode, meshThreshold: live.meshThreshold, reason });
   }
 

@@ -3,7 +3,7 @@
 import { randomInt } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import type { Redis } from "ioredis";
-import type { Meeting, PrismaClient } from "@qualmeet/db";
+import type { Meeting, Prisma, PrismaClient } from "@qualmeet/db";
 import { MEETING_CODE_ALPHABET } from "../schemas.ts";
 import { isUniqueViolation } from "../services/prismaErrors.ts";
 import { appendMeetingEvent } from "./eventLog.ts";
@@ -61,9 +61,33 @@ export async function endMeeting(db: PrismaClient, redis: Redis, end: { meetingI
   const endedAt = new Date();
   await db.meeting.update({ where: { id: end.meetingId }, data: { status: "ENDED", endedAt } });
   await db.auditLog.create({ data: { actorId: end.actorId, action: "meeting.end", targetType: "meeting", targetId: end.meetingId, ip: end.ip } });
-  await forgetCachedMeeting(redis, end.meetingId);
-  await appendMeetingEvent(redis, end.meetingId, { type: "meeting.ended" });
+  await announceEnd(redis, end.meetingId);
   return { endedAt };
+}
+
+/**
+ * Ends a meeting nobody ended by hand (it stayed empty, its call ended) unless it ended already or no longer
+ * matches `only`; true when this call ended it. In the audit log without an actor, with the reason.
+ */
+export async function endMeetingUnattended(
+  db: PrismaClient,
+  redis: Redis,
+  meetingId: string,
+  reason: "idle" | "call ended",
+  only: Prisma.MeetingWhereInput = {},
+): Promise<boolean> {
+  const endedAt = new Date();
+  const { count } = await db.meeting.updateMany({ where: { AND: [only, { id: meetingId, status: { not: "ENDED" } }] }, data: { status: "ENDED", endedAt } });
+  if (count === 0) return false;
+  await db.auditLog.create({ data: { action: "meeting.end", targetType: "meeting", targetId: meetingId, data: { reason } } });
+  await announceEnd(redis, meetingId);
+  return true;
+}
+
+/** The meeting's end reaches every node (each closes its part) and the next read of its row. */
+async function announceEnd(redis: Redis, meetingId: string): Promise<void> {
+  await forgetCachedMeeting(redis, meetingId);
+  await appendMeetingEvent(redis, meetingId, { type: "meeting.ended" });
 }
 
 function reviveMeeting(m: Meeting): Meeting {

@@ -8,12 +8,16 @@ import type { PrismaClient } from "@qualmeet/db";
 import type { Bus } from "../services/bus.ts";
 import { NodeRpc, NodeUnreachable, runCommand, type CommandArgs, type CommandResult } from "../services/nodeRpc.ts";
 import type { JoinResult, MediaArgs, MediaOperation, MediaOwnerCommands, MediaResult, PlaybackCommand, RealtimeNodeCommands } from "./commands.ts";
+import { env } from "@qualmeet/config";
+import { rememberAdmitted, requireAdmission } from "./admission.ts";
 import { EdgeMembers, type WatchMeeting } from "./edgeMembers.ts";
-import { appendMeetingEvent, appendMeetingEventFor } from "./eventLog.ts";
+import { appendMeetingEvent } from "./eventLog.ts";
 import type { P2PSignal } from "./events.ts";
+import { endIdleMeetings, idleSweepInterval } from "./idleMeetings.ts";
 import type { MediaOwner, NodeProbe } from "./mediaOwner.ts";
 import { meetingByCode } from "./meetingRecords.ts";
-import { MEDIA_MOVED_MESSAGE, TARGET_NOT_IN_MEETING, notInMeeting } from "./messages.ts";
+import { relaySignal } from "./meshGate.ts";
+import { MEDIA_MOVED_MESSAGE, MEETING_ENDED, notInMeeting } from "./messages.ts";
 import { MediaOwnership } from "./ownership.ts";
 import type { Caller, ConnectionRef } from "./participants.ts";
 import { logFailure } from "@qualmeet/log";
@@ -35,6 +39,7 @@ export class MeetingService implements ParticipantCommands {
   private readonly joinedBy = new Map<string, Set<string>>();
   private readonly openConnections = new Set<string>();
   private heartbeat: NodeJS.Timeout | null = null;
+  private idleSweep: NodeJS.Timeout | null = null;
   private draining = false;
 
   constructor(
@@ -73,6 +78,7 @@ export class MeetingService implements ParticipantCommands {
       leave: (...args) => local.leave(...args),
       signal: (...args) => local.signal(...args),
       playback: (...args) => local.playback(...args),
+      setPlaybackAllowed: (...args) => local.setPlaybackAllowed(...args),
       setMeshThreshold: (...args) => local.setMeshThreshold(...args),
       mute: (...args) => local.mute(...args),
       setMicMuted: (...args) => local.setMicMuted(...args),
@@ -88,6 +94,11 @@ export class MeetingService implements ParticipantCommands {
     await this.beat();
     this.heartbeat = setInterval(() => void this.beat().catch(logFailure("meetings: ownership renewal failed (retried at the next beat)")), HEARTBEAT_MS);
     this.heartbeat.unref();
+    this.idleSweep = setInterval(
+      () => void endIdleMeetings(this.deps, env.MEETING_IDLE_END_MS).catch(logFailure("meetings: idle sweep failed (retried at the next one)")),
+      idleSweepInterval(env.MEETING_IDLE_END_MS),
+    );
+    this.idleSweep.unref();
   }
 
   // ---- sockets of this node
@@ -121,8 +132,11 @@ export class MeetingService implements ParticipantCommands {
   async join(code: string, caller: Caller): Promise<JoinResult> {
     const meeting = await meetingByCode(this.deps.db, this.deps.redis, code);
     if (!meeting) throw new TRPCError({ code: "NOT_FOUND", message: `There is no meeting with the code ${code}.` });
-    if (meeting.status === "ENDED") throw new TRPCError({ code: "PRECONDITION_FAILED", message: "This meeting has ended." });
+    if (meeting.status === "ENDED") throw new TRPCError({ code: "PRECONDITION_FAILED", message: MEETING_ENDED });
+    // removed, locked or behind the lobby: refused here, on any node, before the owner is asked
+    await requireAdmission(this.deps.db, this.deps.redis, meeting.id, caller);
     const result = await this.joinOnOwner(meeting.id, caller);
+    rememberAdmitted(this.deps.redis, meeting.id, caller.user.id);
     this.remember(caller.connection, meeting.id);
     this.edge.confirm(caller.connection.connectionId, meeting.id, result.self.peerId, caller.user);
     return result;
@@ -148,13 +162,12 @@ export class MeetingService implements ParticipantCommands {
     return result;
   }
 
-  /** A P2P signal for one other participant; refused when they are not in the meeting. */
+  /** A P2P signal for one other participant; refused when they are not in the meeting or it does not run on the mesh. */
   async signal(meetingId: string, peerId: string, caller: Caller, targetPeerId: string, signal: P2PSignal): Promise<void> {
     if (!this.edge.get(caller.connection.connectionId, meetingId, peerId, caller.user.id)) {
       return this.forwardAndConfirm(meetingId, peerId, caller, "signal", [meetingId, peerId, caller, targetPeerId, signal]);
     }
-    const added = targetPeerId !== peerId && (await appendMeetingEventFor(this.deps.redis, meetingId, { type: "p2p.signal", fromPeerId: peerId, signal }, targetPeerId)) !== null;
-    if (!added) throw new TRPCError({ code: "NOT_FOUND", message: TARGET_NOT_IN_MEETING });
+    await relaySignal(this.deps.redis, meetingId, peerId, targetPeerId, signal);
   }
 
   media<K extends MediaOperation>(meetingId: string, peerId: string, caller: Caller, operation: K, args: MediaArgs<K>): Promise<MediaResult<K>> {
@@ -168,6 +181,7 @@ export class MeetingService implements ParticipantCommands {
   }
 
   playback = (meetingId: string, peerId: string, caller: Caller, state: PlaybackCommand) => this.forward(meetingId, "playback", [meetingId, peerId, caller, state]);
+  setPlaybackAllowed = (meetingId: string, peerId: string, caller: Caller, allowed: boolean) => this.forward(meetingId, "setPlaybackAllowed", [meetingId, peerId, caller, allowed]);
   setMeshThreshold = (meetingId: string, peerId: string, caller: Caller, n: number) => this.forward(meetingId, "setMeshThreshold", [meetingId, peerId, caller, n]);
   mute = (meetingId: string, peerId: string, caller: Caller, target: string) => this.forward(meetingId, "mute", [meetingId, peerId, caller, target]);
   setMicMuted = (meetingId: string, peerId: string, caller: Caller, muted: boolean) => this.forward(meetingId, "setMicMuted", [meetingId, peerId, caller, muted]);
@@ -275,6 +289,7 @@ export class MeetingService implements ParticipantCommands {
 
   async stop(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
+    if (this.idleSweep) clearInterval(this.idleSweep);
     this.edge.close();
     // the meetings still here (not handed over) end with this node: nobody owns them any more
     const owned = this.local.ownedMeetingIds();

@@ -11,6 +11,8 @@ export function meetingView(meeting: Meeting & { host: { id: string; name: strin
     maxParticipants: meeting.maxParticipants,
     mode: meeting.mode,
     p2pMaxParticipants: meeting.p2pMaxParticipants,
+    locked: meeting.locked,
+    lobbyEnabled: meeting.lobbyEnabled,
     status: meeting.status,
     createdAt: meeting.createdAt,
     endedAt: meeting.endedAt,

@@ -5,6 +5,8 @@ import { MediaError } from "@qualmeet/media";
 export const MEDIA_LOST_MESSAGE = "Media server lost, reconnecting…";
 export const MEDIA_MOVED_MESSAGE = "The meeting moved to another media server, reconnecting…";
 export const MEDIA_UNAVAILABLE = "Media server unavailable. Retrying…";
+export const MEETING_ENDED = "This meeting has ended.";
+export const PLAYBACK_HOST_ONLY = "Only the host can share or control media in this meeting (the host can let everyone do it).";
 export const TARGET_NOT_IN_MEETING = "That participant is not in the meeting.";
 
 export const notInMeeting = () => new TRPCError({ code: "FORBIDDEN", message: "You are not in this meeting (join it first)." });

@@ -13,8 +13,10 @@ function meetingWith(userIds: string[]): LiveMeeting {
         isGuest: false,
         connectionId: `socket-${i}`,
         nodeId: "node",
+        ip: "192.0.2.1",
         participationId: `p-${i}`,
         micMuted: false,
+        joinedAfterId: null,
         graceTimer: null,
       };
       return [peerId, participant];
@@ -27,6 +29,7 @@ function meetingWith(userIds: string[]): LiveMeeting {
     meshThreshold: 4,
     quietTimer: null,
     playback: null,
+    playbackAllowed: false,
     participants,
     rebuilding: null,
     stopWatchingEvents: () => {},

@@ -13,8 +13,12 @@ export interface Participant {
   /** the socket that joined, and the node holding it: only that socket may act for this participant */
   connectionId: string;
   nodeId: string;
+  /** where they joined from (a removed guest's address makes new guests from it wait in the lobby) */
+  ip: string;
   participationId: string;
   micMuted: boolean;
+  /** the stream id just before the participant's own peer.joined: their view of the meeting's log starts after it */
+  joinedAfterId: string | null;
   /** set while the participant's socket is gone: they leave when it fires, unless a new socket takes over */
   graceTimer: NodeJS.Timeout | null;
 }
@@ -40,6 +44,8 @@ export interface LiveMeeting {
   /** pending return to P2P after the meeting shrank */
   quietTimer: NodeJS.Timeout | null;
   playback: PlaybackState | null;
+  /** the host lets everyone share and control "Listen together" (otherwise only the host does) */
+  playbackAllowed: boolean;
   participants: Map<string, Participant>;
   /** set while the media room is rebuilt on a healthy worker */
   rebuilding: Promise<void> | null;
@@ -53,6 +59,7 @@ export interface MeetingSnapshot {
   mode: MeetingTopology;
   meshThreshold: number;
   playback: PlaybackState | null;
+  playbackAllowed: boolean;
 }
 
 /** The socket a call came on: its id and the realtime node that holds it. */

@@ -1,5 +1,7 @@
 import { env } from "@qualmeet/config";
 import { createTRPCRouter, loadSessionUser, protectedProcedure, publicProcedure, rateLimit, access } from "../trpc.ts";
+import { challengeHandler } from "./auth/challenge.handler.ts";
+import { challengeSchema } from "./auth/challenge.schema.ts";
 import { registerHandler } from "./auth/register.handler.ts";
 import { registerSchema } from "./auth/register.schema.ts";
 import { signOutEverywhereHandler } from "./auth/signOutEverywhere.handler.ts";
@@ -12,6 +14,7 @@ export const me = publicProcedure.meta(access("anyone")).query(async ({ ctx }) =
 
 export const authRouter = createTRPCRouter({
   me,
+  challenge: publicProcedure.meta(access("anyone")).input(challengeSchema).mutation(challengeHandler),
   register: publicProcedure
     .meta(access("anyone"))
     .meta(rateLimit({ scope: "register:ip", capacity: env.RATE_LIMIT_REGISTER_PER_HOUR, windowMs: 3_600_000 }, "registrations from your network", "ip"))

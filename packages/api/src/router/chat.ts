@@ -6,6 +6,8 @@ import { createTRPCRouter, guestOrUserProcedure, protectedProcedure, rateLimit, 
 import { addMembersHandler, createDirectHandler, createGroupHandler, removeMemberHandler, renameHandler } from "./chat/conversation.handler.ts";
 import { addMembersSchema, byConversation, createDirectSchema, createGroupSchema, removeMemberSchema, renameSchema } from "./chat/conversation.schema.ts";
 import { historyHandler, searchHandler } from "./chat/history.handler.ts";
+import { acceptInvitationHandler, declineInvitationHandler, invitationsHandler } from "./chat/invitation.handler.ts";
+import { answerInvitationSchema } from "./chat/invitation.schema.ts";
 import { historySchema, searchSchema } from "./chat/history.schema.ts";
 
 const changes = rateLimit({ scope: "chat:change", capacity: 30, windowMs: 60_000 }, "conversation changes");
@@ -23,4 +25,8 @@ export const chatRouter = createTRPCRouter({
   rename: protectedProcedure.meta(access("user", "group admin")).meta(changes).input(renameSchema).mutation(renameHandler),
   addMembers: protectedProcedure.meta(access("user", "group admin")).meta(changes).input(addMembersSchema).mutation(addMembersHandler),
   removeMember: protectedProcedure.meta(access("user", "group admin")).meta(changes).input(removeMemberSchema).mutation(removeMemberHandler),
+  // groups that ask the caller to (re)join them: their name and who asked, nothing of their history
+  invitations: protectedProcedure.meta(access("user")).query(invitationsHandler),
+  acceptInvitation: protectedProcedure.meta(access("user")).meta(changes).input(answerInvitationSchema).mutation(acceptInvitationHandler),
+  declineInvitation: protectedProcedure.meta(access("user")).meta(changes).input(answerInvitationSchema).mutation(declineInvitationHandler),
 });

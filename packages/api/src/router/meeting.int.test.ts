@@ -1,6 +1,6 @@
 // Meetings and accounts through the web app's tRPC endpoint, as the pages and other clients use them.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { newUser, signIn, uniqueEmail, webClient } from "../../../../tests/harness/clients.ts";
+import { newUser, register, signIn, uniqueEmail, webClient } from "../../../../tests/harness/clients.ts";
 import { startWeb, type WebServer } from "../../../../tests/harness/servers.ts";
 
 let web: WebServer;
@@ -87,8 +87,7 @@ describe("who may call what", () => {
 
 describe("bad input", () => {
   test("malformed input is BAD_REQUEST naming the field", async () => {
-    const api = webClient(web.url);
-    await expect(api.auth.register.mutate({ name: "Ann", email: "not-an-email", password: "long enough" })).rejects.toMatchObject({
+    await expect(register(web.url, { name: "Ann", email: "not-an-email", password: "long enough" })).rejects.toMatchObject({
       data: { code: "BAD_REQUEST", field: "email" },
       message: "email: Enter a valid email address.",
     });
@@ -102,8 +101,8 @@ describe("bad input", () => {
 
   test("a duplicate email is a CONFLICT on the email field, and the first account is untouched", async () => {
     const email = uniqueEmail();
-    await webClient(web.url).auth.register.mutate({ name: "First", email, password: "first password" });
-    await expect(webClient(web.url).auth.register.mutate({ name: "Second", email: email.toUpperCase(), password: "second password" })).rejects.toMatchObject({
+    await register(web.url, { name: "First", email, password: "first password" });
+    await expect(register(web.url, { name: "Second", email: email.toUpperCase(), password: "second password" })).rejects.toMatchObject({
       data: { code: "CONFLICT", field: "email" },
       message: "An account with this email already exists. Sign in instead.",
     });

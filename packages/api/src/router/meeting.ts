@@ -1,4 +1,6 @@
 import { createTRPCRouter, guestOrUserProcedure, protectedProcedure, publicProcedure, access } from "../trpc.ts";
+import { admitHandler, allowBackHandler, denyHandler, setAccessHandler } from "./meeting/access.handler.ts";
+import { meetingPersonSchema, setAccessSchema } from "./meeting/access.schema.ts";
 import { createMeetingHandler } from "./meeting/create.handler.ts";
 import { createMeetingSchema } from "./meeting/create.schema.ts";
 import { meetingCodeLookups } from "./meeting/lookups.ts";
@@ -12,4 +14,11 @@ export const meetingRouter = createTRPCRouter({
   exists: publicProcedure.meta(access("anyone")).meta(meetingCodeLookups).input(byCodeSchema).query(meetingExistsHandler),
   listMine: protectedProcedure.meta(access("user")).input(listMineSchema).query(listMineHandler),
   end: protectedProcedure.meta(access("user", "meeting host")).input(byCodeSchema).mutation(endMeetingHandler),
+  /** The host locks the meeting (nobody new joins) or turns its lobby on (newcomers wait to be let in), before or during it. */
+  setAccess: protectedProcedure.meta(access("user", "meeting host")).input(setAccessSchema).mutation(setAccessHandler),
+  /** The host lets someone waiting in the lobby in, or turns them away. */
+  admit: protectedProcedure.meta(access("user", "meeting host")).input(meetingPersonSchema).mutation(admitHandler),
+  deny: protectedProcedure.meta(access("user", "meeting host")).input(meetingPersonSchema).mutation(denyHandler),
+  /** The host lets someone they removed join (and read the meeting's chat) again. */
+  allowBack: protectedProcedure.meta(access("user", "meeting host")).input(meetingPersonSchema).mutation(allowBackHandler),
 });

@@ -5,7 +5,7 @@ import { createTRPCRouter, guestOrUserProcedure, rateLimit, access } from "../tr
 import { meetingCodeLookups } from "./meeting/lookups.ts";
 import { meetingCall, meetingCommand } from "./room/caller.ts";
 import { meetingEventsHandler } from "./room/events.handler.ts";
-import { eventsSchema, joinSchema, meshThresholdSchema, micMutedSchema, peerRef, playbackSchema, signalSchema, targetSchema } from "./room/room.schema.ts";
+import { eventsSchema, joinSchema, meshThresholdSchema, micMutedSchema, peerRef, playbackAllowedSchema, playbackSchema, signalSchema, targetSchema } from "./room/room.schema.ts";
 
 const turnLimit = rateLimit({ scope: "turn:user", capacity: 30, windowMs: 3_600_000 }, "TURN credential requests");
 const signalLimit = rateLimit({ scope: "signal:user", capacity: env.RATE_LIMIT_SIGNALS_PER_10S, windowMs: 10_000 }, "signals");
@@ -47,13 +47,19 @@ export const roomRouter = createTRPCRouter({
     .input(signalSchema)
     .mutation(meetingCommand((meetings, caller, input) => meetings.signal(input.meetingId, input.peerId, caller, input.targetPeerId, input.signal))),
 
-  /** "Listen together": share a media URL and keep play/pause/seek in sync for everyone. */
+  /** "Listen together": share a media URL and keep play/pause/seek in sync for everyone (the host, or anyone the host allows). */
   playback: guestOrUserProcedure
     .meta(access("guest or user", "meeting participant"))
     .input(playbackSchema)
     .mutation(
       meetingCall((meetings, caller, input) => meetings.playback(input.meetingId, input.peerId, caller, { url: input.url, playing: input.playing, position: input.position })),
     ),
+
+  /** The host lets everyone share and control "Listen together", or takes it back. */
+  setPlaybackAllowed: guestOrUserProcedure
+    .meta(access("guest or user", "meeting host"))
+    .input(playbackAllowedSchema)
+    .mutation(meetingCommand((meetings, caller, input) => meetings.setPlaybackAllowed(input.meetingId, input.peerId, caller, input.allowed))),
 
   /** The host sets how many participants the meeting keeps as a P2P mesh before switching to the SFU. */
   setMeshThreshold: guestOrUserProcedure

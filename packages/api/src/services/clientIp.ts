@@ -1,24 +1,57 @@
-import { isIPv6 } from "node:net";
-import { env } from "@qualmeet/config";
+import { BlockList, isIP, isIPv6 } from "node:net";
 
 /**
- * The client's IP: the socket's address, or, behind TRUSTED_PROXY_HOPS reverse proxies, the address the
- * outermost trusted proxy saw (X-Forwarded-For entries further left can be forged by the client).
+ * The header through which our web server (apps/web/server.ts) hands Next.js the client's address. The server
+ * removes any copy a client sent, so pages, route handlers and next-auth can believe it.
  */
-export function clientIp(remoteAddress: string | undefined | null, forwardedFor: string | null | undefined): string {
-  const hops = env.TRUSTED_PROXY_HOPS;
-  if (hops > 0 && forwardedFor) {
-    const chain = forwardedFor
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean);
-    const candidate = chain[chain.length - hops];
-    if (candidate) return normalise(candidate);
+export const CLIENT_IP_HEADER = "x-qualmeet-client-ip";
+
+const trustedNetworks = new WeakMap<readonly string[], BlockList>();
+
+/** `trusted` (addresses and CIDR networks, as configured) as a BlockList, built once per list. */
+function networksOf(trusted: readonly string[]): BlockList {
+  let networks = trustedNetworks.get(trusted);
+  if (!networks) {
+    networks = new BlockList();
+    for (const entry of trusted) {
+      const [address = "", bits] = entry.split("/");
+      const family = isIPv6(address) ? "ipv6" : "ipv4";
+      if (bits === undefined) networks.addAddress(address, family);
+      else networks.addSubnet(address, Number(bits), family);
+    }
+    trustedNetworks.set(trusted, networks);
   }
-  return normalise(remoteAddress ?? "unknown");
+  return networks;
 }
 
-const normalise = (ip: string): string => (ip.startsWith("::ffff:") ? ip.slice(7) : ip);
+const isTrusted = (networks: BlockList, ip: string): boolean => {
+  const family = isIP(ip);
+  return family !== 0 && networks.check(ip, family === 6 ? "ipv6" : "ipv4");
+};
+
+/**
+ * The client's IP: the socket's address, unless that is one of our `trusted` reverse proxies; then the address that
+ * proxy saw, the last X-Forwarded-For entry, and so on leftwards while the hop is a trusted proxy too. Entries left
+ * of the first untrusted hop are whatever the client wrote, and are never used. No trusted proxies: the socket's
+ * address, whatever X-Forwarded-For says.
+ */
+export function clientIp(remoteAddress: string | undefined | null, forwardedFor: string | null | undefined, trusted: readonly string[]): string {
+  let ip = normalise(remoteAddress ?? "unknown");
+  if (trusted.length === 0 || !forwardedFor) return ip;
+  const networks = networksOf(trusted);
+  const chain = forwardedFor
+    .split(",")
+    .map((s) => normalise(s.trim()))
+    .filter(Boolean);
+  while (isTrusted(networks, ip)) {
+    const previous = chain.pop();
+    if (!previous || isIP(previous) === 0) break;
+    ip = previous;
+  }
+  return ip;
+}
+
+const normalise = (ip: string): string => (ip.startsWith("::ffff:") && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip);
 
 /**
  * The block of addresses one client controls, for per-address limits: an IPv4 address itself, an IPv6 address's

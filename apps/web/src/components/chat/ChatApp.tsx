@@ -7,10 +7,12 @@ import { errorMessage } from "@/lib/trpc";
 import { loadConversations } from "@/lib/chat/live";
 import type { ChatUser } from "@/lib/chat/types";
 import { useConversationStore } from "@/stores/chat";
+import { BlockedPeople } from "./BlockedPeople";
 import { ConversationList } from "./ConversationList";
 import { ConversationView } from "./ConversationView";
 import { EnableNotifications } from "./EnableNotifications";
 import { FindPeople } from "./FindPeople";
+import { Invitations } from "./Invitations";
 import { NewConversation } from "./NewConversation";
 
 /** /chat: conversations and people on the left, the open conversation on the right (one at a time on phones). */
@@ -64,7 +66,9 @@ export function ChatApp({ me, initialOpenId }: { me: ChatUser; initialOpenId: st
           </p>
         ) : null}
         <FindPeople onOpen={open} />
+        <Invitations onOpen={open} />
         <ConversationList me={me} openId={openId} onOpen={open} />
+        <BlockedPeople />
       </aside>
       <section className={`min-w-0 flex-1 flex-col ${openId ? "flex" : "hidden md:flex"}`}>
         {openId ? (

@@ -3,11 +3,12 @@
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
 import { keepTrying, retryText } from "@/lib/keepTrying";
-import { errorMessage } from "@/lib/trpc";
+import { errorMessage, trpc } from "@/lib/trpc";
 import { chatHttp, errorCode } from "@/lib/chat/api";
 import { chatClient, loadHistory } from "@/lib/chat/live";
 import type { ChatMessage, ChatUser, ConversationSummary } from "@/lib/chat/types";
 import { useConversationStore } from "@/stores/chat";
+import { BlockButton } from "./BlockButton";
 import { Composer } from "./Composer";
 import { MembersPanel } from "./MembersPanel";
 import { MessageLog } from "./MessageLog";
@@ -96,6 +97,7 @@ export function ConversationView({ conversationId, me, onClose }: { conversation
             }}
           />
           <Typing conversationId={conversation.id} />
+          {conversation.kind === "DIRECT" ? <BlockedNotice conversation={conversation} me={me} /> : null}
           <Composer conversationId={conversation.id} replyTo={replyTo} editing={editing} onDoneReply={() => setReplyTo(null)} onDoneEdit={() => setEditing(null)} />
         </div>
         {panel === "search" ? <SearchPanel conversationId={conversation.id} onClose={() => setPanel(null)} /> : null}
@@ -160,6 +162,7 @@ function Header({ conversation, me, panel, setPanel, onClose }: { conversation: 
           <button type="button" className="btn-secondary px-3 py-1.5" aria-pressed={panel === "search"} onClick={() => setPanel(panel === "search" ? null : "search")}>
             Search
           </button>
+          {other && !other.isGuest ? <BlockButton userId={other.id} name={other.name} className="btn-secondary px-3 py-1.5 text-red-700" /> : null}
           {conversation.kind === "GROUP" ? (
             <button type="button" className="btn-secondary px-3 py-1.5" aria-pressed={panel === "members"} onClick={() => setPanel(panel === "members" ? null : "members")}>
               Members
@@ -173,6 +176,18 @@ function Header({ conversation, me, panel, setPanel, onClose }: { conversation: 
         </p>
       ) : null}
     </header>
+  );
+}
+
+/** In a DM with someone you blocked: why nothing can be sent, before anyone tries. */
+function BlockedNotice({ conversation, me }: { conversation: ConversationSummary; me: ChatUser }) {
+  const blocked = trpc.user.blocked.useQuery(undefined, { staleTime: 30_000 });
+  const other = conversation.members.find((m) => m.id !== me.id);
+  if (!other || !blocked.data?.some((b) => b.id === other.id)) return null;
+  return (
+    <p role="status" className="mx-3 rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-900">
+      You blocked {other.name}: neither of you can write or call here until you unblock them.
+    </p>
   );
 }
 

@@ -3,6 +3,7 @@
 import { useId, useState, type FormEvent } from "react";
 import { errorMessage, trpc } from "@/lib/trpc";
 import type { ChatUser, ConversationSummary, Member } from "@/lib/chat/types";
+import { BlockButton } from "./BlockButton";
 import { PresenceDot, usePresence } from "./PresenceDot";
 import { usePeopleSearch } from "./usePeopleSearch";
 
@@ -15,6 +16,8 @@ export function MembersPanel({ conversation, me, onClose, onLeft }: { conversati
   const { query, people } = usePeopleSearch(admin ? text : "");
   const rename = trpc.chat.rename.useMutation();
   const addMembers = trpc.chat.addMembers.useMutation({ onSuccess: () => setText("") });
+  // someone who left the group, or is blocked with you, is invited: they join when they accept
+  const [invitedNote, setInvitedNote] = useState<string | null>(null);
   const removeMember = trpc.chat.removeMember.useMutation();
   const error = rename.error ?? addMembers.error ?? removeMember.error;
   const memberIds = new Set(conversation.members.map((m) => m.id));
@@ -82,7 +85,12 @@ export function MembersPanel({ conversation, me, onClose, onLeft }: { conversati
                       type="button"
                       className="w-full rounded-lg px-2 py-1.5 text-left text-sm hover:bg-slate-100"
                       disabled={addMembers.isPending}
-                      onClick={() => addMembers.mutate({ conversationId: conversation.id, userIds: [p.id] })}
+                      onClick={() =>
+                        addMembers.mutate(
+                          { conversationId: conversation.id, userIds: [p.id] },
+                          { onSuccess: (result) => setInvitedNote(result.invited.length ? `${p.name} was invited and joins when they accept.` : null) },
+                        )
+                      }
                     >
                       Add {p.name}
                     </button>
@@ -91,6 +99,11 @@ export function MembersPanel({ conversation, me, onClose, onLeft }: { conversati
             </ul>
           ) : null}
         </div>
+      ) : null}
+      {invitedNote ? (
+        <p role="status" className="mt-3 text-sm text-slate-600">
+          {invitedNote}
+        </p>
       ) : null}
       {error ? (
         <p role="alert" className="alert-error mt-3">
@@ -122,6 +135,7 @@ function MemberRow({ member, isMe, canRemove, busy, onRemove }: { member: Member
         {isMe ? " (you)" : ""}
       </span>
       {member.role === "ADMIN" ? <span className="text-xs text-slate-500">Admin</span> : null}
+      {isMe || member.isGuest ? null : <BlockButton userId={member.id} name={member.name} />}
       {canRemove ? (
         <button type="button" className="link text-xs text-red-700" disabled={busy} aria-label={`Remove ${member.name}`} onClick={onRemove}>
           Remove

@@ -11,7 +11,12 @@
 // (because we applied it) is not sent again. A periodic check seeks whenever the player is more than 0.3 s
 // off the timeline, and nudges the playback rate (±8 %) for a smaller drift over 0.05 s. Remote events that
 // the server ordered before one of ours are stale and dropped.
+//
+// Who shares: the host, or everyone once the host allows it (room.setPlaybackAllowed); the others' players follow.
+// Nothing is fetched from a shared link (another site, which would learn who is in the meeting) before the person
+// presses "Play shared media": until then there is no media element. The sharer plays at once (they chose the link).
 import { useCallback, useEffect, useId, useRef, useState } from "react";
+import { flushSync } from "react-dom";
 import { errorMessage } from "@/lib/errors";
 import { getRealtimeClient } from "@/lib/realtime";
 import { useMeetingStore, type PlaybackState } from "@/stores/meeting";
@@ -57,6 +62,9 @@ export function ListenTogether() {
   const meetingId = useMeetingStore((s) => s.meeting?.id ?? null);
   const selfPeerId = useMeetingStore((s) => s.selfPeerId);
   const shared = useMeetingStore((s) => s.playback);
+  const isHost = useMeetingStore((s) => !!(s.selfPeerId && s.participants[s.selfPeerId]?.isHost));
+  const canControl = useMeetingStore((s) => s.playbackAllowed) || isHost;
+  const playbackAllowed = useMeetingStore((s) => s.playbackAllowed);
   const realtimeUrl = useSessionStore((s) => s.realtimeUrl);
   const panelId = useId();
   const linkId = useId();
@@ -67,6 +75,9 @@ export function ListenTogether() {
   const [error, setError] = useState<string | null>(null);
   const [blocked, setBlocked] = useState(false);
   const [sending, setSending] = useState(false);
+  /** the link this person chose to load (pressed play, or shared it): only then does the player exist */
+  const [listeningTo, setListeningTo] = useState<string | null>(null);
+  const listening = !!url && listeningTo === url;
 
   const mediaRef = useRef<HTMLMediaElement | null>(null);
   const timeline = useRef<Timeline | null>(null);
@@ -151,8 +162,9 @@ export function ListenTogether() {
     if (blocked) setOpen(true);
   }
 
-  // test/debug hook: where the shared timeline says the media is now
+  // test hook (only in the build tests make, next.config.ts): where the shared timeline says the media is now
   useEffect(() => {
+    if (process.env.QUALMEET_TEST_HOOKS !== "1") return;
     const w = window as unknown as { __listenTogether?: { expected(): number | null } };
     w.__listenTogether = { expected: () => (timeline.current?.url ? expectedPosition(timeline.current) : null) };
     return () => void delete w.__listenTogether;
@@ -212,6 +224,7 @@ export function ListenTogether() {
     }
     setSending(true);
     setError(null);
+    setListeningTo(href);
     const next = { url: href, playing: true, position: 0 };
     // show it here at once: Share is a click, so our own player may start with sound
     const ok = await send(next);
@@ -239,13 +252,17 @@ export function ListenTogether() {
     if (!t?.url || el.seeking) return;
     if (e.type === "play") {
       setBlocked(false);
-      if (t.playing) return sync();
+      // someone who may not control it plays along with the others (a paused timeline pauses them again)
+      if (t.playing || !canControl) return sync();
       void send({ url: t.url, playing: true, position: el.currentTime });
     } else if (e.type === "pause") {
       // everyone reaches the end by themselves
       if (!t.playing || el.ended) return;
+      // someone who may not control it stops listening, here only (the player goes; "Play" brings it back)
+      if (!canControl) return setListeningTo(null);
       void send({ url: t.url, playing: false, position: el.currentTime });
     } else {
+      if (!canControl) return;
       let expected = expectedPosition(t);
       if (Number.isFinite(el.duration)) expected = Math.min(expected, el.duration);
       if (Math.abs(el.currentTime - expected) < OWN_CHANGE_TOLERANCE_S) return;
@@ -261,6 +278,24 @@ export function ListenTogether() {
         : "This link could not be played.",
     );
   };
+
+  /** "Play shared media": the person chose to load the link; the player appears and joins the timeline. */
+  function listen() {
+    // the player exists at once, inside the click: the browser lets it start with sound
+    flushSync(() => setListeningTo(url));
+    if (timeline.current?.playing) void startPlayback();
+    else sync();
+  }
+
+  async function setEveryoneMayShare(allowed: boolean) {
+    if (!meetingId || !selfPeerId || !realtimeUrl) return;
+    try {
+      await getRealtimeClient(realtimeUrl).room.setPlaybackAllowed.mutate({ meetingId, peerId: selfPeerId, allowed });
+      setError(null);
+    } catch (e) {
+      setError(errorMessage(e, "Could not change who may share."));
+    }
+  }
 
   async function startPlayback() {
     const el = mediaRef.current;
@@ -319,33 +354,53 @@ export function ListenTogether() {
             Close
           </button>
         </div>
-        <p className="mt-1 text-sm text-slate-400">Share a link to an audio or video file: it plays for everyone, in sync.</p>
-        <form className="mt-3 flex gap-2" onSubmit={(e) => void share(e)} noValidate>
-          <div className="min-w-0 flex-1">
-            <label htmlFor={linkId} className="sr-only">
-              Media link
-            </label>
-            <input
-              id={linkId}
-              type="url"
-              inputMode="url"
-              placeholder="https://example.com/song.mp3"
-              className="block w-full rounded-lg border border-white/20 bg-slate-800 px-3 py-2 text-sm text-slate-100 placeholder:text-slate-500"
-              value={link}
-              onChange={(e) => setLink(e.target.value)}
-              aria-invalid={!!error && !url}
-            />
-          </div>
-          <button type="submit" className="btn-primary" disabled={sending || !link.trim()} aria-busy={sending}>
-            Share
-          </button>
-        </form>
+        <p className="mt-1 text-sm text-slate-400">
+          {canControl
+            ? "Share a link to an audio or video file: it plays for everyone, in sync."
+            : "Only the host shares media here: it plays for everyone who presses play, in sync."}
+        </p>
+        {isHost ? (
+          <label className="mt-2 flex items-center gap-2 text-sm text-slate-300">
+            <input type="checkbox" checked={playbackAllowed} onChange={(e) => void setEveryoneMayShare(e.target.checked)} />
+            Let everyone share and control
+          </label>
+        ) : null}
+        {canControl ? (
+          <form className="mt-3 flex gap-2" onSubmit={(e) => void share(e)} noValidate>
+            <div className="min-w-0 flex-1">
+              <label htmlFor={linkId} className="sr-only">
+                Media link
+              </label>
+              <input
+                id={linkId}
+                type="url"
+                inputMode="url"
+                placeholder="https://example.com/song.mp3"
+                className="block w-full rounded-lg border border-white/20 bg-slate-800 px-3 py-2 text-sm text-slate-100 placeholder:text-slate-500"
+                value={link}
+                onChange={(e) => setLink(e.target.value)}
+                aria-invalid={!!error && !url}
+              />
+            </div>
+            <button type="submit" className="btn-primary" disabled={sending || !link.trim()} aria-busy={sending}>
+              Share
+            </button>
+          </form>
+        ) : null}
         {error ? (
           <p role="alert" className="alert-error mt-3">
             {error}
           </p>
         ) : null}
-        {url ? (
+        {url && !listening ? (
+          <div className="mt-3 flex flex-col gap-1">
+            <button type="button" className="btn-primary" onClick={listen}>
+              Play shared media
+            </button>
+            <p className="text-xs text-slate-400">It loads from {new URL(url).host}, which then sees your address.</p>
+          </div>
+        ) : null}
+        {url && listening ? (
           <div className="mt-3 flex flex-col gap-2">
             {isVideo ? <video key={url} {...mediaProps} playsInline /> : <audio key={url} {...mediaProps} />}
             <div className="flex items-center gap-2">
@@ -354,9 +409,11 @@ export function ListenTogether() {
                   Click to start playback
                 </button>
               ) : null}
-              <button type="button" className="ml-auto text-sm text-slate-300 hover:text-white" onClick={() => void stop()}>
-                Stop sharing
-              </button>
+              {canControl ? (
+                <button type="button" className="ml-auto text-sm text-slate-300 hover:text-white" onClick={() => void stop()}>
+                  Stop sharing
+                </button>
+              ) : null}
             </div>
           </div>
         ) : null}

@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect } from "react";
+import { stopAsking } from "@/lib/media/admission";
 import { stopPreview } from "@/lib/media/devices";
 import { useChatStore } from "@/stores/chat";
 import { useMeetingStore } from "@/stores/meeting";
@@ -10,7 +11,7 @@ import { MeetingOver } from "./MeetingOver";
 import { PreJoin, type AutoJoin, type LobbyMeeting } from "./PreJoin";
 import { Room } from "./Room";
 
-/** /m/<code>: the pre-join screen, then the room, then what comes after (left, ended, removed). */
+/** /m/<code>: the pre-join screen (and the lobby), then the room, then what comes after (left, ended, removed, not let in). */
 export function MeetingLobby({
   code,
   realtimeUrl,
@@ -32,10 +33,15 @@ export function MeetingLobby({
 
   // leaving the page (client navigation or closing the tab) leaves the meeting
   useEffect(() => {
-    const onPageHide = () => getEngine()?.leaveNow();
+    // waiting in the lobby too: the host no longer sees someone who left
+    const onPageHide = () => {
+      stopAsking();
+      getEngine()?.leaveNow();
+    };
     window.addEventListener("pagehide", onPageHide);
     return () => {
       window.removeEventListener("pagehide", onPageHide);
+      stopAsking();
       getEngine()?.leaveNow();
       setEngine(null);
       stopPreview();
@@ -45,6 +51,6 @@ export function MeetingLobby({
   }, [code]);
 
   if (phase === "joined") return <Room />;
-  if (phase === "left" || phase === "ended" || phase === "removed") return <MeetingOver />;
+  if (phase === "left" || phase === "ended" || phase === "removed" || phase === "denied") return <MeetingOver />;
   return <PreJoin code={code} realtimeUrl={realtimeUrl} user={user} meeting={meeting} autoJoin={autoJoin} />;
 }

@@ -4,6 +4,7 @@ import { useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { peerQuality, pickTrack, publishing, useMeetingStore } from "@/stores/meeting";
 import { errorMessage } from "@/lib/errors";
+import { BlockButton } from "@/components/chat/BlockButton";
 import { useEngine } from "./engineRef";
 import { QualityBars } from "./QualityBars";
 
@@ -22,6 +23,8 @@ export function ParticipantList({ grow }: { grow: boolean }) {
     })),
   );
   const amHost = !!(selfPeerId && participants[selfPeerId]?.isHost);
+  // blocking is between accounts: a guest neither blocks nor is blocked
+  const amGuest = !selfPeerId || participants[selfPeerId]?.isGuest !== false;
   const [busy, setBusy] = useState<string | null>(null);
   const people = order.map((id) => participants[id]).filter((p) => !!p);
 
@@ -69,6 +72,9 @@ export function ParticipantList({ grow }: { grow: boolean }) {
                 title={micOn ? "Microphone on" : "Microphone off"}
                 className={`h-2.5 w-2.5 rounded-full ${micOn ? (speaking ? "bg-emerald-400 ring-2 ring-emerald-400/40" : "bg-emerald-700") : "bg-red-500"}`}
               />
+              {!amGuest && !p.isSelf && !p.isGuest ? (
+                <BlockButton userId={p.userId} name={p.displayName} className="btn px-2 py-1 text-xs text-slate-300 ring-1 ring-white/20 hover:bg-white/10" />
+              ) : null}
               {amHost && !p.isSelf && engine ? (
                 <span className="flex w-full justify-end gap-1.5">
                   {micOn ? (

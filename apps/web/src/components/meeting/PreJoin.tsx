@@ -9,9 +9,13 @@ import { Detail } from "@/components/Detail";
 import { EndMeetingButton } from "@/components/EndMeetingButton";
 import { MeetingHeading } from "@/components/MeetingHeading";
 import { createEngine, warmDevice, type MediaEngine } from "@/lib/media";
-import { ensurePreview, liveTrack, previewReady, refreshDevices } from "@/lib/media/devices";
+import { askToJoin, NotLetIn, stoppedAsking } from "@/lib/media/admission";
+import { errorMessage } from "@/lib/errors";
+import { ensurePreview, liveTrack, previewReady, refreshDevices, stopPreview } from "@/lib/media/devices";
 import { sleep } from "@/lib/media/mediaCalls";
+import { AccessToggles, type MeetingAccess } from "./AccessToggles";
 import { DevicePreview } from "./DevicePreview";
+import { LobbyWait } from "./LobbyWait";
 import { useDevicesStore } from "@/stores/devices";
 import { useMeetingStore } from "@/stores/meeting";
 import type { SessionUser } from "@/stores/session";
@@ -28,6 +32,9 @@ export interface LobbyMeeting {
   participantsNow: number;
   p2pMaxParticipants: number;
   maxParticipants: number;
+  /** the host's choices: nobody new joins / newcomers wait to be let in */
+  locked: boolean;
+  lobbyEnabled: boolean;
 }
 
 /** How long "Join now" waits for a camera or microphone that is still starting before it joins without them. */
@@ -59,6 +66,22 @@ function notifyDeviceProblems(which: { camera: boolean; mic: boolean }): void {
   if (text) useMeetingStore.getState().notify(text, "error");
 }
 
+/** Where the page goes when it may not join: the reason on the pre-join screen, or a screen of its own. */
+function notLetIn(error: unknown): void {
+  const meeting = useMeetingStore.getState();
+  if (stoppedAsking(error)) {
+    meeting.setPhase("lobby");
+  } else if (!(error instanceof NotLetIn)) {
+    meeting.setPhase("lobby", errorMessage(error, "Could not join the meeting."));
+  } else if (error.reason === "locked") {
+    meeting.setPhase("lobby", error.message);
+  } else {
+    // removed, turned away or ended: the camera goes off with the pre-join screen
+    stopPreview();
+    meeting.setPhase(error.reason, error.message);
+  }
+}
+
 /** `autoJoin`: join as soon as the devices are ready, without the camera for "audio" (an accepted or placed call). */
 export type AutoJoin = "video" | "audio" | null;
 
@@ -84,7 +107,8 @@ export function PreJoin({
   /** "Join now" was clicked while the camera or microphone was still starting: the join waits for them */
   const [awaitingDevices, setAwaitingDevices] = useState(false);
   const joinWithoutCamera = useDevicesStore((s) => s.joinWithoutCamera);
-  const busy = signingIn || awaitingDevices || phase === "joining";
+  const [access, setAccess] = useState<MeetingAccess | null>(meeting ? { locked: meeting.locked, lobbyEnabled: meeting.lobbyEnabled } : null);
+  const busy = signingIn || awaitingDevices || phase === "joining" || phase === "waiting";
 
   const autoJoined = useRef(false);
 
@@ -119,12 +143,22 @@ export function PreJoin({
   }
 
   async function enter(withoutCamera: boolean) {
+    // ask at once: with the lobby on, the host sees the request while the devices start
+    const admission = askToJoin(realtimeUrl, code, () => useMeetingStore.getState().setPhase("waiting"));
+    // settled below, after the devices: a refusal meanwhile is not an unhandled rejection
+    admission.catch(() => undefined);
     // the devices the person sees starting are the ones they join with: wait for them rather than join without,
     // up to a limit (a camera that hangs, a permission prompt left open): then join and publish them once live
     setAwaitingDevices(true);
     const starting = previewReady();
     const settled = await Promise.race([starting, sleep(DEVICE_WAIT_MS).then(() => "waiting" as const)]);
     setAwaitingDevices(false);
+    try {
+      await admission;
+    } catch (error) {
+      notLetIn(error);
+      return;
+    }
     const preview = settled === "waiting" ? useDevicesStore.getState().preview : settled;
     const { joinMuted, joinWithoutCamera } = useDevicesStore.getState();
     const cameraWanted = !withoutCamera && !joinWithoutCamera;
@@ -203,48 +237,60 @@ export function PreJoin({
               </p>
             </>
           )}
-          <form onSubmit={(e) => void join(e)} noValidate className="mt-6 flex flex-col gap-4">
-            {user ? (
-              <p className="text-sm text-slate-600">
-                Joining as <span className="font-semibold text-slate-900">{user.name}</span>
-              </p>
-            ) : (
-              <div>
-                <label htmlFor={`${id}-name`} className="field-label">
-                  Your name
-                </label>
-                <input
-                  id={`${id}-name`}
-                  name="name"
-                  type="text"
-                  autoComplete="name"
-                  maxLength={80}
-                  required
-                  className="field-input"
-                  aria-invalid={nameError ? true : undefined}
-                  aria-describedby={nameError ? `${id}-error` : undefined}
-                />
-                {nameError ? (
-                  <p id={`${id}-error`} role="alert" className="field-error">
-                    {nameError}
-                  </p>
-                ) : null}
-              </div>
-            )}
-            <button type="submit" className="btn-primary w-full" disabled={busy} aria-busy={busy}>
-              {awaitingDevices ? (joinWithoutCamera ? "Starting microphone…" : "Starting camera…") : "Join now"}
-            </button>
-            {phase === "joining" ? (
-              <p role="status" id="join-status" className="text-center text-sm text-slate-600">
-                {joinError ?? "Joining…"}
-              </p>
-            ) : null}
-            {joinError && phase === "lobby" ? (
-              <p role="alert" className="alert-error">
-                {joinError}
-              </p>
-            ) : null}
-          </form>
+          {phase === "waiting" ? (
+            <div className="mt-6">
+              <LobbyWait />
+            </div>
+          ) : (
+            <form onSubmit={(e) => void join(e)} noValidate className="mt-6 flex flex-col gap-4">
+              {user ? (
+                <p className="text-sm text-slate-600">
+                  Joining as <span className="font-semibold text-slate-900">{user.name}</span>
+                </p>
+              ) : (
+                <div>
+                  <label htmlFor={`${id}-name`} className="field-label">
+                    Your name
+                  </label>
+                  <input
+                    id={`${id}-name`}
+                    name="name"
+                    type="text"
+                    autoComplete="name"
+                    maxLength={80}
+                    required
+                    className="field-input"
+                    aria-invalid={nameError ? true : undefined}
+                    aria-describedby={nameError ? `${id}-error` : undefined}
+                  />
+                  {nameError ? (
+                    <p id={`${id}-error`} role="alert" className="field-error">
+                      {nameError}
+                    </p>
+                  ) : null}
+                </div>
+              )}
+              <button type="submit" className="btn-primary w-full" disabled={busy} aria-busy={busy}>
+                {awaitingDevices ? (joinWithoutCamera ? "Starting microphone…" : "Starting camera…") : "Join now"}
+              </button>
+              {phase === "joining" ? (
+                <p role="status" id="join-status" className="text-center text-sm text-slate-600">
+                  {joinError ?? "Joining…"}
+                </p>
+              ) : null}
+              {joinError && phase === "lobby" ? (
+                <p role="alert" className="alert-error">
+                  {joinError}
+                </p>
+              ) : null}
+            </form>
+          )}
+          {meeting?.isHost && access ? (
+            <div className="mt-6 border-t border-slate-100 pt-4">
+              <h2 className="mb-2 text-sm font-semibold text-slate-700">Who can join</h2>
+              <AccessToggles code={meeting.code} access={access} onChange={setAccess} />
+            </div>
+          ) : null}
           {meeting ? (
             <div className="mt-6 flex flex-wrap gap-3 border-t border-slate-100 pt-4">
               <CopyLinkButton path={`/m/${meeting.code}`} />

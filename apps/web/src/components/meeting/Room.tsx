@@ -6,6 +6,7 @@ import { MeetingChat } from "@/components/chat/MeetingChat";
 import { useChatStore } from "@/stores/chat";
 import { useMeetingStore } from "@/stores/meeting";
 import { Controls } from "./Controls";
+import { AccessControls, HostLobbyWatch, LobbyRequests, useAmHost } from "./HostLobby";
 import { ListenTogether } from "./ListenTogether";
 import { ParticipantList } from "./ParticipantList";
 import { RemoteAudio } from "./RemoteAudio";
@@ -23,6 +24,7 @@ export function Room() {
   const setChatOpen = useChatStore((s) => s.setOpen);
   const showPeople = wide || panel === "participants";
   const showChat = wide || panel === "chat";
+  const amHost = useAmHost();
 
   useEffect(() => setChatOpen(showChat), [showChat, setChatOpen]);
 
@@ -51,6 +53,7 @@ export function Room() {
                 : "absolute inset-y-0 right-0 z-10 flex w-full max-w-sm flex-col border-l border-white/10 bg-slate-900 shadow-2xl"
             }
           >
+            {showPeople && amHost ? <AccessControls /> : null}
             {showPeople ? <ParticipantList grow={!showChat} /> : null}
             {showChat ? <MeetingChat /> : null}
           </aside>
@@ -59,6 +62,12 @@ export function Room() {
       <Controls wide={wide} panel={panel} setPanel={setPanel} />
       <RemoteAudio />
       <NoticeToast />
+      {amHost ? (
+        <>
+          <HostLobbyWatch />
+          <LobbyRequests />
+        </>
+      ) : null}
     </div>
   );
 }

@@ -220,6 +220,9 @@ function handleEvent(event: ChatEvent, me: ChatUser): void {
     case "presence":
       s.setPresence(event.userId, event.online, event.lastSeenAt);
       break;
+    case "invitations.changed":
+      s.invitationsChanged();
+      break;
     case "call.ringing":
       if (event.call.from.id === me.id) break;
       s.setIncomingCall(event.call);

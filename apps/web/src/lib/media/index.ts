@@ -37,7 +37,8 @@ declare global {
 }
 
 function exposeDebug(engine: SfuEngine): void {
-  if (typeof window === "undefined") return;
+  // only in the build tests make (next.config.ts): the product's pages expose nothing of the meeting
+  if (process.env.QUALMEET_TEST_HOOKS !== "1" || typeof window === "undefined") return;
   const loadedAt = window.__qualmeet?.loadedAt ?? performance.timeOrigin;
   window.__qualmeet = {
     loadedAt,

@@ -172,6 +172,7 @@ function fakeSignaling() {
     mode: "SFU",
     meshThreshold: 0,
     playback: null,
+    playbackAllowed: false,
     iceServers: [],
     lastEventId: "0-0",
   };

@@ -95,6 +95,7 @@ export class SfuEngine implements MediaEngine {
     store.setJoined(res.meeting, res.self, res.peers);
     // "Listen together" starts from where the shared media is now
     store.setPlayback(res.playback);
+    store.setPlaybackAllowed(res.playbackAllowed);
     store.setLocal({ camera: options.camera, mic: options.mic, screen: null, micMuted: session.local.micMuted });
     this.topologySwitch.apply(res);
     this.subscribe(res.lastEventId);
@@ -174,8 +175,8 @@ export class SfuEngine implements MediaEngine {
           res = await withTimeout(this.client.room.join.mutate({ code: session.code }), JOIN_TIMEOUT_MS, "join timed out");
         } catch (error) {
           const code = errorCode(error);
-          if (code === "NOT_FOUND" || code === "PRECONDITION_FAILED") {
-            // ended or full meanwhile: the meeting is over for us
+          if (code === "NOT_FOUND" || code === "PRECONDITION_FAILED" || code === "FORBIDDEN") {
+            // ended, full or removed meanwhile (a reconnect is never held by the lock or the lobby): the meeting is over for us
             this.shutdown();
             useMeetingStore.getState().setPhase("ended", errorMessage(error));
             return;
@@ -187,6 +188,7 @@ export class SfuEngine implements MediaEngine {
       session.iceServers = res.iceServers;
       useMeetingStore.getState().setJoined(res.meeting, res.self, res.peers);
       useMeetingStore.getState().setPlayback(res.playback);
+      useMeetingStore.getState().setPlaybackAllowed(res.playbackAllowed);
       this.topologySwitch.apply(res);
       this.subscribe(res.lastEventId);
       await this.topologySwitch.startMedia(res);
@@ -229,6 +231,9 @@ export class SfuEngine implements MediaEngine {
         break;
       case "playback":
         useMeetingStore.getState().setPlayback(event.playback);
+        break;
+      case "playback.allowed":
+        useMeetingStore.getState().setPlaybackAllowed(event.allowed);
         break;
       case "peer.left":
         topologySwitch.mesh?.removePeer(event.peerId);

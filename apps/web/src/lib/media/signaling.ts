@@ -28,6 +28,8 @@ export interface JoinResult {
   meshThreshold: number;
   /** "Listen together": what is shared and where it is now */
   playback: Extract<MeetingEvent, { type: "playback" }>["playback"] | null;
+  /** whether everyone may share and control it (the host always may) */
+  playbackAllowed: boolean;
   iceServers: RTCIceServer[];
   lastEventId: string;
 }

@@ -75,10 +75,15 @@ export class TopologySwitch {
     if (peerId !== this.session.ids?.peerId && this.mesh && (this.mode === "P2P" || this.switchingTo === "P2P")) this.mesh.connect(peerId);
   }
 
+  /**
+   * An offer, answer or candidate from another participant. Outside P2P mode nothing new is negotiated (an answer
+   * or a candidate would tell them our addresses): only a connection the mesh still has while the SFU takes over
+   * hears from its peer, and a late offer does not start a mesh (the room's events are ordered: a switch to P2P is
+   * seen before anyone's first offer for it).
+   */
   onSignal(fromPeerId: string, signal: P2PSignal): void {
-    // a late offer from a peer still leaving the mesh must not start a mesh while the SFU carries the media
-    // (the room's events are ordered: a switch to P2P is seen before anyone's first offer for it)
-    const mesh = this.mesh ?? (this.mode === "P2P" || this.switchingTo === "P2P" || this.meshOnly ? this.ensureMesh() : null);
+    const meshMode = this.mode === "P2P" || this.switchingTo === "P2P" || this.meshOnly;
+    const mesh = meshMode ? this.ensureMesh() : this.mesh?.has(fromPeerId) ? this.mesh : null;
     mesh?.handleSignal(fromPeerId, signal);
   }
 

@@ -1,3 +1,7 @@
+import { TRPCError } from "@trpc/server";
+import { verifySolution } from "@qualmeet/challenge";
+import { challengeSecret } from "../../env.ts";
+import { registerSubject } from "../../services/signInGuard.ts";
 import type { Context } from "../../trpc.ts";
 import { fieldError } from "../../errors.ts";
 import { hashPassword } from "../../services/password.ts";
@@ -5,6 +9,8 @@ import { isUniqueViolation } from "../../services/prismaErrors.ts";
 import type { RegisterInput } from "./register.schema.ts";
 
 export async function registerHandler({ ctx, input }: { ctx: Context; input: RegisterInput }) {
+  const check = await verifySolution(ctx.redis, input.challenge, registerSubject(ctx.ip), { secret: challengeSecret() });
+  if (!check.ok) throw new TRPCError({ code: "FORBIDDEN", message: "The check of this browser did not pass. Reload the page and try again." });
   const taken = await ctx.db.user.findUnique({ where: { email: input.email }, select: { id: true } });
   if (taken) throw fieldError("CONFLICT", "email", "An account with this email already exists. Sign in instead.");
   const passwordHash = await hashPassword(input.password);

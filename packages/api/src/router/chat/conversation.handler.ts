@@ -1,7 +1,12 @@
 // Creating conversations and changing their members. Each change is committed to PostgreSQL first, then the
 // membership cache is rewritten and every member's (and removed member's) open subscriptions are told.
+// Nobody is put in a group against their will: someone who left it (or was removed), or who is blocked with the
+// one adding them (either way), is invited instead and joins only by accepting (invitation.handler.ts).
 import { TRPCError } from "@trpc/server";
-import type { PrismaClient } from "@qualmeet/db";
+import { env } from "@qualmeet/config";
+import type { Prisma, PrismaClient } from "@qualmeet/db";
+import { blockedAmong, blockedWith, isBlockedPair } from "../../chat/blocks.ts";
+import { publishChatEvent } from "../../chat/chatEvents.ts";
 import { membersChanged } from "../../chat/chatService.ts";
 import { conversationSummary } from "../../chat/conversations.ts";
 import type { ConversationSummary } from "../../chat/types.ts";
@@ -23,6 +28,27 @@ async function accounts(db: PrismaClient, ids: string[]): Promise<string[]> {
   return unique;
 }
 
+export const groupFull = () => new TRPCError({ code: "BAD_REQUEST", message: `Groups have at most ${env.CHAT_MAX_GROUP_MEMBERS} people (members and pending invitations).` });
+
+/** Refuses a new conversation past CHAT_MAX_CONVERSATIONS_PER_HOUR created by the user in the last hour. */
+async function checkCreationQuota(db: Prisma.TransactionClient, userId: string): Promise<void> {
+  const created = await db.conversation.count({ where: { createdById: userId, createdAt: { gte: new Date(Date.now() - 3_600_000) } } });
+  if (created >= env.CHAT_MAX_CONVERSATIONS_PER_HOUR) {
+    throw new TRPCError({
+      code: "TOO_MANY_REQUESTS",
+      message: `You can start at most ${env.CHAT_MAX_CONVERSATIONS_PER_HOUR} conversations (DMs and groups) an hour. Try again later.`,
+    });
+  }
+}
+
+/** Serialises changes of one user's (or group's) conversations, so that counts checked in a transaction hold. */
+const lock = (tx: Prisma.TransactionClient, what: string) => tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${what}))`;
+
+/** Tells each invitee to read their invitations again. */
+async function invitationsChanged(ctx: Ctx, userIds: string[]): Promise<void> {
+  if (userIds.length) await publishChatEvent(ctx.redis, userIds, { type: "invitations.changed" });
+}
+
 /** A group the caller is in; FORBIDDEN unless an admin when `admin` is asked. */
 async function group(ctx: Ctx, conversationId: string, admin: boolean) {
   const membership = await ctx.db.conversationMember.findFirst({
@@ -37,6 +63,9 @@ async function group(ctx: Ctx, conversationId: string, admin: boolean) {
 export async function createDirectHandler({ ctx, input }: { ctx: Ctx; input: CreateDirectInput }): Promise<ConversationSummary> {
   if (input.userId === ctx.user.id) throw new TRPCError({ code: "BAD_REQUEST", message: "Choose someone else to write to." });
   await accounts(ctx.db, [input.userId]);
+  if (await isBlockedPair(ctx.db, ctx.user.id, input.userId)) {
+    throw new TRPCError({ code: "FORBIDDEN", message: "You cannot write to this person: one of you has blocked the other." });
+  }
   const pair = [ctx.user.id, input.userId].sort();
   // one DM per pair, even when both start it at once
   const id = await ctx.db.$transaction(async (tx) => {
@@ -46,29 +75,43 @@ export async function createDirectHandler({ ctx, input }: { ctx: Ctx; input: Cre
       select: { id: true },
     });
     if (existing) return existing.id;
+    await lock(tx, `created:${ctx.user.id}`);
+    await checkCreationQuota(tx, ctx.user.id);
     const created = await tx.conversation.create({
       data: { kind: "DIRECT", createdById: ctx.user.id, members: { create: pair.map((userId) => ({ userId, role: "MEMBER" as const })) } },
       select: { id: true },
     });
     return created.id;
   });
+  // sending in it needs no database: the blocks cache is filled now, while the database is there
+  await Promise.all(pair.map((userId) => blockedWith(ctx.redis, ctx.db, userId)));
   await membersChanged(ctx, id);
   return conversationSummary(ctx, ctx.user.id, id);
 }
 
-export async function createGroupHandler({ ctx, input }: { ctx: Ctx; input: CreateGroupInput }): Promise<ConversationSummary> {
+export async function createGroupHandler({ ctx, input }: { ctx: Ctx; input: CreateGroupInput }): Promise<ConversationSummary & { invited: string[] }> {
   const others = (await accounts(ctx.db, input.memberIds)).filter((id) => id !== ctx.user.id);
-  const conversation = await ctx.db.conversation.create({
-    data: {
-      kind: "GROUP",
-      title: input.title,
-      createdById: ctx.user.id,
-      members: { create: [{ userId: ctx.user.id, role: "ADMIN" as const }, ...others.map((userId) => ({ userId, role: "MEMBER" as const }))] },
-    },
-    select: { id: true },
+  if (1 + others.length > env.CHAT_MAX_GROUP_MEMBERS) throw groupFull();
+  const blocked = await blockedAmong(ctx.db, ctx.user.id, others);
+  const members = others.filter((id) => !blocked.has(id));
+  const invited = others.filter((id) => blocked.has(id));
+  const conversation = await ctx.db.$transaction(async (tx) => {
+    await lock(tx, `created:${ctx.user.id}`);
+    await checkCreationQuota(tx, ctx.user.id);
+    return tx.conversation.create({
+      data: {
+        kind: "GROUP",
+        title: input.title,
+        createdById: ctx.user.id,
+        members: { create: [{ userId: ctx.user.id, role: "ADMIN" as const }, ...members.map((userId) => ({ userId, role: "MEMBER" as const }))] },
+        invitations: { create: invited.map((userId) => ({ userId, invitedById: ctx.user.id })) },
+      },
+      select: { id: true },
+    });
   });
   await membersChanged(ctx, conversation.id);
-  return conversationSummary(ctx, ctx.user.id, conversation.id);
+  await invitationsChanged(ctx, invited);
+  return { ...(await conversationSummary(ctx, ctx.user.id, conversation.id)), invited };
 }
 
 export async function renameHandler({ ctx, input }: { ctx: Ctx; input: RenameInput }): Promise<ConversationSummary> {
@@ -78,22 +121,44 @@ export async function renameHandler({ ctx, input }: { ctx: Ctx; input: RenameInp
   return conversationSummary(ctx, ctx.user.id, input.conversationId);
 }
 
-export async function addMembersHandler({ ctx, input }: { ctx: Ctx; input: AddMembersInput }): Promise<ConversationSummary> {
+/**
+ * Adds people to a group: newcomers join at once (reading from now on); who left it before, or is blocked with the
+ * adder, gets an invitation instead (`invited`). Members and pending invitations together stay within the cap.
+ */
+export async function addMembersHandler({ ctx, input }: { ctx: Ctx; input: AddMembersInput }): Promise<ConversationSummary & { invited: string[] }> {
   await group(ctx, input.conversationId, true);
   const ids = await accounts(ctx.db, input.userIds);
-  const joinedAt = new Date();
-  await ctx.db.$transaction(
-    ids.map((userId) =>
-      ctx.db.conversationMember.upsert({
+  const blocked = await blockedAmong(ctx.db, ctx.user.id, ids);
+  const invited = await ctx.db.$transaction(async (tx) => {
+    await lock(tx, `group:${input.conversationId}`);
+    const [known, invitations] = await Promise.all([
+      tx.conversationMember.findMany({ where: { conversationId: input.conversationId }, select: { userId: true, leftAt: true } }),
+      tx.conversationInvitation.findMany({ where: { conversationId: input.conversationId }, select: { userId: true } }),
+    ]);
+    const active = new Set(known.filter((m) => !m.leftAt).map((m) => m.userId));
+    const left = new Set(known.filter((m) => m.leftAt).map((m) => m.userId));
+    const pending = new Set(invitations.map((i) => i.userId));
+    const fresh = ids.filter((id) => !active.has(id));
+    const join = fresh.filter((id) => !left.has(id) && !blocked.has(id));
+    const invite = fresh.filter((id) => left.has(id) || blocked.has(id));
+    // afterwards: the members, the people who joined, and every pending invitation (old and new)
+    const seats = new Set([...active, ...pending, ...fresh]).size;
+    if (seats > env.CHAT_MAX_GROUP_MEMBERS) throw groupFull();
+    await tx.conversationMember.createMany({ data: join.map((userId) => ({ conversationId: input.conversationId, userId, joinedAt: new Date() })) });
+    // joining directly settles any invitation they had
+    await tx.conversationInvitation.deleteMany({ where: { conversationId: input.conversationId, userId: { in: join } } });
+    for (const userId of invite) {
+      await tx.conversationInvitation.upsert({
         where: { conversationId_userId: { conversationId: input.conversationId, userId } },
-        // someone who left and comes back starts afresh (no unread backlog from before)
-        update: { leftAt: null, joinedAt, role: "MEMBER", lastReadAt: null, lastReadMessageId: null },
-        create: { conversationId: input.conversationId, userId, joinedAt },
-      }),
-    ),
-  );
+        update: { invitedById: ctx.user.id, createdAt: new Date() },
+        create: { conversationId: input.conversationId, userId, invitedById: ctx.user.id },
+      });
+    }
+    return invite;
+  });
   await membersChanged(ctx, input.conversationId);
-  return conversationSummary(ctx, ctx.user.id, input.conversationId);
+  await invitationsChanged(ctx, invited);
+  return { ...(await conversationSummary(ctx, ctx.user.id, input.conversationId)), invited };
 }
 
 /** An admin removes someone, or anyone leaves (removing themself). The last admin leaving promotes the longest member. */

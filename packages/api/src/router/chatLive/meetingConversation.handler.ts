@@ -7,6 +7,8 @@ import { membersChanged } from "../../chat/chatService.ts";
 import { conversationSummary } from "../../chat/conversations.ts";
 import { requireMember } from "../../chat/members.ts";
 import type { ConversationSummary } from "../../chat/types.ts";
+import { removedFromMeeting } from "../../meeting/admission.ts";
+import { isRemoved } from "../../meeting/removal.ts";
 import { isUniqueViolation } from "../../services/prismaErrors.ts";
 import type { Context, SessionUser } from "../../trpc.ts";
 import type { MeetingConversationInput } from "./message.schema.ts";
@@ -33,6 +35,8 @@ export async function meetingConversationHandler({ ctx, input }: { ctx: Ctx; inp
     await requireMember(ctx.redis, ctx.db, existing.id, ctx.user.id);
     return conversationSummary(ctx, ctx.user.id, existing.id);
   }
+  // removed by the host: out of the chat too, also before ever opening it (until the host lets them back)
+  if (await isRemoved(ctx.db, input.meetingId, ctx.user.id)) throw removedFromMeeting();
   const participated = meeting.hostId === ctx.user.id || (await ctx.db.meetingParticipant.count({ where: { meetingId: input.meetingId, userId: ctx.user.id } })) > 0;
   if (!participated) throw new TRPCError({ code: "FORBIDDEN", message: "Only the meeting's participants can read its chat. Join the meeting first." });
   const conversation = existing ?? (await meetingConversation(ctx, input.meetingId));

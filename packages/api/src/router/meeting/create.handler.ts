@@ -15,6 +15,8 @@ export async function createMeetingHandler({ ctx, input }: { ctx: Context & { us
         maxParticipants: input.maxParticipants,
         p2pMaxParticipants: input.p2pMaxParticipants ?? MESH_MAX_PARTICIPANTS,
         mode: modeFor(input.maxParticipants, input.p2pMaxParticipants),
+        locked: input.locked,
+        lobbyEnabled: input.lobbyEnabled,
       },
       include: { host: { select: { id: true, name: true } } },
     }),

@@ -18,6 +18,10 @@ export const createMeetingSchema = z
       .min(0, "The P2P limit cannot be negative.")
       .max(8, "A P2P mesh carries at most 8 people.")
       .optional(),
+    /** nobody new joins until the host unlocks it */
+    locked: z.boolean().default(false),
+    /** newcomers wait until the host lets them in */
+    lobbyEnabled: z.boolean().default(false),
   })
-  .default({ maxParticipants: 50 });
+  .default({ maxParticipants: 50, locked: false, lobbyEnabled: false });
 export type CreateMeetingInput = z.infer<typeof createMeetingSchema>;

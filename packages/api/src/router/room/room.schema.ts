@@ -51,6 +51,7 @@ export const playbackSchema = peerRef.extend({
 });
 
 export const meshThresholdSchema = peerRef.extend({ meshThreshold: z.number().int().min(0).max(8) });
+export const playbackAllowedSchema = peerRef.extend({ allowed: z.boolean() });
 export const micMutedSchema = peerRef.extend({ muted: z.boolean() });
 
 export type EventsInput = z.infer<typeof eventsSchema>;

@@ -97,6 +97,8 @@ export default async function MeetingPage({ params, searchParams }: { params: Pa
           participantsNow: meeting.live.participants,
           p2pMaxParticipants: meeting.p2pMaxParticipants,
           maxParticipants: meeting.maxParticipants,
+          locked: meeting.locked,
+          lobbyEnabled: meeting.lobbyEnabled,
         }}
       />
     );

@@ -40,6 +40,11 @@ export class Mesh {
     return peer;
   }
 
+  /** Whether there is a connection with this participant. */
+  has(peerId: string): boolean {
+    return this.peers.has(peerId);
+  }
+
   handleSignal(fromPeerId: string, signal: P2PSignal): void {
     this.open(fromPeerId)?.handleSignal(signal);
   }
