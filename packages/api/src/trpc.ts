@@ -76,7 +76,7 @@ export function tooManyRequests(what: string, retryAfterMs: number): TRPCError {
 /** The least kind of caller a procedure serves: "guest or user" means any session, "user" an account. */
 export type CallerKind = "anyone" | "guest or user" | "user" | "admin";
 /** What the caller must be to the object named in the input (checked by the handler, not the builder). */
-export type Relation = "meeting participant" | "meeting host" | "conversation member" | "group admin" | "message sender" | "call party";
+export type Relation = "meeting participant" | "meeting host" | "conversation member" | "group admin" | "message sender" | "call party" | "invitee";
 /** Who may call a procedure, on what. The authorization matrix test calls every procedure as every kind of caller against this. */
 export interface AccessRule {
   caller: CallerKind;

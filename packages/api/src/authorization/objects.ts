@@ -81,6 +81,14 @@ async function call(cast: Cast, from: "host" | "member") {
   return { ...made, callId: started.id };
 }
 
+/** A group the member made with the host, which the host left and the member added them back to: the host is invited. */
+async function invitation(cast: Cast) {
+  const made = built<{ id: string }>("chat.createGroup", await cast.member.http.call("mutation", "chat.createGroup", { title: "Matrix invitation", memberIds: [cast.host.id] }));
+  built("chat.removeMember", await cast.host.http.call("mutation", "chat.removeMember", { conversationId: made.id, userId: cast.host.id }));
+  built("chat.addMembers", await cast.member.http.call("mutation", "chat.addMembers", { conversationId: made.id, userIds: [cast.host.id] }));
+  return { conversationId: made.id, hostId: cast.host.id, memberId: cast.member.id };
+}
+
 /** Object kinds a fixture names; each builds a fresh one for every call of the matrix. */
 export const objectBuilders = {
   /** nothing beyond the cast: ids of accounts (`hostId`, `memberId`, `bystanderId`) */
@@ -101,6 +109,8 @@ export const objectBuilders = {
   callToHost: (cast: Cast) => call(cast, "member"),
   /** a DM's call the host placed: the member is the callee */
   callFromHost: (cast: Cast) => call(cast, "host"),
+  /** the host's invitation back into a group they left (the member invited them) */
+  invitation,
 };
 
 export type ObjectKind = keyof typeof objectBuilders;

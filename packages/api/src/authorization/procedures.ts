@@ -37,7 +37,8 @@ export function listProcedures(routers: Record<Server, AnyRouter>): ProcedureEnt
  *   member: the weaker side of the relation (a participant who is not the host, a group member who is not its
  *     admin, a member who did not send the message, the other side of the call);
  *   host: the relation itself (the meeting's host, the group's admin, the message's sender, the side of the
- *     call the procedure acts for: the callee answers or declines, the caller cancels).
+ *     call the procedure acts for: the callee answers or declines, the caller cancels; the invited person, whose
+ *     invitation the member, its inviter, cannot answer).
  */
 export const CALLERS = ["anonymous", "guest", "user", "admin", "non-member", "guest member", "member", "host"] as const;
 export type CallerColumn = (typeof CALLERS)[number];
@@ -58,6 +59,8 @@ export const RELATION_DENIALS: Record<Relation, { outsider: DenyCode; member: De
   "group admin": { outsider: "NOT_FOUND", member: "FORBIDDEN" },
   "message sender": { outsider: "NOT_FOUND", member: "FORBIDDEN" },
   "call party": { outsider: "NOT_FOUND", member: "NOT_FOUND" },
+  // only the invited person answers an invitation; whoever else names the group finds none of theirs
+  invitee: { outsider: "NOT_FOUND", member: "NOT_FOUND" },
 };
 
 /** Codes that mean "refused" for a procedure: a kind check's, and its relation's. Anything else passed authorization. */

@@ -27,6 +27,6 @@ export const chatRouter = createTRPCRouter({
   removeMember: protectedProcedure.meta(access("user", "group admin")).meta(changes).input(removeMemberSchema).mutation(removeMemberHandler),
   // groups that ask the caller to (re)join them: their name and who asked, nothing of their history
   invitations: protectedProcedure.meta(access("user")).query(invitationsHandler),
-  acceptInvitation: protectedProcedure.meta(access("user")).meta(changes).input(answerInvitationSchema).mutation(acceptInvitationHandler),
-  declineInvitation: protectedProcedure.meta(access("user")).meta(changes).input(answerInvitationSchema).mutation(declineInvitationHandler),
+  acceptInvitation: protectedProcedure.meta(access("user", "invitee")).meta(changes).input(answerInvitationSchema).mutation(acceptInvitationHandler),
+  declineInvitation: protectedProcedure.meta(access("user", "invitee")).meta(changes).input(answerInvitationSchema).mutation(declineInvitationHandler),
 });
