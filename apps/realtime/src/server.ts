@@ -130,6 +130,9 @@ export async function startRealtimeServer(config: RealtimeConfig) {
 
   wss.on("connection", (ws, req) => {
     const connection = connections.get(req);
+    // A frame over maxPayload, a bad opcode or invalid UTF-8 is an 'error' on the socket (ws then closes it with
+    // 1009/1002/1007): unheard, that error would end the whole node, for everyone on it.
+    ws.on("error", (err) => (connection?.log ?? logger).info({ err, ip: connection?.ip }, "realtime: socket closed: the client sent what the protocol refuses"));
     if (!connection) return;
     // the socket's meeting participants leave with it, after a grace window for reconnecting
     meetings.connectionOpened(connection.id);

@@ -1,6 +1,8 @@
 import { expect, test } from "vitest";
 import { displayName, email, groupTitle, meetingCode, meetingTitle } from "./schemas.ts";
 import { newMeetingCode } from "./meeting/meetingRecords.ts";
+import { searchSchema } from "./router/chat/history.schema.ts";
+import { sendSchema } from "./router/chatLive/message.schema.ts";
 
 test("meeting codes are normalised as people type them", () => {
   expect(meetingCode.parse("ABCD-EFGH")).toBe("abcdefgh");
@@ -60,4 +62,15 @@ test("names in any script stay allowed, joiners included (Persian, emoji sequenc
     expect(displayName.parse(name)).toBe(name);
     expect(meetingTitle.parse(name)).toBe(name);
   }
+});
+
+test("half a surrogate pair is refused in names and titles, and with U+0000 in searches and messages; whole emoji pass", () => {
+  for (const schema of [displayName, meetingTitle, groupTitle]) {
+    expect(schema.safeParse("Ada \ud800").error?.issues[0]?.message).toMatch(/broken characters/);
+    expect(schema.parse("Ada 😀")).toBe("Ada 😀");
+  }
+  const message = { conversationId: "6ec543c7-f4b3-4c47-8a11-6db913604925", clientId: "client-id-1" };
+  for (const body of ["\udfff", "a\u0000b"]) expect(sendSchema.safeParse({ ...message, body }).error?.issues[0]?.message).toMatch(/U\+0000 or broken characters/);
+  expect(sendSchema.parse({ ...message, body: "fine 😀" }).body).toBe("fine 😀");
+  expect(searchSchema.safeParse({ conversationId: message.conversationId, query: "x\u0000" }).success).toBe(false);
 });

@@ -76,7 +76,7 @@ export function tooManyRequests(what: string, retryAfterMs: number): TRPCError {
 /** The least kind of caller a procedure serves: "guest or user" means any session, "user" an account. */
 export type CallerKind = "anyone" | "guest or user" | "user" | "admin";
 /** What the caller must be to the object named in the input (checked by the handler, not the builder). */
-export type Relation = "meeting participant" | "meeting host" | "conversation member" | "group admin" | "message sender" | "call party";
+export type Relation = "meeting participant" | "meeting host" | "conversation member" | "group admin" | "message sender" | "call party" | "invitee";
 /** Who may call a procedure, on what. The authorization matrix test calls every procedure as every kind of caller against this. */
 export interface AccessRule {
   caller: CallerKind;
@@ -115,6 +115,9 @@ function failedService<R extends { ok: boolean }>(result: R): R {
   return result;
 }
 
+/** A procedure's own limit times RATE_LIMIT_SCALE (1 unless a deployment or a test raises every limit at once). */
+const scaled = (rule: RateLimitRule): RateLimitRule => (env.RATE_LIMIT_SCALE === 1 ? rule : { ...rule, capacity: rule.capacity * env.RATE_LIMIT_SCALE });
+
 /** The per-IP ceiling of every call and the procedure's own limit, asked of Redis together. */
 async function checkRateLimits(ctx: Context, meta: ProcedureMeta | undefined): Promise<void> {
   ipRule ??= { scope: "ip", capacity: env.RATE_LIMIT_GLOBAL_PER_MIN, windowMs: 60_000 };
@@ -123,7 +126,7 @@ async function checkRateLimits(ctx: Context, meta: ProcedureMeta | undefined): P
   const block = addressBlock(ctx.ip);
   const [ip, limited] = await Promise.all([
     consumeToken(ctx.redis, ipRule, block),
-    own ? consumeToken(ctx.redis, own, own.per === "ip" ? block : (ctx.session?.userId ?? block)) : null,
+    own ? consumeToken(ctx.redis, scaled(own), own.per === "ip" ? block : (ctx.session?.userId ?? block)) : null,
   ]);
   if (!ip.allowed) throw tooManyRequests("requests from your network", ip.retryAfterMs);
   if (limited && !limited.allowed) throw tooManyRequests(own!.what, limited.retryAfterMs);

@@ -80,6 +80,8 @@ const variables = {
   RATE_LIMIT_WS_UPGRADES_PER_MIN: perWindow(120),
   RATE_LIMIT_CHAT_PER_10S: perWindow(20),
   RATE_LIMIT_SIGNALS_PER_10S: perWindow(300),
+  /** multiplies every procedure's own limit (`.meta(rateLimit(...))`): 1 in production; the fuzzing test raises it */
+  RATE_LIMIT_SCALE: wholeNumber("a whole number above 0", 1).default(1),
   WS_MAX_SOCKETS_PER_IP: cap(500),
   WS_MAX_SOCKETS_PER_USER: cap(20),
   WS_MAX_SUBSCRIPTIONS_PER_SOCKET: cap(50),

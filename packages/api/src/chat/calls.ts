@@ -108,9 +108,11 @@ export async function startCall(deps: CallDeps, user: ChatUser, conversationId: 
       select: { id: true, code: true },
     }),
   );
-  const [log] = await deps.db.$transaction([
-    deps.db.callLog.create({ data: { conversationId, meetingId: meeting.id, startedById: user.id, kind }, select: { id: true, startedAt: true } }),
+  // The conversation's row first: inserting the log row share-locks it (foreign key), and two calls started at once
+  // that each held that share lock and then wanted to update the row deadlocked (found by the fuzzing test).
+  const [, log] = await deps.db.$transaction([
     deps.db.conversation.update({ where: { id: conversationId }, data: { meetingId: meeting.id } }),
+    deps.db.callLog.create({ data: { conversationId, meetingId: meeting.id, startedById: user.id, kind }, select: { id: true, startedAt: true } }),
   ]);
   const info: StoredCallInfo = { id: log.id, conversationId, kind, from: user, meetingCode: meeting.code, startedAt: log.startedAt.getTime(), conversationTitle: title };
   await deps.redis
@@ -151,7 +153,11 @@ export async function declineCall(deps: CallDeps, user: ChatUser, callId: string
   const call = await loadCall(deps.redis, callId);
   if (!call || call.info.from.id === user.id) throw callGone();
   const wasRinging = (await deps.redis.srem(ringingKey(callId), user.id)) === 1;
-  if (!wasRinging) return;
+  if (!wasRinging) {
+    // a callee's other tab declined already: nothing left to do; anyone else learns nothing about the call
+    if (!(await membersOf(deps, call.info.conversationId)).includes(user.id)) throw callGone();
+    return;
+  }
   const othersRinging = await deps.redis.scard(ringingKey(callId));
   if (!call.direct && (othersRinging > 0 || call.state !== "RINGING")) {
     await announceEnd(deps, [user.id], call.info, "DECLINED");

@@ -22,11 +22,11 @@ export const chatRouter = createTRPCRouter({
   search: guestOrUserProcedure.meta(access("guest or user", "conversation member")).input(searchSchema).query(searchHandler),
   createDirect: protectedProcedure.meta(access("user")).meta(changes).input(createDirectSchema).mutation(createDirectHandler),
   createGroup: protectedProcedure.meta(access("user")).meta(changes).input(createGroupSchema).mutation(createGroupHandler),
-  rename: protectedProcedure.meta(access("user", "conversation member")).meta(changes).input(renameSchema).mutation(renameHandler),
+  rename: protectedProcedure.meta(access("user", "group admin")).meta(changes).input(renameSchema).mutation(renameHandler),
   addMembers: protectedProcedure.meta(access("user", "group admin")).meta(changes).input(addMembersSchema).mutation(addMembersHandler),
   removeMember: protectedProcedure.meta(access("user", "group admin")).meta(changes).input(removeMemberSchema).mutation(removeMemberHandler),
   // groups that ask the caller to (re)join them: their name and who asked, nothing of their history
   invitations: protectedProcedure.meta(access("user")).query(invitationsHandler),
-  acceptInvitation: protectedProcedure.meta(access("user")).meta(changes).input(answerInvitationSchema).mutation(acceptInvitationHandler),
-  declineInvitation: protectedProcedure.meta(access("user")).meta(changes).input(answerInvitationSchema).mutation(declineInvitationHandler),
+  acceptInvitation: protectedProcedure.meta(access("user", "invitee")).meta(changes).input(answerInvitationSchema).mutation(acceptInvitationHandler),
+  declineInvitation: protectedProcedure.meta(access("user", "invitee")).meta(changes).input(answerInvitationSchema).mutation(declineInvitationHandler),
 });

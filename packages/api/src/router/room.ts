@@ -47,9 +47,12 @@ export const roomRouter = createTRPCRouter({
     .input(signalSchema)
     .mutation(meetingCommand((meetings, caller, input) => meetings.signal(input.meetingId, input.peerId, caller, input.targetPeerId, input.signal))),
 
-  /** "Listen together": share a media URL and keep play/pause/seek in sync for everyone (the host, or anyone the host allows). */
+  /**
+   * "Listen together": share a media URL and keep play/pause/seek in sync for everyone. The host's, until the host
+   * lets every participant share and control (setPlaybackAllowed): the rule states the default.
+   */
   playback: guestOrUserProcedure
-    .meta(access("guest or user", "meeting participant"))
+    .meta(access("guest or user", "meeting host"))
     .input(playbackSchema)
     .mutation(
       meetingCall((meetings, caller, input) => meetings.playback(input.meetingId, input.peerId, caller, { url: input.url, playing: input.playing, position: input.position })),

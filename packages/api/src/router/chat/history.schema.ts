@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { storableText } from "../../schemas.ts";
 import { conversationId } from "./conversation.schema.ts";
 
 export const historySchema = z.object({
@@ -12,7 +13,12 @@ export const historySchema = z.object({
 
 export const searchSchema = z.object({
   conversationId,
-  query: z.string().trim().min(1, "Type something to search for.").max(200, "Searches are at most 200 characters."),
+  query: z
+    .string()
+    .trim()
+    .min(1, "Type something to search for.")
+    .max(200, "Searches are at most 200 characters.")
+    .refine(...storableText("Searches")),
 });
 
 export type HistoryInput = z.infer<typeof historySchema>;

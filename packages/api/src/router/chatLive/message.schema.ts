@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MESSAGE_MAX } from "../../chat/chatService.ts";
+import { storableText } from "../../schemas.ts";
 import { conversationId } from "../chat/conversation.schema.ts";
 
 const messageId = z.string().uuid("messageId must be a message id (UUID)");
@@ -7,7 +8,9 @@ const body = z
   .string()
   .trim()
   .min(1, "Write a message first.")
-  .max(MESSAGE_MAX, `Messages are at most ${MESSAGE_MAX.toLocaleString("en-US")} characters.`);
+  .max(MESSAGE_MAX, `Messages are at most ${MESSAGE_MAX.toLocaleString("en-US")} characters.`)
+  // a message PostgreSQL cannot store would stay first in the outbox, holding back every message after it
+  .refine(...storableText("Messages"));
 
 export const eventsSchema = z
   .object({

@@ -1,0 +1,121 @@
+// How to call each procedure validly for an object: the one place a new procedure needs an entry (the
+// authorization matrix and the fuzzing tests fail, naming the procedure, until it has one). An entry names the
+// object kind its input refers to (objects.ts builds a fresh one for every call) and builds the input as
+// `as` would send it: "host" and "member" with their own ids (their peer in a meeting), "outsider" replaying
+// the host's ids (what a caller with no relation tries). Keyed by the procedure's path in its router.
+import { randomUUID } from "node:crypto";
+import { GUEST_MEMBER_KINDS, type ObjectKind, type ObjectOf } from "./objects.ts";
+
+export type Acting = "host" | "member" | "outsider";
+
+export interface Fixture<K extends ObjectKind = ObjectKind> {
+  object: K;
+  input: (object: ObjectOf<K>, as: Acting) => unknown;
+  /** the call ends the caller's sessions (sign out everywhere): the matrix gives it callers of its own */
+  endsSession?: true;
+  /** for the matrix's guest member: an object of this kind instead (it has `object`'s fields, and a guest member) */
+  guestMemberObject?: ObjectKind;
+}
+
+interface FixtureOptions<K extends ObjectKind> {
+  endsSession?: true;
+  guestMemberObject?: { [G in ObjectKind]: ObjectOf<G> extends ObjectOf<K> ? G : never }[ObjectKind];
+}
+
+const fixture = <K extends ObjectKind>(object: K, input: Fixture<K>["input"], options: FixtureOptions<K> = {}): Fixture => ({ object, input, ...options }) as unknown as Fixture;
+
+const none = fixture("none", () => undefined);
+/** the acting participant: the member's own peer, else the host's (an outsider sends the host's) */
+const peer = (o: ObjectOf<"liveMeeting">, as: Acting) => ({ meetingId: o.meetingId, peerId: as === "member" ? o.memberPeerId : o.hostPeerId });
+/** the acting participant and the other one as the target */
+const peerAndTarget = (o: ObjectOf<"liveMeeting">, as: Acting) => ({ ...peer(o, as), targetPeerId: as === "member" ? o.hostPeerId : o.memberPeerId });
+const inMeeting = (extra: Record<string, unknown> = {}) => fixture("liveMeeting", (o, as) => ({ ...peer(o, as), ...extra }));
+/** conversations: a group for accounts; the guest member is checked in a meeting's chat (a guest cannot join a group) */
+const inMeetingChat = { guestMemberObject: "meetingChat" } as const;
+const opus = { codecs: [{ mimeType: "audio/opus", payloadType: 100, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 1111 }] };
+
+export const fixtures: Record<string, Fixture> = {
+  // web (appRouter)
+  "auth.me": none,
+  "auth.register": fixture("none", () => ({ name: "New Person", email: `matrix-${randomUUID()}@example.test`, password: "correct horse battery" })),
+  "auth.signOutEverywhere": fixture("none", () => undefined, { endsSession: true }),
+  "auth.challenge": fixture("none", () => ({ purpose: "register" })),
+  "user.updateProfile": fixture("none", () => ({ name: "Renamed Person" })),
+  "user.search": fixture("none", () => ({ query: "Matrix" })),
+  "user.contacts": none,
+  "user.block": fixture("none", (o) => ({ userId: o.memberId })),
+  "user.unblock": fixture("none", (o) => ({ userId: o.memberId })),
+  "user.blocked": none,
+  "meeting.create": fixture("none", () => ({ title: "Made by the matrix" })),
+  "meeting.get": fixture("meeting", (o) => ({ code: o.code })),
+  "meeting.exists": fixture("meeting", (o) => ({ code: o.code })),
+  "meeting.listMine": fixture("none", () => ({})),
+  "meeting.end": fixture("liveMeeting", (o) => ({ code: o.code })),
+  "meeting.setAccess": fixture("liveMeeting", (o) => ({ code: o.code, lobbyEnabled: true })),
+  "meeting.admit": fixture("liveMeeting", (o) => ({ code: o.code, userId: o.memberId })),
+  "meeting.deny": fixture("liveMeeting", (o) => ({ code: o.code, userId: o.memberId })),
+  "meeting.allowBack": fixture("liveMeeting", (o) => ({ code: o.code, userId: o.memberId })),
+  "admin.overview": none,
+  "chat.list": none,
+  "chat.get": fixture("group", (o) => ({ conversationId: o.conversationId }), inMeetingChat),
+  "chat.history": fixture("group", (o) => ({ conversationId: o.conversationId }), inMeetingChat),
+  "chat.search": fixture("group", (o) => ({ conversationId: o.conversationId, query: "message" }), inMeetingChat),
+  "chat.createDirect": fixture("none", (o) => ({ userId: o.memberId })),
+  "chat.createGroup": fixture("none", (o) => ({ title: "Made by the matrix", memberIds: [o.memberId] })),
+  "chat.rename": fixture("group", (o) => ({ conversationId: o.conversationId, title: "Renamed group" })),
+  "chat.addMembers": fixture("group", (o) => ({ conversationId: o.conversationId, userIds: [o.bystanderId] })),
+  "chat.removeMember": fixture("group", (o, as) => ({ conversationId: o.conversationId, userId: as === "member" ? o.hostId : o.memberId })),
+  "chat.invitations": none,
+  "chat.acceptInvitation": fixture("invitation", (o) => ({ conversationId: o.conversationId })),
+  "chat.declineInvitation": fixture("invitation", (o) => ({ conversationId: o.conversationId })),
+
+  // realtime (realtimeRouter; "auth.me" above serves both)
+  "presence.online": none,
+  "room.join": fixture("meeting", (o) => ({ code: o.code })),
+  // from the start of the log: an allowed caller gets the joins at once instead of waiting for an event
+  "room.events": inMeeting({ lastEventId: "0-0" }),
+  "room.leave": inMeeting(),
+  "room.iceServers": inMeeting(),
+  "room.reconnectMedia": inMeeting(),
+  "room.signal": fixture("liveMeeting", (o, as) => ({ ...peerAndTarget(o, as), signal: { candidate: { candidate: "", sdpMid: "0", sdpMLineIndex: 0 } } })),
+  "room.playback": inMeeting({ url: "https://example.com/song.mp3", playing: true, position: 0 }),
+  "room.setMeshThreshold": inMeeting({ meshThreshold: 4 }),
+  "room.setPlaybackAllowed": inMeeting({ allowed: true }),
+  "room.muteParticipant": fixture("liveMeeting", peerAndTarget),
+  "room.setMicMuted": inMeeting({ muted: true }),
+  "room.removeParticipant": fixture("liveMeeting", peerAndTarget),
+  "room.end": inMeeting(),
+  "media.createTransport": inMeeting({ direction: "send" }),
+  "media.connectTransport": inMeeting({ transportId: "transport", dtlsParameters: { role: "client", fingerprints: [{ algorithm: "sha-256", value: "AA:BB" }] } }),
+  "media.produce": inMeeting({ transportId: "transport", kind: "audio", rtpParameters: opus, source: "mic" }),
+  "media.consume": inMeeting({ transportId: "transport", producerId: "producer", rtpCapabilities: { codecs: [] } }),
+  "media.resumeConsumer": inMeeting({ consumerId: "consumer" }),
+  "media.pauseConsumer": inMeeting({ consumerId: "consumer" }),
+  "media.setPreferredLayers": inMeeting({ consumerId: "consumer", spatialLayer: 0 }),
+  "media.pauseProducer": inMeeting({ producerId: "producer" }),
+  "media.resumeProducer": inMeeting({ producerId: "producer" }),
+  "media.closeProducer": inMeeting({ producerId: "producer" }),
+  "media.closeTransports": inMeeting(),
+  "media.restartIce": inMeeting({ transportId: "transport" }),
+  "lobby.knock": fixture("meeting", (o) => ({ code: o.code })),
+  "lobby.watch": fixture("liveMeeting", (o) => ({ code: o.code })),
+  "chat.events": fixture("none", () => ({ lastEventId: "0-0" })),
+  "chat.send": fixture("group", (o) => ({ conversationId: o.conversationId, clientId: randomUUID(), body: "hello from the matrix" }), inMeetingChat),
+  "chat.edit": fixture("groupMessage", (o) => ({ messageId: o.messageId, body: "edited by the matrix" }), inMeetingChat),
+  "chat.delete": fixture("groupMessage", (o) => ({ messageId: o.messageId }), inMeetingChat),
+  "chat.typing": fixture("group", (o) => ({ conversationId: o.conversationId }), inMeetingChat),
+  "chat.markRead": fixture("groupMessage", (o) => ({ conversationId: o.conversationId, messageId: o.messageId }), inMeetingChat),
+  "chat.meetingConversation": fixture("liveMeeting", (o) => ({ meetingId: o.meetingId })),
+  "calls.start": fixture("direct", (o) => ({ conversationId: o.conversationId, kind: "AUDIO" })),
+  "calls.accept": fixture("callToHost", (o) => ({ callId: o.callId })),
+  "calls.decline": fixture("callToHost", (o) => ({ callId: o.callId })),
+  "calls.cancel": fixture("callFromHost", (o) => ({ callId: o.callId })),
+};
+
+/** Whether a guest can be the member of the object `path` acts on (the matrix's "guest member" caller). */
+export const guestCanBeMember = (path: string): boolean => fixtures[path] !== undefined && GUEST_MEMBER_KINDS.has(fixtures[path].guestMemberObject ?? fixtures[path].object);
+
+/** Why a procedure cannot be tested: no access rule, or no fixture (with what to add and where). */
+export function missingFixtureMessage(path: string): string {
+  return `${path} has no fixture: add an entry "${path}": fixture(<object kind>, (object, as) => <valid input>) to packages/api/src/authorization/fixtures.ts`;
+}
