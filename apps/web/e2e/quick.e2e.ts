@@ -172,7 +172,7 @@ async function drift(a: Page, b: Page): Promise<number> {
 }
 
 /** What a player is to be in: playing or paused, past its start, done seeking, its position within bounds. */
-interface PlayerState {
+interface PlayerWanted {
   playing?: boolean;
   started?: boolean;
   settled?: boolean;
@@ -184,7 +184,7 @@ interface PlayerState {
  * Waits (polling every 20 ms) until the page's player is in `state`; returns how long it took. The check is a
  * function, not a string: the page's Content-Security-Policy forbids evaluating strings as script.
  */
-async function waitPlayer(page: Page, state: PlayerState, timeout = STEP_MS): Promise<number> {
+async function waitPlayer(page: Page, state: PlayerWanted, timeout = STEP_MS): Promise<number> {
   const start = Date.now();
   await page.waitForFunction(
     (want) => {
