@@ -175,6 +175,10 @@ test("blocking yourself or nobody is refused, and block changes are rate-limited
   await expect(annWeb.user.block.mutate({ userId: ann.id })).rejects.toMatchObject({ data: { code: "BAD_REQUEST" } });
   await expect(annWeb.user.block.mutate({ userId: randomUUID() })).rejects.toMatchObject({ data: { code: "NOT_FOUND" } });
   await expect(annWeb.user.unblock.mutate({ userId: bob.id })).rejects.toMatchObject({ data: { code: "NOT_FOUND" } });
+  // the Block button pressed in two tabs at once: one block, both answered
+  expect(await Promise.all([1, 2, 3].map(() => annWeb.user.block.mutate({ userId: bob.id })))).toEqual([{ ok: true }, { ok: true }, { ok: true }]);
+  expect(await annWeb.user.blocked.query()).toHaveLength(1);
+  await annWeb.user.unblock.mutate({ userId: bob.id });
   let limited: unknown = null;
   for (let i = 0; i < 30 && !limited; i++) {
     await (i % 2 ? annWeb.user.unblock : annWeb.user.block).mutate({ userId: bob.id }).catch((error: unknown) => (limited = error));

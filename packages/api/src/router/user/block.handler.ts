@@ -13,11 +13,8 @@ export async function blockHandler({ ctx, input }: { ctx: Ctx; input: BlockInput
   const target = await ctx.db.user.findUnique({ where: { id: input.userId }, select: { id: true } });
   if (!target) throw new TRPCError({ code: "NOT_FOUND", message: "This person does not exist." });
   await ctx.db.$transaction([
-    ctx.db.block.upsert({
-      where: { blockerId_blockedId: { blockerId: ctx.user.id, blockedId: input.userId } },
-      update: {},
-      create: { blockerId: ctx.user.id, blockedId: input.userId },
-    }),
+    // ON CONFLICT DO NOTHING: an upsert is a read then a write, and two tabs blocking at once collide on the pair
+    ctx.db.block.createMany({ data: [{ blockerId: ctx.user.id, blockedId: input.userId }], skipDuplicates: true }),
     ctx.db.auditLog.create({ data: { actorId: ctx.user.id, action: "user.block", targetType: "user", targetId: input.userId, ip: ctx.ip } }),
   ]);
   await blocksChanged(ctx.redis, ctx.db, ctx.user.id, input.userId);
