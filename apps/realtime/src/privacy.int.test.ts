@@ -134,6 +134,26 @@ describe("presence.online", () => {
     }
   });
 
+  test("in a meeting's chat, which outlives the meeting, a stranger's presence is not shown; a contact's is", async () => {
+    const [ann, bob, stan] = await Promise.all([newUser(web.url, "Ann"), newUser(web.url, "Bob"), newUser(web.url, "Stan")]);
+    await webClient(web.url, ann.cookie).chat.createDirect.mutate({ userId: bob.id });
+    const meeting = await webClient(web.url, ann.cookie).meeting.create.mutate({ title: "Open call" });
+    const sockets = [ann, bob, stan].map((user) => realtimeClient(realtime.wsUrl, { cookie: user.cookie, origin: web.url }));
+    try {
+      let conversationId = "";
+      for (const socket of sockets) {
+        await socket.client.room.join.mutate({ code: meeting.code });
+        conversationId = (await socket.client.chat.meetingConversation.mutate({ meetingId: meeting.id })).id;
+      }
+      const members = async () => (await webClient(web.url, ann.cookie).chat.get.query({ conversationId })).members;
+      // all three are online (their sockets are open): Ann sees her contact Bob as online, never whether Stan is
+      await expect.poll(async () => (await members()).find((m) => m.id === bob.id)?.online, { timeout: 15_000 }).toBe(true);
+      expect((await members()).find((m) => m.id === stan.id)).toMatchObject({ online: false, lastSeenAt: null });
+    } finally {
+      await Promise.all(sockets.map((s) => s.close()));
+    }
+  });
+
   test("a guest is told nothing about who is online", async () => {
     const guest = await signIn(web.url, { name: "Gail Guest" }, "guest");
     const socket = realtimeClient(realtime.wsUrl, { cookie: guest.cookie, origin: web.url });

@@ -9,6 +9,7 @@ import { escapeLike } from "../services/likePattern.ts";
 import { onlineUsers } from "../services/presence.ts";
 import { blockedWith } from "./blocks.ts";
 import { lastMessages, pendingMessages, readMarkers, scrubDeleted } from "./chatOutbox.ts";
+import { contactIds } from "./contacts.ts";
 import { conversationNotFound, memberSince } from "./members.ts";
 import {
   MESSAGE_COLUMNS,
@@ -87,14 +88,18 @@ const newer = (a: StoredMessage | undefined, b: StoredMessage | undefined) => (!
 async function summarize(deps: Deps, userId: string, conversations: ConversationWithMembers[]): Promise<ConversationSummary[]> {
   const ids = conversations.map((c) => c.id);
   const memberIds = [...new Set(conversations.flatMap((c) => c.members.map((m) => m.userId)))];
-  const [stored, cached, markers, online, pendingLists, blocked] = await Promise.all([
+  const [stored, cached, markers, online, pendingLists, blocked, contacts] = await Promise.all([
     newestStored(deps.db, ids),
     lastMessages(deps.redis, ids),
     readMarkers(deps.redis, userId, ids),
     onlineUsers(deps.redis, memberIds),
     Promise.all(ids.map((id) => pendingMessages(deps.redis, id))),
     blockedWith(deps.redis, deps.db, userId),
+    conversations.some((c) => c.kind === "MEETING") ? contactIds(deps.db, userId) : new Set<string>(),
   ]);
+  // presence: people blocked either way never see each other's; in a meeting's chat (strangers meet there, and it
+  // outlives the meeting) only contacts' is shown
+  const presenceShown = (c: ConversationWithMembers, memberId: string) => memberId === userId || (c.kind === "MEETING" ? contacts.has(memberId) : !blocked.has(memberId));
   const pending = new Map(ids.map((id, i) => [id, pendingLists[i]!]));
   const readFrom = new Map<string, number>();
   for (const c of conversations) {
@@ -125,9 +130,8 @@ async function summarize(deps: Deps, userId: string, conversations: Conversation
         name: m.user.name,
         isGuest: m.user.isGuest,
         role: m.role,
-        // people blocked either way do not see each other's presence
-        online: online.has(m.userId) && !blocked.has(m.userId),
-        lastSeenAt: blocked.has(m.userId) ? null : m.user.lastSeenAt,
+        online: online.has(m.userId) && presenceShown(c, m.userId),
+        lastSeenAt: presenceShown(c, m.userId) ? m.user.lastSeenAt : null,
         lastReadAt: m.userId === userId ? (readFrom.get(c.id)! > 0 ? new Date(readFrom.get(c.id)!) : null) : m.lastReadAt,
       })),
       lastMessage: last ? toChatMessage(last) : null,
