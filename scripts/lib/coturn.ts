@@ -1,0 +1,107 @@
+// coturn for `npm start` and the tests: `turnserver` from PATH (installed with apt when missing and possible),
+// started with a configuration written next to its data (mode 600: it holds the shared secret) and stopped by PID.
+// Production runs it with deploy/coturn/ instead.
+import { spawn } from "node:child_process";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { isPortOpen } from "./ports.ts";
+import { commandExists, isRoot, run } from "./run.ts";
+
+export const COTURN_INSTALL_HINT = "Install coturn with `sudo apt-get install -y coturn` (Debian/Ubuntu), or point QualMeet at a TURN server with TURN_URLS and TURN_SECRET.";
+
+/** `turnserver`, installed with apt as root when missing; null (with the hint logged by the caller) otherwise. */
+export async function ensureTurnserverBinary(log: (line: string) => void = () => {}): Promise<string | null> {
+  if (await commandExists("turnserver")) return "turnserver";
+  if (!isRoot() || !(await commandExists("apt-get"))) return null;
+  log("turnserver is missing: installing coturn with apt-get");
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  const install = () => run("apt-get", ["install", "-y", "--no-install-recommends", "coturn"], { env });
+  let result = await install();
+  if (result.code !== 0) {
+    await run("apt-get", ["update"], { env });
+    result = await install();
+  }
+  if (result.code === 0 && (await commandExists("turnserver"))) return "turnserver";
+  throw new Error(`apt-get could not install coturn:\n${result.stderr.slice(-2000)}\n${COTURN_INSTALL_HINT}`);
+}
+
+export interface CoturnOptions {
+  /** static-auth-secret shared with the servers that issue credentials */
+  secret: string;
+  /** where the configuration (with the secret) and the PID file go */
+  runtimeDir: string;
+  listenIp: string;
+  port: number;
+  /** TURN over TLS on this port with this certificate and key (PEM); none: no TLS/DTLS listener */
+  tls?: { port: number; cert: string; pkey: string };
+  relayPorts: { min: number; max: number };
+  /** peers on 127.0.0.0/8 and ::1: only for a coturn listening on loopback itself (tests, a machine without a LAN) */
+  allowLoopbackPeers: boolean;
+  realm?: string;
+  log?: (line: string) => void;
+}
+
+export interface CoturnServer {
+  pid: number;
+  listenIp: string;
+  port: number;
+  tlsPort: number | null;
+  stop(): Promise<void>;
+}
+
+/** The turnserver.conf lines for these options (the production hardening of deploy/coturn, minus the peer ranges). */
+export function coturnConfig(options: CoturnOptions): string {
+  const lines = [
+    "use-auth-secret",
+    `static-auth-secret=${options.secret}`,
+    `realm=${options.realm ?? "qualmeet"}`,
+    `listening-ip=${options.listenIp}`,
+    `relay-ip=${options.listenIp}`,
+    `listening-port=${options.port}`,
+    ...(options.tls ? [`tls-listening-port=${options.tls.port}`, `cert=${options.tls.cert}`, `pkey=${options.tls.pkey}`, "no-tlsv1", "no-tlsv1_1"] : ["no-tls", "no-dtls"]),
+    `min-port=${options.relayPorts.min}`,
+    `max-port=${options.relayPorts.max}`,
+    "user-quota=30",
+    "total-quota=1200",
+    "fingerprint",
+    "no-cli",
+    "no-multicast-peers",
+    "no-software-attribute",
+    ...(options.allowLoopbackPeers ? ["allow-loopback-peers"] : []),
+    `pidfile=${path.join(options.runtimeDir, "turnserver.pid")}`,
+    "log-file=stdout",
+    "simple-log",
+  ];
+  return lines.join("\n") + "\n";
+}
+
+export async function startCoturnServer(options: CoturnOptions): Promise<CoturnServer> {
+  const binary = await ensureTurnserverBinary(options.log);
+  if (!binary) throw new Error(`turnserver is not installed. ${COTURN_INSTALL_HINT}`);
+  await mkdir(options.runtimeDir, { recursive: true, mode: 0o700 });
+  const configFile = path.join(options.runtimeDir, "turnserver.conf");
+  await writeFile(configFile, coturnConfig(options), { mode: 0o600 });
+  const child = spawn(binary, ["-c", configFile], { stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  const keep = (d: Buffer) => (output = (output + d.toString()).slice(-4000));
+  child.stdout.on("data", keep);
+  child.stderr.on("data", keep);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+    await exited;
+    clearTimeout(timer);
+  };
+  // ready once its TCP listeners accept (the UDP one opens at the same time)
+  const deadline = Date.now() + 15_000;
+  while (!(await isPortOpen(options.port, options.listenIp)) || (options.tls && !(await isPortOpen(options.tls.port, options.listenIp)))) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error(`turnserver did not start on ${options.listenIp}:${options.port}:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { pid: child.pid!, listenIp: options.listenIp, port: options.port, tlsPort: options.tls?.port ?? null, stop };
+}

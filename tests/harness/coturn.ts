@@ -1,0 +1,76 @@
+// A real coturn for tests: installed from Debian when missing (as root), on loopback with free ports, a TLS
+// listener with a self-signed certificate made at start, loopback peers allowed (this configuration only: the
+// browsers and the SFU under test are all on 127.0.0.1). Stopped by PID.
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { startCoturnServer } from "../../scripts/lib/coturn.ts";
+import { freePort, freePortRun } from "../../scripts/lib/ports.ts";
+import { runOrThrow } from "../../scripts/lib/run.ts";
+
+export interface TestCoturn {
+  pid: number;
+  host: string;
+  port: number;
+  tlsPort: number;
+  /** the self-signed certificate of the TLS listener (PEM file), for clients that verify it */
+  certFile: string;
+  /** TURN_URLS for the servers under test: UDP, TCP and TLS */
+  urls: string[];
+  stop(): Promise<void>;
+}
+
+/** the relay range of one test coturn: a few allocations are all a test makes */
+const RELAY_PORTS = 16;
+
+export async function startCoturn(options: { secret: string; realm?: string }): Promise<TestCoturn> {
+  const host = "127.0.0.1";
+  const dir = await mkdtemp(path.join(os.tmpdir(), "qualmeet-coturn-"));
+  const certFile = path.join(dir, "cert.pem");
+  const keyFile = path.join(dir, "key.pem");
+  try {
+    await runOrThrow("openssl", [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      "/CN=localhost",
+      "-addext",
+      "subjectAltName=DNS:localhost,IP:127.0.0.1",
+      "-keyout",
+      keyFile,
+      "-out",
+      certFile,
+    ]);
+    const [port, tlsPort, relayFirst] = [await freePort(), await freePort(), await freePortRun(RELAY_PORTS, host)];
+    const server = await startCoturnServer({
+      secret: options.secret,
+      realm: options.realm,
+      runtimeDir: dir,
+      listenIp: host,
+      port,
+      tls: { port: tlsPort, cert: certFile, pkey: keyFile },
+      relayPorts: { min: relayFirst, max: relayFirst + RELAY_PORTS - 1 },
+      allowLoopbackPeers: true,
+    });
+    return {
+      pid: server.pid,
+      host,
+      port,
+      tlsPort,
+      certFile,
+      urls: [`turn:${host}:${port}?transport=udp`, `turn:${host}:${port}?transport=tcp`, `turns:localhost:${tlsPort}?transport=tcp`],
+      async stop() {
+        await server.stop();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
