@@ -120,3 +120,11 @@ test("trusted proxies are lists of addresses or networks per service; none by de
     "CHALLENGE_SECRET: at least 32 characters (e.g. `openssl rand -base64 32`), got 5 characters",
   ]);
 });
+
+test("ICE_TRANSPORT_POLICY: all by default, relay for TURN only, nothing else", () => {
+  expect(parseServerEnv(servers).ICE_TRANSPORT_POLICY).toBe("all");
+  expect(parseServerEnv({ ...servers, ICE_TRANSPORT_POLICY: "relay" }).ICE_TRANSPORT_POLICY).toBe("relay");
+  expect(problems(() => parseServerEnv({ ...servers, ICE_TRANSPORT_POLICY: "turn" }))).toEqual([
+    "ICE_TRANSPORT_POLICY: all (direct and relayed connections) or relay (TURN only), got 'turn'",
+  ]);
+});

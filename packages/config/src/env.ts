@@ -65,6 +65,7 @@ const variables = {
   MEDIA_WORKERS: wholeNumber("a whole number of worker processes (0: no SFU on this node)", 0).optional(),
   TURN_URLS: list(z.string().regex(/^turns?:/, { error: "turn: or turns: URLs" }), "comma-separated turn: or turns: URLs").optional(),
   TURN_SECRET: z.string().optional(),
+  ICE_TRANSPORT_POLICY: z.enum(["all", "relay"], { error: "all (direct and relayed connections) or relay (TURN only)" }).default("all"),
   WS_PING_MS: milliseconds(30_000),
   WS_PONG_WAIT_MS: milliseconds(10_000),
   RECONNECT_GRACE_MS: milliseconds(5000),

@@ -15,12 +15,15 @@ import { Room } from "./Room";
 export function MeetingLobby({
   code,
   realtimeUrl,
+  iceTransportPolicy,
   user,
   meeting,
   autoJoin = null,
 }: {
   code: string;
   realtimeUrl: string;
+  /** ICE_TRANSPORT_POLICY: "relay" makes every connection of this page go through TURN */
+  iceTransportPolicy: RTCIceTransportPolicy;
   user: SessionUser | null;
   meeting: LobbyMeeting | null;
   autoJoin?: AutoJoin;
@@ -52,5 +55,5 @@ export function MeetingLobby({
 
   if (phase === "joined") return <Room />;
   if (phase === "left" || phase === "ended" || phase === "removed" || phase === "denied") return <MeetingOver />;
-  return <PreJoin code={code} realtimeUrl={realtimeUrl} user={user} meeting={meeting} autoJoin={autoJoin} />;
+  return <PreJoin code={code} realtimeUrl={realtimeUrl} iceTransportPolicy={iceTransportPolicy} user={user} meeting={meeting} autoJoin={autoJoin} />;
 }

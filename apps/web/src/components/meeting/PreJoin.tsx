@@ -88,12 +88,14 @@ export type AutoJoin = "video" | "audio" | null;
 export function PreJoin({
   code,
   realtimeUrl,
+  iceTransportPolicy,
   user,
   meeting,
   autoJoin,
 }: {
   code: string;
   realtimeUrl: string;
+  iceTransportPolicy: RTCIceTransportPolicy;
   user: SessionUser | null;
   meeting: LobbyMeeting | null;
   autoJoin: AutoJoin;
@@ -165,7 +167,7 @@ export function PreJoin({
     const camera = cameraWanted ? liveTrack(preview?.getVideoTracks()) : null;
     const mic = liveTrack(preview?.getAudioTracks());
     if (!camera) preview?.getVideoTracks().forEach((t) => t.stop());
-    const engine = createEngine(realtimeUrl);
+    const engine = createEngine(realtimeUrl, iceTransportPolicy);
     setEngine(engine);
     try {
       await engine.join({ code, camera, mic, micMuted: joinMuted });

@@ -11,8 +11,11 @@ export { warmDevice } from "./sfuDevice";
  * The engine for this tab: it runs the meeting as a P2P mesh (meshEngine.ts) or over the SFU, as the server
  * decides, and switches between them without the page noticing.
  */
-export function createEngine(realtimeUrl: string): MediaEngine & { leaveNow(): void; readonly peerId: string | null; setMeshThreshold(meshThreshold: number): Promise<void> } {
-  const engine = new SfuEngine(getSignaling(realtimeUrl));
+export function createEngine(
+  realtimeUrl: string,
+  iceTransportPolicy: RTCIceTransportPolicy = "all",
+): MediaEngine & { leaveNow(): void; readonly peerId: string | null; setMeshThreshold(meshThreshold: number): Promise<void> } {
+  const engine = new SfuEngine(getSignaling(realtimeUrl), iceTransportPolicy);
   exposeDebug(engine);
   return engine;
 }

@@ -29,6 +29,8 @@ export class MediaSession {
   constructor(
     readonly client: SignalingClient,
     readonly onHealthChange: () => void,
+    /** ICE_TRANSPORT_POLICY: every connection (mesh and SFU transports) gathers relayed candidates only with "relay" */
+    readonly iceTransportPolicy: RTCIceTransportPolicy = "all",
   ) {}
 
   /** Our meeting and peer id for a signaling call (joined by then). */

@@ -30,8 +30,11 @@ export class SfuEngine implements MediaEngine {
   private unwatchSocket: (() => void) | null = null;
   private iceTimer: ReturnType<typeof setInterval> | null = null;
 
-  constructor(private readonly client: SignalingClient) {
-    this.session = new MediaSession(client, () => this.updateConnection());
+  constructor(
+    private readonly client: SignalingClient,
+    iceTransportPolicy: RTCIceTransportPolicy = "all",
+  ) {
+    this.session = new MediaSession(client, () => this.updateConnection(), iceTransportPolicy);
     this.sfu = new SfuMedia(
       this.session,
       () => !!this.topologySwitch.mesh,

@@ -82,7 +82,7 @@ export class SfuTransports {
     const info = await withTimeout(client.media.createTransport.mutate({ ...ids, direction }), CALL_TIMEOUT_MS, "createTransport timed out");
     // the server's round trip ran while the device loaded
     await this.deviceLoading;
-    const options = { ...info, iceServers: this.session.iceServers };
+    const options = { ...info, iceServers: this.session.iceServers, iceTransportPolicy: this.session.iceTransportPolicy };
     const transport = direction === "send" ? this.device!.createSendTransport(options) : this.device!.createRecvTransport(options);
     transport.on("connect", ({ dtlsParameters }, callback, errback) => {
       client.media.connectTransport.mutate({ ...ids, transportId: transport.id, dtlsParameters }).then(

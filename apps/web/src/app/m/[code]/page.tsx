@@ -63,6 +63,7 @@ export default async function MeetingPage({ params, searchParams }: { params: Pa
   }
   // Read at request time (not a NEXT_PUBLIC_ variable): changing it needs no rebuild.
   const realtimeUrl = env.REALTIME_PUBLIC_URL;
+  const iceTransportPolicy = env.ICE_TRANSPORT_POLICY;
 
   const user = await currentUser();
   const caller = await serverCaller();
@@ -70,7 +71,7 @@ export default async function MeetingPage({ params, searchParams }: { params: Pa
     const found = await lookUp(caller.meeting.exists({ code }));
     if ("refused" in found) return <LookupRefused message={found.refused} />;
     // the same client component before and after guest sign-in, so joining carries on across the refresh
-    return <MeetingLobby code={code} realtimeUrl={realtimeUrl} user={null} meeting={null} />;
+    return <MeetingLobby code={code} realtimeUrl={realtimeUrl} iceTransportPolicy={iceTransportPolicy} user={null} meeting={null} />;
   }
 
   const found = await lookUp(caller.meeting.get({ code }));
@@ -85,6 +86,7 @@ export default async function MeetingPage({ params, searchParams }: { params: Pa
       <MeetingLobby
         code={code}
         realtimeUrl={realtimeUrl}
+        iceTransportPolicy={iceTransportPolicy}
         autoJoin={join === "video" || join === "audio" ? join : null}
         user={{ id: user.id, name: user.name, isGuest: user.isGuest }}
         meeting={{

@@ -20,6 +20,8 @@ export interface MeshHost {
   readonly selfPeerId: string;
   send(targetPeerId: string, signal: P2PSignal): Promise<void>;
   iceServers(): RTCIceServer[];
+  /** ICE_TRANSPORT_POLICY: "relay" gathers and uses TURN candidates only */
+  readonly iceTransportPolicy: RTCIceTransportPolicy;
   /** the tracks we publish now (a muted mic is sent as no track) */
   localTrack(source: MediaSource): MediaStreamTrack | null;
   /** a connection's health changed (for the "Reconnecting" state) */
@@ -105,7 +107,7 @@ export class MeshPeer {
     this.previousTracks.push(...this.remoteTracks.values());
     this.remoteTracks.clear();
     this.earlyCandidates = [];
-    const pc = new RTCPeerConnection({ iceServers: this.host.iceServers() });
+    const pc = new RTCPeerConnection({ iceServers: this.host.iceServers(), iceTransportPolicy: this.host.iceTransportPolicy });
     this.pc = pc;
     pc.onnegotiationneeded = () => {
       if (this.remoteConnectionId !== null || this.offersFirst) void this.offer(pc);
