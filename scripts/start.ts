@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { exitOnInvalidEnv, parseStartEnv } from "../packages/config/src/env.ts";
 import { applyMigrations, createDb } from "../packages/db/src/index.ts";
 import { ensureFirstAdmin } from "./lib/admin.ts";
+import { localTurnAddress, startLocalCoturn } from "./lib/coturn.ts";
 import { dataDir, sessionSecret, writeRuntimeSettings } from "./lib/config.ts";
 import { startPostgres } from "./lib/postgres.ts";
 import { spawnTsServer, waitForHttp, type ManagedProcess } from "./lib/processes.ts";
@@ -57,6 +58,17 @@ async function main() {
     log(`Redis ${redis.url}`);
   }
 
+  let turn = env.TURN_URLS && env.TURN_SECRET ? { urls: env.TURN_URLS, secret: env.TURN_SECRET } : null;
+  if (turn) log("using TURN_URLS");
+  else {
+    const coturn = await startLocalCoturn({ dataDir: dataDir(root), address: localTurnAddress(env.MEDIA_ANNOUNCED_ADDRESS), log });
+    if (coturn) {
+      cleanups.push(() => coturn.stop());
+      turn = coturn;
+      log(`coturn ${coturn.urls.join(", ")}`);
+    }
+  }
+
   const migrations = await applyMigrations(databaseUrl, path.join(root, "prisma/migrations"));
   log(migrations.applied.length ? `applied migrations: ${migrations.applied.join(", ")}` : "database schema is up to date");
   const db = createDb(databaseUrl);
@@ -74,6 +86,7 @@ async function main() {
     NEXTAUTH_URL: webUrl,
     ALLOWED_ORIGINS: env.ALLOWED_ORIGINS.join(","),
     REALTIME_PUBLIC_URL: env.REALTIME_PUBLIC_URL,
+    ...(turn ? { TURN_URLS: turn.urls.join(","), TURN_SECRET: turn.secret } : {}),
   };
   await writeRuntimeSettings(root, settings);
   const serversEnv = { ...process.env, ...settings, NODE_ENV: "production" as const, NEXT_TELEMETRY_DISABLED: "1" };

@@ -11,6 +11,9 @@ export interface RuntimeSettings {
   NEXTAUTH_URL: string;
   ALLOWED_ORIGINS: string;
   REALTIME_PUBLIC_URL: string;
+  /** the TURN server `npm start` gives browsers (its own coturn, or TURN_URLS/TURN_SECRET), for extra realtime nodes */
+  TURN_URLS?: string;
+  TURN_SECRET?: string;
 }
 
 export const dataDir = (root: string) => path.join(root, ".data");

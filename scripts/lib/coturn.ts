@@ -2,7 +2,10 @@
 // started with a configuration written next to its data (mode 600: it holds the shared secret) and stopped by PID.
 // Production runs it with deploy/coturn/ instead.
 import { spawn } from "node:child_process";
-import { mkdir, writeFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { isPortOpen } from "./ports.ts";
 import { commandExists, isRoot, run } from "./run.ts";
@@ -104,4 +107,68 @@ export async function startCoturnServer(options: CoturnOptions): Promise<CoturnS
     await new Promise((r) => setTimeout(r, 100));
   }
   return { pid: child.pid!, listenIp: options.listenIp, port: options.port, tlsPort: options.tls?.port ?? null, stop };
+}
+
+/** The address a local coturn serves on: the machine's LAN address (browsers on other machines reach it), else loopback. */
+export function localTurnAddress(announced: string | undefined): string {
+  if (announced && /^\d+\.\d+\.\d+\.\d+$/.test(announced)) return announced;
+  for (const addresses of Object.values(os.networkInterfaces())) {
+    for (const address of addresses ?? []) if (address.family === "IPv4" && !address.internal) return address.address;
+  }
+  return "127.0.0.1";
+}
+
+/** The TURN secret generated on the first start and kept in .data/ (mode 600), like the session secret. */
+async function localTurnSecret(dataDir: string): Promise<string> {
+  const file = path.join(dataDir, "turn-secret");
+  if (existsSync(file)) return (await readFile(file, "utf8")).trim();
+  const secret = randomBytes(32).toString("base64url");
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(file, secret + "\n", { mode: 0o600 });
+  return secret;
+}
+
+/**
+ * `npm start` without TURN_URLS/TURN_SECRET: a coturn of its own on 3478 (UDP and TCP; no TLS, browsers would not
+ * trust a self-signed certificate) with its relay range 50000-59999 beside the SFU's ports. A development machine:
+ * peers on the LAN are allowed, loopback peers only when the server itself is on loopback. Null, with the reason
+ * logged, when it cannot run: the product works without TURN on a LAN.
+ */
+export async function startLocalCoturn(options: {
+  dataDir: string;
+  address: string;
+  log: (line: string) => void;
+}): Promise<{ urls: string[]; secret: string; stop(): Promise<void> } | null> {
+  const { address, log } = options;
+  try {
+    return await startCoturnOn(address, options.dataDir, log);
+  } catch (error) {
+    // the product works without it: say why, and carry on
+    log(`TURN is not configured: coturn did not start: ${error instanceof Error ? error.message : error}`);
+    return null;
+  }
+}
+
+async function startCoturnOn(address: string, dataDir: string, log: (line: string) => void): Promise<{ urls: string[]; secret: string; stop(): Promise<void> } | null> {
+  const binary = await ensureTurnserverBinary(log);
+  if (!binary) {
+    log(`TURN is not configured: turnserver is not installed. ${COTURN_INSTALL_HINT}`);
+    return null;
+  }
+  const port = 3478;
+  if (await isPortOpen(port, address)) {
+    log(`TURN is not configured: port ${port} on ${address} is taken (another coturn?). Point TURN_URLS and TURN_SECRET at it to use it.`);
+    return null;
+  }
+  const secret = await localTurnSecret(dataDir);
+  const server = await startCoturnServer({
+    secret,
+    runtimeDir: path.join(dataDir, "coturn"),
+    listenIp: address,
+    port,
+    relayPorts: { min: 50_000, max: 59_999 },
+    allowLoopbackPeers: address.startsWith("127."),
+    log,
+  });
+  return { urls: [`turn:${address}:${port}?transport=udp`, `turn:${address}:${port}?transport=tcp`], secret, stop: () => server.stop() };
 }

@@ -19,6 +19,10 @@ logger.setBindings({ service: "realtime", nodeId });
 const node = await startRealtimeServer({ nodeId, port: env.REALTIME_PORT, host: env.HOST, databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL });
 const chatPersister = await startChatPersister({ databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL, consumer: nodeId });
 logger.info({ port: node.port }, `realtime: listening on ws://localhost:${node.port}`);
+// calls still connect on a LAN without it; behind strict NATs and firewalls they fail
+if (env.TURN_URLS) logger.info({ turnUrls: env.TURN_URLS, iceTransportPolicy: env.ICE_TRANSPORT_POLICY }, "realtime: TURN is configured");
+else if (env.ICE_TRANSPORT_POLICY === "relay") logger.error("realtime: TURN is not configured but ICE_TRANSPORT_POLICY=relay: no call can connect (set TURN_URLS and TURN_SECRET)");
+else logger.warn("realtime: TURN is not configured (TURN_URLS, TURN_SECRET): calls between networks that block direct connections will fail");
 
 let stopping = false;
 const shutdown = async (signal: NodeJS.Signals) => {

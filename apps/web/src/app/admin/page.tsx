@@ -37,6 +37,16 @@ export default async function AdminPage() {
               </div>
             ))}
           </dl>
+          <p className="mt-6 text-sm" data-testid="turn-status">
+            {overview.turnConfigured ? (
+              <>TURN relay: configured. Calls connect from behind firewalls and strict NATs.</>
+            ) : (
+              <>
+                <strong>TURN is not configured.</strong> Calls work on a LAN, but people behind strict firewalls or NATs cannot connect: install coturn (`npm start` runs it) or set
+                TURN_URLS and TURN_SECRET.
+              </>
+            )}
+          </p>
         </section>
       </main>
     </>

@@ -1,3 +1,4 @@
+import { env } from "@qualmeet/config";
 import type { Context } from "../../trpc.ts";
 
 /** Headline numbers for the admin console. */
@@ -9,5 +10,6 @@ export async function overviewHandler({ ctx }: { ctx: Context }) {
     ctx.db.meeting.count({ where: { status: "LIVE" } }),
     ctx.db.report.count({ where: { status: "OPEN" } }),
   ]);
-  return { users, guests, meetings, liveMeetings, openReports };
+  // without TURN, calls between networks that block direct connections fail: the operator should know
+  return { users, guests, meetings, liveMeetings, openReports, turnConfigured: Boolean(env.TURN_URLS && env.TURN_SECRET) };
 }
