@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { startCoturnServer } from "../../scripts/lib/coturn.ts";
 import { freePort, freePortRun } from "../../scripts/lib/ports.ts";
-import { runOrThrow } from "../../scripts/lib/run.ts";
+import { run, runOrThrow } from "../../scripts/lib/run.ts";
 
 export interface TestCoturn {
   pid: number;
@@ -73,4 +73,17 @@ export async function startCoturn(options: { secret: string; realm?: string }): 
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
+}
+
+export type TurnTransport = "udp" | "tcp" | "tls";
+
+/**
+ * coturn's own client (turnutils_uclient, independent of the browsers) allocates two relays with these credentials
+ * and sends a couple of packets between them (-y: client to client, -c: no RTCP pair). `ok` when it could.
+ */
+export async function turnAllocate(server: { host: string; port: number }, transport: TurnTransport, credentials: { username: string; credential: string }) {
+  const flags = { udp: [], tcp: ["-t"], tls: ["-t", "-S"] }[transport];
+  const args = [...flags, "-y", "-c", "-n", "2", "-u", credentials.username, "-w", credentials.credential, "-p", String(server.port), server.host];
+  const result = await run("turnutils_uclient", args, { timeout: 30_000 });
+  return { ok: result.code === 0, output: result.stdout + result.stderr };
 }

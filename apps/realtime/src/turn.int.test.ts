@@ -4,8 +4,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { turnCredentials } from "../../../packages/api/src/services/turnCredentials.ts";
-import { run } from "../../../scripts/lib/run.ts";
-import { startCoturn, type TestCoturn } from "../../../tests/harness/coturn.ts";
+import { startCoturn, turnAllocate, type TestCoturn, type TurnTransport } from "../../../tests/harness/coturn.ts";
 
 const secret = randomBytes(24).toString("base64url");
 let coturn: TestCoturn;
@@ -23,18 +22,11 @@ function issued(userId: string, nowMs = Date.now()): { username: string; credent
   return { username: server!.username!, credential: server!.credential! };
 }
 
-type Transport = "udp" | "tcp" | "tls";
-
-/** Two allocations and a couple of packets relayed between them by turnutils_uclient (-y: client to client, -c: no RTCP pair). */
-async function allocate(transport: Transport, { username, credential }: { username: string; credential: string }) {
-  const flags = { udp: [], tcp: ["-t"], tls: ["-t", "-S"] }[transport];
-  const port = transport === "tls" ? coturn.tlsPort : coturn.port;
-  const result = await run("turnutils_uclient", [...flags, "-y", "-c", "-n", "2", "-u", username, "-w", credential, "-p", String(port), coturn.host], { timeout: 30_000 });
-  return { ok: result.code === 0, output: result.stdout + result.stderr };
-}
+const allocate = (transport: TurnTransport, credentials: { username: string; credential: string }) =>
+  turnAllocate({ host: coturn.host, port: transport === "tls" ? coturn.tlsPort : coturn.port }, transport, credentials);
 
 describe("coturn with the product's credentials", () => {
-  test.each<Transport>(["udp", "tcp", "tls"])("issued credentials allocate a relay over %s", async (transport) => {
+  test.each<TurnTransport>(["udp", "tcp", "tls"])("issued credentials allocate a relay over %s", async (transport) => {
     // a user of its own per transport: coturn counts allocations against user-quota per username
     const result = await allocate(transport, issued(`user-${transport}`));
     expect(result.output).not.toContain("Cannot complete Allocation");
