@@ -52,7 +52,11 @@ export interface CoturnServer {
   stop(): Promise<void>;
 }
 
-/** The turnserver.conf lines for these options (the production hardening of deploy/coturn, minus the peer ranges). */
+/**
+ * The turnserver.conf lines for these options: deploy/coturn's hardening minus the denied peer ranges and minus
+ * `no-tlsv1`/`no-tlsv1_1` (coturn 4.6.1 then negotiates TLS 1.3, after whose handshake turnutils_uclient, the
+ * tests' independent client, hangs; browsers do not).
+ */
 export function coturnConfig(options: CoturnOptions): string {
   const lines = [
     "use-auth-secret",
@@ -61,7 +65,7 @@ export function coturnConfig(options: CoturnOptions): string {
     `listening-ip=${options.listenIp}`,
     `relay-ip=${options.listenIp}`,
     `listening-port=${options.port}`,
-    ...(options.tls ? [`tls-listening-port=${options.tls.port}`, `cert=${options.tls.cert}`, `pkey=${options.tls.pkey}`, "no-tlsv1", "no-tlsv1_1"] : ["no-tls", "no-dtls"]),
+    ...(options.tls ? [`tls-listening-port=${options.tls.port}`, `cert=${options.tls.cert}`, `pkey=${options.tls.pkey}`] : ["no-tls", "no-dtls"]),
     `min-port=${options.relayPorts.min}`,
     `max-port=${options.relayPorts.max}`,
     "user-quota=30",
