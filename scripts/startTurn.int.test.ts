@@ -4,8 +4,8 @@ import { spawn } from "node:child_process";
 import { stat, readFile } from "node:fs/promises";
 import path from "node:path";
 import { expect, test, vi } from "vitest";
-import { turnCredentials } from "../packages/api/src/services/turnCredentials.ts";
-import { turnAllocate } from "../tests/harness/coturn.ts";
+import { Redis } from "ioredis";
+import { issuedTurnCredential, turnAllocate } from "../tests/harness/coturn.ts";
 import { repoRoot } from "../tests/harness/paths.ts";
 import { isPortOpen, freePort } from "./lib/ports.ts";
 
@@ -36,8 +36,9 @@ test("npm start runs coturn, gives its URLs to the servers, and stops it", { tim
     const secretFile = path.join(repoRoot, ".data/turn-secret");
     expect((await stat(secretFile)).mode & 0o777).toBe(0o600);
     const secret = (await readFile(secretFile, "utf8")).trim();
-    const [server] = turnCredentials("user-1", Date.now(), { urls, secret }).iceServers;
-    const allocation = await turnAllocate({ host, port: 3478 }, "udp", { username: server!.username!, credential: server!.credential! });
+    const redis = new Redis(process.env.REDIS_URL!);
+    const credential = await issuedTurnCredential(redis, `start-${Date.now()}`, { urls, secret }).finally(() => redis.disconnect());
+    const allocation = await turnAllocate({ host, port: 3478 }, "udp", credential);
     expect(allocation.ok, allocation.output).toBe(true);
 
     child.kill("SIGTERM");

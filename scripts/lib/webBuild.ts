@@ -4,14 +4,15 @@ import { spawn } from "node:child_process";
 /**
  * Builds the web app through turbo, whose cache makes an unchanged build take a second (one cached build per
  * variant). `testHooks` builds the variant tests and the join benchmark drive: with `window.__qualmeet` (stats,
- * topology) and `window.__listenTogether`; the product's build (`npm start`) has neither.
+ * topology) and `window.__listenTogether`; the product's build (`npm start`) has neither. `env` adds to the
+ * environment (turbo passes a task only the variables turbo.json names).
  */
-export function buildWeb(root: string, options: { quiet?: boolean; testHooks?: boolean } = {}): Promise<void> {
+export function buildWeb(root: string, options: { quiet?: boolean; testHooks?: boolean; env?: Record<string, string> } = {}): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(root, "node_modules/turbo/bin/turbo"), "run", "build", "--filter=@qualmeet/web", "--output-logs=errors-only"], {
       cwd: root,
       stdio: options.quiet ? ["ignore", "pipe", "pipe"] : "inherit",
-      env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1", NEXT_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1", QUALMEET_TEST_HOOKS: options.testHooks ? "1" : "" },
+      env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1", NEXT_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1", QUALMEET_TEST_HOOKS: options.testHooks ? "1" : "", ...options.env },
     });
     let output = "";
     child.stdout?.on("data", (d) => (output += d));

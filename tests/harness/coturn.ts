@@ -4,6 +4,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import type { Redis } from "ioredis";
+import { issueIceServers } from "../../packages/api/src/services/turnCredentials.ts";
 import { startCoturnServer } from "../../scripts/lib/coturn.ts";
 import { freePort, freePortRun } from "../../scripts/lib/ports.ts";
 import { run, runOrThrow } from "../../scripts/lib/run.ts";
@@ -86,4 +88,16 @@ export async function turnAllocate(server: { host: string; port: number }, trans
   const args = [...flags, "-y", "-c", "-n", "2", "-u", credentials.username, "-w", credentials.credential, "-p", String(server.port), server.host];
   const result = await run("turnutils_uclient", args, { timeout: 30_000 });
   return { ok: result.code === 0, output: result.stdout + result.stderr };
+}
+
+/**
+ * The TURN credential the product issues to `userId` for these URLs and secret (issueIceServers, its daily quota
+ * counted in `redis`), as of `nowMs`: what a browser in a meeting is handed.
+ */
+export async function issuedTurnCredential(redis: Redis, userId: string, turn: { urls: string[]; secret: string }, nowMs = Date.now()) {
+  const settings = { turnUrls: turn.urls, secret: turn.secret, stunUrls: undefined, ttlS: 3600, dailyQuota: 100 };
+  const grant = await issueIceServers(redis, userId, nowMs, settings);
+  const server = grant.iceServers.find((entry) => entry.credential);
+  if (!server) throw new Error(`no TURN server was issued: ${JSON.stringify(grant)}`);
+  return { urls: server.urls, username: server.username!, credential: server.credential! };
 }

@@ -11,6 +11,7 @@ import { freePort } from "../../scripts/lib/ports.ts";
 import { startPostgres } from "../../scripts/lib/postgres.ts";
 import { startRedis } from "../../scripts/lib/redis.ts";
 import { buildWeb } from "../../scripts/lib/webBuild.ts";
+import { WEB_BUILD_TURN_ENV } from "./webBuildEnv.ts";
 import { repoRoot } from "./paths.ts";
 
 type Teardown = () => Promise<void>;
@@ -64,7 +65,9 @@ async function startStack(): Promise<Teardown> {
       // tests read the realtime nodes' details (rooms, workers) from /healthz with it (healthDetails, servers.ts)
       HEALTH_DETAILS_TOKEN: randomBytes(16).toString("hex"),
     });
-    await buildWeb(repoRoot, { quiet: true, testHooks: true });
+    // built with a TURN secret too, which the bundle secret scan then looks for (not given to the servers: they
+    // would hand browsers a TURN server that is not there)
+    await buildWeb(repoRoot, { quiet: true, testHooks: true, env: WEB_BUILD_TURN_ENV });
   } catch (error) {
     await teardown();
     throw error;

@@ -86,6 +86,13 @@ test("variables that only make sense together are checked together", () => {
   expect(turn.TURN_URLS).toEqual(["turn:turn.example.org:3478", "turns:turn.example.org:5349"]);
 });
 
+test("TURN credentials: an hour, 200 a day by default; STUN_URLS are stun: URLs; a credential shorter than a minute is refused", () => {
+  expect(parseServerEnv(servers)).toMatchObject({ TURN_CREDENTIAL_TTL_S: 3600, TURN_DAILY_QUOTA: 200 });
+  expect(parseServerEnv({ ...servers, STUN_URLS: "stun:stun.example.org:3478" }).STUN_URLS).toEqual(["stun:stun.example.org:3478"]);
+  expect(problems(() => parseServerEnv({ ...servers, TURN_CREDENTIAL_TTL_S: "30" }))).toEqual(["TURN_CREDENTIAL_TTL_S: a whole number of seconds (60 or more), got '30'"]);
+  expect(problems(() => parseServerEnv({ ...servers, STUN_URLS: "turn:turn.example.org:3478" }))).toEqual(["STUN_URLS: stun: URLs, got 'turn:turn.example.org:3478'"]);
+});
+
 test("realtime socket limits: README defaults, and a message cap below the subscription cap is refused", () => {
   expect(parseServerEnv(servers)).toMatchObject({
     WS_MAX_SOCKETS_PER_IP: 500,

@@ -2,7 +2,7 @@
 // here or on another node over NodeRpc, through this one interface: renaming a command or changing its
 // arguments or result fails to compile on both sides instead of breaking multi-node meetings at run time.
 import type { ConsumeInput, ConsumeResult, ProduceInput, TransportDirection, TransportInfo, mediasoupTypes } from "@qualmeet/media";
-import type { IceServer } from "../services/turnCredentials.ts";
+import type { IceServersGrant } from "../services/turnCredentials.ts";
 import type { MeetingTopology, P2PSignal, PeerInfo, PlaybackState } from "./events.ts";
 import type { Caller, MeetingMeta, MeetingSnapshot } from "./participants.ts";
 
@@ -30,7 +30,8 @@ export type MediaOperation = keyof MediaOperations;
 export type MediaArgs<K extends MediaOperation> = MediaOperations[K]["args"];
 export type MediaResult<K extends MediaOperation> = MediaOperations[K]["result"];
 
-export interface JoinResult {
+/** `iceServers`, their `expiresInS` and a `relayNotice` for the person: see services/turnCredentials.ts */
+export interface JoinResult extends IceServersGrant {
   meeting: MeetingMeta;
   self: PeerInfo;
   peers: PeerInfo[];
@@ -41,7 +42,6 @@ export interface JoinResult {
   playback: PlaybackState | null;
   /** whether everyone may share and control "Listen together" (the host always may) */
   playbackAllowed: boolean;
-  iceServers: IceServer[];
   /** the client subscribes from here: its own peer.joined and everything after it */
   lastEventId: string;
 }

@@ -12,6 +12,8 @@
 //   room:{meetingId}:lobby       hash userId -> JSON of who waits for the host to let them in (admission.ts, lobby.ts)
 //   room:{meetingId}:admitted    set, TTL: users who joined or were let in: they pass the lock and the lobby again
 //   lobby:{meetingId}            pub/sub: the lobby changed, or the host decided about someone in it
+//   quota:turn:{userId}          counter, TTL to the next UTC midnight: TURN credentials issued to the user today
+//                                (services/turnCredentials.ts)
 export const meetingKeys = {
   events: (meetingId: string) => `room:${meetingId}:events`,
   channel: (meetingId: string) => `events:${meetingId}`,
@@ -24,4 +26,5 @@ export const meetingKeys = {
   lobby: (meetingId: string) => `room:${meetingId}:lobby`,
   admitted: (meetingId: string) => `room:${meetingId}:admitted`,
   lobbyChannel: (meetingId: string) => `lobby:${meetingId}`,
+  turnQuota: (userId: string) => `quota:turn:${userId}`,
 } as const;

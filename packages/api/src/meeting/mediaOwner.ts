@@ -9,7 +9,7 @@ import type { Redis } from "ioredis";
 import type { PrismaClient } from "@qualmeet/db";
 import type { Room as MediaRoom, WorkerPool } from "@qualmeet/media";
 import { previousStreamId } from "../services/streamIds.ts";
-import { turnCredentials } from "../services/turnCredentials.ts";
+import { issueIceServers } from "../services/turnCredentials.ts";
 import type { JoinResult, MediaArgs, MediaOperation, MediaOwnerCommands, MediaResult, PlaybackCommand, ReconnectMediaResult } from "./commands.ts";
 import type { MeetingEventLog } from "./eventLog.ts";
 import type { MeetingEvent, P2PSignal, PlaybackState } from "./events.ts";
@@ -138,7 +138,7 @@ export class MediaOwner implements MediaOwnerCommands {
       meshThreshold: live.meshThreshold,
       playback: live.playback,
       playbackAllowed: live.playbackAllowed,
-      iceServers: turnCredentials(user.id).iceServers,
+      ...(await issueIceServers(this.deps.redis, user.id)),
       lastEventId: participant.joinedAfterId,
     };
   }

@@ -1,9 +1,9 @@
 // Meetings over the realtime socket: join, the meeting's event stream, leave, P2P signaling, and the host's powers.
 import { env } from "@qualmeet/config";
-import { turnCredentials } from "../services/turnCredentials.ts";
+import { issueIceServers } from "../services/turnCredentials.ts";
 import { createTRPCRouter, guestOrUserProcedure, rateLimit, access } from "../trpc.ts";
 import { meetingCodeLookups } from "./meeting/lookups.ts";
-import { meetingCall, meetingCommand } from "./room/caller.ts";
+import { meetingCall, meetingCaller, meetingCommand } from "./room/caller.ts";
 import { meetingEventsHandler } from "./room/events.handler.ts";
 import { eventsSchema, joinSchema, meshThresholdSchema, micMutedSchema, peerRef, playbackAllowedSchema, playbackSchema, signalSchema, targetSchema } from "./room/room.schema.ts";
 
@@ -27,12 +27,12 @@ export const roomRouter = createTRPCRouter({
     .meta(access("guest or user", "meeting participant"))
     .meta(turnLimit)
     .input(peerRef)
-    .query(
-      meetingCall(async (meetings, caller, input) => {
-        await meetings.check(input.meetingId, input.peerId, caller);
-        return turnCredentials(caller.user.id);
-      }),
-    ),
+    .query(async ({ ctx, input }) => {
+      const { meetings, caller } = meetingCaller(ctx);
+      // only a participant gets credentials (a refused caller counts nothing against the quota)
+      await meetings.check(input.meetingId, input.peerId, caller);
+      return issueIceServers(ctx.redis, caller.user.id);
+    }),
 
   /** After a `media.lost` event: the new router's capabilities and who is here, to rebuild transports. */
   reconnectMedia: guestOrUserProcedure

@@ -32,7 +32,7 @@ declare global {
       topology(): ReturnType<SfuEngine["debugTopology"]>;
       /** every mesh connection offers at once (glare tests) */
       forceMeshOffer(): Promise<unknown>;
-      /** fetch and apply fresh ICE servers now (normally every 45 min) */
+      /** fetch and apply fresh ICE servers now (normally at 3/4 of the credential's life: iceRefresh.ts) */
       refreshIceServers(): Promise<void>;
       engine: MediaEngine;
     };

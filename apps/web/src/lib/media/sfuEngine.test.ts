@@ -57,6 +57,8 @@ const fakes = vi.hoisted(() => {
     closed = false;
     connectionState = "new";
     restartedWith: unknown = null;
+    /** what updateIceServers gave the transport (fresh TURN credentials) */
+    iceServers: unknown = null;
     private connecting: Promise<void> | null = null;
     constructor(
       readonly id: string,
@@ -85,7 +87,9 @@ const fakes = vi.hoisted(() => {
     async restartIce({ iceParameters }: { iceParameters: unknown }) {
       this.restartedWith = iceParameters;
     }
-    async updateIceServers() {}
+    async updateIceServers({ iceServers }: { iceServers: unknown }) {
+      this.iceServers = iceServers;
+    }
     close() {
       this.closed = true;
     }
@@ -174,6 +178,8 @@ function fakeSignaling() {
     playback: null,
     playbackAllowed: false,
     iceServers: [],
+    expiresInS: 3600,
+    relayNotice: null,
     lastEventId: "0-0",
   };
   const client: SignalingClient = {
@@ -189,7 +195,7 @@ function fakeSignaling() {
       leave: answer("room.leave", none, () => ({})),
       reconnectMedia: answer("room.reconnectMedia", none, () => ({ routerRtpCapabilities: { codecs: [] }, peers: [peer("me"), bob] })),
       signal: answer("room.signal", none, () => ({})),
-      iceServers: { query: async () => ({ iceServers: [], expiresInS: 3600 }) },
+      iceServers: { query: async () => ({ iceServers: [], expiresInS: 3600, relayNotice: null }) },
       setMeshThreshold: answer("room.setMeshThreshold", none, () => ({})),
       muteParticipant: answer("room.muteParticipant", none, () => ({})),
       setMicMuted: answer(
@@ -400,6 +406,31 @@ describe("SFU engine signaling", () => {
     await engine.stopCamera();
     expect(calls).toEqual(["media.closeProducer me-camera"]);
     expect(useMeetingStore.getState().local.camera).toBeNull();
+  });
+
+  test("fresh ICE servers (TURN credentials) go to both SFU transports in place: nothing is rebuilt, the call stays connected", async () => {
+    const { calls, client } = await joined();
+    calls.length = 0;
+    const fresh = [{ urls: ["turn:turn.example.org:3478"], username: "1800000000:me", credential: "fresh" }];
+    client.room.iceServers = { query: async () => ({ iceServers: fresh, expiresInS: 3600, relayNotice: null }) };
+    await engine!.refreshIceServers();
+    expect(fakes.transports.map((t) => [t.direction, t.iceServers, t.closed])).toEqual([
+      ["send", fresh, false],
+      ["recv", fresh, false],
+    ]);
+    expect(calls).toEqual([]);
+    expect(useMeetingStore.getState().connection).toBe("Connected");
+  });
+
+  test("over the daily relay allowance the join goes on and the meeting page shows the notice", async () => {
+    const signaling = fakeSignaling();
+    const notice = "You have used today's relay allowance; calls behind strict firewalls may fail.";
+    const join = signaling.client.room.join.mutate;
+    signaling.client.room.join = { mutate: async (input) => ({ ...(await join(input)), relayNotice: notice }) };
+    engine = new SfuEngine(signaling.client);
+    await engine.join({ code: "abcd2345", camera: fakeTrack("video"), mic: fakeTrack("audio") });
+    await vi.waitFor(() => expect(useMeetingStore.getState().connection).toBe("Connected"));
+    expect(useMeetingStore.getState().notice?.text).toBe(notice);
   });
 
   test("a transport that fails restarts ICE with fresh parameters from the server and shows Reconnecting meanwhile", async () => {

@@ -8,6 +8,7 @@ import { useChatStore } from "@/stores/chat";
 import { useMeetingStore } from "@/stores/meeting";
 import type { JoinOptions, MediaEngine, PeerStats, VideoSource } from "./engine";
 import { errorMessage } from "@/lib/errors";
+import { IceRefresh } from "./iceRefresh";
 import { LocalMediaControl } from "./localMedia";
 import { CALL_TIMEOUT_MS, errorCode, sleep, withTimeout } from "./mediaCalls";
 import { MediaSession } from "./mediaSession";
@@ -18,8 +19,6 @@ import type { JoinResult, SignalingClient, Subscription } from "./signaling";
 import { MEDIA_SERVER_UNAVAILABLE, MEDIA_SERVER_RETRY_MS, TopologySwitch, type TopologyDescription } from "./topologySwitch";
 
 const JOIN_TIMEOUT_MS = 20_000;
-/** ICE servers (TURN credentials) are refreshed well before they expire. */
-export const ICE_REFRESH_MS = 45 * 60_000;
 
 export class SfuEngine implements MediaEngine {
   private readonly session: MediaSession;
@@ -28,7 +27,7 @@ export class SfuEngine implements MediaEngine {
   private readonly localMedia: LocalMediaControl;
   private events: Subscription | null = null;
   private unwatchSocket: (() => void) | null = null;
-  private iceTimer: ReturnType<typeof setInterval> | null = null;
+  private readonly iceRefresh: IceRefresh;
 
   constructor(
     private readonly client: SignalingClient,
@@ -41,6 +40,11 @@ export class SfuEngine implements MediaEngine {
       (source) => this.localMedia.onTrackEnded(source),
     );
     this.topologySwitch = new TopologySwitch(this.session, this.sfu);
+    this.iceRefresh = new IceRefresh({
+      fetch: () => withTimeout(this.client.room.iceServers.query(this.session.peer), CALL_TIMEOUT_MS, "iceServers timed out"),
+      apply: (iceServers) => this.applyIceServers(iceServers),
+      notify: (text) => useMeetingStore.getState().notify(text),
+    });
     this.localMedia = new LocalMediaControl(this.session, this.sfu.publisher, () => this.topologySwitch.mesh);
   }
 
@@ -103,7 +107,7 @@ export class SfuEngine implements MediaEngine {
     this.topologySwitch.apply(res);
     this.subscribe(res.lastEventId);
     this.unwatchSocket = useRealtimeStatus.subscribe(() => this.updateConnection());
-    this.startIceRefresh();
+    this.iceRefresh.start(res);
     const joined = res;
     await session
       .enqueue(() => this.topologySwitch.startMedia(joined))
@@ -134,8 +138,7 @@ export class SfuEngine implements MediaEngine {
     this.events = null;
     this.unwatchSocket?.();
     this.unwatchSocket = null;
-    if (this.iceTimer) clearInterval(this.iceTimer);
-    this.iceTimer = null;
+    this.iceRefresh.close();
     this.sfu.close();
     this.topologySwitch.closeMesh();
     this.localMedia.stopAll();
@@ -189,6 +192,7 @@ export class SfuEngine implements MediaEngine {
       }
       session.ids = { meetingId: res.meeting.id, peerId: res.self.peerId };
       session.iceServers = res.iceServers;
+      this.iceRefresh.start(res);
       useMeetingStore.getState().setJoined(res.meeting, res.self, res.peers);
       useMeetingStore.getState().setPlayback(res.playback);
       useMeetingStore.getState().setPlaybackAllowed(res.playbackAllowed);
@@ -283,29 +287,17 @@ export class SfuEngine implements MediaEngine {
 
   // ---- ICE servers ---------------------------------------------------------------------------------------
 
-  private startIceRefresh(): void {
-    if (this.iceTimer) clearInterval(this.iceTimer);
-    this.iceTimer = setInterval(() => void this.refreshIceServers(), ICE_REFRESH_MS);
+  /** Fetches fresh ICE servers now (iceRefresh.ts does it in the background before they expire). */
+  refreshIceServers(): Promise<void> {
+    return this.iceRefresh.refresh();
   }
 
-  /** Fetches fresh ICE servers (TURN credentials expire) with room.iceServers and applies them to every connection. */
-  async refreshIceServers(): Promise<void> {
-    const { session } = this;
-    try {
-      const { iceServers, expiresInS } = await withTimeout(this.client.room.iceServers.query(session.peer), CALL_TIMEOUT_MS, "iceServers timed out");
-      session.iceServers = iceServers;
-      // credentials shorter-lived than the default period: refresh at 3/4 of their life
-      const period = Math.min(ICE_REFRESH_MS, Math.max(60_000, expiresInS * 750));
-      if (period < ICE_REFRESH_MS && this.iceTimer) {
-        clearInterval(this.iceTimer);
-        this.iceTimer = setInterval(() => void this.refreshIceServers(), period);
-      }
-    } catch (error) {
-      console.warn("[media] ICE server refresh failed", error);
-      return;
-    }
-    this.topologySwitch.mesh?.setIceServers(session.iceServers);
-    await this.sfu.transports.updateIceServers(session.iceServers);
+  /** New ICE servers (fresh TURN credentials) for every connection, in place: the call goes on. */
+  private async applyIceServers(iceServers: RTCIceServer[]): Promise<void> {
+    if (this.session.closed) return;
+    this.session.iceServers = iceServers;
+    this.topologySwitch.mesh?.setIceServers(iceServers);
+    await this.sfu.transports.updateIceServers(iceServers);
   }
 
   // ---- connection state ----------------------------------------------------------------------------------

@@ -72,7 +72,9 @@ export class SfuTransports {
 
   async updateIceServers(iceServers: RTCIceServer[]): Promise<void> {
     for (const transport of [this.send, this.recv]) {
-      if (transport && !transport.closed) await transport.updateIceServers({ iceServers }).catch(() => undefined);
+      // a transport that refuses keeps its old credentials: it may fail to reconnect through TURN once they expire
+      if (transport && !transport.closed)
+        await transport.updateIceServers({ iceServers }).catch((error: unknown) => console.warn(`[media] updateIceServers failed on the ${transport.direction} transport`, error));
     }
   }
 

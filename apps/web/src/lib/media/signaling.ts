@@ -17,7 +17,16 @@ export interface PeerInput {
   peerId: string;
 }
 
-export interface JoinResult {
+/** ICE servers for the caller's connections (STUN, and TURN with a time-limited credential: iceRefresh.ts). */
+export interface IceServersGrant {
+  iceServers: RTCIceServer[];
+  /** how long the TURN credential in `iceServers` lasts */
+  expiresInS: number;
+  /** set when only STUN is given (the daily relay allowance is used up): shown to the person once */
+  relayNotice: string | null;
+}
+
+export interface JoinResult extends IceServersGrant {
   meeting: { id: string; code: string; title: string; maxParticipants: number; mode: string; hostId: string };
   self: PeerInfo;
   peers: PeerInfo[];
@@ -30,7 +39,6 @@ export interface JoinResult {
   playback: Extract<MeetingEvent, { type: "playback" }>["playback"] | null;
   /** whether everyone may share and control it (the host always may) */
   playbackAllowed: boolean;
-  iceServers: RTCIceServer[];
   lastEventId: string;
 }
 
@@ -76,7 +84,7 @@ export interface SignalingClient {
     reconnectMedia: Mutation<PeerInput, { routerRtpCapabilities: RtpCapabilities | null; peers: PeerInfo[] }>;
     signal: Mutation<PeerInput & { targetPeerId: string; signal: P2PSignal }, unknown>;
     /** fresh ICE servers (time-limited TURN credentials) */
-    iceServers: { query(input: PeerInput): Promise<{ iceServers: RTCIceServer[]; expiresInS: number }> };
+    iceServers: { query(input: PeerInput): Promise<IceServersGrant> };
     setMeshThreshold: Mutation<PeerInput & { meshThreshold: number }, unknown>;
     muteParticipant: Mutation<PeerInput & { targetPeerId: string }, unknown>;
     setMicMuted: Mutation<PeerInput & { muted: boolean }, unknown>;

@@ -205,10 +205,14 @@ export class FakePeerConnection {
   }
 
   restartIce(): void {}
+  /** as given to the constructor, then to setConfiguration (fresh TURN credentials) */
+  private configuration: RTCConfiguration = {};
   getConfiguration(): RTCConfiguration {
-    return {};
+    return this.configuration;
   }
-  setConfiguration(): void {}
+  setConfiguration(configuration: RTCConfiguration): void {
+    this.configuration = configuration;
+  }
 }
 
 /** A participant's remote tracks as the tiles would see them. */

@@ -99,6 +99,18 @@ describe("P2P mesh signaling", () => {
     expect(Object.values(sides[ANN]!.mesh.describe())[0]!.replacements).toBe(0);
   });
 
+  test("fresh ICE servers (TURN credentials) go to the open connection in place: no new connection, no offer, the video goes on", async () => {
+    await connectBoth();
+    const pc = currentPc(ANN);
+    const sent = relay.log.length;
+    const fresh = [{ urls: ["turn:turn.example.org:3478"], username: "1800000000:ann", credential: "fresh" }];
+    sides[ANN]!.mesh.setIceServers(fresh);
+    expect(currentPc(ANN)).toBe(pc);
+    expect(pc.getConfiguration().iceServers).toEqual(fresh);
+    expect(await bothDecoding()).toBe(true);
+    expect(relay.log.length).toBe(sent);
+  });
+
   test("glare: both offer at once; the polite side replaces its connection instead of rolling back, the impolite side follows", async () => {
     await connectBoth();
     const [annPc, bobPc] = [currentPc(ANN), currentPc(BOB)];
