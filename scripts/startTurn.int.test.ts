@@ -3,11 +3,15 @@
 import { spawn } from "node:child_process";
 import { stat, readFile } from "node:fs/promises";
 import path from "node:path";
-import { expect, test, vi } from "vitest";
+import { afterAll, expect, test, vi } from "vitest";
 import { Redis } from "ioredis";
 import { issuedTurnCredential, turnAllocate } from "../tests/harness/coturn.ts";
 import { repoRoot } from "../tests/harness/paths.ts";
+import { buildTestWeb } from "../tests/harness/testBuild.ts";
 import { isPortOpen, freePort } from "./lib/ports.ts";
+
+// npm start builds the product's web app (no test hooks) in place of the tests' build: the files after this one need theirs
+afterAll(buildTestWeb, 600_000);
 
 test("npm start runs coturn, gives its URLs to the servers, and stops it", { timeout: 300_000 }, async () => {
   const [port, realtimePort] = [await freePort(), await freePort()];

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { spawn } from "node:child_process";
+import { readdir, rm } from "node:fs/promises";
 
 /**
  * Builds the web app through turbo, whose cache makes an unchanged build take a second (one cached build per
@@ -7,7 +8,12 @@ import { spawn } from "node:child_process";
  * topology) and `window.__listenTogether`; the product's build (`npm start`) has neither. `env` adds to the
  * environment (turbo passes a task only the variables turbo.json names).
  */
-export function buildWeb(root: string, options: { quiet?: boolean; testHooks?: boolean; env?: Record<string, string> } = {}): Promise<void> {
+export async function buildWeb(root: string, options: { quiet?: boolean; testHooks?: boolean; env?: Record<string, string> } = {}): Promise<void> {
+  // turbo restores a cached build over what is there without removing files: the other variant's chunks (with or
+  // without the test hooks) would stay beside it. Next's own cache (.next/cache) stays, for fast rebuilds.
+  const dist = path.join(root, "apps/web/.next");
+  const entries = await readdir(dist).catch(() => []);
+  await Promise.all(entries.filter((entry) => entry !== "cache").map((entry) => rm(path.join(dist, entry), { recursive: true, force: true })));
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(root, "node_modules/turbo/bin/turbo"), "run", "build", "--filter=@qualmeet/web", "--output-logs=errors-only"], {
       cwd: root,

@@ -10,8 +10,7 @@ import { applyMigrations } from "../../packages/db/src/migrate.ts";
 import { freePort } from "../../scripts/lib/ports.ts";
 import { startPostgres } from "../../scripts/lib/postgres.ts";
 import { startRedis } from "../../scripts/lib/redis.ts";
-import { buildWeb } from "../../scripts/lib/webBuild.ts";
-import { WEB_BUILD_TURN_ENV } from "./webBuildEnv.ts";
+import { buildTestWeb } from "./testBuild.ts";
 import { repoRoot } from "./paths.ts";
 
 type Teardown = () => Promise<void>;
@@ -67,7 +66,7 @@ async function startStack(): Promise<Teardown> {
     });
     // built with a TURN secret too, which the bundle secret scan then looks for (not given to the servers: they
     // would hand browsers a TURN server that is not there)
-    await buildWeb(repoRoot, { quiet: true, testHooks: true, env: WEB_BUILD_TURN_ENV });
+    await buildTestWeb();
   } catch (error) {
     await teardown();
     throw error;

@@ -5,6 +5,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, expect, test } from "vitest";
 import { buildWeb } from "../../../scripts/lib/webBuild.ts";
+import { buildTestWeb } from "../../../tests/harness/testBuild.ts";
 import { repoRoot } from "../../../tests/harness/paths.ts";
 
 /** a hook's name (`__qualmeetDebug` is a switch a person sets for console logs, not a hook) */
@@ -21,7 +22,7 @@ async function filesWithHooks(): Promise<string[]> {
 
 afterAll(async () => {
   // the tests that follow drive the hooks: their build comes back (from turbo's cache)
-  await buildWeb(repoRoot, { quiet: true, testHooks: true });
+  await buildTestWeb();
 }, 600_000);
 
 test("the tests' build has the hooks; the product's build (npm start) has none", async () => {
