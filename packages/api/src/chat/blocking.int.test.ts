@@ -129,6 +129,18 @@ test("people blocked either way do not see each other online, anywhere; after un
   const [annSees, bobSees] = [watchOnline(socket(ann)), watchOnline(socket(bob))];
   // Ann's chat page hears presence on its event stream too
   const annTab = await tab(ann);
+  /** waits until the last presence event Ann's chat page heard about Bob says `online` */
+  const annHearsBobOnline = (online: boolean) =>
+    expect
+      .poll(
+        () =>
+          annTab
+            .of("presence")
+            .filter((e) => e.userId === bob.id)
+            .at(-1)?.online,
+        { timeout: 20_000 },
+      )
+      .toBe(online);
   socket(cat);
   await annSees.until((ids) => ids.includes(bob.id) && ids.includes(cat.id));
   await bobSees.until((ids) => ids.includes(ann.id));
@@ -137,16 +149,7 @@ test("people blocked either way do not see each other online, anywhere; after un
   await bobWeb.user.block.mutate({ userId: ann.id });
   await annSees.until((ids) => !ids.includes(bob.id) && ids.includes(cat.id));
   await bobSees.until((ids) => !ids.includes(ann.id));
-  await expect
-    .poll(
-      () =>
-        annTab
-          .of("presence")
-          .filter((e) => e.userId === bob.id)
-          .at(-1)?.online,
-      { timeout: 20_000 },
-    )
-    .toBe(false);
+  await annHearsBobOnline(false);
   expect((await annWeb.user.contacts.query()).map((c) => c.id)).toEqual([cat.id]);
   expect((await bobWeb.user.contacts.query()).map((c) => c.id)).toEqual([]);
   const annView = await annWeb.chat.get.query({ conversationId: dm.id });
@@ -156,16 +159,7 @@ test("people blocked either way do not see each other online, anywhere; after un
   await bobWeb.user.unblock.mutate({ userId: ann.id });
   await annSees.until((ids) => ids.includes(bob.id));
   await bobSees.until((ids) => ids.includes(ann.id));
-  await expect
-    .poll(
-      () =>
-        annTab
-          .of("presence")
-          .filter((e) => e.userId === bob.id)
-          .at(-1)?.online,
-      { timeout: 20_000 },
-    )
-    .toBe(true);
+  await annHearsBobOnline(true);
   expect((await annWeb.chat.get.query({ conversationId: dm.id })).members.find((m) => m.id === bob.id)).toMatchObject({ online: true });
 });
 
