@@ -3,8 +3,8 @@
 // tried at scale, /healthz keeps its details for operators, and names cannot hide characters.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { OnlineUser } from "@qualmeet/api";
-import { newUser, realtimeClient, register, signIn, webClient, type RealtimeConnection } from "../../../tests/harness/clients.ts";
+import { newUser, realtimeClient, register, signIn, webClient } from "../../../tests/harness/clients.ts";
+import { watchOnline } from "../../../tests/harness/presenceWatch.ts";
 import { startRealtime, startWeb, type RealtimeServer, type WebServer } from "../../../tests/harness/servers.ts";
 
 const LOOKUPS_PER_MIN = 5;
@@ -72,33 +72,6 @@ describe("user.search", () => {
   });
 });
 
-/** A presence.online subscription's snapshots (names), awaited until one satisfies a condition. */
-function watchOnline(connection: RealtimeConnection) {
-  const snapshots: string[][] = [];
-  let error: { data?: { code?: string } } | null = null;
-  const sub = connection.client.presence.online.subscribe(undefined, {
-    onData: (users: OnlineUser[]) => void snapshots.push(users.map((u) => u.id)),
-    onError: (e) => void (error = e as typeof error),
-  });
-  return {
-    snapshots,
-    stop: () => sub.unsubscribe(),
-    get error() {
-      return error;
-    },
-    until: (done: (ids: string[]) => boolean) =>
-      expect
-        .poll(
-          () => {
-            const last = snapshots.at(-1);
-            return last !== undefined && done(last);
-          },
-          { timeout: 15_000 },
-        )
-        .toBe(true),
-  };
-}
-
 describe("presence.online", () => {
   test("a person sees their contacts come online, and never someone they share no conversation with", async () => {
     const [ann, bob, stan, cleo, dora] = await Promise.all([
@@ -112,7 +85,7 @@ describe("presence.online", () => {
     await webClient(web.url, stan.cookie).chat.createDirect.mutate({ userId: cleo.id });
     const open = (user: { cookie: string }) => realtimeClient(realtime.wsUrl, { cookie: user.cookie, origin: web.url });
     const sockets = [ann, bob, stan, dora].map(open);
-    const [annSees, stanSees] = [watchOnline(sockets[0]!), watchOnline(sockets[2]!)];
+    const [annSees, stanSees] = [watchOnline(sockets[0]!, 15_000), watchOnline(sockets[2]!, 15_000)];
     try {
       await annSees.until((ids) => ids.includes(bob.id));
       // Stan's contact Cleo comes online after everyone above: once Stan sees her, he has been told all there is
@@ -157,7 +130,7 @@ describe("presence.online", () => {
   test("a guest is told nothing about who is online", async () => {
     const guest = await signIn(web.url, { name: "Gail Guest" }, "guest");
     const socket = realtimeClient(realtime.wsUrl, { cookie: guest.cookie, origin: web.url });
-    const guestSees = watchOnline(socket);
+    const guestSees = watchOnline(socket, 15_000);
     try {
       await expect.poll(() => guestSees.error?.data?.code, { timeout: 15_000 }).toBe("FORBIDDEN");
       expect(guestSees.snapshots).toEqual([]);

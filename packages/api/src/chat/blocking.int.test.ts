@@ -4,10 +4,10 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { Redis } from "ioredis";
-import type { OnlineUser } from "@qualmeet/api";
 import { createDb, type PrismaClient } from "@qualmeet/db";
 import { openChatTab, type ChatTab } from "../../../../tests/harness/chatTabs.ts";
 import { newUser, realtimeClient, webClient, type RealtimeConnection } from "../../../../tests/harness/clients.ts";
+import { watchOnline as watchOnlineIn } from "../../../../tests/harness/presenceWatch.ts";
 import { startRealtime, startWeb, type RealtimeServer, type WebServer } from "../../../../tests/harness/servers.ts";
 import { createRedis } from "../services/redis.ts";
 
@@ -103,21 +103,9 @@ test("a call in a blocked DM is refused either way, and a group call does not ri
 
 /** A presence.online subscription's snapshots (ids). */
 function watchOnline(connection: RealtimeConnection) {
-  const snapshots: string[][] = [];
-  const sub = connection.client.presence.online.subscribe(undefined, { onData: (users: OnlineUser[]) => void snapshots.push(users.map((u) => u.id)) });
-  closing.push({ close: async () => sub.unsubscribe() });
-  return {
-    until: (done: (ids: string[]) => boolean) =>
-      expect
-        .poll(
-          () => {
-            const last = snapshots.at(-1);
-            return last !== undefined && done(last);
-          },
-          { timeout: 20_000 },
-        )
-        .toBe(true),
-  };
+  const watch = watchOnlineIn(connection, 20_000);
+  closing.push({ close: async () => watch.stop() });
+  return watch;
 }
 
 test("people blocked either way do not see each other online, anywhere; after unblocking they do again", async () => {
