@@ -1,8 +1,9 @@
 /// <reference lib="dom" />
 // ICE_TRANSPORT_POLICY=relay in real Chromium with a real coturn (tests/harness/coturn.ts, on loopback): a 2-person
-// call, as a P2P mesh and over the SFU, connects only through TURN: remote video decodes and every connected
-// RTCPeerConnection on each page has selected a candidate pair whose local side is a `relay` candidate. With UDP
-// "blocked" (only the `turn:…?transport=tcp` or only the `turns:` URL given), it relays over TCP or TLS.
+// call, as a P2P mesh and over the SFU, and a 4-person SFU meeting connect only through TURN: remote video decodes
+// and every connected RTCPeerConnection on each page has selected a candidate pair whose local side is a `relay`
+// candidate. With UDP "blocked" (only the `turn:…?transport=tcp` or only the `turns:` URL given), the 2-person
+// calls relay over TCP or TLS.
 import { randomBytes } from "node:crypto";
 import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
@@ -75,27 +76,30 @@ function selectedCandidateTypes(page: Page): Promise<string[]> {
   });
 }
 
-const cases = (["udp", "tcp", "tls"] as const).flatMap((transport) => [
-  { mode: "P2P", p2pMaxParticipants: 3, transport },
-  { mode: "SFU", p2pMaxParticipants: 0, transport },
-]);
+const cases = [
+  ...(["udp", "tcp", "tls"] as const).flatMap((transport) => [
+    { mode: "P2P", p2pMaxParticipants: 3, transport, people: 2 },
+    { mode: "SFU", p2pMaxParticipants: 0, transport, people: 2 },
+  ]),
+  { mode: "SFU", p2pMaxParticipants: 0, transport: "udp", people: 4 } as const,
+];
 
-for (const { mode, p2pMaxParticipants, transport } of cases) {
-  test(`${mode}: with ICE_TRANSPORT_POLICY=relay and only TURN over ${transport}, a 2-person call connects through coturn`, { timeout: 180_000 }, async () => {
+for (const { mode, p2pMaxParticipants, transport, people } of cases) {
+  test(`${mode}: with ICE_TRANSPORT_POLICY=relay and only TURN over ${transport}, a ${people}-person call connects through coturn`, { timeout: 240_000 }, async () => {
     const urls = coturn.urls.filter((url) => (transport === "tls" ? url.startsWith("turns:") : url.startsWith("turn:") && url.endsWith(`transport=${transport}`)));
     expect(urls).toHaveLength(1);
     const { web, stop } = await relayOnlyStack(urls);
     try {
       const host = await newUser(web.url, "Rita Relay");
       const meeting = await webClient(web.url, host.cookie).meeting.create.mutate({ title: "Relayed", maxParticipants: 10, p2pMaxParticipants });
-      const a = await newPage(browser, contexts, host.cookie);
-      const b = await newPage(browser, contexts);
-      await Promise.all([recordPeerConnections(a), recordPeerConnections(b)]);
-      await join(a, web.url, meeting.code);
-      await join(b, web.url, meeting.code, "Rob Guest");
-      await Promise.all([expectDecoding(a, 1, 60_000), expectDecoding(b, 1, 60_000)]);
-      expect((await topology(a)).mode).toBe(mode);
-      for (const page of [a, b]) {
+      const pages = [await newPage(browser, contexts, host.cookie)];
+      for (let i = 1; i < people; i++) pages.push(await newPage(browser, contexts));
+      await Promise.all(pages.map(recordPeerConnections));
+      await join(pages[0]!, web.url, meeting.code);
+      for (let i = 1; i < people; i++) await join(pages[i]!, web.url, meeting.code, `Guest ${i}`);
+      await Promise.all(pages.map((page) => expectDecoding(page, people - 1, 90_000)));
+      expect((await topology(pages[0]!)).mode).toBe(mode);
+      for (const page of pages) {
         const types = await poll("selected candidate pairs", async () => {
           const found = await selectedCandidateTypes(page);
           return found.length > 0 && !found.includes("none") ? found : null;
