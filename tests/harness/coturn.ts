@@ -19,6 +19,8 @@ export interface TestCoturn {
   certFile: string;
   /** TURN_URLS for the servers under test: UDP, TCP and TLS */
   urls: string[];
+  /** Stops and starts it again on the same ports: every allocation it held is gone (a TURN server's restart). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -49,7 +51,7 @@ export async function startCoturn(options: { secret: string; realm?: string }): 
       certFile,
     ]);
     const [port, tlsPort, relayFirst] = [await freePort(), await freePort(), await freePortRun(RELAY_PORTS, host)];
-    const server = await startCoturnServer({
+    const config = {
       secret: options.secret,
       realm: options.realm,
       runtimeDir: dir,
@@ -58,14 +60,21 @@ export async function startCoturn(options: { secret: string; realm?: string }): 
       tls: { port: tlsPort, cert: certFile, pkey: keyFile },
       relayPorts: { min: relayFirst, max: relayFirst + RELAY_PORTS - 1 },
       allowLoopbackPeers: true,
-    });
+    };
+    let server = await startCoturnServer(config);
     return {
-      pid: server.pid,
+      get pid() {
+        return server.pid;
+      },
       host,
       port,
       tlsPort,
       certFile,
       urls: [`turn:${host}:${port}?transport=udp`, `turn:${host}:${port}?transport=tcp`, `turns:localhost:${tlsPort}?transport=tcp`],
+      async restart() {
+        await server.stop();
+        server = await startCoturnServer(config);
+      },
       async stop() {
         await server.stop();
         await rm(dir, { recursive: true, force: true });

@@ -79,3 +79,17 @@ test("after leaving, nothing more is fetched or applied", async () => {
   expect(fetched).toBe(0);
   expect(applied).toEqual([]);
 });
+
+test("before a reconnect, credentials past their refresh time (a frozen tab ran no timer) are fetched once, fresh ones are not", async () => {
+  refresh.start(grant("join", 3600));
+  answers.push(grant("fresh", 3600));
+  await refresh.ensureFresh();
+  expect(fetched).toBe(0);
+  // the tab was frozen past the refresh time: its timer has not run, the connection is in trouble
+  vi.setSystemTime(Date.now() + 3600 * 1000);
+  await Promise.all([refresh.ensureFresh(), refresh.ensureFresh()]);
+  expect(fetched).toBe(1);
+  expect(applied).toEqual([turn("fresh")]);
+  await refresh.ensureFresh();
+  expect(fetched).toBe(1);
+});

@@ -2,11 +2,14 @@
 // the life the server gave the last ones and applied to the connections in place (the engine's `apply`:
 // setConfiguration on mesh connections, updateIceServers on SFU transports), so a call never drops for it.
 // The server's notice that today's relay allowance is used up is shown once per meeting.
+// A page can still hold credentials past that point (a frozen tab or a sleeping laptop runs no timers, a fetch can
+// fail): a connection in trouble then asks for fresh ones first (`ensureFresh`), because an ICE restart through TURN
+// with expired credentials is refused by the TURN server.
 
 import type { IceServersGrant } from "./signaling";
 
-/** Refresh at 3/4 of the credential's life, never more often than once a minute. */
-export const iceRefreshDelayMs = (expiresInS: number): number => Math.max(60_000, expiresInS * 750);
+/** Refresh at 3/4 of the credential's life (TURN_CREDENTIAL_TTL_S is at least 60 s), never more often than every 30 s. */
+export const iceRefreshDelayMs = (expiresInS: number): number => Math.max(30_000, expiresInS * 750);
 /** After a failed fetch the credentials in use are still valid for a quarter of their life: try again soon. */
 export const ICE_RETRY_MS = 60_000;
 
@@ -14,6 +17,9 @@ export class IceRefresh {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private noticeShown = false;
   private closed = false;
+  /** when the credentials in use are due for replacement (epoch ms) */
+  private dueAt = Number.POSITIVE_INFINITY;
+  private inFlight: Promise<void> | null = null;
 
   constructor(
     private readonly deps: {
@@ -26,11 +32,21 @@ export class IceRefresh {
   /** The ICE servers of a join (or rejoin) are in use: the next fetch is due at 3/4 of their life. */
   start(grant: IceServersGrant): void {
     this.noticeOnce(grant.relayNotice);
-    this.schedule(iceRefreshDelayMs(grant.expiresInS));
+    this.scheduleFrom(grant);
   }
 
   /** Fetches fresh ICE servers and applies them to every connection; the next fetch follows from their life. */
-  async refresh(): Promise<void> {
+  refresh(): Promise<void> {
+    this.inFlight ??= this.fetchAndApply().finally(() => (this.inFlight = null));
+    return this.inFlight;
+  }
+
+  /** Before reconnecting: replaces credentials that are past their refresh time (they may have expired). */
+  async ensureFresh(): Promise<void> {
+    if (Date.now() >= this.dueAt) await this.refresh();
+  }
+
+  private async fetchAndApply(): Promise<void> {
     this.clearTimer();
     let grant: IceServersGrant;
     try {
@@ -42,7 +58,7 @@ export class IceRefresh {
     }
     this.noticeOnce(grant.relayNotice);
     if (this.closed) return;
-    this.schedule(iceRefreshDelayMs(grant.expiresInS));
+    this.scheduleFrom(grant);
     await this.deps.apply(grant.iceServers);
   }
 
@@ -55,6 +71,12 @@ export class IceRefresh {
   private clearTimer(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+  }
+
+  private scheduleFrom(grant: IceServersGrant): void {
+    const delayMs = iceRefreshDelayMs(grant.expiresInS);
+    this.dueAt = Date.now() + delayMs;
+    this.schedule(delayMs);
   }
 
   private schedule(delayMs: number): void {

@@ -15,6 +15,8 @@ export class MediaSession {
   ids: PeerInput | null = null;
   code = "";
   iceServers: RTCIceServer[] = [];
+  /** Replaces `iceServers` when their TURN credentials are due (iceRefresh.ts): called before an ICE restart or a new mesh connection. */
+  freshIceServers: () => Promise<void> = () => Promise.resolve();
   local: LocalTracks = { camera: null, mic: null, screen: null, micMuted: false };
   /** media flows on the current path (mesh started, or SFU transports built and consuming) */
   ready = false;

@@ -45,6 +45,7 @@ export class SfuEngine implements MediaEngine {
       apply: (iceServers) => this.applyIceServers(iceServers),
       notify: (text) => useMeetingStore.getState().notify(text),
     });
+    this.session.freshIceServers = () => this.iceRefresh.ensureFresh();
     this.localMedia = new LocalMediaControl(this.session, this.sfu.publisher, () => this.topologySwitch.mesh);
   }
 

@@ -122,6 +122,8 @@ export class SfuTransports {
     try {
       for (let attempt = 0; attempt < ICE_RESTARTS && !transport.closed && this.troubled.has(transport.id); attempt++) {
         try {
+          // reconnecting through TURN needs credentials that have not expired
+          await this.session.freshIceServers();
           const { iceParameters } = await withTimeout(
             this.session.client.media.restartIce.mutate({ ...this.session.peer, transportId: transport.id }),
             CALL_TIMEOUT_MS,

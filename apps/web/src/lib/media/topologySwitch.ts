@@ -124,6 +124,7 @@ export class TopologySwitch {
         await session.client.room.signal.mutate({ ...ids, targetPeerId, signal });
       },
       iceServers: () => session.iceServers,
+      freshIceServers: () => session.freshIceServers(),
       iceTransportPolicy: session.iceTransportPolicy,
       localTrack: (source) => (source === "mic" ? (session.local.micMuted ? null : session.local.mic) : session.local[source]),
       onHealthChange: () => session.onHealthChange(),

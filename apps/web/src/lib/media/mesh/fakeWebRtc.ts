@@ -261,6 +261,7 @@ export class FakeRelay {
         setTimeout(() => this.targets.get(targetPeerId)?.handleSignal(selfPeerId, copy), this.latencyMs);
       },
       iceServers: () => [],
+      freshIceServers: () => Promise.resolve(),
       iceTransportPolicy: "all",
       localTrack: (source) => (localTracks[source] as unknown as MediaStreamTrack | undefined) ?? null,
       onHealthChange: () => undefined,

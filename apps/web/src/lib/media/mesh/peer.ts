@@ -20,6 +20,8 @@ export interface MeshHost {
   readonly selfPeerId: string;
   send(targetPeerId: string, signal: P2PSignal): Promise<void>;
   iceServers(): RTCIceServer[];
+  /** Replaces ICE servers whose TURN credentials are due (a connection that heals must not gather with expired ones). */
+  freshIceServers(): Promise<void>;
   /** ICE_TRANSPORT_POLICY: "relay" gathers and uses TURN candidates only */
   readonly iceTransportPolicy: RTCIceTransportPolicy;
   /** the tracks we publish now (a muted mic is sent as no track) */
@@ -214,7 +216,11 @@ export class MeshPeer {
     if (fromNewConnection) {
       // both sides opened a new connection at once: the impolite one's wins
       if (!this.polite && this.remoteConnectionId === null) return debug("ignoring the other side's new connection: ours wins");
-      // the other side replaced its connection: follow with a new one that answers it
+      // the other side replaced its connection: follow with a new one that answers it (a paired one was healed:
+      // people see "Reconnecting" until the new connection is up)
+      if (this.remoteConnectionId !== null) this.setTroubled(true);
+      await this.host.freshIceServers();
+      if (this.closed) return;
       this.replace("the other side opened a new connection", false);
     } else if (collision) {
       if (!this.polite) return debug("glare: ignoring the other side's offer");
@@ -283,6 +289,10 @@ export class MeshPeer {
       // a polite connection that never got an offer offers itself; any other replacement is offered by the impolite side
       if (reason) {
         console.warn("[mesh] healing the connection to", this.peerId, reason);
+        // people see "Reconnecting" until the new connection is up
+        this.setTroubled(true);
+        await this.host.freshIceServers();
+        if (pc !== this.pc || this.closed) return;
         this.replace(reason, true);
       }
     } finally {
