@@ -5,13 +5,14 @@
 // "blocked" (only the `turn:…?transport=tcp` or only the `turns:` URL given), it relays over TCP or TLS.
 import { randomBytes } from "node:crypto";
 import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext } from "playwright-core";
 import { freePort } from "../../../scripts/lib/ports.ts";
 import { launchChromium } from "../../../tests/harness/browser.ts";
 import { newUser, webClient } from "../../../tests/harness/clients.ts";
 import { startCoturn, type TestCoturn } from "../../../tests/harness/coturn.ts";
 import { startRealtime, startWeb, type RealtimeServer, type WebServer } from "../../../tests/harness/servers.ts";
-import { expectDecoding, join, newPage, poll, topology } from "./support/meetingPages.ts";
+import { expectDecoding, join, newPage, topology } from "./support/meetingPages.ts";
+import { recordPeerConnections, selectedPairs } from "./support/peerConnections.ts";
 
 const secret = randomBytes(24).toString("base64url");
 let coturn: TestCoturn;
@@ -44,37 +45,6 @@ afterAll(async () => {
   await coturn?.stop();
 });
 
-/** Keeps every RTCPeerConnection the page creates (the mesh's and mediasoup-client's) for the stats below. */
-async function recordPeerConnections(page: Page): Promise<void> {
-  await page.addInitScript(() => {
-    const Native = window.RTCPeerConnection;
-    const seen: RTCPeerConnection[] = [];
-    (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections = seen;
-    window.RTCPeerConnection = class extends Native {
-      constructor(configuration?: RTCConfiguration) {
-        super(configuration);
-        seen.push(this);
-      }
-    } as typeof RTCPeerConnection;
-  });
-}
-
-/** The local candidate of the selected pair of each connected RTCPeerConnection of the page: type (and relay protocol). */
-function selectedCandidateTypes(page: Page): Promise<string[]> {
-  return page.evaluate(async () => {
-    const connections = (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections.filter((pc) => pc.connectionState === "connected");
-    return Promise.all(
-      connections.map(async (pc) => {
-        const stats = [...(await pc.getStats()).values()] as Array<Record<string, string>>;
-        const transport = stats.find((s) => s.type === "transport" && s.selectedCandidatePairId);
-        const pair = stats.find((s) => s.id === transport?.selectedCandidatePairId);
-        const local = stats.find((s) => s.id === pair?.localCandidateId);
-        return local ? `${local.candidateType}${local.relayProtocol ? `/${local.relayProtocol}` : ""}` : "none";
-      }),
-    );
-  });
-}
-
 const cases = (["udp", "tcp", "tls"] as const).flatMap((transport) => [
   { mode: "P2P", p2pMaxParticipants: 3, transport },
   { mode: "SFU", p2pMaxParticipants: 0, transport },
@@ -96,11 +66,8 @@ for (const { mode, p2pMaxParticipants, transport } of cases) {
       await Promise.all([expectDecoding(a, 1, 60_000), expectDecoding(b, 1, 60_000)]);
       expect((await topology(a)).mode).toBe(mode);
       for (const page of [a, b]) {
-        const types = await poll("selected candidate pairs", async () => {
-          const found = await selectedCandidateTypes(page);
-          return found.length > 0 && !found.includes("none") ? found : null;
-        });
-        expect(new Set(types)).toEqual(new Set([`relay/${transport}`]));
+        const pairs = await selectedPairs(page);
+        expect(new Set(pairs.map((pair) => `${pair.localType}/${pair.relayProtocol}`))).toEqual(new Set([`relay/${transport}`]));
       }
     } finally {
       await Promise.allSettled(contexts.splice(0).map((c) => c.close()));

@@ -1,0 +1,81 @@
+/// <reference lib="dom" />
+// What a page's RTCPeerConnections (the P2P mesh's and mediasoup-client's) actually use: the ICE candidate pair
+// each connected one selected, and how long each took to gather its candidates. For the TURN and ICE-TCP tests.
+import type { Page } from "playwright-core";
+import { poll } from "./meetingPages.ts";
+
+interface RecordedConnection {
+  pc: RTCPeerConnection;
+  createdAt: number;
+  /** when iceGatheringState first became "complete" (performance.now()), null while still gathering */
+  gatheredAt: number | null;
+}
+
+/** The selected candidate pair of one connected RTCPeerConnection, as its getStats() describes it. */
+export interface SelectedPair {
+  /** the local candidate: host, srflx, prflx or relay */
+  localType: string;
+  /** how the pair's packets travel: udp or tcp (for a relay candidate, between the browser and the TURN server) */
+  protocol: string;
+  /** for a relay candidate: udp, tcp or tls, the transport to the TURN server */
+  relayProtocol: string | null;
+  remoteAddress: string;
+  remotePort: number;
+}
+
+/** Keeps every RTCPeerConnection the page creates, with its gathering times, for the functions below. Call before the page loads. */
+export async function recordPeerConnections(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const Native = window.RTCPeerConnection;
+    const seen: RecordedConnection[] = [];
+    (window as unknown as { __peerConnections: RecordedConnection[] }).__peerConnections = seen;
+    window.RTCPeerConnection = class extends Native {
+      constructor(configuration?: RTCConfiguration) {
+        super(configuration);
+        const entry: RecordedConnection = { pc: this, createdAt: performance.now(), gatheredAt: null };
+        seen.push(entry);
+        this.addEventListener("icegatheringstatechange", () => {
+          if (this.iceGatheringState === "complete") entry.gatheredAt ??= performance.now();
+        });
+      }
+    } as typeof RTCPeerConnection;
+  });
+}
+
+/** The selected pair of each connected RTCPeerConnection of the page, once every connected one has selected one. */
+export function selectedPairs(page: Page): Promise<SelectedPair[]> {
+  return poll("selected candidate pairs", async () => {
+    const found = await page.evaluate(async () => {
+      const recorded = (window as unknown as { __peerConnections: RecordedConnection[] }).__peerConnections;
+      const connected = recorded.map((r) => r.pc).filter((pc) => pc.connectionState === "connected");
+      return Promise.all(
+        connected.map(async (pc) => {
+          const stats = [...(await pc.getStats()).values()] as Array<Record<string, string | undefined>>;
+          const transport = stats.find((s) => s.type === "transport" && s.selectedCandidatePairId);
+          const pair = stats.find((s) => s.id === transport?.selectedCandidatePairId);
+          const local = stats.find((s) => s.id === pair?.localCandidateId);
+          const remote = stats.find((s) => s.id === pair?.remoteCandidateId);
+          if (!local || !remote) return null;
+          return {
+            localType: local.candidateType!,
+            protocol: local.protocol!,
+            relayProtocol: local.relayProtocol ?? null,
+            remoteAddress: remote.address!,
+            remotePort: Number(remote.port),
+          };
+        }),
+      );
+    });
+    return found.length > 0 && found.every((pair) => pair !== null) ? (found as SelectedPair[]) : null;
+  });
+}
+
+/**
+ * For each RTCPeerConnection the page created: ms from its creation until it had gathered all its candidates
+ * (null while it is still gathering, e.g. waiting on a TURN server that does not answer).
+ */
+export function gatheringTimes(page: Page): Promise<Array<number | null>> {
+  return page.evaluate(() =>
+    (window as unknown as { __peerConnections: RecordedConnection[] }).__peerConnections.map((r) => (r.gatheredAt === null ? null : Math.round(r.gatheredAt - r.createdAt))),
+  );
+}
