@@ -71,11 +71,23 @@ export function selectedPairs(page: Page): Promise<SelectedPair[]> {
 }
 
 /**
- * For each RTCPeerConnection the page created: ms from its creation until it had gathered all its candidates
- * (null while it is still gathering, e.g. waiting on a TURN server that does not answer).
+ * For each open RTCPeerConnection of the page (closed ones, like mediasoup-client's capability probe, left out): ms
+ * since its creation, and ms it took to gather all its candidates (null while it is still gathering, e.g. waiting
+ * on a TURN server that does not answer).
  */
-export function gatheringTimes(page: Page): Promise<Array<number | null>> {
+export function gatheringTimes(page: Page): Promise<Array<{ ageMs: number; gatheredMs: number | null }>> {
   return page.evaluate(() =>
-    (window as unknown as { __peerConnections: RecordedConnection[] }).__peerConnections.map((r) => (r.gatheredAt === null ? null : Math.round(r.gatheredAt - r.createdAt))),
+    (window as unknown as { __peerConnections: RecordedConnection[] }).__peerConnections
+      .filter((r) => r.pc.signalingState !== "closed")
+      .map((r) => ({ ageMs: Math.round(performance.now() - r.createdAt), gatheredMs: r.gatheredAt === null ? null : Math.round(r.gatheredAt - r.createdAt) })),
+  );
+}
+
+/** For each open RTCPeerConnection of the page: every STUN and TURN URL it was configured with. */
+export function iceServerUrls(page: Page): Promise<string[][]> {
+  return page.evaluate(() =>
+    (window as unknown as { __peerConnections: RecordedConnection[] }).__peerConnections
+      .filter((r) => r.pc.signalingState !== "closed")
+      .map((r) => (r.pc.getConfiguration().iceServers ?? []).flatMap((server) => server.urls)),
   );
 }
