@@ -12,8 +12,8 @@ import { launchChromium } from "../../../tests/harness/browser.ts";
 import { newUser, webClient } from "../../../tests/harness/clients.ts";
 import { startCoturn, type TestCoturn } from "../../../tests/harness/coturn.ts";
 import { startRealtime, startWeb, type RealtimeServer, type WebServer } from "../../../tests/harness/servers.ts";
-import { expectDecoding, join, newPage, poll, topology } from "./support/meetingPages.ts";
-import { recordPeerConnections, selectedCandidateTypes } from "./support/peerConnections.ts";
+import { expectDecoding, join, newPage, topology } from "./support/meetingPages.ts";
+import { recordPeerConnections, selectedPairs } from "./support/peerConnections.ts";
 
 const secret = randomBytes(24).toString("base64url");
 let coturn: TestCoturn;
@@ -70,11 +70,8 @@ for (const { mode, p2pMaxParticipants, transport, people } of cases) {
       await Promise.all(pages.map((page) => expectDecoding(page, people - 1, 90_000)));
       expect((await topology(pages[0]!)).mode).toBe(mode);
       for (const page of pages) {
-        const types = await poll("selected candidate pairs", async () => {
-          const found = await selectedCandidateTypes(page);
-          return found.length > 0 && !found.includes("none") ? found : null;
-        });
-        expect(new Set(types)).toEqual(new Set([`relay/${transport}`]));
+        const pairs = await selectedPairs(page);
+        expect(new Set(pairs.map((pair) => `${pair.localType}/${pair.relayProtocol}`))).toEqual(new Set([`relay/${transport}`]));
       }
     } finally {
       await Promise.allSettled(contexts.splice(0).map((c) => c.close()));
