@@ -5,11 +5,12 @@
 // "blocked" (only the `turn:…?transport=tcp` or only the `turns:` URL given), it relays over TCP or TLS.
 import { randomBytes } from "node:crypto";
 import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext } from "playwright-core";
 import { freePort } from "../../../scripts/lib/ports.ts";
 import { launchChromium } from "../../../tests/harness/browser.ts";
 import { newUser, webClient } from "../../../tests/harness/clients.ts";
-import { startCoturn, type TestCoturn } from "../../../tests/harness/coturn.ts";
+import { coturnUrl, startCoturn, type TestCoturn } from "../../../tests/harness/coturn.ts";
+import { recordPeerConnections, selectedCandidateTypes } from "../../../tests/harness/peerConnections.ts";
 import { startRealtime, startWeb, type RealtimeServer, type WebServer } from "../../../tests/harness/servers.ts";
 import { expectDecoding, join, newPage, poll, topology } from "./support/meetingPages.ts";
 
@@ -44,37 +45,6 @@ afterAll(async () => {
   await coturn?.stop();
 });
 
-/** Keeps every RTCPeerConnection the page creates (the mesh's and mediasoup-client's) for the stats below. */
-async function recordPeerConnections(page: Page): Promise<void> {
-  await page.addInitScript(() => {
-    const Native = window.RTCPeerConnection;
-    const seen: RTCPeerConnection[] = [];
-    (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections = seen;
-    window.RTCPeerConnection = class extends Native {
-      constructor(configuration?: RTCConfiguration) {
-        super(configuration);
-        seen.push(this);
-      }
-    } as typeof RTCPeerConnection;
-  });
-}
-
-/** The local candidate of the selected pair of each connected RTCPeerConnection of the page: type (and relay protocol). */
-function selectedCandidateTypes(page: Page): Promise<string[]> {
-  return page.evaluate(async () => {
-    const connections = (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections.filter((pc) => pc.connectionState === "connected");
-    return Promise.all(
-      connections.map(async (pc) => {
-        const stats = [...(await pc.getStats()).values()] as Array<Record<string, string>>;
-        const transport = stats.find((s) => s.type === "transport" && s.selectedCandidatePairId);
-        const pair = stats.find((s) => s.id === transport?.selectedCandidatePairId);
-        const local = stats.find((s) => s.id === pair?.localCandidateId);
-        return local ? `${local.candidateType}${local.relayProtocol ? `/${local.relayProtocol}` : ""}` : "none";
-      }),
-    );
-  });
-}
-
 const cases = (["udp", "tcp", "tls"] as const).flatMap((transport) => [
   { mode: "P2P", p2pMaxParticipants: 3, transport },
   { mode: "SFU", p2pMaxParticipants: 0, transport },
@@ -82,9 +52,7 @@ const cases = (["udp", "tcp", "tls"] as const).flatMap((transport) => [
 
 for (const { mode, p2pMaxParticipants, transport } of cases) {
   test(`${mode}: with ICE_TRANSPORT_POLICY=relay and only TURN over ${transport}, a 2-person call connects through coturn`, { timeout: 180_000 }, async () => {
-    const urls = coturn.urls.filter((url) => (transport === "tls" ? url.startsWith("turns:") : url.startsWith("turn:") && url.endsWith(`transport=${transport}`)));
-    expect(urls).toHaveLength(1);
-    const { web, stop } = await relayOnlyStack(urls);
+    const { web, stop } = await relayOnlyStack([coturnUrl(coturn, transport)]);
     try {
       const host = await newUser(web.url, "Rita Relay");
       const meeting = await webClient(web.url, host.cookie).meeting.create.mutate({ title: "Relayed", maxParticipants: 10, p2pMaxParticipants });
