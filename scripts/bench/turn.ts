@@ -11,7 +11,9 @@
 //                 Chromium's own pattern compresses to ~0.5 Mbps), each camera sender capped at --kbps
 //                 (RTCRtpSender.setParameters maxBitrate; the mesh sets none itself): once the video arrives at >= 80%
 //                 of the cap (or after 30 s), the median over --seconds of the selected candidate pair's
-//                 currentRoundTripTime, sampled each second on both pages
+//                 currentRoundTripTime, sampled each second on both pages (Chromium rounds it to 1 ms)
+//   rtt_mean_ms   the window's mean RTT of those pairs' consent checks (totalRoundTripTime / responsesReceived
+//                 deltas): finer, but a single slow answer on a busy machine moves it
 //   coturn_cpu_pct  coturn's CPU over that window (/proc/<pid>/stat utime+stime, 100 = one core)
 //   bitrate_kbps  video received per stream over that window (inbound-rtp bytesReceived, mean of both pages)
 //   paths         the selected candidate pairs' local candidate types seen (relay/udp, …, host): the variant's proof
