@@ -24,10 +24,12 @@ export interface TestCoturn {
   stop(): Promise<void>;
 }
 
-/** the relay range of one test coturn: a few allocations are all a test makes */
-const RELAY_PORTS = 16;
-
-export async function startCoturn(options: { secret: string; realm?: string }): Promise<TestCoturn> {
+/**
+ * `relayPorts`: the size of its relay range; a test's few allocations fit in the default, a benchmark making many
+ * calls one after the other asks for more.
+ */
+export async function startCoturn(options: { secret: string; realm?: string; relayPorts?: number }): Promise<TestCoturn> {
+  const relayPorts = options.relayPorts ?? 16;
   const host = "127.0.0.1";
   const dir = await mkdtemp(path.join(os.tmpdir(), "qualmeet-coturn-"));
   const certFile = path.join(dir, "cert.pem");
@@ -50,7 +52,7 @@ export async function startCoturn(options: { secret: string; realm?: string }): 
       "-out",
       certFile,
     ]);
-    const [port, tlsPort, relayFirst] = [await freePort(), await freePort(), await freePortRun(RELAY_PORTS, host)];
+    const [port, tlsPort, relayFirst] = [await freePort(), await freePort(), await freePortRun(relayPorts, host)];
     const config = {
       secret: options.secret,
       realm: options.realm,
@@ -58,7 +60,7 @@ export async function startCoturn(options: { secret: string; realm?: string }): 
       listenIp: host,
       port,
       tls: { port: tlsPort, cert: certFile, pkey: keyFile },
-      relayPorts: { min: relayFirst, max: relayFirst + RELAY_PORTS - 1 },
+      relayPorts: { min: relayFirst, max: relayFirst + relayPorts - 1 },
       allowLoopbackPeers: true,
     };
     let server = await startCoturnServer(config);
@@ -87,6 +89,13 @@ export async function startCoturn(options: { secret: string; realm?: string }): 
 }
 
 export type TurnTransport = "udp" | "tcp" | "tls";
+
+/** The one URL of `coturn` that reaches it over `transport`: a browser given only it relays over that protocol. */
+export function coturnUrl(coturn: Pick<TestCoturn, "urls">, transport: TurnTransport): string {
+  const url = coturn.urls.find((u) => (transport === "tls" ? u.startsWith("turns:") : u.startsWith("turn:") && u.endsWith(`transport=${transport}`)));
+  if (!url) throw new Error(`coturn has no ${transport} URL: ${coturn.urls.join(", ")}`);
+  return url;
+}
 
 /**
  * coturn's own client (turnutils_uclient, independent of the browsers) allocates two relays with these credentials

@@ -7,7 +7,7 @@ import { expect, test } from "vitest";
 import { freePortRun } from "../../../scripts/lib/ports.ts";
 import { newUser, webClient } from "../../../tests/harness/clients.ts";
 import { expectDecoding, join, newPage, topology } from "./support/meetingPages.ts";
-import { recordPeerConnections, selectedPairs } from "./support/peerConnections.ts";
+import { recordPeerConnections, selectedPairs } from "../../../tests/harness/peerConnections.ts";
 import { useMeetingStack } from "./support/stack.ts";
 
 // one worker, so every transport goes through the WebRtcServer on MEDIA_PORT (UDP and TCP)

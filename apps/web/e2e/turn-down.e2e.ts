@@ -16,7 +16,7 @@ import type { Page } from "playwright-core";
 import { freePort, freePortRun } from "../../../scripts/lib/ports.ts";
 import { newUser, webClient } from "../../../tests/harness/clients.ts";
 import { cameraPreviewPlaying, connectionState, expectDecoding, join, newPage, topology } from "./support/meetingPages.ts";
-import { gatheringTimes, iceServerUrls, recordPeerConnections, selectedPairs } from "./support/peerConnections.ts";
+import { gatheringTimes, iceServerUrls, recordPeerConnections, selectedPairs } from "../../../tests/harness/peerConnections.ts";
 import { useMeetingStack } from "./support/stack.ts";
 
 /** A UDP and TCP port on 127.0.0.1 that swallows whatever arrives and never answers. */

@@ -17,7 +17,7 @@ import { startRealtime, startWeb, type RealtimeServer, type WebServer } from "..
 import { ICE_RETRY_MS } from "../src/lib/media/iceRefresh.ts";
 import { CALL_TIMEOUT_MS } from "../src/lib/media/mediaCalls.ts";
 import { expectDecoding, join, newPage, poll } from "./support/meetingPages.ts";
-import { recordPeerConnections, selectedPairs, turnCredentialsInUse } from "./support/peerConnections.ts";
+import { pathOf, recordPeerConnections, selectedPairs, turnCredentialsInUse } from "../../../tests/harness/peerConnections.ts";
 
 const secret = randomBytes(24).toString("base64url");
 let coturn: TestCoturn;
@@ -128,7 +128,7 @@ for (const { mode, p2pMaxParticipants } of [
       );
       await expectDecoding(page, 1, 120_000);
       const pairs = await selectedPairs(page);
-      expect(new Set(pairs.map((pair) => `${pair.localType}/${pair.relayProtocol}`))).toEqual(new Set(["relay/udp"]));
+      expect(new Set(pairs.map(pathOf))).toEqual(new Set(["relay/udp"]));
       expect((await turnAllocate(coturn, "udp", fresh[0]!)).ok).toBe(true);
       // fetched because the connections were in trouble with credentials past due, not by the background retry
       // (due 10 s (the lost request's timeout) + 60 s (ICE_RETRY_MS) after the lost refresh)

@@ -13,7 +13,7 @@ import { newUser, webClient } from "../../../tests/harness/clients.ts";
 import { startCoturn, type TestCoturn } from "../../../tests/harness/coturn.ts";
 import { startRealtime, startWeb, type RealtimeServer, type WebServer } from "../../../tests/harness/servers.ts";
 import { expectDecoding, join, newPage, topology } from "./support/meetingPages.ts";
-import { recordPeerConnections, selectedPairs } from "./support/peerConnections.ts";
+import { pathOf, recordPeerConnections, selectedPairs } from "../../../tests/harness/peerConnections.ts";
 
 const secret = randomBytes(24).toString("base64url");
 let coturn: TestCoturn;
@@ -71,7 +71,7 @@ for (const { mode, p2pMaxParticipants, transport, people } of cases) {
       expect((await topology(pages[0]!)).mode).toBe(mode);
       for (const page of pages) {
         const pairs = await selectedPairs(page);
-        expect(new Set(pairs.map((pair) => `${pair.localType}/${pair.relayProtocol}`))).toEqual(new Set([`relay/${transport}`]));
+        expect(new Set(pairs.map(pathOf))).toEqual(new Set([`relay/${transport}`]));
       }
     } finally {
       await Promise.allSettled(contexts.splice(0).map((c) => c.close()));

@@ -1,10 +1,16 @@
 /// <reference lib="dom" />
 // What a page's RTCPeerConnections (the P2P mesh's and mediasoup-client's) actually use: the ICE candidate pair
-// each connected one selected, and how long each took to gather its candidates. For the TURN and ICE-TCP tests.
+// each connected one selected, how long each took to gather its candidates, the TURN credentials each holds. For
+// the TURN and ICE-TCP end-to-end tests and bench:turn.
 import type { Page } from "playwright-core";
-import { poll } from "./meetingPages.ts";
 
-interface RecordedConnection {
+declare global {
+  interface Window {
+    __peerConnections?: RecordedConnection[];
+  }
+}
+
+export interface RecordedConnection {
   pc: RTCPeerConnection;
   createdAt: number;
   /** when iceGatheringState first became "complete" (performance.now()), null while still gathering */
@@ -28,7 +34,7 @@ export async function recordPeerConnections(page: Page): Promise<void> {
   await page.addInitScript(() => {
     const Native = window.RTCPeerConnection;
     const seen: RecordedConnection[] = [];
-    (window as unknown as { __peerConnections: RecordedConnection[] }).__peerConnections = seen;
+    window.__peerConnections = seen;
     window.RTCPeerConnection = class extends Native {
       constructor(configuration?: RTCConfiguration) {
         super(configuration);
@@ -43,10 +49,11 @@ export async function recordPeerConnections(page: Page): Promise<void> {
 }
 
 /** The selected pair of each connected RTCPeerConnection of the page, once every connected one has selected one. */
-export function selectedPairs(page: Page): Promise<SelectedPair[]> {
-  return poll("selected candidate pairs", async () => {
+export async function selectedPairs(page: Page, timeoutMs = 20_000): Promise<SelectedPair[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
     const found = await page.evaluate(async () => {
-      const recorded = (window as unknown as { __peerConnections: RecordedConnection[] }).__peerConnections;
+      const recorded = (window.__peerConnections ?? []);
       const connected = recorded.map((r) => r.pc).filter((pc) => pc.connectionState === "connected");
       return Promise.all(
         connected.map(async (pc) => {
@@ -66,9 +73,14 @@ export function selectedPairs(page: Page): Promise<SelectedPair[]> {
         }),
       );
     });
-    return found.length > 0 && found.every((pair) => pair !== null) ? (found as SelectedPair[]) : null;
-  });
+    if (found.length > 0 && found.every((pair) => pair !== null)) return found as SelectedPair[];
+    if (Date.now() > deadline) throw new Error(`timed out waiting for selected candidate pairs: ${JSON.stringify(found)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
+
+/** A pair's path as people name it: "host", "relay/udp", "relay/tls"... */
+export const pathOf = (pair: SelectedPair): string => (pair.relayProtocol ? `${pair.localType}/${pair.relayProtocol}` : pair.localType);
 
 /**
  * For each open RTCPeerConnection of the page (closed ones, like mediasoup-client's capability probe, left out): ms
@@ -77,7 +89,7 @@ export function selectedPairs(page: Page): Promise<SelectedPair[]> {
  */
 export function gatheringTimes(page: Page): Promise<Array<{ ageMs: number; gatheredMs: number | null }>> {
   return page.evaluate(() =>
-    (window as unknown as { __peerConnections: RecordedConnection[] }).__peerConnections
+    (window.__peerConnections ?? [])
       .filter((r) => r.pc.signalingState !== "closed")
       .map((r) => ({ ageMs: Math.round(performance.now() - r.createdAt), gatheredMs: r.gatheredAt === null ? null : Math.round(r.gatheredAt - r.createdAt) })),
   );
@@ -86,7 +98,7 @@ export function gatheringTimes(page: Page): Promise<Array<{ ageMs: number; gathe
 /** For each open RTCPeerConnection of the page: every STUN and TURN URL it was configured with. */
 export function iceServerUrls(page: Page): Promise<string[][]> {
   return page.evaluate(() =>
-    (window as unknown as { __peerConnections: RecordedConnection[] }).__peerConnections
+    (window.__peerConnections ?? [])
       .filter((r) => r.pc.signalingState !== "closed")
       .map((r) => (r.pc.getConfiguration().iceServers ?? []).flatMap((server) => server.urls)),
   );
@@ -95,7 +107,7 @@ export function iceServerUrls(page: Page): Promise<string[][]> {
 /** The TURN credentials each open RTCPeerConnection of the page is configured with (username `<expiry>:<userId>`). */
 export function turnCredentialsInUse(page: Page): Promise<Array<{ username: string; credential: string }>> {
   return page.evaluate(() =>
-    (window as unknown as { __peerConnections: RecordedConnection[] }).__peerConnections
+    (window.__peerConnections ?? [])
       .filter((r) => r.pc.signalingState !== "closed")
       .flatMap((r) => r.pc.getConfiguration().iceServers ?? [])
       .filter((server) => server.username && typeof server.credential === "string")
