@@ -233,6 +233,14 @@ describe("bans and appeals", () => {
     expect(await safety.checkStart({ ...person(kim), deviceId: `device-${randomUUID()}` }, "start")).toMatchObject({ kind: "banned", ban: { banId, until: null } });
   });
 
+  test("an admin whose role was taken away cannot ban from the socket they opened as an admin", async () => {
+    const [admin, rae] = await Promise.all([someone("Former admin", "ADMIN"), someone("Rae")]);
+    await db.user.update({ where: { id: admin.userId }, data: { role: "USER" } });
+    const before = await rowCounts();
+    await expect(admin.call.admin.ban({ kind: "device", value: rae.deviceId, reason: "Revenge", durationMinutes: null })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    expect(await rowCounts()).toEqual(before);
+  });
+
   test("an address ban covers the client's whole IPv6 /64", async () => {
     const [admin, lu] = await Promise.all([someone("Admin", "ADMIN"), someone("Lu")]);
     await admin.call.admin.ban({ kind: "ip", value: "2001:db8:77:1::5", reason: "Spam bots", durationMinutes: 30 });
@@ -301,5 +309,22 @@ describe("abuse protection", () => {
     // held even after a Redis loss: the record is in PostgreSQL
     await redis.flushdb();
     expect((await safety.checkStart(person(reported), "start")).kind).toBe("held");
+  });
+
+  test("reports against many devices at one address put the address on the watch list", async () => {
+    const address = "192.0.2.77";
+    const reporters = await Promise.all(["S1", "S2", "S3", "S4", "S5", "S6"].map((name) => someone(name)));
+    // a new device id (and guest) for each call, all from one address
+    for (const reporter of reporters) {
+      const reported = { ...person(await someone("Changes devices")), ip: address };
+      await reporter.call.report({ matchId: matches.match(person(reporter), reported, 1_000), reason: "spam" });
+    }
+    const newcomer = { ...person(await someone("Next device")), ip: address };
+    expect(await safety.checkStart(newcomer, "start")).toEqual({ kind: "challenge" });
+    expect(await db.watchEntry.findFirst({ where: { kind: "IP", value: address } })).toMatchObject({
+      held: false,
+      reason: expect.stringMatching(/6 reports against this address/),
+    });
+    expect(await safety.checkStart({ ...newcomer, ip: "192.0.2.78" }, "start")).toEqual({ kind: "allowed" });
   });
 });

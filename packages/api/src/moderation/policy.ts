@@ -11,6 +11,8 @@ export interface SafetyPolicy {
   nextLoopCount: number;
   /** reports against one device within `watchWindowMs` that put it on the watch list */
   watchAfterReports: number;
+  /** reports against one address (several devices: one person changing device ids, or many people) within `watchWindowMs` that put the address on it */
+  watchAddressAfterReports: number;
   watchWindowMs: number;
   /** how long a watch-list entry lasts (Starts need a challenge meanwhile) */
   watchForMs: number;
@@ -36,6 +38,7 @@ export const DEFAULT_POLICY: SafetyPolicy = {
   nextLoopGapMs: 2_000,
   nextLoopCount: 8,
   watchAfterReports: 3,
+  watchAddressAfterReports: 6,
   watchWindowMs: 60 * 60_000,
   watchForMs: 24 * 60 * 60_000,
   holdAfterReporters: 5,

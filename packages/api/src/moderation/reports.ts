@@ -2,11 +2,13 @@
 // the match random/ recorded, never from the client: the caller names a match and must be one of its two people.
 // Both take effect before the next matching attempt (RandomMatches.avoidPair), and are stored so neverMatch keeps
 // the two apart from then on. Reports against one device escalate: several within an hour put it on the watch list,
-// many people within minutes hold it out of matching until a moderator reviews it.
+// many people within minutes hold it out of matching until a moderator reviews it; many reports against one address
+// (devices changing ids) put the address on the watch list.
 import { TRPCError } from "@trpc/server";
 import { logger } from "@qualmeet/log";
 import type { ReportReason } from "@qualmeet/db";
 import type { MatchRecord, RandomMatches, RandomPerson } from "../random/contract.ts";
+import { addressBlock } from "../services/clientIp.ts";
 import { isUniqueViolation } from "../services/prismaErrors.ts";
 import type { SafetyPolicy } from "./policy.ts";
 import type { StoreDeps } from "./restrictions.ts";
@@ -104,11 +106,16 @@ export async function fileReport(deps: ActionDeps, caller: Caller, input: Report
   return { reportId, message: "Thank you. Your report was sent to our moderators, and you will not be matched with this person again." };
 }
 
-/** Watch-lists or holds the reported device when the reports against it within the policy's windows call for it. */
+/**
+ * Watch-lists or holds the reported device, and watch-lists its address, when the reports against them within the
+ * policy's windows call for it.
+ */
 async function escalate(deps: ActionDeps, reported: RandomPerson): Promise<void> {
   const now = Date.now();
-  const [recentReports, recentReporters] = await Promise.all([
-    deps.db.report.count({ where: { reportedDeviceId: reported.deviceId, createdAt: { gte: new Date(now - deps.policy.watchWindowMs) } } }),
+  const lastHour = { gte: new Date(now - deps.policy.watchWindowMs) };
+  const [deviceReports, addressReports, recentReporters] = await Promise.all([
+    deps.db.report.count({ where: { reportedDeviceId: reported.deviceId, createdAt: lastHour } }),
+    deps.db.report.count({ where: { reportedIp: reported.ip, createdAt: lastHour } }),
     deps.db.report.findMany({
       where: { reportedDeviceId: reported.deviceId, createdAt: { gte: new Date(now - deps.policy.holdWindowMs) } },
       distinct: ["reporterId"],
@@ -116,6 +123,10 @@ async function escalate(deps: ActionDeps, reported: RandomPerson): Promise<void>
     }),
   ]);
   const minutes = (ms: number) => Math.round(ms / 60_000);
+  if (addressReports >= deps.policy.watchAddressAfterReports) {
+    const reason = `${addressReports} reports against this address within ${minutes(deps.policy.watchWindowMs)} minutes`;
+    await addToWatchList(deps, { kind: "ip", value: addressBlock(reported.ip), reason, held: false, forMs: deps.policy.watchForMs });
+  }
   if (recentReporters.length >= deps.policy.holdAfterReporters) {
     const reason = `${recentReporters.length} people reported this device within ${minutes(deps.policy.holdWindowMs)} minutes`;
     if (await addToWatchList(deps, { kind: "device", value: reported.deviceId, reason, held: true, forMs: null })) {
@@ -126,8 +137,8 @@ async function escalate(deps: ActionDeps, reported: RandomPerson): Promise<void>
     }
     // out of its current call and the queue at once (also when an earlier report held it: it may have come back)
     await deps.matches.removePerson(reported.userId);
-  } else if (recentReports >= deps.policy.watchAfterReports) {
-    const reason = `${recentReports} reports against this device within ${minutes(deps.policy.watchWindowMs)} minutes`;
+  } else if (deviceReports >= deps.policy.watchAfterReports) {
+    const reason = `${deviceReports} reports against this device within ${minutes(deps.policy.watchWindowMs)} minutes`;
     await addToWatchList(deps, { kind: "device", value: reported.deviceId, reason, held: false, forMs: deps.policy.watchForMs });
   }
 }

@@ -2,18 +2,15 @@
 // matched with. random/ calls it before it queues anyone; it needs PostgreSQL and Redis only.
 import type { Redis } from "ioredis";
 import type { PrismaClient } from "@qualmeet/db";
-import { env } from "@qualmeet/config";
 import type { RandomPerson, RandomSafety, StartVerdict } from "../random/contract.ts";
 import { addressBlock } from "../services/clientIp.ts";
-import { consumeToken, type RateLimitRule } from "../services/rateLimit.ts";
+import { consumeToken, scaled } from "../services/rateLimit.ts";
 import { DEFAULT_POLICY, type SafetyPolicy } from "./policy.ts";
 import { confirmedBan, mirroredState } from "./restrictions.ts";
 import { addToWatchList, endPass, hasPass, isNextLoop, redeemSolution } from "./watchList.ts";
 
 /** Blocks and reports read per person: a person who blocked or reported more than this many is kept from the newest. */
 const NEVER_MATCH_ROWS = 1000;
-
-const scaled = (rule: RateLimitRule): RateLimitRule => (env.RATE_LIMIT_SCALE === 1 ? rule : { ...rule, capacity: rule.capacity * env.RATE_LIMIT_SCALE });
 
 export class RandomSafetyService implements RandomSafety {
   private readonly db: PrismaClient;
