@@ -11,8 +11,8 @@ export const banKey = (kind: BanKind, value: string) => `ban:${kind}:${value}`;
 export const watchKey = (kind: WatchKind, value: string) => `watch:${kind}:${value}`;
 
 /**
- * string with TTL: set once the mirror holds every active ban and watch entry. Its absence (Redis restarted or
- * flushed, or the TTL passed) makes the next check refill the mirror from PostgreSQL, so a lost key never unbans.
+ * string, the epoch ms of the last fill: set once the mirror holds every active ban and watch entry. Its absence
+ * (Redis restarted or flushed) makes the next check refill the mirror from PostgreSQL first, so a lost key never unbans.
  */
 export const MIRROR_FILLED = "moderation:mirror:filled";
 

@@ -14,6 +14,8 @@ import { moderationRouter } from "../router/moderation.ts";
 import { createRedis } from "../services/redis.ts";
 import type { RealtimeServices } from "../services/realtime.ts";
 import { createCallerFactory, type SessionUser } from "../trpc.ts";
+import { MIRROR_FILLED } from "./keys.ts";
+import { DEFAULT_POLICY } from "./policy.ts";
 import { RandomSafetyService } from "./safety.ts";
 
 let db: PrismaClient;
@@ -254,6 +256,15 @@ describe("bans and appeals", () => {
     await redis.flushdb();
     expect(await safety.checkStart(person(max), "start")).toMatchObject({ kind: "banned", ban: { banId, reason: "Hate speech" } });
     expect(await safety.checkStart(person(ned), "start")).toEqual({ kind: "allowed" });
+  });
+
+  test("a ban whose mirror write was lost takes effect once the mirror is refreshed from PostgreSQL", async () => {
+    const una = await someone("Una");
+    await safety.checkStart(person(una), "start");
+    // recorded while Redis did not take the mirror's write, and the mirror last filled long ago
+    await db.ban.create({ data: { kind: "DEVICE", value: una.deviceId, reason: "Spam links", expiresAt: null } });
+    await redis.set(MIRROR_FILLED, String(Date.now() - DEFAULT_POLICY.mirrorRefreshMs - 1));
+    await expect.poll(async () => (await safety.checkStart(person(una), "start")).kind, { timeout: 15_000 }).toBe("banned");
   });
 });
 

@@ -23,7 +23,7 @@ export interface SafetyPolicy {
   passForMs: number;
   /** a call can be reported or blocked until this long after it ended */
   reportWindowMs: number;
-  /** how long the mirror of bans and watch entries is trusted before it is refilled from PostgreSQL */
+  /** how old the mirror of bans and watch entries may grow before it is refilled from PostgreSQL (behind the answers) */
   mirrorRefreshMs: number;
 }
 

@@ -1,8 +1,8 @@
 // Active bans and watch-list entries: PostgreSQL holds the record, Redis mirrors the active ones
 // (`ban:{kind}:{value}`, `watch:{kind}:{value}`, each expiring with what it mirrors) so a Start is checked with one
 // MGET. The mirror is trusted only while MIRROR_FILLED exists: when Redis lost it (a restart without persistence,
-// a flush) or it lapsed (every mirrorRefreshMs, healing a write that failed), the next check refills the mirror
-// from PostgreSQL before it answers. A ban found in Redis is confirmed in PostgreSQL (a lifted one is dropped from
+// a flush), the next check refills the mirror from PostgreSQL before it answers; a mirror older than
+// mirrorRefreshMs is refilled behind the answers (healing a mirror write that failed). A ban found in Redis is confirmed in PostgreSQL (a lifted one is dropped from
 // the mirror); while PostgreSQL is unreachable the mirror's word stands. So losing Redis never unbans anyone.
 import type { Redis } from "ioredis";
 import type { BanKind as DbBanKind, PrismaClient, WatchKind as DbWatchKind } from "@qualmeet/db";
@@ -64,8 +64,8 @@ function mirrorWrite(pipeline: ReturnType<Redis["pipeline"]>, key: string, value
 
 const fills = new WeakMap<Redis, Promise<void>>();
 
-/** Writes every active ban and watch entry of PostgreSQL to Redis, then marks the mirror filled. */
-async function fillMirror({ db, redis }: StoreDeps, refreshMs: number): Promise<void> {
+/** Writes every active ban and watch entry of PostgreSQL to Redis, then marks the mirror filled (when). */
+async function fillMirror({ db, redis }: StoreDeps): Promise<void> {
   const now = new Date();
   const [bans, watches] = await Promise.all([
     db.ban.findMany({ where: activeBanWhere(now), select: { id: true, kind: true, value: true, reason: true, expiresAt: true } }),
@@ -87,16 +87,16 @@ async function fillMirror({ db, redis }: StoreDeps, refreshMs: number): Promise<
   }
   const pipeline = redis.pipeline();
   for (const [key, value] of [...banByKey, ...watchByKey]) mirrorWrite(pipeline, key, value, now.getTime());
-  pipeline.set(MIRROR_FILLED, String(now.getTime()), "PX", refreshMs);
+  pipeline.set(MIRROR_FILLED, String(now.getTime()));
   await pipeline.exec();
   logger.info({ bans: banByKey.size, watches: watchByKey.size }, "moderation: mirror of bans and watch-list entries refilled from PostgreSQL");
 }
 
 /** One fill at a time per Redis connection: the checks arriving meanwhile wait for it. */
-function ensureFilled(deps: StoreDeps, refreshMs: number): Promise<void> {
+function ensureFilled(deps: StoreDeps): Promise<void> {
   let fill = fills.get(deps.redis);
   if (!fill) {
-    fill = fillMirror(deps, refreshMs).finally(() => fills.delete(deps.redis));
+    fill = fillMirror(deps).finally(() => fills.delete(deps.redis));
     fills.set(deps.redis, fill);
   }
   return fill;
@@ -111,10 +111,13 @@ export interface MirroredState {
 /** What the mirror says of the person: the bans on their user, device or address, and the watch entries. */
 export async function mirroredState(deps: StoreDeps, person: RandomPerson, refreshMs: number): Promise<MirroredState> {
   const keys = [...banTargets(person).map(([kind, value]) => banKey(kind, value)), ...watchTargets(person).map(([kind, value]) => watchKey(kind, value))];
-  let [filled, ...values] = await deps.redis.mget(MIRROR_FILLED, ...keys);
-  if (filled === null) {
-    await ensureFilled(deps, refreshMs);
-    [filled, ...values] = await deps.redis.mget(MIRROR_FILLED, ...keys);
+  let [filledAt, ...values] = await deps.redis.mget(MIRROR_FILLED, ...keys);
+  if (filledAt === null) {
+    await ensureFilled(deps);
+    [filledAt, ...values] = await deps.redis.mget(MIRROR_FILLED, ...keys);
+  } else if (Date.now() - Number(filledAt) > refreshMs) {
+    // the mirror is whole but old: refreshed behind this answer (a write that failed since is healed)
+    ensureFilled(deps).catch((error: unknown) => logger.warn({ err: error }, "moderation: refreshing the mirror of bans failed: the mirror stands until the next try"));
   }
   const parse = <T>(value: string | null): T[] => (value === null ? [] : [JSON.parse(value) as T]);
   return { bans: values.slice(0, 3).flatMap(parse<MirroredBan>), watches: values.slice(3).flatMap(parse<MirroredWatch>) };
