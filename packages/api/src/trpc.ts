@@ -7,7 +7,7 @@ import type { PrismaClient, User } from "@qualmeet/db";
 import { env } from "@qualmeet/config";
 import { FieldError, errorIdOf, isUnexpected, serviceUnavailable, unavailableService, unexpectedFailureMessage } from "./errors.ts";
 import { addressBlock } from "./services/clientIp.ts";
-import { consumeToken, retryMessage, type RateLimitRule } from "./services/rateLimit.ts";
+import { consumeToken, retryMessage, scaled, type RateLimitRule } from "./services/rateLimit.ts";
 import type { SessionClaims } from "./services/session.ts";
 import { rememberSessionUser, rememberedSessionUser } from "./services/sessionCache.ts";
 import type { RealtimeServices } from "./services/realtime.ts";
@@ -115,9 +115,6 @@ function failedService<R extends { ok: boolean }>(result: R): R {
   return result;
 }
 
-/** A procedure's own limit times RATE_LIMIT_SCALE (1 unless a deployment or a test raises every limit at once). */
-const scaled = (rule: RateLimitRule): RateLimitRule => (env.RATE_LIMIT_SCALE === 1 ? rule : { ...rule, capacity: rule.capacity * env.RATE_LIMIT_SCALE });
-
 /** The per-IP ceiling of every call and the procedure's own limit, asked of Redis together. */
 async function checkRateLimits(ctx: Context, meta: ProcedureMeta | undefined): Promise<void> {
   ipRule ??= { scope: "ip", capacity: env.RATE_LIMIT_GLOBAL_PER_MIN, windowMs: 60_000 };
@@ -187,9 +184,18 @@ export const protectedProcedure = guestOrUserProcedure.use(({ ctx, next }) => {
   return next({ ctx: { user: ctx.user } });
 });
 
-export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
-  if (ctx.user.role !== "ADMIN") throw new TRPCError({ code: "FORBIDDEN", message: "Only administrators can do this." });
-  return next();
+export const adminProcedure = protectedProcedure.use(async ({ ctx, next }) => {
+  // a socket's user is the one verified when it opened: an admin call on it asks the database, so a role given or
+  // taken away since counts at once
+  const user =
+    ctx.transport === "ws"
+      ? await loadSessionUser(ctx).catch((error: unknown) => {
+          throw asServiceError(error);
+        })
+      : ctx.user;
+  if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Your session has ended. Please sign in again." });
+  if (user.role !== "ADMIN") throw new TRPCError({ code: "FORBIDDEN", message: "Only administrators can do this." });
+  return next({ ctx: { user } });
 });
 
 /** Procedures that exist on the realtime server only (they need its presence registry and bus). */

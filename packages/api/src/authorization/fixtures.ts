@@ -32,6 +32,8 @@ const peerAndTarget = (o: ObjectOf<"liveMeeting">, as: Acting) => ({ ...peer(o, 
 const inMeeting = (extra: Record<string, unknown> = {}) => fixture("liveMeeting", (o, as) => ({ ...peer(o, as), ...extra }));
 /** conversations: a group for accounts; the guest member is checked in a meeting's chat (a guest cannot join a group) */
 const inMeetingChat = { guestMemberObject: "meetingChat" } as const;
+/** a random-chat device id nobody else uses */
+const matrixDevice = () => `matrix-${randomUUID()}`;
 const opus = { codecs: [{ mimeType: "audio/opus", payloadType: 100, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 1111 }] };
 
 export const fixtures: Record<string, Fixture> = {
@@ -110,6 +112,14 @@ export const fixtures: Record<string, Fixture> = {
   "calls.accept": fixture("callToHost", (o) => ({ callId: o.callId })),
   "calls.decline": fixture("callToHost", (o) => ({ callId: o.callId })),
   "calls.cancel": fixture("callFromHost", (o) => ({ callId: o.callId })),
+  // random-chat moderation: the match, the ban and the device are checked by the handlers (a made-up one is NOT_FOUND)
+  "moderation.report": fixture("none", () => ({ matchId: randomUUID(), reason: "spam" })),
+  "moderation.block": fixture("none", () => ({ matchId: randomUUID() })),
+  "moderation.banStatus": fixture("none", () => ({ deviceId: matrixDevice() })),
+  "moderation.appeal": fixture("none", () => ({ deviceId: matrixDevice(), banId: randomUUID(), message: "Please lift it." })),
+  "moderation.challenge": fixture("none", () => ({ deviceId: matrixDevice() })),
+  "moderation.admin.ban": fixture("none", () => ({ kind: "device", value: matrixDevice(), reason: "Banned by the matrix", durationMinutes: 1 })),
+  "moderation.admin.liftBan": fixture("none", () => ({ banId: randomUUID() })),
 };
 
 /** Whether a guest can be the member of the object `path` acts on (the matrix's "guest member" caller). */

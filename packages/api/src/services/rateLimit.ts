@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { env } from "@qualmeet/config";
 
 // Token bucket kept in one Redis hash per key (`rl:{scope}:{key}`), refilled continuously at
 // capacity/window. Redis' clock is used so that every node agrees on time. One call takes tokens from each
@@ -42,6 +43,9 @@ export interface RateLimitRule {
   /** time to refill the whole bucket */
   windowMs: number;
 }
+
+/** A limit of our own times RATE_LIMIT_SCALE (1 unless a deployment or a test raises every such limit at once). */
+export const scaled = (rule: RateLimitRule): RateLimitRule => (env.RATE_LIMIT_SCALE === 1 ? rule : { ...rule, capacity: rule.capacity * env.RATE_LIMIT_SCALE });
 
 export interface RateLimitVerdict {
   allowed: boolean;
