@@ -4,6 +4,7 @@ import { chatLiveRouter } from "./router/chatLive.ts";
 import { lobbyRouter } from "./router/lobby.ts";
 import { mediaRouter } from "./router/media.ts";
 import { presenceRouter } from "./router/presence.ts";
+import { randomRouter } from "./router/random.ts";
 import { roomRouter } from "./router/room.ts";
 import { createTRPCRouter } from "./trpc.ts";
 
@@ -17,6 +18,7 @@ export const realtimeRouter = createTRPCRouter({
   chat: chatLiveRouter,
   // "call" is a reserved word in tRPC routers (it would shadow the router's own call method)
   calls: callRouter,
+  random: randomRouter,
 });
 
 export type RealtimeRouter = typeof realtimeRouter;

@@ -110,6 +110,14 @@ export const fixtures: Record<string, Fixture> = {
   "calls.accept": fixture("callToHost", (o) => ({ callId: o.callId })),
   "calls.decline": fixture("callToHost", (o) => ({ callId: o.callId })),
   "calls.cancel": fixture("callFromHost", (o) => ({ callId: o.callId })),
+  // random chat: the caller's own state is the object (a made-up match id is NOT_FOUND, after authorization)
+  "random.start": fixture("none", () => ({ deviceId: `matrix-device-${randomUUID()}`, preferences: { region: "europe", language: "en" } })),
+  "random.next": fixture("none", () => ({})),
+  "random.stop": none,
+  "random.events": none,
+  "random.signal": fixture("none", () => ({ matchId: randomUUID(), signal: { candidate: { candidate: "", sdpMid: "0", sdpMLineIndex: 0 } } })),
+  "random.send": fixture("none", () => ({ matchId: randomUUID(), text: "hello from the matrix" })),
+  "random.react": fixture("none", () => ({ matchId: randomUUID(), emoji: "👋" })),
 };
 
 /** Whether a guest can be the member of the object `path` acts on (the matrix's "guest member" caller). */

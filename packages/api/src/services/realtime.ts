@@ -1,5 +1,6 @@
 import type { MeetingEventLog, TrackedEventSink } from "../meeting/eventLog.ts";
 import type { MeetingService } from "../meeting/meetingService.ts";
+import type { RandomService } from "../random/randomService.ts";
 import type { Bus } from "./bus.ts";
 import type { PresenceRegistry } from "./presence.ts";
 
@@ -10,6 +11,7 @@ export interface RealtimeServices {
   presence: PresenceRegistry;
   meetings: MeetingService;
   meetingEvents: MeetingEventLog;
+  random: RandomService;
   /** the socket this call came on; a meeting participant is bound to the socket that joined */
   connectionId: string;
   /** set by the WebSocket handler on a subscription's context: writes its tracked events straight to the socket */
