@@ -1,7 +1,11 @@
 // People in random chat for integration tests and the match benchmark: a guest session (signed in through the
 // web app as the page does), a realtime socket to one node, and `random.events` recorded from its first event on.
 import { randomBytes } from "node:crypto";
+import type { Redis } from "ioredis";
+import type { MatchRecord } from "../../packages/api/src/random/contract.ts";
 import type { RandomClientEvent } from "../../packages/api/src/random/events.ts";
+import { randomKeyPrefixes } from "../../packages/api/src/random/keys.ts";
+import { RandomMatchStore } from "../../packages/api/src/random/matchStore.ts";
 import { realtimeClient, signIn, type RealtimeConnection } from "./clients.ts";
 
 export interface TimedEvent {
@@ -37,7 +41,15 @@ export async function guestCookie(webUrl: string, name: string): Promise<string>
 }
 
 /** A person on `wsUrl` (a page at `origin`) listening to their random chat events (already live when this returns). */
-export async function randomPerson(options: { wsUrl: string; origin: string; cookie: string; name: string; deviceId?: string }): Promise<RandomPerson> {
+export async function randomPerson(options: {
+  wsUrl: string;
+  origin: string;
+  cookie: string;
+  name: string;
+  deviceId?: string;
+  /** called with each event as it arrives (besides recording it) */
+  onEvent?: (event: TimedEvent) => void;
+}): Promise<RandomPerson> {
   const connection = realtimeClient(options.wsUrl, { cookie: options.cookie, origin: options.origin });
   const { client } = connection;
   const me = await client.auth.me.query();
@@ -45,7 +57,11 @@ export async function randomPerson(options: { wsUrl: string; origin: string; coo
   const events: TimedEvent[] = [];
   let failure: unknown = null;
   client.random.events.subscribe(undefined, {
-    onData: (event) => void events.push({ at: performance.now(), event }),
+    onData: (event) => {
+      const timed = { at: performance.now(), event };
+      events.push(timed);
+      options.onEvent?.(timed);
+    },
     onError: (error) => (failure = error),
   });
   const person: RandomPerson = {
@@ -76,4 +92,36 @@ export async function randomPerson(options: { wsUrl: string; origin: string; coo
   // the subscription's first event says where the person stands: from then on nothing is missed
   await until(() => events[0], 30_000, "no first event");
   return person;
+}
+
+/** The match records in Redis (RandomMatches.findMatch) that involve one of `userIds`. */
+export async function matchRecordsOf(redis: Redis, userIds: ReadonlySet<string>): Promise<MatchRecord[]> {
+  const store = new RandomMatchStore(redis);
+  const records: MatchRecord[] = [];
+  for await (const keys of redis.scanStream({ match: `${randomKeyPrefixes.record}*`, count: 1000 })) {
+    for (const key of keys as string[]) {
+      const record = await store.findMatch(key.slice(randomKeyPrefixes.record.length));
+      if (record && (userIds.has(record.a.userId) || userIds.has(record.b.userId))) records.push(record);
+    }
+  }
+  return records;
+}
+
+/**
+ * People in two matches at once, by Redis' clock: for each person, a match that had not ended when their next one
+ * started (or never ended, once everyone stopped), as sentences.
+ */
+export function doubleMatches(records: readonly MatchRecord[]): string[] {
+  const byPerson = new Map<string, MatchRecord[]>();
+  for (const r of records) for (const { userId } of [r.a, r.b]) byPerson.set(userId, [...(byPerson.get(userId) ?? []), r]);
+  const found: string[] = [];
+  for (const [userId, own] of byPerson) {
+    own.sort((x, y) => x.startedAt - y.startedAt);
+    own.forEach((r, i) => {
+      const after = own[i + 1];
+      if (r.endedAt === null) found.push(`${userId}: match ${r.matchId} never ended`);
+      else if (after && r.endedAt > after.startedAt) found.push(`${userId}: match ${r.matchId} ended after ${after.matchId} began`);
+    });
+  }
+  return found;
 }

@@ -42,7 +42,10 @@ async function guest(name: string, deviceId = newDeviceId()): Promise<RandomPers
   return person;
 }
 
-const prefs = (preferences: Partial<Preferences> & Pick<Preferences, "region">): Omit<Preferences, "interests" | "textOnly"> & Partial<Preferences> => ({ language: "en", ...preferences });
+const prefs = (preferences: Partial<Preferences> & Pick<Preferences, "region">): Omit<Preferences, "interests" | "textOnly"> & Partial<Preferences> => ({
+  language: "en",
+  ...preferences,
+});
 const start = (p: RandomPerson, preferences: Parameters<typeof prefs>[0]) => p.client.random.start.mutate({ deviceId: p.deviceId, preferences: prefs(preferences) });
 const matchedWith = (p: RandomPerson) => p.matches().map((m) => m.partnerName);
 
@@ -170,7 +173,10 @@ describe("the call between partners", () => {
 
   test("bad presses: Start twice, Next without a partner; a clear error and nothing changes", async () => {
     const [ned, oda] = [await guest("Ned"), await guest("Oda")];
-    await expect(ned.client.random.next.mutate({})).rejects.toMatchObject({ data: { code: "PRECONDITION_FAILED" }, message: "You have not started random chat: press Start first." });
+    await expect(ned.client.random.next.mutate({})).rejects.toMatchObject({
+      data: { code: "PRECONDITION_FAILED" },
+      message: "You have not started random chat: press Start first.",
+    });
     await start(ned, { region: "south-america", language: "es" });
     await ned.waitFor("searching");
     const since = ned.events.length;
