@@ -28,7 +28,7 @@ import { startRedis } from "../lib/redis.ts";
 import { buildWeb } from "../lib/webBuild.ts";
 import { numberOption } from "./args.ts";
 import { benchCleanup } from "./cleanup.ts";
-import { procRssMb } from "./procStats.ts";
+import { procCpuMs, procRssMb } from "./procStats.ts";
 import { benchServerEnv, guestsThroughWebApp, startRealtimeNodes } from "./stack.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -156,6 +156,10 @@ async function main(): Promise<void> {
     await Promise.all(chatters.slice(i, i + 50).map((c, k) => c.connect(nodes[(i + k) % 2]!.url, webUrl, cookies[i + k]!)));
   }
 
+  const redisPid = redisServer.process?.pid;
+  const cpuOf = () => ({ nodes: nodePids.reduce((n, pid) => n + procCpuMs(pid), 0), redis: redisPid ? procCpuMs(redisPid) : 0, clients: procCpuMs(process.pid) });
+  const cpuBefore = cpuOf();
+  const [machineLoad] = os.loadavg();
   let peakRss = 0;
   const sampleRss = setInterval(
     () =>
@@ -170,6 +174,9 @@ async function main(): Promise<void> {
   for (const c of chatters) setTimeout(() => c.pressStart(), Math.random() * JOIN_MS);
   await new Promise((resolve) => setTimeout(resolve, SECONDS * 1000));
   const runS = (performance.now() - runStart) / 1000;
+  const cpuAfter = cpuOf();
+  /** percent of one core during the run */
+  const cpu = (part: keyof typeof cpuAfter) => Math.round((cpuAfter[part] - cpuBefore[part]) / 10 / runS);
   log("leaving");
   await Promise.all(chatters.map((c) => c.leave()));
   clearInterval(sampleRss);
@@ -201,6 +208,9 @@ async function main(): Promise<void> {
     seconds: round(runS),
     talk_ms: TALK_MS,
     nodes: 2,
+    // percent of one core during the run (2 cores here, shared with the clients and whatever else runs)
+    cpu_pct: { nodes: cpu("nodes"), redis: cpu("redis"), clients: cpu("clients") },
+    machine_load_before: round(machineLoad!, 2),
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

@@ -116,7 +116,8 @@ export function doubleMatches(records: readonly MatchRecord[]): string[] {
   for (const r of records) for (const { userId } of [r.a, r.b]) byPerson.set(userId, [...(byPerson.get(userId) ?? []), r]);
   const found: string[] = [];
   for (const [userId, own] of byPerson) {
-    own.sort((x, y) => x.startedAt - y.startedAt);
+    // Redis' clock counts milliseconds: a match can start and end within the one in which the next starts
+    own.sort((x, y) => x.startedAt - y.startedAt || (x.endedAt ?? Infinity) - (y.endedAt ?? Infinity));
     own.forEach((r, i) => {
       const after = own[i + 1];
       if (r.endedAt === null) found.push(`${userId}: match ${r.matchId} never ended`);
