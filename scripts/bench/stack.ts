@@ -2,7 +2,7 @@
 // the realtime nodes, with the environment they share. Their output goes to our stderr, prefixed: a
 // benchmark's stdout carries only its JSON result.
 import { randomBytes } from "node:crypto";
-import { signIn } from "../../tests/harness/clients.ts";
+import { signIn, type SignInResult } from "../../tests/harness/clients.ts";
 import { freePort, mediaPortEnv } from "../lib/ports.ts";
 import { spawnTsServer, waitForHttp, type ManagedProcess } from "../lib/processes.ts";
 import type { Cleanup } from "./cleanup.ts";
@@ -54,10 +54,24 @@ interface StackContext {
  * stops the web app again. Returns the session cookies in the order of `emails`, the web app's URL (the
  * origin the realtime nodes must allow) and how long the sign-ins took.
  */
-export async function signInThroughWebApp(
+export function signInThroughWebApp(
   context: StackContext,
   emails: string[],
   password: string,
+  concurrency: number,
+): Promise<{ cookies: string[]; webUrl: string; signInMs: number }> {
+  return sessionsThroughWebApp(context, emails, (webUrl, email) => signIn(webUrl, { email, password }), concurrency);
+}
+
+/** As signInThroughWebApp, for guests: one guest session per display name. */
+export function guestsThroughWebApp(context: StackContext, names: string[], concurrency: number): Promise<{ cookies: string[]; webUrl: string; signInMs: number }> {
+  return sessionsThroughWebApp(context, names, (webUrl, name) => signIn(webUrl, { name }, "guest"), concurrency);
+}
+
+async function sessionsThroughWebApp(
+  context: StackContext,
+  logins: string[],
+  signInOne: (webUrl: string, login: string) => Promise<SignInResult>,
   concurrency: number,
 ): Promise<{ cookies: string[]; webUrl: string; signInMs: number }> {
   const webPort = await freePort();
@@ -73,22 +87,22 @@ export async function signInThroughWebApp(
   forwardOutput(web);
   await waitForHttp(`${webUrl}/api/health`, web, 60_000, true);
   const signInStart = performance.now();
-  const cookies: string[] = new Array(emails.length);
+  const cookies: string[] = new Array(logins.length);
   let next = 0;
   let done = 0;
   const worker = async () => {
-    while (next < emails.length) {
+    while (next < logins.length) {
       const i = next++;
-      let result = await signIn(webUrl, { email: emails[i]!, password });
-      for (let attempt = 1; !result.ok && attempt < 3; attempt++) result = await signIn(webUrl, { email: emails[i]!, password });
-      if (!result.ok) throw new Error(`sign-in of ${emails[i]} failed: ${result.error}`);
+      let result = await signInOne(webUrl, logins[i]!);
+      for (let attempt = 1; !result.ok && attempt < 3; attempt++) result = await signInOne(webUrl, logins[i]!);
+      if (!result.ok) throw new Error(`sign-in of ${logins[i]} failed: ${result.error}`);
       cookies[i] = result.cookie;
-      if (++done % 200 === 0) context.log(`${done}/${emails.length} signed in`);
+      if (++done % 200 === 0) context.log(`${done}/${logins.length} signed in`);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   const signInMs = performance.now() - signInStart;
-  context.log(`${emails.length} sign-ins through next-auth in ${(signInMs / 1000).toFixed(1)}s; stopping the web app`);
+  context.log(`${logins.length} sign-ins through next-auth in ${(signInMs / 1000).toFixed(1)}s; stopping the web app`);
   await web.stop();
   return { cookies, webUrl, signInMs };
 }

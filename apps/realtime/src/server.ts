@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { WebSocketServer, type WebSocket } from "ws";
 import { SESSION_REVOKED_CHANNEL, clientIp, createContext, createRedis, identifySocket, logProcedureError, type SessionRevokedEvent, type SocketIdentity } from "@qualmeet/api";
 import { addressBlock } from "@qualmeet/api/client-ip";
-import { Bus, MediaOwner, PresenceRegistry, MeetingEventLog, MeetingService, consumeToken, realtimeRouter } from "@qualmeet/api/realtime";
+import { Bus, MediaOwner, PresenceRegistry, MeetingEventLog, MeetingService, RandomService, RandomSafetyService, consumeToken, realtimeRouter } from "@qualmeet/api/realtime";
 import { env } from "@qualmeet/config";
 import { createDb } from "@qualmeet/db";
 import { logger, type Logger } from "@qualmeet/log";
@@ -67,7 +67,9 @@ export async function startRealtimeServer(config: RealtimeConfig) {
     createLocal: (probe) => new MediaOwner({ db, redis, pool, nodeId, log: meetingEvents, probe }),
     watchMeeting: (meetingId, onEvent) => meetingEvents.watch(meetingId, onEvent),
   });
-  const services = { nodeId, bus, presence, meetings, meetingEvents };
+  // random chat, with moderation's checks of every Start and Next (bans, holds, rate limits, the watch list)
+  const random = new RandomService({ redis, nodeId, safety: new RandomSafetyService({ db, redis }), widenMs: env.RANDOM_WIDEN_MS });
+  const services = { nodeId, bus, presence, meetings, meetingEvents, random };
   const connections = new WeakMap<http.IncomingMessage, Connection>();
   const socketsByUser = new Map<string, Set<{ ws: WebSocket; connection: Connection }>>();
   const allowedOrigins = new Set(env.ALLOWED_ORIGINS);
@@ -136,7 +138,10 @@ export async function startRealtimeServer(config: RealtimeConfig) {
     if (!connection) return;
     // the socket's meeting participants leave with it, after a grace window for reconnecting
     meetings.connectionOpened(connection.id);
-    ws.once("close", () => meetings.connectionClosed(connection.id));
+    ws.once("close", () => {
+      meetings.connectionClosed(connection.id);
+      random.connectionClosed(connection.id);
+    });
     if (!connection.user) {
       // Identity comes from the session cookie at the upgrade, and nothing identifies a socket later: one without
       // a session may ask who it is (auth.me), then goes, so anonymous sockets cannot pile up on the node.
@@ -205,6 +210,7 @@ export async function startRealtimeServer(config: RealtimeConfig) {
 
   await presence.start();
   await meetings.start();
+  random.start();
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.host, () => resolve());
@@ -230,6 +236,7 @@ export async function startRealtimeServer(config: RealtimeConfig) {
       // let the owners hear about the closed sockets before this node stops answering
       await new Promise((resolve) => setTimeout(resolve, 200));
       await meetings.stop();
+      random.stop();
       await pool?.close();
       await presence.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -9,3 +9,5 @@ export { MeetingEventLog, type SharedTrackedEvent } from "./meeting/eventLog.ts"
 export type { RealtimeServices } from "./services/realtime.ts";
 export { ChatPersister } from "./chat/chatPersister.ts";
 export { endFinishedCalls, expireRinging } from "./chat/calls.ts";
+export { RandomService } from "./random/randomService.ts";
+export { RandomSafetyService } from "./moderation/safety.ts";

@@ -5,6 +5,7 @@ import { lobbyRouter } from "./router/lobby.ts";
 import { mediaRouter } from "./router/media.ts";
 import { moderationRouter } from "./router/moderation.ts";
 import { presenceRouter } from "./router/presence.ts";
+import { randomRouter } from "./router/random.ts";
 import { roomRouter } from "./router/room.ts";
 import { createTRPCRouter } from "./trpc.ts";
 
@@ -19,6 +20,7 @@ export const realtimeRouter = createTRPCRouter({
   // "call" is a reserved word in tRPC routers (it would shadow the router's own call method)
   calls: callRouter,
   moderation: moderationRouter,
+  random: randomRouter,
 });
 
 export type RealtimeRouter = typeof realtimeRouter;

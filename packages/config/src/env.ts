@@ -77,6 +77,7 @@ const variables = {
   CHAT_MAX_GROUP_MEMBERS: wholeNumber("a whole number of people (2 or more)", 2).default(256),
   CHAT_MAX_CONVERSATIONS_PER_HOUR: cap(30),
   MEETING_IDLE_END_MS: milliseconds(30 * 60_000),
+  RANDOM_WIDEN_MS: milliseconds(5000),
   RATE_LIMIT_SIGNIN_PER_MIN: perWindow(5),
   RATE_LIMIT_REGISTER_PER_HOUR: perWindow(3),
   RATE_LIMIT_GUESTS_PER_HOUR: perWindow(30),

@@ -120,6 +120,14 @@ export const fixtures: Record<string, Fixture> = {
   "moderation.challenge": fixture("none", () => ({ deviceId: matrixDevice() })),
   "moderation.admin.ban": fixture("none", () => ({ kind: "device", value: matrixDevice(), reason: "Banned by the matrix", durationMinutes: 1 })),
   "moderation.admin.liftBan": fixture("none", () => ({ banId: randomUUID() })),
+  // random chat: the caller's own state is the object (a made-up match id is NOT_FOUND, after authorization)
+  "random.start": fixture("none", () => ({ deviceId: `matrix-device-${randomUUID()}`, preferences: { region: "europe", language: "en" } })),
+  "random.next": fixture("none", () => ({})),
+  "random.stop": none,
+  "random.events": none,
+  "random.signal": fixture("none", () => ({ matchId: randomUUID(), signal: { candidate: { candidate: "", sdpMid: "0", sdpMLineIndex: 0 } } })),
+  "random.send": fixture("none", () => ({ matchId: randomUUID(), text: "hello from the matrix" })),
+  "random.react": fixture("none", () => ({ matchId: randomUUID(), emoji: "👋" })),
 };
 
 /** Whether a guest can be the member of the object `path` acts on (the matrix's "guest member" caller). */

@@ -80,7 +80,7 @@ async function someone(name: string, role: "USER" | "ADMIN" = "USER"): Promise<S
     session: { userId: user.id, tokenVersion: user.tokenVersion, expiresAt: Date.now() + 3_600_000 },
     ip,
     transport: "ws" as const,
-    realtime: { randomMatches: matches } as unknown as RealtimeServices,
+    realtime: { random: { matches } } as unknown as RealtimeServices,
     socketUser: user,
   };
   return { userId: user.id, deviceId: `device-${randomUUID()}`, ip, user, call: caller(ctx) };

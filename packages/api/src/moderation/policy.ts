@@ -1,5 +1,6 @@
 // The numbers of the random-chat safety rules. The defaults are the product's; a test or a benchmark that presses
 // Next like a machine on purpose builds the service with its own.
+import { env } from "@qualmeet/config";
 import type { RateLimitRule } from "../services/rateLimit.ts";
 
 export interface SafetyPolicy {
@@ -36,7 +37,8 @@ export const DEFAULT_POLICY: SafetyPolicy = {
     next: { ip: bucket("random:next:ip", 600, 60_000), device: bucket("random:next:device", 60, 60_000) },
   },
   nextLoopGapMs: 2_000,
-  nextLoopCount: 8,
+  // a load test pressing Next like a machine on purpose raises it with every other limit (RATE_LIMIT_SCALE)
+  nextLoopCount: 8 * env.RATE_LIMIT_SCALE,
   watchAfterReports: 3,
   watchAddressAfterReports: 6,
   watchWindowMs: 60 * 60_000,

@@ -1,6 +1,6 @@
 import type { MeetingEventLog, TrackedEventSink } from "../meeting/eventLog.ts";
 import type { MeetingService } from "../meeting/meetingService.ts";
-import type { RandomMatches } from "../random/contract.ts";
+import type { RandomService } from "../random/randomService.ts";
 import type { Bus } from "./bus.ts";
 import type { PresenceRegistry } from "./presence.ts";
 
@@ -11,8 +11,8 @@ export interface RealtimeServices {
   presence: PresenceRegistry;
   meetings: MeetingService;
   meetingEvents: MeetingEventLog;
-  /** random chat's matches (random/), which moderation's reports, blocks and bans act on; unset where random chat does not run */
-  randomMatches?: RandomMatches;
+  /** random chat: the queue, the matches (which moderation's reports, blocks and bans act on) */
+  random: RandomService;
   /** the socket this call came on; a meeting participant is bound to the socket that joined */
   connectionId: string;
   /** set by the WebSocket handler on a subscription's context: writes its tracked events straight to the socket */

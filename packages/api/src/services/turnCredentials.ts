@@ -1,7 +1,8 @@
 // ICE servers for a participant's connections: STUN, and time-limited TURN credentials in coturn's REST API scheme
 // (`use-auth-secret`): username "<expiry>:<userId>", password base64(HMAC-SHA1(secret, username)). No long-lived
 // TURN password ever reaches a browser. Callers issue them only to someone in a meeting (the join answer,
-// room.iceServers after a participation check).
+// room.iceServers after a participation check) or in a random-chat match (the two people of a match, with the
+// `matched` event of random.events; a text-only match gets none).
 //   TURN_URLS   comma-separated, e.g. "turn:turn.example.org:3478?transport=udp,turns:turn.example.org:5349"
 //   TURN_SECRET the static-auth-secret shared with coturn
 //   STUN_URLS   optional; unset, every `turn:` host:port also serves STUN (coturn answers STUN on its TURN port)

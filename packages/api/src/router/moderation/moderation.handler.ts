@@ -1,7 +1,6 @@
 // Random-chat moderation over the realtime socket, where the /random page's call runs: report and block (pressed in
 // the call or just after), the caller's ban notice and appeal, the watch list's challenge, and the admins' bans. The
 // behaviour is in moderation/; these name the caller (session user, device id from the input, the socket's address).
-import { TRPCError } from "@trpc/server";
 import type { IssuedChallenge } from "@qualmeet/challenge";
 import { banNotice, createBan, fileAppeal, liftBan } from "../../moderation/bans.ts";
 import { DEFAULT_POLICY } from "../../moderation/policy.ts";
@@ -15,9 +14,7 @@ type Ctx = Context & { user: SessionUser };
 
 /** moderation's dependencies; reports, blocks and bans act on matches through random chat's RandomMatches */
 function actionDeps(ctx: Ctx): ActionDeps {
-  const { randomMatches } = realtimeServices(ctx);
-  if (!randomMatches) throw new TRPCError({ code: "NOT_IMPLEMENTED", message: "Random chat is not running on this server." });
-  return { db: ctx.db, redis: ctx.redis, matches: randomMatches, policy: DEFAULT_POLICY };
+  return { db: ctx.db, redis: ctx.redis, matches: realtimeServices(ctx).random.matches, policy: DEFAULT_POLICY };
 }
 
 const personOf = (ctx: Ctx, deviceId: string): RandomPerson => ({ userId: ctx.user.id, deviceId, ip: ctx.ip });
