@@ -66,3 +66,8 @@ export const meetingCode = z
   .string({ error: "Enter a meeting code." })
   .transform((s) => s.replace(/[\s-]/g, "").toLowerCase())
   .refine((s) => MEETING_CODE.test(s), "A meeting code has 8 letters and digits, like abcd2345.");
+
+/** The random id the browser keeps for random chat (random/contract.ts RandomPerson.deviceId). */
+export const randomDeviceId = z.string({ error: "deviceId is missing" }).regex(/^[A-Za-z0-9_-]{16,64}$/, "deviceId must be 16 to 64 letters, digits, _ or -");
+/** A random-chat match id as the server gave it (whether it is the caller's is checked against the match record). */
+export const matchId = z.string({ error: "matchId is missing" }).uuid("matchId must be a match id (a UUID)");

@@ -1,11 +1,6 @@
 import { z } from "zod";
 import { REPORT_REASONS } from "../../moderation/reports.ts";
-import { storableText } from "../../schemas.ts";
-
-/** The random id the browser keeps for random chat (random/contract.ts RandomPerson.deviceId). */
-export const deviceId = z.string({ error: "deviceId is missing" }).regex(/^[A-Za-z0-9_-]{16,64}$/, "deviceId must be 16 to 64 letters, digits, _ or -");
-/** a match id as random/ gave it to the browser (a UUID or similar); whether it is one of the caller's is checked against the match record */
-const matchId = z.string({ error: "matchId is missing" }).regex(/^[A-Za-z0-9_-]{1,64}$/, "matchId must be a match id: 1 to 64 letters, digits, _ or -");
+import { matchId, randomDeviceId as deviceId, storableText } from "../../schemas.ts";
 
 export const reportSchema = z.object({
   matchId,

@@ -1,13 +1,10 @@
 // Inputs of random chat on the realtime socket (random.*).
 import { z } from "zod";
-import { storableText } from "../../schemas.ts";
+import { matchId, randomDeviceId as deviceId, storableText } from "../../schemas.ts";
 import { REACTIONS } from "../../random/events.ts";
 import { preferencesSchema } from "../../random/preferences.ts";
 import { signalSchema as meetingSignalSchema } from "../room/room.schema.ts";
 
-/** A random id the browser keeps in localStorage (the contract's RandomPerson.deviceId). */
-const deviceId = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, "deviceId: 16-64 letters, digits, _ or -");
-const matchId = z.string().uuid("matchId must be a UUID");
 /** moderation's proof-of-work solution, when a Start or Next answered "challengeRequired" */
 const challengeSolution = z.string().min(1).max(4000).optional();
 
