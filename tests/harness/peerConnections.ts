@@ -53,7 +53,7 @@ export async function selectedPairs(page: Page, timeoutMs = 20_000): Promise<Sel
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const found = await page.evaluate(async () => {
-      const recorded = (window.__peerConnections ?? []);
+      const recorded = window.__peerConnections ?? [];
       const connected = recorded.map((r) => r.pc).filter((pc) => pc.connectionState === "connected");
       return Promise.all(
         connected.map(async (pc) => {
@@ -98,9 +98,7 @@ export function gatheringTimes(page: Page): Promise<Array<{ ageMs: number; gathe
 /** For each open RTCPeerConnection of the page: every STUN and TURN URL it was configured with. */
 export function iceServerUrls(page: Page): Promise<string[][]> {
   return page.evaluate(() =>
-    (window.__peerConnections ?? [])
-      .filter((r) => r.pc.signalingState !== "closed")
-      .map((r) => (r.pc.getConfiguration().iceServers ?? []).flatMap((server) => server.urls)),
+    (window.__peerConnections ?? []).filter((r) => r.pc.signalingState !== "closed").map((r) => (r.pc.getConfiguration().iceServers ?? []).flatMap((server) => server.urls)),
   );
 }
 
