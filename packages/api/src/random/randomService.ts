@@ -121,6 +121,12 @@ export class RandomService {
     if (sent !== 1) throw notYourMatch();
   }
 
+  /** NOT_FOUND unless `matchId` is the person's current match (a call still going on). */
+  async inMatch(userId: string, matchId: string): Promise<void> {
+    const [state, match] = await this.deps.redis.hmget(randomKeys.person(userId), "state", "match");
+    if (state !== "matched" || match !== matchId) throw notYourMatch();
+  }
+
   /** Where the person stands now, as the event that put them there (a subscription starts with it). */
   async snapshot(userId: string): Promise<RandomEvent> {
     const stored = await this.stored(userId);

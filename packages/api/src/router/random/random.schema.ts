@@ -11,6 +11,7 @@ const matchId = z.string().uuid("matchId must be a UUID");
 /** moderation's proof-of-work solution, when a Start or Next answered "challengeRequired" */
 const challengeSolution = z.string().min(1).max(4000).optional();
 
+export const matchRef = z.object({ matchId });
 export const startSchema = z.object({ deviceId, preferences: preferencesSchema, challengeSolution });
 /** `matchId`: the match the page skips; a press that arrives after that match already changed is refused */
 export const nextSchema = z.object({ matchId: matchId.optional(), challengeSolution }).default({});
