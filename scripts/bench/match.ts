@@ -13,6 +13,7 @@
 //
 //   npm run bench:match
 //   npm run bench:match -- --clients 200 --seconds 10    (a quick run)
+//   other flags: --talk-ms 500 --join-ms 3000 --profile DIR (V8 CPU profiles of the nodes)
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -39,6 +40,8 @@ const { values: args } = parseArgs({
     seconds: { type: "string", default: "20" },
     "talk-ms": { type: "string", default: "500" },
     "join-ms": { type: "string", default: "3000" },
+    /** V8 CPU profiles of the realtime nodes into this folder, written when they stop */
+    profile: { type: "string" },
   },
 });
 const CLIENTS = numberOption(args, "clients", 2);
@@ -60,6 +63,8 @@ class Chatter {
   person!: RandomPerson;
   /** when the current press was sent, and whether it answered "matched" (a partner was waiting) */
   private press: { at: number; foundWaiting: boolean | null } | null = null;
+  /** the match the person is in, as the events say; null once they pressed Next or Stop */
+  private currentMatch: string | null = null;
   private timer: NodeJS.Timeout | null = null;
   private leaving = false;
   readonly instantMs: number[] = [];
@@ -89,11 +94,14 @@ class Chatter {
   private send(call: () => Promise<{ status: string }>): void {
     const press = { at: performance.now(), foundWaiting: null as boolean | null };
     this.press = press;
+    this.currentMatch = null;
     call().then(
       (answer) => (press.foundWaiting = answer.status === "matched"),
       (error: unknown) => {
+        // a press that crossed an event (the partner left as we pressed): start over from where the server says
         this.errors.push(String(error));
-        this.later(TALK_MS, () => this.pressStart());
+        this.press = null;
+        this.later(TALK_MS, () => void this.person.client.random.stop.mutate().then(() => this.pressStart()));
       },
     );
   }
@@ -107,6 +115,7 @@ class Chatter {
   private heard({ at, event }: TimedEvent): void {
     if (event.type === "matched" && this.press) {
       this.matches++;
+      this.currentMatch = event.matchId;
       const press = this.press;
       this.press = null;
       this.waitMs.push(at - press.at);
@@ -116,13 +125,15 @@ class Chatter {
       // talk a moment, then Next; now and then Stop and Start again a little later instead
       if (Math.random() < 0.1) {
         this.later(TALK_MS, () => {
+          this.currentMatch = null;
           void this.person.client.random.stop.mutate().then(() => this.later(TALK_MS, () => this.pressStart()));
         });
       } else {
         this.later(TALK_MS, () => this.send(() => this.person.client.random.next.mutate({ matchId: event.matchId })));
       }
-    } else if (event.type === "partnerLeft") {
-      this.later(TALK_MS / 2, () => this.send(() => this.person.client.random.next.mutate({})));
+    } else if (event.type === "partnerLeft" && event.matchId === this.currentMatch) {
+      // (a match this person already left by pressing is no concern of theirs)
+      this.later(TALK_MS / 2, () => this.send(() => this.person.client.random.next.mutate({ matchId: event.matchId })));
     }
   }
 }
@@ -143,7 +154,8 @@ async function main(): Promise<void> {
   const stack = { root, env, onCleanup, log };
   const names = Array.from({ length: CLIENTS }, (_, i) => `Bench ${i}`);
   const { cookies, webUrl } = await guestsThroughWebApp(stack, names, 16);
-  const nodes = await startRealtimeNodes(stack, { count: 2, webUrl, mediaWorkers: 0 });
+  const profile = args.profile ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --cpu-prof --cpu-prof-dir=${path.resolve(args.profile)}`.trim() } : {};
+  const nodes = await startRealtimeNodes(stack, { count: 2, webUrl, mediaWorkers: 0, extraEnv: profile });
   const nodePids = nodes.map((n) => n.proc.child.pid!);
 
   // everyone in one region; most speak English; a few interests each (widened after RANDOM_WIDEN_MS)

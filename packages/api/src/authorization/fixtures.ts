@@ -127,6 +127,7 @@ export const fixtures: Record<string, Fixture> = {
   "random.events": none,
   "random.signal": fixture("none", () => ({ matchId: randomUUID(), signal: { candidate: { candidate: "", sdpMid: "0", sdpMLineIndex: 0 } } })),
   "random.send": fixture("none", () => ({ matchId: randomUUID(), text: "hello from the matrix" })),
+  "random.iceServers": fixture("none", () => ({ matchId: randomUUID() })),
   "random.react": fixture("none", () => ({ matchId: randomUUID(), emoji: "👋" })),
 };
 

@@ -239,6 +239,13 @@ test("200 people pressing Start, Next and Stop at random on two nodes: no double
   const pairStarts = new Map<string, number[]>();
   for (const r of records) pairStarts.set(pairKey(r.a.userId, r.b.userId), [...(pairStarts.get(pairKey(r.a.userId, r.b.userId)) ?? []), r.startedAt]);
   const limit = 2 * WIDEN_MS + MARGIN_MS;
+  /** what a client heard from shortly before `from` on, for the failure message */
+  const around = (c: Client, from: number) =>
+    `${c.person.name} (${c.preferences.region} ${c.preferences.language} ${c.preferences.interests.join("+") || "-"}): ` +
+    c.person.events
+      .filter(({ at }) => epoch(at) >= from - 1000 && epoch(at) <= from + limit + 2000)
+      .map(({ at, event }) => `${Math.round(epoch(at) - from)} ${event.type}${"stage" in event ? event.stage : ""}`)
+      .join(", ");
   const leftWaiting: string[] = [];
   for (let i = 0; i < clients.length; i++) {
     for (let j = i + 1; j < clients.length; j++) {
@@ -251,7 +258,7 @@ test("200 people pressing Start, Next and Stop at random on two nodes: no double
           // matched with each other before: not again within the test (REPEAT_PAIR_MS is longer than it)
           if (metAt.some((t) => t <= from)) continue;
           const together = Math.min(sx.to, sy.to) - from;
-          if (together > limit) leftWaiting.push(`${x.person.name} and ${y.person.name} both searched for ${Math.round(together)} ms`);
+          if (together > limit) leftWaiting.push(`${x.person.name} and ${y.person.name} both searched for ${Math.round(together)} ms: ${around(x, from)}; ${around(y, from)}`);
         }
       }
     }

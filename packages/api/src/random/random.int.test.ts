@@ -153,6 +153,8 @@ describe("the call between partners", () => {
     expect(await fay.waitFor("message")).toMatchObject({ matchId: match.matchId, text: "hi there" });
     expect(await fay.waitFor("reaction")).toMatchObject({ emoji: "👋" });
 
+    // a long call refreshes its ICE servers: only the two in it get them
+    expect(await eve.client.random.iceServers.query({ matchId: match.matchId })).toMatchObject({ iceServers: expect.any(Array), expiresInS: expect.any(Number) });
     // Gus names Eve's match: refused, nothing reaches Eve or Fay
     const before = [eve.events.length, fay.events.length];
     for (const call of [
@@ -160,6 +162,7 @@ describe("the call between partners", () => {
       () => gus.client.random.signal.mutate({ matchId: match.matchId, signal: { candidate: { candidate: "", sdpMid: "0", sdpMLineIndex: 0 } } }),
       () => gus.client.random.react.mutate({ matchId: match.matchId, emoji: "👍" }),
       () => gus.client.random.next.mutate({ matchId: match.matchId }),
+      () => gus.client.random.iceServers.query({ matchId: match.matchId }),
     ]) {
       await expect(call()).rejects.toMatchObject({ data: { code: "NOT_FOUND" }, message: expect.stringMatching(/not your current match/) });
     }

@@ -121,6 +121,12 @@ export class RandomService {
     if (sent !== 1) throw notYourMatch();
   }
 
+  /** NOT_FOUND unless `matchId` is the person's current match (a call still going on). */
+  async inMatch(userId: string, matchId: string): Promise<void> {
+    const [state, match] = await this.deps.redis.hmget(randomKeys.person(userId), "state", "match");
+    if (state !== "matched" || match !== matchId) throw notYourMatch();
+  }
+
   /** Where the person stands now, as the event that put them there (a subscription starts with it). */
   async snapshot(userId: string): Promise<RandomEvent> {
     const stored = await this.stored(userId);
@@ -237,16 +243,18 @@ export class RandomService {
 
   /** Keeps the entries of the people this node holds; an entry gone (removed, expired) is forgotten. */
   private async refresh(): Promise<void> {
-    const ids = [...this.held.keys()];
-    if (ids.length === 0) return;
+    const held = [...this.held];
+    if (held.length === 0) return;
     const pipeline = this.deps.redis.pipeline();
-    for (const id of ids) pipeline.pexpire(randomKeys.person(id), PERSON_TTL_MS);
+    for (const [id] of held) pipeline.pexpire(randomKeys.person(id), PERSON_TTL_MS);
     const results = await pipeline.exec().catch((err: unknown) => {
-      logger.warn({ err, people: ids.length }, "random: refreshing the entries of searching and matched people failed: retried at the next heartbeat");
+      logger.warn({ err, people: held.length }, "random: refreshing the entries of searching and matched people failed: retried at the next heartbeat");
       return null;
     });
     results?.forEach(([err, kept], i) => {
-      if (!err && kept === 0) this.forget(ids[i]!);
+      const [id, person] = held[i]!;
+      // (a press meanwhile made a new entry: that one stays)
+      if (!err && kept === 0 && this.held.get(id) === person) this.forget(id);
     });
   }
 }

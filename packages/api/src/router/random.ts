@@ -2,10 +2,11 @@
 // current partner only (WebRTC signals, text, reactions). Guests and users alike; moderation's checks run inside
 // Start and Next (random/randomService.ts).
 import { env } from "@qualmeet/config";
+import { issueIceServers } from "../services/turnCredentials.ts";
 import { access, createTRPCRouter, guestOrUserProcedure, rateLimit } from "../trpc.ts";
 import { randomCaller } from "./random/caller.ts";
 import { randomEventsHandler } from "./random/events.handler.ts";
-import { nextSchema, reactSchema, sendSchema, signalSchema, startSchema } from "./random/random.schema.ts";
+import { matchRef, nextSchema, reactSchema, sendSchema, signalSchema, startSchema } from "./random/random.schema.ts";
 
 // moderation keeps its own buckets per device and address (and asks for a challenge first); this one only keeps a
 // single account from flooding the matching scripts
@@ -13,6 +14,7 @@ const presses = rateLimit({ scope: "random:press", capacity: 120, windowMs: 60_0
 const signals = rateLimit({ scope: "random:signal", capacity: env.RATE_LIMIT_SIGNALS_PER_10S, windowMs: 10_000 }, "signals");
 const messages = rateLimit({ scope: "random:send", capacity: env.RATE_LIMIT_CHAT_PER_10S, windowMs: 10_000 }, "messages");
 const reactions = rateLimit({ scope: "random:react", capacity: 20, windowMs: 10_000 }, "reactions");
+const turnRefreshes = rateLimit({ scope: "random:turn", capacity: 30, windowMs: 3_600_000 }, "TURN credential requests");
 
 export const randomRouter = createTRPCRouter({
   start: guestOrUserProcedure
@@ -48,6 +50,15 @@ export const randomRouter = createTRPCRouter({
       const at = Date.now();
       await randomCaller(ctx).random.relay(ctx.user.id, input.matchId, { type: "message", matchId: input.matchId, text: input.text, at });
       return { at };
+    }),
+  /** Fresh ICE servers for a long call, before the ones the match came with expire: to the two in the match only. */
+  iceServers: guestOrUserProcedure
+    .meta(access("guest or user"))
+    .meta(turnRefreshes)
+    .input(matchRef)
+    .query(async ({ ctx, input }) => {
+      await randomCaller(ctx).random.inMatch(ctx.user.id, input.matchId);
+      return issueIceServers(ctx.redis, ctx.user.id);
     }),
   react: guestOrUserProcedure
     .meta(access("guest or user"))

@@ -8,6 +8,7 @@ import { signalSchema as meetingSignalSchema } from "../room/room.schema.ts";
 /** moderation's proof-of-work solution, when a Start or Next answered "challengeRequired" */
 const challengeSolution = z.string().min(1).max(4000).optional();
 
+export const matchRef = z.object({ matchId });
 export const startSchema = z.object({ deviceId, preferences: preferencesSchema, challengeSolution });
 /** `matchId`: the match the page skips; a press that arrives after that match already changed is refused */
 export const nextSchema = z.object({ matchId: matchId.optional(), challengeSolution }).default({});
