@@ -206,7 +206,8 @@ export class RandomService {
   private hold(userId: string, person: HeldPerson): void {
     this.forget(userId);
     this.held.set(userId, person);
-    if (person.searchingSince !== null) this.schedule(userId, person);
+    // the press itself searched with the person's own preferences (stage 0)
+    if (person.searchingSince !== null) this.schedule(userId, person, 0);
   }
 
   private forget(userId: string): void {
@@ -215,11 +216,13 @@ export class RandomService {
     this.held.delete(userId);
   }
 
-  /** The next try: when the next stage begins, then every RETRY_MS. */
-  private schedule(userId: string, person: HeldPerson): void {
+  /**
+   * The next try after one at stage `tried`: when the next stage begins, then every RETRY_MS. From the stage tried,
+   * not the clock now: a try that began a millisecond before a stage (timers fire on a coarse clock) must not skip it.
+   */
+  private schedule(userId: string, person: HeldPerson, tried: WidenStage): void {
     const waited = Date.now() - person.searchingSince!;
-    const stage = widenStage(waited, this.deps.widenMs);
-    const at = stage < 2 ? stageStartsAt((stage + 1) as 1 | 2, this.deps.widenMs) : waited + RETRY_MS;
+    const at = tried < 2 ? stageStartsAt((tried + 1) as 1 | 2, this.deps.widenMs) : waited + RETRY_MS;
     person.timer = setTimeout(() => void this.retry(userId, person), Math.max(0, at - waited));
     person.timer.unref();
   }
@@ -237,7 +240,7 @@ export class RandomService {
     // a newer Start or Next (or a Stop) replaced this search meanwhile
     if (this.held.get(userId) !== person) return;
     if (state === "idle" || state === "moved") this.forget(userId);
-    else if (state === "searching") this.schedule(userId, person);
+    else if (state === "searching") this.schedule(userId, person, stage);
     else person.searchingSince = null;
   }
 
