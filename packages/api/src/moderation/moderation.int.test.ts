@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createDb, type PrismaClient } from "@qualmeet/db";
 import { solveInBackground } from "@qualmeet/challenge/browser";
 import type { MatchRecord, RandomMatches, RandomPerson } from "../random/contract.ts";
+import { blocksChanged } from "../chat/blocks.ts";
 import { moderationRouter } from "../router/moderation.ts";
 import { createRedis } from "../services/redis.ts";
 import type { RealtimeServices } from "../services/realtime.ts";
@@ -136,6 +137,15 @@ describe("reports and blocks", () => {
     expect(await safety.neverMatch(person(ann))).toEqual({ userIds: expect.arrayContaining([bob.userId]), deviceIds: expect.arrayContaining([bob.deviceId]) });
     expect(await safety.neverMatch({ ...person(bob), deviceId: `device-${randomUUID()}` })).toMatchObject({ userIds: expect.arrayContaining([ann.userId, cy.userId]) });
     expect(await safety.neverMatch({ ...person(ann), userId: randomUUID() })).toMatchObject({ deviceIds: [bob.deviceId] });
+  });
+
+  test("two accounts blocked with each other (chat, meetings) are never matched either", async () => {
+    const [gil, hoa] = await Promise.all([someone("Gil"), someone("Hoa")]);
+    expect((await safety.neverMatch(person(gil))).userIds).not.toContain(hoa.userId);
+    // as user.block does it: the row, then the cached sets of both
+    await db.block.create({ data: { blockerId: hoa.userId, blockedId: gil.userId } });
+    await blocksChanged(redis, db, hoa.userId, gil.userId);
+    expect((await safety.neverMatch(person(gil))).userIds).toContain(hoa.userId);
   });
 
   test("a block keeps the two apart at once and from then on; pressing it twice blocks once", async () => {

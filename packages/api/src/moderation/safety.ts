@@ -2,6 +2,7 @@
 // matched with. random/ calls it before it queues anyone; it needs PostgreSQL and Redis only.
 import type { Redis } from "ioredis";
 import type { PrismaClient } from "@qualmeet/db";
+import { blockedWith } from "../chat/blocks.ts";
 import type { RandomPerson, RandomSafety, StartVerdict } from "../random/contract.ts";
 import { addressBlock } from "../services/clientIp.ts";
 import { consumeToken, scaled } from "../services/rateLimit.ts";
@@ -65,7 +66,7 @@ export class RandomSafetyService implements RandomSafety {
   /** The users and devices on the other side of every random-chat block and report involving this person's user or device. */
   async neverMatch(person: RandomPerson): Promise<{ userIds: string[]; deviceIds: string[] }> {
     const { userId, deviceId } = person;
-    const [blocks, reports] = await Promise.all([
+    const [blocks, reports, accountBlocks] = await Promise.all([
       this.db.randomBlock.findMany({
         where: { OR: [{ blockerId: userId }, { blockedId: userId }, { blockerDeviceId: deviceId }, { blockedDeviceId: deviceId }] },
         select: { blockerId: true, blockedId: true, blockerDeviceId: true, blockedDeviceId: true },
@@ -78,6 +79,8 @@ export class RandomSafetyService implements RandomSafety {
         orderBy: { createdAt: "desc" },
         take: NEVER_MATCH_ROWS,
       }),
+      // a block between two accounts (chat, meetings) holds in random chat too
+      blockedWith(this.redis, this.db, userId),
     ]);
     const pairs = [
       ...blocks.map((b) => ({ first: { userId: b.blockerId, deviceId: b.blockerDeviceId }, second: { userId: b.blockedId, deviceId: b.blockedDeviceId } })),
@@ -90,6 +93,7 @@ export class RandomSafetyService implements RandomSafety {
       userIds.add(other.userId);
       deviceIds.add(other.deviceId);
     }
+    for (const other of accountBlocks) userIds.add(other);
     userIds.delete(userId);
     deviceIds.delete(deviceId);
     return { userIds: [...userIds], deviceIds: [...deviceIds] };
