@@ -1,0 +1,93 @@
+"use client";
+
+import { useEffect, useState } from "react";
+import { Brand } from "@/components/Brand";
+import { stopPreview } from "@/lib/media/devices";
+import { getRealtimeClient } from "@/lib/realtime";
+import { RandomSession } from "@/lib/random/session";
+import { deviceId, hasConsented, loadPreferences, loadSkipBlack, savePreferences } from "@/lib/random/storage";
+import { useRandomStore } from "@/lib/random/store";
+import type { Preferences } from "@/lib/random/types";
+import type { SessionUser } from "@/stores/session";
+import { BanNotice } from "./BanNotice";
+import { CallStage } from "./CallStage";
+import { ConnectionPanel } from "./ConnectionPanel";
+import { ConsentGate } from "./ConsentGate";
+import { GuestName } from "./GuestName";
+import { PreferencesForm } from "./PreferencesForm";
+import { ReportBlock } from "./ReportBlock";
+
+declare global {
+  interface Window {
+    /** the page's test and debug hook: what arrives from the partner */
+    __qualmeetRandom?: { stats(): Promise<unknown>; deviceId: string };
+  }
+}
+
+/** /random: the consent gate, preferences, Start/Next/Stop, the call with its chat, and the safety forms. */
+export function RandomChat({ user, realtimeUrl, iceTransportPolicy }: { user: SessionUser | null; realtimeUrl: string; iceTransportPolicy: RTCIceTransportPolicy }) {
+  const [session, setSession] = useState<RandomSession | null>(null);
+  const [consented, setConsented] = useState<boolean | null>(null);
+  const [preferences, setPreferences] = useState<Preferences | null>(null);
+
+  // localStorage is read after mount: the server render knows none of it
+  useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- browser storage exists after mount only
+    setConsented(hasConsented());
+    setPreferences(loadPreferences());
+  }, []);
+
+  useEffect(() => {
+    if (!user) return;
+    const created = new RandomSession(getRealtimeClient(realtimeUrl), deviceId(), iceTransportPolicy);
+    created.setSkipBlackVideo(loadSkipBlack());
+    created.open();
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- the session subscribes on the socket: browser only, once per user
+    setSession(created);
+    window.__qualmeetRandom = { stats: () => created.stats(), deviceId: deviceId() };
+    const onPageHide = () => created.close();
+    window.addEventListener("pagehide", onPageHide);
+    return () => {
+      window.removeEventListener("pagehide", onPageHide);
+      created.close();
+      stopPreview();
+      useRandomStore.getState().reset();
+      delete window.__qualmeetRandom;
+    };
+  }, [user, realtimeUrl, iceTransportPolicy]);
+
+  function changePreferences(next: Preferences) {
+    setPreferences(next);
+    savePreferences(next);
+  }
+
+  const ready = consented !== null && preferences !== null;
+  return (
+    <>
+      <Brand width="full" />
+      <main className="flex flex-col gap-6">
+        <h1 className="text-2xl font-bold tracking-tight">Random chat</h1>
+        {!ready ? null : !consented ? (
+          <ConsentGate onAccept={() => setConsented(true)} />
+        ) : !user ? (
+          <GuestName />
+        ) : !session ? null : (
+          <>
+            <BanNotice session={session} />
+            <ConnectionPanel
+              session={session}
+              preferences={preferences}
+              onUseTextOnly={() => {
+                stopPreview();
+                changePreferences({ ...preferences, textOnly: true });
+              }}
+            />
+            <CallStage session={session} textOnly={preferences.textOnly} />
+            <ReportBlock session={session} />
+            <PreferencesForm session={session} preferences={preferences} onChange={changePreferences} />
+          </>
+        )}
+      </main>
+    </>
+  );
+}
