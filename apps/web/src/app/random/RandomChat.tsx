@@ -79,7 +79,9 @@ export function RandomChat({ user, realtimeUrl, iceTransportPolicy }: { user: Se
               preferences={preferences}
               onUseTextOnly={() => {
                 stopPreview();
-                changePreferences({ ...preferences, textOnly: true });
+                const textOnly = { ...preferences, textOnly: true };
+                changePreferences(textOnly);
+                void session.searchAgain(textOnly);
               }}
             />
             <CallStage session={session} textOnly={preferences.textOnly} />

@@ -25,6 +25,8 @@ export interface CallOptions {
   onState: (state: CallState) => void;
 }
 
+const liveTrackOf = (stream: MediaStream | null, kind: string) => stream?.getTracks().find((t) => t.kind === kind && t.readyState === "live") ?? null;
+
 export class RandomCall {
   readonly matchId: string;
   private readonly pc: RTCPeerConnection;
@@ -34,6 +36,7 @@ export class RandomCall {
   /** candidates that came before the partner's description */
   private early: RTCIceCandidateInit[] = [];
   private closed = false;
+  private readonly local: Promise<MediaStream | null>;
 
   constructor(private readonly options: CallOptions) {
     const { match } = options;
@@ -55,7 +58,9 @@ export class RandomCall {
       else if (state === "failed") options.onState("failed");
     });
     options.onState("connecting");
-    this.chain = this.addLocalTracks().then(() => (match.youOffer ? this.offer() : undefined));
+    this.local = options.localMedia();
+    // the answerer's transceivers come with the offer: it adds its tracks to those (apply)
+    this.chain = match.youOffer ? this.offer() : this.local.then(() => undefined);
     this.chain.catch((error: unknown) => this.fail("starting the call", error));
   }
 
@@ -87,19 +92,15 @@ export class RandomCall {
     return result;
   }
 
-  /** The preview's live tracks; a kind the person does not send is still received. */
-  private async addLocalTracks(): Promise<void> {
-    const local = await this.options.localMedia();
+  /** The offer: the preview's live tracks, and a kind the person does not send is still received. */
+  private async offer(): Promise<void> {
+    const local = await this.local;
     if (this.closed) return;
     for (const kind of ["audio", "video"] as const) {
-      const track = local?.getTracks().find((t) => t.kind === kind && t.readyState === "live");
+      const track = liveTrackOf(local, kind);
       if (track) this.pc.addTransceiver(track, { direction: "sendrecv", streams: [local!] });
       else this.pc.addTransceiver(kind, { direction: "recvonly" });
     }
-  }
-
-  private async offer(): Promise<void> {
-    if (this.closed) return;
     await this.pc.setLocalDescription(await this.pc.createOffer());
     this.send({ description: { type: "offer", sdp: this.pc.localDescription!.sdp } });
   }
@@ -111,6 +112,14 @@ export class RandomCall {
       await this.pc.setRemoteDescription({ type, sdp });
       for (const candidate of this.early.splice(0)) await this.pc.addIceCandidate(candidate);
       if (type === "offer") {
+        const local = await this.local;
+        for (const transceiver of this.pc.getTransceivers()) {
+          const track = liveTrackOf(local, transceiver.receiver.track.kind);
+          if (!track) continue;
+          transceiver.direction = "sendrecv";
+          await transceiver.sender.replaceTrack(track);
+          transceiver.sender.setStreams(local!);
+        }
         await this.pc.setLocalDescription(await this.pc.createAnswer());
         this.send({ description: { type: "answer", sdp: this.pc.localDescription!.sdp } });
       }

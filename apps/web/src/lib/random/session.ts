@@ -60,6 +60,13 @@ export class RandomSession {
     return this.press({ action: "next" });
   }
 
+  /** The search in progress begins again with other preferences (text only after the camera was refused). */
+  async searchAgain(preferences: Preferences): Promise<void> {
+    if (useRandomStore.getState().phase !== "searching") return;
+    await this.stop();
+    await this.start(preferences);
+  }
+
   async stop(): Promise<void> {
     const store = useRandomStore.getState();
     store.set({ pressing: true, notice: null });
