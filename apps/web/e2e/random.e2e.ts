@@ -2,6 +2,9 @@
 // /random in real headless Chromium (fake camera and microphone) against a realtime node and the web app: guests
 // matched into a 1:1 WebRTC call who see and hear each other, Next for both, a third person, a reload mid-call; text-only
 // people matched with each other without a camera; a camera that is refused.
+import { mkdirSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, test } from "vitest";
 import type { Page } from "playwright-core";
 import { STEP_MS } from "./support/meetingPages.ts";
@@ -9,6 +12,9 @@ import { expectSeesAndHears, nextButton, openRandom, panelState, partnerOf, read
 import { useMeetingStack } from "./support/stack.ts";
 
 // one realtime node; every test's guests sign in from this machine
+const SHOTS = process.env.MEETING_SCREENSHOTS ?? path.join(os.tmpdir(), "qualmeet-meeting-shots");
+mkdirSync(SHOTS, { recursive: true });
+
 const stack = useMeetingStack({ webEnv: { RATE_LIMIT_GUESTS_PER_HOUR: "1000" } });
 
 /** Counts getUserMedia calls in the page (window.__cameraAsks). */
@@ -26,6 +32,19 @@ function countCameraAsks() {
 function refuseCamera() {
   const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
   navigator.mediaDevices.getUserMedia = (constraints) => (constraints?.video ? Promise.reject(new DOMException("Permission denied", "NotAllowedError")) : original(constraints));
+}
+
+/** Tabs to the button named `name` (at most 60 presses) and presses Enter on it. */
+async function pressWithKeyboard(page: Page, name: string): Promise<void> {
+  for (let i = 0; i < 60; i++) {
+    await page.keyboard.press("Tab");
+    const focused = await page.evaluate(() => (document.activeElement instanceof HTMLButtonElement ? document.activeElement.innerText.trim() : null));
+    if (focused === name) {
+      await page.keyboard.press("Enter");
+      return;
+    }
+  }
+  throw new Error(`the ${name} button cannot be reached with Tab`);
 }
 
 const cameraAsks = (page: Page) => page.evaluate(() => (window as unknown as { __cameraAsks: number }).__cameraAsks);
@@ -46,6 +65,7 @@ describe("/random", () => {
     expect(await partnerOf(ann)).toBe(benName);
     expect(await partnerOf(ben)).toBe(annName);
     const annHears = await expectSeesAndHears(ann);
+    await ann.screenshot({ path: path.join(SHOTS, "random-call-1280.png"), fullPage: true });
     const benHears = await expectSeesAndHears(ben);
     console.log(`[random] media in 1 s: ann ${JSON.stringify(annHears)}, ben ${JSON.stringify(benHears)}`);
     await ann.getByLabel(`Video of ${benName}`).waitFor();
@@ -93,7 +113,9 @@ describe("/random", () => {
     const tom = await openRandom(stack, tomName, { textOnly: true, beforeLoad: countCameraAsks });
     const tess = await openRandom(stack, tessName, { textOnly: true, beforeLoad: countCameraAsks });
     await startButton(tom).click();
-    await startButton(tess).click();
+    // Tess uses the keyboard only, on a phone-sized screen
+    await tess.setViewportSize({ width: 390, height: 844 });
+    await pressWithKeyboard(tess, "Start");
     await panelState(tom, "Connected");
     await panelState(tess, "Connected");
     expect(await partnerOf(tom)).toBe(tessName);
@@ -104,6 +126,13 @@ describe("/random", () => {
     expect(await cameraAsks(tom)).toBe(0);
     expect(await cameraAsks(tess)).toBe(0);
     expect(await tom.locator("video").count()).toBe(0);
+    // nothing wider than the phone's screen; Next and Stop are reachable from the keyboard
+    expect(await tess.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await tess.screenshot({ path: path.join(SHOTS, "random-text-only-phone.png"), fullPage: true });
+    await tom.screenshot({ path: path.join(SHOTS, "random-text-only-1280.png"), fullPage: true });
+    await pressWithKeyboard(tess, "Next");
+    await panelState(tess, "Searching");
+    await panelState(tom, "Partner left");
   });
 
   test("a refused camera: a clear message, text only offered, and then matched with a text-only person", { timeout: 120_000 }, async () => {

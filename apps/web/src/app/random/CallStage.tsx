@@ -30,7 +30,7 @@ export function CallStage({ session, textOnly }: { session: RandomSession; textO
   if (phase === "idle" && !preview) return null;
 
   return (
-    <section aria-label="Call" className="grid gap-4 md:grid-cols-[minmax(0,1fr)_18rem]">
+    <section aria-label="Call" className={video ? "grid gap-4 md:grid-cols-[minmax(0,1fr)_18rem]" : ""}>
       {video ? (
         <div className="relative aspect-video w-full overflow-hidden rounded-xl bg-slate-900">
           <StreamMedia
@@ -52,22 +52,19 @@ export function CallStage({ session, textOnly }: { session: RandomSession; textO
             aria-label="Camera preview"
             className={`absolute right-2 bottom-2 w-1/4 -scale-x-100 rounded-lg border border-white/40 object-cover ${preview?.getVideoTracks().length ? "" : "invisible"}`}
           />
-          <Reactions />
+          <Reactions overlay />
         </div>
-      ) : (
-        <div className="relative">
-          <Reactions />
-        </div>
-      )}
-      <TextChat session={session} />
+      ) : null}
+      <TextChat session={session} inlineReactions={!video} />
     </section>
   );
 }
 
-function Reactions() {
+/** The reactions sent and received lately: over the partner's video, or above the messages in text only. */
+function Reactions({ overlay = false }: { overlay?: boolean }) {
   const reactions = useRandomStore((s) => s.reactions);
   return (
-    <ul aria-label="Reactions" aria-live="polite" className="pointer-events-none absolute top-2 left-2 flex flex-wrap gap-1">
+    <ul aria-label="Reactions" aria-live="polite" className={`flex flex-wrap gap-1 ${overlay ? "pointer-events-none absolute top-2 left-2" : ""}`}>
       {reactions.map((r) => (
         <li key={r.id} className="rounded-full bg-white/80 px-2 py-0.5 text-xl">
           <span role="img" aria-label={`${r.from === "me" ? "You" : "Partner"}: ${REACTION_LABELS[r.emoji]}`}>
@@ -79,7 +76,7 @@ function Reactions() {
   );
 }
 
-function TextChat({ session }: { session: RandomSession }) {
+function TextChat({ session, inlineReactions }: { session: RandomSession; inlineReactions: boolean }) {
   const id = useId();
   const { match, lines } = useRandomStore();
   const [error, setError] = useState<string | null>(null);
@@ -109,6 +106,7 @@ function TextChat({ session }: { session: RandomSession }) {
 
   return (
     <div className="card flex min-h-64 flex-col gap-3 p-4 sm:p-4">
+      {inlineReactions ? <Reactions /> : null}
       <ol aria-label="Messages" aria-live="polite" className="flex max-h-72 flex-1 flex-col gap-1 overflow-y-auto text-sm">
         {lines.map((line) => (
           <li key={line.id} className={line.from === "me" ? "self-end rounded-lg bg-indigo-50 px-2 py-1" : "self-start rounded-lg bg-slate-100 px-2 py-1"}>

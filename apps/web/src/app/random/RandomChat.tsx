@@ -17,13 +17,6 @@ import { GuestName } from "./GuestName";
 import { PreferencesForm } from "./PreferencesForm";
 import { ReportBlock } from "./ReportBlock";
 
-declare global {
-  interface Window {
-    /** the page's test and debug hook: what arrives from the partner */
-    __qualmeetRandom?: { stats(): Promise<unknown>; deviceId: string };
-  }
-}
-
 /** /random: the consent gate, preferences, Start/Next/Stop, the call with its chat, and the safety forms. */
 export function RandomChat({ user, realtimeUrl, iceTransportPolicy }: { user: SessionUser | null; realtimeUrl: string; iceTransportPolicy: RTCIceTransportPolicy }) {
   const [session, setSession] = useState<RandomSession | null>(null);
@@ -37,14 +30,16 @@ export function RandomChat({ user, realtimeUrl, iceTransportPolicy }: { user: Se
     setPreferences(loadPreferences());
   }, []);
 
+  // one session per person: a refresh of the server props (a new `user` object) keeps it
+  const userId = user?.id ?? null;
   useEffect(() => {
-    if (!user) return;
+    if (!userId) return;
     const created = new RandomSession(getRealtimeClient(realtimeUrl), deviceId(), iceTransportPolicy);
     created.setSkipBlackVideo(loadSkipBlack());
     created.open();
     // eslint-disable-next-line react-hooks/set-state-in-effect -- the session subscribes on the socket: browser only, once per user
     setSession(created);
-    window.__qualmeetRandom = { stats: () => created.stats(), deviceId: deviceId() };
+    const removeTestHook = created.exposeTestHook();
     const onPageHide = () => created.close();
     window.addEventListener("pagehide", onPageHide);
     return () => {
@@ -52,9 +47,9 @@ export function RandomChat({ user, realtimeUrl, iceTransportPolicy }: { user: Se
       created.close();
       stopPreview();
       useRandomStore.getState().reset();
-      delete window.__qualmeetRandom;
+      removeTestHook();
     };
-  }, [user, realtimeUrl, iceTransportPolicy]);
+  }, [userId, realtimeUrl, iceTransportPolicy]);
 
   function changePreferences(next: Preferences) {
     setPreferences(next);

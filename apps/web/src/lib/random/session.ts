@@ -19,6 +19,13 @@ const ENDED_TEXT: Record<string, string | null> = {
   removed: "You were taken out of random chat by moderation.",
 };
 
+declare global {
+  interface Window {
+    /** the e2e tests' view of the page (exposeTestHook) */
+    __qualmeetRandom?: { stats(): Promise<unknown>; deviceId: string };
+  }
+}
+
 export class RandomSession {
   private call: RandomCall | null = null;
   private blackWatch: BlackVideoWatch | null = null;
@@ -109,6 +116,16 @@ export class RandomSession {
     await this.client.moderation.appeal.mutate({ deviceId: this.deviceId, banId, message });
     const ban = useRandomStore.getState().ban;
     if (ban?.banId === banId) useRandomStore.getState().set({ ban: { ...ban, appealPending: true } });
+  }
+
+  /**
+   * Only in the build tests make (next.config.ts): `window.__qualmeetRandom`, what the call receives and this
+   * browser's device id. Returns its removal.
+   */
+  exposeTestHook(): () => void {
+    if (process.env.QUALMEET_TEST_HOOKS !== "1") return () => undefined;
+    window.__qualmeetRandom = { stats: () => this.stats(), deviceId: this.deviceId };
+    return () => delete window.__qualmeetRandom;
   }
 
   /** What the e2e tests (and a curious person in the console) read of the call. */
