@@ -108,10 +108,10 @@ describe("/random", () => {
     await panelState(cy, "Not started");
   });
 
-  test("text-only people are matched with each other; nobody's camera is asked for", { timeout: 120_000 }, async () => {
+  test("text-only people are matched with each other and see their shared interest; nobody's camera is asked for", { timeout: 120_000 }, async () => {
     const [tomName, tessName] = [uniqueName("Tom"), uniqueName("Tess")];
-    const tom = await openRandom(stack, tomName, { textOnly: true, beforeLoad: countCameraAsks });
-    const tess = await openRandom(stack, tessName, { textOnly: true, beforeLoad: countCameraAsks });
+    const tom = await openRandom(stack, tomName, { textOnly: true, interests: "Chess, jazz", beforeLoad: countCameraAsks });
+    const tess = await openRandom(stack, tessName, { textOnly: true, interests: "hiking, chess", beforeLoad: countCameraAsks });
     await startButton(tom).click();
     // Tess uses the keyboard only, on a phone-sized screen
     await tess.setViewportSize({ width: 390, height: 844 });
@@ -120,6 +120,7 @@ describe("/random", () => {
     await panelState(tess, "Connected");
     expect(await partnerOf(tom)).toBe(tessName);
     await tom.getByText("(text only)").waitFor();
+    for (const page of [tom, tess]) await expect(page.locator("#random-shared").innerText()).resolves.toBe("You both like: chess");
     await tom.getByLabel("Message", { exact: true }).fill("Text only here");
     await tom.getByLabel("Message", { exact: true }).press("Enter");
     await tess.getByRole("list", { name: "Messages" }).getByText("Text only here").waitFor();

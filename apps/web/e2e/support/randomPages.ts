@@ -25,10 +25,10 @@ export const uniqueName = (first: string) => `${first} ${randomUUID().slice(0, 4
 
 /**
  * A guest on /random (320x240 camera): confirms age and rules, gives a name and lands on the Start button.
- * `textOnly` ticks the text-only preference first; `beforeLoad` runs in the page before its scripts (e.g. to
+ * `textOnly` and `interests` set those preferences first; `beforeLoad` runs in the page before its scripts (e.g. to
  * watch or refuse getUserMedia).
  */
-export async function openRandom(stack: MeetingStack, name: string, options: { textOnly?: boolean; beforeLoad?: () => void } = {}): Promise<Page> {
+export async function openRandom(stack: MeetingStack, name: string, options: { textOnly?: boolean; interests?: string; beforeLoad?: () => void } = {}): Promise<Page> {
   const page = await newPage(stack.browser, stack.contexts);
   if (options.beforeLoad) await page.addInitScript(options.beforeLoad);
   await page.goto(`${stack.web.url}/random?quality=low`);
@@ -39,6 +39,7 @@ export async function openRandom(stack: MeetingStack, name: string, options: { t
   await page.getByRole("button", { name: "Continue as guest" }).click();
   await page.getByRole("button", { name: "Start", exact: true }).waitFor();
   if (options.textOnly) await page.getByLabel(/^Text only/).check();
+  if (options.interests) await page.getByLabel(/^Interests/).fill(options.interests);
   return page;
 }
 
