@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 // /random's safety in real headless Chromium against a realtime node, the web app, PostgreSQL and Redis: a report
-// from the call (confirmed, stored with the facts of the match, the two never matched again), a ban met at Start with
+// from the call (confirmed, stored with the facts of the match, the two never matched again), a block just after a
+// call, a ban met at Start with
 // its appeal, and a Next loop that makes the page solve the proof-of-work challenge before the person goes on.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { Redis } from "ioredis";
@@ -93,6 +94,32 @@ describe("/random safety", () => {
     expect(await readPanelState(cyPartner === annName ? bob : ann)).toBe("Searching");
     const annAndBob = (await matchRecordsOf(redis, new Set([annSide.userId]))).filter((r) => [r.a.userId, r.b.userId].includes(bobSide.userId));
     expect(annAndBob.map((r) => r.matchId)).toEqual([report.matchId]);
+  });
+
+  test("block right after the call ended: confirmed, and the two are not matched again", { timeout: 120_000 }, async () => {
+    const [annName, bobName, cyName] = [uniqueName("Ann"), uniqueName("Bob"), uniqueName("Cy")];
+    const ann = await openRandom(stack, annName, { textOnly: true });
+    const bob = await openRandom(stack, bobName, { textOnly: true });
+    await startButton(ann).click();
+    await startButton(bob).click();
+    await panelState(ann, "Connected");
+    // Bob moves on; Ann blocks him from the call that just ended
+    await nextButton(bob).click();
+    await panelState(ann, "Partner left");
+    await ann.getByRole("button", { name: `Block ${bobName}` }).click();
+    await ann.locator("#random-safety-result", { hasText: "Blocked. You will not be matched with this person again." }).waitFor();
+    const block = await db.randomBlock.findFirstOrThrow({ where: { blockerDeviceId: await deviceIdOf(ann) } });
+    await redis.del(randomKeys.recentPair(block.blockerId, block.blockedId));
+
+    // Bob searches; Ann presses Next too: fully widened, they stay apart, and a third person is matched instead
+    await nextButton(ann).click();
+    for (const page of [ann, bob]) await page.locator("#random-widened", { hasText: "any region and language" }).waitFor();
+    const cy = await openRandom(stack, cyName, { textOnly: true });
+    await startButton(cy).click();
+    await panelState(cy, "Connected");
+    expect([annName, bobName]).toContain(await partnerOf(cy));
+    const records = await matchRecordsOf(redis, new Set([block.blockerId]));
+    expect(records.filter((r) => [r.a.userId, r.b.userId].includes(block.blockedId)).map((r) => r.matchId)).toEqual([block.matchId]);
   });
 
   test("a banned device gets the ban notice at Start; its appeal is stored and shown pending; after the ban is lifted it can Start", { timeout: 120_000 }, async () => {
