@@ -51,7 +51,7 @@ export const rememberConsent = (): void => write(KEYS.consent, "1");
 
 function browserLanguage(): string {
   const code = (typeof navigator === "undefined" ? "en" : navigator.language).slice(0, 2).toLowerCase();
-  return code in LANGUAGES ? code : "en";
+  return Object.hasOwn(LANGUAGES, code) ? code : "en";
 }
 
 export const defaultPreferences = (): Preferences => ({ region: "europe", language: browserLanguage(), interests: [], textOnly: false });
@@ -65,7 +65,7 @@ export function loadPreferences(): Preferences {
   } catch {
     // a broken entry: the defaults
   }
-  const region = typeof stored.region === "string" && stored.region in REGION_LABELS ? (stored.region as Region) : fallback.region;
+  const region = typeof stored.region === "string" && Object.hasOwn(REGION_LABELS, stored.region) ? (stored.region as Region) : fallback.region;
   const language = typeof stored.language === "string" && /^[a-z]{2}$/.test(stored.language) ? stored.language : fallback.language;
   const interests = Array.isArray(stored.interests) ? stored.interests.filter((t): t is string => typeof t === "string").slice(0, 5) : [];
   return { region, language, interests, textOnly: stored.textOnly === true };
