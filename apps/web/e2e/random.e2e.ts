@@ -47,6 +47,16 @@ async function pressWithKeyboard(page: Page, name: string): Promise<void> {
   throw new Error(`the ${name} button cannot be reached with Tab`);
 }
 
+/** A camera that sends only black frames (its track disabled, as a covered lens would look). */
+function blackCamera() {
+  const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getUserMedia = async (constraints) => {
+    const stream = await original(constraints);
+    for (const track of stream.getVideoTracks()) track.enabled = false;
+    return stream;
+  };
+}
+
 const cameraAsks = (page: Page) => page.evaluate(() => (window as unknown as { __cameraAsks: number }).__cameraAsks);
 
 describe("/random", () => {
@@ -150,5 +160,20 @@ describe("/random", () => {
     await startButton(tia).click();
     await panelState(den, "Connected");
     expect(await partnerOf(den)).toBe(tiaName);
+  });
+
+  test("skip partners whose video stays black (off by default): turned on, a black partner is skipped after 10 s", { timeout: 120_000 }, async () => {
+    const [amyName, blakeName] = [uniqueName("Amy"), uniqueName("Blake")];
+    const amy = await openRandom(stack, amyName);
+    const skip = amy.getByLabel("Skip partners whose video stays black for 10 s");
+    await expect(skip.isChecked()).resolves.toBe(false);
+    await skip.check();
+    const blake = await openRandom(stack, blakeName, { beforeLoad: blackCamera });
+    await startButton(amy).click();
+    await startButton(blake).click();
+    await panelState(amy, "Connected", 40_000);
+    await amy.getByText(`Skipped ${blakeName}: their video stayed black for 10 s.`).waitFor({ timeout: 40_000 });
+    await panelState(amy, "Searching");
+    await panelState(blake, "Partner left");
   });
 });

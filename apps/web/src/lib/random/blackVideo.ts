@@ -13,7 +13,7 @@ export class BlackVideoWatch {
 
   constructor(
     private readonly remote: () => MediaStream | null,
-    private readonly onBlack: () => void,
+    private readonly onBlack: () => Promise<void>,
   ) {
     this.video.muted = true;
     this.canvas.width = 16;
@@ -35,7 +35,7 @@ export class BlackVideoWatch {
     if (!this.isBlack()) this.blackSince = Date.now();
     else if (Date.now() - this.blackSince >= BLACK_FOR_MS) {
       this.stop();
-      this.onBlack();
+      void this.onBlack();
     }
   }
 

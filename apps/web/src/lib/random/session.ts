@@ -252,9 +252,11 @@ export class RandomSession {
     if (this.skipBlackVideo) {
       this.blackWatch = new BlackVideoWatch(
         () => useRandomStore.getState().remoteStream,
-        () => {
-          useRandomStore.getState().set({ notice: { text: `Skipped ${event.partnerName}: their video stayed black for 10 s.`, tone: "info" } });
-          void this.next();
+        async () => {
+          await this.next();
+          // after the press, which clears notices (unless it failed and said why)
+          const store = useRandomStore.getState();
+          if (!store.notice) store.set({ notice: { text: `Skipped ${event.partnerName}: their video stayed black for 10 s.`, tone: "info" } });
         },
       );
     }
