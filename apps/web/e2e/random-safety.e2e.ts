@@ -1,8 +1,8 @@
 /// <reference lib="dom" />
 // /random's safety in real headless Chromium against a realtime node, the web app, PostgreSQL and Redis: a report
 // from the call (confirmed, stored with the facts of the match, the two never matched again), a block just after a
-// call, a ban met at Start with
-// its appeal, and a Next loop that makes the page solve the proof-of-work challenge before the person goes on.
+// call, a ban met at Start with its appeal, a Next loop that makes the page solve the proof-of-work challenge before
+// the person goes on, and Start pressed too often.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { Redis } from "ioredis";
 import { createDb, type PrismaClient } from "@qualmeet/db";
@@ -189,5 +189,23 @@ describe("/random safety", () => {
     const watch = await db.watchEntry.findFirst({ where: { kind: "DEVICE", value: await deviceIdOf(ann) } });
     expect(watch).not.toBeNull();
     console.log(`[random] challenge after ${presses - 1} Nexts; matched again with ${await partnerOf(ann)}`);
+  });
+
+  test("Start and Stop pressed over and over: the press is refused with a clear message saying how long to wait", { timeout: 180_000 }, async () => {
+    const eve = await openRandom(stack, uniqueName("Eve"), { textOnly: true });
+    const refusal = eve.getByRole("alert").filter({ hasText: "Too many Start and Next presses" });
+    let presses = 0;
+    // the device's bucket holds 20 Starts a minute (moderation/policy.ts): the refusal comes within 30 presses
+    while (presses < 30) {
+      await startButton(eve).click();
+      presses++;
+      await Promise.race([panelState(eve, "Searching"), refusal.waitFor()]);
+      if (await refusal.count()) break;
+      await stopButton(eve).click();
+      await panelState(eve, "Not started");
+    }
+    await expect(refusal.innerText()).resolves.toMatch(/^Too many Start and Next presses\. Try again in \d+ seconds\.$/);
+    expect(await readPanelState(eve)).toBe("Not started");
+    console.log(`[random] Start refused at press ${presses}`);
   });
 });
