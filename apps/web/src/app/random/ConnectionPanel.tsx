@@ -65,7 +65,7 @@ export function ConnectionPanel({ session, preferences, onUseTextOnly }: { sessi
             </button>
           ) : (
             <>
-              <button type="button" className="btn-primary" onClick={() => void session.next()} disabled={phase === "searching" || (pressing && solvingSince === null)}>
+              <button type="button" className="btn-primary" onClick={() => void session.next()} disabled={phase === "searching" || pressing}>
                 Next
               </button>
               <button type="button" className="btn-secondary" onClick={() => void session.stop()}>
