@@ -3,6 +3,7 @@
 import { useEffect, useState } from "react";
 import { ensurePreview, stopPreview } from "@/lib/media/devices";
 import type { RandomSession } from "@/lib/random/session";
+import { useRealtimeStatus } from "@/lib/realtime";
 import { useRandomStore, type RandomPhase } from "@/lib/random/store";
 import type { Preferences } from "@/lib/random/types";
 import { useDevicesStore } from "@/stores/devices";
@@ -30,6 +31,7 @@ function useSecondsSince(since: number | null): number {
 export function ConnectionPanel({ session, preferences, onUseTextOnly }: { session: RandomSession; preferences: Preferences; onUseTextOnly: () => void }) {
   const { phase, searchingSince, widened, match, notice, pressing, solvingSince } = useRandomStore();
   const cameraProblem = useDevicesStore((s) => s.problems.camera);
+  const socket = useRealtimeStatus((s) => s.status);
   const waited = useSecondsSince(searchingSince);
   const solvingFor = useSecondsSince(solvingSince);
   const inSearch = phase !== "idle";
@@ -75,6 +77,11 @@ export function ConnectionPanel({ session, preferences, onUseTextOnly }: { sessi
           )}
         </div>
       </div>
+      {socket === "closed" ? (
+        <p role="status" className="text-sm text-amber-700">
+          The connection to the server was lost: reconnecting… Press Start again once it is back.
+        </p>
+      ) : null}
       {widened && phase === "searching" ? (
         <p id="random-widened" className="text-sm text-slate-600">
           {widened}
