@@ -10,7 +10,10 @@ export function Brand({ width = "full" }: { width?: keyof typeof widths }) {
         <span aria-hidden="true" className="mr-1.5 inline-block h-2.5 w-2.5 rounded-full bg-indigo-600 align-middle" />
         QualMeet
       </Link>
-      <nav aria-label="Site">
+      <nav aria-label="Site" className="flex gap-4">
+        <Link href="/random" className="link text-sm">
+          Random chat
+        </Link>
         <Link href="/chat" className="link text-sm">
           Chat
         </Link>
