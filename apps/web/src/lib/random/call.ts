@@ -1,7 +1,11 @@
 // The 1:1 WebRTC call of a random-chat match: one RTCPeerConnection with the ICE servers (TURN credentials) of the
 // match event and the page's ICE transport policy. The side the server chose (`youOffer`) offers; the other answers;
 // offers, answers and candidates travel over random.signal. The local tracks are the preview's, awaited: a person
-// may press Start before their camera is live, and the call then starts with the camera once it is.
+// may press Start before their camera is live, and the call then starts with the camera once it is. The TURN
+// credentials are refreshed in the background before they expire (media/iceRefresh.ts, as a meeting's are), so a
+// long call can still reconnect through TURN.
+import { IceRefresh } from "../media/iceRefresh";
+import type { IceServersGrant } from "../media/signaling";
 import type { MatchedEvent, PeerSignal } from "./types";
 
 export type CallState = "connecting" | "connected" | "failed";
@@ -21,6 +25,10 @@ export interface CallOptions {
   /** the preview once it has settled (null: no camera or microphone to send) */
   localMedia: () => Promise<MediaStream | null>;
   sendSignal: (signal: PeerSignal) => Promise<void>;
+  /** fresh ICE servers for this match (random.iceServers) */
+  fetchIceServers: () => Promise<IceServersGrant>;
+  /** the server's notice that today's relay allowance is used up */
+  notify: (text: string) => void;
   onRemoteStream: (stream: MediaStream) => void;
   onState: (state: CallState) => void;
 }
@@ -37,6 +45,7 @@ export class RandomCall {
   private early: RTCIceCandidateInit[] = [];
   private closed = false;
   private readonly local: Promise<MediaStream | null>;
+  private readonly iceRefresh: IceRefresh;
 
   constructor(private readonly options: CallOptions) {
     const { match } = options;
@@ -58,6 +67,12 @@ export class RandomCall {
       else if (state === "failed") options.onState("failed");
     });
     options.onState("connecting");
+    this.iceRefresh = new IceRefresh({
+      fetch: options.fetchIceServers,
+      apply: async (iceServers) => this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers }),
+      notify: options.notify,
+    });
+    this.iceRefresh.start(match);
     this.local = options.localMedia();
     // the answerer's transceivers come with the offer: it adds its tracks to those (apply)
     this.chain = match.youOffer ? this.offer() : this.local.then(() => undefined);
@@ -71,6 +86,7 @@ export class RandomCall {
 
   close(): void {
     this.closed = true;
+    this.iceRefresh.close();
     this.pc.close();
     for (const track of this.remote.getTracks()) track.stop();
   }

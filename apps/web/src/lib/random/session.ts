@@ -242,6 +242,8 @@ export class RandomSession {
       iceTransportPolicy: this.iceTransportPolicy,
       localMedia: previewReady,
       sendSignal: (signal) => this.client.random.signal.mutate({ matchId: event.matchId, signal }),
+      fetchIceServers: () => this.client.random.iceServers.query({ matchId: event.matchId }),
+      notify: (text) => useRandomStore.getState().set({ notice: { text, tone: "info" } }),
       onRemoteStream: (stream) => useRandomStore.getState().set({ remoteStream: stream }),
       onState: (state) => {
         if (useRandomStore.getState().match?.matchId !== event.matchId) return;
