@@ -28,9 +28,14 @@ export const uniqueName = (first: string) => `${first} ${randomUUID().slice(0, 4
  * `textOnly` and `interests` set those preferences first; `beforeLoad` runs in the page before its scripts (e.g. to
  * watch or refuse getUserMedia).
  */
-export async function openRandom(stack: MeetingStack, name: string, options: { textOnly?: boolean; interests?: string; beforeLoad?: () => void } = {}): Promise<Page> {
+export async function openRandom(
+  stack: Pick<MeetingStack, "web" | "browser" | "contexts">,
+  name: string,
+  options: { textOnly?: boolean; interests?: string; beforeLoad?: () => void; prepare?: (page: Page) => Promise<void> } = {},
+): Promise<Page> {
   const page = await newPage(stack.browser, stack.contexts);
   if (options.beforeLoad) await page.addInitScript(options.beforeLoad);
+  await options.prepare?.(page);
   await page.goto(`${stack.web.url}/random?quality=low`);
   await page.getByLabel("I am 18 or older").check();
   await page.getByLabel("I accept the rules").check();
