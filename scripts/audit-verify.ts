@@ -12,9 +12,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const env = exitOnInvalidEnv("audit:verify", () => parseStartEnv(process.env));
 
 async function main(): Promise<number> {
-  const embedded = env.DATABASE_URL
-    ? null
-    : await startPostgres({ dataDir: path.join(dataDir(root), "postgres"), port: env.EMBEDDED_PG_PORT, database: "qualmeet" });
+  const embedded = env.DATABASE_URL ? null : await startPostgres({ dataDir: path.join(dataDir(root), "postgres"), port: env.EMBEDDED_PG_PORT, database: "qualmeet" });
   const db = createDb(env.DATABASE_URL ?? embedded!.url);
   try {
     const result = await verifyAuditChain(db);

@@ -29,9 +29,7 @@ function field(value: string | null): string {
 }
 
 export function auditRowHash(prevHash: string, row: Omit<ChainRow, "prevHash" | "hash">): string {
-  const content = [row.id.toString(), row.actorId, row.action, row.targetType, row.targetId, row.data, String(row.createdAt.getTime()), row.ip]
-    .map(field)
-    .join("");
+  const content = [row.id.toString(), row.actorId, row.action, row.targetType, row.targetId, row.data, String(row.createdAt.getTime()), row.ip].map(field).join("");
   return createHash("sha256").update(`${prevHash}\n${content}`, "utf8").digest("hex");
 }
 
