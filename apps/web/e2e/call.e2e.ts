@@ -42,7 +42,7 @@ describe("calls from a conversation", () => {
     const { callerName, a, open } = await twoPeopleInADirectConversation();
     // the callee is on the home page, not in the chat
     const b = await open("/");
-    await b.getByRole("link", { name: "Chat" }).waitFor();
+    await b.getByRole("link", { name: "Chat", exact: true }).waitFor();
 
     const code = await meetingCodeAfterCalling(a, "Video call");
     const overlay = incomingCall(b);
