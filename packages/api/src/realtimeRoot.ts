@@ -1,3 +1,4 @@
+import { adminLiveRouter } from "./router/adminLive.ts";
 import { me } from "./router/auth.ts";
 import { callRouter } from "./router/call.ts";
 import { chatLiveRouter } from "./router/chatLive.ts";
@@ -21,6 +22,7 @@ export const realtimeRouter = createTRPCRouter({
   calls: callRouter,
   moderation: moderationRouter,
   random: randomRouter,
+  adminLive: adminLiveRouter,
 });
 
 export type RealtimeRouter = typeof realtimeRouter;

@@ -1,15 +1,12 @@
 import type { Metadata } from "next";
-import { forbidden, redirect } from "next/navigation";
-import { Brand } from "@/components/Brand";
-import { currentUser, serverCaller } from "@/server/session";
+import { requireAdmin } from "@/server/admin";
+import { serverCaller } from "@/server/session";
 
-export const metadata: Metadata = { title: "Admin", robots: { index: false } };
+export const metadata: Metadata = { title: "Dashboard" };
 
 export default async function AdminPage() {
-  const user = await currentUser();
-  if (!user) redirect("/login?callbackUrl=%2Fadmin");
   // Nothing of the console is rendered or fetched for anyone else: 403 with app/forbidden.tsx.
-  if (user.isGuest || user.role !== "ADMIN") forbidden();
+  const user = await requireAdmin("/admin");
 
   const overview = await (await serverCaller()).admin.overview();
   const numbers: { label: string; value: number }[] = [
@@ -22,33 +19,30 @@ export default async function AdminPage() {
 
   return (
     <>
-      <Brand />
-      <main className="flex flex-col gap-6">
-        <section className="card" aria-labelledby="admin-heading">
-          <h1 id="admin-heading" className="text-2xl font-bold tracking-tight">
-            Admin console
-          </h1>
-          <p className="mt-1 text-sm text-slate-600">Signed in as {user.name}. More tools are coming; here are the headline numbers.</p>
-          <dl className="mt-6 grid grid-cols-2 gap-4 sm:grid-cols-3">
-            {numbers.map(({ label, value }) => (
-              <div key={label} className="rounded-xl border border-slate-200 bg-slate-50 p-4">
-                <dt className="text-xs font-medium tracking-wide text-slate-500 uppercase">{label}</dt>
-                <dd className="mt-1 text-2xl font-bold tabular-nums">{value}</dd>
-              </div>
-            ))}
-          </dl>
-          <p className="mt-6 text-sm" data-testid="turn-status">
-            {overview.turnConfigured ? (
-              <>TURN relay: configured. Calls connect from behind firewalls and strict NATs.</>
-            ) : (
-              <>
-                <strong>TURN is not configured.</strong> Calls work on a LAN, but people behind strict firewalls or NATs cannot connect: install coturn (`npm start` runs it) or set
-                TURN_URLS and TURN_SECRET.
-              </>
-            )}
-          </p>
-        </section>
-      </main>
+      <section className="card" aria-labelledby="admin-heading">
+        <h1 id="admin-heading" className="text-2xl font-bold tracking-tight">
+          Admin console
+        </h1>
+        <p className="mt-1 text-sm text-slate-600">Signed in as {user.name}. More tools are coming; here are the headline numbers.</p>
+        <dl className="mt-6 grid grid-cols-2 gap-4 sm:grid-cols-3">
+          {numbers.map(({ label, value }) => (
+            <div key={label} className="rounded-xl border border-slate-200 bg-slate-50 p-4">
+              <dt className="text-xs font-medium tracking-wide text-slate-500 uppercase">{label}</dt>
+              <dd className="mt-1 text-2xl font-bold tabular-nums">{value}</dd>
+            </div>
+          ))}
+        </dl>
+        <p className="mt-6 text-sm" data-testid="turn-status">
+          {overview.turnConfigured ? (
+            <>TURN relay: configured. Calls connect from behind firewalls and strict NATs.</>
+          ) : (
+            <>
+              <strong>TURN is not configured.</strong> Calls work on a LAN, but people behind strict firewalls or NATs cannot connect: install coturn (`npm start` runs it) or set
+              TURN_URLS and TURN_SECRET.
+            </>
+          )}
+        </p>
+      </section>
     </>
   );
 }

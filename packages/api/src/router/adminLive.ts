@@ -1,0 +1,4 @@
+import { createTRPCRouter } from "../trpc.ts";
+
+/** The admin console's live feeds, served over WebSocket by the realtime server (the pages' lists are over HTTP). */
+export const adminLiveRouter = createTRPCRouter({});
