@@ -3,6 +3,7 @@
 // the queue at once. A banned person sees the notice at Start (reason, until when) and may appeal: one appeal of a
 // ban waits for a moderator at a time (a partial unique index on Appeal decides, also for two appeals at once).
 import { TRPCError } from "@trpc/server";
+import type { Prisma } from "@qualmeet/db";
 import { logger } from "@qualmeet/log";
 import type { BanKind, BanNotice, RandomMatches, RandomPerson } from "../random/contract.ts";
 import { addressBlock } from "../services/clientIp.ts";
@@ -20,46 +21,74 @@ export interface BanInput {
   durationMinutes: number | null;
 }
 
-export async function createBan(deps: StoreDeps & { matches: RandomMatches }, admin: Caller, input: BanInput): Promise<{ banId: string; until: number | null }> {
+/**
+ * Writes a ban and its audit entry in the caller's transaction (a ban given from reports claims them in the same
+ * one). `extra` goes into the audit entry (e.g. the reports it answers). Mirror it with `enforceBan` once committed.
+ */
+export async function recordBan(tx: Prisma.TransactionClient, admin: Caller, input: BanInput, extra: Record<string, unknown> = {}): Promise<{ banId: string; until: number | null }> {
   const value = input.kind === "ip" ? addressBlock(input.value) : input.value;
-  if (input.kind === "user" && !(await deps.db.user.findUnique({ where: { id: value }, select: { id: true } }))) {
-    throw new TRPCError({ code: "NOT_FOUND", message: "There is no user with this id." });
-  }
   const expiresAt = input.durationMinutes === null ? null : new Date(Date.now() + input.durationMinutes * 60_000);
-  const banId = await deps.db.$transaction(async (tx) => {
-    const ban = await tx.ban.create({ data: { kind: BAN_KINDS[input.kind], value, reason: input.reason, expiresAt, issuedById: admin.userId }, select: { id: true } });
-    await tx.auditLog.create({
-      data: {
-        actorId: admin.userId,
-        action: "moderation.ban",
-        targetType: input.kind,
-        targetId: value,
-        ip: admin.ip,
-        data: { banId: ban.id, reason: input.reason, until: expiresAt?.toISOString() ?? null },
-      },
-    });
-    return ban.id;
+  const ban = await tx.ban.create({ data: { kind: BAN_KINDS[input.kind], value, reason: input.reason, expiresAt, issuedById: admin.userId }, select: { id: true } });
+  await tx.auditLog.create({
+    data: {
+      actorId: admin.userId,
+      action: "moderation.ban",
+      targetType: input.kind,
+      targetId: value,
+      ip: admin.ip,
+      data: { banId: ban.id, reason: input.reason, until: expiresAt?.toISOString() ?? null, ...extra },
+    },
   });
-  await mirrorBanKey(deps, input.kind, value).catch((error: unknown) => {
-    // recorded but not mirrored: the mirror's next refill (within mirrorRefreshMs) brings it; the admin is told
-    logger.error({ err: error, banId, kind: input.kind, value }, "moderation: ban recorded but not mirrored in Redis");
-    throw error;
-  });
-  if (input.kind === "user") await deps.matches.removePerson(value);
-  return { banId, until: expiresAt?.getTime() ?? null };
+  return { banId: ban.id, until: expiresAt?.getTime() ?? null };
 }
 
-const NO_ACTIVE_BAN = "There is no ban with this id that is not lifted already.";
-
-export async function liftBan(deps: StoreDeps, admin: Caller, banId: string): Promise<{ ok: true }> {
-  const ban = await deps.db.ban.findUnique({ where: { id: banId }, select: { kind: true, value: true } });
-  if (!ban) throw new TRPCError({ code: "NOT_FOUND", message: NO_ACTIVE_BAN });
-  const lifted = await deps.db.$transaction(async (tx) => {
-    const { count } = await tx.ban.updateMany({ where: { id: banId, liftedAt: null }, data: { liftedAt: new Date(), liftedById: admin.userId } });
-    if (count === 1) await tx.auditLog.create({ data: { actorId: admin.userId, action: "moderation.liftBan", targetType: "ban", targetId: banId, ip: admin.ip } });
-    return count === 1;
+/** After a ban committed: the mirror names it at the next Start, and a banned user leaves their call and the queue at once. */
+export async function enforceBan(deps: StoreDeps & { matches: RandomMatches }, banId: string, kind: BanKind, value: string, userId: string | null): Promise<void> {
+  const target = kind === "ip" ? addressBlock(value) : value;
+  await mirrorBanKey(deps, kind, target).catch((error: unknown) => {
+    // recorded but not mirrored: the mirror's next refill (within mirrorRefreshMs) brings it; the admin is told
+    logger.error({ err: error, banId, kind, value: target }, "moderation: ban recorded but not mirrored in Redis");
+    throw error;
   });
-  if (!lifted) throw new TRPCError({ code: "NOT_FOUND", message: NO_ACTIVE_BAN });
+  if (userId) await deps.matches.removePerson(userId);
+}
+
+/** A ban given by name (the Bans page), not from a report. */
+export async function createBan(deps: StoreDeps & { matches: RandomMatches }, admin: Caller, input: BanInput): Promise<{ banId: string; until: number | null }> {
+  if (input.kind === "user" && !(await deps.db.user.findUnique({ where: { id: input.value }, select: { id: true } }))) {
+    throw new TRPCError({ code: "NOT_FOUND", message: "There is no user with this id." });
+  }
+  const ban = await deps.db.$transaction((tx) => recordBan(tx, admin, input));
+  await enforceBan(deps, ban.banId, input.kind, input.value, input.kind === "user" ? input.value : null);
+  return ban;
+}
+
+/** NOT_FOUND for an unknown ban, CONFLICT naming who lifted it for one lifted already. */
+export async function banLiftedAlready(db: Prisma.TransactionClient, banId: string): Promise<TRPCError> {
+  const ban = await db.ban.findUnique({ where: { id: banId }, select: { liftedAt: true, liftedBy: { select: { name: true } } } });
+  if (!ban) return new TRPCError({ code: "NOT_FOUND", message: "There is no ban with this id." });
+  const by = ban.liftedBy ? ` by ${ban.liftedBy.name}` : "";
+  return new TRPCError({ code: "CONFLICT", message: `This ban was already lifted${by} at ${ban.liftedAt?.toISOString() ?? "an earlier time"}: nothing was changed.` });
+}
+
+/**
+ * Lifts an active ban in the caller's transaction with its audit entry; false when it was lifted already (the caller
+ * decides whether that is an error). Mirror the change with `mirrorBanKey` once committed.
+ */
+export async function recordLift(tx: Prisma.TransactionClient, admin: Caller, banId: string, reason: string, extra: Record<string, unknown> = {}): Promise<boolean> {
+  const { count } = await tx.ban.updateMany({ where: { id: banId, liftedAt: null }, data: { liftedAt: new Date(), liftedById: admin.userId } });
+  if (count === 1) {
+    await tx.auditLog.create({ data: { actorId: admin.userId, action: "moderation.liftBan", targetType: "ban", targetId: banId, ip: admin.ip, data: { reason, ...extra } } });
+  }
+  return count === 1;
+}
+
+export async function liftBan(deps: StoreDeps, admin: Caller, banId: string, reason: string): Promise<{ ok: true }> {
+  const ban = await deps.db.ban.findUnique({ where: { id: banId }, select: { kind: true, value: true } });
+  if (!ban) throw await banLiftedAlready(deps.db, banId);
+  // two admins lifting at once: the row lock makes the second see it lifted, and only the first writes an audit entry
+  const lifted = await deps.db.$transaction((tx) => recordLift(tx, admin, banId, reason));
+  if (!lifted) throw await banLiftedAlready(deps.db, banId);
   await mirrorBanKey(deps, BAN_KIND_OF[ban.kind], ban.value);
   return { ok: true };
 }

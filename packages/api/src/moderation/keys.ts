@@ -21,3 +21,6 @@ export const passKey = (deviceId: string) => `moderation:pass:${deviceId}`;
 
 /** hash { streak, lastAt }: consecutive Nexts of a device, each soon after the press before */
 export const nextStreakKey = (deviceId: string) => `moderation:next:${deviceId}`;
+
+/** pub/sub: a `ReportQueueEvent` whenever a report is filed or handled, for the admins' live queue (adminLive.reportQueue) */
+export const REPORT_QUEUE_CHANNEL = "moderation:reportQueue";

@@ -11,6 +11,7 @@ import { createDb, type PrismaClient } from "@qualmeet/db";
 import { solveInBackground } from "@qualmeet/challenge/browser";
 import type { MatchRecord, RandomMatches, RandomPerson } from "../random/contract.ts";
 import { blocksChanged } from "../chat/blocks.ts";
+import { adminRouter } from "../router/admin.ts";
 import { moderationRouter } from "../router/moderation.ts";
 import { createRedis } from "../services/redis.ts";
 import type { RealtimeServices } from "../services/realtime.ts";
@@ -59,12 +60,15 @@ class InTestMatches implements RandomMatches {
 
 const matches = new InTestMatches();
 const caller = createCallerFactory(moderationRouter);
+const adminCaller = createCallerFactory(adminRouter);
 let lastOctet = 0;
 
 interface Someone extends RandomPerson {
   user: SessionUser;
   /** the moderation procedures as this person calls them on their socket */
   call: ReturnType<typeof caller>;
+  /** the admin console's procedures (admin.*) as this person calls them */
+  admin: ReturnType<typeof adminCaller>;
 }
 
 /** A guest (or an admin account) in random chat, on their own device and address. */
@@ -84,7 +88,7 @@ async function someone(name: string, role: "USER" | "ADMIN" = "USER"): Promise<S
     realtime: { random: { matches } } as unknown as RealtimeServices,
     socketUser: user,
   };
-  return { userId: user.id, deviceId: `device-${randomUUID()}`, ip, user, call: caller(ctx) };
+  return { userId: user.id, deviceId: `device-${randomUUID()}`, ip, user, call: caller(ctx), admin: adminCaller(ctx) };
 }
 
 /** What moderation has stored, to show a refused call changed nothing. */
@@ -189,7 +193,7 @@ describe("bans and appeals", () => {
     const [admin, ivy] = await Promise.all([someone("Admin", "ADMIN"), someone("Ivy")]);
     expect(await safety.checkStart(person(ivy), "start")).toEqual({ kind: "allowed" });
 
-    const { banId, until } = await admin.call.admin.ban({ kind: "device", value: ivy.deviceId, reason: "Nudity on camera", durationMinutes: 60 * 24 });
+    const { banId, until } = await admin.admin.bans.create({ kind: "device", value: ivy.deviceId, reason: "Nudity on camera", durationMinutes: 60 * 24 });
     expect(until).toBeGreaterThan(Date.now());
     const notice = { banId, kind: "device", reason: "Nudity on camera", until, appealPending: false };
     expect(await safety.checkStart(person(ivy), "start")).toEqual({ kind: "banned", ban: notice });
@@ -216,17 +220,17 @@ describe("bans and appeals", () => {
     await Promise.allSettled([1, 2].map(() => ivy.call.appeal({ deviceId: ivy.deviceId, banId, message: "Again" })));
     expect(await rowCounts()).toEqual(before);
 
-    await admin.call.admin.liftBan({ banId });
+    await admin.admin.bans.lift({ banId, reason: "The appeal was convincing" });
     expect(await safety.checkStart(person(ivy), "start")).toEqual({ kind: "allowed" });
     expect(await ivy.call.banStatus({ deviceId: ivy.deviceId })).toEqual({ ban: null });
     expect(await db.ban.findUniqueOrThrow({ where: { id: banId } })).toMatchObject({ liftedById: admin.userId, liftedAt: expect.any(Date) });
     expect(await auditOf("moderation.liftBan", banId)).toHaveLength(1);
-    await expect(admin.call.admin.liftBan({ banId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(admin.admin.bans.lift({ banId, reason: "Again" })).rejects.toMatchObject({ code: "CONFLICT", message: expect.stringMatching(/already lifted by Admin/) });
   });
 
   test("an appeal without a ban, of someone else's ban, or a ban by a non-admin: refused, nothing stored", async () => {
     const [admin, jo, kim] = await Promise.all([someone("Admin", "ADMIN"), someone("Jo"), someone("Kim")]);
-    const { banId } = await admin.call.admin.ban({ kind: "user", value: kim.userId, reason: "Harassment", durationMinutes: null });
+    const { banId } = await admin.admin.bans.create({ kind: "user", value: kim.userId, reason: "Harassment", durationMinutes: null });
     const before = await rowCounts();
 
     await expect(jo.call.appeal({ deviceId: jo.deviceId, banId: randomUUID(), message: "Why?" })).rejects.toMatchObject({
@@ -234,9 +238,9 @@ describe("bans and appeals", () => {
       message: expect.stringMatching(/no active ban/),
     });
     await expect(jo.call.appeal({ deviceId: jo.deviceId, banId, message: "Lift Kim's ban" })).rejects.toMatchObject({ code: "NOT_FOUND" });
-    await expect(jo.call.admin.ban({ kind: "user", value: kim.userId, reason: "I do not like Kim", durationMinutes: null })).rejects.toMatchObject({ code: "FORBIDDEN" });
-    await expect(admin.call.admin.ban({ kind: "user", value: randomUUID(), reason: "Nobody", durationMinutes: null })).rejects.toMatchObject({ code: "NOT_FOUND" });
-    await expect(admin.call.admin.ban({ kind: "ip", value: "not an address", reason: "x", durationMinutes: 5 })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(jo.admin.bans.create({ kind: "user", value: kim.userId, reason: "I do not like Kim", durationMinutes: null })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(admin.admin.bans.create({ kind: "user", value: randomUUID(), reason: "Nobody", durationMinutes: null })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(admin.admin.bans.create({ kind: "ip", value: "not an address", reason: "x", durationMinutes: 5 })).rejects.toMatchObject({ code: "BAD_REQUEST" });
     await expect(jo.call.appeal({ deviceId: jo.deviceId, banId, message: "x".repeat(1001) })).rejects.toMatchObject({ code: "BAD_REQUEST" });
 
     expect(await rowCounts()).toEqual(before);
@@ -249,20 +253,20 @@ describe("bans and appeals", () => {
     const [admin, rae] = await Promise.all([someone("Former admin", "ADMIN"), someone("Rae")]);
     await db.user.update({ where: { id: admin.userId }, data: { role: "USER" } });
     const before = await rowCounts();
-    await expect(admin.call.admin.ban({ kind: "device", value: rae.deviceId, reason: "Revenge", durationMinutes: null })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(admin.admin.bans.create({ kind: "device", value: rae.deviceId, reason: "Revenge", durationMinutes: null })).rejects.toMatchObject({ code: "FORBIDDEN" });
     expect(await rowCounts()).toEqual(before);
   });
 
   test("an address ban covers the client's whole IPv6 /64", async () => {
     const [admin, lu] = await Promise.all([someone("Admin", "ADMIN"), someone("Lu")]);
-    await admin.call.admin.ban({ kind: "ip", value: "2001:db8:77:1::5", reason: "Spam bots", durationMinutes: 30 });
+    await admin.admin.bans.create({ kind: "ip", value: "2001:db8:77:1::5", reason: "Spam bots", durationMinutes: 30 });
     expect(await safety.checkStart({ ...person(lu), ip: "2001:db8:77:1:abcd::9" }, "start")).toMatchObject({ kind: "banned", ban: { kind: "ip", reason: "Spam bots" } });
     expect(await safety.checkStart({ ...person(lu), ip: "2001:db8:77:2::5" }, "start")).toEqual({ kind: "allowed" });
   });
 
   test("a ban survives losing Redis: the mirror is refilled from PostgreSQL before anyone is let in", async () => {
     const [admin, max, ned] = await Promise.all([someone("Admin", "ADMIN"), someone("Max"), someone("Ned")]);
-    const { banId } = await admin.call.admin.ban({ kind: "user", value: max.userId, reason: "Hate speech", durationMinutes: 600 });
+    const { banId } = await admin.admin.bans.create({ kind: "user", value: max.userId, reason: "Hate speech", durationMinutes: 600 });
     await redis.flushdb();
     expect(await safety.checkStart(person(max), "start")).toMatchObject({ kind: "banned", ban: { banId, reason: "Hate speech" } });
     expect(await safety.checkStart(person(ned), "start")).toEqual({ kind: "allowed" });

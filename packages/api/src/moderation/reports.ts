@@ -12,6 +12,7 @@ import { addressBlock } from "../services/clientIp.ts";
 import { isUniqueViolation } from "../services/prismaErrors.ts";
 import type { SafetyPolicy } from "./policy.ts";
 import type { StoreDeps } from "./restrictions.ts";
+import { announceQueueChange } from "./queueFeed.ts";
 import { addToWatchList } from "./watchList.ts";
 
 export interface ActionDeps extends StoreDeps {
@@ -102,6 +103,7 @@ export async function fileReport(deps: ActionDeps, caller: Caller, input: Report
     if (isUniqueViolation(error)) throw new TRPCError({ code: "CONFLICT", message: "You already reported this person for this call. A moderator will look at it." });
     throw error;
   }
+  await announceQueueChange(deps.redis, { type: "filed", reportId });
   await escalate(deps, other);
   return { reportId, message: "Thank you. Your report was sent to our moderators, and you will not be matched with this person again." };
 }

@@ -7,7 +7,9 @@ import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
 import { createDb, type PrismaClient } from "@qualmeet/db";
 import { solveInBackground } from "@qualmeet/challenge/browser";
 import { createRedis } from "../services/redis.ts";
-import { newUser, realtimeClient, type RealtimeConnection } from "../../../../tests/harness/clients.ts";
+import type { TRPCClient } from "@trpc/client";
+import type { AppRouter } from "../root.ts";
+import { newUser, webClient } from "../../../../tests/harness/clients.ts";
 import { guestCookie, newDeviceId, randomPerson, type RandomPerson } from "../../../../tests/harness/randomChat.ts";
 import { startRealtime, startWeb, type RealtimeServer, type WebServer } from "../../../../tests/harness/servers.ts";
 
@@ -17,7 +19,8 @@ let nodes: RealtimeServer[];
 let db: PrismaClient;
 const redis = createRedis(process.env.REDIS_URL!, "random-moderation-test");
 let people: RandomPerson[] = [];
-let admin: RealtimeConnection;
+/** the moderator, on the web app's HTTP API where the admin console's procedures are served */
+let admin: TRPCClient<AppRouter>;
 
 const env = { RANDOM_WIDEN_MS: String(WIDEN_MS), RATE_LIMIT_GUESTS_PER_HOUR: "100000", RATE_LIMIT_GLOBAL_PER_MIN: "100000" };
 
@@ -27,7 +30,7 @@ beforeAll(async () => {
   nodes = [await startRealtime({ allowedOrigins: [web.url], env }), await startRealtime({ allowedOrigins: [web.url], env })];
   const moderator = await newUser(web.url, "Mo Moderator");
   await db.user.update({ where: { id: moderator.id }, data: { role: "ADMIN" } });
-  admin = realtimeClient(nodes[0]!.wsUrl, { cookie: moderator.cookie, origin: web.url });
+  admin = webClient(web.url, moderator.cookie);
 }, 180_000);
 
 afterEach(async () => {
@@ -36,7 +39,6 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await admin?.close();
   redis.disconnect();
   await db?.$disconnect();
   await Promise.all([...(nodes ?? []).map((n) => n.stop()), web?.stop()]);
@@ -115,7 +117,7 @@ test("a block from the call keeps the two apart at once, even as new guests on t
 
 test("a device banned by an admin gets the notice at Start; its appeal waits; lifted, it starts again", async () => {
   const fay = await guest("Fay");
-  const { banId, until } = await admin.client.moderation.admin.ban.mutate({ kind: "device", value: fay.deviceId, reason: "Nudity on camera", durationMinutes: 60 });
+  const { banId, until } = await admin.admin.bans.create.mutate({ kind: "device", value: fay.deviceId, reason: "Nudity on camera", durationMinutes: 60 });
   const refused = await start(fay);
   expect(refused).toMatchObject({ status: "banned", ban: { banId, kind: "device", reason: "Nudity on camera", until, appealPending: false } });
   expect(fay.matches()).toEqual([]);
@@ -128,7 +130,7 @@ test("a device banned by an admin gets the notice at Start; its appeal waits; li
   expect(await start(fay)).toMatchObject({ status: "banned", ban: { appealPending: true } });
   expect(await db.appeal.count({ where: { banId, status: "PENDING" } })).toBe(1);
 
-  await admin.client.moderation.admin.liftBan.mutate({ banId });
+  await admin.admin.bans.lift.mutate({ banId, reason: "Appeal convincing: a shared laptop" });
   expect(await start(fay)).toMatchObject({ status: "matched" });
   expect((await fay.waitFor("matched")).partnerName).toBe("Gus");
 });

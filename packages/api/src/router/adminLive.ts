@@ -1,4 +1,7 @@
 import { createTRPCRouter } from "../trpc.ts";
+import { reportQueueFeed } from "./admin/reportQueue.ts";
 
 /** The admin console's live feeds, served over WebSocket by the realtime server (the pages' lists are over HTTP). */
-export const adminLiveRouter = createTRPCRouter({});
+export const adminLiveRouter = createTRPCRouter({
+  reportQueue: reportQueueFeed,
+});

@@ -1,18 +1,19 @@
 // Random-chat moderation over the realtime socket, where the /random page's call runs: report and block (pressed in
-// the call or just after), the caller's ban notice and appeal, the watch list's challenge, and the admins' bans. The
+// the call or just after), the caller's ban notice and appeal, the watch list's challenge, and moderation's notices to the person. The
 // behaviour is in moderation/; these name the caller (session user, device id from the input, the socket's address).
 import type { IssuedChallenge } from "@qualmeet/challenge";
-import { banNotice, createBan, fileAppeal, liftBan } from "../../moderation/bans.ts";
+import { banNotice, fileAppeal } from "../../moderation/bans.ts";
+import { acknowledgeNotice, pendingNotices, type ModerationNoticeView } from "../../moderation/notices.ts";
 import { DEFAULT_POLICY } from "../../moderation/policy.ts";
 import { blockPartner, fileReport, type ActionDeps } from "../../moderation/reports.ts";
 import { randomChallenge } from "../../moderation/watchList.ts";
 import type { BanNotice, RandomPerson } from "../../random/contract.ts";
 import { realtimeServices, type Context, type SessionUser } from "../../trpc.ts";
-import type { BanSchemaInput, ReportSchemaInput } from "./moderation.schema.ts";
+import type { ReportSchemaInput } from "./moderation.schema.ts";
 
 type Ctx = Context & { user: SessionUser };
 
-/** moderation's dependencies; reports, blocks and bans act on matches through random chat's RandomMatches */
+/** moderation's dependencies; reports and blocks act on matches through random chat's RandomMatches */
 function actionDeps(ctx: Ctx): ActionDeps {
   return { db: ctx.db, redis: ctx.redis, matches: realtimeServices(ctx).random.matches, policy: DEFAULT_POLICY };
 }
@@ -36,6 +37,9 @@ export async function challengeHandler({ ctx, input }: { ctx: Ctx; input: { devi
   return { challenge: await randomChallenge(ctx, personOf(ctx, input.deviceId), DEFAULT_POLICY) };
 }
 
-export const banHandler = ({ ctx, input }: { ctx: Ctx; input: BanSchemaInput }) => createBan(actionDeps(ctx), callerOf(ctx), input);
+export async function noticesHandler({ ctx, input }: { ctx: Ctx; input: { deviceId: string } }): Promise<{ notices: ModerationNoticeView[] }> {
+  return { notices: await pendingNotices(ctx.db, personOf(ctx, input.deviceId)) };
+}
 
-export const liftBanHandler = ({ ctx, input }: { ctx: Ctx; input: { banId: string } }) => liftBan(ctx, callerOf(ctx), input.banId);
+export const acknowledgeNoticeHandler = ({ ctx, input }: { ctx: Ctx; input: { deviceId: string; noticeId: string } }) =>
+  acknowledgeNotice(ctx.db, personOf(ctx, input.deviceId), input.noticeId);

@@ -30,20 +30,4 @@ export const appealSchema = z.object({
     .refine(...storableText("Appeals")),
 });
 
-const banReason = z
-  .string({ error: "Give a reason: the person sees it." })
-  .trim()
-  .min(1, "Give a reason: the person sees it.")
-  .max(500, "A reason is at most 500 characters.")
-  .refine(...storableText("Reasons"));
-/** minutes, up to ten years; null: forever */
-const durationMinutes = z.number().int().min(1, "A ban lasts at least a minute.").max(5_256_000, "A ban lasts at most ten years, or forever (null).").nullable();
-
-export const banSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("user"), value: z.string().uuid("A user ban names a user id (UUID)."), reason: banReason, durationMinutes }),
-  z.object({ kind: z.literal("device"), value: deviceId, reason: banReason, durationMinutes }),
-  z.object({ kind: z.literal("ip"), value: z.union([z.ipv4(), z.ipv6()], { error: "An address ban names an IPv4 or IPv6 address." }), reason: banReason, durationMinutes }),
-]);
-export type BanSchemaInput = z.infer<typeof banSchema>;
-
-export const liftBanSchema = z.object({ banId: z.string().uuid("banId must be a ban id (UUID)") });
+export const acknowledgeNoticeSchema = z.object({ deviceId, noticeId: z.string().uuid("noticeId must be a notice id (UUID)") });
