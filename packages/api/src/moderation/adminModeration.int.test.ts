@@ -98,7 +98,14 @@ describe("the report queue", () => {
     try {
       first = await report(ann, bob, "first");
       second = await report(bob, ann, "second");
-      await expect.poll(() => heard).toEqual(expect.arrayContaining([{ type: "filed", reportId: first }, { type: "filed", reportId: second }]));
+      await expect
+        .poll(() => heard)
+        .toEqual(
+          expect.arrayContaining([
+            { type: "filed", reportId: first },
+            { type: "filed", reportId: second },
+          ]),
+        );
     } finally {
       listener.disconnect();
     }
@@ -200,7 +207,10 @@ describe("the report queue", () => {
     const [admin, ash, bea] = await Promise.all([someone("Strict admin", "ADMIN"), someone("Ash"), someone("Bea")]);
     const reportId = await report(ash, bea);
     const before = await auditCount();
-    await expect(admin.admin.reports.dismiss({ reportId: randomUUID(), reason: "Gone" })).rejects.toMatchObject({ code: "NOT_FOUND", message: expect.stringMatching(/no report with id/) });
+    await expect(admin.admin.reports.dismiss({ reportId: randomUUID(), reason: "Gone" })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+      message: expect.stringMatching(/no report with id/),
+    });
     await expect(admin.admin.reports.ban({ reportIds: [reportId, randomUUID()], target: "device", reason: "x", durationMinutes: 5 })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(admin.admin.appeals.accept({ appealId: randomUUID(), note: "Fine" })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(admin.admin.bans.lift({ banId: randomUUID(), reason: "Fine" })).rejects.toMatchObject({ code: "NOT_FOUND" });
@@ -248,7 +258,9 @@ describe("bans and appeals", () => {
     expect(await safety.checkStart(person(eve), "start")).toEqual({ kind: "allowed" });
 
     expect((await admin.admin.bans.list({ query: eve.deviceId })).items).toEqual([]);
-    expect((await admin.admin.bans.list({ query: eve.deviceId, status: "lifted" })).items).toEqual([expect.objectContaining({ id: banId, liftedBy: "Lifting admin", active: false })]);
+    expect((await admin.admin.bans.list({ query: eve.deviceId, status: "lifted" })).items).toEqual([
+      expect.objectContaining({ id: banId, liftedBy: "Lifting admin", active: false }),
+    ]);
     expect((await admin.admin.bans.list({ query: eve.deviceId, status: "all", kind: "ip" })).items).toEqual([]);
   });
 
@@ -268,7 +280,11 @@ describe("bans and appeals", () => {
     });
 
     await admin.admin.appeals.reject({ appealId: first.appealId, note: "The report and the ban stand." });
-    expect(await db.appeal.findUniqueOrThrow({ where: { id: first.appealId } })).toMatchObject({ status: "REJECTED", note: "The report and the ban stand.", decidedById: admin.userId });
+    expect(await db.appeal.findUniqueOrThrow({ where: { id: first.appealId } })).toMatchObject({
+      status: "REJECTED",
+      note: "The report and the ban stand.",
+      decidedById: admin.userId,
+    });
     expect(await auditOf("moderation.rejectAppeal", { targetId: first.appealId })).toHaveLength(1);
     expect(await safety.checkStart(person(gil), "start")).toMatchObject({ kind: "banned" });
     await expect(admin.admin.appeals.accept({ appealId: first.appealId, note: "Changed my mind" })).rejects.toMatchObject({

@@ -25,7 +25,12 @@ export interface BanInput {
  * Writes a ban and its audit entry in the caller's transaction (a ban given from reports claims them in the same
  * one). `extra` goes into the audit entry (e.g. the reports it answers). Mirror it with `enforceBan` once committed.
  */
-export async function recordBan(tx: Prisma.TransactionClient, admin: Caller, input: BanInput, extra: Record<string, unknown> = {}): Promise<{ banId: string; until: number | null }> {
+export async function recordBan(
+  tx: Prisma.TransactionClient,
+  admin: Caller,
+  input: BanInput,
+  extra: Record<string, unknown> = {},
+): Promise<{ banId: string; until: number | null }> {
   const value = input.kind === "ip" ? addressBlock(input.value) : input.value;
   const expiresAt = input.durationMinutes === null ? null : new Date(Date.now() + input.durationMinutes * 60_000);
   const ban = await tx.ban.create({ data: { kind: BAN_KINDS[input.kind], value, reason: input.reason, expiresAt, issuedById: admin.userId }, select: { id: true } });

@@ -17,10 +17,7 @@ const KIND_OF: Record<NoticeKind, ModerationNoticeView["kind"]> = { WARNING: "wa
 /** the person's notices: by their account or by the browser they use now */
 const addressedTo = (person: Pick<RandomPerson, "userId" | "deviceId">) => ({ OR: [{ userId: person.userId }, { deviceId: person.deviceId }] });
 
-export async function leaveNotice(
-  tx: Prisma.TransactionClient,
-  notice: { kind: NoticeKind; userId: string | null; deviceId: string | null; text: string },
-): Promise<void> {
+export async function leaveNotice(tx: Prisma.TransactionClient, notice: { kind: NoticeKind; userId: string | null; deviceId: string | null; text: string }): Promise<void> {
   await tx.moderationNotice.create({ data: notice });
 }
 

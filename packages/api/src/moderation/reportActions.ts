@@ -94,7 +94,11 @@ const targetOf = (report: ClaimedReport, target: BanKind): string =>
  * Bans the reported user, device or address of every report, all or none: one ban (and one audit entry) per
  * distinct person banned, however many of the reports name them; each report records the ban it led to.
  */
-export async function banFromReports(deps: StoreDeps & { matches: RandomMatches }, admin: Caller, input: BanFromReportsInput): Promise<{ bans: Array<{ banId: string; value: string }> }> {
+export async function banFromReports(
+  deps: StoreDeps & { matches: RandomMatches },
+  admin: Caller,
+  input: BanFromReportsInput,
+): Promise<{ bans: Array<{ banId: string; value: string }> }> {
   const reportIds = [...new Set(input.reportIds)];
   const bans = await deps.db.$transaction(async (tx) => {
     const reports = await claimReports(tx, admin, reportIds, "ACTIONED", input.reason);

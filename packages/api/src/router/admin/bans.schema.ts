@@ -31,6 +31,11 @@ export const listBansSchema = keysetPageSchema.extend({
   status: z.enum(BAN_STATUSES).default("active"),
   kind: banKind.optional(),
   /** part of the banned value (user id, device id, address) or of the reason, or a ban id */
-  query: z.string().trim().max(128, "A search is at most 128 characters.").refine(...storableText("Searches")).optional(),
+  query: z
+    .string()
+    .trim()
+    .max(128, "A search is at most 128 characters.")
+    .refine(...storableText("Searches"))
+    .optional(),
 });
 export type ListBansInput = z.infer<typeof listBansSchema>;

@@ -105,8 +105,7 @@ export async function listReportsHandler({ ctx, input }: { ctx: AdminContext; in
 export const dismissReportHandler = ({ ctx, input }: { ctx: AdminContext; input: z.infer<typeof handleReportSchema> }) =>
   dismissReport(moderationDeps(ctx), moderatorOf(ctx), input);
 
-export const warnReportedHandler = ({ ctx, input }: { ctx: AdminContext; input: z.infer<typeof handleReportSchema> }) =>
-  warnReported(moderationDeps(ctx), moderatorOf(ctx), input);
+export const warnReportedHandler = ({ ctx, input }: { ctx: AdminContext; input: z.infer<typeof handleReportSchema> }) => warnReported(moderationDeps(ctx), moderatorOf(ctx), input);
 
 export const banFromReportsHandler = ({ ctx, input }: { ctx: AdminContext; input: z.infer<typeof banFromReportsSchema> }) =>
   banFromReports(moderationDeps(ctx), moderatorOf(ctx), input);
