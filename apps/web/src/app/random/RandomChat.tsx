@@ -14,6 +14,7 @@ import { CallStage } from "./CallStage";
 import { ConnectionPanel } from "./ConnectionPanel";
 import { ConsentGate } from "./ConsentGate";
 import { GuestName } from "./GuestName";
+import { ModerationNotices } from "./ModerationNotices";
 import { PreferencesForm } from "./PreferencesForm";
 import { ReportBlock } from "./ReportBlock";
 
@@ -68,6 +69,7 @@ export function RandomChat({ user, realtimeUrl, iceTransportPolicy }: { user: Se
           <GuestName />
         ) : !session ? null : (
           <>
+            <ModerationNotices session={session} />
             <BanNotice session={session} />
             <ConnectionPanel
               session={session}

@@ -50,6 +50,27 @@ export class RandomSession {
       onError: (error) => console.error("[random] the event stream failed", error),
     });
     this.unsubscribe = () => sub.unsubscribe();
+    void this.loadNotices();
+  }
+
+  /**
+   * What moderation has to tell this person (a warning, an accepted appeal): asked when the page opens and at every
+   * Start that went through, shown until acknowledged. A failure only delays it to the next time.
+   */
+  async loadNotices(): Promise<void> {
+    try {
+      const { notices } = await this.client.moderation.notices.query({ deviceId: this.deviceId });
+      useRandomStore.getState().set({ moderationNotices: notices });
+    } catch (error) {
+      console.error("[random] moderation notices could not be loaded; asked again at the next Start", error);
+    }
+  }
+
+  /** The person read the notice: it is not shown again, on any tab. */
+  async acknowledgeNotice(noticeId: string): Promise<void> {
+    await this.client.moderation.acknowledgeNotice.mutate({ deviceId: this.deviceId, noticeId });
+    const store = useRandomStore.getState();
+    store.set({ moderationNotices: store.moderationNotices.filter((notice) => notice.id !== noticeId) });
   }
 
   close(): void {
@@ -160,6 +181,7 @@ export class RandomSession {
           return;
         default:
           useRandomStore.getState().set({ ban: null });
+          void this.loadNotices();
       }
     } catch (error) {
       this.refused(error);

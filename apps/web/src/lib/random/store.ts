@@ -1,7 +1,7 @@
 // Where the person stands in random chat, as the page shows it. Written by the session (session.ts) from the server's
 // events and the answers to presses; read by the components.
 import { create } from "zustand";
-import type { BanNotice, Reaction } from "./types";
+import type { BanNotice, ModerationNotice, Reaction } from "./types";
 
 export type RandomPhase = "idle" | "searching" | "connecting" | "connected" | "partnerLeft";
 
@@ -38,6 +38,8 @@ interface RandomState {
   reactions: ShownReaction[];
   notice: { text: string; tone: "info" | "error" } | null;
   ban: BanNotice | null;
+  /** what moderation tells the person (a warning, an accepted appeal) until they acknowledge it */
+  moderationNotices: ModerationNotice[];
   /** epoch ms the proof-of-work began, while the page solves it */
   solvingSince: number | null;
   /** a Start, Next or Stop is on its way */
@@ -63,6 +65,7 @@ const initial = {
   reactions: [],
   notice: null,
   ban: null,
+  moderationNotices: [],
   solvingSince: null,
   pressing: false,
 };

@@ -15,6 +15,7 @@ export type Reaction = Inputs["random"]["react"]["emoji"];
 export type ReportReason = Inputs["moderation"]["report"]["reason"];
 export type PressOutcome = Outputs["random"]["start"];
 export type BanNotice = Extract<PressOutcome, { status: "banned" }>["ban"];
+export type ModerationNotice = Outputs["moderation"]["notices"]["notices"][number];
 type EventsSubscribe = RandomClient["random"]["events"]["subscribe"];
 export type RandomEvent = Parameters<NonNullable<Parameters<EventsSubscribe>[1]["onData"]>>[0];
 export type MatchedEvent = Extract<RandomEvent, { type: "matched" }>;
