@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { Redis } from "ioredis";
 import { createDb, type PrismaClient } from "@qualmeet/db";
-import { newUser, realtimeClient, type RealtimeConnection } from "../../../tests/harness/clients.ts";
+import { newUser, webClient, type RealtimeConnection } from "../../../tests/harness/clients.ts";
 import { guestCookie, matchRecordsOf, randomPerson, type RandomPerson } from "../../../tests/harness/randomChat.ts";
 import { randomKeys } from "../../../packages/api/src/random/keys.ts";
 import { RandomMatchStore } from "../../../packages/api/src/random/matchStore.ts";
@@ -32,13 +32,11 @@ afterAll(async () => {
   await db?.$disconnect();
 });
 
-/** An account made an admin, on its own realtime socket (admin.ban and admin.liftBan are served there). */
-async function adminSocket(): Promise<RealtimeConnection["client"]> {
+/** An account made an admin, on the web app's HTTP API (the admin console's admin.bans.* are served there). */
+async function adminClient(): Promise<ReturnType<typeof webClient>> {
   const admin = await newUser(stack.web.url, "Ada Admin");
   await db.user.update({ where: { id: admin.id }, data: { role: "ADMIN" } });
-  const socket = realtimeClient(stack.realtime.wsUrl, { cookie: admin.cookie, origin: stack.web.url });
-  sockets.push(socket);
-  return socket.client;
+  return webClient(stack.web.url, admin.cookie);
 }
 
 describe("/random safety", () => {
@@ -125,10 +123,10 @@ describe("/random safety", () => {
   });
 
   test("a banned device gets the ban notice at Start; its appeal is stored and shown pending; after the ban is lifted it can Start", { timeout: 120_000 }, async () => {
-    const admin = await adminSocket();
+    const admin = await adminClient();
     const bea = await openRandom(stack, uniqueName("Bea"), { textOnly: true });
     const device = await deviceIdOf(bea);
-    const { banId } = await admin.moderation.admin.ban.mutate({ kind: "device", value: device, reason: "Spam links in the chat", durationMinutes: 60 });
+    const { banId } = await admin.admin.bans.create.mutate({ kind: "device", value: device, reason: "Spam links in the chat", durationMinutes: 60 });
 
     await startButton(bea).click();
     await bea.getByRole("heading", { name: "You are banned from random chat" }).waitFor();
@@ -149,7 +147,7 @@ describe("/random safety", () => {
     await bea.locator("#random-appeal-pending").waitFor();
     await expect(bea.getByRole("button", { name: "Send appeal" }).count()).resolves.toBe(0);
 
-    await admin.moderation.admin.liftBan.mutate({ banId });
+    await admin.admin.bans.lift.mutate({ banId, reason: "One link to their own project: a warning is enough" });
     await startButton(bea).click();
     await panelState(bea, "Searching");
     await expect(bea.getByRole("heading", { name: "You are banned from random chat" }).count()).resolves.toBe(0);

@@ -53,6 +53,8 @@ export function ReportQueue({ realtimeUrl }: { realtimeUrl: string }) {
 
   useEffect(() => {
     const subscription = getRealtimeClient(realtimeUrl).adminLive.reportQueue.subscribe(undefined, {
+      // once subscribed, the rows are read again: a report filed while the feed was connecting is not missed
+      onStarted: () => void utils.admin.reports.list.invalidate(),
       onData: () => void utils.admin.reports.list.invalidate(),
       onError: (error) => console.error("[admin] the report queue's live feed failed", error),
     });
