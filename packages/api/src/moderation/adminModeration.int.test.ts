@@ -308,7 +308,7 @@ describe("bans and appeals", () => {
     expect(await safety.checkStart(person(gil), "start")).toEqual({ kind: "allowed" });
     expect(await auditOf("moderation.liftBan", { targetId: banId })).toEqual([expect.objectContaining({ data: { reason: "Proof convincing", appealId: second.appealId } })]);
     const { notices } = await gil.moderation.notices({ deviceId: gil.deviceId });
-    expect(notices).toEqual([expect.objectContaining({ kind: "appealAccepted", text: expect.stringMatching(/appeal was accepted/) })]);
+    expect(notices).toEqual([expect.objectContaining({ kind: "appealAccepted", text: expect.stringMatching(/ban is lifted/) })]);
     await gil.moderation.acknowledgeNotice({ deviceId: gil.deviceId, noticeId: notices[0]!.id });
     expect((await gil.moderation.notices({ deviceId: gil.deviceId })).notices).toEqual([]);
   });

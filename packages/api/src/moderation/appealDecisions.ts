@@ -8,7 +8,7 @@ import { leaveNotice } from "./notices.ts";
 import type { Caller } from "./reports.ts";
 import { BAN_KIND_OF, mirrorBanKey, type StoreDeps } from "./restrictions.ts";
 
-export const APPEAL_ACCEPTED_TEXT = "Your appeal was accepted and your ban was lifted. Welcome back: please keep to the rules.";
+export const APPEAL_ACCEPTED_TEXT = "Your ban is lifted: you can use random chat again. Please keep to the rules.";
 
 interface ClaimedAppeal {
   id: string;

@@ -64,12 +64,7 @@ export function ModerationActionForm({ title, submitLabel, asksForBan = false, r
   }
 
   return (
-    <form
-      aria-labelledby={`${id}-title`}
-      onSubmit={(e) => void submit(e)}
-      noValidate
-      className="mt-3 flex flex-col gap-3 rounded-xl border border-slate-300 bg-slate-50 p-4"
-    >
+    <form aria-labelledby={`${id}-title`} onSubmit={(e) => void submit(e)} noValidate className="mt-3 flex flex-col gap-3 rounded-xl border border-slate-300 bg-slate-50 p-4">
       <h3 id={`${id}-title`} className="font-semibold">
         {title}
       </h3>

@@ -16,11 +16,11 @@ function PersonFacts({ label, side }: { label: string; side: Side }) {
       </p>
       <dl className="mt-1 grid grid-cols-[auto_1fr] gap-x-2 text-xs text-slate-700">
         <dt>User</dt>
-        <dd className="truncate font-mono">{side.id}</dd>
+        <dd className="font-mono break-all">{side.id}</dd>
         <dt>Device</dt>
-        <dd className="truncate font-mono">{side.deviceId}</dd>
+        <dd className="font-mono break-all">{side.deviceId}</dd>
         <dt>IP</dt>
-        <dd className="truncate font-mono">{side.ip}</dd>
+        <dd className="font-mono break-all">{side.ip}</dd>
         <dt>Reported before</dt>
         <dd>{side.priorReportsAgainst}</dd>
         {"priorReportsFiled" in side ? (
