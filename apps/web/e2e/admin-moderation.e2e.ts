@@ -47,6 +47,10 @@ describe("admin moderation", () => {
     await admin.page.getByRole("heading", { name: "Reports", level: 1 }).waitFor();
     await admin.page.getByText("Live: new reports appear here by themselves.").waitFor();
     const adminNavigations = navigationsOf(admin.page);
+    // a second moderator watches the same queue
+    const other = await adminPage();
+    await other.page.goto(`${stack.web.url}/admin/reports`);
+    await other.page.getByText("Live: new reports appear here by themselves.").waitFor();
 
     const [annName, bobName] = [uniqueName("Ann"), uniqueName("Bob")];
     const ann = await openRandom(stack, annName, { textOnly: true });
@@ -67,6 +71,7 @@ describe("admin moderation", () => {
     const bobDevice = await deviceIdOf(bob);
     await card.getByText(bobDevice).waitFor();
     await card.getByText("kept insulting me").waitFor();
+    await other.page.getByRole("heading", { name: `Harassment: ${bobName}, reported by ${annName}` }).waitFor();
 
     // a ban without a reason is refused in place; the reason field has the focus
     await card.getByRole("button", { name: "Ban…" }).click();
@@ -81,6 +86,8 @@ describe("admin moderation", () => {
     await card.getByRole("button", { name: "Ban", exact: true }).click();
     await admin.page.getByRole("status").filter({ hasText: "Banned: 1 report handled." }).waitFor();
     await card.waitFor({ state: "detached" });
+    // the other moderator saw it come and go, live; had they acted at once they would have been told who was first
+    await other.page.getByRole("heading", { name: `Harassment: ${bobName}, reported by ${annName}` }).waitFor({ state: "detached" });
 
     // Bob was taken out of the call; at Start he meets the ban with its reason, and appeals
     await bob.getByText("You were taken out of random chat by moderation.").waitFor();

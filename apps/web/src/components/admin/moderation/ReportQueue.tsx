@@ -1,6 +1,7 @@
 "use client";
 
-import { useEffect, useId, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
+import { TRPCClientError } from "@trpc/client";
 import type { RouterInputs } from "@qualmeet/api";
 import { getRealtimeClient, useRealtimeStatus } from "@/lib/realtime";
 import { errorMessage, trpc } from "@/lib/trpc";
@@ -41,7 +42,9 @@ export function ReportQueue({ realtimeUrl }: { realtimeUrl: string }) {
   const [ageKey, setAgeKey] = useState("any");
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [action, setAction] = useState<Action | null>(null);
-  const [done, setDone] = useState<string | null>(null);
+  /** the outcome of the last action, where the focus goes when its form closes */
+  const [outcome, setOutcome] = useState<{ text: string; failed: boolean } | null>(null);
+  const outcomeRef = useRef<HTMLParagraphElement>(null);
   const live = useRealtimeStatus((s) => s.status);
 
   const { minAgeHours, maxAgeHours } = AGES[ageKey]!;
@@ -65,22 +68,36 @@ export function ReportQueue({ realtimeUrl }: { realtimeUrl: string }) {
   const warn = trpc.admin.reports.warn.useMutation();
   const ban = trpc.admin.reports.ban.useMutation();
 
+  /** the form closes and the focus moves to what happened, which stays when the report leaves the list */
+  function finish(text: string, failed: boolean) {
+    setOutcome({ text, failed });
+    setAction(null);
+    setSelected(new Set());
+    requestAnimationFrame(() => outcomeRef.current?.focus());
+    void utils.admin.reports.list.invalidate();
+  }
+
   async function perform(current: Action, choice: ActionChoice) {
     const [reportId] = current.reportIds;
-    if (current.kind === "dismiss") await dismiss.mutateAsync({ reportId: reportId!, reason: choice.reason });
-    else if (current.kind === "warn") await warn.mutateAsync({ reportId: reportId!, reason: choice.reason });
-    else await ban.mutateAsync({ reportIds: current.reportIds, target: choice.target, reason: choice.reason, durationMinutes: choice.durationMinutes });
+    try {
+      if (current.kind === "dismiss") await dismiss.mutateAsync({ reportId: reportId!, reason: choice.reason });
+      else if (current.kind === "warn") await warn.mutateAsync({ reportId: reportId!, reason: choice.reason });
+      else await ban.mutateAsync({ reportIds: current.reportIds, target: choice.target, reason: choice.reason, durationMinutes: choice.durationMinutes });
+    } catch (error) {
+      // another moderator handled it first, or it is gone: the report leaves the list, so the message cannot stay in its form
+      const code = error instanceof TRPCClientError ? (error.data as { code?: string } | undefined)?.code : undefined;
+      if (code === "CONFLICT" || code === "NOT_FOUND") return finish(errorMessage(error), true);
+      throw error;
+    }
     const count = current.reportIds.length;
-    setDone(
+    finish(
       current.kind === "ban"
         ? `Banned: ${count} report${count === 1 ? "" : "s"} handled.`
         : current.kind === "warn"
           ? "Warned: they will see it at their next visit."
           : "Dismissed.",
+      false,
     );
-    setAction(null);
-    setSelected(new Set());
-    await utils.admin.reports.list.invalidate();
   }
 
   const actionForm = (current: Action) => {
@@ -167,9 +184,9 @@ export function ReportQueue({ realtimeUrl }: { realtimeUrl: string }) {
         </div>
       </form>
 
-      {done ? (
-        <p role="status" className="mt-4 text-sm text-emerald-800">
-          {done}
+      {outcome ? (
+        <p ref={outcomeRef} tabIndex={-1} role={outcome.failed ? "alert" : "status"} className={`mt-4 text-sm ${outcome.failed ? "text-red-700" : "text-emerald-800"}`}>
+          {outcome.text}
         </p>
       ) : null}
 
