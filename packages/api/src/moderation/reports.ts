@@ -28,7 +28,9 @@ export interface Caller {
 
 export const REPORT_REASONS = ["nudity", "harassment", "spam", "underage", "hate", "other"] as const;
 export type ReportReasonName = (typeof REPORT_REASONS)[number];
-const REASONS: Record<ReportReasonName, ReportReason> = { nudity: "NUDITY", harassment: "HARASSMENT", spam: "SPAM", underage: "UNDERAGE", hate: "HATE", other: "OTHER" };
+export const REASONS: Record<ReportReasonName, ReportReason> = { nudity: "NUDITY", harassment: "HARASSMENT", spam: "SPAM", underage: "UNDERAGE", hate: "HATE", other: "OTHER" };
+/** the stored reason as the API names it */
+export const REASON_NAME = Object.fromEntries(Object.entries(REASONS).map(([name, stored]) => [stored, name])) as Record<ReportReason, ReportReasonName>;
 
 const NOT_YOUR_MATCH = "You had no call with this id. Only the person you were matched with can be reported or blocked.";
 

@@ -2,14 +2,13 @@
 // accepting lifts the ban and tells the person at their next visit, rejecting keeps it with a note.
 import type { AppealStatus } from "@qualmeet/db";
 import { acceptAppeal, rejectAppeal } from "../../moderation/appealDecisions.ts";
-import { REPORT_REASONS } from "../../moderation/reports.ts";
+import { REASON_NAME } from "../../moderation/reports.ts";
 import { BAN_KIND_OF } from "../../moderation/restrictions.ts";
 import { afterCursor, keysetPage } from "../../services/keyset.ts";
 import type { ListAppealsInput } from "./appeals.schema.ts";
 import { moderationDeps, moderatorOf, type AdminContext } from "./moderator.ts";
 
 const STATUS: Record<ListAppealsInput["status"], AppealStatus> = { pending: "PENDING", accepted: "ACCEPTED", rejected: "REJECTED" };
-const REASON_OF = Object.fromEntries(REPORT_REASONS.map((reason) => [reason.toUpperCase(), reason])) as Record<string, (typeof REPORT_REASONS)[number]>;
 /** reports shown per ban: the ones behind it, newest first */
 const REPORTS_SHOWN = 5;
 
@@ -53,7 +52,7 @@ export async function listAppealsHandler({ ctx, input }: { ctx: AdminContext; in
         liftedAt: a.ban.liftedAt,
         issuedBy: a.ban.issuedBy?.name ?? null,
       },
-      reports: a.ban.reports.map((r) => ({ id: r.id, reason: REASON_OF[r.reason]!, comment: r.comment, createdAt: r.createdAt, reporter: r.reporter.name, matchId: r.matchId })),
+      reports: a.ban.reports.map((r) => ({ id: r.id, reason: REASON_NAME[r.reason], comment: r.comment, createdAt: r.createdAt, reporter: r.reporter.name, matchId: r.matchId })),
     })),
   };
 }

@@ -2,17 +2,14 @@
 // device and address, what each side was reported and banned for before, the match), and the actions on them.
 import type { Prisma, ReportStatus } from "@qualmeet/db";
 import { banFromReports, dismissReport, warnReported } from "../../moderation/reportActions.ts";
-import { REPORT_REASONS } from "../../moderation/reports.ts";
+import { REASON_NAME, REASONS } from "../../moderation/reports.ts";
 import { BAN_KIND_OF } from "../../moderation/restrictions.ts";
 import { addressBlock } from "../../services/clientIp.ts";
 import { afterCursor, keysetPage } from "../../services/keyset.ts";
-import type { ListReportsInput } from "./reports.schema.ts";
 import { moderationDeps, moderatorOf, type AdminContext } from "./moderator.ts";
-import type { z } from "zod";
-import type { banFromReportsSchema, handleReportSchema } from "./reports.schema.ts";
+import type { BanFromReportsSchemaInput, HandleReportInput, ListReportsInput } from "./reports.schema.ts";
 
 const STATUS: Record<ListReportsInput["status"], ReportStatus> = { open: "OPEN", dismissed: "DISMISSED", warned: "WARNED", banned: "ACTIONED" };
-const REASON_OF = Object.fromEntries(REPORT_REASONS.map((reason) => [reason.toUpperCase(), reason])) as Record<string, (typeof REPORT_REASONS)[number]>;
 const HOUR = 3_600_000;
 /** earlier bans shown per person: enough to see a pattern */
 const PRIOR_BANS_SHOWN = 5;
@@ -26,10 +23,7 @@ export async function listReportsHandler({ ctx, input }: { ctx: AdminContext; in
   if (input.maxAgeHours !== undefined) createdAt.gte = new Date(now - input.maxAgeHours * HOUR);
   const rows = await ctx.db.report.findMany({
     where: {
-      AND: [
-        { status: STATUS[input.status], ...(input.reason ? { reason: input.reason.toUpperCase() as Prisma.ReportWhereInput["reason"] } : {}), createdAt },
-        afterCursor(input.cursor, "createdAt", "asc"),
-      ],
+      AND: [{ status: STATUS[input.status], ...(input.reason ? { reason: REASONS[input.reason] } : {}), createdAt }, afterCursor(input.cursor, "createdAt", "asc")],
     },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     take: input.limit + 1,
@@ -74,7 +68,7 @@ export async function listReportsHandler({ ctx, input }: { ctx: AdminContext; in
     nextCursor: page.nextCursor,
     items: page.items.map((r) => ({
       id: r.id,
-      reason: REASON_OF[r.reason]!,
+      reason: REASON_NAME[r.reason],
       comment: r.comment,
       createdAt: r.createdAt,
       matchId: r.matchId,
@@ -102,10 +96,8 @@ export async function listReportsHandler({ ctx, input }: { ctx: AdminContext; in
   };
 }
 
-export const dismissReportHandler = ({ ctx, input }: { ctx: AdminContext; input: z.infer<typeof handleReportSchema> }) =>
-  dismissReport(moderationDeps(ctx), moderatorOf(ctx), input);
+export const dismissReportHandler = ({ ctx, input }: { ctx: AdminContext; input: HandleReportInput }) => dismissReport(moderationDeps(ctx), moderatorOf(ctx), input);
 
-export const warnReportedHandler = ({ ctx, input }: { ctx: AdminContext; input: z.infer<typeof handleReportSchema> }) => warnReported(moderationDeps(ctx), moderatorOf(ctx), input);
+export const warnReportedHandler = ({ ctx, input }: { ctx: AdminContext; input: HandleReportInput }) => warnReported(moderationDeps(ctx), moderatorOf(ctx), input);
 
-export const banFromReportsHandler = ({ ctx, input }: { ctx: AdminContext; input: z.infer<typeof banFromReportsSchema> }) =>
-  banFromReports(moderationDeps(ctx), moderatorOf(ctx), input);
+export const banFromReportsHandler = ({ ctx, input }: { ctx: AdminContext; input: BanFromReportsSchemaInput }) => banFromReports(moderationDeps(ctx), moderatorOf(ctx), input);

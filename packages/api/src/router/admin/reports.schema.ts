@@ -18,6 +18,7 @@ export const listReportsSchema = keysetPageSchema.extend({
 export type ListReportsInput = z.infer<typeof listReportsSchema>;
 
 export const handleReportSchema = z.object({ reportId, reason: moderatorReason });
+export type HandleReportInput = z.infer<typeof handleReportSchema>;
 
 export const banFromReportsSchema = z.object({
   reportIds: z.array(reportId).min(1, "Select at least one report.").max(50, "Ban at most 50 reports at once."),
@@ -25,3 +26,4 @@ export const banFromReportsSchema = z.object({
   reason: moderatorReason,
   durationMinutes,
 });
+export type BanFromReportsSchemaInput = z.infer<typeof banFromReportsSchema>;
