@@ -4,6 +4,7 @@
 // appears in the queue without a reload (adminLive.reportQueue); the admin bans the reported device with a reason;
 // that browser meets the ban at Start and appeals; the admin accepts the appeal in /admin/appeals; the browser
 // starts again and is told once that its appeal was accepted. Every step is in the audit log.
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Page } from "playwright-core";
 import { createDb, type PrismaClient } from "@qualmeet/db";
@@ -150,6 +151,27 @@ describe("admin moderation", () => {
 
   test("the queue, bans and appeals pages fit a phone: no sideways scrolling, every control named", { timeout: 120_000 }, async () => {
     const admin = await adminPage();
+    // one row on each page, with the longest values they hold: an open report, an active ban, a waiting appeal
+    const [reporter, reported] = await Promise.all(["Rae", "Sol"].map((name) => db.user.create({ data: { name: uniqueName(name), isGuest: true } })));
+    const device = `phone-${"x".repeat(58)}`;
+    await db.report.create({
+      data: {
+        matchId: randomUUID(),
+        reporterId: reporter!.id,
+        reportedUserId: reported!.id,
+        reason: "SPAM",
+        comment: "w".repeat(500),
+        reporterDeviceId: `phone-${"r".repeat(58)}`,
+        reportedDeviceId: device,
+        reporterIp: "2001:db8:aaaa:bbbb:cccc:dddd:eeee:ffff",
+        reportedIp: "2001:db8:1111:2222:3333:4444:5555:6666",
+        reporterPriorReports: 0,
+        reportedPriorReports: 2,
+        reporterPriorFiled: 1,
+      },
+    });
+    const ban = await db.ban.create({ data: { kind: "DEVICE", value: device, reason: "r".repeat(500), issuedById: admin.id } });
+    await db.appeal.create({ data: { banId: ban.id, userId: reported!.id, message: "m".repeat(1000) } });
     await admin.page.setViewportSize({ width: 390, height: 844 });
     for (const [path, heading] of [
       ["/admin/reports", "Reports"],
@@ -159,6 +181,7 @@ describe("admin moderation", () => {
       await admin.page.goto(`${stack.web.url}${path}`);
       await admin.page.getByRole("heading", { name: heading, level: 1 }).waitFor();
       await admin.page.getByText(/Loading/).waitFor({ state: "detached" });
+      await admin.page.locator("main li").first().waitFor();
       const overflow = await admin.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow, `${path} scrolls sideways on a phone`).toBeLessThanOrEqual(0);
       // every button, field and select on the page has an accessible name

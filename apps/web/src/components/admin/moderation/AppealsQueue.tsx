@@ -36,7 +36,7 @@ function AppealItem({ appeal, onDecided }: { appeal: Appeal; onDecided: (text: s
   }
 
   return (
-    <li className="rounded-xl border border-slate-200 bg-white p-4 shadow-xs" aria-labelledby={`${id}-title`} data-appeal-id={appeal.id}>
+    <li className="min-w-0 rounded-xl border border-slate-200 bg-white p-4 shadow-xs [overflow-wrap:anywhere]" aria-labelledby={`${id}-title`} data-appeal-id={appeal.id}>
       <h3 id={`${id}-title`} className="font-semibold">
         Appeal by {appeal.user?.name ?? "a deleted user"} of a {appeal.ban.kind} ban
       </h3>

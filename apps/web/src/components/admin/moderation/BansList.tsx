@@ -21,7 +21,7 @@ function BanItem({ ban, onLifted }: { ban: Ban; onLifted: () => Promise<void> })
   const lift = trpc.admin.bans.lift.useMutation();
   const titleId = `ban-${ban.id}-title`;
   return (
-    <li className="rounded-xl border border-slate-200 bg-white p-4 shadow-xs" aria-labelledby={titleId} data-ban-id={ban.id}>
+    <li className="min-w-0 rounded-xl border border-slate-200 bg-white p-4 shadow-xs [overflow-wrap:anywhere]" aria-labelledby={titleId} data-ban-id={ban.id}>
       <h3 id={titleId} className="font-semibold">
         {ban.kind === "ip" ? "IP" : ban.kind === "user" ? "User" : "Device"} <span className="font-mono text-sm break-all">{ban.value}</span>
       </h3>

@@ -61,7 +61,7 @@ interface Props {
 export function ReportCard({ report, selected, onSelect, children }: Props) {
   const titleId = `report-${report.id}-title`;
   return (
-    <li className="rounded-xl border border-slate-200 bg-white p-4 shadow-xs" aria-labelledby={titleId} data-report-id={report.id}>
+    <li className="min-w-0 rounded-xl border border-slate-200 bg-white p-4 shadow-xs [overflow-wrap:anywhere]" aria-labelledby={titleId} data-report-id={report.id}>
       <div className="flex flex-wrap items-start gap-3">
         {report.status === "open" ? (
           <input
