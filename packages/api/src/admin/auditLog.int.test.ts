@@ -28,7 +28,8 @@ let plain: User;
 beforeAll(async () => {
   db = createDb(process.env.DATABASE_URL!);
   redis = createRedis(process.env.REDIS_URL!, "audit-log-test");
-  const person = (name: string, role: "ADMIN" | "USER" = "USER") => db.user.create({ data: { name: `${name} ${prefix}`, email: `${name.toLowerCase()}-${randomUUID()}@example.test`, role } });
+  const person = (name: string, role: "ADMIN" | "USER" = "USER") =>
+    db.user.create({ data: { name: `${name} ${prefix}`, email: `${name.toLowerCase()}-${randomUUID()}@example.test`, role } });
   [ann, bob, admin, plain] = await Promise.all([person("Ann"), person("Bob"), person("Admin", "ADMIN"), person("Plain")]);
   // one row a minute from 2001-01-01: ann's are alpha, bob's beta; every tenth has a reason, some start like a formula
   await db.auditLog.createMany({
@@ -50,7 +51,13 @@ afterAll(async () => {
 });
 
 const as = (user: User) =>
-  createCaller({ db, redis, session: { userId: user.id, tokenVersion: user.tokenVersion, expiresAt: Date.now() + 60_000 }, ip: "198.51.100.9", transport: "http" } satisfies Context);
+  createCaller({
+    db,
+    redis,
+    session: { userId: user.id, tokenVersion: user.tokenVersion, expiresAt: Date.now() + 60_000 },
+    ip: "198.51.100.9",
+    transport: "http",
+  } satisfies Context);
 
 const cookieOf = async (user: User) =>
   `next-auth.session-token=${await encode({ token: { sub: user.id, uid: user.id, tv: user.tokenVersion }, secret: process.env.NEXTAUTH_SECRET!, maxAge: 3600 })}`;
@@ -103,7 +110,12 @@ describe("admin.audit.list", () => {
 
     const window = { action: `${prefix}.*`, targetType: "meeting", targetId: "target-3", from: minute(100), until: minute(400) };
     const expected = await idsWhere({
-      where: { action: { startsWith: `${prefix}.` }, targetType: "meeting", targetId: "target-3", createdAt: { gte: new Date(BASE + 100 * 60_000), lte: new Date(BASE + 400 * 60_000) } },
+      where: {
+        action: { startsWith: `${prefix}.` },
+        targetType: "meeting",
+        targetId: "target-3",
+        createdAt: { gte: new Date(BASE + 100 * 60_000), lte: new Date(BASE + 400 * 60_000) },
+      },
     });
     expect(expected.length).toBeGreaterThan(5);
     expect(await listedIds(window)).toEqual(expected);
@@ -138,8 +150,7 @@ describe("admin.audit.list", () => {
 });
 
 describe("CSV export", () => {
-  const exportCsv = async (cookie: string | null, query: Record<string, string>) =>
-    auditCsvExport({ db, redis, cookie, ip: "198.51.100.9", query: new URLSearchParams(query) });
+  const exportCsv = async (cookie: string | null, query: Record<string, string>) => auditCsvExport({ db, redis, cookie, ip: "198.51.100.9", query: new URLSearchParams(query) });
 
   test("holds exactly the filtered view's rows, in its order, across several batches, formula cells disarmed", async () => {
     const filter = { action: `${prefix}.*`, targetType: "user", from: minute(3), until: minute(1150) };
@@ -157,7 +168,15 @@ describe("CSV export", () => {
     const byId = new Map(rows.map((row) => [row.id.toString(), row]));
     for (const [id, time, actorId, actorName, , action, targetType, targetId, reason, ip] of records) {
       const row = byId.get(id!)!;
-      expect([time, actorId, actorName, action, targetType, targetId, ip]).toEqual([row.createdAt.toISOString(), row.actorId, row.actor!.name, row.action, "user", row.targetId, row.ip]);
+      expect([time, actorId, actorName, action, targetType, targetId, ip]).toEqual([
+        row.createdAt.toISOString(),
+        row.actorId,
+        row.actor!.name,
+        row.action,
+        "user",
+        row.targetId,
+        row.ip,
+      ]);
       const stored = (row.data as { reason?: string } | null)?.reason ?? "";
       // a reason starting with "=" is shown as text ("'=..."), every other one as it is
       expect(reason).toBe(stored.startsWith("=") ? `'${stored}` : stored);

@@ -38,7 +38,13 @@ const time = (label: string) =>
   );
 
 /** An audit row's id as the URL carries it (the table's id is a 64-bit counter). */
-const entryId = z.preprocess(blankIsNone, z.string().regex(/^\d{1,19}$/, "must be an audit entry number").optional());
+const entryId = z.preprocess(
+  blankIsNone,
+  z
+    .string()
+    .regex(/^\d{1,19}$/, "must be an audit entry number")
+    .optional(),
+);
 
 export const auditFilterSchema = z
   .object({
