@@ -7,7 +7,8 @@ const utc = (at: Date) => `${at.toISOString().slice(0, 19).replace("T", " ")} UT
 
 /**
  * The entries as a table; on a narrow screen it scrolls sideways inside its own box (a focusable region, so a
- * keyboard can scroll it too) instead of widening the page. Each entry's data opens on demand.
+ * keyboard can scroll it too) instead of widening the page; it is `relative` so the visually hidden labels inside
+ * (absolutely positioned) stay in the box too, where they would otherwise widen the document. Each entry's data opens on demand.
  */
 export function AuditTable({ entries }: { entries: AuditEntry[] }) {
   return (
@@ -16,7 +17,7 @@ export function AuditTable({ entries }: { entries: AuditEntry[] }) {
       aria-label="Audit entries"
       // eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex -- a region that scrolls must take focus, or a keyboard cannot scroll it (WCAG 2.1.1)
       tabIndex={0}
-      className="overflow-x-auto rounded-lg border border-slate-200 focus-visible:outline-2 focus-visible:outline-indigo-600"
+      className="relative overflow-x-auto rounded-lg border border-slate-200 focus-visible:outline-2 focus-visible:outline-indigo-600"
     >
       <table className="w-full min-w-[56rem] text-left text-sm">
         <caption className="sr-only">Audit log entries, newest first</caption>
@@ -47,7 +48,7 @@ export function AuditTable({ entries }: { entries: AuditEntry[] }) {
                 )}
               </td>
               <td className="px-3 py-2 font-mono text-xs">{entry.action}</td>
-              <td className="px-3 py-2 text-xs">
+              <td className="min-w-48 px-3 py-2 text-xs">
                 {entry.targetType ? (
                   <>
                     <span className="block">{entry.targetType}</span>
