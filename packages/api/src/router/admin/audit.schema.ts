@@ -20,7 +20,9 @@ const text = (label: string, max: number) =>
 
 // <input type="datetime-local"> sends "2026-12-03T21:05" with no zone: the console's times are UTC, so is it
 const LOCAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?$/;
-const time = (label: string) =>
+const TO_THE_MINUTE = /T\d{2}:\d{2}$/;
+/** `end`: a time given to the minute means the whole minute ("until 21:05" includes 21:05:30) */
+const time = (label: string, end = false) =>
   z.preprocess(
     blankIsNone,
     z
@@ -32,7 +34,7 @@ const time = (label: string) =>
           ctx.addIssue({ code: "custom", message: `${label} must be a date and time (UTC), e.g. 2026-12-03T21:05.` });
           return z.NEVER;
         }
-        return at;
+        return end && TO_THE_MINUTE.test(value) ? new Date(at.getTime() + 59_999) : at;
       })
       .optional(),
   );
@@ -55,7 +57,7 @@ export const auditFilterSchema = z
     targetType: text("Target type", 32),
     targetId: text("Target id", 64),
     from: time("From"),
-    until: time("Until"),
+    until: time("Until", true),
   })
   .refine((f) => !f.from || !f.until || f.from <= f.until, { message: "From is after Until.", path: ["until"] });
 
