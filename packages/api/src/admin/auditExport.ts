@@ -6,7 +6,7 @@ import type { Redis } from "ioredis";
 import type { PrismaClient } from "@qualmeet/db";
 import { logger } from "@qualmeet/log";
 import { createContext } from "../context.ts";
-import { errorIdOf } from "../errors.ts";
+import { errorIdOf, unavailableService, unexpectedFailureMessage } from "../errors.ts";
 import { auditFilterSchema, type AuditFilter } from "../router/admin/audit.schema.ts";
 import { consumeToken, retryMessage, scaled } from "../services/rateLimit.ts";
 import { loadSessionUser } from "../trpc.ts";
@@ -29,6 +29,17 @@ const refusal = (status: number, message: string, headers: Record<string, string
   new Response(`${message}\n`, { status, headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store", ...headers } });
 
 export async function auditCsvExport(request: ExportRequest): Promise<Response> {
+  try {
+    return await startExport(request);
+  } catch (error) {
+    // before the first byte: the admin gets a sentence and an id, the log the detail under the same id
+    const errorId = errorIdOf(error);
+    logger.error({ err: error, errorId, ip: request.ip, query: request.query.toString() }, "audit export: could not start");
+    return refusal(unavailableService(error) ? 503 : 500, unexpectedFailureMessage(errorId));
+  }
+}
+
+async function startExport(request: ExportRequest): Promise<Response> {
   const ctx = await createContext({ transport: "http", db: request.db, redis: request.redis, cookie: request.cookie, ip: request.ip });
   const user = await loadSessionUser(ctx);
   if (!user) return refusal(401, "Sign in as an administrator to export the audit log.");

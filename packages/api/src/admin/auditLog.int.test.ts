@@ -214,3 +214,14 @@ describe("CSV export", () => {
     }
   });
 });
+
+test("an export that cannot start says so with an error id, and sends no row", async () => {
+  const broken = new Error('relation "User" is being rebuilt');
+  const users = new Proxy(db.user, { get: (target, key) => (key === "findUnique" ? () => Promise.reject(broken) : Reflect.get(target, key)) });
+  const failing = new Proxy(db, { get: (target, key) => (key === "user" ? users : Reflect.get(target, key)) });
+  const res = await auditCsvExport({ db: failing, redis, cookie: await cookieOf(admin), ip: "198.51.100.9", query: new URLSearchParams({ action: `${prefix}.*` }) });
+  expect(res.status).toBe(500);
+  const body = await res.text();
+  expect(body).toMatch(/^Something went wrong on our side\..*error id [0-9a-f]{12}\.\n$/);
+  expect(body).not.toContain("rebuilt");
+});

@@ -49,7 +49,7 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
             <p className="text-sm text-slate-600" role="status">
               {page.entries.length === 0 ? "No entries match these filters." : `Showing ${page.entries.length} entries, newest first.`}
             </p>
-            <a className="btn-secondary" href={`/admin/audit/export${filterQuery ? `?${filterQuery}` : ""}`} download>
+            <a className="btn-secondary" href={`/admin/audit/export${filterQuery ? `?${filterQuery}` : ""}`}>
               Export CSV
             </a>
           </div>
