@@ -19,6 +19,8 @@ const PAGE_LIST_SIZE = 20;
  * would otherwise each still see the other as an admin and leave none. Any fixed bigint, used only here.
  */
 const ADMIN_ROLES_LOCK = 1_303_001;
+/** a change waits its turn at the lock inside its transaction: room for a few others ahead of it on a busy machine */
+const ROLE_CHANGE_TRANSACTION = { timeout: 20_000 };
 
 const NO_SUCH_USER = "There is no user with this id.";
 const notFound = () => new TRPCError({ code: "NOT_FOUND", message: NO_SUCH_USER });
@@ -118,7 +120,7 @@ export async function setRoleHandler({ ctx, input }: { ctx: Ctx; input: SetRoleI
       },
     });
     return user;
-  });
+  }, ROLE_CHANGE_TRANSACTION);
   return { role: changed?.role ?? input.role, changed: changed !== null };
 }
 
