@@ -189,5 +189,7 @@ test("unknown user ids are NOT_FOUND, malformed ones BAD_REQUEST, and nothing is
   }
   await expect(admin.api.users.get.query({ userId: "not-a-uuid" })).rejects.toMatchObject({ data: { code: "BAD_REQUEST" } });
   await expect(admin.api.users.search.query({ cursor: "made-up" })).rejects.toMatchObject({ data: { code: "BAD_REQUEST" } });
+  await expect(admin.api.users.search.query({ query: "nul\u0000" })).rejects.toMatchObject({ data: { code: "BAD_REQUEST", field: "query" } });
+  await expect(admin.api.users.signOutEverywhere.mutate({ userId: nobody, reason: "why\u0000" })).rejects.toMatchObject({ data: { code: "BAD_REQUEST", field: "reason" } });
   expect(await db.auditLog.count({ where: { targetId: nobody } })).toBe(0);
 });

@@ -1,14 +1,25 @@
 import { z } from "zod";
+import { storableText } from "../../schemas.ts";
 import { keysetPageSchema } from "../../services/keyset.ts";
 
 export const userIdSchema = z.uuid("userId must be a user id (UUID)");
 
 /** Why an admin acts: kept in the audit log with the action. */
-export const reasonSchema = z.string().trim().min(3, "Say why, in a few words (at least 3 characters).").max(500, "Keep the reason under 500 characters.");
+export const reasonSchema = z
+  .string()
+  .trim()
+  .min(3, "Say why, in a few words (at least 3 characters).")
+  .max(500, "Keep the reason under 500 characters.")
+  .refine(...storableText("Reasons"));
 
 export const searchUsersSchema = keysetPageSchema.extend({
   /** part of a name or an e-mail address; empty: everyone, newest first */
-  query: z.string().trim().max(100).default(""),
+  query: z
+    .string()
+    .trim()
+    .max(100, "Searches are at most 100 characters.")
+    .refine(...storableText("Searches"))
+    .default(""),
 });
 
 export const userPageSchema = z.object({ userId: userIdSchema });

@@ -20,11 +20,16 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
   const query = (one(params.q) ?? "").slice(0, 100);
   const cursor = one(params.after) ?? null;
   const href = (after?: string) => `/admin/users?${new URLSearchParams({ ...(query ? { q: query } : {}), ...(after ? { after } : {}) })}`;
-  const page = await (await serverCaller()).admin.users.search({ query, cursor }).catch((error: unknown) => {
-    // a damaged or made-up page link starts over at the first page
-    if (cursor && error instanceof TRPCError && error.code === "BAD_REQUEST") redirect(href());
-    throw error;
-  });
+  const caller = await serverCaller();
+  const { refused, ...page } = await caller.admin.users
+    .search({ query, cursor })
+    .then((found) => ({ ...found, refused: null }))
+    .catch((error: unknown) => {
+      if (!(error instanceof TRPCError && error.code === "BAD_REQUEST")) throw error;
+      // a damaged or made-up page link starts over at the first page; a search that cannot be run says why
+      if (cursor) redirect(href());
+      return { items: [], nextCursor: null, refused: error.message };
+    });
 
   return (
     <section className="card" aria-labelledby="users-heading">
@@ -43,6 +48,11 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
         </button>
       </form>
 
+      {refused ? (
+        <p role="alert" className="alert-error mt-4">
+          {refused}
+        </p>
+      ) : null}
       {page.items.length === 0 ? (
         <p className="mt-6 text-slate-600">{query ? `Nobody's name or e-mail contains “${query}”.` : "No users yet."}</p>
       ) : (
