@@ -11,6 +11,7 @@ import type { Page } from "playwright-core";
 import { createDb, type PrismaClient } from "@qualmeet/db";
 import { restore, savedRow, tamper } from "../../../tests/harness/auditTamper.ts";
 import { newUser } from "../../../tests/harness/clients.ts";
+import { verifyAuditChain } from "../../../packages/api/src/services/auditChain.ts";
 import { parseCsv } from "../../../tests/harness/csv.ts";
 import { newPage } from "./support/meetingPages.ts";
 import { useMeetingStack } from "./support/stack.ts";
@@ -103,6 +104,8 @@ test("an admin filters by action, verifies the chain, exports exactly the rows s
   } finally {
     await restore(superuser, saved);
   }
+  // put back exactly: the other test files share this database and its chain
+  await expect(verifyAuditChain(db)).resolves.toMatchObject({ ok: true });
 });
 
 test("at phone width the page does not scroll sideways: the table scrolls in its own box", { timeout: 120_000 }, async () => {
