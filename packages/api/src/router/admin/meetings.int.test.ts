@@ -8,7 +8,7 @@ import { roomEvents } from "../../../../../apps/realtime/src/lobbyHelpers.ts";
 import { newUser, realtimeClient, webClient, type RealtimeConnection } from "../../../../../tests/harness/clients.ts";
 import { healthDetails, startRealtime, startWeb, type RealtimeServer, type WebServer } from "../../../../../tests/harness/servers.ts";
 
-const REMOVED = "The host removed you from this meeting.";
+const REMOVED = "You were removed from this meeting.";
 let web: WebServer;
 let nodeA: RealtimeServer;
 let nodeB: RealtimeServer;
