@@ -33,6 +33,7 @@ export default defineConfig({
           name: "integration",
           include: sources.map((dir) => `${dir}/*.int.test.ts`),
           globalSetup: ["tests/harness/globalSetup.ts"],
+          setupFiles: ["tests/harness/freshRateLimits.ts"],
           // every file starts its own servers: two cores run them one at a time
           fileParallelism: false,
           sequence: { groupOrder: 1 },
@@ -45,7 +46,7 @@ export default defineConfig({
           include: ["apps/web/e2e/**/*.e2e.ts"],
           globalSetup: ["tests/harness/globalSetup.ts", "tests/harness/artifactsSetup.ts"],
           // a failed test leaves screenshots and a Playwright trace under .test-artifacts/
-          setupFiles: ["tests/harness/e2eSetup.ts"],
+          setupFiles: ["tests/harness/freshRateLimits.ts", "tests/harness/e2eSetup.ts"],
           fileParallelism: false,
           sequence: { groupOrder: 2 },
         },

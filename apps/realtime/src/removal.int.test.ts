@@ -9,7 +9,7 @@ import { newUser, realtimeClient, signIn, webClient, type RealtimeConnection } f
 import { startRealtime, startWeb, type RealtimeServer, type WebServer } from "../../../tests/harness/servers.ts";
 import { knocking, lobbyPanel, roomEvents } from "./lobbyHelpers.ts";
 
-const REMOVED = "The host removed you from this meeting.";
+const REMOVED = "You were removed from this meeting.";
 let web: WebServer;
 let nodeA: RealtimeServer;
 let nodeB: RealtimeServer;

@@ -83,9 +83,15 @@ export const authOptions: NextAuthOptions = {
           // one address trying many accounts; never one account from everywhere, which would let anyone lock its owner out
           await limit("signin:ip", addressBlock(ip), env.RATE_LIMIT_SIGNIN_PER_MIN, 60_000, "sign-in attempts");
           const state = await signInState(redis, ip, email);
-          if (state.waitMs > 0) throw new SignInRefused(retryMessage("failed sign-ins to this account from your network", state.waitMs));
+          // a guesser held back is a security event too (no account named: the address may not be one)
+          const refused = (reason: string) => getDb().auditLog.create({ data: { action: "user.signInRefused", ip, data: { reason } } });
+          if (state.waitMs > 0) {
+            await refused("waiting after failed sign-ins");
+            throw new SignInRefused(retryMessage("failed sign-ins to this account from your network", state.waitMs));
+          }
           if (state.challengeRequired && !(await signInChallengeSolved(redis, ip, email, challenge))) {
             logger.info({ ip }, "web: sign-in without a solved challenge refused");
+            await refused("no solved challenge");
             throw new SignInRefused(CHALLENGE_NEEDED);
           }
           const user = await getDb().user.findUnique({ where: { email } });

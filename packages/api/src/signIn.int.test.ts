@@ -45,6 +45,12 @@ test("after three wrong passwords the right one needs a solved challenge; a solu
   // a script that does not solve the challenge is refused, right password or not
   expect(await signIn(web.url, { email, password }, "credentials", from)).toMatchObject({ ok: false, error: CHALLENGE_NEEDED });
   expect(await signIn(web.url, { email, password, challenge: "forged" }, "credentials", from)).toMatchObject({ ok: false, error: CHALLENGE_NEEDED });
+  // both refusals are security events in the audit log, with the address (no account: it may not be one)
+  const refusals = await db.auditLog.findMany({ where: { action: "user.signInRefused", ip: from["x-forwarded-for"] } });
+  expect(refusals.map((entry) => [entry.targetId, entry.data])).toEqual([
+    [null, { reason: "no solved challenge" }],
+    [null, { reason: "no solved challenge" }],
+  ]);
   // another address has no failures on this account: it needs no challenge
   expect(await signInChallenge(web.url, email, newAddress())).toBe("");
 

@@ -14,7 +14,7 @@ import { logFailure } from "@qualmeet/log";
 import { meetingKeys } from "./keys.ts";
 import type { Caller } from "./participants.ts";
 
-export const REMOVED_FROM_MEETING = "The host removed you from this meeting.";
+export const REMOVED_FROM_MEETING = "You were removed from this meeting.";
 export const MEETING_LOCKED = "This meeting is locked by the host.";
 export const LOBBY_WAITING = "Waiting for the host to let you in";
 export const LOBBY_DENIED = "The host did not let you in to this meeting.";

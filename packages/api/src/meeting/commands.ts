@@ -68,6 +68,8 @@ export interface MediaOwnerCommands {
   setMicMuted(meetingId: string, peerId: string, caller: Caller, muted: boolean): Promise<void>;
   remove(meetingId: string, peerId: string, caller: Caller, targetPeerId: string): Promise<void>;
   end(meetingId: string, peerId: string, caller: Caller): Promise<void>;
+  /** an admin removes a person (every tab of theirs) as the host's removal does; NOT_FOUND when they are not in it */
+  removeUser(meetingId: string, userId: string, removedById: string): Promise<void>;
   reconnectMedia(meetingId: string, peerId: string, caller: Caller): Promise<ReconnectMediaResult>;
   /** a socket of the caller's node closed: its participants get the grace window */
   connectionClosed(meetingId: string, connectionId: string): void | Promise<void>;

@@ -228,14 +228,23 @@ export class MediaOwner implements MediaOwnerCommands {
     const target = live.participants.get(targetPeerId);
     if (!target) throw new TRPCError({ code: "NOT_FOUND", message: TARGET_NOT_IN_MEETING });
     if (target.userId === caller.user.id) throw new TRPCError({ code: "BAD_REQUEST", message: "Use Leave to leave the meeting yourself." });
-    await rememberRemoval(this.deps, { meetingId, user: { id: target.userId, name: target.displayName, isGuest: target.isGuest }, removedById: caller.user.id, ip: target.ip });
-    for (const removed of [...live.participants.values()].filter((p) => p.userId === target.userId)) {
-      this.append(meetingId, { type: "removed", message: REMOVED_FROM_MEETING }, removed.peerId);
-      await this.depart(meetingId, removed.peerId, "removed");
-    }
+    await this.removeUser(meetingId, target.userId, caller.user.id);
     await this.deps.db.auditLog.create({
       data: { actorId: caller.user.id, action: "meeting.removeParticipant", targetType: "user", targetId: target.userId, data: { meetingId, peerId: targetPeerId }, ip: caller.ip },
     });
+  }
+
+  /** Removal by the host or an admin: remembered first, then each of the person's participants is told and leaves. */
+  async removeUser(meetingId: string, userId: string, removedById: string): Promise<void> {
+    const live = this.meetings.get(meetingId);
+    const theirs = [...(live?.participants.values() ?? [])].filter((p) => p.userId === userId);
+    const target = theirs[0];
+    if (!target) throw new TRPCError({ code: "NOT_FOUND", message: TARGET_NOT_IN_MEETING });
+    await rememberRemoval(this.deps, { meetingId, user: { id: userId, name: target.displayName, isGuest: target.isGuest }, removedById, ip: target.ip });
+    for (const removed of theirs) {
+      this.append(meetingId, { type: "removed", message: REMOVED_FROM_MEETING }, removed.peerId);
+      await this.depart(meetingId, removed.peerId, "removed");
+    }
   }
 
   /** The host mutes someone's microphone (they can unmute themselves). */

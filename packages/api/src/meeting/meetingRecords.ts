@@ -85,7 +85,7 @@ export async function endMeetingUnattended(
 }
 
 /** The meeting's end reaches every node (each closes its part) and the next read of its row. */
-async function announceEnd(redis: Redis, meetingId: string): Promise<void> {
+export async function announceEnd(redis: Redis, meetingId: string): Promise<void> {
   await forgetCachedMeeting(redis, meetingId);
   await appendMeetingEvent(redis, meetingId, { type: "meeting.ended" });
 }

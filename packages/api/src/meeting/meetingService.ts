@@ -27,7 +27,7 @@ const HEARTBEAT_MS = 10_000;
 const JOIN_ATTEMPTS = 3;
 
 /** Commands for a participant already in the meeting: forwarded to its owner as they are. */
-type ParticipantCommands = Omit<MediaOwnerCommands, "join" | "adopt" | "connectionClosed">;
+type ParticipantCommands = Omit<MediaOwnerCommands, "join" | "adopt" | "connectionClosed" | "removeUser">;
 
 export class MeetingService implements ParticipantCommands {
   readonly local: MediaOwner;
@@ -84,6 +84,7 @@ export class MeetingService implements ParticipantCommands {
       setMicMuted: (...args) => local.setMicMuted(...args),
       remove: (...args) => local.remove(...args),
       end: (...args) => local.end(...args),
+      removeUser: (...args) => local.removeUser(...args),
       reconnectMedia: (...args) => local.reconnectMedia(...args),
       connectionClosed: (...args) => local.connectionClosed(...args),
       adopt: (...args) => local.adopt(...args),

@@ -37,8 +37,10 @@ export async function rememberRemoval(deps: { db: PrismaClient; redis: Redis }, 
   try {
     await db.meetingRemoval.create({ data });
   } catch (error) {
-    // removed from another tab at the same moment: one removal, remembered once
+    // removed from another tab at the same moment: one removal, remembered once; an admin's removal, written by
+    // the web app before this node was asked, learns the address the person joined from here
     if (!isUniqueViolation(error)) throw error;
+    if (data.ip) await db.meetingRemoval.updateMany({ where: { meetingId: data.meetingId, userId: data.userId, ip: null }, data: { ip: data.ip } });
   }
   await redis.srem(meetingKeys.admitted(removal.meetingId), removal.user.id);
   await lobbyChanged(redis, removal.meetingId);

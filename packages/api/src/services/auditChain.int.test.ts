@@ -9,6 +9,7 @@ import { promisify } from "node:util";
 import pg from "pg";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createDb, type PrismaClient } from "@qualmeet/db";
+import { restore as restoreAs, savedRow as savedRowAs, tamper as tamperAs } from "../../../../tests/harness/auditTamper.ts";
 import { verifyAuditChain } from "./auditChain.ts";
 
 const repoRoot = path.resolve(import.meta.dirname, "../../../..");
@@ -26,29 +27,9 @@ afterAll(async () => {
   await db?.$disconnect();
 });
 
-/** As a superuser: switches the append-only rule off for one statement, as an intruder with database access would. */
-async function tamper(sql: string, params: unknown[] = []): Promise<void> {
-  await superuser.query("BEGIN");
-  await superuser.query(`ALTER TABLE "AuditLog" DISABLE TRIGGER "AuditLog_append_only"`);
-  await superuser.query(sql, params);
-  await superuser.query(`ALTER TABLE "AuditLog" ENABLE TRIGGER "AuditLog_append_only"`);
-  await superuser.query("COMMIT");
-}
-
-/** Puts a saved row back exactly (all triggers off, so neither the append-only rule nor the chain touches it). */
-async function restore(saved: unknown): Promise<void> {
-  await superuser.query("BEGIN");
-  await superuser.query(`ALTER TABLE "AuditLog" DISABLE TRIGGER USER`);
-  await superuser.query(`DELETE FROM "AuditLog" WHERE "id" = (jsonb_populate_record(NULL::"AuditLog", $1::jsonb))."id"`, [saved]);
-  await superuser.query(`INSERT INTO "AuditLog" SELECT * FROM jsonb_populate_record(NULL::"AuditLog", $1::jsonb)`, [saved]);
-  await superuser.query(`ALTER TABLE "AuditLog" ENABLE TRIGGER USER`);
-  await superuser.query("COMMIT");
-}
-
-async function savedRow(id: bigint): Promise<unknown> {
-  const { rows } = await superuser.query<{ row: unknown }>(`SELECT to_jsonb(a) AS "row" FROM "AuditLog" a WHERE "id" = $1`, [id.toString()]);
-  return rows[0]!.row;
-}
+const tamper = (sql: string, params: unknown[] = []) => tamperAs(superuser, sql, params);
+const restore = (saved: unknown) => restoreAs(superuser, saved);
+const savedRow = (id: bigint) => savedRowAs(superuser, id);
 
 async function writeEntries(count: number, label: string) {
   const actor = await db.user.create({ data: { name: "Audit Actor", email: `audit-${randomUUID()}@example.test` } });

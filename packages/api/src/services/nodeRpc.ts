@@ -54,8 +54,13 @@ export class NodeRpc<Commands extends object> {
   /** Serves `handlers` to other nodes and starts receiving answers. */
   async start(handlers: Commands): Promise<void> {
     this.handlers = handlers;
+    this.offs.push(await this.bus.on(`node:${this.nodeId}:rpc`, (message) => void this.serve(message as Request)));
+    await this.listen();
+  }
+
+  /** Starts receiving answers to this process's calls; alone, for a process that calls nodes but serves nothing (the web app). */
+  async listen(): Promise<void> {
     this.offs.push(
-      await this.bus.on(`node:${this.nodeId}:rpc`, (message) => void this.serve(message as Request)),
       await this.bus.on(`node:${this.nodeId}:rpc:reply`, (message) => {
         const reply = message as Reply;
         const call = this.pending.get(reply.id);

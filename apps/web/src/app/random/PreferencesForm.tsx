@@ -1,6 +1,7 @@
 "use client";
 
 import { useId, useState } from "react";
+import { DeviceSelect } from "@/components/media/DeviceSelect";
 import { startPreview } from "@/lib/media/devices";
 import type { RandomSession } from "@/lib/random/session";
 import { loadSkipBlack, saveSkipBlack } from "@/lib/random/storage";
@@ -22,7 +23,7 @@ export function PreferencesForm({ session, preferences, onChange }: { session: R
   const id = useId();
   const [interestsText, setInterestsText] = useState(preferences.interests.join(", "));
   const [skipBlack, setSkipBlack] = useState(loadSkipBlack);
-  const { cameras, microphones, cameraId, microphoneId, preview } = useDevicesStore();
+  const preview = useDevicesStore((state) => state.preview);
   const tooMany = parseInterests(interestsText).length > MAX_INTERESTS;
 
   function choose(kind: DeviceKind, deviceId: string) {
@@ -98,38 +99,8 @@ export function PreferencesForm({ session, preferences, onChange }: { session: R
         </label>
         {!preferences.textOnly ? (
           <>
-            <div>
-              <label htmlFor={`${id}-camera`} className="field-label">
-                Camera
-              </label>
-              <select id={`${id}-camera`} className="field-input" value={cameraId ?? ""} disabled={cameras.length === 0} onChange={(e) => choose("camera", e.target.value)}>
-                {cameras.length === 0 ? <option value="">Press Start to list cameras</option> : null}
-                {cameras.map((c) => (
-                  <option key={c.deviceId} value={c.deviceId}>
-                    {c.label}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div>
-              <label htmlFor={`${id}-mic`} className="field-label">
-                Microphone
-              </label>
-              <select
-                id={`${id}-mic`}
-                className="field-input"
-                value={microphoneId ?? ""}
-                disabled={microphones.length === 0}
-                onChange={(e) => choose("microphone", e.target.value)}
-              >
-                {microphones.length === 0 ? <option value="">Press Start to list microphones</option> : null}
-                {microphones.map((m) => (
-                  <option key={m.deviceId} value={m.deviceId}>
-                    {m.label}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <DeviceSelect kind="camera" emptyText="Press Start to list cameras" onChoose={choose} />
+            <DeviceSelect kind="microphone" emptyText="Press Start to list microphones" onChoose={choose} />
             <label className="flex items-center gap-2 text-sm sm:col-span-2">
               <input
                 type="checkbox"

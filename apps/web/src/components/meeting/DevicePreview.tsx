@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useId, useRef, useState } from "react";
+import { DeviceSelect } from "@/components/media/DeviceSelect";
 import { dropPreviewCamera, startPreview } from "@/lib/media/devices";
 import { useDevicesStore, type DeviceKind } from "@/stores/devices";
 
@@ -9,9 +10,8 @@ const pressed = "btn-primary px-3 py-1.5";
 
 /** The pre-join camera preview, device choices, "join muted" / "join without camera" and the microphone level. */
 export function DevicePreview() {
-  const id = useId();
   const videoRef = useRef<HTMLVideoElement>(null);
-  const { cameras, microphones, cameraId, microphoneId, preview, problems, joinMuted, joinWithoutCamera } = useDevicesStore();
+  const { preview, problems, joinMuted, joinWithoutCamera } = useDevicesStore();
   const hasVideo = !!preview?.getVideoTracks().length;
   const mic = preview?.getAudioTracks()[0] ?? null;
 
@@ -68,32 +68,8 @@ export function DevicePreview() {
       </div>
       <MicLevelMeter track={mic} muted={joinMuted} />
       <div className="grid gap-3 sm:grid-cols-2">
-        <div>
-          <label htmlFor={`${id}-camera`} className="field-label">
-            Camera
-          </label>
-          <select id={`${id}-camera`} className="field-input" value={cameraId ?? ""} disabled={cameras.length === 0} onChange={(e) => choose("camera", e.target.value)}>
-            {cameras.length === 0 ? <option value="">No camera</option> : null}
-            {cameras.map((c) => (
-              <option key={c.deviceId} value={c.deviceId}>
-                {c.label}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label htmlFor={`${id}-mic`} className="field-label">
-            Microphone
-          </label>
-          <select id={`${id}-mic`} className="field-input" value={microphoneId ?? ""} disabled={microphones.length === 0} onChange={(e) => choose("microphone", e.target.value)}>
-            {microphones.length === 0 ? <option value="">No microphone</option> : null}
-            {microphones.map((m) => (
-              <option key={m.deviceId} value={m.deviceId}>
-                {m.label}
-              </option>
-            ))}
-          </select>
-        </div>
+        <DeviceSelect kind="camera" emptyText="No camera" onChoose={choose} />
+        <DeviceSelect kind="microphone" emptyText="No microphone" onChoose={choose} />
       </div>
     </section>
   );

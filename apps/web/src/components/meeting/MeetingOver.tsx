@@ -5,7 +5,7 @@ import { Brand } from "@/components/Brand";
 import { useMeetingStore } from "@/stores/meeting";
 
 /** What a removed person reads: removal lasts for this meeting, and only the host undoes it. */
-const REMOVED_DETAIL = "The host removed you from this meeting. You cannot join it or read its chat again unless the host lets you back.";
+const REMOVED_DETAIL = "You cannot join it or read its chat again unless the host lets you back.";
 
 /** After the meeting: left on purpose, ended by the host, removed, or not let in from the lobby. */
 export function MeetingOver() {

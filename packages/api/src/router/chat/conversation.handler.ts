@@ -165,11 +165,16 @@ export async function addMembersHandler({ ctx, input }: { ctx: Ctx; input: AddMe
 export async function removeMemberHandler({ ctx, input }: { ctx: Ctx; input: RemoveMemberInput }): Promise<{ ok: true }> {
   const leaving = input.userId === ctx.user.id;
   await group(ctx, input.conversationId, !leaving);
-  const { count } = await ctx.db.conversationMember.updateMany({
-    where: { conversationId: input.conversationId, userId: input.userId, leftAt: null },
-    data: { leftAt: new Date() },
+  await ctx.db.$transaction(async (tx) => {
+    const { count } = await tx.conversationMember.updateMany({ where: { conversationId: input.conversationId, userId: input.userId, leftAt: null }, data: { leftAt: new Date() } });
+    if (count === 0) throw new TRPCError({ code: "NOT_FOUND", message: "This person is not a member of the group." });
+    // a group admin removing someone is moderation, so it is audited; leaving is not
+    if (!leaving) {
+      await tx.auditLog.create({
+        data: { actorId: ctx.user.id, action: "chat.removeMember", targetType: "user", targetId: input.userId, data: { conversationId: input.conversationId }, ip: ctx.ip },
+      });
+    }
   });
-  if (count === 0) throw new TRPCError({ code: "NOT_FOUND", message: "This person is not a member of the group." });
   const remaining = await ctx.db.conversationMember.findMany({
     where: { conversationId: input.conversationId, leftAt: null },
     select: { userId: true, role: true },

@@ -7,8 +7,15 @@ import type { SearchInput, UpdateProfileInput } from "./user.schema.ts";
 type Ctx = Context & { user: SessionUser };
 const SEARCH_LIMIT = 20;
 
-export function updateProfileHandler({ ctx, input }: { ctx: Ctx; input: UpdateProfileInput }) {
-  return ctx.db.user.update({ where: { id: ctx.user.id }, data: { name: input.name }, select: { id: true, name: true, email: true } });
+/** A new display name, in the audit log with the old one (a name change is how someone poses as another). */
+export async function updateProfileHandler({ ctx, input }: { ctx: Ctx; input: UpdateProfileInput }) {
+  const [user] = await ctx.db.$transaction([
+    ctx.db.user.update({ where: { id: ctx.user.id }, data: { name: input.name }, select: { id: true, name: true, email: true } }),
+    ctx.db.auditLog.create({
+      data: { actorId: ctx.user.id, action: "user.updateProfile", targetType: "user", targetId: ctx.user.id, data: { from: ctx.user.name, to: input.name }, ip: ctx.ip },
+    }),
+  ]);
+  return user;
 }
 
 /**

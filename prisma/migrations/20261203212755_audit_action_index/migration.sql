@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "AuditLog_action_id_idx" ON "AuditLog"("action", "id" DESC);
+
