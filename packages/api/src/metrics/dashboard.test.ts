@@ -52,7 +52,7 @@ describe("match waits", () => {
 
 describe("a node's snapshot is read from its prom-client registry", () => {
   test("the gauges read the live sources when collected, by mode and by worker", async () => {
-    let rooms = [{ mode: "P2P" as const, participants: 2 }];
+    let rooms: { mode: "P2P" | "SFU"; participants: number }[] = [{ mode: "P2P", participants: 2 }];
     const metrics = createNodeMetrics("n1", {} as Redis, {
       sockets: () => 5,
       usersOnline: () => 4,
