@@ -121,7 +121,12 @@ test("random chat: a searching person counts in the queue, a match as one active
   await ben.client.random.start.mutate({ deviceId: ben.deviceId, preferences });
   const match = await ana.waitFor("matched");
   await vi.waitFor(
-    () => expect(dashboard.latest()).toMatchObject({ randomQueue: before.randomQueue, randomActivePairs: before.randomActivePairs + 1, matchWaits: { count: before.matchWaits.count + 2 } }),
+    () =>
+      expect(dashboard.latest()).toMatchObject({
+        randomQueue: before.randomQueue,
+        randomActivePairs: before.randomActivePairs + 1,
+        matchWaits: { count: before.matchWaits.count + 2 },
+      }),
     { timeout: 10_000 },
   );
 

@@ -42,7 +42,10 @@ describe("match waits", () => {
   });
 
   test("the minutes' bucket counts and sums add up", () => {
-    const waits = sumMinutes([{ "0.5": "2", sum: "400" }, { "0.5": "1", "+Inf": "1", sum: "600600" }]);
+    const waits = sumMinutes([
+      { "0.5": "2", sum: "400" },
+      { "0.5": "1", "+Inf": "1", sum: "600600" },
+    ]);
     expect(waits.count).toBe(4);
     expect(waits.sumSeconds).toBe(601);
     expect(waits.buckets[0]).toEqual({ le: 0.5, count: 3 });
@@ -59,8 +62,18 @@ describe("a node's snapshot is read from its prom-client registry", () => {
       meetings: () => rooms,
       workers: async () => [{ pid: 42, routers: 1, consumers: 3, cpuMs: 1500 }],
     });
-    expect(await metrics.snapshot()).toMatchObject({ nodeId: "n1", sockets: 5, usersOnline: 4, meetings: { P2P: 1, SFU: 0 }, participants: { P2P: 2, SFU: 0 }, workers: [{ pid: 42, routers: 1, consumers: 3, cpuSeconds: 1.5 }] });
-    rooms = [{ mode: "SFU", participants: 6 }, { mode: "SFU", participants: 1 }];
+    expect(await metrics.snapshot()).toMatchObject({
+      nodeId: "n1",
+      sockets: 5,
+      usersOnline: 4,
+      meetings: { P2P: 1, SFU: 0 },
+      participants: { P2P: 2, SFU: 0 },
+      workers: [{ pid: 42, routers: 1, consumers: 3, cpuSeconds: 1.5 }],
+    });
+    rooms = [
+      { mode: "SFU", participants: 6 },
+      { mode: "SFU", participants: 1 },
+    ];
     expect(await metrics.snapshot()).toMatchObject({ meetings: { P2P: 0, SFU: 2 }, participants: { P2P: 0, SFU: 7 } });
     // the same numbers as Prometheus text, for /metrics later
     const text = await metrics.registry.metrics();

@@ -34,7 +34,13 @@ const sumByMode = (nodes: NodeSnapshot[], pick: (node: NodeSnapshot) => ByMode) 
  * Sums the nodes' snapshots and lists each; `previous` (the snapshots of the last read) gives each worker's CPU use
  * between the two reads.
  */
-export function aggregateDashboard(nodes: NodeSnapshot[], cluster: ClusterNumbers, matchWaits: MatchWaitHistogram, previous: NodeSnapshot[] = [], at = Date.now()): DashboardSnapshot {
+export function aggregateDashboard(
+  nodes: NodeSnapshot[],
+  cluster: ClusterNumbers,
+  matchWaits: MatchWaitHistogram,
+  previous: NodeSnapshot[] = [],
+  at = Date.now(),
+): DashboardSnapshot {
   const before = new Map(previous.map((node) => [node.nodeId, node]));
   return {
     at,

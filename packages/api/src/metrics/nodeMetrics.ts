@@ -105,7 +105,11 @@ export function createNodeMetrics(nodeId: string, redis: Redis, sources: NodeMet
       const single = (name: string) => values(name)[0]?.value ?? 0;
       const byMode = (name: string) => Object.fromEntries(MODES.map((mode) => [mode, values(name).find((v) => v.labels.mode === mode)?.value ?? 0])) as ByMode;
       const perPid = (name: string) => new Map(values(name).map((v) => [Number(v.labels.pid), v.value]));
-      const [routers, consumers, cpu] = ["routers", "consumers", "cpu_seconds"].map((what) => perPid(`qualmeet_mediasoup_worker_${what}`)) as [Map<number, number>, Map<number, number>, Map<number, number>];
+      const [routers, consumers, cpu] = ["routers", "consumers", "cpu_seconds"].map((what) => perPid(`qualmeet_mediasoup_worker_${what}`)) as [
+        Map<number, number>,
+        Map<number, number>,
+        Map<number, number>,
+      ];
       return {
         nodeId,
         at: Date.now(),
@@ -113,7 +117,9 @@ export function createNodeMetrics(nodeId: string, redis: Redis, sources: NodeMet
         usersOnline: single("qualmeet_users_online"),
         meetings: byMode("qualmeet_meetings"),
         participants: byMode("qualmeet_meeting_participants"),
-        workers: [...routers.keys()].sort((a, b) => a - b).map((pid) => ({ pid, routers: routers.get(pid) ?? 0, consumers: consumers.get(pid) ?? 0, cpuSeconds: cpu.get(pid) ?? 0 })),
+        workers: [...routers.keys()]
+          .sort((a, b) => a - b)
+          .map((pid) => ({ pid, routers: routers.get(pid) ?? 0, consumers: consumers.get(pid) ?? 0, cpuSeconds: cpu.get(pid) ?? 0 })),
       };
     },
   };

@@ -236,7 +236,15 @@ export class RandomService {
     let state: string;
     try {
       let waits: string[];
-      [state, , ...waits] = (await matching(this.deps.redis).randomTry(userId, person.connectionId, String(stage), wanted.region, wanted.language, wanted.interests, randomUUID())) as [string, ...string[]];
+      [state, , ...waits] = (await matching(this.deps.redis).randomTry(
+        userId,
+        person.connectionId,
+        String(stage),
+        wanted.region,
+        wanted.language,
+        wanted.interests,
+        randomUUID(),
+      )) as [string, ...string[]];
       if (state === "matched") this.deps.matchWaits?.record(waits.map(Number));
     } catch (err) {
       logger.warn({ err, userId }, "random: retrying a search failed: tried again later");

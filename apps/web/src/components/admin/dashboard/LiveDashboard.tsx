@@ -51,8 +51,8 @@ export function LiveDashboard({ initial, realtimeUrl }: { initial: DashboardSnap
             Admin console
           </h1>
           <p role="status" data-testid="dashboard-feed" className={`text-sm font-medium ${connected ? "text-emerald-700" : "text-amber-700"}`}>
-            {connected
-              ? `Live · updated ${new Date(snapshot?.at ?? Date.now()).toLocaleTimeString()}`
+            {connected && snapshot
+              ? `Live · updated ${new Date(snapshot.at).toLocaleTimeString()}`
               : refused
                 ? `Live numbers unavailable: ${refused}`
                 : status === "closed"

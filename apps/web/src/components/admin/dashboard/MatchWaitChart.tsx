@@ -14,7 +14,13 @@ export function MatchWaitChart({ waits }: { waits: DashboardSnapshot["matchWaits
   return (
     <figure className="mt-4">
       <figcaption className="text-sm font-medium text-slate-700">Match latency, last 15 minutes</figcaption>
-      <BarChart responsive style={{ width: "100%", height: 200 }} data={data} title={`Match latency, last 15 minutes. ${summary || "No matches."}`} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
+      <BarChart
+        responsive
+        style={{ width: "100%", height: 200 }}
+        data={data}
+        title={`Match latency, last 15 minutes. ${summary || "No matches."}`}
+        margin={{ top: 8, right: 8, bottom: 0, left: -16 }}
+      >
         <CartesianGrid strokeDasharray="3 3" vertical={false} />
         <XAxis dataKey="wait" interval={0} angle={-35} textAnchor="end" height={56} tick={{ fontSize: 11 }} />
         <YAxis allowDecimals={false} />

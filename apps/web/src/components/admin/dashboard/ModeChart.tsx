@@ -9,7 +9,13 @@ export function ModeChart({ meetings, participants }: Pick<DashboardSnapshot, "m
   const summary = data.map((d) => `${d.mode}: ${d.Meetings} meetings, ${d.Participants} participants`).join("; ");
   return (
     <figure className="mt-4">
-      <BarChart responsive style={{ width: "100%", height: 200 }} data={data} title={`Meetings and participants by mode. ${summary}`} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
+      <BarChart
+        responsive
+        style={{ width: "100%", height: 200 }}
+        data={data}
+        title={`Meetings and participants by mode. ${summary}`}
+        margin={{ top: 8, right: 8, bottom: 0, left: -16 }}
+      >
         <CartesianGrid strokeDasharray="3 3" vertical={false} />
         <XAxis dataKey="mode" />
         <YAxis allowDecimals={false} />
