@@ -1,15 +1,18 @@
 /// <reference lib="dom" />
 // The admin dashboard follows reality without a reload: a meeting started in another browser shows up (under its
 // mode, with its participants) within 2 s of its page saying it joined, and leaves when it ends; when the realtime
-// socket drops the page says so and comes back live. Usable on a phone. Pages at 320x240@15.
+// socket drops the page says so and comes back live. Two strangers in random chat are one active pair. Usable on a
+// phone. Pages at 320x240@15.
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { Page } from "playwright-core";
 import { createDb, type PrismaClient } from "@qualmeet/db";
 import { newUser, webClient } from "../../../tests/harness/clients.ts";
 import { join, newPage } from "./support/meetingPages.ts";
+import { openRandom, startButton, stopButton, uniqueName } from "./support/randomPages.ts";
 import { useMeetingStack } from "./support/stack.ts";
 
-const stack = useMeetingStack();
+// guests sign in from one address, and earlier files of a full run used the same bucket
+const stack = useMeetingStack({ webEnv: { RATE_LIMIT_GUESTS_PER_HOUR: "100000" } });
 let db: PrismaClient;
 
 beforeAll(() => {
@@ -67,6 +70,21 @@ test("a meeting started in another browser shows on the dashboard within 2 s of 
   // all of it without a reload
   expect(await dashboard.evaluate(() => performance.timeOrigin)).toBe(loadedAt);
   console.log(JSON.stringify({ dashboard: "join to dashboard", meetingShownAfterMs: shownAfterMs, secondParticipantShownAfterMs: guestShownAfterMs }));
+});
+
+test("two strangers matched in random chat are one active pair and two matched people, until one stops", async () => {
+  const dashboard = await adminDashboard();
+  const count = async (id: string) => Number(await stat(dashboard, id));
+  const [queueBefore, pairsBefore, matchedBefore] = [await count("random-queue"), await count("random-pairs"), await count("random-matched")];
+  const [ana, ben] = [await openRandom(stack, uniqueName("Ana"), { textOnly: true }), await openRandom(stack, uniqueName("Ben"), { textOnly: true })];
+  await startButton(ana).click();
+  await expect.poll(() => count("random-queue"), { timeout: 10_000 }).toBe(queueBefore + 1);
+  await startButton(ben).click();
+  await expect.poll(() => count("random-pairs"), { timeout: 10_000 }).toBe(pairsBefore + 1);
+  expect(await count("random-queue")).toBe(queueBefore);
+  expect(await count("random-matched")).toBe(matchedBefore + 2);
+  await stopButton(ana).click();
+  await expect.poll(() => count("random-pairs"), { timeout: 10_000 }).toBe(pairsBefore);
 });
 
 test("the page says when the live feed is lost, and is live again once the realtime server is back", async () => {
