@@ -158,3 +158,19 @@ test("nobody but an admin gets anything from the dashboard feed", async () => {
   await db.user.update({ where: { id: former.id }, data: { role: "USER" } });
   expect(await refusal(former.cookie)).toMatchObject({ data: { code: "FORBIDDEN" } });
 });
+
+test("an admin demoted while watching stops getting numbers", async () => {
+  const [a] = nodes as [RealtimeServer];
+  const watcher = await admin("Soon Former");
+  const dashboard = watchDashboard(a, watcher.cookie);
+  await vi.waitFor(() => dashboard.latest(), { timeout: 10_000 });
+  await db.user.update({ where: { id: watcher.id }, data: { role: "USER" } });
+  // the role is read again with the first snapshot after ADMIN_RECHECK_MS: new sockets keep the numbers changing
+  await vi.waitFor(
+    () => {
+      connect(a, watcher.cookie);
+      expect(dashboard.errors[0]).toMatchObject({ data: { code: "FORBIDDEN" } });
+    },
+    { timeout: 30_000, interval: 1000 },
+  );
+});
