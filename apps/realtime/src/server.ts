@@ -90,7 +90,7 @@ export async function startRealtimeServer(config: RealtimeConfig) {
     workers: () => pool?.loads() ?? Promise.resolve([]),
   });
   const snapshots = new NodeSnapshotPublisher({ nodeId, redis, bus, metrics });
-  const dashboard = new DashboardFeed({ redis, bus, cluster: createClusterMetrics({ db, redis }) });
+  const dashboard = DashboardFeed.of({ redis, bus, cluster: createClusterMetrics({ db, redis }) });
   // random chat, with moderation's checks of every Start and Next (bans, holds, rate limits, the watch list)
   const random = new RandomService({ redis, nodeId, safety: new RandomSafetyService({ db, redis }), widenMs: env.RANDOM_WIDEN_MS, matchWaits: metrics.matchWaits });
   const services = { nodeId, bus, presence, meetings, meetingEvents, random, dashboard };

@@ -1,15 +1,23 @@
 // What adminLive.dashboard subscribers on one node read: ONE reader per node, which reads the dashboard every tick
 // and at once when a node says its counts changed (changes arriving during a read coalesce into one more read),
 // while anyone subscribes; every subscriber gets the same snapshot. Ten admins cost one read a second, not ten.
+import type { Redis } from "ioredis";
 import { logger } from "@qualmeet/log";
 import type { Bus } from "../services/bus.ts";
 import type { ClusterMetrics } from "./clusterMetrics.ts";
 import { readDashboard, type DashboardSnapshot } from "./dashboard.ts";
 import { NODE_PUBLISH_MS, metricsKeys } from "./keys.ts";
 import type { NodeSnapshot } from "./nodeMetrics.ts";
-import type { Redis } from "ioredis";
 
 type Listener = (snapshot: DashboardSnapshot) => void;
+
+/** Where the feed's numbers come from. */
+export interface DashboardSource {
+  /** the dashboard now; `previous` is the nodes' snapshots of the last read (for CPU shares) */
+  read(previous: NodeSnapshot[]): Promise<{ snapshot: DashboardSnapshot; nodes: NodeSnapshot[] }>;
+  /** calls `changed` whenever a node says its counts changed, until the returned function is called */
+  onChange(changed: () => void): Promise<() => void>;
+}
 
 /** A snapshot's content, without the time it was read at. */
 const contentOf = ({ at: _at, ...content }: DashboardSnapshot) => JSON.stringify(content);
@@ -24,9 +32,17 @@ export class DashboardFeed {
   private stopFollowing: Promise<() => void> | null = null;
 
   constructor(
-    private readonly deps: { redis: Redis; bus: Bus; cluster: ClusterMetrics },
+    private readonly source: DashboardSource,
     private readonly tickMs = NODE_PUBLISH_MS,
   ) {}
+
+  /** The feed of a realtime node: the nodes' snapshots in Redis and the service's gauges, and the nodes' change channel. */
+  static of({ redis, bus, cluster }: { redis: Redis; bus: Bus; cluster: ClusterMetrics }): DashboardFeed {
+    return new DashboardFeed({
+      read: (previous) => readDashboard(redis, cluster, previous),
+      onChange: (changed) => bus.on(metricsKeys.changedChannel, changed),
+    });
+  }
 
   /** The dashboard now, then again whenever it changes, until `signal` aborts. */
   async *watch(signal: AbortSignal | undefined): AsyncGenerator<DashboardSnapshot> {
@@ -69,7 +85,7 @@ export class DashboardFeed {
   private follow(): void {
     this.timer = setInterval(() => this.read(), this.tickMs);
     this.timer.unref();
-    this.stopFollowing = this.deps.bus.on(metricsKeys.changedChannel, () => this.read());
+    this.stopFollowing = this.source.onChange(() => this.read());
     this.stopFollowing.catch((err: unknown) => logger.warn({ err }, "metrics: not following nodes' changes: the dashboard updates every second only"));
   }
 
@@ -77,6 +93,7 @@ export class DashboardFeed {
   private unfollow(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    // a failure to follow was logged when following began
     void this.stopFollowing?.then((off) => off()).catch(() => undefined);
     this.stopFollowing = null;
     this.current = null;
@@ -90,7 +107,8 @@ export class DashboardFeed {
       return;
     }
     this.reading = true;
-    readDashboard(this.deps.redis, this.deps.cluster, this.previousNodes)
+    this.source
+      .read(this.previousNodes)
       .then(({ snapshot, nodes }) => {
         if (this.listeners.size === 0) return;
         this.current = snapshot;
