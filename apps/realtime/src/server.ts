@@ -6,7 +6,21 @@ import { randomUUID } from "node:crypto";
 import { WebSocketServer, type WebSocket } from "ws";
 import { SESSION_REVOKED_CHANNEL, clientIp, createContext, createRedis, identifySocket, logProcedureError, type SessionRevokedEvent, type SocketIdentity } from "@qualmeet/api";
 import { addressBlock } from "@qualmeet/api/client-ip";
-import { Bus, MediaOwner, PresenceRegistry, MeetingEventLog, MeetingService, RandomService, RandomSafetyService, consumeToken, realtimeRouter } from "@qualmeet/api/realtime";
+import {
+  Bus,
+  DashboardFeed,
+  MediaOwner,
+  NodeSnapshotPublisher,
+  PresenceRegistry,
+  MeetingEventLog,
+  MeetingService,
+  RandomService,
+  RandomSafetyService,
+  consumeToken,
+  createClusterMetrics,
+  createNodeMetrics,
+  realtimeRouter,
+} from "@qualmeet/api/realtime";
 import { env } from "@qualmeet/config";
 import { createDb } from "@qualmeet/db";
 import { logger, type Logger } from "@qualmeet/log";
@@ -67,9 +81,19 @@ export async function startRealtimeServer(config: RealtimeConfig) {
     createLocal: (probe) => new MediaOwner({ db, redis, pool, nodeId, log: meetingEvents, probe }),
     watchMeeting: (meetingId, onEvent) => meetingEvents.watch(meetingId, onEvent),
   });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  // this node's counters, read from its live state when collected (issue 14 serves the registry at /metrics)
+  const metrics = createNodeMetrics(nodeId, redis, {
+    sockets: () => wss.clients.size,
+    usersOnline: () => presence.localUserCount,
+    meetings: () => meetings.local.stats(),
+    workers: () => pool?.loads() ?? Promise.resolve([]),
+  });
+  const snapshots = new NodeSnapshotPublisher({ nodeId, redis, bus, metrics });
+  const dashboard = DashboardFeed.of({ redis, bus, cluster: createClusterMetrics({ db, redis }) });
   // random chat, with moderation's checks of every Start and Next (bans, holds, rate limits, the watch list)
-  const random = new RandomService({ redis, nodeId, safety: new RandomSafetyService({ db, redis }), widenMs: env.RANDOM_WIDEN_MS });
-  const services = { nodeId, bus, presence, meetings, meetingEvents, random };
+  const random = new RandomService({ redis, nodeId, safety: new RandomSafetyService({ db, redis }), widenMs: env.RANDOM_WIDEN_MS, matchWaits: metrics.matchWaits });
+  const services = { nodeId, bus, presence, meetings, meetingEvents, random, dashboard };
   const connections = new WeakMap<http.IncomingMessage, Connection>();
   const socketsByUser = new Map<string, Set<{ ws: WebSocket; connection: Connection }>>();
   const allowedOrigins = new Set(env.ALLOWED_ORIGINS);
@@ -81,7 +105,6 @@ export async function startRealtimeServer(config: RealtimeConfig) {
     res.end(JSON.stringify({ error: "Not found. The realtime server speaks WebSocket (tRPC) and serves GET /healthz." }));
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   let draining = false;
 
   const refuse = (socket: Duplex, status: number, reason: string) => {
@@ -211,6 +234,7 @@ export async function startRealtimeServer(config: RealtimeConfig) {
   await presence.start();
   await meetings.start();
   random.start();
+  await snapshots.start();
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.host, () => resolve());
@@ -220,6 +244,7 @@ export async function startRealtimeServer(config: RealtimeConfig) {
   return {
     nodeId,
     port,
+    metrics,
     /**
      * Drain: take no new sockets, hand the meetings whose media this node owns to another node (their clients
      * rebuild media there), tell clients to reconnect (a load balancer sends them elsewhere), then close.
@@ -237,6 +262,7 @@ export async function startRealtimeServer(config: RealtimeConfig) {
       await new Promise((resolve) => setTimeout(resolve, 200));
       await meetings.stop();
       random.stop();
+      await snapshots.stop();
       await pool?.close();
       await presence.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));

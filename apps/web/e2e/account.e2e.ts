@@ -194,7 +194,7 @@ describe("accounts and meetings in the browser", () => {
     const asAdmin = await page.goto(`${web.url}/admin`);
     expect(asAdmin?.status()).toBe(200);
     await page.getByRole("heading", { name: "Admin console" }).waitFor();
-    await expect(page.getByText("Users", { exact: true }).isVisible()).resolves.toBe(true);
+    await expect(page.getByRole("heading", { name: "Users", exact: true }).isVisible()).resolves.toBe(true);
     // this web server has no TURN_URLS/TURN_SECRET: the operator is told what that means
     await expect(page.getByTestId("turn-status").innerText()).resolves.toContain("TURN is not configured.");
   });

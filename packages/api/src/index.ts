@@ -36,6 +36,7 @@ export type {
   ConversationSummary,
   MemberRole,
 } from "./chat/types.ts";
+export type { DashboardNode, DashboardSnapshot } from "./metrics/dashboard.ts";
 export { SESSION_REVOKED_CHANNEL, type SessionRevokedEvent } from "./services/realtime.ts";
 
 export type RouterInputs = inferRouterInputs<AppRouter>;

@@ -11,3 +11,7 @@ export { ChatPersister } from "./chat/chatPersister.ts";
 export { endFinishedCalls, expireRinging } from "./chat/calls.ts";
 export { RandomService } from "./random/randomService.ts";
 export { RandomSafetyService } from "./moderation/safety.ts";
+export { createNodeMetrics, type NodeMetrics } from "./metrics/nodeMetrics.ts";
+export { NodeSnapshotPublisher } from "./metrics/nodeSnapshots.ts";
+export { createClusterMetrics } from "./metrics/clusterMetrics.ts";
+export { DashboardFeed } from "./metrics/dashboardFeed.ts";

@@ -94,6 +94,7 @@ export const fixtures: Record<string, Fixture> = {
   "chat.declineInvitation": fixture("invitation", (o) => ({ conversationId: o.conversationId })),
 
   // realtime (realtimeRouter; "auth.me" above serves both)
+  "adminLive.dashboard": none,
   "presence.online": none,
   "room.join": fixture("meeting", (o) => ({ code: o.code })),
   // from the start of the log: an allowed caller gets the joins at once instead of waiting for an event

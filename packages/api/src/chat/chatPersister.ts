@@ -33,6 +33,25 @@ export interface PersisterOptions {
   log?: (message: string) => void;
 }
 
+/**
+ * Outbox entries not yet written to PostgreSQL (delivered to a persister but not acknowledged, or not delivered yet),
+ * for the counters. Before any persister has created its group, every entry in the stream is waiting.
+ */
+export async function outboxBacklog(redis: Redis): Promise<number> {
+  const groups = (await redis.xinfo("GROUPS", OUTBOX).catch((err: unknown) => {
+    if (String(err).includes("no such key")) return [];
+    throw err;
+  })) as Array<Array<string | number | null>>;
+  const group = groups.find((g) => g[g.indexOf("name") + 1] === PERSISTER_GROUP);
+  if (!group) return redis.xlen(OUTBOX);
+  const field = (name: string) => group[group.indexOf(name) + 1];
+  // lag is unknown (nil) after entries were deleted from the middle of the stream: then the stream's length, which
+  // holds little more than what waits (acknowledged entries are trimmed)
+  const lag = field("lag");
+  if (lag === null || lag === undefined) return redis.xlen(OUTBOX);
+  return Number(field("pending") ?? 0) + Number(lag);
+}
+
 export class ChatPersister {
   private running = false;
   private loop: Promise<void> | null = null;

@@ -13,6 +13,8 @@
 //   match:record:{matchId}          JSON MatchRecord (+ shared interests), TTL 24 h: who was matched with whom, for
 //                                   reports (RandomMatches.findMatch)
 //   match:user:{userId}             pub/sub: the person's random chat events (matched, partner left, signals, ...)
+//   match:active                    sorted set matchId -> started (ms): the matches going on now, for the counters
+//                                   (randomStats.ts; an entry whose people expired with their node is swept there)
 
 /** Key prefixes: the scripts in matchScripts.ts build the same keys from ids with them. */
 export const randomKeyPrefixes = {
@@ -24,6 +26,7 @@ export const randomKeyPrefixes = {
   pair: "match:pair:",
   record: "match:record:",
   channel: "match:user:",
+  active: "match:active",
 } as const;
 
 const k = randomKeyPrefixes;
@@ -35,6 +38,7 @@ export const randomKeys = {
   recentPair: (a: string, b: string) => (a < b ? `${k.pair}${a}:${b}` : `${k.pair}${b}:${a}`),
   record: (matchId: string) => `${k.record}${matchId}`,
   channel: (userId: string) => `${k.channel}${userId}`,
+  active: k.active,
 } as const;
 
 /** A person's entry lives this long without its node's heartbeat (a node that died leaves nobody waiting for long). */

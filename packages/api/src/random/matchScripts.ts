@@ -14,6 +14,7 @@ local PERSON = ${lua(k.person)}
 local AVOID_USER = ${lua(k.avoidUser)}
 local AVOID_DEVICE = ${lua(k.avoidDevice)}
 local RECORD = ${lua(k.record)}
+local ACTIVE = ${lua(k.active)}
 local CHANNEL = ${lua(k.channel)}
 local REGIONS = { ${REGIONS.map(lua).join(", ")} }
 local t = redis.call('TIME')
@@ -92,13 +93,17 @@ local function commit(id, p, cid, c, matchId)
   local record = { matchId = matchId, startedAt = now, endedAt = cjson.null, sharedInterests = both, textOnly = p.text == '1',
     a = { userId = id, deviceId = p.device, ip = p.ip }, b = { userId = cid, deviceId = c.device, ip = c.ip } }
   redis.call('SET', RECORD .. matchId, cjson.encode(record), 'PX', ${RECORD_TTL_MS})
+  redis.call('ZADD', ACTIVE, now, matchId)
   local textOnly = p.text == '1'
   emit(id, { type = 'matched', matchId = matchId, partnerName = c.name, shared = both, youOffer = true, textOnly = textOnly })
   emit(cid, { type = 'matched', matchId = matchId, partnerName = p.name, shared = both, youOffer = false, textOnly = textOnly })
+  -- how long each of the two searched (ms), for the match latency counters
+  return { tostring(now - tonumber(p.since)), tostring(now - tonumber(c.since)) }
 end
 
 -- p's match ends: the partner is told and keeps the match id (Next is allowed from "ended"), the record gets its end
 local function endMatch(p)
+  redis.call('ZREM', ACTIVE, p.match)
   local cid = p.partner
   local c = person(cid)
   if c and c.state == 'matched' and c.match == p.match then
@@ -119,7 +124,7 @@ end
  * ("1"/"0"), accepted region, language, interests (stage 0), node, connection, a fresh match id, the match id Next
  * names ("" for any). Start is refused while queued or matched; Next while idle or queued, or naming another match.
  * Next ends the current match first. Then the person is queued and matched at once if someone they accept waits.
- * Returns {"matched", matchId} | {"searching"} | {"already" | "nopartner" | "stale", state}.
+ * Returns {"matched", matchId, wait ms of each of the two} | {"searching"} | {"already" | "nopartner" | "stale", state}.
  */
 const ENQUEUE = `${COMMON}
 local id, mode = ARGV[1], ARGV[2]
@@ -140,8 +145,8 @@ redis.call('PEXPIRE', key, ${PERSON_TTL_MS})
 redis.call('ZADD', queueKey(me.region, me.text), now, id)
 local cid, c = findPartner(id, me)
 if cid then
-  commit(id, me, cid, c, ARGV[15])
-  return { 'matched', ARGV[15] }
+  local waits = commit(id, me, cid, c, ARGV[15])
+  return { 'matched', ARGV[15], waits[1], waits[2] }
 end
 emit(id, { type = 'searching', since = now, stage = 0 })
 return { 'searching' }
@@ -150,7 +155,7 @@ return { 'searching' }
 /**
  * A searching person's periodic try (their node's timer): widens what they accept when their stage grew, then looks
  * for a partner again. ARGV: userId, connection, stage, accepted region, language, interests, a fresh match id.
- * Returns {"matched", matchId} | {"searching"} | {state} when not searching ("matched", "ended") | {"idle"} | {"moved"}
+ * Returns {"matched", matchId, wait ms of each of the two} | {"searching"} | {state} when not searching ("matched", "ended") | {"idle"} | {"moved"}
  * (their Start is held by another socket now).
  */
 const TRY = `${COMMON}
@@ -166,8 +171,8 @@ if tonumber(ARGV[3]) > tonumber(p.stage) then
 end
 local cid, c = findPartner(id, p)
 if cid then
-  commit(id, p, cid, c, ARGV[7])
-  return { 'matched', ARGV[7] }
+  local waits = commit(id, p, cid, c, ARGV[7])
+  return { 'matched', ARGV[7], waits[1], waits[2] }
 end
 return { 'searching' }
 `;

@@ -50,6 +50,8 @@ export interface RandomServiceDeps {
   safety: RandomSafety;
   /** RANDOM_WIDEN_MS */
   widenMs: number;
+  /** told how long the two people of each match made here searched, in ms (metrics/matchWaits.ts) */
+  matchWaits?: { record(waitsMs: number[]): void };
 }
 
 const FIELDS = ["state", "device", "region", "lang", "tags", "text", "match", "since", "stage", "pname", "shared", "offer"] as const;
@@ -177,7 +179,7 @@ export class RandomService {
   private async enqueue(mode: "start" | "next", caller: RandomCaller, deviceId: string, preferences: Preferences, expectedMatch: string): Promise<PressOutcome> {
     const wanted = criteria(preferences, 0);
     const matchId = randomUUID();
-    const [result, detail] = await matching(this.deps.redis).randomEnqueue(
+    const [result, detail, ...waits] = await matching(this.deps.redis).randomEnqueue(
       caller.userId,
       mode,
       caller.name,
@@ -199,6 +201,7 @@ export class RandomService {
     if (result === "already") throw alreadyStarted(detail as PersonState);
     if (result === "nopartner") throw noPartner(detail as PersonState);
     if (result === "stale") throw notYourMatch();
+    if (result === "matched") this.deps.matchWaits?.record(waits.map(Number));
     this.hold(caller.userId, { connectionId: caller.connectionId, preferences, searchingSince: result === "searching" ? Date.now() : null, timer: null });
     return result === "matched" ? { status: "matched", matchId: detail! } : { status: "searching" };
   }
@@ -232,7 +235,17 @@ export class RandomService {
     const wanted = criteria(person.preferences, stage);
     let state: string;
     try {
-      [state] = (await matching(this.deps.redis).randomTry(userId, person.connectionId, String(stage), wanted.region, wanted.language, wanted.interests, randomUUID())) as [string];
+      let waits: string[];
+      [state, , ...waits] = (await matching(this.deps.redis).randomTry(
+        userId,
+        person.connectionId,
+        String(stage),
+        wanted.region,
+        wanted.language,
+        wanted.interests,
+        randomUUID(),
+      )) as [string, ...string[]];
+      if (state === "matched") this.deps.matchWaits?.record(waits.map(Number));
     } catch (err) {
       logger.warn({ err, userId }, "random: retrying a search failed: tried again later");
       state = "searching";

@@ -83,6 +83,11 @@ export class PresenceRegistry {
     this.heartbeat.unref();
   }
 
+  /** Users with at least one socket on this node (for the counters). */
+  get localUserCount(): number {
+    return this.local.size;
+  }
+
   /** A socket of `user` opened on this node. */
   async connect(user: OnlineUser): Promise<void> {
     const entry = this.local.get(user.id);

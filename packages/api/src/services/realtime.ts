@@ -1,3 +1,4 @@
+import type { DashboardFeed } from "../metrics/dashboardFeed.ts";
 import type { MeetingEventLog, TrackedEventSink } from "../meeting/eventLog.ts";
 import type { MeetingService } from "../meeting/meetingService.ts";
 import type { RandomService } from "../random/randomService.ts";
@@ -13,6 +14,8 @@ export interface RealtimeServices {
   meetingEvents: MeetingEventLog;
   /** random chat: the queue, the matches (which moderation's reports, blocks and bans act on) */
   random: RandomService;
+  /** the admin dashboard's numbers, one reader for every subscriber of the node */
+  dashboard: DashboardFeed;
   /** the socket this call came on; a meeting participant is bound to the socket that joined */
   connectionId: string;
   /** set by the WebSocket handler on a subscription's context: writes its tracked events straight to the socket */

@@ -1,15 +1,12 @@
-import { env } from "@qualmeet/config";
+import { createClusterMetrics } from "../../metrics/clusterMetrics.ts";
+import { readDashboard, type DashboardSnapshot } from "../../metrics/dashboard.ts";
 import type { Context } from "../../trpc.ts";
 
-/** Headline numbers for the admin console. */
-export async function overviewHandler({ ctx }: { ctx: Context }) {
-  const [users, guests, meetings, liveMeetings, openReports] = await Promise.all([
-    ctx.db.user.count({ where: { isGuest: false } }),
-    ctx.db.user.count({ where: { isGuest: true } }),
-    ctx.db.meeting.count(),
-    ctx.db.meeting.count({ where: { status: "LIVE" } }),
-    ctx.db.report.count({ where: { status: "OPEN" } }),
-  ]);
-  // without TURN, calls between networks that block direct connections fail: the operator should know
-  return { users, guests, meetings, liveMeetings, openReports, turnConfigured: Boolean(env.TURN_URLS && env.TURN_SECRET) };
+/**
+ * The admin dashboard as it is now, read as adminLive.dashboard reads it (the nodes' snapshots in Redis, the
+ * service's gauges): the page's first paint, before its live feed connects.
+ */
+export async function overviewHandler({ ctx }: { ctx: Context }): Promise<DashboardSnapshot> {
+  const { snapshot } = await readDashboard(ctx.redis, createClusterMetrics(ctx));
+  return snapshot;
 }

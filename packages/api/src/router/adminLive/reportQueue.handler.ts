@@ -2,10 +2,13 @@
 // happens, so an open queue page reloads its rows without the moderator reloading the page.
 import { REPORT_QUEUE_CHANNEL } from "../../moderation/keys.ts";
 import type { ReportQueueEvent } from "../../moderation/queueFeed.ts";
-import { realtimeServices } from "../../trpc.ts";
-import type { AdminContext } from "./moderator.ts";
+import { realtimeServices, type Context } from "../../trpc.ts";
+import { whileAdmin } from "./whileAdmin.ts";
 
-export async function* reportQueueHandler({ ctx, signal }: { ctx: AdminContext; signal: AbortSignal | undefined }): AsyncGenerator<ReportQueueEvent> {
+export const reportQueueHandler = ({ ctx, signal }: { ctx: Context; signal: AbortSignal | undefined }): AsyncGenerator<ReportQueueEvent> =>
+  whileAdmin(ctx, queueEvents(ctx, signal));
+
+async function* queueEvents(ctx: Context, signal: AbortSignal | undefined): AsyncGenerator<ReportQueueEvent> {
   const { bus } = realtimeServices(ctx);
   const pending: ReportQueueEvent[] = [];
   let wake: (() => void) | null = null;
