@@ -57,7 +57,7 @@ test("an admin removes someone from a live meeting; their page says so and the l
   await expect.poll(() => card.getByText("Rita Remote").count(), { timeout: 20_000 }).toBe(0);
   await ritaPage.goto(`${stack.web.url}/m/${meeting.code}?quality=low`);
   await ritaPage.getByRole("button", { name: "Join now" }).click();
-  await ritaPage.getByText("You were removed from this meeting.").waitFor({ timeout: 20_000 });
+  await ritaPage.getByText("You cannot join it or read its chat again unless the host lets you back.").waitFor({ timeout: 20_000 });
 
   const entry = await db.auditLog.findFirstOrThrow({ where: { actorId: admin.id, action: "admin.meeting.removeParticipant" } });
   expect(entry).toMatchObject({ targetId: rita.id, data: { meetingId: meeting.id, reason: "Disrupting the town hall" } });

@@ -47,6 +47,6 @@ test("a newcomer waits in the lobby, the host admits them, they see the host wit
   // the same guest opening the link again is refused with a clear sentence, and the host sees whom to allow back
   await guestPage.goto(url);
   await guestPage.getByRole("button", { name: "Join now" }).click();
-  await guestPage.getByText("You were removed from this meeting.").waitFor({ timeout: 20_000 });
+  await guestPage.getByText("You cannot join it or read its chat again unless the host lets you back.").waitFor({ timeout: 20_000 });
   await hostPage.getByRole("button", { name: "Allow Gus Guest back" }).waitFor({ timeout: 20_000 });
 });
