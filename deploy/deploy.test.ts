@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import yaml from "js-yaml";
-import { parseServerEnv, type ServerEnv } from "../packages/config/src/env.ts";
+import { parseServerEnv, parseStartEnv, type ServerEnv } from "../packages/config/src/env.ts";
 
 const deployDir = import.meta.dirname;
 const root = path.resolve(deployDir, "..");
@@ -92,7 +92,10 @@ const k8sObject = (kind: string, name: string): K8sObject => {
 const containerOf = (kind: string, name: string): K8sContainer => k8sObject(kind, name).spec!.template!.spec.containers[0]!;
 
 /** A container's environment as the pod would have it (ConfigMap, Secret, values; the node's IP for fieldRefs). */
-function k8sEnv(container: K8sContainer): { raw: Record<string, string>; env: ServerEnv } {
+function k8sEnv<T extends object = ServerEnv>(
+  container: K8sContainer,
+  parse: (source: NodeJS.ProcessEnv) => T = parseServerEnv as unknown as (source: NodeJS.ProcessEnv) => T,
+): { raw: Record<string, string>; env: T } {
   const raw: Record<string, string> = {};
   for (const from of container.envFrom ?? []) {
     if (from.configMapRef) Object.assign(raw, k8sObject("ConfigMap", from.configMapRef.name).data);
@@ -103,7 +106,7 @@ function k8sEnv(container: K8sContainer): { raw: Record<string, string>; env: Se
     else if (entry.valueFrom?.secretKeyRef) raw[entry.name] = k8sObject("Secret", entry.valueFrom.secretKeyRef.name).stringData![entry.valueFrom.secretKeyRef.key]!;
     else if (entry.valueFrom?.fieldRef) raw[entry.name] = "192.0.2.10";
   }
-  return { raw, env: parseServerEnv(raw as NodeJS.ProcessEnv) };
+  return { raw, env: parse(raw as NodeJS.ProcessEnv) };
 }
 
 // ---- nginx and the code --------------------------------------------------------------------------------------
@@ -151,9 +154,11 @@ describe("deploy/docker-compose.yml", () => {
       // the parsed configuration drops what it does not know
       for (const variable of Object.keys(raw)) if (!RUNTIME_VARIABLES.has(variable)) expect(Object.keys(env), `${name}: ${variable}`).toContain(variable);
     }
-    // the migration job needs only the database, the servers' one
-    expect(Object.keys(services.migrate!.environment!)).toEqual(["DATABASE_URL"]);
-    expect(interpolate(String(services.migrate!.environment!.DATABASE_URL))).toBe(composeEnv("web").env.DATABASE_URL);
+    // the migration job: the servers' database, and the first administrator's address
+    const migrate = Object.fromEntries(Object.entries(services.migrate!.environment!).map(([k, v]) => [k, interpolate(String(v))]));
+    const parsed = parseStartEnv(migrate as NodeJS.ProcessEnv);
+    for (const variable of Object.keys(migrate)) expect(Object.keys(parsed), `migrate: ${variable}`).toContain(variable);
+    expect(parsed.DATABASE_URL).toBe(composeEnv("web").env.DATABASE_URL);
   });
 
   test("web and realtime agree on the secrets and the public addresses; the pages' socket URL is nginx's realtime location", () => {
@@ -222,8 +227,11 @@ describe("deploy/docker-compose.yml", () => {
   test("commands are the product's entry points, images are the one built by deploy/Dockerfile, mounted files exist", () => {
     expectServerCommand(services.web!.command, "apps/web/server.ts");
     for (const name of realtimeServices) expectServerCommand(services[name]!.command, "apps/realtime/src/main.ts");
-    expect(services.migrate!.command).toEqual(["node", "--import", "tsx", "scripts/prisma.ts", "migrate", "deploy"]);
-    expect(read("scripts/prisma.ts")).toContain('case "migrate":');
+    // `npm run db:migrate`
+    expect(services.migrate!.command).toEqual(["node", "--import", "tsx", "scripts/migrate.ts"]);
+    const npmScripts = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts;
+    expect(npmScripts["db:migrate"]).toBe("node --import tsx scripts/migrate.ts");
+    expect(existsSync(path.join(root, "scripts/migrate.ts"))).toBe(true);
 
     const dockerfile = read("deploy/Dockerfile");
     const image = dockerfile.match(/docker build -f deploy\/Dockerfile -t (\S+) \./)?.[1];
@@ -328,6 +336,9 @@ describe("deploy/k8s", () => {
     expectServerCommand(realtime.command, "apps/realtime/src/main.ts");
     const job = containerOf("Job", "qualmeet-migrate");
     expect(job.command).toEqual(services.migrate!.command);
+    const jobEnv = k8sEnv(job, parseStartEnv);
+    for (const variable of Object.keys(jobEnv.raw)) expect(Object.keys(jobEnv.env)).toContain(variable);
+    expect(jobEnv.env.DATABASE_URL).toBe(k8sEnv(web).env.DATABASE_URL);
     for (const container of [web, realtime, job]) expect(container.image).toBe(services.web!.image);
   });
 });
