@@ -4,7 +4,9 @@
 // realtime socket on wss://…/realtime). A 2-person meeting decodes video; then the node that owns an SFU
 // meeting's media is drained with SIGTERM and the pages come back through nginx on the other node.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import net from "node:net";
 import { Redis } from "ioredis";
+import WebSocket from "ws";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { freePort } from "../../../scripts/lib/ports.ts";
 import { launchChromium } from "../../../tests/harness/browser.ts";
@@ -124,6 +126,41 @@ describe("QualMeet behind nginx (deploy/nginx/qualmeet.conf)", () => {
       await connectionState(page, "Connected", 30_000);
       await poll(`page ${i}'s socket on the surviving node`, async () => (await presenceOf(meeting.id, peerIds[i]!)) === survivorId, 30_000);
       expect(await peerIdOf(page)).toBe(peerIds[i]);
+    }
+  });
+
+  test("a node answering the upgrade with 503 (draining) is skipped: nginx hands the socket to the next node", { timeout: 60_000 }, async () => {
+    // a node in its drain, held there: it refuses every upgrade as apps/realtime/src/server.ts does while draining
+    const refused: string[] = [];
+    const draining = net.createServer((socket) =>
+      socket.once("data", (request: Buffer) => {
+        refused.push(request.toString("latin1").split("\r\n")[0]!);
+        const reason = "This node is shutting down, connect again";
+        socket.end(`HTTP/1.1 503 ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${reason.length}\r\n\r\n${reason}`);
+      }),
+    );
+    await new Promise<void>((resolve) => draining.listen(0, "127.0.0.1", resolve));
+    const drainingPort = (draining.address() as net.AddressInfo).port;
+    const live = [...nodes.values()][0]!;
+    // the draining node first: least_conn with nothing open picks it for the first socket
+    const proxy = await startNginx({ webPorts: [web.port], realtimePorts: [drainingPort, live.port] });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const socket = new WebSocket(proxy.realtimeUrl, { origin: nginx.origin, rejectUnauthorized: false });
+        const opened = await new Promise<boolean>((resolve) => {
+          socket.once("open", () => resolve(true));
+          socket.once("unexpected-response", () => resolve(false));
+          socket.once("error", () => resolve(false));
+        });
+        socket.terminate();
+        expect(opened, `socket ${i} opened through nginx`).toBe(true);
+      }
+      // the draining node was asked and said no: the sockets opened on the other one
+      expect(refused.length).toBeGreaterThan(0);
+      expect(refused[0]).toMatch(/^GET \/realtime HTTP\/1\.1$/);
+    } finally {
+      await proxy.stop();
+      await new Promise((resolve) => draining.close(resolve));
     }
   });
 });
