@@ -22,7 +22,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: "unit",
-          include: sources.map((dir) => `${dir}/*.test.ts`),
+          // deploy/: the deployment files checked against the code (deploy.test.ts)
+          include: [...sources.map((dir) => `${dir}/*.test.ts`), "deploy/*.test.ts"],
           exclude: ["**/node_modules/**", "**/.next/**", "**/*.int.test.ts"],
           sequence: { groupOrder: 0 },
         },
