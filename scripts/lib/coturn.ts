@@ -8,24 +8,15 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { isPortOpen } from "./ports.ts";
-import { commandExists, isRoot, run } from "./run.ts";
+import { ensureDebianBinary } from "./debianPackage.ts";
+import { commandExists, isRoot } from "./run.ts";
 
 export const COTURN_INSTALL_HINT = "Install coturn with `sudo apt-get install -y coturn` (Debian/Ubuntu), or point QualMeet at a TURN server with TURN_URLS and TURN_SECRET.";
 
-/** `turnserver`, installed with apt as root when missing; null (with the hint logged by the caller) otherwise. */
+/** `turnserver`, installed with apt as root when missing; null (with the hint logged by the caller) when it cannot be. */
 export async function ensureTurnserverBinary(log: (line: string) => void = () => {}): Promise<string | null> {
-  if (await commandExists("turnserver")) return "turnserver";
-  if (!isRoot() || !(await commandExists("apt-get"))) return null;
-  log("turnserver is missing: installing coturn with apt-get");
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  const install = () => run("apt-get", ["install", "-y", "--no-install-recommends", "coturn"], { env });
-  let result = await install();
-  if (result.code !== 0) {
-    await run("apt-get", ["update"], { env });
-    result = await install();
-  }
-  if (result.code === 0 && (await commandExists("turnserver"))) return "turnserver";
-  throw new Error(`apt-get could not install coturn:\n${result.stderr.slice(-2000)}\n${COTURN_INSTALL_HINT}`);
+  if (!(await commandExists("turnserver")) && (!isRoot() || !(await commandExists("apt-get")))) return null;
+  return ensureDebianBinary("turnserver", "coturn", { log, hint: COTURN_INSTALL_HINT });
 }
 
 export interface CoturnOptions {

@@ -2,7 +2,8 @@
 // its data under the project (installed with apt when missing and possible).
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdir } from "node:fs/promises";
-import { commandExists, isRoot, run } from "./run.ts";
+import { ensureDebianBinary } from "./debianPackage.ts";
+import { run } from "./run.ts";
 import { isPortOpen } from "./ports.ts";
 
 export interface RedisServer {
@@ -17,20 +18,7 @@ const INSTALL_HINT =
   "Redis is required. Install it with `sudo apt-get install -y redis-server` (Debian/Ubuntu), " + "or point QualMeet at a running server with REDIS_URL=redis://host:port.";
 
 export async function ensureRedisServerBinary(log: (line: string) => void = () => {}): Promise<string> {
-  if (await commandExists("redis-server")) return "redis-server";
-  if (isRoot() && (await commandExists("apt-get"))) {
-    log("redis-server is missing: installing it with apt-get");
-    const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-    const install = () => run("apt-get", ["install", "-y", "--no-install-recommends", "redis-server"], { env });
-    let result = await install();
-    if (result.code !== 0) {
-      await run("apt-get", ["update"], { env });
-      result = await install();
-    }
-    if (result.code === 0 && (await commandExists("redis-server"))) return "redis-server";
-    throw new Error(`apt-get could not install redis-server:\n${result.stderr.slice(-2000)}\n${INSTALL_HINT}`);
-  }
-  throw new Error(INSTALL_HINT);
+  return ensureDebianBinary("redis-server", "redis-server", { log, hint: INSTALL_HINT });
 }
 
 async function ping(port: number): Promise<boolean> {

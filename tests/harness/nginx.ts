@@ -7,7 +7,8 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { freePort, isPortOpen } from "../../scripts/lib/ports.ts";
-import { commandExists, isRoot, run, runOrThrow } from "../../scripts/lib/run.ts";
+import { ensureDebianBinary } from "../../scripts/lib/debianPackage.ts";
+import { run, runOrThrow } from "../../scripts/lib/run.ts";
 import { repoRoot } from "./paths.ts";
 
 export const NGINX_CONF = path.join(repoRoot, "deploy/nginx/qualmeet.conf");
@@ -67,21 +68,6 @@ export function renderNginxConf(conf: string, targets: NginxTargets): string {
   out = replaceExactly(out, /ssl_certificate\s+\S+;/g, `ssl_certificate ${targets.certFile};`, "ssl_certificate");
   out = replaceExactly(out, /ssl_certificate_key\s+\S+;/g, `ssl_certificate_key ${targets.keyFile};`, "ssl_certificate_key");
   return out;
-}
-
-/** A binary from Debian's package, installed with apt as root when missing. */
-async function ensureDebianBinary(binary: string, pkg: string): Promise<string> {
-  for (const candidate of [binary, `/usr/sbin/${binary}`]) if (await commandExists(candidate)) return candidate;
-  if (!isRoot() || !(await commandExists("apt-get"))) throw new Error(`${binary} is missing: install it with \`sudo apt-get install -y ${pkg}\``);
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  const install = () => run("apt-get", ["install", "-y", "--no-install-recommends", pkg], { env });
-  let result = await install();
-  if (result.code !== 0) {
-    await run("apt-get", ["update"], { env });
-    result = await install();
-  }
-  for (const candidate of [binary, `/usr/sbin/${binary}`]) if (await commandExists(candidate)) return candidate;
-  throw new Error(`apt-get could not install ${pkg}:\n${result.stderr.slice(-2000)}`);
 }
 
 /** nginx with qualmeet.conf in front of the given web and realtime ports, on free loopback ports. */
