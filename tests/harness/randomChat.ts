@@ -126,3 +126,28 @@ export function doubleMatches(records: readonly MatchRecord[]): string[] {
   }
   return found;
 }
+
+/** The guests of one test file, each on the next realtime node in turn (so partners are often on different nodes). */
+export class RandomCrowd {
+  private nextNode = 0;
+  private people: RandomPerson[] = [];
+
+  constructor(
+    private readonly web: { url: string },
+    private readonly nodes: ReadonlyArray<{ wsUrl: string }>,
+  ) {}
+
+  async guest(name: string, deviceId = newDeviceId()): Promise<RandomPerson> {
+    const node = this.nodes[this.nextNode++ % this.nodes.length]!;
+    const person = await randomPerson({ wsUrl: node.wsUrl, origin: this.web.url, cookie: await guestCookie(this.web.url, name), name, deviceId });
+    this.people.push(person);
+    return person;
+  }
+
+  /** Everyone stops and leaves, so nobody of one test waits in the queue of the next. */
+  async leaveAll(): Promise<void> {
+    const leaving = this.people;
+    this.people = [];
+    await Promise.all(leaving.map((p) => p.client.random.stop.mutate().then(() => p.close())));
+  }
+}

@@ -45,7 +45,10 @@ export interface RateLimitRule {
 }
 
 /** A limit of our own times RATE_LIMIT_SCALE (1 unless a deployment or a test raises every such limit at once). */
-export const scaled = (rule: RateLimitRule): RateLimitRule => (env.RATE_LIMIT_SCALE === 1 ? rule : { ...rule, capacity: rule.capacity * env.RATE_LIMIT_SCALE });
+export const scaled = (rule: RateLimitRule): RateLimitRule => ({ ...rule, capacity: scaledCount(rule.capacity) });
+
+/** A count limit of our own (not a token bucket) times RATE_LIMIT_SCALE, the same way as `scaled`. */
+export const scaledCount = (count: number): number => count * env.RATE_LIMIT_SCALE;
 
 export interface RateLimitVerdict {
   allowed: boolean;
