@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { createTRPCClient, createWSClient, httpLink, wsLink, type TRPCClient } from "@trpc/client";
 import superjson from "superjson";
-import { solveInBackground } from "@qualmeet/challenge/browser";
+import { solveInNode } from "@qualmeet/challenge/node";
 import WebSocket from "ws";
 import type { AppRouter, RealtimeRouter } from "../../packages/api/src/index.ts";
 
@@ -84,13 +84,13 @@ export async function signIn(
 export async function register(webUrl: string, input: { name: string; email: string; password: string }): Promise<{ id: string; name: string; email: string | null }> {
   const client = webClient(webUrl);
   const { challenge } = await client.auth.challenge.mutate({ purpose: "register" });
-  return client.auth.register.mutate({ ...input, challenge: await solveInBackground(challenge!) });
+  return client.auth.register.mutate({ ...input, challenge: await solveInNode(challenge!) });
 }
 
 /** The solved challenge a sign-in to `email` needs now, as the login form finds it ("" when none is needed). */
 export async function signInChallenge(webUrl: string, email: string, headers: Record<string, string> = {}): Promise<string> {
   const { challenge } = await webClient(webUrl, "", headers).auth.challenge.mutate({ purpose: "signin", email });
-  return challenge ? solveInBackground(challenge) : "";
+  return challenge ? solveInNode(challenge) : "";
 }
 
 /** A fresh account, signed in. */

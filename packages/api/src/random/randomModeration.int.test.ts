@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
 import { createDb, type PrismaClient } from "@qualmeet/db";
-import { solveInBackground } from "@qualmeet/challenge/browser";
+import { solveInNode } from "@qualmeet/challenge/node";
 import { createRedis } from "../services/redis.ts";
 import type { TRPCClient } from "@trpc/client";
 import type { AppRouter } from "../root.ts";
@@ -146,6 +146,6 @@ test("a Next loop faster than anyone can look needs the challenge; solving it le
 
   const { challenge } = await hal.client.moderation.challenge.mutate({ deviceId: hal.deviceId });
   expect(challenge).not.toBeNull();
-  const solution = await solveInBackground(challenge!);
+  const solution = await solveInNode(challenge!);
   expect((await hal.client.random.next.mutate({ challengeSolution: solution })).status).toMatch(/^(searching|matched)$/);
 });
