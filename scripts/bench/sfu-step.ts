@@ -1,17 +1,18 @@
-// SFU benchmark: synthetic RTP from P producers to C consumers through packages/media (Room/Peer), all on
-// this machine. Producers: PlainTransports fed by a Node RTP generator (VP8 in 3 simulcast layers as
+// One step of bench:sfu (scripts/bench/sfu.ts runs it at growing loads): synthetic RTP from P producers to
+// C consumers through packages/media (Room/Peer), all on this machine. Producers: PlainTransports fed by a Node RTP generator (VP8 in 3 simulcast layers as
 // separate SSRCs + opus). Consumers: PlainTransports (rtcpMux, comedia off) sending to local UDP sockets
 // (in a receiver thread) that count packets and sequence gaps. Every consumer peer consumes every
 // producer (video + audio), so C consumer peers are C x P x 2 mediasoup consumers. Consumers announce no
 // bandwidth-estimation feedback, so each gets the top simulcast layer (~90 pps) + opus (50 pps).
 //
-//   npm run bench:sfu -- --producers 8 --consumers 150 --seconds 20
+//   node --import tsx scripts/bench/sfu-step.ts --producers 8 --consumers 150 --seconds 20
 //   other flags: --warmup S --workers N --max-per-router N --video-kbps 150,350,700 --fps 30
-//                --packet-bytes 1100 --sink-threads N
+//                --packet-bytes 1100 --sink-threads N --sfu-cores 0 --generator-cores 1
 //
 // cpu_pct is the mediasoup workers' CPU (100 = one core, from /proc/<pid>/stat), rss_mb their VmRSS;
 // node_cpu_pct / node_rss_mb are this process (generator + receivers). The generator and the receivers
-// share the machine with the SFU, so at high rates the loss they cause counts too (see udp_rcvbuf_errors).
+// saturate before the SFU on 2 cores, so with --sfu-cores / --generator-cores (taskset lists) the workers and
+// this process run on different cores; at high rates the loss they cause still counts (see udp_rcvbuf_errors).
 // Progress goes to stderr; the last line of stdout is one JSON object with the results.
 import dgram from "node:dgram";
 import { readFileSync } from "node:fs";
@@ -24,6 +25,7 @@ import type { SinkReply, SinkRequest } from "./sink-thread.ts";
 import { noBweCapabilities, opusParameters, vp8SimulcastParameters } from "../../packages/media/src/test-helpers.ts";
 import { numberOption } from "./args.ts";
 import { procCpuMs, procRssMb } from "./procStats.ts";
+import { pinToCores } from "./pin.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -39,6 +41,9 @@ const { values: args } = parseArgs({
     fps: { type: "string", default: "30" },
     "packet-bytes": { type: "string", default: "1100" },
     "sink-threads": { type: "string", default: "1" },
+    // taskset core lists ("" = no pinning)
+    "sfu-cores": { type: "string", default: "" },
+    "generator-cores": { type: "string", default: "" },
   },
 });
 
@@ -275,6 +280,9 @@ interface Snapshot {
 async function main(): Promise<void> {
   log(`producers=${P} consumers=${C} seconds=${SECONDS} warmup=${WARMUP} workers=${WORKERS} max-per-router=${MAX_PER_ROUTER} sink-threads=${SINK_THREADS}`);
   const pool = await WorkerPool.create({ numWorkers: WORKERS, logLevel: "warn" });
+  // pin before the receiver threads start, so that they inherit this process's cores
+  for (const w of pool.workers) await pinToCores(w.pid, String(args["sfu-cores"]));
+  await pinToCores(process.pid, String(args["generator-cores"]));
   const room = await Room.create({ pool, id: "bench", listenIp: "127.0.0.1", maxConsumersPerRouter: MAX_PER_ROUTER });
   const generators: Generator[] = [];
   const sinks = await SinkThreads.create(C, SINK_THREADS);
