@@ -6,7 +6,10 @@ import type { Room, TransportInfo } from "../../packages/media/src/index.ts";
 import { noBweCapabilities } from "../../packages/media/src/test-helpers.ts";
 import { sdpFacts, type SfuSignaling } from "./webrtcLoad.ts";
 
-function mediaSection(transport: TransportInfo, options: { mid: string; direction: "sendonly" | "recvonly"; setup: string; payloadType: number; ssrc?: number; midExtensionId?: number }): string {
+function mediaSection(
+  transport: TransportInfo,
+  options: { mid: string; direction: "sendonly" | "recvonly"; setup: string; payloadType: number; ssrc?: number; midExtensionId?: number },
+): string {
   const fingerprint = transport.dtlsParameters.fingerprints.find((f) => f.algorithm === "sha-256") ?? transport.dtlsParameters.fingerprints[0]!;
   const candidates = transport.iceCandidates
     .filter((c) => c.protocol === "udp")

@@ -69,7 +69,18 @@ async function capacitySearch(): Promise<{ steps: CapacityStep[]; options: Searc
   const steps: CapacityStep[] = [];
   for (let load = nextLoad(steps, options); load !== null; load = nextLoad(steps, options)) {
     log(`capacity step: ${PRODUCERS} producers x ${load} consumer peers`);
-    const r = await child("sfu-step.ts", ["--producers", String(PRODUCERS), "--consumers", String(load), "--seconds", String(args["step-seconds"]), "--warmup", "3", "--workers", "1"]);
+    const r = await child("sfu-step.ts", [
+      "--producers",
+      String(PRODUCERS),
+      "--consumers",
+      String(load),
+      "--seconds",
+      String(args["step-seconds"]),
+      "--warmup",
+      "3",
+      "--workers",
+      "1",
+    ]);
     const step = {
       load,
       lossPct: Number(r.loss_pct),
@@ -111,7 +122,9 @@ async function sideBySide(missing: Unavailable[]): Promise<Comparison[]> {
         log(`side by side: ${system.name}, ${subscribers} subscribers, run ${runIndex + 1}/${RUNS}`);
         try {
           const r = await child("sfu-webrtc.ts", [...system.args, "--subscribers", String(subscribers), "--seconds", String(args["compare-seconds"])]);
-          bySystem.get(system.name)!.runs.push({ pps: Number(r.pps), loss_pct: Number(r.loss_pct), sfu_cpu_pct: Number(r.sfu_cpu_pct), generator_cpu_pct: Number(r.generator_cpu_pct) });
+          bySystem
+            .get(system.name)!
+            .runs.push({ pps: Number(r.pps), loss_pct: Number(r.loss_pct), sfu_cpu_pct: Number(r.sfu_cpu_pct), generator_cpu_pct: Number(r.generator_cpu_pct) });
         } catch (error) {
           if (system.name === "qualmeet") throw error;
           if (!missing.some((m) => m.system === system.name)) missing.push(unavailable(system.name, error));
@@ -141,7 +154,15 @@ async function main(): Promise<void> {
   };
   const results = {
     capacity: found
-      ? { producers: PRODUCERS, consumer_peers: found.load, consumer_streams: found.consumerStreams, pps: found.pps, sfu_cpu_pct: found.cpuPct, loss_pct: found.lossPct, max_loss_pct: MAX_LOSS }
+      ? {
+          producers: PRODUCERS,
+          consumer_peers: found.load,
+          consumer_streams: found.consumerStreams,
+          pps: found.pps,
+          sfu_cpu_pct: found.cpuPct,
+          loss_pct: found.lossPct,
+          max_loss_pct: MAX_LOSS,
+        }
       : null,
     capacity_steps: search?.steps ?? [],
     side_by_side: comparisons,

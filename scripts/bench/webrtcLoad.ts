@@ -151,7 +151,9 @@ export class WebRtcLoad {
           seq = (seq + 1) & 0xffff;
           const payload = vp8Payload({ pictureId: frames & 0x7fff, tl0PicIdx: frames & 0xff, start: i === 0, keyframe, size: packetBytes });
           // werift's sender rewrites SSRC and payload type to the negotiated ones
-          this.#track.writeRtp(rtpPacket({ payloadType: 96, sequenceNumber: seq, timestamp: Math.round((frames * 90000) / fps), ssrc: 1, marker: i === packetsPerFrame - 1, payload }));
+          this.#track.writeRtp(
+            rtpPacket({ payloadType: 96, sequenceNumber: seq, timestamp: Math.round((frames * 90000) / fps), ssrc: 1, marker: i === packetsPerFrame - 1, payload }),
+          );
           this.#sent++;
         }
       }
@@ -175,7 +177,13 @@ export class WebRtcLoad {
 }
 
 /** The parts of an SDP the SFUs here need: first fingerprint, first VP8 payload type, first SSRC, mid, setup. */
-export function sdpFacts(sdp: string): { fingerprint: { algorithm: string; value: string }; payloadType: number | null; ssrc: number | null; mid: string | null; setup: string | null } {
+export function sdpFacts(sdp: string): {
+  fingerprint: { algorithm: string; value: string };
+  payloadType: number | null;
+  ssrc: number | null;
+  mid: string | null;
+  setup: string | null;
+} {
   const fp = /a=fingerprint:(\S+) (\S+)/.exec(sdp);
   if (!fp) throw new Error("SDP without a DTLS fingerprint");
   const pt = /a=rtpmap:(\d+) VP8\/90000/i.exec(sdp);
