@@ -5,8 +5,8 @@
 // parameters). werift gathers no loopback candidates unless os.networkInterfaces() shows `lo` as external.
 import { syncBuiltinESMExports } from "node:module";
 import os from "node:os";
-import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, type RtpPacket } from "werift";
-import { rtpPacket, vp8Payload } from "../../packages/media/src/synthetic-rtp.ts";
+import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters } from "werift";
+import { rtpPacket, StreamCounter, vp8Payload } from "../../packages/media/src/synthetic-rtp.ts";
 
 export interface SfuSignaling {
   /** The publisher's offer in, the SFU's answer out. */
@@ -67,28 +67,6 @@ async function connected(pc: RTCPeerConnection, who: string): Promise<void> {
   });
 }
 
-interface StreamCounter {
-  received: number;
-  firstSeq: number | null;
-  /** Highest extended sequence number seen. */
-  highest: number;
-}
-
-function count(counter: StreamCounter, rtp: RtpPacket): void {
-  const seq = rtp.header.sequenceNumber;
-  counter.received++;
-  if (counter.firstSeq === null) {
-    counter.firstSeq = seq;
-    counter.highest = seq;
-    return;
-  }
-  // unwrap the 16-bit sequence number around the highest one seen
-  let extended = (counter.highest & ~0xffff) + seq;
-  if (extended < counter.highest - 0x8000) extended += 0x10000;
-  else if (extended > counter.highest + 0x8000) extended -= 0x10000;
-  if (extended > counter.highest) counter.highest = extended;
-}
-
 export interface LoadTotals {
   sent: number;
   received: number;
@@ -118,10 +96,10 @@ export class WebRtcLoad {
     this.#startSending();
     for (let i = 0; i < this.options.subscribers; i++) {
       const pc = newPeerConnection();
-      const counter: StreamCounter = { received: 0, firstSeq: null, highest: 0 };
+      const counter = new StreamCounter();
       this.#subscribers.push(pc);
       this.#counters.push(counter);
-      pc.onTrack.subscribe((track) => track.onReceiveRtp.subscribe((rtp) => count(counter, rtp)));
+      pc.onTrack.subscribe((track) => track.onReceiveRtp.subscribe((rtp) => counter.onPacket(rtp.header.sequenceNumber)));
       pc.connectionStateChange.subscribe((state) => {
         if (state === "connected") this.#connected++;
       });
@@ -165,7 +143,7 @@ export class WebRtcLoad {
     let expected = 0;
     for (const c of this.#counters) {
       received += c.received;
-      if (c.firstSeq !== null) expected += c.highest - c.firstSeq + 1;
+      expected += c.expected;
     }
     return { sent: this.#sent, received, expected, connected: this.#connected };
   }
