@@ -62,12 +62,15 @@ export async function checkRedisAddress(address: RedisAddress): Promise<void> {
         retryStrategy: () => null,
         maxRetriesPerRequest: 0,
       });
+      // connect() only says "Connection is closed": the cause (ECONNREFUSED, a timeout, a wrong password) comes as an event
+      let cause = "";
+      sentinel.on("error", (err: Error) => (cause = err.message));
       try {
         await sentinel.connect();
         const master = (await sentinel.call("SENTINEL", "get-master-addr-by-name", address.name)) as string[] | null;
         return { entry: `${host}:${port}`, master, problem: null };
       } catch (error) {
-        return { entry: `${host}:${port}`, master: null, problem: (error as Error).message };
+        return { entry: `${host}:${port}`, master: null, problem: cause || (error as Error).message };
       } finally {
         sentinel.disconnect();
       }
