@@ -21,8 +21,17 @@ export interface SentinelGroup {
   env: Record<string, string>;
   /** the port of the master the Sentinels name now */
   masterPort(): Promise<number>;
-  /** SIGKILLs the master; resolves with the new master's port once a Sentinel names it, and how long that took */
-  killMaster(): Promise<{ killedPort: number; newMasterPort: number; promotedAfterMs: number }>;
+  /**
+   * SIGKILLs the master; resolves with the new master's port once a Sentinel names it, and how long that took.
+   * `replicationCutMs`: the master's links to its replicas are cut that long before the kill (their connections
+   * closed and their PSYNC refused by an ACL rule), so it dies holding acknowledged writes no replica received (a
+   * broken link, a lagging replica: what asynchronous replication allows). Freezing the replicas (SIGSTOP) does not
+   * do it: the kernel keeps receiving for them, and they read it all once thawed. Kept well under the Sentinels'
+   * down-after time, so the replicas stay candidates for promotion.
+   */
+  killMaster(options?: { replicationCutMs?: number }): Promise<{ killedPort: number; newMasterPort: number; promotedAfterMs: number }>;
+  /** Starts the killed servers again on their ports; resolves once the master has two replicas again (Sentinel re-points them). */
+  restartKilled(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -30,6 +39,7 @@ interface Server {
   port: number;
   child: ChildProcess;
   exited: Promise<void>;
+  args: string[];
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -39,7 +49,7 @@ function startProcess(binary: string, args: string[], name: string): Server & { 
   let output = "";
   for (const stream of [child.stdout, child.stderr]) stream?.on("data", (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  return { port: Number(args[args.indexOf("--port") + 1]), child, exited, output: () => `${name}: ${output}` };
+  return { port: Number(args[args.indexOf("--port") + 1]), child, exited, args, output: () => `${name}: ${output}` };
 }
 
 /** Until `check` is true (polled every 100 ms), or throws naming `what` after `timeoutMs`. */
@@ -120,9 +130,19 @@ export async function startSentinelGroup(): Promise<SentinelGroup> {
     return {
       env: { REDIS_URL: "", REDIS_SENTINELS: sentinels.map((s) => `127.0.0.1:${s.port}`).join(","), REDIS_SENTINEL_NAME: NAME },
       masterPort: masterPortNow,
-      async killMaster() {
+      async killMaster({ replicationCutMs = 0 } = {}) {
         const killedPort = await masterPortNow();
         const master = servers.find((s) => s.port === killedPort)!;
+        if (replicationCutMs > 0) {
+          const connection = createRedis({ url: `redis://127.0.0.1:${killedPort}` }, "sentinel-group-cut");
+          try {
+            await connection.call("ACL", "SETUSER", "default", "-sync", "-psync");
+            await connection.call("CLIENT", "KILL", "TYPE", "replica");
+          } finally {
+            connection.disconnect();
+          }
+          await sleep(replicationCutMs);
+        }
         const killedAt = Date.now();
         master.child.kill("SIGKILL");
         await master.exited;
@@ -132,6 +152,19 @@ export async function startSentinelGroup(): Promise<SentinelGroup> {
           return newMasterPort !== killedPort;
         });
         return { killedPort, newMasterPort, promotedAfterMs: Date.now() - killedAt };
+      },
+      async restartKilled() {
+        for (const [i, server] of servers.entries()) {
+          if (server.child.exitCode === null && server.child.signalCode === null) continue;
+          servers[i] = startProcess(redisServer, server.args, `redis-server ${server.port}`);
+        }
+        const master = createRedis({ url: `redis://127.0.0.1:${await masterPortNow()}` }, "sentinel-group-probe", { lazyConnect: true });
+        probes.push(master);
+        // the Sentinels tell a restarted old master to replicate the new one; it is a replica once its sync is done
+        await until("the restarted servers did not become replicas of the master", 30_000, async () => {
+          const info = await master.info("replication");
+          return (info.match(/^slave\d+:.*state=online/gm) ?? []).length === 2;
+        });
       },
       stop,
     };
