@@ -13,6 +13,10 @@ import { logger } from "@qualmeet/log";
 import { CLIENT_IP_HEADER, clientIp } from "@qualmeet/api/client-ip";
 
 const env = exitOnInvalidEnv("web", loadServerEnv);
+// imported once the configuration is known to be good: its modules read it as they load
+const { checkRedisAddress } = await import("@qualmeet/api");
+// a Sentinel list nobody answers on, or a master name they do not know, stops the start here with its entries named
+await exitOnInvalidEnv("web", () => checkRedisAddress(env.REDIS));
 logger.level = env.LOG_LEVEL;
 logger.setBindings({ service: "web", nodeId: randomUUID() });
 

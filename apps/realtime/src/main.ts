@@ -11,13 +11,16 @@ const env = exitOnInvalidEnv("realtime", loadServerEnv);
 // imported once the configuration is known to be good: some modules read it as they load
 const { startRealtimeServer } = await import("./server.ts");
 const { startChatPersister } = await import("./chatPersister.ts");
+const { checkRedisAddress } = await import("@qualmeet/api");
+// a Sentinel list nobody answers on, or a master name they do not know, stops the start here with its entries named
+await exitOnInvalidEnv("realtime", () => checkRedisAddress(env.REDIS));
 
 const nodeId = randomUUID();
 logger.level = env.LOG_LEVEL;
 logger.setBindings({ service: "realtime", nodeId });
 
-const node = await startRealtimeServer({ nodeId, port: env.REALTIME_PORT, host: env.HOST, databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL });
-const chatPersister = await startChatPersister({ databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL, consumer: nodeId });
+const node = await startRealtimeServer({ nodeId, port: env.REALTIME_PORT, host: env.HOST, databaseUrl: env.DATABASE_URL, redis: env.REDIS });
+const chatPersister = await startChatPersister({ databaseUrl: env.DATABASE_URL, redis: env.REDIS, consumer: nodeId });
 logger.info({ port: node.port }, `realtime: listening on ws://localhost:${node.port}`);
 // calls still connect on a LAN without it; behind strict NATs and firewalls they fail
 if (env.TURN_URLS) logger.info({ turnUrls: env.TURN_URLS, iceTransportPolicy: env.ICE_TRANSPORT_POLICY }, "realtime: TURN is configured");

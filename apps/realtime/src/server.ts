@@ -21,7 +21,7 @@ import {
   createNodeMetrics,
   realtimeRouter,
 } from "@qualmeet/api/realtime";
-import { env } from "@qualmeet/config";
+import { env, type RedisAddress } from "@qualmeet/config";
 import { createDb } from "@qualmeet/db";
 import { logger, type Logger } from "@qualmeet/log";
 import { WorkerPool } from "@qualmeet/media";
@@ -36,7 +36,7 @@ export interface RealtimeConfig {
   port: number;
   host: string;
   databaseUrl: string;
-  redisUrl: string;
+  redis: RedisAddress;
 }
 
 /** A socket as its upgrade established it, with its own log lines (the node's, with socketId and userId). */
@@ -64,10 +64,10 @@ function startMedia(): Promise<WorkerPool | null> {
 export async function startRealtimeServer(config: RealtimeConfig) {
   const { nodeId } = config;
   const db = createDb(config.databaseUrl, env.DATABASE_RETRY_MS);
-  const redis = createRedis(config.redisUrl, `qualmeet-realtime-${nodeId}`);
+  const redis = createRedis(config.redis, `qualmeet-realtime-${nodeId}`);
   // every call and room event costs Redis commands: the ones issued in one event-loop turn go out in one write
   batchRedisWrites(redis);
-  const bus = new Bus(config.redisUrl, redis);
+  const bus = new Bus(config.redis, redis);
   const presence = new PresenceRegistry(redis, bus, nodeId);
   const meetingEvents = new MeetingEventLog(redis, bus);
   // Without a mediasoup worker (none configured, or none starts) the node still serves chat and presence;

@@ -15,7 +15,7 @@ export { logProcedureError } from "./errors.ts";
 export { auditCsvExport } from "./admin/auditExport.ts";
 export { auditFilterSchema, type AuditFilter } from "./router/admin/audit.schema.ts";
 export { mayReadHealthDetails } from "./services/healthDetails.ts";
-export { createRedis, getRedis, isRedisUp } from "./services/redis.ts";
+export { checkRedisAddress, createRedis, getRedis, isRedisUp } from "./services/redis.ts";
 export type { OnlineUser } from "./services/presence.ts";
 export type { MeetingEvent, PeerInfo, ProducerInfo, MediaSource } from "./meeting/events.ts";
 export type { HostLobbyView, KnockState } from "./meeting/lobby.ts";

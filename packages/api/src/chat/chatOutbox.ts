@@ -19,9 +19,12 @@
 import type { Redis } from "ioredis";
 import { FAN_OUT_LUA, USER_STREAM_MAXLEN, USER_STREAM_TTL_MS, userChannel, userStreamKey } from "./chatEvents.ts";
 import type { StoredMessage } from "./messages.ts";
+import { hasReplicas } from "../services/redis.ts";
 
 export const OUTBOX = "chat:outbox";
 export const KEY_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+/** How long a send waits for a replica to hold the message before it is refused (and resent by the client). */
+const REPLICA_ACK_MS = 500;
 
 export const pendingKey = (conversationId: string) => `chat:pending:${conversationId}`;
 export const clientKey = (senderId: string, clientId: string) => `chat:client:${senderId}:${clientId}`;
@@ -141,7 +144,26 @@ export async function sendMessage(redis: Redis, message: Omit<StoredMessage, "cr
     String(KEY_TTL_MS),
     ...memberIds.map(userChannel),
   );
+  await awaitReplica(redis);
   return { message: JSON.parse(json) as StoredMessage, duplicate: created === 0 };
+}
+
+/**
+ * A sent message is acknowledged only once a replica holds it. Redis replicates asynchronously: a master that dies
+ * right after answering takes its last writes along, and Sentinel promotes a replica that never saw them, so an
+ * acknowledged message would vanish (from the outbox, the pending index and the members' streams) before the
+ * persister stored it. `WAIT 1` after the script closes that window for this connection's writes: when it times
+ * out the send is refused as Redis being unavailable, and the client's resend with the same client id either finds
+ * the message (it did survive) or sends it again on the new master; PostgreSQL's (senderId, clientId) key keeps it
+ * one message. A resend that finds the message waits too: WAIT counts everything written before it, the original
+ * included. Chosen over `min-replicas-to-write` (which refuses every write, presence and rate limits included, when
+ * replicas lag) and over AOF `always` (which survives a restart, not the loss of the machine). Without Sentinel
+ * there is no replica to wait for and nothing to fail over to.
+ */
+async function awaitReplica(redis: Redis): Promise<void> {
+  if (!hasReplicas(redis)) return;
+  const replicas = await redis.wait(1, REPLICA_ACK_MS);
+  if (replicas < 1) throw new Error(`Redis: the message is not replicated yet (no replica acknowledged it within ${REPLICA_ACK_MS} ms)`);
 }
 
 /** Broadcasts and queues a new version of a message (edited or deleted); returns it as queued. */

@@ -26,7 +26,7 @@ let safety: RandomSafetyService;
 
 beforeAll(() => {
   db = createDb(process.env.DATABASE_URL!);
-  redis = createRedis(process.env.REDIS_URL!, "moderation-test");
+  redis = createRedis({ url: process.env.REDIS_URL! }, "moderation-test");
   safety = new RandomSafetyService({ db, redis });
 });
 

@@ -11,7 +11,7 @@ import type { Preferences } from "./preferences.ts";
 const WIDEN_MS = 1500;
 let web: WebServer;
 let nodes: RealtimeServer[];
-const redis = createRedis(process.env.REDIS_URL!, "random-int-test");
+const redis = createRedis({ url: process.env.REDIS_URL! }, "random-int-test");
 const store = new RandomMatchStore(redis);
 let crowd: RandomCrowd;
 

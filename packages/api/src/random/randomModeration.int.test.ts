@@ -17,7 +17,7 @@ const WIDEN_MS = 1000;
 let web: WebServer;
 let nodes: RealtimeServer[];
 let db: PrismaClient;
-const redis = createRedis(process.env.REDIS_URL!, "random-moderation-test");
+const redis = createRedis({ url: process.env.REDIS_URL! }, "random-moderation-test");
 let crowd: RandomCrowd;
 /** the moderator, on the web app's HTTP API where the admin console's procedures are served */
 let admin: TRPCClient<AppRouter>;
