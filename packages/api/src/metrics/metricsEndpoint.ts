@@ -18,7 +18,7 @@ const PROXY_HEADERS = ["x-forwarded-for", "forwarded", "x-real-ip"];
 const isLoopback = (address: string | undefined) => !!address && (address === "::1" || /^(::ffff:)?127\./.test(address));
 
 /** 200 when the request may read the metrics, else the status that refuses it (401: token wanted, 403: not local). */
-export function metricsAccess(req: Pick<IncomingMessage, "headers" | "socket">, token = env.METRICS_TOKEN): 200 | 401 | 403 {
+export function metricsAccess(req: Pick<IncomingMessage, "headers" | "socket">, token: string | undefined): 200 | 401 | 403 {
   if (token) {
     const offered = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
     return offered && timingSafeEqual(digest(offered), digest(token)) ? 200 : 401;
@@ -37,7 +37,7 @@ const REFUSALS = {
  * collection fails (its database query, say) is left out of this scrape and logged; the others are served.
  */
 export async function serveMetrics(req: IncomingMessage, res: ServerResponse, registries: Registry[] = []): Promise<void> {
-  const access = metricsAccess(req);
+  const access = metricsAccess(req, env.METRICS_TOKEN);
   if (access !== 200) {
     res.writeHead(access, { "content-type": "text/plain; charset=utf-8", ...(access === 401 ? { "www-authenticate": 'Bearer realm="metrics"' } : {}) });
     res.end(REFUSALS[access]);
