@@ -281,6 +281,30 @@ describe("deploy/docker-compose.yml", () => {
     for (const name of realtimeServices) expect(Number(services[name]!.stop_grace_period!.replace(/s$/, "")) * 1000, name).toBeGreaterThan(drainMs);
   });
 
+  test("Prometheus scrapes /metrics of web and every realtime node on their ports, with the servers' METRICS_TOKEN", () => {
+    const prometheus = yaml.load(read("deploy/prometheus/prometheus.yml")) as {
+      rule_files: string[];
+      scrape_configs: Array<{ job_name: string; metrics_path?: string; authorization: { credentials_file: string }; static_configs: Array<{ targets: string[] }> }>;
+    };
+    const job = (name: string) => prometheus.scrape_configs.find((c) => c.job_name === name)!;
+    expect(job("qualmeet-web").static_configs.flatMap((c) => c.targets)).toEqual([`web:${composeEnv("web").env.PORT}`]);
+    expect(job("qualmeet-realtime").static_configs.flatMap((c) => c.targets)).toEqual(realtimeServices.map((name) => `${name}:${composeEnv(name).env.REALTIME_PORT}`));
+    const service = services.prometheus as ComposeService & { secrets?: string[] };
+    expect(service.volumes).toContain("./prometheus:/etc/prometheus:ro");
+    for (const config of prometheus.scrape_configs) {
+      // the servers serve GET /metrics (metricsEndpoint.ts) and want this token when METRICS_TOKEN is set
+      expect(config.metrics_path ?? "/metrics").toBe("/metrics");
+      expect(config.authorization.credentials_file).toBe(`/run/secrets/${service.secrets![0]}`);
+    }
+    const secrets = (compose as unknown as { secrets: Record<string, { environment: string }> }).secrets;
+    expect(secrets[service.secrets![0]!]!.environment).toBe("METRICS_TOKEN");
+    for (const name of ["web", ...realtimeServices]) expect(composeEnv(name).env.METRICS_TOKEN, name).toBe(interpolate("${METRICS_TOKEN}"));
+    for (const file of prometheus.rule_files) expect(existsSync(path.join(deployDir, "prometheus", file)), file).toBe(true);
+    expect(services.grafana!.volumes).toEqual(
+      expect.arrayContaining(["./grafana/provisioning:/etc/grafana/provisioning:ro", "./grafana/dashboards:/var/lib/grafana/dashboards:ro"]),
+    );
+  });
+
   test("Redis: the servers ask the three Sentinels, which run deploy/redis/sentinel.conf and watch the master its replicas follow", () => {
     const redis = composeEnv("web").env.REDIS;
     expect(redis).toMatchObject({ name: sentinelConf.name });

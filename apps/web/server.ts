@@ -11,6 +11,7 @@ import next from "next";
 import { exitOnInvalidEnv, loadServerEnv } from "@qualmeet/config";
 import { logger } from "@qualmeet/log";
 import { CLIENT_IP_HEADER, clientIp } from "@qualmeet/api/client-ip";
+import { METRICS_PATH, serveMetrics } from "@qualmeet/api/metrics";
 
 const env = exitOnInvalidEnv("web", loadServerEnv);
 // imported once the configuration is known to be good: its modules read it as they load
@@ -26,6 +27,11 @@ await app.prepare();
 const handle = app.getRequestHandler();
 
 const server = http.createServer((req, res) => {
+  // the counters the app's procedures keep in this process (serviceMetrics), before Next sees the request
+  if (req.method === "GET" && req.url?.split("?")[0] === METRICS_PATH) {
+    serveMetrics(req, res).catch((err: unknown) => logger.error({ err }, "web: /metrics failed"));
+    return;
+  }
   const forwarded = req.headers["x-forwarded-for"];
   // replaces any copy the client sent: pages and next-auth believe this header
   req.headers[CLIENT_IP_HEADER] = clientIp(req.socket.remoteAddress, Array.isArray(forwarded) ? forwarded.join(",") : forwarded, env.WEB_TRUSTED_PROXIES);

@@ -30,9 +30,12 @@ import {
   type TRPCResponseMessage,
   type inferRouterContext,
 } from "@trpc/server/unstable-core-do-not-import";
-import type { RealtimeServices, SharedTrackedEvent } from "@qualmeet/api/realtime";
+import { serviceMetrics, type RealtimeServices, type SharedTrackedEvent } from "@qualmeet/api/realtime";
 import { CloseCode } from "./socketLimits.ts";
 import { corkForTurn } from "./writeBatching.ts";
+
+/** The calls whose answer time is the signaling round trip (meeting signals, media transports, producers, consumers). */
+const SIGNALING = /^(room|media)\./;
 
 const OPEN = 1;
 
@@ -230,10 +233,13 @@ export function applyTrpcSocketHandler<TRouter extends AnyRouter>(opts: TrpcSock
       }
       void (async () => {
         if (type !== "subscription") {
+          const arrived = performance.now();
           const result = await runProcedure(router, path, type, ctx, input);
           if (isAsyncIterable(result)) throw new TRPCError({ code: "UNSUPPORTED_MEDIA_TYPE", message: `Cannot return an async iterable from a ${type} procedure with WebSockets` });
           // what transformTRPCResponse would build, without copying the message three times over
           sendFrame(ws, `${resultHead(id, jsonrpc)}${JSON.stringify(serializeResult(transformer, result))}}}`);
+          // the path ran, so it is one of the router's: a bounded label
+          if (SIGNALING.test(path)) serviceMetrics().signaling.observe({ procedure: path }, (performance.now() - arrived) / 1000);
           return;
         }
         const abort = new AbortController();

@@ -108,11 +108,13 @@ test("realtime socket limits: README defaults, and a message cap below the subsc
   ]);
 });
 
-test("the health details token is a secret of at least 16 characters, never echoed", () => {
+test("the health details and metrics tokens are secrets of at least 16 characters, never echoed", () => {
   const found = problems(() => parseServerEnv({ ...servers, HEALTH_DETAILS_TOKEN: "letmein" }));
   expect(found).toEqual(["HEALTH_DETAILS_TOKEN: at least 16 characters (e.g. `openssl rand -hex 16`), got 7 characters"]);
   expect(parseServerEnv({ ...servers, HEALTH_DETAILS_TOKEN: "t".repeat(32) }).HEALTH_DETAILS_TOKEN).toBe("t".repeat(32));
   expect(parseServerEnv(servers).HEALTH_DETAILS_TOKEN).toBeUndefined();
+  expect(problems(() => parseServerEnv({ ...servers, METRICS_TOKEN: "short" }))).toEqual(["METRICS_TOKEN: at least 16 characters (e.g. `openssl rand -hex 16`), got 5 characters"]);
+  expect(parseServerEnv({ ...servers, METRICS_TOKEN: "m".repeat(32) }).METRICS_TOKEN).toBe("m".repeat(32));
 });
 
 test("trusted proxies are lists of addresses or networks per service; none by default", () => {

@@ -119,6 +119,8 @@ const variables = {
   MEETING_MAX_PARTICIPANTS_PER_USER: cap(3),
   RATE_LIMIT_MEETING_LOOKUPS_PER_MIN: perWindow(120),
   HEALTH_DETAILS_TOKEN: z.string().min(16, { error: "at least 16 characters (e.g. `openssl rand -hex 16`)" }).optional(),
+  /** bearer token for /metrics; unset, /metrics answers only loopback requests that came through no proxy */
+  METRICS_TOKEN: z.string().min(16, { error: "at least 16 characters (e.g. `openssl rand -hex 16`)" }).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { error: "one of fatal, error, warn, info, debug, trace, silent" }).default("info"),
 };
 
@@ -150,7 +152,7 @@ function redisAddress(env: {
 }
 
 /** Values that must not be echoed in an error message. */
-const SECRET = new Set(["NEXTAUTH_SECRET", "CHALLENGE_SECRET", "TURN_SECRET", "ADMIN_PASSWORD", "HEALTH_DETAILS_TOKEN", "REDIS_PASSWORD", "REDIS_SENTINEL_PASSWORD"]);
+const SECRET = new Set(["NEXTAUTH_SECRET", "CHALLENGE_SECRET", "TURN_SECRET", "ADMIN_PASSWORD", "HEALTH_DETAILS_TOKEN", "METRICS_TOKEN", "REDIS_PASSWORD", "REDIS_SENTINEL_PASSWORD"]);
 
 function schema(shape: typeof variables, forServers: boolean) {
   return z

@@ -6,6 +6,7 @@
 // stream's order. Events carry what every recipient shares (times in ms); the subscription turns them into
 // ChatEvents for its user (a conversation update becomes that user's own summary, say).
 import type { Redis } from "ioredis";
+import { serviceMetrics } from "../metrics/serviceMetrics.ts";
 import type { Bus } from "../services/bus.ts";
 import { compareStreamIds } from "../services/streamIds.ts";
 import type { StoredMessage } from "./messages.ts";
@@ -122,6 +123,8 @@ export class ChatEventHub {
         const space = message.indexOf(" ");
         const id = message.slice(0, space);
         const delivery = { id: id === "-" ? null : id, event: JSON.parse(message.slice(space + 1)) as StoredChatEvent };
+        // send -> deliver: once per recipient and node, however many tabs of theirs listen here
+        if (delivery.event.type === "message.new") serviceMetrics().chatDelivery.observe(Math.max(0, Date.now() - delivery.event.m.createdAt) / 1000);
         for (const deliver of subscribers) deliver(delivery);
       });
       user = { subscribers, off };

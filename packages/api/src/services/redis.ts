@@ -1,6 +1,7 @@
 import { Redis, type RedisOptions } from "ioredis";
 import { env, EnvError, type RedisAddress } from "@qualmeet/config";
 import { logger } from "@qualmeet/log";
+import { serviceMetrics } from "../metrics/serviceMetrics.ts";
 
 // Commands fail within seconds while Redis is down (instead of queueing forever), so callers can answer
 // with a clear error; the client keeps reconnecting and everything recovers when Redis is back.
@@ -38,7 +39,10 @@ export function createRedis(address: RedisAddress, name: string, options: RedisO
         });
   // Without a listener ioredis prints every failed reconnect as an unhandled error event; the calls that fail
   // meanwhile say so (SERVICE_UNAVAILABLE, /healthz), so the retries are only worth a debug line.
-  redis.on("error", (err) => logger.debug({ err, connection: name }, "redis: connection error, reconnecting"));
+  redis.on("error", (err) => {
+    serviceMetrics().dependencyErrors.inc({ dependency: "redis" });
+    logger.debug({ err, connection: name }, "redis: connection error, reconnecting");
+  });
   return redis;
 }
 

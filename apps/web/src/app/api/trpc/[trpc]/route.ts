@@ -1,5 +1,5 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { appRouter, createContext, getRedis, logProcedureError } from "@qualmeet/api";
+import { appRouter, countProcedureError, createContext, getRedis, logProcedureError } from "@qualmeet/api";
 import { CLIENT_IP_HEADER } from "@qualmeet/api/client-ip";
 import { getDb } from "@qualmeet/db";
 import { logger } from "@qualmeet/log";
@@ -24,7 +24,10 @@ const handler = (req: Request) => {
     // apps/web/server.ts puts the one client address it trusts in CLIENT_IP_HEADER
     createContext: () => createContext({ transport: "http", db: getDb(), redis: getRedis(), cookie: req.headers.get("cookie"), ip: req.headers.get(CLIENT_IP_HEADER) }),
     // apps/web/server.ts gives every request an id: the line names the request the user saw fail
-    onError: (failure) => logProcedureError(logger, "web", failure, { requestId: req.headers.get("x-request-id") }),
+    onError: (failure) => {
+      countProcedureError("web", appRouter, failure);
+      logProcedureError(logger, "web", failure, { requestId: req.headers.get("x-request-id") });
+    },
   });
 };
 
