@@ -11,10 +11,14 @@ import next from "next";
 import { exitOnInvalidEnv, loadServerEnv } from "@qualmeet/config";
 import { logger } from "@qualmeet/log";
 import { CLIENT_IP_HEADER, clientIp } from "@qualmeet/api/client-ip";
+import { startTracing } from "@qualmeet/api/tracing";
 
 const env = exitOnInvalidEnv("web", loadServerEnv);
+const nodeId = randomUUID();
 logger.level = env.LOG_LEVEL;
-logger.setBindings({ service: "web", nodeId: randomUUID() });
+logger.setBindings({ service: "web", nodeId });
+// before Next loads: its own request spans and the tRPC spans then go to OTEL_EXPORTER_OTLP_ENDPOINT (when set)
+const tracing = await startTracing({ name: "qualmeet-web", instanceId: nodeId });
 
 const dir = path.dirname(fileURLToPath(import.meta.url));
 const app = next({ dev: false, dir, port: env.PORT, hostname: "localhost" });
@@ -36,7 +40,7 @@ const server = http.createServer((req, res) => {
 server.listen(env.PORT, env.HOST, () => logger.info({ port: env.PORT }, `web: listening on http://localhost:${env.PORT}`));
 
 const shutdown = () => {
-  server.close(() => process.exit(0));
+  server.close(() => void tracing.stop().then(() => process.exit(0)));
   server.closeAllConnections();
   setTimeout(() => process.exit(0), 5000).unref();
 };

@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import type { Redis } from "ioredis";
 import { logger } from "@qualmeet/log";
+import { currentTraceparent } from "../tracing/traceContext.ts";
 import { tooManyRequests } from "../trpc.ts";
 import type { BanNotice, RandomPerson, RandomSafety } from "./contract.ts";
 import type { RandomEvent } from "./events.ts";
@@ -196,6 +197,7 @@ export class RandomService {
       caller.connectionId,
       matchId,
       expectedMatch,
+      currentTraceparent(),
     );
     // the state changed between the check above and the script (another tab): the script's word is final
     if (result === "already") throw alreadyStarted(detail as PersonState);
@@ -244,6 +246,7 @@ export class RandomService {
         wanted.language,
         wanted.interests,
         randomUUID(),
+        currentTraceparent(),
       )) as [string, ...string[]];
       if (state === "matched") this.deps.matchWaits?.record(waits.map(Number));
     } catch (err) {
