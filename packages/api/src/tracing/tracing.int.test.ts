@@ -31,7 +31,8 @@ const secrets = new Set<string>([process.env.NEXTAUTH_SECRET!]);
 
 beforeAll(async () => {
   [receiver, hanging] = await Promise.all([startOtlpReceiver(), startOtlpReceiver({ hang: true })]);
-  const env = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, MEDIA_WORKERS: "0", RATE_LIMIT_SCALE: "1000" };
+  // searches widen after 1 s: a match found by a node's retry comes soon
+  const env = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, MEDIA_WORKERS: "0", RATE_LIMIT_SCALE: "1000", RANDOM_WIDEN_MS: "1000" };
   web = await startWeb({ env });
   [nodeA, nodeB] = await Promise.all([startRealtime({ env, allowedOrigins: [web.url] }), startRealtime({ env, allowedOrigins: [web.url] })]);
   for (const node of [nodeA, nodeB]) nodeIds.set(node, (await healthDetails(node)).nodeId);
@@ -146,8 +147,13 @@ describe("one trace per operation, across processes", () => {
     const joined = await memberSocket.client.room.join.mutate({ code: meeting.code });
     await until(() => hostSees.find((e) => e.type === "peer.joined" && e.peer.peerId === joined.self.peerId), "the host's peer.joined");
 
-    const spans = await receiver.trace(client.traceId, (found) =>
-      found.some((s) => s.name === "meeting.event deliver" && s.instance === nodeIds.get(nodeA) && s.attributes["meeting.event.type"] === "peer.joined"),
+    // each process exports on its own schedule: wait for the spans of all three
+    const spans = await receiver.trace(
+      client.traceId,
+      (found) =>
+        found.some((s) => s.name === "trpc meeting.get") &&
+        found.some((s) => s.name === "trpc room.join") &&
+        found.some((s) => s.name === "meeting.event deliver" && s.instance === nodeIds.get(nodeA) && s.attributes["meeting.event.type"] === "peer.joined"),
     );
     const lookup = only(spans, "trpc meeting.get", "qualmeet-web");
     expect(descends(spans, lookup, client.spanId)).toBe(true);
@@ -182,11 +188,49 @@ describe("one trace per operation, across processes", () => {
       // the trace id stays on the server: pages get the match without it
       expect(JSON.stringify(waiting.matches())).not.toContain(client.traceId);
 
-      const spans = await receiver.trace(client.traceId, (found) => found.filter((s) => s.name === "random.matched deliver").length >= 2);
+      const spans = await receiver.trace(
+        client.traceId,
+        (found) => found.some((s) => s.name === "trpc random.start") && found.filter((s) => s.name === "random.matched deliver").length >= 2,
+      );
       const start = only(spans, "trpc random.start", "qualmeet-realtime", nodeB);
       expect(start).toMatchObject({ kind: SERVER, parentSpanId: client.spanId });
       for (const side of [nodeA, nodeB]) expect(only(spans, "random.matched deliver", "qualmeet-realtime", side)).toMatchObject({ kind: CONSUMER, parentSpanId: start.spanId });
       expectOneTree(spans, client.spanId);
+    } finally {
+      await Promise.all(people.map((p) => p.client.random.stop.mutate().then(() => p.close())));
+    }
+  });
+
+  test("a random match found by a node's retry (after the searches widened) continues the trace of the Start that queued that person", async () => {
+    const people: RandomPerson[] = [];
+    try {
+      for (const [name, at] of [
+        ["Rita", nodeA],
+        ["Rory", nodeB],
+      ] as const) {
+        const p = await randomPerson({ wsUrl: at.wsUrl, origin: web.url, cookie: await guestCookie(web.url, name), name });
+        people.push(p);
+        // interests nobody else has: they only meet once their searches accept anyone
+        const preferences = { region: "europe" as const, language: "en", interests: [`only${randomUUID().slice(0, 8)}`] };
+        expect(await p.client.random.start.mutate({ deviceId: p.deviceId, preferences })).toEqual({ status: "searching" });
+      }
+      const [rita, rory] = people as [RandomPerson, RandomPerson];
+      const { matchId } = await rita.waitFor("matched");
+      await rory.waitFor("matched", { where: (e) => e.matchId === matchId });
+
+      const delivered = await until(() => receiver.spans.find((s) => s.name === "random.matched deliver" && s.attributes["random.match_id"] === matchId), "a notice of the match");
+      const spans = await receiver.trace(
+        delivered.traceId,
+        (found) =>
+          found.filter((s) => s.name === "random.matched deliver").length >= 2 && found.some((s) => s.name === "random.search retry" && s.attributes["random.state"] === "matched"),
+      );
+      // queue -> matcher -> both sides told: the press that queued, the retry that matched, the two notices
+      const press = only(spans, "trpc random.start", "qualmeet-realtime");
+      expect(press.parentSpanId).toBe("");
+      const search = spans.find((s) => s.name === "random.search retry" && s.attributes["random.state"] === "matched")!;
+      expect(search).toMatchObject({ parentSpanId: press.spanId, instance: press.instance });
+      for (const side of [nodeA, nodeB]) expect(only(spans, "random.matched deliver", "qualmeet-realtime", side).parentSpanId).toBe(search.spanId);
+      expectOneTree(spans, "");
     } finally {
       await Promise.all(people.map((p) => p.client.random.stop.mutate().then(() => p.close())));
     }

@@ -28,7 +28,7 @@ export async function* randomEventsHandler({ ctx, signal }: { ctx: Context & { u
     }
     currentMatch = event.matchId;
     const { shared, tc, ...match } = event;
-    recordDelivery("random.matched deliver", tc ?? "", { "random.you_offer": event.youOffer });
+    recordDelivery("random.matched deliver", tc ?? "", { "random.match_id": event.matchId, "random.you_offer": event.youOffer });
     // a call's TURN credentials go to the two people in it (issue 11); a text-only match has no call
     const ice = event.textOnly ? { iceServers: [], expiresInS: 0, relayNotice: null } : await issueIceServers(ctx.redis, userId);
     return { ...match, sharedInterests: splitInterests(shared), ...ice };
