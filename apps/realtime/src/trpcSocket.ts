@@ -30,7 +30,7 @@ import {
   type TRPCResponseMessage,
   type inferRouterContext,
 } from "@trpc/server/unstable-core-do-not-import";
-import { requestTraceparent, withRemoteParent } from "@qualmeet/api";
+import { requestTraceparent, withRemoteParent } from "@qualmeet/api/tracing";
 import type { RealtimeServices, SharedTrackedEvent } from "@qualmeet/api/realtime";
 import { CloseCode } from "./socketLimits.ts";
 import { corkForTurn } from "./writeBatching.ts";

@@ -12,7 +12,6 @@ export { SESSION_MAX_AGE_S } from "./env.ts";
 export { readSession, parseCookieHeader, sessionCookieName, type SessionClaims } from "./services/session.ts";
 export { clientIp } from "./services/clientIp.ts";
 export { logProcedureError } from "./errors.ts";
-export { requestTraceparent, withRemoteParent } from "./tracing/traceContext.ts";
 export { auditCsvExport } from "./admin/auditExport.ts";
 export { auditFilterSchema, type AuditFilter } from "./router/admin/audit.schema.ts";
 export { mayReadHealthDetails } from "./services/healthDetails.ts";

@@ -1,2 +1,3 @@
-// What the servers' entry points need to trace (apps/web/server.ts, apps/realtime/src/main.ts), without the rest of the API.
+// What the servers need to trace (their entry points and transports), without loading the rest of the API.
 export { startTracing, type Tracing } from "./sdk.ts";
+export { requestTraceparent, withRemoteParent } from "./traceContext.ts";

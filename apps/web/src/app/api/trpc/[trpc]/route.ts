@@ -1,5 +1,6 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { appRouter, createContext, getRedis, logProcedureError, withRemoteParent } from "@qualmeet/api";
+import { appRouter, createContext, getRedis, logProcedureError } from "@qualmeet/api";
+import { withRemoteParent } from "@qualmeet/api/tracing";
 import { CLIENT_IP_HEADER } from "@qualmeet/api/client-ip";
 import { getDb } from "@qualmeet/db";
 import { logger } from "@qualmeet/log";
