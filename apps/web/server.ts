@@ -12,14 +12,18 @@ import { exitOnInvalidEnv, loadServerEnv } from "@qualmeet/config";
 import { logger } from "@qualmeet/log";
 import { CLIENT_IP_HEADER, clientIp } from "@qualmeet/api/client-ip";
 import { METRICS_PATH, serveMetrics } from "@qualmeet/api/metrics";
+import { startTracing } from "@qualmeet/api/tracing";
 
 const env = exitOnInvalidEnv("web", loadServerEnv);
+const nodeId = randomUUID();
+logger.level = env.LOG_LEVEL;
+logger.setBindings({ service: "web", nodeId });
+// before Next loads: its own request spans and the tRPC spans then go to OTEL_EXPORTER_OTLP_ENDPOINT (when set)
+const tracing = await startTracing({ name: "qualmeet-web", instanceId: nodeId });
 // imported once the configuration is known to be good: its modules read it as they load
 const { checkRedisAddress } = await import("@qualmeet/api");
 // a Sentinel list nobody answers on, or a master name they do not know, stops the start here with its entries named
 await exitOnInvalidEnv("web", () => checkRedisAddress(env.REDIS));
-logger.level = env.LOG_LEVEL;
-logger.setBindings({ service: "web", nodeId: randomUUID() });
 
 const dir = path.dirname(fileURLToPath(import.meta.url));
 const app = next({ dev: false, dir, port: env.PORT, hostname: "localhost" });
@@ -46,7 +50,7 @@ const server = http.createServer((req, res) => {
 server.listen(env.PORT, env.HOST, () => logger.info({ port: env.PORT }, `web: listening on http://localhost:${env.PORT}`));
 
 const shutdown = () => {
-  server.close(() => process.exit(0));
+  server.close(() => void tracing.stop().then(() => process.exit(0)));
   server.closeAllConnections();
   setTimeout(() => process.exit(0), 5000).unref();
 };

@@ -18,13 +18,25 @@ export interface RealtimeConnection {
   close(): Promise<void>;
 }
 
-/** A realtime socket as a browser page at `origin` would open it, carrying `cookie`. */
-export function realtimeClient(wsUrl: string, options: { cookie?: string; origin: string }): RealtimeConnection {
+/**
+ * A realtime socket as a browser page at `origin` would open it, carrying `cookie`. With `traceparent`, each request
+ * sent carries what it returns then (a W3C traceparent, "" for none) as `params.traceparent`, as a traced client does.
+ */
+export function realtimeClient(wsUrl: string, options: { cookie?: string; origin: string; traceparent?: () => string }): RealtimeConnection {
   const headers: Record<string, string> = { origin: options.origin };
   if (options.cookie) headers.cookie = options.cookie;
+  const { traceparent } = options;
   class BrowserLikeWebSocket extends WebSocket {
     constructor(url: string | URL) {
       super(url, { headers });
+    }
+
+    override send(data: string): void {
+      const current = traceparent?.();
+      if (!current || data === "PING" || data === "PONG") return super.send(data);
+      const parsed = JSON.parse(data) as { params?: Record<string, unknown> } | Array<{ params?: Record<string, unknown> }>;
+      for (const request of Array.isArray(parsed) ? parsed : [parsed]) if (request.params) request.params.traceparent = current;
+      super.send(JSON.stringify(parsed));
     }
   }
   const wsClient = createWSClient({ url: wsUrl, WebSocket: BrowserLikeWebSocket as unknown as typeof globalThis.WebSocket, retryDelayMs: () => 200 });

@@ -49,8 +49,10 @@ export async function randomPerson(options: {
   deviceId?: string;
   /** called with each event as it arrives (besides recording it) */
   onEvent?: (event: TimedEvent) => void;
+  /** the trace the socket's requests carry (realtimeClient) */
+  traceparent?: () => string;
 }): Promise<RandomPerson> {
-  const connection = realtimeClient(options.wsUrl, { cookie: options.cookie, origin: options.origin });
+  const connection = realtimeClient(options.wsUrl, { cookie: options.cookie, origin: options.origin, traceparent: options.traceparent });
   const { client } = connection;
   const me = await client.auth.me.query();
   if (!me) throw new Error(`${options.name}: the socket has no session`);

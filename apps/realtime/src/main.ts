@@ -14,10 +14,12 @@ const { startChatPersister } = await import("./chatPersister.ts");
 const { checkRedisAddress } = await import("@qualmeet/api");
 // a Sentinel list nobody answers on, or a master name they do not know, stops the start here with its entries named
 await exitOnInvalidEnv("realtime", () => checkRedisAddress(env.REDIS));
+const { startTracing } = await import("@qualmeet/api/tracing");
 
 const nodeId = randomUUID();
 logger.level = env.LOG_LEVEL;
 logger.setBindings({ service: "realtime", nodeId });
+const tracing = await startTracing({ name: "qualmeet-realtime", instanceId: nodeId });
 
 const node = await startRealtimeServer({ nodeId, port: env.REALTIME_PORT, host: env.HOST, databaseUrl: env.DATABASE_URL, redis: env.REDIS });
 const chatPersister = await startChatPersister({ databaseUrl: env.DATABASE_URL, redis: env.REDIS, consumer: nodeId });
@@ -40,6 +42,7 @@ const shutdown = async (signal: NodeJS.Signals) => {
   force.unref();
   await node.stop().catch((err: unknown) => logger.error({ err }, "realtime: stopping the node failed: meetings it owned wait for their owner key to expire"));
   await chatPersister.stop().catch((err: unknown) => logger.error({ err }, "realtime: stopping the chat persister failed: its pending outbox entries are claimed by another node"));
+  await tracing.stop();
   process.exit(0);
 };
 process.on("SIGTERM", shutdown);

@@ -30,6 +30,7 @@ import {
   type TRPCResponseMessage,
   type inferRouterContext,
 } from "@trpc/server/unstable-core-do-not-import";
+import { requestTraceparent, withRemoteParent } from "@qualmeet/api/tracing";
 import { serviceMetrics, type RealtimeServices, type SharedTrackedEvent } from "@qualmeet/api/realtime";
 import { CloseCode } from "./socketLimits.ts";
 import { corkForTurn } from "./writeBatching.ts";
@@ -210,7 +211,8 @@ export function applyTrpcSocketHandler<TRouter extends AnyRouter>(opts: TrpcSock
       };
     };
 
-    const handleRequest = (msg: TRPCClientOutgoingMessage) => {
+    /** `traceparent`: the caller's trace, sent beside the request's input (requestTraceparent), "" when none */
+    const handleRequest = (msg: TRPCClientOutgoingMessage, traceparent: string) => {
       const { id, jsonrpc } = msg;
       if (id === null) return respondError(null, jsonrpc, new TRPCError({ code: "PARSE_ERROR", message: "`id` is required" }), "unknown");
       if (msg.method === "subscription.stop") {
@@ -231,7 +233,7 @@ export function applyTrpcSocketHandler<TRouter extends AnyRouter>(opts: TrpcSock
         }
         subscriptionsHeld++;
       }
-      void (async () => {
+      void withRemoteParent(traceparent, async () => {
         if (type !== "subscription") {
           const arrived = performance.now();
           const result = await runProcedure(router, path, type, ctx, input);
@@ -254,7 +256,7 @@ export function applyTrpcSocketHandler<TRouter extends AnyRouter>(opts: TrpcSock
         const streaming = stream(id, jsonrpc, path, input, result, abort);
         respond({ id, jsonrpc, result: { type: "started" } });
         await streaming;
-      })()
+      })
         .catch((cause: unknown) => respondError(id, jsonrpc, cause, type, path, input))
         .finally(() => {
           if (type === "subscription") subscriptionsHeld--;
@@ -303,7 +305,7 @@ export function applyTrpcSocketHandler<TRouter extends AnyRouter>(opts: TrpcSock
         ws.send("PONG");
         return;
       }
-      let messages: TRPCClientOutgoingMessage[];
+      let messages: Array<[TRPCClientOutgoingMessage, string]>;
       try {
         // JSON travels in text frames
         if (text === null) throw new Error("binary message");
@@ -315,12 +317,12 @@ export function applyTrpcSocketHandler<TRouter extends AnyRouter>(opts: TrpcSock
           ws.close(CloseCode.tooManyRequests, reason);
           return;
         }
-        messages = batch.map((m) => parseTRPCMessage(m, transformer));
+        messages = batch.map((m) => [parseTRPCMessage(m, transformer), requestTraceparent(m)]);
       } catch (cause) {
         respondError(null, undefined, new TRPCError({ code: "PARSE_ERROR", cause }), "unknown");
         return;
       }
-      messages.forEach(handleRequest);
+      for (const [message, traceparent] of messages) handleRequest(message, traceparent);
     });
 
     ws.once("close", () => {

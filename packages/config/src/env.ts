@@ -121,6 +121,12 @@ const variables = {
   HEALTH_DETAILS_TOKEN: z.string().min(16, { error: "at least 16 characters (e.g. `openssl rand -hex 16`)" }).optional(),
   /** bearer token for /metrics; unset, /metrics answers only loopback requests that came through no proxy */
   METRICS_TOKEN: z.string().min(16, { error: "at least 16 characters (e.g. `openssl rand -hex 16`)" }).optional(),
+  // OpenTelemetry's own names: the exporter reads them too (it sends to `<endpoint>/v1/traces`, OTLP over HTTP)
+  OTEL_EXPORTER_OTLP_ENDPOINT: url("an OTLP/HTTP collector URL (http://collector:4318)", /^https?$/).optional(),
+  OTEL_SERVICE_NAME: z
+    .string()
+    .regex(/^[\w.-]+$/, { error: "a service name (letters, digits, '.', '_', '-')" })
+    .optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { error: "one of fatal, error, warn, info, debug, trace, silent" }).default("info"),
 };
 

@@ -3,7 +3,7 @@
 // persister (chatPersister.ts) writes the outbox to PostgreSQL. Until it has, the message also sits in its
 // conversation's pending index, which history merges, so nothing disappears while PostgreSQL is down or
 // behind. Redis keys:
-//   chat:outbox                          stream of OutboxEntry (field "e")
+//   chat:outbox                          stream of OutboxEntry (field "e"; "tc": the sender's trace, when traced)
 //   chat:pending:{conversationId}        hash messageId -> StoredMessage (newest version not yet stored)
 //   chat:client:{senderId}:{clientId}    the message a client id produced (7 days): re-sends return it
 //   chat:msg:{messageId}                 its conversation id (7 days), to find unstored messages by id
@@ -20,6 +20,7 @@ import type { Redis } from "ioredis";
 import { FAN_OUT_LUA, USER_STREAM_MAXLEN, USER_STREAM_TTL_MS, userChannel, userStreamKey } from "./chatEvents.ts";
 import type { StoredMessage } from "./messages.ts";
 import { hasReplicas } from "../services/redis.ts";
+import { currentTraceparent } from "../tracing/traceContext.ts";
 
 export const OUTBOX = "chat:outbox";
 export const KEY_TTL_MS = 7 * 24 * 60 * 60 * 1000;
@@ -52,8 +53,11 @@ redis.call('SET', KEYS[5], now, 'PX', 86400000)
 local m = cjson.decode(ARGV[1])
 m.createdAt = now
 local json = cjson.encode(m)
-local entries = fanOut('{"type":"message.new","m":' .. json .. '}', 8, 5, ARGV[2], ARGV[3])
-entries[#entries + 1] = KEYS[2] .. ' ' .. redis.call('XADD', KEYS[2], '*', 'e', '{"op":"message","m":' .. json .. '}')
+local entries = fanOut('{"type":"message.new","m":' .. json .. '}', 8, 6, ARGV[2], ARGV[3], ARGV[5])
+local queued
+if ARGV[5] == '' then queued = redis.call('XADD', KEYS[2], '*', 'e', '{"op":"message","m":' .. json .. '}')
+else queued = redis.call('XADD', KEYS[2], '*', 'e', '{"op":"message","m":' .. json .. '}', 'tc', ARGV[5]) end
+entries[#entries + 1] = KEYS[2] .. ' ' .. queued
 redis.call('RPUSH', KEYS[7], unpack(entries))
 redis.call('PEXPIRE', KEYS[7], ARGV[4])
 redis.call('HSET', KEYS[3], m.id, json)
@@ -75,7 +79,7 @@ if current then
   if v >= m.v then m.v = v + 1 end
 end
 local json = cjson.encode(m)
-local entries = fanOut('{"type":"' .. ARGV[2] .. '","m":' .. json .. '}', 7, 6, ARGV[3], ARGV[4])
+local entries = fanOut('{"type":"' .. ARGV[2] .. '","m":' .. json .. '}', 7, 7, ARGV[3], ARGV[4], ARGV[6])
 local queued = redis.call('XADD', KEYS[1], '*', 'e', '{"op":"message","m":' .. json .. '}')
 redis.call('HSET', KEYS[2], m.id, json)
 local last = redis.call('GET', KEYS[3])
@@ -142,6 +146,7 @@ export async function sendMessage(redis: Redis, message: Omit<StoredMessage, "cr
     String(USER_STREAM_MAXLEN),
     String(USER_STREAM_TTL_MS),
     String(KEY_TTL_MS),
+    currentTraceparent(),
     ...memberIds.map(userChannel),
   );
   await awaitReplica(redis);
@@ -185,6 +190,7 @@ export async function updateMessage(redis: Redis, message: StoredMessage, type: 
     String(USER_STREAM_MAXLEN),
     String(USER_STREAM_TTL_MS),
     String(KEY_TTL_MS),
+    currentTraceparent(),
     ...memberIds.map(userChannel),
   );
   return JSON.parse(json) as StoredMessage;
