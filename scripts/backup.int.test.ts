@@ -91,7 +91,7 @@ async function register(db: PrismaClient, name: string) {
 async function fillThroughTheProduct(url: string): Promise<void> {
   await applyMigrations(url, path.join(repoRoot, "prisma/migrations"));
   const db = createDb(url);
-  const persister = new ChatPersister({ db, redis: createRedis(redisServer.url, "backup-test-persister"), consumer: "backup-test", log: () => {} });
+  const persister = new ChatPersister({ db, redis: createRedis({ url: redisServer.url }, "backup-test-persister"), consumer: "backup-test", log: () => {} });
   try {
     await ensureFirstAdmin(db, { email: "admin@example.test", password: "admin password long enough" }, () => {});
     const ann = await register(db, "Ann");
@@ -116,7 +116,7 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), "qualmeet-backup-test-"));
   // a Redis of its own: the chat outbox stream is one per Redis, and this database is not the other files'
   redisServer = await startRedis({ dataDir: path.join(dir, "redis"), port: await freePort(), reuseExisting: false });
-  redis = createRedis(redisServer.url, "backup-test");
+  redis = createRedis({ url: redisServer.url }, "backup-test");
   sourceUrl = await freshDatabase();
   await fillThroughTheProduct(sourceUrl);
   backupFile = path.join(dir, "qualmeet.backup");

@@ -158,7 +158,16 @@ function redisAddress(env: {
 }
 
 /** Values that must not be echoed in an error message. */
-const SECRET = new Set(["NEXTAUTH_SECRET", "CHALLENGE_SECRET", "TURN_SECRET", "ADMIN_PASSWORD", "HEALTH_DETAILS_TOKEN", "METRICS_TOKEN", "REDIS_PASSWORD", "REDIS_SENTINEL_PASSWORD"]);
+const SECRET = new Set([
+  "NEXTAUTH_SECRET",
+  "CHALLENGE_SECRET",
+  "TURN_SECRET",
+  "ADMIN_PASSWORD",
+  "HEALTH_DETAILS_TOKEN",
+  "METRICS_TOKEN",
+  "REDIS_PASSWORD",
+  "REDIS_SENTINEL_PASSWORD",
+]);
 
 function schema(shape: typeof variables, forServers: boolean) {
   return z

@@ -24,7 +24,7 @@ let nodeA: RealtimeServer;
 let nodeB: RealtimeServer;
 const nodeIds = new Map<RealtimeServer, string>();
 const open: Array<{ close(): Promise<void> }> = [];
-const probe = createRedis(process.env.REDIS_URL!, "tracing-test-probe");
+const probe = createRedis({ url: process.env.REDIS_URL! }, "tracing-test-probe");
 const db = createDb(process.env.DATABASE_URL!);
 /** what must never be in a span: message texts, e-mails, passwords, cookies, the session secret */
 const secrets = new Set<string>([process.env.NEXTAUTH_SECRET!]);
