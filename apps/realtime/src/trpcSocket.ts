@@ -31,7 +31,8 @@ import {
   type inferRouterContext,
 } from "@trpc/server/unstable-core-do-not-import";
 import { requestTraceparent, withRemoteParent } from "@qualmeet/api/tracing";
-import { serviceMetrics, type RealtimeServices, type SharedTrackedEvent } from "@qualmeet/api/realtime";
+import { serviceMetrics } from "@qualmeet/api/metrics";
+import type { RealtimeServices, SharedTrackedEvent } from "@qualmeet/api/realtime";
 import { CloseCode } from "./socketLimits.ts";
 import { corkForTurn } from "./writeBatching.ts";
 

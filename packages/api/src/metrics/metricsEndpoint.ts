@@ -10,6 +10,9 @@ import { env } from "@qualmeet/config";
 import { logger } from "@qualmeet/log";
 import { serviceMetrics } from "./serviceMetrics.ts";
 
+// the servers' transports count into the same registry without loading the routers (and their configuration)
+export { serviceMetrics };
+
 export const METRICS_PATH = "/metrics";
 
 const digest = (text: string) => createHash("sha256").update(text).digest();
