@@ -168,9 +168,14 @@ class JanusSession {
 
   async #poll(): Promise<void> {
     while (!this.#closed) {
-      const response = await fetch(`${this.url}/${this.id}?maxev=20&rid=${Date.now()}`).catch(() => null);
-      if (!response) continue;
-      const body = (await response.json()) as JanusEvent | JanusEvent[];
+      // a long poll cut by Janus stopping (close() after the run) ends the loop; until then it polls again
+      const body = await fetch(`${this.url}/${this.id}?maxev=20&rid=${Date.now()}`)
+        .then((response) => response.json() as Promise<JanusEvent | JanusEvent[]>)
+        .catch(() => null);
+      if (!body) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        continue;
+      }
       for (const event of Array.isArray(body) ? body : [body]) {
         const list = event.sender !== undefined ? this.#waiters.get(event.sender) : undefined;
         const index = list?.findIndex((w) => w.match(event)) ?? -1;
