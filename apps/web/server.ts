@@ -16,7 +16,9 @@ const env = exitOnInvalidEnv("web", loadServerEnv);
 logger.level = env.LOG_LEVEL;
 logger.setBindings({ service: "web", nodeId: randomUUID() });
 
-const dir = path.dirname(fileURLToPath(import.meta.url));
+// the app's folder: this file runs compiled from apps/web/dist/ (npm run build) or as source from apps/web/
+const here = path.dirname(fileURLToPath(import.meta.url));
+const dir = path.basename(here) === "dist" ? path.dirname(here) : here;
 const app = next({ dev: false, dir, port: env.PORT, hostname: "localhost" });
 await app.prepare();
 const handle = app.getRequestHandler();
