@@ -152,6 +152,22 @@ function publishes(ports: string[] | undefined, port: number, protocol: "udp" | 
   });
 }
 
+/** deploy/redis/redis.conf's directives, and what deploy/redis/sentinel.conf watches. */
+const redisConf = (() => {
+  const directives = new Map(
+    read("deploy/redis/redis.conf")
+      .split("\n")
+      .filter((line) => /^[a-z]/.test(line))
+      .map((line) => [line.slice(0, line.indexOf(" ")), line.slice(line.indexOf(" ") + 1)] as const),
+  );
+  return { directives, port: Number(directives.get("port")) };
+})();
+const sentinelConf = (() => {
+  const text = read("deploy/redis/sentinel.conf");
+  const monitor = text.match(/^sentinel monitor (\S+) (\S+) (\d+) (\d+)$/m)!;
+  return { port: Number(text.match(/^port (\d+)$/m)![1]), name: monitor[1]!, masterHost: monitor[2]!, masterPort: Number(monitor[3]), quorum: Number(monitor[4]) };
+})();
+
 describe("deploy/docker-compose.yml", () => {
   test("every variable a server gets is QualMeet's (packages/config parses it), with every required one set", () => {
     for (const name of ["web", ...realtimeServices]) {
@@ -171,7 +187,7 @@ describe("deploy/docker-compose.yml", () => {
     expect(realtimeServices.length).toBeGreaterThanOrEqual(2);
     for (const name of realtimeServices) {
       const node = composeEnv(name).env;
-      for (const shared of ["NEXTAUTH_SECRET", "DATABASE_URL", "REDIS_URL", "TURN_SECRET", "REALTIME_PUBLIC_URL", "NEXTAUTH_URL"] as const)
+      for (const shared of ["NEXTAUTH_SECRET", "DATABASE_URL", "REDIS", "TURN_SECRET", "REALTIME_PUBLIC_URL", "NEXTAUTH_URL"] as const)
         expect(node[shared], `${name}: ${shared}`).toEqual(web[shared]);
       expect(node.ALLOWED_ORIGINS).toContain(new URL(web.NEXTAUTH_URL).origin);
     }
@@ -271,6 +287,63 @@ describe("deploy/docker-compose.yml", () => {
     expect(drainMs).toBeGreaterThan(0);
     for (const name of realtimeServices) expect(Number(services[name]!.stop_grace_period!.replace(/s$/, "")) * 1000, name).toBeGreaterThan(drainMs);
   });
+
+  test("Prometheus scrapes /metrics of web and every realtime node on their ports, with the servers' METRICS_TOKEN", () => {
+    const prometheus = yaml.load(read("deploy/prometheus/prometheus.yml")) as {
+      rule_files: string[];
+      scrape_configs: Array<{ job_name: string; metrics_path?: string; authorization: { credentials_file: string }; static_configs: Array<{ targets: string[] }> }>;
+    };
+    const job = (name: string) => prometheus.scrape_configs.find((c) => c.job_name === name)!;
+    expect(job("qualmeet-web").static_configs.flatMap((c) => c.targets)).toEqual([`web:${composeEnv("web").env.PORT}`]);
+    expect(job("qualmeet-realtime").static_configs.flatMap((c) => c.targets)).toEqual(realtimeServices.map((name) => `${name}:${composeEnv(name).env.REALTIME_PORT}`));
+    const service = services.prometheus as ComposeService & { secrets?: string[] };
+    expect(service.volumes).toContain("./prometheus:/etc/prometheus:ro");
+    for (const config of prometheus.scrape_configs) {
+      // the servers serve GET /metrics (metricsEndpoint.ts) and want this token when METRICS_TOKEN is set
+      expect(config.metrics_path ?? "/metrics").toBe("/metrics");
+      expect(config.authorization.credentials_file).toBe(`/run/secrets/${service.secrets![0]}`);
+    }
+    const secrets = (compose as unknown as { secrets: Record<string, { environment: string }> }).secrets;
+    expect(secrets[service.secrets![0]!]!.environment).toBe("METRICS_TOKEN");
+    for (const name of ["web", ...realtimeServices]) expect(composeEnv(name).env.METRICS_TOKEN, name).toBe(interpolate("${METRICS_TOKEN}"));
+    for (const file of prometheus.rule_files) expect(existsSync(path.join(deployDir, "prometheus", file)), file).toBe(true);
+    expect(services.grafana!.volumes).toEqual(
+      expect.arrayContaining(["./grafana/provisioning:/etc/grafana/provisioning:ro", "./grafana/dashboards:/var/lib/grafana/dashboards:ro"]),
+    );
+  });
+
+  test("Redis: the servers ask the three Sentinels, which run deploy/redis/sentinel.conf and watch the master its replicas follow", () => {
+    const redis = composeEnv("web").env.REDIS;
+    expect(redis).toMatchObject({ name: sentinelConf.name });
+    const sentinels = "sentinels" in redis ? redis.sentinels : [];
+    expect(sentinels).toHaveLength(3);
+    for (const { host, port } of sentinels) {
+      expect(port).toBe(sentinelConf.port);
+      expect(services[host]?.command?.join(" "), host).toContain("cp /etc/qualmeet-redis/sentinel.conf /data/sentinel.conf; exec redis-sentinel /data/sentinel.conf");
+      expect(services[host]!.volumes).toContain("./redis:/etc/qualmeet-redis:ro");
+    }
+    // the monitored master runs the shipped redis.conf on the port the Sentinels watch; two replicas follow it
+    const master = services[sentinelConf.masterHost]!;
+    expect(master.command?.join(" ")).toContain("exec redis-server /data/redis.conf");
+    expect(redisConf.port).toBe(sentinelConf.masterPort);
+    const replicas = Object.entries(services).filter(([, s]) => s.command?.join(" ").includes(`replicaof ${sentinelConf.masterHost} ${sentinelConf.masterPort}`));
+    expect(replicas).toHaveLength(2);
+    for (const [name, service] of [[sentinelConf.masterHost, master] as const, ...replicas]) {
+      expect(service.command?.join(" "), name).toContain("cp /etc/qualmeet-redis/redis.conf /data/redis.conf");
+      expect(service.volumes, name).toContain("./redis:/etc/qualmeet-redis:ro");
+    }
+  });
+});
+
+describe("deploy/redis", () => {
+  test("AOF written every second, an RDB snapshot every 15 minutes, nothing evicted", () => {
+    expect(redisConf.directives.get("appendonly")).toBe("yes");
+    expect(redisConf.directives.get("appendfsync")).toBe("everysec");
+    expect(redisConf.directives.get("save")).toBe("900 1");
+    expect(redisConf.directives.get("maxmemory-policy")).toBe("noeviction");
+    // a majority of the three Sentinels agrees on a failover
+    expect(sentinelConf.quorum).toBe(2);
+  });
 });
 
 describe("deploy/nginx/qualmeet.conf", () => {
@@ -297,8 +370,7 @@ describe("deploy/k8s", () => {
     for (const { raw, env } of [webEnv, realtimeEnv]) {
       for (const variable of Object.keys(raw)) if (!RUNTIME_VARIABLES.has(variable)) expect(Object.keys(env)).toContain(variable);
     }
-    for (const shared of ["NEXTAUTH_SECRET", "DATABASE_URL", "REDIS_URL", "REALTIME_PUBLIC_URL", "NEXTAUTH_URL"] as const)
-      expect(realtimeEnv.env[shared]).toEqual(webEnv.env[shared]);
+    for (const shared of ["NEXTAUTH_SECRET", "DATABASE_URL", "REDIS", "REALTIME_PUBLIC_URL", "NEXTAUTH_URL"] as const) expect(realtimeEnv.env[shared]).toEqual(webEnv.env[shared]);
     expect(new URL(webEnv.env.REALTIME_PUBLIC_URL).pathname).toBe(realtimeLocation?.[1]);
     expect(realtimeEnv.env.ALLOWED_ORIGINS).toContain(new URL(webEnv.env.NEXTAUTH_URL).origin);
   });
@@ -336,6 +408,21 @@ describe("deploy/k8s", () => {
     expect((spec.terminationGracePeriodSeconds! - Number(preStop?.[1])) * 1000).toBeGreaterThan(drainMs);
     expect(k8sObject("HorizontalPodAutoscaler", "realtime").spec!.scaleTargetRef).toMatchObject({ kind: "Deployment", name: "realtime" });
     expect(k8sObject("PodDisruptionBudget", "realtime").spec!.selector).toEqual({ matchLabels: { "app.kubernetes.io/name": "realtime" } });
+  });
+
+  test("Redis: the pods ask the Sentinel of each StatefulSet pod, configured by deploy/redis through the ConfigMap the README creates", () => {
+    const redis = k8sEnv(realtime).env.REDIS;
+    expect(redis).toMatchObject({ name: sentinelConf.name });
+    const statefulSet = k8sObject("StatefulSet", "redis") as K8sObject & {
+      spec: { replicas: number; serviceName: string; template: { spec: { volumes: Array<{ configMap?: { name: string } }> } } };
+    };
+    const pods = Array.from({ length: statefulSet.spec.replicas }, (_, i) => `redis-${i}.${statefulSet.spec.serviceName}`);
+    expect("sentinels" in redis ? redis.sentinels : []).toEqual(pods.map((host) => ({ host, port: sentinelConf.port })));
+    expect(statefulSet.spec.template.spec.volumes.map((v) => v.configMap?.name)).toContain("qualmeet-redis");
+    expect(read("deploy/k8s/README.md")).toContain("kubectl create configmap qualmeet-redis --from-file=deploy/redis/");
+    const [server, sentinel] = statefulSet.spec.template.spec.containers;
+    expect(server!.command!.join(" ")).toContain("cp /etc/qualmeet-redis/redis.conf /data/redis.conf");
+    expect(sentinel!.command!.join(" ")).toContain(`s/^sentinel monitor ${sentinelConf.name} .*/`);
   });
 
   test("commands and images are the product's, as in docker-compose.yml", () => {

@@ -5,15 +5,14 @@ import { fileURLToPath } from "node:url";
 import { exitOnInvalidEnv, parseStartEnv } from "../packages/config/src/env.ts";
 import { createDb } from "../packages/db/src/index.ts";
 import { verifyAuditChain } from "../packages/api/src/services/auditChain.ts";
-import { dataDir } from "./lib/config.ts";
-import { startPostgres } from "./lib/postgres.ts";
+import { openConfiguredDatabase } from "./lib/configuredDatabase.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const env = exitOnInvalidEnv("audit:verify", () => parseStartEnv(process.env));
 
 async function main(): Promise<number> {
-  const embedded = env.DATABASE_URL ? null : await startPostgres({ dataDir: path.join(dataDir(root), "postgres"), port: env.EMBEDDED_PG_PORT, database: "qualmeet" });
-  const db = createDb(env.DATABASE_URL ?? embedded!.url);
+  const database = await openConfiguredDatabase(root, env);
+  const db = createDb(database.url);
   try {
     const result = await verifyAuditChain(db);
     if (result.ok) {
@@ -24,7 +23,7 @@ async function main(): Promise<number> {
     return 1;
   } finally {
     await db.$disconnect();
-    if (embedded?.startedHere) await embedded.stop();
+    await database.close();
   }
 }
 

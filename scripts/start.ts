@@ -1,5 +1,5 @@
 // `npm start`: the whole product on one machine. Embedded PostgreSQL (unless DATABASE_URL) and a local Redis
-// (unless REDIS_URL) with data under .data/, migrations, a first admin, the web app and a realtime node.
+// (unless REDIS_URL or REDIS_SENTINELS) with data under .data/, migrations, a first admin, the web app and a realtime node.
 // Ctrl-C or SIGTERM stops everything this started.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -52,6 +52,7 @@ async function main() {
 
   let redisUrl = env.REDIS_URL;
   if (redisUrl) log("using REDIS_URL");
+  else if (env.REDIS_SENTINELS) log(`using the Redis master '${env.REDIS_SENTINEL_NAME}' of REDIS_SENTINELS`);
   else {
     const redis = await startRedis({ dataDir: path.join(dataDir(root), "redis"), port: env.EMBEDDED_REDIS_PORT, reuseExisting: true, log });
     cleanups.push(() => redis.stop());
@@ -84,7 +85,7 @@ async function main() {
   const webUrl = env.NEXTAUTH_URL;
   const settings = {
     DATABASE_URL: databaseUrl,
-    REDIS_URL: redisUrl,
+    ...(redisUrl ? { REDIS_URL: redisUrl } : { REDIS_SENTINELS: process.env.REDIS_SENTINELS, REDIS_SENTINEL_NAME: process.env.REDIS_SENTINEL_NAME }),
     NEXTAUTH_SECRET: secret,
     NEXTAUTH_URL: webUrl,
     ALLOWED_ORIGINS: env.ALLOWED_ORIGINS.join(","),

@@ -11,10 +11,19 @@ import next from "next";
 import { exitOnInvalidEnv, loadServerEnv } from "@qualmeet/config";
 import { logger } from "@qualmeet/log";
 import { CLIENT_IP_HEADER, clientIp } from "@qualmeet/api/client-ip";
+import { METRICS_PATH, serveMetrics } from "@qualmeet/api/metrics";
+import { startTracing } from "@qualmeet/api/tracing";
 
 const env = exitOnInvalidEnv("web", loadServerEnv);
+const nodeId = randomUUID();
 logger.level = env.LOG_LEVEL;
-logger.setBindings({ service: "web", nodeId: randomUUID() });
+logger.setBindings({ service: "web", nodeId });
+// before Next loads: its own request spans and the tRPC spans then go to OTEL_EXPORTER_OTLP_ENDPOINT (when set)
+const tracing = await startTracing({ name: "qualmeet-web", instanceId: nodeId });
+// imported once the configuration is known to be good: its modules read it as they load
+const { checkRedisAddress } = await import("@qualmeet/api");
+// a Sentinel list nobody answers on, or a master name they do not know, stops the start here with its entries named
+await exitOnInvalidEnv("web", () => checkRedisAddress(env.REDIS));
 
 // the app's folder: this file runs compiled from apps/web/dist/ (npm run build) or as source from apps/web/
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -24,6 +33,11 @@ await app.prepare();
 const handle = app.getRequestHandler();
 
 const server = http.createServer((req, res) => {
+  // the counters the app's procedures keep in this process (serviceMetrics), before Next sees the request
+  if (req.method === "GET" && req.url?.split("?")[0] === METRICS_PATH) {
+    serveMetrics(req, res).catch((err: unknown) => logger.error({ err }, "web: /metrics failed"));
+    return;
+  }
   const forwarded = req.headers["x-forwarded-for"];
   // replaces any copy the client sent: pages and next-auth believe this header
   req.headers[CLIENT_IP_HEADER] = clientIp(req.socket.remoteAddress, Array.isArray(forwarded) ? forwarded.join(",") : forwarded, env.WEB_TRUSTED_PROXIES);
@@ -38,7 +52,7 @@ const server = http.createServer((req, res) => {
 server.listen(env.PORT, env.HOST, () => logger.info({ port: env.PORT }, `web: listening on http://localhost:${env.PORT}`));
 
 const shutdown = () => {
-  server.close(() => process.exit(0));
+  server.close(() => void tracing.stop().then(() => process.exit(0)));
   server.closeAllConnections();
   setTimeout(() => process.exit(0), 5000).unref();
 };

@@ -157,7 +157,7 @@ async function main(): Promise<void> {
   // history pages through the chat.history service
   const db = createDb(postgres.url);
   onCleanup("database client", () => db.$disconnect());
-  const redis = createRedis(redisServer.url, "bench-chat");
+  const redis = createRedis({ url: redisServer.url }, "bench-chat");
   onCleanup("Redis client", async () => redis.disconnect());
   const deps = { db, redis };
   const pick = () => seeded.conversations[Math.floor(Math.random() * seeded.conversations.length)]!;

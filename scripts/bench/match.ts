@@ -193,7 +193,7 @@ async function main(): Promise<void> {
   await Promise.all(chatters.map((c) => c.leave()));
   clearInterval(sampleRss);
 
-  const redis = createRedis(redisServer.url, "bench-match");
+  const redis = createRedis({ url: redisServer.url }, "bench-match");
   onCleanup("Redis client", async () => redis.disconnect());
   const userIds = new Set(chatters.map((c) => c.person.userId));
   const records = await matchRecordsOf(redis, userIds);

@@ -1,5 +1,5 @@
 // A thread of UDP sockets standing for consumer peers: it counts the RTP packets mediasoup forwards to
-// them, per SSRC, with losses from sequence-number gaps. Driven by scripts/bench/sfu.ts.
+// them, per SSRC, with losses from sequence-number gaps. Driven by scripts/bench/sfu-step.ts.
 import dgram from "node:dgram";
 import { parentPort, workerData } from "node:worker_threads";
 import { StreamCounter } from "../../packages/media/src/synthetic-rtp.ts";

@@ -6,7 +6,10 @@ import path from "node:path";
 
 export interface RuntimeSettings {
   DATABASE_URL: string;
-  REDIS_URL: string;
+  /** Redis: its URL, or (REDIS_SENTINELS set) the Sentinels and the master's name */
+  REDIS_URL?: string;
+  REDIS_SENTINELS?: string;
+  REDIS_SENTINEL_NAME?: string;
   NEXTAUTH_SECRET: string;
   NEXTAUTH_URL: string;
   ALLOWED_ORIGINS: string;

@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { createTRPCClient, createWSClient, httpLink, wsLink, type TRPCClient } from "@trpc/client";
 import superjson from "superjson";
-import { solveInBackground } from "@qualmeet/challenge/browser";
+import { solveInNode } from "@qualmeet/challenge/node";
 import WebSocket from "ws";
 import type { AppRouter, RealtimeRouter } from "../../packages/api/src/index.ts";
 
@@ -18,13 +18,25 @@ export interface RealtimeConnection {
   close(): Promise<void>;
 }
 
-/** A realtime socket as a browser page at `origin` would open it, carrying `cookie`. */
-export function realtimeClient(wsUrl: string, options: { cookie?: string; origin: string }): RealtimeConnection {
+/**
+ * A realtime socket as a browser page at `origin` would open it, carrying `cookie`. With `traceparent`, each request
+ * sent carries what it returns then (a W3C traceparent, "" for none) as `params.traceparent`, as a traced client does.
+ */
+export function realtimeClient(wsUrl: string, options: { cookie?: string; origin: string; traceparent?: () => string }): RealtimeConnection {
   const headers: Record<string, string> = { origin: options.origin };
   if (options.cookie) headers.cookie = options.cookie;
+  const { traceparent } = options;
   class BrowserLikeWebSocket extends WebSocket {
     constructor(url: string | URL) {
       super(url, { headers });
+    }
+
+    override send(data: string): void {
+      const current = traceparent?.();
+      if (!current || data === "PING" || data === "PONG") return super.send(data);
+      const parsed = JSON.parse(data) as { params?: Record<string, unknown> } | Array<{ params?: Record<string, unknown> }>;
+      for (const request of Array.isArray(parsed) ? parsed : [parsed]) if (request.params) request.params.traceparent = current;
+      super.send(JSON.stringify(parsed));
     }
   }
   const wsClient = createWSClient({ url: wsUrl, WebSocket: BrowserLikeWebSocket as unknown as typeof globalThis.WebSocket, retryDelayMs: () => 200 });
@@ -84,13 +96,13 @@ export async function signIn(
 export async function register(webUrl: string, input: { name: string; email: string; password: string }): Promise<{ id: string; name: string; email: string | null }> {
   const client = webClient(webUrl);
   const { challenge } = await client.auth.challenge.mutate({ purpose: "register" });
-  return client.auth.register.mutate({ ...input, challenge: await solveInBackground(challenge!) });
+  return client.auth.register.mutate({ ...input, challenge: await solveInNode(challenge!) });
 }
 
 /** The solved challenge a sign-in to `email` needs now, as the login form finds it ("" when none is needed). */
 export async function signInChallenge(webUrl: string, email: string, headers: Record<string, string> = {}): Promise<string> {
   const { challenge } = await webClient(webUrl, "", headers).auth.challenge.mutate({ purpose: "signin", email });
-  return challenge ? solveInBackground(challenge) : "";
+  return challenge ? solveInNode(challenge) : "";
 }
 
 /** A fresh account, signed in. */

@@ -49,8 +49,10 @@ export async function randomPerson(options: {
   deviceId?: string;
   /** called with each event as it arrives (besides recording it) */
   onEvent?: (event: TimedEvent) => void;
+  /** the trace the socket's requests carry (realtimeClient) */
+  traceparent?: () => string;
 }): Promise<RandomPerson> {
-  const connection = realtimeClient(options.wsUrl, { cookie: options.cookie, origin: options.origin });
+  const connection = realtimeClient(options.wsUrl, { cookie: options.cookie, origin: options.origin, traceparent: options.traceparent });
   const { client } = connection;
   const me = await client.auth.me.query();
   if (!me) throw new Error(`${options.name}: the socket has no session`);
@@ -125,4 +127,29 @@ export function doubleMatches(records: readonly MatchRecord[]): string[] {
     });
   }
   return found;
+}
+
+/** The guests of one test file, each on the next realtime node in turn (so partners are often on different nodes). */
+export class RandomCrowd {
+  private nextNode = 0;
+  private people: RandomPerson[] = [];
+
+  constructor(
+    private readonly web: { url: string },
+    private readonly nodes: ReadonlyArray<{ wsUrl: string }>,
+  ) {}
+
+  async guest(name: string, deviceId = newDeviceId()): Promise<RandomPerson> {
+    const node = this.nodes[this.nextNode++ % this.nodes.length]!;
+    const person = await randomPerson({ wsUrl: node.wsUrl, origin: this.web.url, cookie: await guestCookie(this.web.url, name), name, deviceId });
+    this.people.push(person);
+    return person;
+  }
+
+  /** Everyone stops and leaves, so nobody of one test waits in the queue of the next. */
+  async leaveAll(): Promise<void> {
+    const leaving = this.people;
+    this.people = [];
+    await Promise.all(leaving.map((p) => p.client.random.stop.mutate().then(() => p.close())));
+  }
 }

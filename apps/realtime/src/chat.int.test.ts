@@ -37,7 +37,7 @@ beforeAll(async () => {
   redis = await startRedis({ dataDir: path.join(dir, "redis"), port: await freePort(), reuseExisting: false });
   await applyMigrations(postgres.url, path.join(repoRoot, "prisma/migrations"));
   db = createDb(postgres.url);
-  probe = createRedis(redis.url, "chat-test-probe");
+  probe = createRedis({ url: redis.url }, "chat-test-probe");
   const env = { DATABASE_URL: postgres.url, REDIS_URL: redis.url, RATE_LIMIT_CHAT_PER_10S: "10000", CALL_RING_TIMEOUT_MS: "2000" };
   web = await startWeb({ env });
   [nodeA, nodeB] = await Promise.all([startRealtime({ env, allowedOrigins: [web.url] }), startRealtime({ env, allowedOrigins: [web.url] })]);

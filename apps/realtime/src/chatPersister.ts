@@ -3,18 +3,18 @@
 // the work is shared through Redis (consumer group, sorted set), so any node may die.
 import { createRedis } from "@qualmeet/api";
 import { ChatPersister, endFinishedCalls, expireRinging } from "@qualmeet/api/realtime";
-import { env } from "@qualmeet/config";
+import { env, type RedisAddress } from "@qualmeet/config";
 import { createDb } from "@qualmeet/db";
 import { logger } from "@qualmeet/log";
 
 const RING_SWEEP_MS = 500;
 const CALL_END_SWEEP_MS = 5_000;
 
-export async function startChatPersister(config: { databaseUrl: string; redisUrl: string; consumer: string }) {
+export async function startChatPersister(config: { databaseUrl: string; redis: RedisAddress; consumer: string }) {
   const db = createDb(config.databaseUrl, env.DATABASE_RETRY_MS);
   // the persister blocks in XREADGROUP: a connection of its own, apart from the calls' one
-  const streamRedis = createRedis(config.redisUrl, `qualmeet-chat-persister-${config.consumer}`);
-  const redis = createRedis(config.redisUrl, `qualmeet-chat-calls-${config.consumer}`);
+  const streamRedis = createRedis(config.redis, `qualmeet-chat-persister-${config.consumer}`);
+  const redis = createRedis(config.redis, `qualmeet-chat-calls-${config.consumer}`);
   const persister = new ChatPersister({ db, redis: streamRedis, consumer: config.consumer });
   persister.start();
   const log = (what: string) => (err: unknown) => logger.error({ err }, `realtime: ${what} failed (retried on the next sweep)`);

@@ -11,13 +11,18 @@ const env = exitOnInvalidEnv("realtime", loadServerEnv);
 // imported once the configuration is known to be good: some modules read it as they load
 const { startRealtimeServer } = await import("./server.ts");
 const { startChatPersister } = await import("./chatPersister.ts");
+const { checkRedisAddress } = await import("@qualmeet/api");
+// a Sentinel list nobody answers on, or a master name they do not know, stops the start here with its entries named
+await exitOnInvalidEnv("realtime", () => checkRedisAddress(env.REDIS));
+const { startTracing } = await import("@qualmeet/api/tracing");
 
 const nodeId = randomUUID();
 logger.level = env.LOG_LEVEL;
 logger.setBindings({ service: "realtime", nodeId });
+const tracing = await startTracing({ name: "qualmeet-realtime", instanceId: nodeId });
 
-const node = await startRealtimeServer({ nodeId, port: env.REALTIME_PORT, host: env.HOST, databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL });
-const chatPersister = await startChatPersister({ databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL, consumer: nodeId });
+const node = await startRealtimeServer({ nodeId, port: env.REALTIME_PORT, host: env.HOST, databaseUrl: env.DATABASE_URL, redis: env.REDIS });
+const chatPersister = await startChatPersister({ databaseUrl: env.DATABASE_URL, redis: env.REDIS, consumer: nodeId });
 logger.info({ port: node.port }, `realtime: listening on ws://localhost:${node.port}`);
 // calls still connect on a LAN without it; behind strict NATs and firewalls they fail
 if (env.TURN_URLS) logger.info({ turnUrls: env.TURN_URLS, iceTransportPolicy: env.ICE_TRANSPORT_POLICY }, "realtime: TURN is configured");
@@ -37,6 +42,7 @@ const shutdown = async (signal: NodeJS.Signals) => {
   force.unref();
   await node.stop().catch((err: unknown) => logger.error({ err }, "realtime: stopping the node failed: meetings it owned wait for their owner key to expire"));
   await chatPersister.stop().catch((err: unknown) => logger.error({ err }, "realtime: stopping the chat persister failed: its pending outbox entries are claimed by another node"));
+  await tracing.stop();
   process.exit(0);
 };
 process.on("SIGTERM", shutdown);

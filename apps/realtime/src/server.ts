@@ -20,8 +20,11 @@ import {
   createClusterMetrics,
   createNodeMetrics,
   realtimeRouter,
+  serviceMetrics,
+  countProcedureError,
 } from "@qualmeet/api/realtime";
-import { env } from "@qualmeet/config";
+import { METRICS_PATH, serveMetrics } from "@qualmeet/api/metrics";
+import { env, type RedisAddress } from "@qualmeet/config";
 import { createDb } from "@qualmeet/db";
 import { logger, type Logger } from "@qualmeet/log";
 import { WorkerPool } from "@qualmeet/media";
@@ -36,7 +39,7 @@ export interface RealtimeConfig {
   port: number;
   host: string;
   databaseUrl: string;
-  redisUrl: string;
+  redis: RedisAddress;
 }
 
 /** A socket as its upgrade established it, with its own log lines (the node's, with socketId and userId). */
@@ -64,15 +67,16 @@ function startMedia(): Promise<WorkerPool | null> {
 export async function startRealtimeServer(config: RealtimeConfig) {
   const { nodeId } = config;
   const db = createDb(config.databaseUrl, env.DATABASE_RETRY_MS);
-  const redis = createRedis(config.redisUrl, `qualmeet-realtime-${nodeId}`);
+  const redis = createRedis(config.redis, `qualmeet-realtime-${nodeId}`);
   // every call and room event costs Redis commands: the ones issued in one event-loop turn go out in one write
   batchRedisWrites(redis);
-  const bus = new Bus(config.redisUrl, redis);
+  const bus = new Bus(config.redis, redis);
   const presence = new PresenceRegistry(redis, bus, nodeId);
   const meetingEvents = new MeetingEventLog(redis, bus);
   // Without a mediasoup worker (none configured, or none starts) the node still serves chat and presence;
   // joining a meeting's SFU says media is unavailable.
   const pool = env.MEDIA_WORKERS === 0 ? null : await startMedia();
+  pool?.on("workerdied", () => serviceMetrics().workerDeaths.inc());
   const meetings = new MeetingService({
     db,
     redis,
@@ -90,7 +94,8 @@ export async function startRealtimeServer(config: RealtimeConfig) {
     workers: () => pool?.loads() ?? Promise.resolve([]),
   });
   const snapshots = new NodeSnapshotPublisher({ nodeId, redis, bus, metrics });
-  const dashboard = DashboardFeed.of({ redis, bus, cluster: createClusterMetrics({ db, redis }) });
+  const cluster = createClusterMetrics({ db, redis });
+  const dashboard = DashboardFeed.of({ redis, bus, cluster });
   // random chat, with moderation's checks of every Start and Next (bans, holds, rate limits, the watch list)
   const random = new RandomService({ redis, nodeId, safety: new RandomSafetyService({ db, redis }), widenMs: env.RANDOM_WIDEN_MS, matchWaits: metrics.matchWaits });
   const services = { nodeId, bus, presence, meetings, meetingEvents, random, dashboard };
@@ -100,9 +105,12 @@ export async function startRealtimeServer(config: RealtimeConfig) {
   const openSockets = new OpenSockets({ perAddressBlock: env.WS_MAX_SOCKETS_PER_IP, perUser: env.WS_MAX_SOCKETS_PER_USER });
 
   const server = http.createServer(async (req, res) => {
-    if (req.method === "GET" && req.url?.split("?")[0] === "/healthz") return serveHealth(req, res, { nodeId, db, redis, pool, meetings });
+    const path = req.url?.split("?")[0];
+    if (req.method === "GET" && path === "/healthz") return serveHealth(req, res, { nodeId, db, redis, pool, meetings });
+    // the same registries the admin dashboard reads (through the node snapshots and the cluster gauges)
+    if (req.method === "GET" && path === METRICS_PATH) return serveMetrics(req, res, [metrics.registry, cluster.registry]);
     res.writeHead(404, { "content-type": "application/json" });
-    res.end(JSON.stringify({ error: "Not found. The realtime server speaks WebSocket (tRPC) and serves GET /healthz." }));
+    res.end(JSON.stringify({ error: "Not found. The realtime server speaks WebSocket (tRPC) and serves GET /healthz and GET /metrics." }));
   });
 
   let draining = false;
@@ -202,7 +210,10 @@ export async function startRealtimeServer(config: RealtimeConfig) {
       createContext({ transport: "ws", db, redis, socket: connections.get(req) ?? { id: randomUUID(), session: null, user: null, ip: "unknown" }, services }),
     keepAlive: { pingMs: env.WS_PING_MS, pongWaitMs: env.WS_PONG_WAIT_MS },
     // the client gets a sentence and an error id; a failure of ours is logged with its cause and that id
-    onError: ({ req, ...failure }) => logProcedureError(connections.get(req)?.log ?? logger, "realtime", failure),
+    onError: ({ req, ...failure }) => {
+      countProcedureError("realtime", realtimeRouter, failure);
+      logProcedureError(connections.get(req)?.log ?? logger, "realtime", failure);
+    },
     limits: { requestsPerMessage: env.WS_MAX_REQUESTS_PER_MESSAGE, subscriptionsPerSocket: env.WS_MAX_SUBSCRIPTIONS_PER_SOCKET },
     onRefusal: ({ req, reason, limit, count }) => {
       const connection = connections.get(req);

@@ -30,9 +30,14 @@ import {
   type TRPCResponseMessage,
   type inferRouterContext,
 } from "@trpc/server/unstable-core-do-not-import";
+import { requestTraceparent, withRemoteParent } from "@qualmeet/api/tracing";
+import { serviceMetrics } from "@qualmeet/api/metrics";
 import type { RealtimeServices, SharedTrackedEvent } from "@qualmeet/api/realtime";
 import { CloseCode } from "./socketLimits.ts";
 import { corkForTurn } from "./writeBatching.ts";
+
+/** The calls whose answer time is the signaling round trip (meeting signals, media transports, producers, consumers). */
+const SIGNALING = /^(room|media)\./;
 
 const OPEN = 1;
 
@@ -207,7 +212,8 @@ export function applyTrpcSocketHandler<TRouter extends AnyRouter>(opts: TrpcSock
       };
     };
 
-    const handleRequest = (msg: TRPCClientOutgoingMessage) => {
+    /** `traceparent`: the caller's trace, sent beside the request's input (requestTraceparent), "" when none */
+    const handleRequest = (msg: TRPCClientOutgoingMessage, traceparent: string) => {
       const { id, jsonrpc } = msg;
       if (id === null) return respondError(null, jsonrpc, new TRPCError({ code: "PARSE_ERROR", message: "`id` is required" }), "unknown");
       if (msg.method === "subscription.stop") {
@@ -228,12 +234,15 @@ export function applyTrpcSocketHandler<TRouter extends AnyRouter>(opts: TrpcSock
         }
         subscriptionsHeld++;
       }
-      void (async () => {
+      void withRemoteParent(traceparent, async () => {
         if (type !== "subscription") {
+          const arrived = performance.now();
           const result = await runProcedure(router, path, type, ctx, input);
           if (isAsyncIterable(result)) throw new TRPCError({ code: "UNSUPPORTED_MEDIA_TYPE", message: `Cannot return an async iterable from a ${type} procedure with WebSockets` });
           // what transformTRPCResponse would build, without copying the message three times over
           sendFrame(ws, `${resultHead(id, jsonrpc)}${JSON.stringify(serializeResult(transformer, result))}}}`);
+          // the path ran, so it is one of the router's: a bounded label
+          if (SIGNALING.test(path)) serviceMetrics().signaling.observe({ procedure: path }, (performance.now() - arrived) / 1000);
           return;
         }
         const abort = new AbortController();
@@ -248,7 +257,7 @@ export function applyTrpcSocketHandler<TRouter extends AnyRouter>(opts: TrpcSock
         const streaming = stream(id, jsonrpc, path, input, result, abort);
         respond({ id, jsonrpc, result: { type: "started" } });
         await streaming;
-      })()
+      })
         .catch((cause: unknown) => respondError(id, jsonrpc, cause, type, path, input))
         .finally(() => {
           if (type === "subscription") subscriptionsHeld--;
@@ -297,7 +306,7 @@ export function applyTrpcSocketHandler<TRouter extends AnyRouter>(opts: TrpcSock
         ws.send("PONG");
         return;
       }
-      let messages: TRPCClientOutgoingMessage[];
+      let messages: Array<[TRPCClientOutgoingMessage, string]>;
       try {
         // JSON travels in text frames
         if (text === null) throw new Error("binary message");
@@ -309,12 +318,12 @@ export function applyTrpcSocketHandler<TRouter extends AnyRouter>(opts: TrpcSock
           ws.close(CloseCode.tooManyRequests, reason);
           return;
         }
-        messages = batch.map((m) => parseTRPCMessage(m, transformer));
+        messages = batch.map((m) => [parseTRPCMessage(m, transformer), requestTraceparent(m)]);
       } catch (cause) {
         respondError(null, undefined, new TRPCError({ code: "PARSE_ERROR", cause }), "unknown");
         return;
       }
-      messages.forEach(handleRequest);
+      for (const [message, traceparent] of messages) handleRequest(message, traceparent);
     });
 
     ws.once("close", () => {

@@ -16,7 +16,15 @@ export function fieldError(code: "CONFLICT" | "BAD_REQUEST", field: string, mess
   return new TRPCError({ code, message, cause: new FieldError(field, message) });
 }
 
-const REDIS_FAILURES = [/Connection is closed/i, /Stream isn't writeable/i, /Command timed out/i, /max retries per request/i, /Reached the max retries/i, /ECONNREFUSED.*:\d+$/];
+const REDIS_FAILURES = [
+  /Connection is closed/i,
+  /Stream isn't writeable/i,
+  /Command timed out/i,
+  /max retries per request/i,
+  /Reached the max retries/i,
+  /ECONNREFUSED.*:\d+$/,
+  /not replicated yet/,
+];
 
 function* causes(error: unknown): Generator<unknown> {
   let current: unknown = error;

@@ -15,3 +15,5 @@ export { createNodeMetrics, type NodeMetrics } from "./metrics/nodeMetrics.ts";
 export { NodeSnapshotPublisher } from "./metrics/nodeSnapshots.ts";
 export { createClusterMetrics } from "./metrics/clusterMetrics.ts";
 export { DashboardFeed } from "./metrics/dashboardFeed.ts";
+export { serviceMetrics } from "./metrics/serviceMetrics.ts";
+export { countProcedureError } from "./metrics/procedureErrors.ts";

@@ -2,6 +2,7 @@ import { adminRouter } from "./router/admin.ts";
 import { authRouter } from "./router/auth.ts";
 import { chatRouter } from "./router/chat.ts";
 import { meetingRouter } from "./router/meeting.ts";
+import { metricsRouter } from "./router/metrics.ts";
 import { userRouter } from "./router/user.ts";
 import { createTRPCRouter } from "./trpc.ts";
 
@@ -12,6 +13,7 @@ export const appRouter = createTRPCRouter({
   meeting: meetingRouter,
   admin: adminRouter,
   chat: chatRouter,
+  metrics: metricsRouter,
 });
 
 export type AppRouter = typeof appRouter;

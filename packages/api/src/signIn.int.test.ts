@@ -93,8 +93,8 @@ describe("registration", () => {
     await expect(client.auth.register.mutate({ ...input, challenge: "not-solved" })).rejects.toMatchObject({ data: { code: "FORBIDDEN" } });
     const { challenge } = await client.auth.challenge.mutate({ purpose: "register" });
     expect(challenge).not.toBeNull();
-    const { solveInBackground } = await import("@qualmeet/challenge/browser");
-    const solved = await solveInBackground(challenge!);
+    const { solveInNode } = await import("@qualmeet/challenge/node");
+    const solved = await solveInNode(challenge!);
     await expect(client.auth.register.mutate({ ...input, challenge: solved })).resolves.toMatchObject({ email: input.email });
     await expect(client.auth.register.mutate({ ...input, email: uniqueEmail(), challenge: solved })).rejects.toMatchObject({ data: { code: "FORBIDDEN" } });
     expect(await db.user.count({ where: { email: input.email } })).toBe(1);

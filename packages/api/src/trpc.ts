@@ -12,6 +12,7 @@ import type { SessionClaims } from "./services/session.ts";
 import { rememberSessionUser, rememberedSessionUser } from "./services/sessionCache.ts";
 import type { RealtimeServices } from "./services/realtime.ts";
 import { logger } from "@qualmeet/log";
+import { tracedCall } from "./tracing/procedureSpans.ts";
 
 export interface Context {
   db: PrismaClient;
@@ -158,26 +159,30 @@ export async function loadSessionUser(ctx: Pick<Context, "db" | "redis" | "sessi
   return user && user.tokenVersion === tokenVersion ? user : null;
 }
 
-// Each procedure kind starts with one middleware doing all its checks: tRPC copies the call's options and
+// Each procedure kind starts with one middleware doing all its checks (inside the call's trace span): tRPC copies the call's options and
 // context at every middleware, and the realtime server's busiest calls (a chat line, a P2P signal) pay that.
 
 /** Rate limits, then the call; infrastructure failures come out as SERVICE_UNAVAILABLE. */
-export const publicProcedure = t.procedure.use(async ({ ctx, meta, next }) => {
-  await checkRateLimits(ctx, meta).catch((error: unknown) => {
-    throw asServiceError(error);
-  });
-  return failedService(await next());
-});
+export const publicProcedure = t.procedure.use(({ ctx, meta, next, path, type }) =>
+  tracedCall({ path, type }, async () => {
+    await checkRateLimits(ctx, meta).catch((error: unknown) => {
+      throw asServiceError(error);
+    });
+    return failedService(await next());
+  }),
+);
 
 /** A signed-in user or a guest (`ctx.user`), then as publicProcedure. */
-export const guestOrUserProcedure = t.procedure.use(async ({ ctx, meta, next }) => {
-  if (!ctx.session) throw new TRPCError({ code: "UNAUTHORIZED", message: "You are not signed in. Sign in or join as a guest first." });
-  const [user] = await Promise.all([ctx.socketUser ?? loadSessionUser(ctx), checkRateLimits(ctx, meta)]).catch((error: unknown) => {
-    throw asServiceError(error);
-  });
-  if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Your session has ended. Please sign in again." });
-  return failedService(await next({ ctx: { user } }));
-});
+export const guestOrUserProcedure = t.procedure.use(({ ctx, meta, next, path, type }) =>
+  tracedCall({ path, type }, async () => {
+    if (!ctx.session) throw new TRPCError({ code: "UNAUTHORIZED", message: "You are not signed in. Sign in or join as a guest first." });
+    const [user] = await Promise.all([ctx.socketUser ?? loadSessionUser(ctx), checkRateLimits(ctx, meta)]).catch((error: unknown) => {
+      throw asServiceError(error);
+    });
+    if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Your session has ended. Please sign in again." });
+    return failedService(await next({ ctx: { user } }));
+  }),
+);
 
 export const protectedProcedure = guestOrUserProcedure.use(({ ctx, next }) => {
   if (ctx.user.isGuest) throw new TRPCError({ code: "FORBIDDEN", message: "This needs an account: guests cannot do this. Create an account or sign in." });

@@ -108,11 +108,13 @@ test("realtime socket limits: README defaults, and a message cap below the subsc
   ]);
 });
 
-test("the health details token is a secret of at least 16 characters, never echoed", () => {
+test("the health details and metrics tokens are secrets of at least 16 characters, never echoed", () => {
   const found = problems(() => parseServerEnv({ ...servers, HEALTH_DETAILS_TOKEN: "letmein" }));
   expect(found).toEqual(["HEALTH_DETAILS_TOKEN: at least 16 characters (e.g. `openssl rand -hex 16`), got 7 characters"]);
   expect(parseServerEnv({ ...servers, HEALTH_DETAILS_TOKEN: "t".repeat(32) }).HEALTH_DETAILS_TOKEN).toBe("t".repeat(32));
   expect(parseServerEnv(servers).HEALTH_DETAILS_TOKEN).toBeUndefined();
+  expect(problems(() => parseServerEnv({ ...servers, METRICS_TOKEN: "short" }))).toEqual(["METRICS_TOKEN: at least 16 characters (e.g. `openssl rand -hex 16`), got 5 characters"]);
+  expect(parseServerEnv({ ...servers, METRICS_TOKEN: "m".repeat(32) }).METRICS_TOKEN).toBe("m".repeat(32));
 });
 
 test("trusted proxies are lists of addresses or networks per service; none by default", () => {
@@ -134,4 +136,34 @@ test("ICE_TRANSPORT_POLICY: all by default, relay for TURN only, nothing else", 
   expect(problems(() => parseServerEnv({ ...servers, ICE_TRANSPORT_POLICY: "turn" }))).toEqual([
     "ICE_TRANSPORT_POLICY: all (direct and relayed connections) or relay (TURN only), got 'turn'",
   ]);
+});
+
+test("Redis through Sentinel: REDIS_SENTINELS and REDIS_SENTINEL_NAME give the one Redis address every connection uses", () => {
+  const { REDIS_URL: _url, ...noRedis } = servers;
+  const env = parseServerEnv({ ...noRedis, REDIS_SENTINELS: "10.0.0.1:26379, sentinel-b:26379,[fd00::3]:26380", REDIS_SENTINEL_NAME: "qualmeet", REDIS_PASSWORD: "pw" });
+  expect(env.REDIS).toEqual({
+    sentinels: [
+      { host: "10.0.0.1", port: 26379 },
+      { host: "sentinel-b", port: 26379 },
+      { host: "fd00::3", port: 26380 },
+    ],
+    name: "qualmeet",
+    password: "pw",
+    sentinelPassword: undefined,
+  });
+  expect(parseServerEnv(servers).REDIS).toEqual({ url: "redis://cache:6379" });
+});
+
+test("a misconfigured Sentinel list names the variable and the bad entry", () => {
+  const { REDIS_URL: _url, ...noRedis } = servers;
+  expect(problems(() => parseServerEnv({ ...noRedis, REDIS_SENTINELS: "10.0.0.1:26379,sentinel-b,10.0.0.3:99999", REDIS_SENTINEL_NAME: "qualmeet" }))).toEqual([
+    "REDIS_SENTINELS: 'sentinel-b' is not host:port (e.g. 10.0.0.1:26379), got '10.0.0.1:26379,sentinel-b,10.0.0.3:99999'",
+  ]);
+  expect(problems(() => parseServerEnv({ ...noRedis, REDIS_SENTINELS: "10.0.0.1:26379" }))).toEqual([
+    "REDIS_SENTINEL_NAME: the master's name the Sentinels watch, required with REDIS_SENTINELS, it is not set",
+  ]);
+  expect(problems(() => parseServerEnv({ ...servers, REDIS_SENTINELS: "10.0.0.1:26379", REDIS_SENTINEL_NAME: "qualmeet" }))).toEqual([
+    "REDIS_URL: set either REDIS_URL or REDIS_SENTINELS, not both, got 'redis://cache:6379'",
+  ]);
+  expect(problems(() => parseServerEnv(noRedis))).toEqual(["REDIS_URL: a Redis URL (redis://host:6379), or REDIS_SENTINELS and REDIS_SENTINEL_NAME, it is not set"]);
 });

@@ -36,6 +36,23 @@ const list = (item: z.ZodType<string, string>, expects: string) =>
 const proxiesExpects = "comma-separated addresses or networks of your reverse proxies (10.0.0.5, 10.0.0.0/8, fd00::/8)";
 const proxyAddress = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()], { error: proxiesExpects });
 
+// REDIS_SENTINELS: host:port,host:port. Each bad entry is named in the error (a list's one typo is hard to spot).
+const sentinelList = z.string().transform((raw, ctx) => {
+  const entries = raw
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean);
+  const sentinels: SentinelAddress[] = [];
+  for (const entry of entries) {
+    const match = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(entry);
+    const port = Number(match?.[2]);
+    if (!match || port < 1 || port > 65535) ctx.issues.push({ code: "custom", message: `'${entry}' is not host:port (e.g. 10.0.0.1:26379)`, input: raw });
+    else sentinels.push({ host: match[1]!.replace(/^\[|\]$/g, ""), port });
+  }
+  if (entries.length === 0) ctx.issues.push({ code: "custom", message: "comma-separated host:port of Redis Sentinels (10.0.0.1:26379,10.0.0.2:26379)", input: raw });
+  return sentinels;
+});
+
 const secretExpects = "at least 32 characters (e.g. `openssl rand -base64 32`)";
 
 const variables = {
@@ -45,6 +62,13 @@ const variables = {
   DATABASE_URL: url("a PostgreSQL URL (postgresql://user:password@host:5432/database)", /^postgres(ql)?$/).optional(),
   DATABASE_RETRY_MS: milliseconds(5000),
   REDIS_URL: url("a Redis URL (redis://host:6379 or rediss://…)", /^rediss?$/).optional(),
+  REDIS_SENTINELS: sentinelList.optional(),
+  REDIS_SENTINEL_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/, { error: "the master's name in sentinel.conf (letters, digits, . _ -)" })
+    .optional(),
+  REDIS_SENTINEL_PASSWORD: z.string().optional(),
+  REDIS_PASSWORD: z.string().optional(),
   EMBEDDED_PG_PORT: port(5499),
   EMBEDDED_REDIS_PORT: port(6399),
   NEXTAUTH_SECRET: z.string({ error: secretExpects }).min(32, { error: secretExpects }).optional(),
@@ -95,20 +119,57 @@ const variables = {
   MEETING_MAX_PARTICIPANTS_PER_USER: cap(3),
   RATE_LIMIT_MEETING_LOOKUPS_PER_MIN: perWindow(120),
   HEALTH_DETAILS_TOKEN: z.string().min(16, { error: "at least 16 characters (e.g. `openssl rand -hex 16`)" }).optional(),
+  /** bearer token for /metrics; unset, /metrics answers only loopback requests that came through no proxy */
+  METRICS_TOKEN: z.string().min(16, { error: "at least 16 characters (e.g. `openssl rand -hex 16`)" }).optional(),
+  // OpenTelemetry's own names: the exporter reads them too (it sends to `<endpoint>/v1/traces`, OTLP over HTTP)
+  OTEL_EXPORTER_OTLP_ENDPOINT: url("an OTLP/HTTP collector URL (http://collector:4318)", /^https?$/).optional(),
+  OTEL_SERVICE_NAME: z
+    .string()
+    .regex(/^[\w.-]+$/, { error: "a service name (letters, digits, '.', '_', '-')" })
+    .optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { error: "one of fatal, error, warn, info, debug, trace, silent" }).default("info"),
 };
 
-/** What the servers cannot start without (`npm start` provides all three when they are not set). */
+/** What the servers cannot start without (`npm start` provides them when they are not set; Redis: REDIS_URL or REDIS_SENTINELS). */
 const requiredByServers = {
   DATABASE_URL: variables.DATABASE_URL.unwrap(),
-  REDIS_URL: variables.REDIS_URL.unwrap(),
   NEXTAUTH_SECRET: variables.NEXTAUTH_SECRET.unwrap(),
 };
 
-/** Values that must not be echoed in an error message. */
-const SECRET = new Set(["NEXTAUTH_SECRET", "CHALLENGE_SECRET", "TURN_SECRET", "ADMIN_PASSWORD", "HEALTH_DETAILS_TOKEN"]);
+export interface SentinelAddress {
+  host: string;
+  port: number;
+}
 
-function schema(shape: typeof variables) {
+/** Where Redis is: one URL, or the Sentinels that name the current master. Every connection is built from it. */
+export type RedisAddress = { url: string } | { sentinels: SentinelAddress[]; name: string; password?: string; sentinelPassword?: string };
+
+function redisAddress(env: {
+  REDIS_URL?: string;
+  REDIS_SENTINELS?: SentinelAddress[];
+  REDIS_SENTINEL_NAME?: string;
+  REDIS_PASSWORD?: string;
+  REDIS_SENTINEL_PASSWORD?: string;
+}): RedisAddress | undefined {
+  if (env.REDIS_SENTINELS && env.REDIS_SENTINEL_NAME) {
+    return { sentinels: env.REDIS_SENTINELS, name: env.REDIS_SENTINEL_NAME, password: env.REDIS_PASSWORD, sentinelPassword: env.REDIS_SENTINEL_PASSWORD };
+  }
+  return env.REDIS_URL ? { url: env.REDIS_URL } : undefined;
+}
+
+/** Values that must not be echoed in an error message. */
+const SECRET = new Set([
+  "NEXTAUTH_SECRET",
+  "CHALLENGE_SECRET",
+  "TURN_SECRET",
+  "ADMIN_PASSWORD",
+  "HEALTH_DETAILS_TOKEN",
+  "METRICS_TOKEN",
+  "REDIS_PASSWORD",
+  "REDIS_SENTINEL_PASSWORD",
+]);
+
+function schema(shape: typeof variables, forServers: boolean) {
   return z
     .object(shape)
     .check((ctx) => {
@@ -125,6 +186,15 @@ function schema(shape: typeof variables) {
         const message = `at least WS_MAX_SUBSCRIPTIONS_PER_SOCKET (${env.WS_MAX_SUBSCRIPTIONS_PER_SOCKET}): a reconnecting client resends all its subscriptions in one message`;
         ctx.issues.push({ code: "custom", path: ["WS_MAX_REQUESTS_PER_MESSAGE"], message, input: env.WS_MAX_REQUESTS_PER_MESSAGE });
       }
+      if (env.REDIS_SENTINELS && !env.REDIS_SENTINEL_NAME) {
+        ctx.issues.push({ code: "custom", path: ["REDIS_SENTINEL_NAME"], message: "the master's name the Sentinels watch, required with REDIS_SENTINELS", input: undefined });
+      }
+      if (env.REDIS_SENTINELS && env.REDIS_URL) {
+        ctx.issues.push({ code: "custom", path: ["REDIS_URL"], message: "set either REDIS_URL or REDIS_SENTINELS, not both", input: env.REDIS_URL });
+      }
+      if (forServers && !env.REDIS_URL && !env.REDIS_SENTINELS) {
+        ctx.issues.push({ code: "custom", path: ["REDIS_URL"], message: "a Redis URL (redis://host:6379), or REDIS_SENTINELS and REDIS_SENTINEL_NAME", input: undefined });
+      }
     })
     .transform((env) => {
       const NEXTAUTH_URL = (env.NEXTAUTH_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, "");
@@ -136,6 +206,7 @@ function schema(shape: typeof variables) {
         // none: the socket's address is the client's, whatever X-Forwarded-For says
         WEB_TRUSTED_PROXIES: env.WEB_TRUSTED_PROXIES ?? [],
         REALTIME_TRUSTED_PROXIES: env.REALTIME_TRUSTED_PROXIES ?? [],
+        REDIS: redisAddress(env),
       };
     });
 }
@@ -143,7 +214,7 @@ function schema(shape: typeof variables) {
 /** The configuration `npm start` reads: the servers' own requirements are filled in by it. */
 export type StartEnv = z.output<ReturnType<typeof schema>>;
 /** The configuration of a running web or realtime server. */
-export type ServerEnv = StartEnv & { [K in keyof typeof requiredByServers]: z.output<(typeof requiredByServers)[K]> };
+export type ServerEnv = StartEnv & { [K in keyof typeof requiredByServers]: z.output<(typeof requiredByServers)[K]> } & { REDIS: RedisAddress };
 
 /** One line per bad variable: what it expects and what it got. */
 export class EnvError extends Error {
@@ -160,8 +231,8 @@ const shown = (name: string, raw: string | undefined): string => {
   return `got '${raw.replace(/\/\/[^@/]*@/, "//***@")}'`;
 };
 
-const startSchema = schema(variables);
-const serverSchema = schema({ ...variables, ...requiredByServers } as unknown as typeof variables);
+const startSchema = schema(variables, false);
+const serverSchema = schema({ ...variables, ...requiredByServers } as unknown as typeof variables, true);
 
 function parse<T>(which: typeof startSchema, source: NodeJS.ProcessEnv): T {
   const values = unsetWhenEmpty(source);
@@ -191,16 +262,21 @@ export function loadServerEnv(): ServerEnv {
   return (cache.qualmeetEnv ??= parseServerEnv(process.env));
 }
 
-/** `env.REDIS_URL`: the validated server configuration (see loadServerEnv). */
+/** `env.DATABASE_URL`: the validated server configuration (see loadServerEnv). */
 export const env: ServerEnv = new Proxy({} as ServerEnv, { get: (_target, name) => loadServerEnv()[name as keyof ServerEnv] });
 
 /** For entry points: a bad configuration prints what is wrong and exits with code 1, before anything starts. */
 export function exitOnInvalidEnv<T>(processName: string, read: () => T): T {
-  try {
-    return read();
-  } catch (error) {
+  const exit = (error: unknown): never => {
     if (!(error instanceof EnvError)) throw error;
     process.stderr.write(`${processName}: ${error.message}\n`);
     process.exit(1);
+  };
+  try {
+    const value = read();
+    // an asynchronous check (e.g. asking the Redis Sentinels) exits the same way when it rejects
+    return (value instanceof Promise ? value.catch(exit) : value) as T;
+  } catch (error) {
+    return exit(error);
   }
 }

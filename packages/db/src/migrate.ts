@@ -8,9 +8,9 @@ import path from "node:path";
 import pg from "pg";
 
 // Same lock key Prisma's migrate uses, so this never races a `prisma migrate` run either.
-const ADVISORY_LOCK_KEY = 72707369;
+export const ADVISORY_LOCK_KEY = 72707369;
 
-const MIGRATIONS_TABLE = `
+export const MIGRATIONS_TABLE = `
 CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
   "id"                  VARCHAR(36) PRIMARY KEY NOT NULL,
   "checksum"            VARCHAR(64) NOT NULL,
@@ -27,11 +27,29 @@ export interface MigrationResult {
   alreadyApplied: number;
 }
 
-export async function applyMigrations(connectionString: string, migrationsDir: string): Promise<MigrationResult> {
+export interface Migration {
+  name: string;
+  sql: string;
+  /** what Prisma records in `_prisma_migrations.checksum`: sha256 of the file */
+  checksum: string;
+}
+
+/** The committed migrations in the order they apply. */
+export async function readMigrations(migrationsDir: string): Promise<Migration[]> {
   const names = (await readdir(migrationsDir, { withFileTypes: true }))
     .filter((d) => d.isDirectory())
     .map((d) => d.name)
     .sort();
+  return Promise.all(
+    names.map(async (name) => {
+      const sql = await readFile(path.join(migrationsDir, name, "migration.sql"), "utf8");
+      return { name, sql, checksum: createHash("sha256").update(sql).digest("hex") };
+    }),
+  );
+}
+
+export async function applyMigrations(connectionString: string, migrationsDir: string): Promise<MigrationResult> {
+  const migrations = await readMigrations(migrationsDir);
   const client = new pg.Client({ connectionString });
   await client.connect();
   try {
@@ -42,9 +60,7 @@ export async function applyMigrations(connectionString: string, migrationsDir: s
     );
     const byName = new Map(done.rows.map((r) => [r.migration_name, r]));
     const applied: string[] = [];
-    for (const name of names) {
-      const sql = await readFile(path.join(migrationsDir, name, "migration.sql"), "utf8");
-      const checksum = createHash("sha256").update(sql).digest("hex");
+    for (const { name, sql, checksum } of migrations) {
       const previous = byName.get(name);
       if (previous?.finished_at) {
         if (previous.checksum !== checksum) {
@@ -68,7 +84,7 @@ export async function applyMigrations(connectionString: string, migrationsDir: s
       }
       applied.push(name);
     }
-    return { applied, alreadyApplied: names.length - applied.length };
+    return { applied, alreadyApplied: migrations.length - applied.length };
   } finally {
     await client.query("SELECT pg_advisory_unlock($1)", [ADVISORY_LOCK_KEY]).catch(() => {});
     await client.end();

@@ -27,7 +27,7 @@ let plain: User;
 
 beforeAll(async () => {
   db = createDb(process.env.DATABASE_URL!);
-  redis = createRedis(process.env.REDIS_URL!, "audit-log-test");
+  redis = createRedis({ url: process.env.REDIS_URL! }, "audit-log-test");
   const person = (name: string, role: "ADMIN" | "USER" = "USER") =>
     db.user.create({ data: { name: `${name} ${prefix}`, email: `${name.toLowerCase()}-${randomUUID()}@example.test`, role } });
   [ann, bob, admin, plain] = await Promise.all([person("Ann"), person("Bob"), person("Admin", "ADMIN"), person("Plain")]);

@@ -15,7 +15,7 @@ const createCaller = createCallerFactory(appRouter);
 
 beforeAll(() => {
   db = createDb(process.env.DATABASE_URL!);
-  redis = createRedis(process.env.REDIS_URL!, "audited-actions-test");
+  redis = createRedis({ url: process.env.REDIS_URL! }, "audited-actions-test");
 });
 
 afterAll(async () => {

@@ -81,6 +81,7 @@ export const fixtures: Record<string, Fixture> = {
   "admin.appeals.accept": fixture("none", () => ({ appealId: randomUUID(), note: "Accepted by the matrix" })),
   "admin.appeals.reject": fixture("none", () => ({ appealId: randomUUID(), note: "Rejected by the matrix" })),
   "chat.list": none,
+  "metrics.reportMedia": fixture("none", () => ({ kind: "ice", mode: "SFU", event: "restarted" })),
   "chat.get": fixture("group", (o) => ({ conversationId: o.conversationId }), inMeetingChat),
   "chat.history": fixture("group", (o) => ({ conversationId: o.conversationId }), inMeetingChat),
   "chat.search": fixture("group", (o) => ({ conversationId: o.conversationId, query: "message" }), inMeetingChat),

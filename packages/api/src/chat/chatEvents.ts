@@ -1,13 +1,15 @@
 // Each user's chat events, shared by all realtime nodes:
 //   chat:user:{userId}:events   Redis stream (MAXLEN ~ 1000, 7 days): ids for tracked() resumption
-//   chat:user:{userId}          pub/sub channel: live fan-out of "<stream id> <json>", or "- <json>" for
-//                               ephemeral events (typing) that are never stored
+//   chat:user:{userId}          pub/sub channel: live fan-out of "<stream id>[@<traceparent>] <json>", or
+//                               "- <json>" for ephemeral events (typing) that are never stored
 // A Lua script appends one event to several users' streams and publishes it, so each channel's order is its
 // stream's order. Events carry what every recipient shares (times in ms); the subscription turns them into
 // ChatEvents for its user (a conversation update becomes that user's own summary, say).
 import type { Redis } from "ioredis";
+import { serviceMetrics } from "../metrics/serviceMetrics.ts";
 import type { Bus } from "../services/bus.ts";
 import { compareStreamIds } from "../services/streamIds.ts";
+import { currentTraceparent, recordDelivery, splitTraced } from "../tracing/traceContext.ts";
 import type { StoredMessage } from "./messages.ts";
 import type { CallEndStatus, CallKind, ChatUser } from "./types.ts";
 
@@ -44,16 +46,18 @@ export type StoredChatEvent =
 
 /**
  * Lua: append ARGV[1] (event JSON) to each stream in KEYS and publish it on the matching channel (the
- * channels follow the fixed arguments). Shared with the send script, which builds its event first. Returns the
+ * channels follow the fixed arguments), its stream id followed by "@<trace>" when the sender is traced. Shared with the send script, which builds its event first. Returns the
  * entries written, as "<stream key> <entry id>", for scripts that may have to delete them again.
  */
 export const FAN_OUT_LUA = `
-local function fanOut(event, firstKey, firstChannelArg, maxlen, ttl)
+local function fanOut(event, firstKey, firstChannelArg, maxlen, ttl, trace)
   local entries = {}
+  local traced = ''
+  if trace ~= '' then traced = '@' .. trace end
   for i = firstKey, #KEYS do
     local id = redis.call('XADD', KEYS[i], 'MAXLEN', '~', maxlen, '*', 'e', event)
     redis.call('PEXPIRE', KEYS[i], ttl)
-    redis.call('PUBLISH', ARGV[firstChannelArg + i - firstKey], id .. ' ' .. event)
+    redis.call('PUBLISH', ARGV[firstChannelArg + i - firstKey], id .. traced .. ' ' .. event)
     entries[#entries + 1] = KEYS[i] .. ' ' .. id
   end
   return entries
@@ -61,7 +65,7 @@ end
 `;
 
 const PUBLISH_LUA = `${FAN_OUT_LUA}
-fanOut(ARGV[1], 1, 4, ARGV[2], ARGV[3])
+fanOut(ARGV[1], 1, 5, ARGV[2], ARGV[3], ARGV[4])
 return #KEYS
 `;
 
@@ -83,6 +87,7 @@ export async function publishChatEvent(redis: Redis, userIds: Iterable<string>, 
     JSON.stringify(event),
     String(USER_STREAM_MAXLEN),
     String(USER_STREAM_TTL_MS),
+    currentTraceparent(),
     ...users.map(userChannel),
   );
 }
@@ -120,8 +125,11 @@ export class ChatEventHub {
       const subscribers = new Set<(d: Delivery) => void>();
       const off = this.bus.onRaw(userChannel(userId), (message) => {
         const space = message.indexOf(" ");
-        const id = message.slice(0, space);
+        const [id, traceparent] = splitTraced(message.slice(0, space));
         const delivery = { id: id === "-" ? null : id, event: JSON.parse(message.slice(space + 1)) as StoredChatEvent };
+        // send -> deliver: once per recipient and node, however many tabs of theirs listen here
+        if (delivery.event.type === "message.new") serviceMetrics().chatDelivery.observe(Math.max(0, Date.now() - delivery.event.m.createdAt) / 1000);
+        recordDelivery("chat.event deliver", traceparent, { "chat.event.type": delivery.event.type, "chat.subscribers": subscribers.size });
         for (const deliver of subscribers) deliver(delivery);
       });
       user = { subscribers, off };

@@ -3,7 +3,7 @@
 // persister (chatPersister.ts) writes the outbox to PostgreSQL. Until it has, the message also sits in its
 // conversation's pending index, which history merges, so nothing disappears while PostgreSQL is down or
 // behind. Redis keys:
-//   chat:outbox                          stream of OutboxEntry (field "e")
+//   chat:outbox                          stream of OutboxEntry (field "e"; "tc": the sender's trace, when traced)
 //   chat:pending:{conversationId}        hash messageId -> StoredMessage (newest version not yet stored)
 //   chat:client:{senderId}:{clientId}    the message a client id produced (7 days): re-sends return it
 //   chat:msg:{messageId}                 its conversation id (7 days), to find unstored messages by id
@@ -19,9 +19,13 @@
 import type { Redis } from "ioredis";
 import { FAN_OUT_LUA, USER_STREAM_MAXLEN, USER_STREAM_TTL_MS, userChannel, userStreamKey } from "./chatEvents.ts";
 import type { StoredMessage } from "./messages.ts";
+import { hasReplicas } from "../services/redis.ts";
+import { currentTraceparent } from "../tracing/traceContext.ts";
 
 export const OUTBOX = "chat:outbox";
 export const KEY_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+/** How long a send waits for a replica to hold the message before it is refused (and resent by the client). */
+const REPLICA_ACK_MS = 500;
 
 export const pendingKey = (conversationId: string) => `chat:pending:${conversationId}`;
 export const clientKey = (senderId: string, clientId: string) => `chat:client:${senderId}:${clientId}`;
@@ -49,8 +53,11 @@ redis.call('SET', KEYS[5], now, 'PX', 86400000)
 local m = cjson.decode(ARGV[1])
 m.createdAt = now
 local json = cjson.encode(m)
-local entries = fanOut('{"type":"message.new","m":' .. json .. '}', 8, 5, ARGV[2], ARGV[3])
-entries[#entries + 1] = KEYS[2] .. ' ' .. redis.call('XADD', KEYS[2], '*', 'e', '{"op":"message","m":' .. json .. '}')
+local entries = fanOut('{"type":"message.new","m":' .. json .. '}', 8, 6, ARGV[2], ARGV[3], ARGV[5])
+local queued
+if ARGV[5] == '' then queued = redis.call('XADD', KEYS[2], '*', 'e', '{"op":"message","m":' .. json .. '}')
+else queued = redis.call('XADD', KEYS[2], '*', 'e', '{"op":"message","m":' .. json .. '}', 'tc', ARGV[5]) end
+entries[#entries + 1] = KEYS[2] .. ' ' .. queued
 redis.call('RPUSH', KEYS[7], unpack(entries))
 redis.call('PEXPIRE', KEYS[7], ARGV[4])
 redis.call('HSET', KEYS[3], m.id, json)
@@ -72,7 +79,7 @@ if current then
   if v >= m.v then m.v = v + 1 end
 end
 local json = cjson.encode(m)
-local entries = fanOut('{"type":"' .. ARGV[2] .. '","m":' .. json .. '}', 7, 6, ARGV[3], ARGV[4])
+local entries = fanOut('{"type":"' .. ARGV[2] .. '","m":' .. json .. '}', 7, 7, ARGV[3], ARGV[4], ARGV[6])
 local queued = redis.call('XADD', KEYS[1], '*', 'e', '{"op":"message","m":' .. json .. '}')
 redis.call('HSET', KEYS[2], m.id, json)
 local last = redis.call('GET', KEYS[3])
@@ -139,9 +146,29 @@ export async function sendMessage(redis: Redis, message: Omit<StoredMessage, "cr
     String(USER_STREAM_MAXLEN),
     String(USER_STREAM_TTL_MS),
     String(KEY_TTL_MS),
+    currentTraceparent(),
     ...memberIds.map(userChannel),
   );
+  await awaitReplica(redis);
   return { message: JSON.parse(json) as StoredMessage, duplicate: created === 0 };
+}
+
+/**
+ * A sent message is acknowledged only once a replica holds it. Redis replicates asynchronously: a master that dies
+ * right after answering takes its last writes along, and Sentinel promotes a replica that never saw them, so an
+ * acknowledged message would vanish (from the outbox, the pending index and the members' streams) before the
+ * persister stored it. `WAIT 1` after the script closes that window for this connection's writes: when it times
+ * out the send is refused as Redis being unavailable, and the client's resend with the same client id either finds
+ * the message (it did survive) or sends it again on the new master; PostgreSQL's (senderId, clientId) key keeps it
+ * one message. A resend that finds the message waits too: WAIT counts everything written before it, the original
+ * included. Chosen over `min-replicas-to-write` (which refuses every write, presence and rate limits included, when
+ * replicas lag) and over AOF `always` (which survives a restart, not the loss of the machine). Without Sentinel
+ * there is no replica to wait for and nothing to fail over to.
+ */
+async function awaitReplica(redis: Redis): Promise<void> {
+  if (!hasReplicas(redis)) return;
+  const replicas = await redis.wait(1, REPLICA_ACK_MS);
+  if (replicas < 1) throw new Error(`Redis: the message is not replicated yet (no replica acknowledged it within ${REPLICA_ACK_MS} ms)`);
 }
 
 /** Broadcasts and queues a new version of a message (edited or deleted); returns it as queued. */
@@ -163,6 +190,7 @@ export async function updateMessage(redis: Redis, message: StoredMessage, type: 
     String(USER_STREAM_MAXLEN),
     String(USER_STREAM_TTL_MS),
     String(KEY_TTL_MS),
+    currentTraceparent(),
     ...memberIds.map(userChannel),
   );
   return JSON.parse(json) as StoredMessage;

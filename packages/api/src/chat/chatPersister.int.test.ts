@@ -21,8 +21,8 @@ let persister: ChatPersister;
 
 beforeAll(async () => {
   db = createDb(process.env.DATABASE_URL!);
-  redis = createRedis(process.env.REDIS_URL!, "chat-persister-test");
-  persisterRedis = createRedis(process.env.REDIS_URL!, "chat-persister-test-stream");
+  redis = createRedis({ url: process.env.REDIS_URL! }, "chat-persister-test");
+  persisterRedis = createRedis({ url: process.env.REDIS_URL! }, "chat-persister-test-stream");
   persister = new ChatPersister({ db, redis: persisterRedis, consumer: `test-${randomUUID()}`, log: () => {} });
 });
 
@@ -160,7 +160,7 @@ test("a persister that just started stores its first batch as one batch, each me
   const conversationId = await group(ann, bob);
   for (let i = 0; i < 3; i++) await send(deps(), ann, { conversationId, clientId: randomUUID(), body: `first batch ${i}` });
   // a new node: its own fresh connection, on which no script command was defined yet
-  const freshRedis = createRedis(process.env.REDIS_URL!, "chat-persister-test-fresh");
+  const freshRedis = createRedis({ url: process.env.REDIS_URL! }, "chat-persister-test-fresh");
   const logs: string[] = [];
   const fresh = new ChatPersister({ db, redis: freshRedis, consumer: `fresh-${randomUUID()}`, log: (line) => logs.push(line) });
   fresh.start();

@@ -10,6 +10,7 @@ import { unavailableService } from "../errors.ts";
 import { OUTBOX, settlePending, type OutboxEntry } from "./chatOutbox.ts";
 import type { StoredMessage } from "./messages.ts";
 import { logger } from "@qualmeet/log";
+import { batchSpans } from "../tracing/traceContext.ts";
 
 export const PERSISTER_GROUP = "chat-persisters";
 const CLAIM_IDLE_MS = 30_000;
@@ -166,8 +167,21 @@ export class ChatPersister {
     }
   }
 
-  /** Applies a batch in one transaction and acknowledges it; on refusal, entry by entry. */
+  /** Stores a batch, in a "chat.persist" span for each entry whose sender was traced (its field "tc"). */
   private async persist(entries: RawEntry[]): Promise<void> {
+    const traceparents = entries.map(([, fields]) => (fields?.[2] === "tc" ? (fields[3] ?? "") : ""));
+    const spans = batchSpans("chat.persist", traceparents, { "chat.batch_size": entries.length });
+    try {
+      await this.store(entries);
+      spans.end();
+    } catch (error) {
+      spans.end(error);
+      throw error;
+    }
+  }
+
+  /** Applies a batch in one transaction and acknowledges it; on refusal, entry by entry. */
+  private async store(entries: RawEntry[]): Promise<void> {
     const parsed: Array<{ id: string; entry: OutboxEntry | null }> = entries.map(([id, fields]) => ({
       id,
       entry: fields ? (JSON.parse(fields[1] ?? "null") as OutboxEntry | null) : null,

@@ -28,6 +28,7 @@ export async function contactIds(db: PrismaClient, userId: string): Promise<Set<
  */
 export function watchConversationChanges(bus: Bus, userId: string, changed: () => void): Promise<() => void> {
   return bus.onRaw(userChannel(userId), (message) => {
+    // "<stream id>[@<trace>] <json>": the JSON starts after the first space either way
     const { type } = JSON.parse(message.slice(message.indexOf(" ") + 1)) as StoredChatEvent;
     if (type === "conversation.updated" || type === "conversation.removed" || type === "contacts.changed") changed();
   });

@@ -20,8 +20,8 @@ let persister: ChatPersister;
 
 beforeAll(() => {
   db = createDb(process.env.DATABASE_URL!);
-  redis = createRedis(process.env.REDIS_URL!, "chat-deletion-test");
-  persisterRedis = createRedis(process.env.REDIS_URL!, "chat-deletion-test-stream");
+  redis = createRedis({ url: process.env.REDIS_URL! }, "chat-deletion-test");
+  persisterRedis = createRedis({ url: process.env.REDIS_URL! }, "chat-deletion-test-stream");
   persister = new ChatPersister({ db, redis: persisterRedis, consumer: `test-${randomUUID()}`, log: () => {} });
 });
 

@@ -21,7 +21,7 @@ beforeAll(async () => {
   web = await startWeb();
   realtime = await startRealtime({ allowedOrigins: [web.url] });
   db = createDb(process.env.DATABASE_URL!);
-  probe = createRedis(process.env.REDIS_URL!, "history-test-probe");
+  probe = createRedis({ url: process.env.REDIS_URL! }, "history-test-probe");
 }, 180_000);
 
 afterAll(async () => {

@@ -21,7 +21,7 @@ beforeAll(async () => {
   const env = { CHAT_MAX_GROUP_MEMBERS: String(MAX_GROUP), CHAT_MAX_CONVERSATIONS_PER_HOUR: String(MAX_PER_HOUR) };
   web = await startWeb({ env });
   realtime = await startRealtime({ env, allowedOrigins: [web.url] });
-  probe = createRedis(process.env.REDIS_URL!, "membership-test-probe");
+  probe = createRedis({ url: process.env.REDIS_URL! }, "membership-test-probe");
 }, 180_000);
 
 afterAll(async () => {

@@ -38,7 +38,7 @@ let ownerCaller: Promise<NodeRpc<RealtimeNodeCommands>> | null = null;
 
 function callerOnBus(redis: Redis): Promise<NodeRpc<RealtimeNodeCommands>> {
   ownerCaller ??= (async () => {
-    const rpc = new NodeRpc<RealtimeNodeCommands>(new Bus(env.REDIS_URL, redis), `web-${randomUUID()}`);
+    const rpc = new NodeRpc<RealtimeNodeCommands>(new Bus(env.REDIS, redis), `web-${randomUUID()}`);
     await rpc.listen();
     return rpc;
   })().catch((error: unknown) => {

@@ -7,6 +7,7 @@ import type { Bus } from "../services/bus.ts";
 import { compareStreamIds } from "../services/streamIds.ts";
 import type { MeetingEvent, StoredMeetingEvent } from "./events.ts";
 import { meetingKeys } from "./keys.ts";
+import { recordDelivery, splitTraced, tracedSuffix } from "../tracing/traceContext.ts";
 
 const STREAM_MAXLEN = 1000;
 
@@ -63,7 +64,7 @@ export function appendMeetingEvent(redis: Redis, meetingId: string, event: Meeti
     JSON.stringify(stored),
     STREAM_MAXLEN,
     STREAM_TTL_MS,
-    `${event.type} ${to ?? "*"}`,
+    `${event.type} ${to ?? "*"}${tracedSuffix()}`,
   );
 }
 
@@ -81,7 +82,7 @@ export async function appendP2PSignal(redis: Redis, meetingId: string, event: Ex
     JSON.stringify(stored),
     STREAM_MAXLEN,
     STREAM_TTL_MS,
-    `${event.type} ${to}`,
+    `${event.type} ${to}${tracedSuffix()}`,
     to,
   );
   return result === 0 ? "closed" : result === null ? "absent" : "sent";
@@ -125,15 +126,18 @@ class Delivery implements SharedTrackedEvent {
     readonly to: string | undefined,
     /** the stored JSON as published (`{"to":…,"event":…}` or `{"event":…}`) */
     private readonly storedJson: string,
+    /** the publisher's trace, "" when it was not traced */
+    readonly traceparent: string,
   ) {}
 
-  /** Parses a "<stream id> <type> <to or *> <json>" message of the meeting's channel. */
+  /** Parses a "<stream id> <type> <to or *>[@<traceparent>] <json>" message of the meeting's channel. */
   static fromMessage(message: string): Delivery {
     const idEnd = message.indexOf(" ");
     const typeEnd = message.indexOf(" ", idEnd + 1);
     const toEnd = message.indexOf(" ", typeEnd + 1);
-    const to = message.slice(typeEnd + 1, toEnd);
-    return new Delivery(message.slice(0, idEnd), message.slice(idEnd + 1, typeEnd) as MeetingEvent["type"], to === "*" ? undefined : to, message.slice(toEnd + 1));
+    const [to, traceparent] = splitTraced(message.slice(typeEnd + 1, toEnd));
+    const type = message.slice(idEnd + 1, typeEnd) as MeetingEvent["type"];
+    return new Delivery(message.slice(0, idEnd), type, to === "*" ? undefined : to, message.slice(toEnd + 1), traceparent);
   }
 
   get event(): MeetingEvent {
@@ -205,6 +209,7 @@ export class MeetingEventLog {
       const subscribers = new Set<(d: Delivery) => void>();
       const off = this.bus.onRaw(meetingKeys.channel(meetingId), (message) => {
         const delivery = Delivery.fromMessage(message);
+        recordDelivery("meeting.event deliver", delivery.traceparent, { "meeting.event.type": delivery.type, "meeting.subscribers": subscribers.size });
         for (const deliver of subscribers) deliver(delivery);
       });
       meeting = { subscribers, off };

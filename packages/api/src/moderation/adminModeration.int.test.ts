@@ -20,7 +20,7 @@ let safety: RandomSafetyService;
 
 beforeAll(() => {
   db = createDb(process.env.DATABASE_URL!);
-  redis = createRedis(process.env.REDIS_URL!, "admin-moderation-test");
+  redis = createRedis({ url: process.env.REDIS_URL! }, "admin-moderation-test");
   safety = new RandomSafetyService({ db, redis });
 });
 
@@ -91,7 +91,7 @@ describe("the report queue", () => {
   test("lists open reports oldest first with both people's details, pages on the server, and announces a new report live", async () => {
     const [admin, ann, bob] = await Promise.all([someone("Queue admin", "ADMIN"), someone("Ann"), someone("Bob")]);
     const heard: unknown[] = [];
-    const listener = createRedis(process.env.REDIS_URL!, "admin-moderation-listener");
+    const listener = createRedis({ url: process.env.REDIS_URL! }, "admin-moderation-listener");
     listener.on("message", (_channel: string, raw: string) => heard.push(JSON.parse(raw)));
     await listener.subscribe(REPORT_QUEUE_CHANNEL);
     let first: string, second: string;

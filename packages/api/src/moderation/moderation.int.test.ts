@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createDb, type PrismaClient } from "@qualmeet/db";
-import { solveInBackground } from "@qualmeet/challenge/browser";
+import { solveInNode } from "@qualmeet/challenge/node";
 import type { MatchRecord, RandomMatches, RandomPerson } from "../random/contract.ts";
 import { blocksChanged } from "../chat/blocks.ts";
 import { adminRouter } from "../router/admin.ts";
@@ -26,7 +26,7 @@ let safety: RandomSafetyService;
 
 beforeAll(() => {
   db = createDb(process.env.DATABASE_URL!);
-  redis = createRedis(process.env.REDIS_URL!, "moderation-test");
+  redis = createRedis({ url: process.env.REDIS_URL! }, "moderation-test");
   safety = new RandomSafetyService({ db, redis });
 });
 
@@ -297,7 +297,7 @@ describe("abuse protection", () => {
 
     const { challenge } = await oz.call.challenge({ deviceId: oz.deviceId });
     expect(challenge).not.toBeNull();
-    const solution = await solveInBackground(challenge!);
+    const solution = await solveInNode(challenge!);
     expect(await safety.checkStart(person(oz), "start", solution)).toEqual({ kind: "allowed" });
     // the solution gave the device a while to go on: the next press needs none
     expect(await safety.checkStart(person(oz), "start")).toEqual({ kind: "allowed" });

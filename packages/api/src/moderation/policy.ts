@@ -1,7 +1,6 @@
 // The numbers of the random-chat safety rules. The defaults are the product's; a test or a benchmark that presses
 // Next like a machine on purpose builds the service with its own.
-import { env } from "@qualmeet/config";
-import type { RateLimitRule } from "../services/rateLimit.ts";
+import { scaledCount, type RateLimitRule } from "../services/rateLimit.ts";
 
 export interface SafetyPolicy {
   /** token buckets per address block and per device, for Start and for Next */
@@ -38,7 +37,7 @@ export const DEFAULT_POLICY: SafetyPolicy = {
   },
   nextLoopGapMs: 2_000,
   // a load test pressing Next like a machine on purpose raises it with every other limit (RATE_LIMIT_SCALE)
-  nextLoopCount: 8 * env.RATE_LIMIT_SCALE,
+  nextLoopCount: scaledCount(8),
   watchAfterReports: 3,
   watchAddressAfterReports: 6,
   watchWindowMs: 60 * 60_000,

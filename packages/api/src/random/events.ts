@@ -21,7 +21,8 @@ export type RandomEvent =
   /** the search now also takes people outside the person's preferences (1: any interests, 2: any region and language) */
   | { type: "widened"; stage: 1 | 2 }
   /** `shared`: the interests both named, comma-separated; `youOffer`: this side sends the WebRTC offer */
-  | { type: "matched"; matchId: string; partnerName: string; shared: string; youOffer: boolean; textOnly: boolean }
+  /** `tc`: the trace of the search that made the match (W3C traceparent), when it was traced; never sent to pages */
+  | { type: "matched"; matchId: string; partnerName: string; shared: string; youOffer: boolean; textOnly: boolean; tc?: string }
   | { type: "partnerLeft"; matchId: string }
   /** the person is out of random chat: they stopped (maybe in another tab), their socket closed, moderation removed them */
   | { type: "ended"; reason: "stopped" | "disconnected" | "removed" | "refused" }

@@ -26,7 +26,7 @@ const SHARED_DEVICES = 20;
 
 let web: WebServer;
 let nodes: RealtimeServer[] = [];
-const redis = createRedis(process.env.REDIS_URL!, "random-properties-test");
+const redis = createRedis({ url: process.env.REDIS_URL! }, "random-properties-test");
 const people: RandomPerson[] = [];
 
 const env = {

@@ -82,8 +82,11 @@ local function findPartner(id, p)
   return nil
 end
 
--- id (who searched just now: they make the WebRTC offer) and cid become a match
-local function commit(id, p, cid, c, matchId)
+-- id (who searched just now: they make the WebRTC offer) and cid become a match; both are told, with the trace of
+-- the search that matched them (tc, a W3C traceparent) when it is traced
+local function commit(id, p, cid, c, matchId, trace)
+  local tc = nil
+  if trace ~= '' then tc = trace end
   redis.call('ZREM', queueKey(p.region, p.text), id)
   redis.call('ZREM', queueKey(c.region, c.text), cid)
   local both = shared(p.tags, c.tags)
@@ -95,8 +98,8 @@ local function commit(id, p, cid, c, matchId)
   redis.call('SET', RECORD .. matchId, cjson.encode(record), 'PX', ${RECORD_TTL_MS})
   redis.call('ZADD', ACTIVE, now, matchId)
   local textOnly = p.text == '1'
-  emit(id, { type = 'matched', matchId = matchId, partnerName = c.name, shared = both, youOffer = true, textOnly = textOnly })
-  emit(cid, { type = 'matched', matchId = matchId, partnerName = p.name, shared = both, youOffer = false, textOnly = textOnly })
+  emit(id, { type = 'matched', matchId = matchId, partnerName = c.name, shared = both, youOffer = true, textOnly = textOnly, tc = tc })
+  emit(cid, { type = 'matched', matchId = matchId, partnerName = p.name, shared = both, youOffer = false, textOnly = textOnly, tc = tc })
   -- how long each of the two searched (ms), for the match latency counters
   return { tostring(now - tonumber(p.since)), tostring(now - tonumber(c.since)) }
 end
@@ -122,7 +125,7 @@ end
 /**
  * Start or Next. ARGV: userId, mode ("start" | "next"), name, deviceId, ip, region, language, interests, textOnly
  * ("1"/"0"), accepted region, language, interests (stage 0), node, connection, a fresh match id, the match id Next
- * names ("" for any). Start is refused while queued or matched; Next while idle or queued, or naming another match.
+ * names ("" for any), the caller's traceparent ("" when not traced). Start is refused while queued or matched; Next while idle or queued, or naming another match.
  * Next ends the current match first. Then the person is queued and matched at once if someone they accept waits.
  * Returns {"matched", matchId, wait ms of each of the two} | {"searching"} | {"already" | "nopartner" | "stale", state}.
  */
@@ -145,7 +148,7 @@ redis.call('PEXPIRE', key, ${PERSON_TTL_MS})
 redis.call('ZADD', queueKey(me.region, me.text), now, id)
 local cid, c = findPartner(id, me)
 if cid then
-  local waits = commit(id, me, cid, c, ARGV[15])
+  local waits = commit(id, me, cid, c, ARGV[15], ARGV[17])
   return { 'matched', ARGV[15], waits[1], waits[2] }
 end
 emit(id, { type = 'searching', since = now, stage = 0 })
@@ -154,7 +157,7 @@ return { 'searching' }
 
 /**
  * A searching person's periodic try (their node's timer): widens what they accept when their stage grew, then looks
- * for a partner again. ARGV: userId, connection, stage, accepted region, language, interests, a fresh match id.
+ * for a partner again. ARGV: userId, connection, stage, accepted region, language, interests, a fresh match id, the traceparent ("" when not traced).
  * Returns {"matched", matchId, wait ms of each of the two} | {"searching"} | {state} when not searching ("matched", "ended") | {"idle"} | {"moved"}
  * (their Start is held by another socket now).
  */
@@ -171,7 +174,7 @@ if tonumber(ARGV[3]) > tonumber(p.stage) then
 end
 local cid, c = findPartner(id, p)
 if cid then
-  local waits = commit(id, p, cid, c, ARGV[7])
+  local waits = commit(id, p, cid, c, ARGV[7], ARGV[8])
   return { 'matched', ARGV[7], waits[1], waits[2] }
 end
 return { 'searching' }

@@ -3,7 +3,7 @@
 // with someone moderation told us to keep them from.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { createRedis } from "../services/redis.ts";
-import { guestCookie, newDeviceId, randomPerson, type RandomPerson } from "../../../../tests/harness/randomChat.ts";
+import { RandomCrowd, type RandomPerson } from "../../../../tests/harness/randomChat.ts";
 import { startRealtime, startWeb, type RealtimeServer, type WebServer } from "../../../../tests/harness/servers.ts";
 import { RandomMatchStore } from "./matchStore.ts";
 import type { Preferences } from "./preferences.ts";
@@ -11,9 +11,9 @@ import type { Preferences } from "./preferences.ts";
 const WIDEN_MS = 1500;
 let web: WebServer;
 let nodes: RealtimeServer[];
-const redis = createRedis(process.env.REDIS_URL!, "random-int-test");
+const redis = createRedis({ url: process.env.REDIS_URL! }, "random-int-test");
 const store = new RandomMatchStore(redis);
-let people: RandomPerson[] = [];
+let crowd: RandomCrowd;
 
 // every guest here presses from one address, test after test: moderation's press limits (its own tests) would stop them
 const env = { RANDOM_WIDEN_MS: String(WIDEN_MS), RATE_LIMIT_GUESTS_PER_HOUR: "100000", RATE_LIMIT_GLOBAL_PER_MIN: "100000", RATE_LIMIT_SCALE: "1000" };
@@ -21,27 +21,17 @@ const env = { RANDOM_WIDEN_MS: String(WIDEN_MS), RATE_LIMIT_GUESTS_PER_HOUR: "10
 beforeAll(async () => {
   web = await startWeb({ env });
   nodes = [await startRealtime({ allowedOrigins: [web.url], env }), await startRealtime({ allowedOrigins: [web.url], env })];
+  crowd = new RandomCrowd(web, nodes);
 }, 180_000);
 
-afterEach(async () => {
-  // everyone leaves, so nobody of one test waits in the queue of the next
-  await Promise.all(people.map((p) => p.client.random.stop.mutate().then(() => p.close())));
-  people = [];
-});
+afterEach(() => crowd.leaveAll());
 
 afterAll(async () => {
   redis.disconnect();
   await Promise.all([...(nodes ?? []).map((n) => n.stop()), web?.stop()]);
 });
 
-let nextNode = 0;
-/** A guest on the next node in turn (so partners are often on different nodes). */
-async function guest(name: string, deviceId = newDeviceId()): Promise<RandomPerson> {
-  const node = nodes[nextNode++ % nodes.length]!;
-  const person = await randomPerson({ wsUrl: node.wsUrl, origin: web.url, cookie: await guestCookie(web.url, name), name, deviceId });
-  people.push(person);
-  return person;
-}
+const guest = (name: string, deviceId?: string): Promise<RandomPerson> => crowd.guest(name, deviceId);
 
 const prefs = (preferences: Partial<Preferences> & Pick<Preferences, "region">): Omit<Preferences, "interests" | "textOnly"> & Partial<Preferences> => ({
   language: "en",

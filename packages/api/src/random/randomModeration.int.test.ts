@@ -5,20 +5,20 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
 import { createDb, type PrismaClient } from "@qualmeet/db";
-import { solveInBackground } from "@qualmeet/challenge/browser";
+import { solveInNode } from "@qualmeet/challenge/node";
 import { createRedis } from "../services/redis.ts";
 import type { TRPCClient } from "@trpc/client";
 import type { AppRouter } from "../root.ts";
 import { newUser, webClient } from "../../../../tests/harness/clients.ts";
-import { guestCookie, newDeviceId, randomPerson, type RandomPerson } from "../../../../tests/harness/randomChat.ts";
+import { RandomCrowd, type RandomPerson } from "../../../../tests/harness/randomChat.ts";
 import { startRealtime, startWeb, type RealtimeServer, type WebServer } from "../../../../tests/harness/servers.ts";
 
 const WIDEN_MS = 1000;
 let web: WebServer;
 let nodes: RealtimeServer[];
 let db: PrismaClient;
-const redis = createRedis(process.env.REDIS_URL!, "random-moderation-test");
-let people: RandomPerson[] = [];
+const redis = createRedis({ url: process.env.REDIS_URL! }, "random-moderation-test");
+let crowd: RandomCrowd;
 /** the moderator, on the web app's HTTP API where the admin console's procedures are served */
 let admin: TRPCClient<AppRouter>;
 
@@ -28,15 +28,13 @@ beforeAll(async () => {
   db = createDb(process.env.DATABASE_URL!);
   web = await startWeb({ env });
   nodes = [await startRealtime({ allowedOrigins: [web.url], env }), await startRealtime({ allowedOrigins: [web.url], env })];
+  crowd = new RandomCrowd(web, nodes);
   const moderator = await newUser(web.url, "Mo Moderator");
   await db.user.update({ where: { id: moderator.id }, data: { role: "ADMIN" } });
   admin = webClient(web.url, moderator.cookie);
 }, 180_000);
 
-afterEach(async () => {
-  await Promise.all(people.map((p) => p.client.random.stop.mutate().then(() => p.close())));
-  people = [];
-});
+afterEach(() => crowd.leaveAll());
 
 afterAll(async () => {
   redis.disconnect();
@@ -44,13 +42,7 @@ afterAll(async () => {
   await Promise.all([...(nodes ?? []).map((n) => n.stop()), web?.stop()]);
 });
 
-let nextNode = 0;
-async function guest(name: string, deviceId = newDeviceId()): Promise<RandomPerson> {
-  const node = nodes[nextNode++ % nodes.length]!;
-  const person = await randomPerson({ wsUrl: node.wsUrl, origin: web.url, cookie: await guestCookie(web.url, name), name, deviceId });
-  people.push(person);
-  return person;
-}
+const guest = (name: string, deviceId?: string): Promise<RandomPerson> => crowd.guest(name, deviceId);
 
 /** Everyone here is in one region and language with no interests: any two are a match unless kept apart. */
 const start = (p: RandomPerson, challengeSolution?: string) =>
@@ -154,6 +146,6 @@ test("a Next loop faster than anyone can look needs the challenge; solving it le
 
   const { challenge } = await hal.client.moderation.challenge.mutate({ deviceId: hal.deviceId });
   expect(challenge).not.toBeNull();
-  const solution = await solveInBackground(challenge!);
+  const solution = await solveInNode(challenge!);
   expect((await hal.client.random.next.mutate({ challengeSolution: solution })).status).toMatch(/^(searching|matched)$/);
 });

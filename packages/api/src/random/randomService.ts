@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import type { Redis } from "ioredis";
 import { logger } from "@qualmeet/log";
+import { currentTraceparent, inSpan } from "../tracing/traceContext.ts";
 import { tooManyRequests } from "../trpc.ts";
 import type { BanNotice, RandomPerson, RandomSafety } from "./contract.ts";
 import type { RandomEvent } from "./events.ts";
@@ -196,6 +197,7 @@ export class RandomService {
       caller.connectionId,
       matchId,
       expectedMatch,
+      currentTraceparent(),
     );
     // the state changed between the check above and the script (another tab): the script's word is final
     if (result === "already") throw alreadyStarted(detail as PersonState);
@@ -236,15 +238,22 @@ export class RandomService {
     let state: string;
     try {
       let waits: string[];
-      [state, , ...waits] = (await matching(this.deps.redis).randomTry(
-        userId,
-        person.connectionId,
-        String(stage),
-        wanted.region,
-        wanted.language,
-        wanted.interests,
-        randomUUID(),
-      )) as [string, ...string[]];
+      // a retry continues the trace of the press that queued the person (its timer was set there): a match it finds,
+      // and both people's notices of it, join that trace
+      [state, , ...waits] = await inSpan("random.search retry", { attributes: { "random.stage": stage } }, async (span) => {
+        const result = (await matching(this.deps.redis).randomTry(
+          userId,
+          person.connectionId,
+          String(stage),
+          wanted.region,
+          wanted.language,
+          wanted.interests,
+          randomUUID(),
+          currentTraceparent(),
+        )) as [string, ...string[]];
+        span.setAttribute("random.state", result[0]);
+        return result;
+      });
       if (state === "matched") this.deps.matchWaits?.record(waits.map(Number));
     } catch (err) {
       logger.warn({ err, userId }, "random: retrying a search failed: tried again later");

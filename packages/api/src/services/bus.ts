@@ -1,6 +1,7 @@
 // The event bus between realtime nodes: Redis pub/sub behind a small typed interface. One subscriber
 // connection per process; each channel is subscribed while at least one listener wants it.
 import type { Redis } from "ioredis";
+import type { RedisAddress } from "@qualmeet/config";
 import { logger } from "@qualmeet/log";
 import { createRedis } from "./redis.ts";
 
@@ -13,9 +14,11 @@ export class Bus {
   private readonly listeners = new Map<string, Set<RawListener>>();
   private readonly subscribed = new Map<string, Promise<unknown>>();
 
-  constructor(redisUrl: string, publisher: Redis) {
+  constructor(redis: RedisAddress, publisher: Redis) {
     this.publisher = publisher;
-    this.subscriber = createRedis(redisUrl, `qualmeet-bus-${process.pid}`);
+    // ioredis subscribes again to every channel when it reconnects (after a failover: on the new master); events
+    // published in between are missed, which is why chat and meetings also keep them in streams clients resume from
+    this.subscriber = createRedis(redis, `qualmeet-bus-${process.pid}`);
     this.subscriber.on("message", (channel: string, raw: string) => {
       for (const listener of this.listeners.get(channel) ?? []) {
         try {

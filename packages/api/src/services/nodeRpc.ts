@@ -9,6 +9,8 @@ import { TRPCError } from "@trpc/server";
 import { FieldError } from "../errors.ts";
 import type { Bus } from "./bus.ts";
 import { logFailure } from "@qualmeet/log";
+import { SpanKind } from "@opentelemetry/api";
+import { currentTraceparent, inSpan, remoteParent } from "../tracing/traceContext.ts";
 
 /** The arguments of command `K` of `Commands`. */
 export type CommandArgs<Commands, K extends keyof Commands> = Commands[K] extends (...args: infer A) => unknown ? A : never;
@@ -27,6 +29,8 @@ interface Request {
   from: string;
   method: string;
   args: unknown[];
+  /** the caller's trace (W3C traceparent), when it is traced */
+  tc?: string;
 }
 
 interface Reply {
@@ -87,7 +91,8 @@ export class NodeRpc<Commands extends object> {
       }, timeoutMs);
       timer.unref();
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer });
-      const request: Request = { id, from: this.nodeId, method, args };
+      const traceparent = currentTraceparent();
+      const request: Request = traceparent ? { id, from: this.nodeId, method, args, tc: traceparent } : { id, from: this.nodeId, method, args };
       this.bus.publish(`node:${nodeId}:rpc`, request).catch((error: unknown) => {
         clearTimeout(timer);
         this.pending.delete(id);
@@ -96,7 +101,12 @@ export class NodeRpc<Commands extends object> {
     });
   }
 
-  private async serve(request: Request): Promise<void> {
+  private serve(request: Request): Promise<void> {
+    if (!request.tc) return this.answer(request);
+    return inSpan(`node.rpc ${request.method}`, { kind: SpanKind.SERVER, parent: remoteParent(request.tc) }, () => this.answer(request));
+  }
+
+  private async answer(request: Request): Promise<void> {
     let reply: Reply;
     try {
       const handlers = this.handlers;

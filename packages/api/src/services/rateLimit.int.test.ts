@@ -4,7 +4,7 @@ import { afterAll, expect, test } from "vitest";
 import { createRedis } from "./redis.ts";
 import { consumeToken, retryMessage } from "./rateLimit.ts";
 
-const redis = createRedis(process.env.REDIS_URL!, "rate-limit-test");
+const redis = createRedis({ url: process.env.REDIS_URL! }, "rate-limit-test");
 afterAll(() => redis.disconnect());
 
 test("a bucket allows its capacity, then refuses with the time until the next token", async () => {
@@ -45,7 +45,7 @@ test("a large bucket is lent to a node a tenth at a time and still holds its lim
   expect(refused).toHaveLength(30);
   expect(refused.every((v) => v.retryAfterMs > 0)).toBe(true);
   // what another node sees: the same bucket, empty
-  const otherNode = createRedis(process.env.REDIS_URL!, "rate-limit-test-2");
+  const otherNode = createRedis({ url: process.env.REDIS_URL! }, "rate-limit-test-2");
   try {
     expect((await consumeToken(otherNode, rule, key)).allowed).toBe(false);
   } finally {
@@ -58,7 +58,7 @@ test("a node holding a lease leaves the rest of the bucket to the others", async
   const key = randomUUID();
   expect((await consumeToken(redis, rule, key)).allowed).toBe(true);
   // one lease of 10 left Redis; the other node can take the remaining 90 and no more
-  const otherNode = createRedis(process.env.REDIS_URL!, "rate-limit-test-3");
+  const otherNode = createRedis({ url: process.env.REDIS_URL! }, "rate-limit-test-3");
   try {
     const verdicts = [];
     for (let i = 0; i < 91; i++) verdicts.push(await consumeToken(otherNode, rule, key));

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import { env } from "@qualmeet/config";
+import { serviceMetrics } from "../metrics/serviceMetrics.ts";
 
 // Token bucket kept in one Redis hash per key (`rl:{scope}:{key}`), refilled continuously at
 // capacity/window. Redis' clock is used so that every node agrees on time. One call takes tokens from each
@@ -45,7 +46,10 @@ export interface RateLimitRule {
 }
 
 /** A limit of our own times RATE_LIMIT_SCALE (1 unless a deployment or a test raises every such limit at once). */
-export const scaled = (rule: RateLimitRule): RateLimitRule => (env.RATE_LIMIT_SCALE === 1 ? rule : { ...rule, capacity: rule.capacity * env.RATE_LIMIT_SCALE });
+export const scaled = (rule: RateLimitRule): RateLimitRule => ({ ...rule, capacity: scaledCount(rule.capacity) });
+
+/** A count limit of our own (not a token bucket) times RATE_LIMIT_SCALE, the same way as `scaled`. */
+export const scaledCount = (count: number): number => count * env.RATE_LIMIT_SCALE;
 
 export interface RateLimitVerdict {
   allowed: boolean;
@@ -120,7 +124,14 @@ function takeTokens(redis: Redis, bucket: string, rule: RateLimitRule, wanted: n
   return new Promise((resolve, reject) => batch.waiting.push({ resolve: (granted, retryAfterMs) => resolve({ granted, retryAfterMs }), reject }));
 }
 
+/** Takes one token from `rule`'s bucket for `key`; a refusal is counted by the rule's scope (a name of ours). */
 export async function consumeToken(redis: Redis, rule: RateLimitRule, key: string): Promise<RateLimitVerdict> {
+  const verdict = await takeOne(redis, rule, key);
+  if (!verdict.allowed) serviceMetrics().rateLimitRefusals.inc({ scope: rule.scope });
+  return verdict;
+}
+
+async function takeOne(redis: Redis, rule: RateLimitRule, key: string): Promise<RateLimitVerdict> {
   const bucket = `rl:${rule.scope}:${key}`;
   const size = leaseSize(rule);
   if (size === 1) {

@@ -16,7 +16,7 @@ const createCaller = createCallerFactory(appRouter);
 
 beforeAll(() => {
   db = createDb(process.env.DATABASE_URL!);
-  redis = createRedis(process.env.REDIS_URL!, "session-cache-test");
+  redis = createRedis({ url: process.env.REDIS_URL! }, "session-cache-test");
 });
 
 afterAll(async () => {

@@ -12,6 +12,7 @@ import { createHmac } from "node:crypto";
 import type { Redis } from "ioredis";
 import { env } from "@qualmeet/config";
 import { meetingKeys } from "../meeting/keys.ts";
+import { serviceMetrics } from "../metrics/serviceMetrics.ts";
 
 export interface IceServer {
   urls: string | string[];
@@ -73,6 +74,10 @@ export async function issueIceServers(redis: Redis, userId: string, nowMs = Date
   const key = meetingKeys.turnQuota(userId);
   const issuedToday = await redis.incr(key);
   await redis.expire(key, untilUtcMidnightS(nowMs));
-  if (issuedToday > settings.dailyQuota) return { iceServers: stun, expiresInS: ttlS, relayNotice: RELAY_ALLOWANCE_USED };
+  if (issuedToday > settings.dailyQuota) {
+    serviceMetrics().turnRefused.inc();
+    return { iceServers: stun, expiresInS: ttlS, relayNotice: RELAY_ALLOWANCE_USED };
+  }
+  serviceMetrics().turnIssued.inc();
   return { iceServers: [...stun, { urls: turnUrls, ...turnCredential(userId, secret, ttlS, nowMs) }], expiresInS: ttlS, relayNotice: null };
 }

@@ -20,6 +20,7 @@ import { useDevicesStore } from "@/stores/devices";
 import { useMeetingStore } from "@/stores/meeting";
 import type { SessionUser } from "@/stores/session";
 import { setEngine } from "./engineRef";
+import { reportFirstRemoteFrame } from "@/lib/media/mediaReports";
 
 export interface LobbyMeeting {
   code: string;
@@ -145,6 +146,7 @@ export function PreJoin({
   }
 
   async function enter(withoutCamera: boolean) {
+    const clickedAt = performance.now();
     // ask at once: with the lobby on, the host sees the request while the devices start
     const admission = askToJoin(realtimeUrl, code, () => useMeetingStore.getState().setPhase("waiting"));
     // settled below, after the devices: a refusal meanwhile is not an unhandled rejection
@@ -177,6 +179,8 @@ export function PreJoin({
       if (settled === "waiting") void starting.then((late) => late?.getTracks().forEach((t) => t.stop()));
       return;
     }
+    // join time for the operators' metrics: from here to the first remote frame
+    void reportFirstRemoteFrame(engine, clickedAt, iceTransportPolicy === "relay");
     if (settled === "waiting") {
       useMeetingStore.getState().notify("Your camera and microphone are still starting: you joined without them, and they are shared as soon as they start.");
       void starting.then((late) => publishLate(engine, late, { camera: cameraWanted && !camera, mic: !mic }));

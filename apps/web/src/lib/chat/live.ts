@@ -74,6 +74,11 @@ function connect(key: string, realtimeUrl: string, me: ChatUser): Live {
   let stopped = false;
   const subscribe = () => {
     subscription = client.chat.events.subscribe(lastEventId ? { lastEventId } : {}, {
+      // a first stream starts now: what was sent between loading a conversation and this moment (someone speaking
+      // as we join a meeting) is only in the history, so loaded conversations are read again
+      onStarted: () => {
+        if (!lastEventId) void reloadThreads();
+      },
       onData: ({ id, data }) => {
         lastEventId = id;
         handleEvent(data as ChatEvent, me);
@@ -161,6 +166,14 @@ async function refresh(): Promise<void> {
     await loadConversations();
     const openId = store().openId;
     if (openId && store().conversations[openId]) await loadHistory(openId);
+  } catch {
+    // the next reconnect or event tries again
+  }
+}
+
+async function reloadThreads(): Promise<void> {
+  try {
+    await Promise.all(Object.keys(store().threads).map((id) => loadHistory(id)));
   } catch {
     // the next reconnect or event tries again
   }

@@ -5,6 +5,7 @@ import type { MediaSource } from "@qualmeet/api";
 import { CALL_TIMEOUT_MS, sleep, withTimeout } from "./mediaCalls";
 import { loadDevice } from "./sfuDevice";
 import type { MediaSession } from "./mediaSession";
+import { reportMedia } from "./mediaReports";
 
 /** ICE restarts tried before the whole SFU media is rebuilt. */
 const ICE_RESTARTS = 5;
@@ -131,6 +132,7 @@ export class SfuTransports {
           );
           if (transport.closed) return;
           await transport.restartIce({ iceParameters });
+          reportMedia({ kind: "ice", mode: "SFU", event: "restarted" });
           // give ICE time to reconnect before trying again
           await sleep(3000);
         } catch {
@@ -142,6 +144,9 @@ export class SfuTransports {
       this.iceRestarting.delete(transport.id);
     }
     // ICE restarts did not bring it back: rebuild all SFU media (no page reload)
-    if (!transport.closed && !this.session.closed && transport.connectionState === "failed") this.onFailed();
+    if (!transport.closed && !this.session.closed && transport.connectionState === "failed") {
+      reportMedia({ kind: "ice", mode: "SFU", event: "failed" });
+      this.onFailed();
+    }
   }
 }

@@ -4,6 +4,7 @@ import { matchBound, type RandomClientEvent, type RandomEvent } from "../../rand
 import { randomKeys } from "../../random/keys.ts";
 import { splitInterests } from "../../random/preferences.ts";
 import { issueIceServers } from "../../services/turnCredentials.ts";
+import { recordDelivery } from "../../tracing/traceContext.ts";
 import { realtimeServices, type Context, type SessionUser } from "../../trpc.ts";
 
 export async function* randomEventsHandler({ ctx, signal }: { ctx: Context & { user: SessionUser }; signal: AbortSignal | undefined }): AsyncGenerator<RandomClientEvent> {
@@ -26,7 +27,8 @@ export async function* randomEventsHandler({ ctx, signal }: { ctx: Context & { u
       return event;
     }
     currentMatch = event.matchId;
-    const { shared, ...match } = event;
+    const { shared, tc, ...match } = event;
+    recordDelivery("random.matched deliver", tc ?? "", { "random.match_id": event.matchId, "random.you_offer": event.youOffer });
     // a call's TURN credentials go to the two people in it (issue 11); a text-only match has no call
     const ice = event.textOnly ? { iceServers: [], expiresInS: 0, relayNotice: null } : await issueIceServers(ctx.redis, userId);
     return { ...match, sharedInterests: splitInterests(shared), ...ice };

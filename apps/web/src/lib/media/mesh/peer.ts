@@ -15,6 +15,7 @@ import { sleep } from "../mediaCalls";
 import type { P2PSignal } from "../signaling";
 import { decodeDescription, encodeDescription, type MeshDescription } from "./description";
 import { PeerHealth, type HealthSample } from "./health";
+import { reportMedia } from "../mediaReports";
 
 export interface MeshHost {
   readonly selfPeerId: string;
@@ -325,6 +326,7 @@ export class MeshPeer {
     if (pc !== this.pc || this.closed) return;
     const state = pc.connectionState;
     debug("connection", this.peerId.slice(0, 8), state);
+    if (state === "failed") reportMedia({ kind: "ice", mode: "P2P", event: "failed" });
     if (state === "disconnected" || state === "failed") this.setTroubled(true);
     else if (state === "connected") this.setTroubled(false);
   }

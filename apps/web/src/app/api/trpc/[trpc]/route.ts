@@ -1,5 +1,6 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { appRouter, createContext, getRedis, logProcedureError } from "@qualmeet/api";
+import { appRouter, countProcedureError, createContext, getRedis, logProcedureError } from "@qualmeet/api";
+import { withRemoteParent } from "@qualmeet/api/tracing";
 import { CLIENT_IP_HEADER } from "@qualmeet/api/client-ip";
 import { getDb } from "@qualmeet/db";
 import { logger } from "@qualmeet/log";
@@ -17,15 +18,21 @@ const handler = (req: Request) => {
     );
     return Response.json({ error: { message: refusal.message, code: refusal.status === 403 ? "FORBIDDEN" : "UNSUPPORTED_MEDIA_TYPE" } }, { status: refusal.status });
   }
-  return fetchRequestHandler({
-    endpoint: "/api/trpc",
-    req,
-    router: appRouter,
-    // apps/web/server.ts puts the one client address it trusts in CLIENT_IP_HEADER
-    createContext: () => createContext({ transport: "http", db: getDb(), redis: getRedis(), cookie: req.headers.get("cookie"), ip: req.headers.get(CLIENT_IP_HEADER) }),
-    // apps/web/server.ts gives every request an id: the line names the request the user saw fail
-    onError: (failure) => logProcedureError(logger, "web", failure, { requestId: req.headers.get("x-request-id") }),
-  });
+  // the caller's trace (W3C `traceparent` header), unless Next's own server span already took it from the same header
+  return withRemoteParent(req.headers.get("traceparent"), () =>
+    fetchRequestHandler({
+      endpoint: "/api/trpc",
+      req,
+      router: appRouter,
+      // apps/web/server.ts puts the one client address it trusts in CLIENT_IP_HEADER
+      createContext: () => createContext({ transport: "http", db: getDb(), redis: getRedis(), cookie: req.headers.get("cookie"), ip: req.headers.get(CLIENT_IP_HEADER) }),
+      // apps/web/server.ts gives every request an id: the line names the request the user saw fail
+      onError: (failure) => {
+        countProcedureError("web", appRouter, failure);
+        logProcedureError(logger, "web", failure, { requestId: req.headers.get("x-request-id") });
+      },
+    }),
+  );
 };
 
 export { handler as GET, handler as POST };
