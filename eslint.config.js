@@ -6,7 +6,18 @@ import reactHooks from "eslint-plugin-react-hooks";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "**/.next/**", "packages/db/src/generated/**", ".data/**", ".test-artifacts/**", "scripts/mediasoup/shims/**", "**/next-env.d.ts"] },
+  {
+    ignores: [
+      "**/node_modules/**",
+      "**/.next/**",
+      "**/dist/**",
+      "packages/db/src/generated/**",
+      ".data/**",
+      ".test-artifacts/**",
+      "scripts/mediasoup/shims/**",
+      "**/next-env.d.ts",
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     languageOptions: { globals: { ...globals.node } },

@@ -128,12 +128,17 @@ const drainMs = Number(
     ?.replace(/_/g, ""),
 );
 
-/** `node --import tsx FILE args`: the file exists and is what `npm start` runs for that role. */
-function expectServerCommand(command: string[] | undefined, file: string): void {
-  expect(command?.slice(0, 4)).toEqual(["node", "--import", "tsx", file]);
-  expect(existsSync(path.join(root, file))).toBe(true);
-  // npm start (scripts/start.ts) starts the same entry points
-  expect(read("scripts/start.ts")).toContain(`script: "${file}"`);
+/** `node DIST_FILE`: the compiled entry point (no TypeScript loader) of SOURCE, built by the app's `build` task, and what `npm start` runs for that role. */
+function expectServerCommand(command: string[] | undefined, source: string, compiled: string): void {
+  expect(command?.slice(0, 2)).toEqual(["node", compiled]);
+  expect(existsSync(path.join(root, source))).toBe(true);
+  // the app's build task compiles SOURCE into `compiled` (scripts/build-server.ts writes dist/<name>.js)
+  const app = compiled.slice(0, compiled.indexOf("/dist/"));
+  const build = (JSON.parse(read(`${app}/package.json`)) as { scripts: Record<string, string> }).scripts.build;
+  expect(build).toContain(`scripts/build-server.ts ${path.relative(app, source)}`);
+  expect(path.basename(compiled)).toBe(`${path.basename(source, ".ts")}.js`);
+  // npm start (scripts/start.ts) starts the same compiled entry points (named in scripts/lib/serverBuild.ts)
+  expect(read("scripts/lib/serverBuild.ts")).toContain(`"${compiled}"`);
 }
 
 /** Whether compose publishes `port` for `protocol` ("39000-39001:39000-39001/udp" or "39000:39000/udp"). */
@@ -241,8 +246,8 @@ describe("deploy/docker-compose.yml", () => {
   });
 
   test("commands are the product's entry points, images are the one built by deploy/Dockerfile, mounted files exist", () => {
-    expectServerCommand(services.web!.command, "apps/web/server.ts");
-    for (const name of realtimeServices) expectServerCommand(services[name]!.command, "apps/realtime/src/main.ts");
+    expectServerCommand(services.web!.command, "apps/web/server.ts", "apps/web/dist/server.js");
+    for (const name of realtimeServices) expectServerCommand(services[name]!.command, "apps/realtime/src/main.ts", "apps/realtime/dist/main.js");
     // `npm run db:migrate`
     expect(services.migrate!.command).toEqual(["node", "--import", "tsx", "scripts/migrate.ts"]);
     const npmScripts = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts;
@@ -258,7 +263,9 @@ describe("deploy/docker-compose.yml", () => {
     // the image's Node is the one the project runs on
     const nodeMajor = (JSON.parse(read("package.json")) as { dependencies: Record<string, string> }).dependencies.node!.split(".")[0];
     expect(dockerfile).toMatch(new RegExp(`^FROM node:${nodeMajor}-`, "m"));
-    expect(dockerfile).toContain('CMD ["node", "--import", "tsx", "apps/web/server.ts"]');
+    expect(dockerfile).toContain('CMD ["node", "apps/web/dist/server.js"]');
+    // the image holds both compiled servers
+    expect(dockerfile).toMatch(/turbo run build --filter=@qualmeet\/web --filter=@qualmeet\/realtime/);
 
     for (const [name, service] of Object.entries(services)) {
       for (const volume of service.volumes ?? []) {
@@ -419,8 +426,8 @@ describe("deploy/k8s", () => {
   });
 
   test("commands and images are the product's, as in docker-compose.yml", () => {
-    expectServerCommand(web.command, "apps/web/server.ts");
-    expectServerCommand(realtime.command, "apps/realtime/src/main.ts");
+    expectServerCommand(web.command, "apps/web/server.ts", "apps/web/dist/server.js");
+    expectServerCommand(realtime.command, "apps/realtime/src/main.ts", "apps/realtime/dist/main.js");
     const job = containerOf("Job", "qualmeet-migrate");
     expect(job.command).toEqual(services.migrate!.command);
     const jobEnv = k8sEnv(job, parseStartEnv);

@@ -9,8 +9,9 @@ import { ensureFirstAdmin } from "./lib/admin.ts";
 import { localTurnAddress, startLocalCoturn } from "./lib/coturn.ts";
 import { dataDir, sessionSecret, writeRuntimeSettings } from "./lib/config.ts";
 import { startPostgres } from "./lib/postgres.ts";
-import { spawnTsServer, waitForHttp, type ManagedProcess } from "./lib/processes.ts";
+import { spawnServer, waitForHttp, type ManagedProcess } from "./lib/processes.ts";
 import { startRedis } from "./lib/redis.ts";
+import { buildRealtime, REALTIME_ENTRY, WEB_SERVER_ENTRY } from "./lib/serverBuild.ts";
 import { buildWeb } from "./lib/webBuild.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -76,8 +77,10 @@ async function main() {
   await ensureFirstAdmin(db, { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD }, log);
   await db.$disconnect();
 
-  log("building the web app (cached after the first time)…");
+  // the servers run compiled with plain node: built when missing or when their sources changed
+  log("building the web app and the realtime server (cached after the first time)…");
   await buildWeb(root);
+  await buildRealtime(root);
 
   const webUrl = env.NEXTAUTH_URL;
   const settings = {
@@ -93,8 +96,8 @@ async function main() {
   const serversEnv = { ...process.env, ...settings, NODE_ENV: "production" as const, NEXT_TELEMETRY_DISABLED: "1" };
 
   const servers: ManagedProcess[] = [
-    spawnTsServer({ name: "web", root, script: "apps/web/server.ts", env: { ...serversEnv, PORT: String(port) }, output: "prefix" }),
-    spawnTsServer({ name: "realtime", root, script: "apps/realtime/src/main.ts", args: ["--port", String(realtimePort)], env: serversEnv, output: "prefix" }),
+    spawnServer({ name: "web", root, script: WEB_SERVER_ENTRY, env: { ...serversEnv, PORT: String(port) }, output: "prefix" }),
+    spawnServer({ name: "realtime", root, script: REALTIME_ENTRY, args: ["--port", String(realtimePort)], env: serversEnv, output: "prefix" }),
   ];
   for (const server of servers) {
     cleanups.push(() => server.stop());

@@ -25,7 +25,9 @@ const { checkRedisAddress } = await import("@qualmeet/api");
 // a Sentinel list nobody answers on, or a master name they do not know, stops the start here with its entries named
 await exitOnInvalidEnv("web", () => checkRedisAddress(env.REDIS));
 
-const dir = path.dirname(fileURLToPath(import.meta.url));
+// the app's folder: this file runs compiled from apps/web/dist/ (npm run build) or as source from apps/web/
+const here = path.dirname(fileURLToPath(import.meta.url));
+const dir = path.basename(here) === "dist" ? path.dirname(here) : here;
 const app = next({ dev: false, dir, port: env.PORT, hostname: "localhost" });
 await app.prepare();
 const handle = app.getRequestHandler();

@@ -4,7 +4,8 @@
 import { randomBytes } from "node:crypto";
 import { signIn, type SignInResult } from "../../tests/harness/clients.ts";
 import { freePort, mediaPortEnv } from "../lib/ports.ts";
-import { spawnTsServer, waitForHttp, type ManagedProcess } from "../lib/processes.ts";
+import { spawnServer, waitForHttp, type ManagedProcess } from "../lib/processes.ts";
+import { buildRealtime, REALTIME_ENTRY, WEB_SERVER_ENTRY } from "../lib/serverBuild.ts";
 import type { Cleanup } from "./cleanup.ts";
 
 export type ServerEnv = Record<string, string | undefined>;
@@ -76,10 +77,10 @@ async function sessionsThroughWebApp(
 ): Promise<{ cookies: string[]; webUrl: string; signInMs: number }> {
   const webPort = await freePort();
   const webUrl = `http://localhost:${webPort}`;
-  const web = spawnTsServer({
+  const web = spawnServer({
     name: "web",
     root: context.root,
-    script: "apps/web/server.ts",
+    script: WEB_SERVER_ENTRY,
     env: { ...context.env, NODE_ENV: "production", PORT: String(webPort), HOST: "127.0.0.1", NEXTAUTH_URL: webUrl },
     output: "ignore",
   });
@@ -116,14 +117,16 @@ export interface RealtimeNode {
 /** Starts `count` realtime nodes that accept sockets from `webUrl`, and waits until each one answers. */
 export async function startRealtimeNodes(context: StackContext, options: { count: number; webUrl: string; mediaWorkers: number; extraEnv?: ServerEnv }): Promise<RealtimeNode[]> {
   const nodes: RealtimeNode[] = [];
+  // production's compiled node (turbo cache: built only when its sources changed)
+  await buildRealtime(context.root, { quiet: true });
   for (let n = 0; n < options.count; n++) {
     const port = await freePort();
     // the nodes share this machine: each gets its own media ports
     const mediaPort = await mediaPortEnv(options.mediaWorkers);
-    const proc = spawnTsServer({
+    const proc = spawnServer({
       name: `realtime-${n}`,
       root: context.root,
-      script: "apps/realtime/src/main.ts",
+      script: REALTIME_ENTRY,
       args: ["--port", String(port)],
       env: { ...context.env, ALLOWED_ORIGINS: options.webUrl, HOST: "127.0.0.1", MEDIA_WORKERS: String(options.mediaWorkers), ...mediaPort, ...options.extraEnv },
       output: "ignore",

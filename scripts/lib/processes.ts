@@ -1,5 +1,6 @@
 // Child servers started by `npm start` and by tests: spawned as `node` directly (so the PID is the server
-// itself), waited for on an HTTP health URL, stopped by PID.
+// itself), waited for on an HTTP health URL, stopped by PID. The product's servers run compiled (plain node, see
+// scripts/lib/serverBuild.ts); TypeScript helpers (benchmark peers) run through the tsx loader.
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 
@@ -10,15 +11,24 @@ export interface ManagedProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export function spawnTsServer(options: {
+export interface ServerOptions {
   name: string;
   root: string;
+  /** relative to root */
   script: string;
   args?: string[];
   env: Record<string, string | undefined>;
   output?: "inherit" | "prefix" | "ignore";
-}): ManagedProcess {
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", path.join(options.root, options.script), ...(options.args ?? [])], {
+}
+
+/** A TypeScript server run through the tsx loader. */
+export function spawnTsServer(options: ServerOptions): ManagedProcess {
+  return spawnServer(options, ["--import", "tsx"]);
+}
+
+/** A JavaScript server (a compiled one: dist/*.js) run by plain node; `nodeArgs` go before the script. */
+export function spawnServer(options: ServerOptions, nodeArgs: string[] = []): ManagedProcess {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, path.join(options.root, options.script), ...(options.args ?? [])], {
     cwd: options.root,
     env: options.env as NodeJS.ProcessEnv,
     stdio: ["ignore", options.output === "inherit" ? "inherit" : "pipe", options.output === "inherit" ? "inherit" : "pipe"],

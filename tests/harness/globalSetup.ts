@@ -10,6 +10,7 @@ import { applyMigrations } from "../../packages/db/src/migrate.ts";
 import { freePort } from "../../scripts/lib/ports.ts";
 import { startPostgres } from "../../scripts/lib/postgres.ts";
 import { startRedis } from "../../scripts/lib/redis.ts";
+import { buildRealtime } from "../../scripts/lib/serverBuild.ts";
 import { buildTestWeb } from "./testBuild.ts";
 import { repoRoot } from "./paths.ts";
 
@@ -67,6 +68,8 @@ async function startStack(): Promise<Teardown> {
     // built with a TURN secret too, which the bundle secret scan then looks for (not given to the servers: they
     // would hand browsers a TURN server that is not there)
     await buildTestWeb();
+    // the servers the tests start are the compiled ones production runs (turbo cache: built once per change)
+    await buildRealtime(repoRoot, { quiet: true });
   } catch (error) {
     await teardown();
     throw error;

@@ -1,7 +1,8 @@
 // Servers for integration and end-to-end tests, started per test file against the PostgreSQL and Redis
 // that tests/harness/globalSetup.ts started (their URLs are in process.env).
 import { freePort, mediaPortEnv } from "../../scripts/lib/ports.ts";
-import { spawnTsServer, waitForHttp, type ManagedProcess } from "../../scripts/lib/processes.ts";
+import { spawnServer, waitForHttp, type ManagedProcess } from "../../scripts/lib/processes.ts";
+import { REALTIME_ENTRY, WEB_SERVER_ENTRY } from "../../scripts/lib/serverBuild.ts";
 import { repoRoot } from "./paths.ts";
 
 const quiet = process.env.TEST_SERVER_LOGS ? "prefix" : "ignore";
@@ -28,15 +29,15 @@ function requireTestStack(): void {
   throw new Error("DATABASE_URL and REDIS_URL are not set: a test that starts servers is an integration test, name its file *.int.test.ts (README, Development)");
 }
 
-/** The web app (built by globalSetup) on a free port. */
+/** The web app (built by globalSetup, with its compiled custom server) on a free port. */
 export async function startWeb(options: { env?: Record<string, string>; port?: number } = {}): Promise<WebServer> {
   requireTestStack();
   const port = options.port ?? (await freePort());
   const url = `http://localhost:${port}`;
-  const proc = spawnTsServer({
+  const proc = spawnServer({
     name: `web:${port}`,
     root: repoRoot,
-    script: "apps/web/server.ts",
+    script: WEB_SERVER_ENTRY,
     env: { ...process.env, NODE_ENV: "production", PORT: String(port), NEXTAUTH_URL: url, ...options.env },
     output: quiet,
   });
@@ -44,16 +45,16 @@ export async function startWeb(options: { env?: Record<string, string>; port?: n
   return { url, port, process: proc, stop: () => proc.stop() };
 }
 
-/** One realtime node on a free port; pages at `allowedOrigins` may open sockets to it. */
+/** One realtime node (the compiled one production runs, built by globalSetup) on a free port; pages at `allowedOrigins` may open sockets to it. */
 export async function startRealtime(options: { env?: Record<string, string>; allowedOrigins?: string[]; port?: number } = {}): Promise<RealtimeServer> {
   requireTestStack();
   const port = options.port ?? (await freePort());
   // nodes of one test (and of other test files) share this machine: each gets its own media ports
   const mediaPort = await mediaPortEnv(options.env?.MEDIA_WORKERS ?? process.env.MEDIA_WORKERS);
-  const proc = spawnTsServer({
+  const proc = spawnServer({
     name: `realtime:${port}`,
     root: repoRoot,
-    script: "apps/realtime/src/main.ts",
+    script: REALTIME_ENTRY,
     args: ["--port", String(port)],
     env: { ...process.env, ALLOWED_ORIGINS: (options.allowedOrigins ?? ["http://localhost:3000"]).join(","), ...mediaPort, ...options.env },
     output: quiet,

@@ -1,0 +1,42 @@
+// Production runs the realtime node compiled (apps/realtime/dist/main.js) with plain node, and `npm start`'s build
+// step (buildRealtime: turbo, cached) rebuilds it when a source changed.
+import { randomUUID } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, expect, test } from "vitest";
+import { buildRealtime, REALTIME_ENTRY } from "./lib/serverBuild.ts";
+import { startRealtime, type RealtimeServer } from "../tests/harness/servers.ts";
+import { repoRoot } from "../tests/harness/paths.ts";
+
+let node: RealtimeServer | undefined;
+afterAll(() => node?.stop());
+
+test("the built realtime node starts with plain node (no TypeScript loader) and answers /healthz", async () => {
+  await buildRealtime(repoRoot, { quiet: true });
+  node = await startRealtime();
+  // the process is `node apps/realtime/dist/main.js --port N`: nothing before the script, no loader in NODE_OPTIONS
+  const [executable, ...args] = readFileSync(`/proc/${node.process.child.pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+  expect(executable).toBe(process.execPath);
+  expect(args).toEqual([path.join(repoRoot, REALTIME_ENTRY), "--port", String(node.port)]);
+  expect(readFileSync(`/proc/${node.process.child.pid}/environ`, "utf8")).not.toMatch(/NODE_OPTIONS=[^\0]*tsx/);
+  const res = await fetch(`${node.httpUrl}/healthz`);
+  expect(res.status).toBe(200);
+  expect(await res.json()).toMatchObject({ status: "ok" });
+});
+
+test("the build step rebuilds the realtime node after a source change, and again after it is undone", async () => {
+  const source = path.join(repoRoot, "apps/realtime/src/main.ts");
+  const compiled = path.join(repoRoot, REALTIME_ENTRY);
+  const original = readFileSync(source, "utf8");
+  // an export of the entry module stays in the bundle: the marker shows which source the build holds
+  const marker = `build-probe-${randomUUID()}`;
+  try {
+    writeFileSync(source, `${original}export const buildProbe = "${marker}";\n`);
+    await buildRealtime(repoRoot, { quiet: true });
+    expect(readFileSync(compiled, "utf8")).toContain(marker);
+  } finally {
+    writeFileSync(source, original);
+  }
+  await buildRealtime(repoRoot, { quiet: true });
+  expect(readFileSync(compiled, "utf8")).not.toContain(marker);
+});
