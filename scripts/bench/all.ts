@@ -1,0 +1,112 @@
+// `npm run bench`: every `bench:*` script of package.json, one after the other (they each start their own servers
+// and would disturb each other's numbers), each one's last stdout line (the benchmark JSON contract,
+// report/contract.ts) saved to bench/results/<name>.json, then bench/report.md with SVG charts in bench/charts/.
+// A script that fails is in the report with its error and the end of its stderr. Benchmarks not run this time
+// (--only) are reported from their last saved results, marked as such.
+//
+//   npm run bench                                   (every benchmark with its defaults: about an hour here)
+//   npm run bench -- --quick                        (short runs: each script's smoke-run arguments below)
+//   npm run bench -- --only join,turn --quick
+//   npm run bench -- --args "join=--joins 5 --cases 2-p2p" --note "the machine was shared with a build"
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { repoRoot } from "../../tests/harness/paths.ts";
+import { machineInfo } from "./report/contract.ts";
+import { INTERRUPTED, loadOutcome, runBenchScript, saveOutcome } from "./report/outcomes.ts";
+import { buildReport, type BenchOutcome } from "./report/report.ts";
+
+/** --quick: the smoke-run arguments each script documents; a script not listed runs with its defaults */
+const QUICK_ARGS: Record<string, string[]> = {
+  signaling: ["--clients", "200", "--seconds", "10", "--step-seconds", "5", "--max-steps", "5", "--refine", "1"],
+  chat: ["--messages", "100000", "--senders", "50", "--seconds", "5", "--backlog", "2000"],
+  join: ["--joins", "2"],
+  turn: ["--joins", "2", "--seconds", "5"],
+  match: ["--clients", "200", "--seconds", "10"],
+};
+const SCRIPT_TIMEOUT_MS = 90 * 60_000;
+
+const { values: args } = parseArgs({
+  options: {
+    only: { type: "string" },
+    quick: { type: "boolean", default: false },
+    /** "name=--flag value ...": arguments for one script (replace --quick's for it) */
+    args: { type: "string", multiple: true, default: [] },
+    note: { type: "string" },
+    out: { type: "string", default: "bench" },
+  },
+});
+
+const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+
+async function benchNames(): Promise<string[]> {
+  const manifest = JSON.parse(await readFile(path.join(repoRoot, "package.json"), "utf8")) as { scripts: Record<string, string> };
+  return Object.keys(manifest.scripts)
+    .filter((s) => s.startsWith("bench:"))
+    .map((s) => s.slice("bench:".length));
+}
+
+function scriptArgs(name: string): string[] {
+  const given = args.args.find((a) => a.startsWith(`${name}=`));
+  if (given)
+    return given
+      .slice(name.length + 1)
+      .split(/\s+/)
+      .filter(Boolean);
+  return args.quick ? (QUICK_ARGS[name] ?? []) : [];
+}
+
+async function main(): Promise<number> {
+  const all = await benchNames();
+  const only = args.only?.split(",").map((s) => s.trim()) ?? all;
+  const unknown = only.filter((n) => !all.includes(n));
+  if (unknown.length) {
+    log(`--only names no bench:* script: ${unknown.join(", ")} (there are: ${all.join(", ")})`);
+    return 2;
+  }
+  const outDir = path.resolve(repoRoot, args.out);
+  const resultsDir = path.join(outDir, "results");
+  const loadBefore = os.loadavg()[0]!;
+  const outcomes: BenchOutcome[] = [];
+  for (const name of all) {
+    if (!only.includes(name)) {
+      const earlier = await loadOutcome(resultsDir, name);
+      if (earlier) outcomes.push({ ...earlier, name: `${name} (earlier run)` });
+      continue;
+    }
+    const scriptArguments = scriptArgs(name);
+    log(`bench:${name} ${scriptArguments.join(" ")}`);
+    const outcome = await runBenchScript(repoRoot, name, scriptArguments, SCRIPT_TIMEOUT_MS);
+    log(`bench:${name}: ${outcome.ok ? "ok" : `FAILED: ${outcome.error}`} in ${Math.round(outcome.seconds)} s`);
+    await saveOutcome(resultsDir, outcome);
+    outcomes.push(outcome);
+    if (!outcome.ok && outcome.error.startsWith(INTERRUPTED)) {
+      log("stopped: the report has the benchmarks run so far");
+      break;
+    }
+  }
+  const report = buildReport({
+    outcomes,
+    machine: machineInfo(),
+    date: new Date().toISOString(),
+    load: { before: Math.round(loadBefore * 100) / 100, after: Math.round(os.loadavg()[0]! * 100) / 100 },
+    note: args.note,
+    command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim(),
+  });
+  // the charts of this report only: an old chart file no longer linked would mislead
+  await rm(path.join(outDir, "charts"), { recursive: true, force: true });
+  await mkdir(path.join(outDir, "charts"), { recursive: true });
+  for (const [file, svg] of report.charts) await writeFile(path.join(outDir, file), svg);
+  await writeFile(path.join(outDir, "report.md"), report.markdown);
+  log(`wrote ${path.relative(repoRoot, path.join(outDir, "report.md"))} with ${report.charts.size} chart(s)`);
+  return outcomes.some((o) => !o.ok) ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
