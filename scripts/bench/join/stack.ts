@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { applyMigrations } from "../../../packages/db/src/migrate.ts";
+import { coturnUrl, type TestCoturn, type TurnTransport } from "../../../tests/harness/coturn.ts";
 import { repoRoot } from "../../../tests/harness/paths.ts";
 import { startRealtime, startWeb } from "../../../tests/harness/servers.ts";
 import { buildTestWeb } from "../../../tests/harness/testBuild.ts";
@@ -69,6 +70,15 @@ export async function startMeetingServers(context: BenchContext, env: { web?: Re
   const web = await startWeb({ port: webPort, env: { REALTIME_PUBLIC_URL: realtime.wsUrl, ...env.web } });
   context.onCleanup("web app", () => web.stop());
   return { webUrl: web.url, wsUrl: realtime.wsUrl, stop: async () => void (await Promise.allSettled([web.stop(), realtime.stop()])) };
+}
+
+/**
+ * The servers' environment for calls relayed through `coturn` over `transport` only: the web app tells the pages to
+ * gather relayed candidates alone (ICE_TRANSPORT_POLICY=relay), the realtime node hands out credentials for that
+ * one URL (every join asks for one: the daily quota is lifted).
+ */
+export function relayEnv(coturn: Pick<TestCoturn, "urls">, transport: TurnTransport, secret: string): { web: Record<string, string>; realtime: Record<string, string> } {
+  return { web: { ICE_TRANSPORT_POLICY: "relay" }, realtime: { TURN_URLS: coturnUrl(coturn, transport), TURN_SECRET: secret, TURN_DAILY_QUOTA: "100000" } };
 }
 
 /**
