@@ -69,6 +69,9 @@ async function main(): Promise<number> {
   const resultsDir = path.join(outDir, "results");
   const loadBefore = os.loadavg()[0]!;
   const outcomes: BenchOutcome[] = [];
+  const toRun = all.filter((name) => only.includes(name));
+  // written again after every script: a run stopped part way (or still going) leaves the report of what ran
+  const write = () => writeReport(outDir, outcomes, toRun.slice(outcomes.filter((o) => toRun.includes(o.name)).length), loadBefore);
   for (const name of all) {
     if (!only.includes(name)) {
       const earlier = await loadOutcome(resultsDir, name);
@@ -81,13 +84,20 @@ async function main(): Promise<number> {
     log(`bench:${name}: ${outcome.ok ? "ok" : `FAILED: ${outcome.error}`} in ${Math.round(outcome.seconds)} s`);
     await saveOutcome(resultsDir, outcome);
     outcomes.push(outcome);
+    await write();
     if (!outcome.ok && outcome.error.startsWith(INTERRUPTED)) {
       log("stopped: the report has the benchmarks run so far");
       break;
     }
   }
+  await write();
+  return outcomes.some((o) => !o.ok) ? 1 : 0;
+}
+
+async function writeReport(outDir: string, outcomes: BenchOutcome[], pending: string[], loadBefore: number): Promise<void> {
   const report = buildReport({
     outcomes,
+    pending,
     machine: machineInfo(),
     date: new Date().toISOString(),
     load: { before: Math.round(loadBefore * 100) / 100, after: Math.round(os.loadavg()[0]! * 100) / 100 },
@@ -100,7 +110,6 @@ async function main(): Promise<number> {
   for (const [file, svg] of report.charts) await writeFile(path.join(outDir, file), svg);
   await writeFile(path.join(outDir, "report.md"), report.markdown);
   log(`wrote ${path.relative(repoRoot, path.join(outDir, "report.md"))} with ${report.charts.size} chart(s)`);
-  return outcomes.some((o) => !o.ok) ? 1 : 0;
 }
 
 main().then(

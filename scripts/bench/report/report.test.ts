@@ -32,8 +32,8 @@ const signaling: BenchResult = {
   charts: [throughput],
 };
 
-function report(outcomes: BenchOutcome[], note?: string) {
-  return buildReport({ outcomes, machine, date: "2026-12-04T11:00:00.000Z", load: { before: 1.5, after: 3.2 }, note, command: "npm run bench -- --quick" });
+function report(outcomes: BenchOutcome[], note?: string, pending?: string[]) {
+  return buildReport({ outcomes, pending, machine, date: "2026-12-04T11:00:00.000Z", load: { before: 1.5, after: 3.2 }, note, command: "npm run bench -- --quick" });
 }
 
 test("the contract's line is read from the end of stdout, progress before it ignored", () => {
@@ -78,11 +78,12 @@ test("a script that failed stays in the report with its error and the end of its
     args: [],
   };
   const ok: BenchOutcome = { name: "signaling", ok: true, result: signaling, seconds: 30, args: [] };
-  const { markdown, charts } = report([failed, ok]);
+  const { markdown, charts } = report([failed, ok], undefined, ["turn"]);
   expect(markdown).toContain("| join | **failed** | 12 s | (defaults) |");
   expect(markdown).toContain("1 of 2 benchmark(s) failed");
   expect(markdown).toContain("## join\n\n**Failed** (exit code 1): exited with code 1");
   expect(markdown).toContain("Error: spawn ENOENT");
+  expect(markdown).toContain("Still to run when this was written: turn.");
   expect(charts.size).toBe(1);
 });
 

@@ -11,6 +11,8 @@ export type BenchOutcome =
 
 export interface ReportInput {
   outcomes: BenchOutcome[];
+  /** benchmarks of this run not finished yet when the report was written */
+  pending?: string[];
   machine: Machine;
   date: string;
   /** load average (1 min) before and after the run: how busy the machine was apart from the benchmarks */
@@ -84,6 +86,7 @@ export function buildReport(input: ReportInput): Report {
     "|---|---|---|---|",
     ...input.outcomes.map((o) => `| ${o.name} | ${o.ok ? "ok" : "**failed**"} | ${Math.round(o.seconds)} s | ${cell(o.args.join(" ")) || "(defaults)"} |`),
     "",
+    ...(input.pending?.length ? [`Still to run when this was written: ${input.pending.join(", ")}.`, ""] : []),
     ...(failed.length ? [`${failed.length} of ${input.outcomes.length} benchmark(s) failed: see their sections.`, ""] : []),
     "Raw results: `bench/results/<name>.json` (the last stdout line of each script).",
     "",
