@@ -24,6 +24,8 @@ test("ticks are round numbers covering the range", () => {
   expect(niceTicks(0, 95)).toEqual([0, 20, 40, 60, 80, 100]);
   expect(niceTicks(1000, 2000)).toEqual([1000, 1200, 1400, 1600, 1800, 2000]);
   expect(niceTicks(3, 3)).toEqual([3]);
+  // the largest point (1600) is inside the axes, not past the last tick
+  expect(niceTicks(50, 1600)).toEqual([0, 500, 1000, 1500, 2000]);
 });
 
 test("every system has its group, line, markers and legend entry; one without points says so", () => {
@@ -43,6 +45,14 @@ test("every system has its group, line, markers and legend entry; one without po
     .split(" ")
     .map((p) => Number(p.split(",")[0]));
   expect(points[0]).toBeLessThan(points[1]!);
+  // every marker inside the plot's frame
+  const frame = /<rect x="(\d+)" y="(\d+)" width="(\d+)" height="(\d+)" fill="none"/.exec(svg)!.slice(1).map(Number);
+  for (const [, cx, cy] of svg.matchAll(/<circle cx="([\d.]+)" cy="([\d.]+)"/g)) {
+    expect(Number(cx)).toBeGreaterThanOrEqual(frame[0]!);
+    expect(Number(cx)).toBeLessThanOrEqual(frame[0]! + frame[2]!);
+    expect(Number(cy)).toBeGreaterThanOrEqual(frame[1]!);
+    expect(Number(cy)).toBeLessThanOrEqual(frame[1]! + frame[3]!);
+  }
 });
 
 test("the same system has the same colour in every chart", () => {

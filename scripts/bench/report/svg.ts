@@ -18,7 +18,8 @@ export function niceTicks(min: number, max: number, count = 5): number[] {
   const magnitude = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= raw)!;
   const ticks: number[] = [];
-  for (let t = Math.floor(min / step) * step; t <= max + step / 2; t += step) ticks.push(Number(t.toPrecision(12)));
+  // up to the first tick at or past max, so every point lies inside the axes
+  for (let t = Math.floor(min / step) * step; ticks.length === 0 || ticks.at(-1)! < max; t += step) ticks.push(Number(t.toPrecision(12)));
   return ticks;
 }
 
