@@ -8,6 +8,8 @@
 //   npm run bench -- --quick                        (short runs: each script's smoke-run arguments below)
 //   npm run bench -- --only join,turn --quick
 //   npm run bench -- --args "join=--joins 5 --cases 2-p2p" --note "the machine was shared with a build"
+//   npm run bench -- --rewrite                      (runs nothing: the same report again from bench/results, e.g.
+//                                                    after a change to the report writer)
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -15,7 +17,7 @@ import { parseArgs } from "node:util";
 import { repoRoot } from "../../tests/harness/paths.ts";
 import { machineInfo } from "./report/contract.ts";
 import { INTERRUPTED, loadOutcome, runBenchScript, saveOutcome } from "./report/outcomes.ts";
-import { buildReport, type BenchOutcome } from "./report/report.ts";
+import { buildReport, type BenchOutcome, type ReportInput } from "./report/report.ts";
 
 /** --quick: the smoke-run arguments each script documents; a script not listed runs with its defaults */
 const QUICK_ARGS: Record<string, string[]> = {
@@ -35,6 +37,7 @@ const { values: args } = parseArgs({
     args: { type: "string", multiple: true, default: [] },
     note: { type: "string" },
     out: { type: "string", default: "bench" },
+    rewrite: { type: "boolean", default: false },
   },
 });
 
@@ -57,7 +60,14 @@ function scriptArgs(name: string): string[] {
   return args.quick ? (QUICK_ARGS[name] ?? []) : [];
 }
 
+/** what heads the report besides the outcomes, saved beside the results for --rewrite */
+type ReportHeader = Omit<ReportInput, "outcomes"> & { outcomeNames: string[] };
+const EARLIER = " (earlier run)";
+
 async function main(): Promise<number> {
+  const outDir = path.resolve(repoRoot, args.out);
+  const resultsDir = path.join(outDir, "results");
+  if (args.rewrite) return rewrite(outDir, resultsDir);
   const all = await benchNames();
   const only = args.only?.split(",").map((s) => s.trim()) ?? all;
   const unknown = only.filter((n) => !all.includes(n));
@@ -65,8 +75,6 @@ async function main(): Promise<number> {
     log(`--only names no bench:* script: ${unknown.join(", ")} (there are: ${all.join(", ")})`);
     return 2;
   }
-  const outDir = path.resolve(repoRoot, args.out);
-  const resultsDir = path.join(outDir, "results");
   const loadBefore = os.loadavg()[0]!;
   const outcomes: BenchOutcome[] = [];
   const toRun = all.filter((name) => only.includes(name));
@@ -75,7 +83,7 @@ async function main(): Promise<number> {
   for (const name of all) {
     if (!only.includes(name)) {
       const earlier = await loadOutcome(resultsDir, name);
-      if (earlier) outcomes.push({ ...earlier, name: `${name} (earlier run)` });
+      if (earlier) outcomes.push({ ...earlier, name: `${name}${EARLIER}` });
       continue;
     }
     const scriptArguments = scriptArgs(name);
@@ -95,15 +103,34 @@ async function main(): Promise<number> {
 }
 
 async function writeReport(outDir: string, outcomes: BenchOutcome[], pending: string[], loadBefore: number): Promise<void> {
-  const report = buildReport({
-    outcomes,
+  const header: ReportHeader = {
+    outcomeNames: outcomes.map((o) => o.name),
     pending,
     machine: machineInfo(),
     date: new Date().toISOString(),
     load: { before: Math.round(loadBefore * 100) / 100, after: Math.round(os.loadavg()[0]! * 100) / 100 },
     note: args.note,
     command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim(),
-  });
+  };
+  await writeFile(path.join(outDir, "results", "report-header.json"), `${JSON.stringify(header, null, 2)}\n`);
+  await writeReportFiles(outDir, { ...header, outcomes });
+}
+
+/** --rewrite: the last report again, from the saved header and results, with the current writer. */
+async function rewrite(outDir: string, resultsDir: string): Promise<number> {
+  const { outcomeNames, ...header } = JSON.parse(await readFile(path.join(resultsDir, "report-header.json"), "utf8")) as ReportHeader;
+  const outcomes: BenchOutcome[] = [];
+  for (const name of outcomeNames) {
+    const outcome = await loadOutcome(resultsDir, name.replace(EARLIER, ""));
+    if (!outcome) throw new Error(`bench/results has no result for ${name}, which the last report had`);
+    outcomes.push({ ...outcome, name });
+  }
+  await writeReportFiles(outDir, { ...header, outcomes });
+  return 0;
+}
+
+async function writeReportFiles(outDir: string, input: ReportInput): Promise<void> {
+  const report = buildReport(input);
   // the charts of this report only: an old chart file no longer linked would mislead
   await rm(path.join(outDir, "charts"), { recursive: true, force: true });
   await mkdir(path.join(outDir, "charts"), { recursive: true });
