@@ -27,8 +27,8 @@ interface BenchContext {
 
 /**
  * Builds the web app (cached by turbo), starts PostgreSQL and Redis with the migrations applied, and puts what
- * the servers need into process.env (tests/harness/servers.ts passes it on): their URLs, a session secret, and
- * rate limits lifted for many joins from one address.
+ * the servers need into process.env (tests/harness/servers.ts passes it on): their URLs, a session secret, media on
+ * loopback, and rate limits lifted for many joins from one address.
  */
 export async function startDatabases(context: BenchContext, name: string): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), `qualmeet-bench-${name}-`));
@@ -46,6 +46,9 @@ export async function startDatabases(context: BenchContext, name: string): Promi
     REDIS_URL: redis.url,
     NEXTAUTH_SECRET: randomBytes(32).toString("hex"),
     NEXT_TELEMETRY_DISABLED: "1",
+    // media stays on loopback, as the browsers and coturn are: with the default (every interface) the SFU announces
+    // the external address, which coturn's relay sockets bound to 127.0.0.1 cannot reach (relayed SFU calls got no frames)
+    MEDIA_LISTEN_IP: "127.0.0.1",
     RATE_LIMIT_REGISTER_PER_HOUR: "10000",
     RATE_LIMIT_GUESTS_PER_HOUR: "10000",
     RATE_LIMIT_SIGNIN_PER_MIN: "10000",
