@@ -20,7 +20,7 @@ async function project(scripts: Record<string, string>): Promise<string> {
 test("a script's last stdout line is its outcome, and a failing script's error and stderr are kept", async () => {
   const root = await project({
     ok: `console.log("progress"); console.log(${JSON.stringify(JSON.stringify(result))})`,
-    crashes: `console.error("could not start Chromium"); process.exit(3)`,
+    crashes: `console.error("could not start \\x1b[2mChromium\\x1b[22m"); process.exit(3)`,
   });
   const ok = await runBenchScript(root, "ok", ["--quick"], 60_000);
   expect(ok).toMatchObject({ name: "ok", ok: true, result, args: ["--quick"] });

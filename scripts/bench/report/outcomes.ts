@@ -10,6 +10,7 @@ import { benchResultSchema } from "./contract.ts";
 import { parseLastLine, type BenchOutcome } from "./report.ts";
 
 const STDERR_TAIL_LINES = 30;
+const ANSI_COLOURS = /\x1b\[[0-9;]*m/g;
 /** the start of the error of a script stopped because `npm run bench` itself was stopped */
 export const INTERRUPTED = "interrupted";
 
@@ -29,7 +30,8 @@ export function runBenchScript(root: string, name: string, args: string[], timeo
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
     child.stderr.on("data", (d: Buffer) => {
       process.stderr.write(d);
-      const lines = (partial + d.toString()).split("\n");
+      // the report is plain text: colours (Playwright's call logs have them) would show as escape codes
+      const lines = (partial + d.toString().replace(ANSI_COLOURS, "")).split("\n");
       partial = lines.pop() ?? "";
       tail = [...tail, ...lines].slice(-STDERR_TAIL_LINES);
     });
