@@ -33,6 +33,7 @@ import { startPostgres, type PostgresServer } from "../lib/postgres.ts";
 import { startRedis } from "../lib/redis.ts";
 import { buildWeb } from "../lib/webBuild.ts";
 import { benchServerEnv, signInThroughWebApp, startRealtimeNodes } from "./stack.ts";
+import { printBenchResult } from "./report/contract.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -301,7 +302,37 @@ async function main(): Promise<void> {
     seeded: { messages: PER_CONVERSATION * CONVERSATIONS, conversations: CONVERSATIONS, seconds: round(seeded.seedS, 1) },
     history_measured: "in process: the chat.history service (Redis membership, keyset query, pending merge, calls), not HTTP",
   };
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  const load = { label: "offered load", unit: "messages/s" };
+  printBenchResult({
+    bench: "chat",
+    results: result,
+    charts: [
+      {
+        title: "Chat history page p95 against depth",
+        x: { label: "messages back from the newest", unit: "" },
+        y: { label: "p95 page read", unit: "ms" },
+        series: [
+          {
+            system: "qualmeet",
+            points: [
+              [0, historyFirst.p95],
+              [DEEP, historyDeep.p95],
+            ],
+          },
+        ],
+      },
+      // one load per run (--senders x --rate): a point per percentile
+      {
+        title: "Chat send to deliver latency",
+        x: load,
+        y: { label: "send to partner's delivery", unit: "ms" },
+        series: (["p50", "p95", "p99"] as const).map((p) => ({
+          system: `qualmeet ${p}`,
+          points: Number.isFinite(deliver[p]) ? [[chatters.length * RATE, deliver[p]] as [number, number]] : [],
+        })),
+      },
+    ],
+  });
 }
 
 run(main, 45 * 60_000);

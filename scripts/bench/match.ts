@@ -31,6 +31,7 @@ import { numberOption } from "./args.ts";
 import { benchCleanup } from "./cleanup.ts";
 import { procCpuMs, procRssMb } from "./procStats.ts";
 import { benchServerEnv, guestsThroughWebApp, startRealtimeNodes } from "./stack.ts";
+import { printBenchResult } from "./report/contract.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -224,7 +225,24 @@ async function main(): Promise<void> {
     cpu_pct: { nodes: cpu("nodes"), redis: cpu("redis"), clients: cpu("clients") },
     machine_load_before: round(machineLoad!, 2),
   };
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  // one load per run (--clients): a point per percentile, and the match rate it carried
+  const people = { label: "people in the queue", unit: "" };
+  printBenchResult({
+    bench: "match",
+    results: result,
+    charts: [
+      { title: "Random chat matches per second", x: people, y: { label: "matches", unit: "per s" }, series: [{ system: "qualmeet", points: [[CLIENTS, result.matches_per_s]] }] },
+      {
+        title: "Random chat press to match latency",
+        x: people,
+        y: { label: "press to matched", unit: "ms" },
+        series: (["p50_ms", "p95_ms", "p99_ms"] as const).map((p) => ({
+          system: `qualmeet ${p.slice(0, 3)}`,
+          points: Number.isFinite(result[p]) ? [[CLIENTS, result[p]] as [number, number]] : [],
+        })),
+      },
+    ],
+  });
 }
 
 run(main, 30 * 60_000);

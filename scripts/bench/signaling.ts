@@ -78,7 +78,8 @@ import {
 } from "./signaling/options.ts";
 import type { ClientSpec, MeetingSpec } from "./signaling/protocol.ts";
 import { nextStep } from "./signaling/step.ts";
-import { runSystems, SystemRun } from "./signaling/systemRun.ts";
+import { runSystems, SystemRun, type SystemResult } from "./signaling/systemRun.ts";
+import { printBenchResult, type Chart } from "./report/contract.ts";
 
 function gitState(): { head: string; dirty: string[] } {
   try {
@@ -303,7 +304,34 @@ async function main(): Promise<void> {
     },
     git: { head: git.head, uncommitted: git.dirty },
   };
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  printBenchResult({
+    bench: "signaling",
+    results: result,
+    charts: loadCharts([{ system: "qualmeet", run: qualmeet }, ...(baseline ? [{ system: "socket.io", run: baseline }] : [])]),
+  });
+}
+
+/**
+ * Delivered chat events/s and p99 latency against the offered load (sends/s) of each capacity step, per system;
+ * of a rate tried again (--retries) the last try, the one the search went by.
+ */
+function loadCharts(systems: Array<{ system: string; run: SystemResult }>): Chart[] {
+  const lastPerRate = (run: SystemResult) => [...new Map(run.capacity_steps.map((s) => [s.target_sends_per_s, s])).values()];
+  const x = { label: "offered load", unit: "sends/s" };
+  return [
+    {
+      title: "Signaling throughput",
+      x,
+      y: { label: "delivered chat events", unit: "per s" },
+      series: systems.map(({ system, run }) => ({ system, points: lastPerRate(run).map((s): [number, number] => [s.target_sends_per_s, s.delivered_per_s]) })),
+    },
+    {
+      title: "Signaling p99 latency",
+      x,
+      y: { label: "p99 send to delivery", unit: "ms" },
+      series: systems.map(({ system, run }) => ({ system, points: lastPerRate(run).map((s): [number, number] => [s.target_sends_per_s, s.p99_ms]) })),
+    },
+  ];
 }
 
 // a run that hangs must not hang a terminal or CI: stopped once it takes far longer than every step would

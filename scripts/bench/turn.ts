@@ -31,13 +31,14 @@ import { parseArgs } from "node:util";
 import type { Browser, Page } from "playwright-core";
 import { launchChromium } from "../../tests/harness/browser.ts";
 import { newUser, webClient } from "../../tests/harness/clients.ts";
-import { coturnUrl, startCoturn, type TestCoturn, type TurnTransport } from "../../tests/harness/coturn.ts";
+import { startCoturn, type TestCoturn } from "../../tests/harness/coturn.ts";
 import { pathOf, recordPeerConnections, selectedPairs } from "../../tests/harness/peerConnections.ts";
 import { numberOption } from "./args.ts";
 import { benchCleanup } from "./cleanup.ts";
 import { everyoneSeesEveryone, leave, measureJoin, openLobby, until } from "./join/call.ts";
-import { percentiles, signedInPage, startDatabases, startMeetingServers, STEP_MS } from "./join/stack.ts";
+import { percentiles, relayEnv, signedInPage, startDatabases, startMeetingServers, STEP_MS } from "./join/stack.ts";
 import { procCpuMs } from "./procStats.ts";
+import { printBenchResult } from "./report/contract.ts";
 import { writeNoiseY4m } from "./turn/noiseVideo.ts";
 import { capVideoBitrate, readCallStats } from "./turn/callStats.ts";
 
@@ -78,9 +79,7 @@ const turnSecret = randomBytes(24).toString("base64url");
 /** The servers' environment for a variant: direct has no TURN at all, the others relay everything through one URL. */
 function variantEnv(variant: Variant, coturn: TestCoturn) {
   if (variant === "direct") return { web: { ICE_TRANSPORT_POLICY: "all" } };
-  const transport: TurnTransport = variant;
-  // every join asks for a credential: lift the daily quota
-  return { web: { ICE_TRANSPORT_POLICY: "relay" }, realtime: { TURN_URLS: coturnUrl(coturn, transport), TURN_SECRET: turnSecret, TURN_DAILY_QUOTA: "100000" } };
+  return relayEnv(coturn, variant, turnSecret);
 }
 
 interface RelayCost {
@@ -236,22 +235,35 @@ async function main() {
   const directRtt = results.direct?.cost?.rttMs ?? null;
   const relayed = SELECTED.filter((v) => v !== "direct");
   const extra = (rtt: number | null | undefined) => (rtt != null && directRtt !== null ? round1(rtt - directRtt) : null);
-  console.log(
-    JSON.stringify({
-      bench: "turn",
-      joins: JOINS,
-      join_ms: per((r) => r.joinMs),
-      failed_joins: per((r) => r.failed),
-      paths: per((r) => r.paths),
-      rtt_ms: per((r) => r.cost?.rttMs ?? null),
-      rtt_mean_ms: per((r) => r.cost?.rttMeanMs ?? null),
-      relay_extra_rtt_ms: Object.fromEntries(relayed.map((v) => [v, extra(results[v]!.cost?.rttMs)])),
-      coturn_cpu_pct: per((r) => r.cost?.coturnCpuPct ?? null),
-      bitrate_kbps: per((r) => r.cost?.bitrateKbps ?? null),
-      bitrate_cap_kbps: CAP_KBPS,
-      window_s: WINDOW_S,
-    }),
-  );
+  const summary = {
+    joins: JOINS,
+    join_ms: per((r) => r.joinMs),
+    failed_joins: per((r) => r.failed),
+    paths: per((r) => r.paths),
+    rtt_ms: per((r) => r.cost?.rttMs ?? null),
+    rtt_mean_ms: per((r) => r.cost?.rttMeanMs ?? null),
+    relay_extra_rtt_ms: Object.fromEntries(relayed.map((v) => [v, extra(results[v]!.cost?.rttMs)])),
+    coturn_cpu_pct: per((r) => r.cost?.coturnCpuPct ?? null),
+    bitrate_kbps: per((r) => r.cost?.bitrateKbps ?? null),
+    bitrate_cap_kbps: CAP_KBPS,
+    window_s: WINDOW_S,
+  };
+  // one video load per run (--kbps): per path, its RTT and coturn's CPU at the bitrate the call reached
+  const atBitrate = (variants: Variant[], y: (cost: RelayCost) => number | null) =>
+    variants.map((v) => {
+      const cost = results[v]!.cost;
+      const value = cost ? y(cost) : null;
+      return { system: v === "direct" ? "qualmeet direct" : `qualmeet via coturn ${v}`, points: cost && value !== null ? [[cost.bitrateKbps, value] as [number, number]] : [] };
+    });
+  const bitrate = { label: "video received per stream", unit: "kbps" };
+  printBenchResult({
+    bench: "turn",
+    results: summary,
+    charts: [
+      { title: "Call round-trip time by path", x: bitrate, y: { label: "candidate pair RTT (median)", unit: "ms" }, series: atBitrate(SELECTED, (c) => c.rttMs) },
+      { title: "coturn CPU for one relayed call", x: bitrate, y: { label: "coturn CPU (100 = one core)", unit: "%" }, series: atBitrate(relayed, (c) => c.coturnCpuPct) },
+    ],
+  });
 }
 
 run(main, 10 * 60_000 + JOINS * SELECTED.length * 60_000);

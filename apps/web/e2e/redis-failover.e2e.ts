@@ -77,6 +77,8 @@ interface Sender {
   /** when each acknowledgement arrived (ms since the epoch) */
   ackedAt: number[];
   refusals: number;
+  /** what the last refusal said (in a failure's message: why signaling is not back) */
+  lastRefusal: string | null;
   stop(): Promise<void>;
 }
 
@@ -87,7 +89,7 @@ interface Sender {
 function sendEvery50ms(node: RealtimeServer, cookie: string, conversationId: string, name: string): Sender {
   const socket = realtimeClient(node.wsUrl, { cookie, origin: web.url });
   sockets.push(socket);
-  const sender: Sender = { acknowledged: [], ackedAt: [], refusals: 0, stop: async () => {} };
+  const sender: Sender = { acknowledged: [], ackedAt: [], refusals: 0, lastRefusal: null, stop: async () => {} };
   let running = true;
   const loop = (async () => {
     for (let i = 0; running; i++) {
@@ -99,8 +101,9 @@ function sendEvery50ms(node: RealtimeServer, cookie: string, conversationId: str
           sender.acknowledged.push(clientId);
           sender.ackedAt.push(Date.now());
           break;
-        } catch {
+        } catch (error) {
           sender.refusals += 1;
+          sender.lastRefusal = error instanceof Error ? error.message : String(error);
           await new Promise((r) => setTimeout(r, 100));
         }
       }
@@ -159,7 +162,7 @@ async function signalingBackAfter(senders: Sender[], since: number): Promise<num
     const firsts = senders.map((s) => s.ackedAt.find((at) => at > since));
     if (firsts.every((at) => at !== undefined)) return Math.max(...(firsts as number[])) - since;
     if (Date.now() > deadline) {
-      const state = senders.map((s) => `${s.acknowledged.length} acknowledged, the last ${Date.now() - (s.ackedAt.at(-1) ?? since)} ms ago, ${s.refusals} refused`);
+      const state = senders.map((s) => `${s.acknowledged.length} acknowledged, the last ${Date.now() - (s.ackedAt.at(-1) ?? since)} ms ago, ${s.refusals} refused${s.lastRefusal ? ` (last: ${s.lastRefusal})` : ""}`);
       throw new Error(`signaling not back ${SIGNALING_BACK_MS} ms after the Redis master was killed (senders: ${state.join("; ")})`);
     }
     await new Promise((r) => setTimeout(r, 50));

@@ -35,6 +35,13 @@ export async function until<T>(pages: Page[], timeoutMs: number, check: (all: Pa
   }
 }
 
+/** Per page, how many of the others it presents frames from ("-" without a peer id): where a call got stuck. */
+function whoSeesWhom(all: PageState[]): string {
+  const ids = all.map((s) => s.peerId);
+  const seen = all.map((s, i) => (s.peerId ? String(ids.filter((id, j) => i !== j && id && firstFrameFrom(s, id) !== undefined).length) : "-"));
+  return `frames from how many of the other ${all.length - 1}, per page: ${seen.join(" ")}`;
+}
+
 /** Everyone on `pages` has a peer id and presents frames from every other one of them. */
 export const everyoneSeesEveryone = (all: PageState[]) => {
   const ids = all.map((s) => s.peerId);
@@ -85,7 +92,7 @@ export async function measureJoin(call: JoinCall): Promise<JoinSample | undefine
       await page.getByRole("button", { name: "Join now" }).click();
     }
     if (!(await until(inCall, STEP_MS, everyoneSeesEveryone))) {
-      log(`${call.title}: the first ${inCall.length} people did not all see each other within ${STEP_MS} ms; join skipped`);
+      log(`${call.title}: the first ${inCall.length} people did not all see each other within ${STEP_MS} ms (${whoSeesWhom(await states(inCall))}); join skipped`);
       return undefined;
     }
     await openLobby(joinerPage, call.webUrl, meeting.code);
@@ -115,6 +122,7 @@ export async function measureJoin(call: JoinCall): Promise<JoinSample | undefine
       }
       return sample;
     });
+    if (!sample) log(`${call.title}: the join did not complete within ${JOIN_TIMEOUT_MS} ms (${whoSeesWhom(await states(pages))})`);
     const { clickAt } = await readState(joinerPage);
     if (call.afterJoin && clickAt !== null) await call.afterJoin(pages, clickAt);
     return sample;

@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { applyMigrations } from "../../../packages/db/src/migrate.ts";
+import { coturnUrl, type TestCoturn, type TurnTransport } from "../../../tests/harness/coturn.ts";
 import { repoRoot } from "../../../tests/harness/paths.ts";
 import { startRealtime, startWeb } from "../../../tests/harness/servers.ts";
 import { buildTestWeb } from "../../../tests/harness/testBuild.ts";
@@ -26,8 +27,8 @@ interface BenchContext {
 
 /**
  * Builds the web app (cached by turbo), starts PostgreSQL and Redis with the migrations applied, and puts what
- * the servers need into process.env (tests/harness/servers.ts passes it on): their URLs, a session secret, and
- * rate limits lifted for many joins from one address.
+ * the servers need into process.env (tests/harness/servers.ts passes it on): their URLs, a session secret, media on
+ * loopback, and rate limits lifted for many joins from one address.
  */
 export async function startDatabases(context: BenchContext, name: string): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), `qualmeet-bench-${name}-`));
@@ -45,6 +46,9 @@ export async function startDatabases(context: BenchContext, name: string): Promi
     REDIS_URL: redis.url,
     NEXTAUTH_SECRET: randomBytes(32).toString("hex"),
     NEXT_TELEMETRY_DISABLED: "1",
+    // media stays on loopback, as the browsers and coturn are: with the default (every interface) the SFU announces
+    // the external address, which coturn's relay sockets bound to 127.0.0.1 cannot reach (relayed SFU calls got no frames)
+    MEDIA_LISTEN_IP: "127.0.0.1",
     RATE_LIMIT_REGISTER_PER_HOUR: "10000",
     RATE_LIMIT_GUESTS_PER_HOUR: "10000",
     RATE_LIMIT_SIGNIN_PER_MIN: "10000",
@@ -69,6 +73,15 @@ export async function startMeetingServers(context: BenchContext, env: { web?: Re
   const web = await startWeb({ port: webPort, env: { REALTIME_PUBLIC_URL: realtime.wsUrl, ...env.web } });
   context.onCleanup("web app", () => web.stop());
   return { webUrl: web.url, wsUrl: realtime.wsUrl, stop: async () => void (await Promise.allSettled([web.stop(), realtime.stop()])) };
+}
+
+/**
+ * The servers' environment for calls relayed through `coturn` over `transport` only: the web app tells the pages to
+ * gather relayed candidates alone (ICE_TRANSPORT_POLICY=relay), the realtime node hands out credentials for that
+ * one URL (every join asks for one: the daily quota is lifted).
+ */
+export function relayEnv(coturn: Pick<TestCoturn, "urls">, transport: TurnTransport, secret: string): { web: Record<string, string>; realtime: Record<string, string> } {
+  return { web: { ICE_TRANSPORT_POLICY: "relay" }, realtime: { TURN_URLS: coturnUrl(coturn, transport), TURN_SECRET: secret, TURN_DAILY_QUOTA: "100000" } };
 }
 
 /**
