@@ -162,7 +162,10 @@ async function signalingBackAfter(senders: Sender[], since: number): Promise<num
     const firsts = senders.map((s) => s.ackedAt.find((at) => at > since));
     if (firsts.every((at) => at !== undefined)) return Math.max(...(firsts as number[])) - since;
     if (Date.now() > deadline) {
-      const state = senders.map((s) => `${s.acknowledged.length} acknowledged, the last ${Date.now() - (s.ackedAt.at(-1) ?? since)} ms ago, ${s.refusals} refused${s.lastRefusal ? ` (last: ${s.lastRefusal})` : ""}`);
+      const state = senders.map(
+        (s) =>
+          `${s.acknowledged.length} acknowledged, the last ${Date.now() - (s.ackedAt.at(-1) ?? since)} ms ago, ${s.refusals} refused${s.lastRefusal ? ` (last: ${s.lastRefusal})` : ""}`,
+      );
       throw new Error(`signaling not back ${SIGNALING_BACK_MS} ms after the Redis master was killed (senders: ${state.join("; ")})`);
     }
     await new Promise((r) => setTimeout(r, 50));
