@@ -37,6 +37,7 @@ export function createRedis(address: RedisAddress, name: string, options: RedisO
           sentinelRetryStrategy: (attempt) => Math.min(attempt * 200, 2000),
           ...options,
         });
+  if (!("url" in address)) reconnectAfterFailoverEnd(redis, name);
   // Without a listener ioredis prints every failed reconnect as an unhandled error event; the calls that fail
   // meanwhile say so (SERVICE_UNAVAILABLE, /healthz), so the retries are only worth a debug line.
   redis.on("error", (err) => {
@@ -44,6 +45,34 @@ export function createRedis(address: RedisAddress, name: string, options: RedisO
     logger.debug({ err, connection: name }, "redis: connection error, reconnecting");
   });
   return redis;
+}
+
+/**
+ * ioredis ends a Sentinel connection for good when a failover notice (+switch-master) closes it while it is still
+ * asking the Sentinels for the master: the connector answers "Connection is closed", the client's status becomes
+ * "end" and every later command fails at once (both nodes of the failover test lost Redis until restarted). A
+ * connection that ends without our own `disconnect()` or `quit()` connects again through the Sentinels; ioredis
+ * restores its subscriptions once it is ready.
+ */
+function reconnectAfterFailoverEnd(redis: Redis, name: string): void {
+  let closedByUs = false;
+  const disconnect = redis.disconnect.bind(redis);
+  redis.disconnect = (reconnect = false) => {
+    if (!reconnect) closedByUs = true;
+    disconnect(reconnect);
+  };
+  const quit = redis.quit.bind(redis);
+  redis.quit = ((...args: Parameters<Redis["quit"]>) => {
+    closedByUs = true;
+    return quit(...args);
+  }) as Redis["quit"];
+  redis.on("end", () => {
+    if (closedByUs) return;
+    logger.warn({ connection: name }, "redis: the connection ended during a failover; connecting again through the Sentinels");
+    setTimeout(() => {
+      if (!closedByUs && redis.status === "end") redis.connect().catch((err: unknown) => logger.debug({ err, connection: name }, "redis: connecting again failed, retrying"));
+    }, 200).unref();
+  });
 }
 
 /** Whether writes on this connection have replicas to wait for (a Sentinel deployment always has). */
