@@ -16,6 +16,7 @@
 //                            [--speakers 3] [--video-kbps 150,500,1200] [--sfu-cores 0] [--generator-cores 1]
 //
 // Progress goes to stderr; the last line of stdout is the benchmark JSON (see the README, "Benchmarks").
+import { readFileSync } from "node:fs";
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { Room, WorkerPool } from "../../packages/media/src/index.ts";
@@ -93,6 +94,8 @@ interface MeetingResult {
   participants_per_core: number | null;
   node_cpu_pct: number;
   keyframe_requests: number;
+  udp_rcvbuf_errors_machine: number;
+  generator_skipped: number;
   stray_packets: number;
   setup_s: number;
 }
@@ -168,6 +171,7 @@ async function meeting(participants: number): Promise<MeetingResult> {
     const cpuPct = (a: Sample, b: Sample, ms: (s: Sample) => number) => (ms(b) - ms(a)) / 10 / ((b.at - a.at) / 1000);
 
     await new Promise((resolve) => setTimeout(resolve, WARMUP * 1000));
+    const rcvbufFirst = udpRcvbufErrors();
     const first = await sample();
     let previous = first;
     progress = setInterval(() => {
@@ -184,6 +188,7 @@ async function meeting(participants: number): Promise<MeetingResult> {
     await new Promise((resolve) => setTimeout(resolve, SECONDS * 1000));
     clearInterval(progress);
     const last = await sample();
+    const rcvbufLast = udpRcvbufErrors();
     clearInterval(timer);
 
     const dt = (last.at - first.at) / 1000;
@@ -209,6 +214,10 @@ async function meeting(participants: number): Promise<MeetingResult> {
       participants_per_core: perCore === null ? null : round(perCore),
       node_cpu_pct: round(cpuPct(first, last, (s) => s.nodeCpuMs)),
       keyframe_requests: senders.reduce((n, s) => n + s.keyframeRequests, 0),
+      // datagrams the kernel dropped for a full receive buffer, every socket of the machine (ours among them)
+      udp_rcvbuf_errors_machine: rcvbufLast - rcvbufFirst,
+      // frames and audio packets the starved generator skipped instead of bursting them (meetingMedia.ts)
+      generator_skipped: senders.reduce((n, s) => n + s.skipped, 0),
       stray_packets: last.receivers.stray,
       setup_s: round(setupS),
     };
@@ -220,6 +229,15 @@ async function meeting(participants: number): Promise<MeetingResult> {
     await pool.close();
     await receivers.close();
   }
+}
+
+/** The kernel's count of UDP datagrams dropped for a full receive buffer (all sockets of the machine). */
+function udpRcvbufErrors(): number {
+  const [names, values] = readFileSync("/proc/net/snmp", "utf8")
+    .split("\n")
+    .filter((l) => l.startsWith("Udp:"))
+    .map((l) => l.split(/\s+/));
+  return Number(values?.[names?.indexOf("RcvbufErrors") ?? -1] ?? 0);
 }
 
 function ssrcOf(consumer: { rtpParameters: { encodings?: Array<{ ssrc?: number }> } }): number {
@@ -262,6 +280,7 @@ async function main(): Promise<void> {
     seconds: SECONDS,
     warmup_s: WARMUP,
     pinning: { sfu_cores: args["sfu-cores"], generator_cores: args["generator-cores"] },
+    scheduling: isRoot() ? "nice -10" : "default",
   };
   const points = (y: (r: MeetingResult) => number | null) => rows.map((r) => [r.participants, y(r)]);
   const charts = [

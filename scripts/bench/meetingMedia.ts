@@ -9,6 +9,12 @@ import { audioIntervalMs } from "./meetingPlan.ts";
 import type { SinkReply, SinkRequest } from "./sink-thread.ts";
 
 const KEYFRAME_INTERVAL_S = 2;
+/**
+ * A sender starved of CPU for longer than this skips what it missed, as a camera and a microphone do,
+ * instead of sending the backlog at once: on the 2 shared cores other processes stall this one for
+ * hundreds of ms, and such a burst overflows the worker's 208 KB socket buffer, which is no SFU loss.
+ */
+const MAX_LAG_MS = 100;
 const AUDIO_PAYLOAD = 100;
 
 export interface MediaShape {
@@ -38,6 +44,8 @@ export class ParticipantSender {
   readonly audio = { ssrc: 0, seq: Math.floor(Math.random() * 30000), packets: 0, octets: 0, timestamp: 0 };
   sentPackets = 0;
   keyframeRequests = 0;
+  /** Frames and audio packets skipped because this process was starved (see MAX_LAG_MS). */
+  skipped = 0;
   #lastReportMs = -Infinity;
   #lastAudioMs = -Infinity;
   readonly #socket = dgram.createSocket("udp4");
@@ -95,7 +103,12 @@ export class ParticipantSender {
   sendDue(elapsedMs: number, wallClockMs: number): void {
     const { fps } = this.shape;
     const dueFrames = Math.floor((elapsedMs * fps) / 1000);
+    const lagFrames = Math.ceil((MAX_LAG_MS * fps) / 1000);
     for (const layer of this.layers) {
+      if (dueFrames - layer.frames > lagFrames) {
+        this.skipped += dueFrames - lagFrames - layer.frames;
+        layer.frames = dueFrames - lagFrames;
+      }
       while (layer.frames < dueFrames) {
         const keyframe = layer.keyframeWanted || layer.frames % (fps * KEYFRAME_INTERVAL_S) === 0;
         layer.keyframeWanted = false;
@@ -115,6 +128,11 @@ export class ParticipantSender {
     // opus: every 20 ms while speaking, a DTX frame every 400 ms in silence (sequence numbers stay dense)
     const interval = audioIntervalMs(this.speaking);
     const audio = this.audio;
+    if (elapsedMs - this.#lastAudioMs > MAX_LAG_MS + interval && this.#lastAudioMs !== -Infinity) {
+      const missed = Math.floor((elapsedMs - this.#lastAudioMs - MAX_LAG_MS) / interval);
+      this.skipped += missed;
+      this.#lastAudioMs += missed * interval;
+    }
     while (elapsedMs - this.#lastAudioMs >= interval) {
       this.#lastAudioMs = this.#lastAudioMs === -Infinity ? elapsedMs : this.#lastAudioMs + interval;
       audio.seq = (audio.seq + 1) & 0xffff;
