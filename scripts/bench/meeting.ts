@@ -196,7 +196,8 @@ async function meeting(participants: number): Promise<MeetingResult> {
     const pps = (last.receivers.packets - first.receivers.packets) / dt;
     const audioPps = senders.reduce((n, s) => n + (s.speaking ? 50 : 2.5), 0) * (participants - 1);
     const sfuCpu = cpuPct(first, last, (s) => s.workerCpuMs);
-    const perCore = participantsPerCore(participants, sfuCpu);
+    // a meeting that lost packets was not carried: its CPU says how much a starved worker got, not what it needs
+    const perCore = loss.lossPct < MAX_LOSS ? participantsPerCore(participants, sfuCpu) : null;
     return {
       participants,
       consumers: room.consumerCount(),
