@@ -1,12 +1,16 @@
 // A thread of UDP sockets standing for consumer peers: it counts the RTP packets mediasoup forwards to
-// them, per SSRC, with losses from sequence-number gaps. Driven by scripts/bench/sfu-step.ts.
+// them, per SSRC, with losses from sequence-number gaps. Driven by scripts/bench/sfu-step.ts and
+// scripts/bench/meetingMedia.ts (which also asks for each stream's counts, for the worst stream's loss).
 import dgram from "node:dgram";
 import { parentPort, workerData } from "node:worker_threads";
 import { StreamCounter } from "../../packages/media/src/synthetic-rtp.ts";
 
-export type SinkRequest = { type: "register"; socket: number; ssrc: number } | { type: "snapshot"; id: number } | { type: "close" };
+export type SinkRequest = { type: "register"; socket: number; ssrc: number } | { type: "snapshot"; id: number; streams?: boolean } | { type: "close" };
 
-export type SinkReply = { type: "ready"; ports: number[] } | { type: "snapshot"; id: number; packets: number; bytes: number; expected: number; counted: number; stray: number };
+export type SinkReply =
+  | { type: "ready"; ports: number[] }
+  // streams (when asked for): [expected, counted] of every stream, flat, in registration order
+  | { type: "snapshot"; id: number; packets: number; bytes: number; expected: number; counted: number; stray: number; streams?: number[] };
 
 interface Sink {
   socket: dgram.Socket;
@@ -47,13 +51,15 @@ port.on("message", (request: SinkRequest) => {
   } else if (request.type === "snapshot") {
     let expected = 0;
     let counted = 0;
+    const streams: number[] = [];
     for (const sink of sinks) {
       for (const counter of sink.counters.values()) {
         expected += counter.expected;
         counted += counter.received;
+        if (request.streams) streams.push(counter.expected, counter.received);
       }
     }
-    port.postMessage({ type: "snapshot", id: request.id, packets, bytes, expected, counted, stray } satisfies SinkReply);
+    port.postMessage({ type: "snapshot", id: request.id, packets, bytes, expected, counted, stray, ...(request.streams ? { streams } : {}) } satisfies SinkReply);
   } else if (request.type === "close") {
     for (const sink of sinks) sink.socket.close();
     port.close();
