@@ -49,6 +49,11 @@ const server = http.createServer((req, res) => {
     res.end();
   });
 });
+// a port already taken ended the process with code 0 and no word (Next handles uncaught errors): say it and fail
+server.once("error", (err) => {
+  logger.fatal({ err, port: env.PORT, host: env.HOST }, `web: cannot listen on port ${env.PORT}`);
+  process.exit(1);
+});
 server.listen(env.PORT, env.HOST, () => logger.info({ port: env.PORT }, `web: listening on http://localhost:${env.PORT}`));
 
 const shutdown = () => {

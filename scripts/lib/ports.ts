@@ -2,8 +2,26 @@ import dgram from "node:dgram";
 import net from "node:net";
 import os from "node:os";
 
-/** A TCP port that is free on 127.0.0.1 right now. */
-export function freePort(): Promise<number> {
+/**
+ * Ports handed out by this process: a port handed out is closed again until its server binds it, and the system
+ * may offer it to the next caller meanwhile (a web app and a realtime node started side by side once got the same
+ * one), so it is never handed out twice, nor inside a node's run of media ports.
+ */
+const handedOut = new Set<number>();
+
+/** A TCP port that is free on 127.0.0.1 right now and was not handed out before in this process. */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await anyFreePort();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error("no free TCP port on 127.0.0.1 that was not handed out already");
+}
+
+function anyFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();
@@ -34,9 +52,6 @@ function freeOn(protocol: "tcp" | "udp", port: number, host: string): Promise<bo
   });
 }
 
-/** ports handed out by freePortRun in this process: nodes started at once must not be given overlapping runs */
-const handedOut = new Set<number>();
-
 /**
  * The first of `count` consecutive ports free for both TCP and UDP on `host` right now: a realtime node's media
  * workers listen on MEDIA_PORT, MEDIA_PORT+1, … (one UDP and one TCP port each), so nodes sharing a machine
@@ -44,7 +59,7 @@ const handedOut = new Set<number>();
  */
 export async function freePortRun(count: number, host = "127.0.0.1"): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const first = await freePort();
+    const first = await anyFreePort();
     if (first + count - 1 > 65535) continue;
     let free = true;
     for (let port = first; port < first + count && free; port++) {
