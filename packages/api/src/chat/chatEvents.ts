@@ -149,16 +149,18 @@ export class ChatEventHub {
   }
 
   /**
-   * The user's events after `afterId` (stored ones first, then live ones), or from now on when it is null,
-   * until `signal` aborts; `extra` may inject more ephemeral events (presence). Subscribes before reading the
-   * stream and drops live events already read, so nothing is lost or doubled.
+   * Listens to the user's events, then returns them after `afterId` (stored ones first, then live ones), or from
+   * now on when it is null, until `signal` aborts; `extra` may inject more ephemeral events (presence). Listening
+   * starts before this resolves, not when the events are first read: tRPC tells the client its subscription has
+   * started as soon as the handler returns, and an event published in between would otherwise be lost. Live events
+   * already read from the stream are dropped, so nothing is lost or doubled.
    */
-  async *events(
+  async open(
     userId: string,
     afterId: string | null,
     signal: AbortSignal | undefined,
     extra?: (push: (event: StoredChatEvent) => void) => Promise<() => void>,
-  ): AsyncGenerator<LoggedChatEvent> {
+  ): Promise<AsyncGenerator<LoggedChatEvent>> {
     const queue: Delivery[] = [];
     let wake: (() => void) | null = null;
     const push = (d: Delivery) => {
@@ -167,33 +169,44 @@ export class ChatEventHub {
     };
     const off = await this.listen(userId, push);
     const offExtra = extra ? await extra((event) => push({ id: null, event })) : null;
-    const aborted = new Promise<void>((resolve) => signal?.addEventListener("abort", () => resolve(), { once: true }));
-    let last = afterId ?? "0-0";
-    try {
-      const stored = afterId ? await this.redis.xrange(userStreamKey(userId), `(${afterId}`, "+") : [];
-      for (const [id, fields] of stored) {
-        last = id;
-        yield { id, event: JSON.parse(fields[1] ?? "{}") as StoredChatEvent, replayed: true };
-      }
-      while (!signal?.aborted) {
-        const next = queue.shift();
-        if (!next) {
-          await Promise.race([new Promise<void>((resolve) => (wake = resolve)), aborted]);
-          wake = null;
-          continue;
-        }
-        if (next.id === null) {
-          yield { id: last, event: next.event };
-          continue;
-        }
-        if (compareStreamIds(next.id, last) <= 0) continue;
-        last = next.id;
-        yield { id: next.id, event: next.event };
-      }
-    } finally {
+    let closed = false;
+    // an abort also stops listening when the events are never read (the socket closed before the first one)
+    const close = () => {
+      if (closed) return;
+      closed = true;
       off();
       offExtra?.();
-    }
+    };
+    signal?.addEventListener("abort", close, { once: true });
+    const aborted = new Promise<void>((resolve) => signal?.addEventListener("abort", () => resolve(), { once: true }));
+    const redis = this.redis;
+    return (async function* () {
+      let last = afterId ?? "0-0";
+      try {
+        const stored = afterId ? await redis.xrange(userStreamKey(userId), `(${afterId}`, "+") : [];
+        for (const [id, fields] of stored) {
+          last = id;
+          yield { id, event: JSON.parse(fields[1] ?? "{}") as StoredChatEvent, replayed: true as const };
+        }
+        while (!signal?.aborted) {
+          const next = queue.shift();
+          if (!next) {
+            await Promise.race([new Promise<void>((resolve) => (wake = resolve)), aborted]);
+            wake = null;
+            continue;
+          }
+          if (next.id === null) {
+            yield { id: last, event: next.event };
+            continue;
+          }
+          if (compareStreamIds(next.id, last) <= 0) continue;
+          last = next.id;
+          yield { id: next.id, event: next.event };
+        }
+      } finally {
+        close();
+      }
+    })();
   }
 }
 

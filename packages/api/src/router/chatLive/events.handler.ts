@@ -46,7 +46,9 @@ async function contactsOf(ctx: Ctx, known = new Set<string>()): Promise<Set<stri
   });
 }
 
-export async function* chatEventsHandler({ ctx, input, signal }: { ctx: Ctx; input: { lastEventId?: string | null }; signal: AbortSignal | undefined }) {
+// Not a generator itself: the user's channel is listened to before the handler returns, when tRPC tells the
+// client the subscription has started (a message sent right after would otherwise never arrive live).
+export async function chatEventsHandler({ ctx, input, signal }: { ctx: Ctx; input: { lastEventId?: string | null }; signal: AbortSignal | undefined }) {
   const { bus } = realtimeServices(ctx);
   const hub = chatEventHub(ctx.redis, bus);
   const userId = ctx.user.id;
@@ -76,53 +78,58 @@ export async function* chatEventsHandler({ ctx, input, signal }: { ctx: Ctx; inp
       if (!change.userId || !contacts.has(change.userId)) return;
       push({ type: "presence", userId: change.userId, online: change.online === true, lastSeenAt: change.online ? null : Date.now() });
     });
-  try {
-    for await (const { id, event, replayed } of hub.events(userId, input.lastEventId ?? null, signal, presence)) {
-      const conversationId = conversationOf(event);
-      if (event.type === "contacts.changed") {
-        const before = contacts;
-        contacts = await contactsOf(ctx, contacts);
-        // someone now blocked: shown offline at once, and heard of no more; someone unblocked: as they are now
-        for (const gone of before) {
-          if (!contacts.has(gone)) yield tracked(id, { type: "presence", userId: gone, online: false, lastSeenAt: null } satisfies ChatEvent);
+  const events = await hub.open(userId, input.lastEventId ?? null, signal, presence);
+  return deliver();
+
+  async function* deliver() {
+    try {
+      for await (const { id, event, replayed } of events) {
+        const conversationId = conversationOf(event);
+        if (event.type === "contacts.changed") {
+          const before = contacts;
+          contacts = await contactsOf(ctx, contacts);
+          // someone now blocked: shown offline at once, and heard of no more; someone unblocked: as they are now
+          for (const gone of before) {
+            if (!contacts.has(gone)) yield tracked(id, { type: "presence", userId: gone, online: false, lastSeenAt: null } satisfies ChatEvent);
+          }
+          const back = [...contacts].filter((userId) => !before.has(userId));
+          const online = await onlineUsers(ctx.redis, back);
+          for (const userId of back) yield tracked(id, { type: "presence", userId, online: online.has(userId), lastSeenAt: null } satisfies ChatEvent);
+          continue;
         }
-        const back = [...contacts].filter((userId) => !before.has(userId));
-        const online = await onlineUsers(ctx.redis, back);
-        for (const userId of back) yield tracked(id, { type: "presence", userId, online: online.has(userId), lastSeenAt: null } satisfies ChatEvent);
-        continue;
+        if (event.type === "conversation.removed") {
+          since.delete(event.conversationId);
+          removed.add(event.conversationId);
+          contacts = await contactsOf(ctx, contacts);
+          yield tracked(id, event as ChatEvent);
+          continue;
+        }
+        if (event.type === "conversation.updated") {
+          const conversation = await conversationSummary(ctx, userId, event.conversationId).catch(() => null);
+          if (!conversation) continue;
+          removed.delete(event.conversationId);
+          since.delete(event.conversationId);
+          contacts = await contactsOf(ctx, contacts);
+          yield tracked(id, { type: "conversation.updated", conversation } satisfies ChatEvent);
+          continue;
+        }
+        if (conversationId && removed.has(conversationId)) continue;
+        if (event.type === "message.new" || event.type === "message.edited" || event.type === "message.deleted") {
+          const from = await readableSince(event.m.conversationId);
+          if (event.m.createdAt < from) continue;
+          const visible = withoutQuotesBefore(event.m, from);
+          const [m] = replayed ? await scrubDeleted(ctx.redis, [visible]) : [visible];
+          yield tracked(id, toClientEvent({ ...event, m: m! }));
+          continue;
+        }
+        yield tracked(id, toClientEvent(event));
       }
-      if (event.type === "conversation.removed") {
-        since.delete(event.conversationId);
-        removed.add(event.conversationId);
-        contacts = await contactsOf(ctx, contacts);
-        yield tracked(id, event as ChatEvent);
-        continue;
-      }
-      if (event.type === "conversation.updated") {
-        const conversation = await conversationSummary(ctx, userId, event.conversationId).catch(() => null);
-        if (!conversation) continue;
-        removed.delete(event.conversationId);
-        since.delete(event.conversationId);
-        contacts = await contactsOf(ctx, contacts);
-        yield tracked(id, { type: "conversation.updated", conversation } satisfies ChatEvent);
-        continue;
-      }
-      if (conversationId && removed.has(conversationId)) continue;
-      if (event.type === "message.new" || event.type === "message.edited" || event.type === "message.deleted") {
-        const from = await readableSince(event.m.conversationId);
-        if (event.m.createdAt < from) continue;
-        const visible = withoutQuotesBefore(event.m, from);
-        const [m] = replayed ? await scrubDeleted(ctx.redis, [visible]) : [visible];
-        yield tracked(id, toClientEvent({ ...event, m: m! }));
-        continue;
-      }
-      yield tracked(id, toClientEvent(event));
+    } finally {
+      // "last seen" is when the user's socket stopped listening
+      await ctx.db.user
+        .update({ where: { id: userId }, data: { lastSeenAt: new Date() } })
+        .catch((err: unknown) => logger.warn({ err, userId }, "chat: last seen not saved: the user's contacts see an older time"));
     }
-  } finally {
-    // "last seen" is when the user's socket stopped listening
-    await ctx.db.user
-      .update({ where: { id: userId }, data: { lastSeenAt: new Date() } })
-      .catch((err: unknown) => logger.warn({ err, userId }, "chat: last seen not saved: the user's contacts see an older time"));
   }
 }
 
