@@ -7,6 +7,7 @@ import path from "node:path";
 import { describe, expect, test } from "vitest";
 import yaml from "js-yaml";
 import { parseServerEnv, parseStartEnv, type ServerEnv } from "../packages/config/src/env.ts";
+import { REALTIME_NODE_FLAGS } from "../scripts/lib/serverBuild.ts";
 
 const deployDir = import.meta.dirname;
 const root = path.resolve(deployDir, "..");
@@ -128,9 +129,12 @@ const drainMs = Number(
     ?.replace(/_/g, ""),
 );
 
-/** `node DIST_FILE`: the compiled entry point (no TypeScript loader) of SOURCE, built by the app's `build` task, and what `npm start` runs for that role. */
-function expectServerCommand(command: string[] | undefined, source: string, compiled: string): void {
-  expect(command?.slice(0, 2)).toEqual(["node", compiled]);
+/**
+ * `node [FLAGS] DIST_FILE`: the compiled entry point (no TypeScript loader) of SOURCE, built by the app's `build` task,
+ * and what `npm start` runs for that role, with the V8 flags it runs that role with.
+ */
+function expectServerCommand(command: string[] | undefined, source: string, compiled: string, flags: string[] = []): void {
+  expect(command?.slice(0, 2 + flags.length)).toEqual(["node", ...flags, compiled]);
   expect(existsSync(path.join(root, source))).toBe(true);
   // the app's build task compiles SOURCE into `compiled` (scripts/build-server.ts writes dist/<name>.js)
   const app = compiled.slice(0, compiled.indexOf("/dist/"));
@@ -247,7 +251,7 @@ describe("deploy/docker-compose.yml", () => {
 
   test("commands are the product's entry points, images are the one built by deploy/Dockerfile, mounted files exist", () => {
     expectServerCommand(services.web!.command, "apps/web/server.ts", "apps/web/dist/server.js");
-    for (const name of realtimeServices) expectServerCommand(services[name]!.command, "apps/realtime/src/main.ts", "apps/realtime/dist/main.js");
+    for (const name of realtimeServices) expectServerCommand(services[name]!.command, "apps/realtime/src/main.ts", "apps/realtime/dist/main.js", REALTIME_NODE_FLAGS);
     // `npm run db:migrate`
     expect(services.migrate!.command).toEqual(["node", "--import", "tsx", "scripts/migrate.ts"]);
     const npmScripts = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts;
@@ -427,7 +431,7 @@ describe("deploy/k8s", () => {
 
   test("commands and images are the product's, as in docker-compose.yml", () => {
     expectServerCommand(web.command, "apps/web/server.ts", "apps/web/dist/server.js");
-    expectServerCommand(realtime.command, "apps/realtime/src/main.ts", "apps/realtime/dist/main.js");
+    expectServerCommand(realtime.command, "apps/realtime/src/main.ts", "apps/realtime/dist/main.js", REALTIME_NODE_FLAGS);
     const job = containerOf("Job", "qualmeet-migrate");
     expect(job.command).toEqual(services.migrate!.command);
     const jobEnv = k8sEnv(job, parseStartEnv);

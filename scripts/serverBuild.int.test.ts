@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, expect, test } from "vitest";
-import { buildRealtime, REALTIME_ENTRY } from "./lib/serverBuild.ts";
+import { buildRealtime, REALTIME_ENTRY, REALTIME_NODE_FLAGS } from "./lib/serverBuild.ts";
 import { startRealtime, type RealtimeServer } from "../tests/harness/servers.ts";
 import { repoRoot } from "../tests/harness/paths.ts";
 
@@ -14,10 +14,10 @@ afterAll(() => node?.stop());
 test("the built realtime node starts with plain node (no TypeScript loader) and answers /healthz", async () => {
   await buildRealtime(repoRoot, { quiet: true });
   node = await startRealtime();
-  // the process is `node apps/realtime/dist/main.js --port N`: nothing before the script, no loader in NODE_OPTIONS
+  // the process is `node FLAGS apps/realtime/dist/main.js --port N`: only V8 flags before the script, no loader in NODE_OPTIONS
   const [executable, ...args] = readFileSync(`/proc/${node.process.child.pid}/cmdline`, "utf8").split("\0").filter(Boolean);
   expect(executable).toBe(process.execPath);
-  expect(args).toEqual([path.join(repoRoot, REALTIME_ENTRY), "--port", String(node.port)]);
+  expect(args).toEqual([...REALTIME_NODE_FLAGS, path.join(repoRoot, REALTIME_ENTRY), "--port", String(node.port)]);
   expect(readFileSync(`/proc/${node.process.child.pid}/environ`, "utf8")).not.toMatch(/NODE_OPTIONS=[^\0]*tsx/);
   const res = await fetch(`${node.httpUrl}/healthz`);
   expect(res.status).toBe(200);

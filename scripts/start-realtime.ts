@@ -6,8 +6,7 @@ import { fileURLToPath } from "node:url";
 import { exitOnInvalidEnv, parseStartEnv } from "../packages/config/src/env.ts";
 import { readRuntimeSettings } from "./lib/config.ts";
 import { mediaPortEnv } from "./lib/ports.ts";
-import { spawnServer } from "./lib/processes.ts";
-import { buildRealtime, REALTIME_ENTRY } from "./lib/serverBuild.ts";
+import { buildRealtime, spawnRealtime } from "./lib/serverBuild.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const settings = await readRuntimeSettings(root);
@@ -15,10 +14,10 @@ const env = exitOnInvalidEnv("qualmeet", () => parseStartEnv(process.env));
 const mediaPort = process.env.MEDIA_PORT ? {} : await mediaPortEnv(env.MEDIA_WORKERS, env.MEDIA_LISTEN_IP);
 if (mediaPort.MEDIA_PORT) console.log(`qualmeet: this node's media workers listen from port ${mediaPort.MEDIA_PORT} (UDP and TCP)`);
 await buildRealtime(root, { quiet: true });
-const node = spawnServer({
+const node = spawnRealtime({
   name: "realtime",
   root,
-  script: REALTIME_ENTRY,
+
   args: process.argv.slice(2),
   env: { ...process.env, ...settings, ...mediaPort, NODE_ENV: "production" },
   output: "inherit",

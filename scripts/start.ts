@@ -11,7 +11,7 @@ import { dataDir, sessionSecret, writeRuntimeSettings } from "./lib/config.ts";
 import { startPostgres } from "./lib/postgres.ts";
 import { spawnServer, waitForHttp, type ManagedProcess } from "./lib/processes.ts";
 import { startRedis } from "./lib/redis.ts";
-import { buildRealtime, REALTIME_ENTRY, WEB_SERVER_ENTRY } from "./lib/serverBuild.ts";
+import { buildRealtime, spawnRealtime, WEB_SERVER_ENTRY } from "./lib/serverBuild.ts";
 import { buildWeb } from "./lib/webBuild.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -97,7 +97,7 @@ async function main() {
 
   const servers: ManagedProcess[] = [
     spawnServer({ name: "web", root, script: WEB_SERVER_ENTRY, env: { ...serversEnv, PORT: String(port) }, output: "prefix" }),
-    spawnServer({ name: "realtime", root, script: REALTIME_ENTRY, args: ["--port", String(realtimePort)], env: serversEnv, output: "prefix" }),
+    spawnRealtime({ name: "realtime", root, args: ["--port", String(realtimePort)], env: serversEnv, output: "prefix" }),
   ];
   for (const server of servers) {
     cleanups.push(() => server.stop());

@@ -81,6 +81,18 @@ import { nextStep } from "./signaling/step.ts";
 import { runSystems, SystemRun, type SystemResult } from "./signaling/systemRun.ts";
 import { printBenchResult, type Chart } from "./report/contract.ts";
 
+/** the operations issue's memory targets: an idle node under 120 MB, both nodes at most 1.3x the baseline's processes */
+const IDLE_NODE_RSS_MB = 120;
+const RSS_RATIO = 1.3;
+/** how long a server settles after its health check before its idle memory is read */
+const IDLE_SETTLE_MS = 10_000;
+
+/** VmRSS (MB) of each process once its start-up has settled, before any client connects. */
+async function idleRss(pids: number[]): Promise<number[]> {
+  await new Promise((resolve) => setTimeout(resolve, IDLE_SETTLE_MS));
+  return pids.map((pid) => round(procRssMb(pid)));
+}
+
 function gitState(): { head: string; dirty: string[] } {
   try {
     const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).trim();
@@ -153,6 +165,8 @@ async function main(): Promise<void> {
     postgres: () => [postmasterPid, ...childPids(postmasterPid)],
   };
   const nodesRss = () => nodePids.reduce((n, pid) => n + procRssMb(pid), 0);
+  const nodesIdleRss = await idleRss(nodePids);
+  log(`realtime nodes idle, no clients: ${nodesIdleRss.join(", ")} MB each`);
   const mediaWorkersRss = () => nodePids.flatMap((pid) => childPids(pid)).reduce((n, pid) => n + procRssMb(pid), 0);
 
   // does a meeting work with its members on different nodes? (join through each node, chat, both receive)
@@ -198,6 +212,7 @@ async function main(): Promise<void> {
     }));
 
   const runs: SystemRun[] = [];
+  let baselineIdleRss: number[] = [];
   try {
     const qualmeetRun = new SystemRun(
       "qualmeet",
@@ -233,6 +248,8 @@ async function main(): Promise<void> {
       }
       for (const server of servers) await waitForHttp(`${server.url.replace("ws:", "http:")}/healthz`, server.proc, 30_000);
       const pids = servers.map((s) => s.proc.child.pid!);
+      baselineIdleRss = await idleRss(pids);
+      log(`socket.io servers idle, no clients: ${baselineIdleRss.join(", ")} MB each`);
       runs.push(
         new SystemRun(
           "socketio",
@@ -269,23 +286,31 @@ async function main(): Promise<void> {
     p99_ms: qualmeet.p99_ms,
     capacity_msgs_per_s: qualmeet.capacity_msgs_per_s,
     rss_mb: qualmeet.rss_mb,
+    idle_rss_mb_per_node: nodesIdleRss,
     baseline: baseline
       ? {
           system: "socket.io@4 + @socket.io/redis-adapter, 2 processes, websocket transport, acked emits",
           ...baseline,
+          idle_rss_mb_per_process: baselineIdleRss,
         }
       : null,
+    rss_ratio_vs_baseline: baseline && baseline.rss_mb > 0 ? round(qualmeet.rss_mb / baseline.rss_mb, 2) : null,
     throughput_ratio: baseline && baseline.capacity_msgs_per_s > 0 ? round(qualmeet.capacity_msgs_per_s / baseline.capacity_msgs_per_s, 3) : null,
     target: {
       p99_under_ms: P99_MS,
       p99_met: qualmeet.p99_ms < P99_MS,
       capacity_at_least_baseline: baseline ? qualmeet.capacity_msgs_per_s >= baseline.capacity_msgs_per_s : null,
+      idle_node_under_mb: IDLE_NODE_RSS_MB,
+      idle_node_met: nodesIdleRss.every((mb) => mb < IDLE_NODE_RSS_MB),
+      rss_at_most_baseline_times: RSS_RATIO,
+      rss_met: baseline ? qualmeet.rss_mb <= RSS_RATIO * baseline.rss_mb : null,
     },
     qualmeet: { ...qualmeet, media_workers_per_node: MEDIA_WORKERS },
     definitions: {
       delivered_ratio: "delivered / (sent x members): every member of the meeting, the sender included, gets each chat event; failed sends count as lost",
       capacity_msgs_per_s: `delivered chat events per second in the fastest ${STEP_SECONDS}s step with p99 <= ${P99_MS} ms and delivery >= ${MIN_RATIO * 100}% (a rate fails when ${RETRIES + 1} tries of its step all fail)`,
       rss_mb: "VmRSS of the 2 server processes summed (/proc), at the end of phase 1 (QualMeet: realtime node processes, not their mediasoup workers)",
+      idle_rss_mb_per_node: `VmRSS of each server process ${IDLE_SETTLE_MS / 1000}s after it answered its health check, before any client connected`,
       latency: "send (client thread clock, just before the frame is written) to receipt in the receiving client's thread (same clock)",
     },
     clients_impl: `raw WebSockets (ws) speaking tRPC's JSON-RPC / Engine.IO packets, ${THREADS} worker thread(s) in the bench process`,

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { signIn, type SignInResult } from "../../tests/harness/clients.ts";
 import { freePort, mediaPortEnv } from "../lib/ports.ts";
 import { spawnServer, waitForHttp, type ManagedProcess } from "../lib/processes.ts";
-import { buildRealtime, REALTIME_ENTRY, WEB_SERVER_ENTRY } from "../lib/serverBuild.ts";
+import { buildRealtime, spawnRealtime, WEB_SERVER_ENTRY } from "../lib/serverBuild.ts";
 import type { Cleanup } from "./cleanup.ts";
 
 export type ServerEnv = Record<string, string | undefined>;
@@ -123,10 +123,9 @@ export async function startRealtimeNodes(context: StackContext, options: { count
     const port = await freePort();
     // the nodes share this machine: each gets its own media ports
     const mediaPort = await mediaPortEnv(options.mediaWorkers);
-    const proc = spawnServer({
+    const proc = spawnRealtime({
       name: `realtime-${n}`,
       root: context.root,
-      script: REALTIME_ENTRY,
       args: ["--port", String(port)],
       env: { ...context.env, ALLOWED_ORIGINS: options.webUrl, HOST: "127.0.0.1", MEDIA_WORKERS: String(options.mediaWorkers), ...mediaPort, ...options.extraEnv },
       output: "ignore",

@@ -2,7 +2,7 @@
 // that tests/harness/globalSetup.ts started (their URLs are in process.env).
 import { freePort, mediaPortEnv } from "../../scripts/lib/ports.ts";
 import { spawnServer, waitForHttp, type ManagedProcess } from "../../scripts/lib/processes.ts";
-import { REALTIME_ENTRY, WEB_SERVER_ENTRY } from "../../scripts/lib/serverBuild.ts";
+import { spawnRealtime, WEB_SERVER_ENTRY } from "../../scripts/lib/serverBuild.ts";
 import { repoRoot } from "./paths.ts";
 
 const quiet = process.env.TEST_SERVER_LOGS ? "prefix" : "ignore";
@@ -51,10 +51,9 @@ export async function startRealtime(options: { env?: Record<string, string>; all
   const port = options.port ?? (await freePort());
   // nodes of one test (and of other test files) share this machine: each gets its own media ports
   const mediaPort = await mediaPortEnv(options.env?.MEDIA_WORKERS ?? process.env.MEDIA_WORKERS);
-  const proc = spawnServer({
+  const proc = spawnRealtime({
     name: `realtime:${port}`,
     root: repoRoot,
-    script: REALTIME_ENTRY,
     args: ["--port", String(port)],
     env: { ...process.env, ALLOWED_ORIGINS: (options.allowedOrigins ?? ["http://localhost:3000"]).join(","), ...mediaPort, ...options.env },
     output: quiet,
