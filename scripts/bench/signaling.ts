@@ -40,7 +40,7 @@ import path from "node:path";
 import { applyMigrations } from "../../packages/db/src/migrate.ts";
 import { freePort } from "../lib/ports.ts";
 import { startPostgres, type PostgresServer } from "../lib/postgres.ts";
-import { spawnTsServer, waitForHttp, type ManagedProcess } from "../lib/processes.ts";
+import { spawnServer, waitForHttp, type ManagedProcess } from "../lib/processes.ts";
 import { startRedis } from "../lib/redis.ts";
 import { buildWeb } from "../lib/webBuild.ts";
 import { procRssMb } from "./procStats.ts";
@@ -234,7 +234,7 @@ async function main(): Promise<void> {
       const servers: Array<{ url: string; proc: ManagedProcess }> = [];
       for (let n = 0; n < NODES; n++) {
         const port = await freePort();
-        const proc = spawnTsServer({
+        const proc = spawnServer({
           name: `socketio-${n}`,
           root,
           script: "scripts/bench/signaling/socketio-server.ts",

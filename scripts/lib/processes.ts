@@ -1,6 +1,6 @@
 // Child servers started by `npm start` and by tests: spawned as `node` directly (so the PID is the server
 // itself), waited for on an HTTP health URL, stopped by PID. The product's servers run compiled (plain node, see
-// scripts/lib/serverBuild.ts); TypeScript helpers (benchmark peers) run through the tsx loader.
+// scripts/lib/serverBuild.ts); a benchmark peer written in TypeScript runs through node's own type stripping.
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 
@@ -21,12 +21,10 @@ export interface ServerOptions {
   output?: "inherit" | "prefix" | "ignore";
 }
 
-/** A TypeScript server run through the tsx loader. */
-export function spawnTsServer(options: ServerOptions): ManagedProcess {
-  return spawnServer(options, ["--import", "tsx"]);
-}
-
-/** A JavaScript server (a compiled one: dist/*.js) run by plain node; `nodeArgs` go before the script. */
+/**
+ * A server run by plain node: a compiled one (dist/*.js), or a TypeScript file of erasable syntax only, which node
+ * runs by stripping its types (a benchmark's peer, no loader to weigh on its memory); `nodeArgs` go before the script.
+ */
 export function spawnServer(options: ServerOptions, nodeArgs: string[] = []): ManagedProcess {
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, path.join(options.root, options.script), ...(options.args ?? [])], {
     cwd: options.root,

@@ -11,7 +11,7 @@ export const REALTIME_ENTRY = "apps/realtime/dist/main.js";
  * used). With 2 MB semi-spaces the young generation is collected more often in smaller steps; what survives is the
  * same.
  */
-export const REALTIME_NODE_FLAGS = ["--max-semi-space-size=2"];
+export const REALTIME_NODE_FLAGS = ["--max-semi-space-size=2", "--optimize-for-size"];
 /** The web app's custom server, built with the web app (buildWeb). */
 export const WEB_SERVER_ENTRY = "apps/web/dist/server.js";
 

@@ -2,7 +2,9 @@
 // @socket.io/redis-adapter, doing the meeting chat fan-out and nothing else (no auth, no persistence).
 // A client emits "join" (room name) and "chat" ({ room, text }), both acknowledged; the server
 // broadcasts the text to the room ("chat" event, sender included), across nodes through Redis.
-//   node --import tsx scripts/bench/signaling/socketio-server.ts --port N   (REDIS_URL in the environment)
+//   node scripts/bench/signaling/socketio-server.ts --port N   (REDIS_URL in the environment)
+// Plain node runs it (type stripping: keep to erasable TypeScript), without the tsx loader, whose memory the
+// comparison of RSS with the realtime nodes would otherwise count against the baseline.
 import http from "node:http";
 import { parseArgs } from "node:util";
 import { createAdapter } from "@socket.io/redis-adapter";
