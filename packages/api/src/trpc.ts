@@ -90,7 +90,21 @@ export interface ProcedureMeta {
   access?: AccessRule;
   /** a token bucket per user (per IP when signed out; always per IP with `per: "ip"`), checked before the call */
   rateLimit?: RateLimitRule & { what: string; per?: "ip" };
+  /** limits the handler checks itself, where only it knows whether a call counts: shown in docs/api.md, enforced by the handler */
+  handlerLimits?: HandlerLimit[];
 }
+
+/** A token bucket a handler takes from (the handler's own rule object, so the docs cannot show another number). */
+export interface HandlerLimit {
+  rule: RateLimitRule;
+  /** whose bucket: "user", "address block", "device" */
+  per: string;
+  /** which calls take a token, when not every call does */
+  when?: string;
+}
+
+/** `.meta(handlerLimits(...))`: documents the buckets the handler itself checks (docs/api.md). */
+export const handlerLimits = (...limits: HandlerLimit[]): ProcedureMeta => ({ handlerLimits: limits });
 
 /** `.meta(rateLimit(rule, "messages"))`: at most `rule.capacity` calls per `rule.windowMs`. */
 export const rateLimit = (rule: RateLimitRule, what: string, per?: "ip"): ProcedureMeta => ({ rateLimit: { ...rule, what, per } });

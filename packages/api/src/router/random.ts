@@ -2,8 +2,9 @@
 // current partner only (WebRTC signals, text, reactions). Guests and users alike; moderation's checks run inside
 // Start and Next (random/randomService.ts).
 import { env } from "@qualmeet/config";
+import { DEFAULT_POLICY } from "../moderation/policy.ts";
 import { issueIceServers } from "../services/turnCredentials.ts";
-import { access, createTRPCRouter, guestOrUserProcedure, rateLimit } from "../trpc.ts";
+import { access, createTRPCRouter, guestOrUserProcedure, handlerLimits, rateLimit } from "../trpc.ts";
 import { randomCaller } from "./random/caller.ts";
 import { randomEventsHandler } from "./random/events.handler.ts";
 import { matchRef, nextSchema, reactSchema, sendSchema, signalSchema, startSchema } from "./random/random.schema.ts";
@@ -14,12 +15,15 @@ const presses = rateLimit({ scope: "random:press", capacity: 120, windowMs: 60_0
 const signals = rateLimit({ scope: "random:signal", capacity: env.RATE_LIMIT_SIGNALS_PER_10S, windowMs: 10_000 }, "signals");
 const messages = rateLimit({ scope: "random:send", capacity: env.RATE_LIMIT_CHAT_PER_10S, windowMs: 10_000 }, "messages");
 const reactions = rateLimit({ scope: "random:react", capacity: 20, windowMs: 10_000 }, "reactions");
+const safetyBuckets = (press: "start" | "next") =>
+  handlerLimits({ rule: DEFAULT_POLICY.buckets[press].ip, per: "address block" }, { rule: DEFAULT_POLICY.buckets[press].device, per: "device" });
 const turnRefreshes = rateLimit({ scope: "random:turn", capacity: 30, windowMs: 3_600_000 }, "TURN credential requests");
 
 export const randomRouter = createTRPCRouter({
   start: guestOrUserProcedure
     .meta(access("guest or user"))
     .meta(presses)
+    .meta(safetyBuckets("start"))
     .input(startSchema)
     .mutation(({ ctx, input }) => {
       const { random, caller } = randomCaller(ctx);
@@ -28,6 +32,7 @@ export const randomRouter = createTRPCRouter({
   next: guestOrUserProcedure
     .meta(access("guest or user"))
     .meta(presses)
+    .meta(safetyBuckets("next"))
     .input(nextSchema)
     .mutation(({ ctx, input }) => {
       const { random, caller } = randomCaller(ctx);
