@@ -99,8 +99,8 @@ export interface HandlerLimit {
   rule: RateLimitRule;
   /** whose bucket: "user", "address block", "device" */
   per: string;
-  /** which calls take a token, when not every call does */
-  when?: string;
+  /** what it counts, as the refusal names it ("knocks that wait for the host"): not always every call */
+  what: string;
 }
 
 /** `.meta(handlerLimits(...))`: documents the buckets the handler itself checks (docs/api.md). */

@@ -41,7 +41,7 @@ describe("API reference (docs/api.md)", () => {
     expect(send).toContain("- transport: WebSocket, the realtime node");
     expect(send).toContain("- kind: mutation");
     expect(send).toContain("- who may call it: guest or user, conversation member");
-    expect(send).toContain(`- rate limit: ${env.RATE_LIMIT_CHAT_PER_10S} messages per 10 s per user (address block when signed out) (bucket \`chat:send\`)`);
+    expect(send).toContain(`- rate limit: messages: ${env.RATE_LIMIT_CHAT_PER_10S} per 10 s per user (address block when signed out) (bucket \`chat:send\`)`);
     expect(send).toContain("conversationId: string; // uuid");
     expect(send).toContain("replyToId?: string; // uuid");
 
@@ -59,12 +59,12 @@ describe("API reference (docs/api.md)", () => {
 
   test("limits the handler checks itself are shown with the handler's own numbers", () => {
     expect(sectionOf(doc, "realtime.lobby.knock")).toContain(
-      `${KNOCKS.capacity} calls per ${KNOCKS.windowMs / 60_000} minutes per user, counting a knock that waits for the host (bucket \`lobby:knock\`, checked by the handler)`,
+      `knocks that wait for the host: ${KNOCKS.capacity} per ${KNOCKS.windowMs / 60_000} minutes per user (bucket \`lobby:knock\`, checked by the handler)`,
     );
     const start = sectionOf(doc, "realtime.random.start");
     const { ip, device } = DEFAULT_POLICY.buckets.start;
-    expect(start).toContain(`${ip.capacity} calls a minute per address block (bucket \`${ip.scope}\`, checked by the handler)`);
-    expect(start).toContain(`${device.capacity} calls a minute per device (bucket \`${device.scope}\`, checked by the handler)`);
+    expect(start).toContain(`Start presses: ${ip.capacity} a minute per address block (bucket \`${ip.scope}\`, checked by the handler)`);
+    expect(start).toContain(`Start presses: ${device.capacity} a minute per device (bucket \`${device.scope}\`, checked by the handler)`);
   });
 
   test("a procedure without an access rule, with a Date, a transform and a refinement still renders", () => {

@@ -109,13 +109,12 @@ function rateLimitLines(p: ApiProcedure, limits: ConnectionLimits): string[] {
 
 function ownLimit(limit: NonNullable<ProcedureMeta["rateLimit"]>): string {
   const per = limit.per === "ip" ? "address block" : "user (address block when signed out)";
-  return `${limit.capacity} ${limit.what} ${perWindow(limit.windowMs)} per ${per} (bucket \`${limit.scope}\`)`;
+  return `${limit.what}: ${limit.capacity} ${perWindow(limit.windowMs)} per ${per} (bucket \`${limit.scope}\`)`;
 }
 
 function handlerLimit(limit: HandlerLimit): string {
   const { rule } = limit;
-  const counted = limit.when ? `, counting ${limit.when}` : "";
-  return `${rule.capacity} calls ${perWindow(rule.windowMs)} per ${limit.per}${counted} (bucket \`${rule.scope}\`, checked by the handler)`;
+  return `${limit.what}: ${rule.capacity} ${perWindow(rule.windowMs)} per ${limit.per} (bucket \`${rule.scope}\`, checked by the handler)`;
 }
 
 function perWindow(windowMs: number): string {

@@ -84,9 +84,11 @@ function notesOf(schema: JsonSchema): string {
   else if (typeof schema.pattern === "string") notes.push(`matches /${schema.pattern}/`);
   notes.push(...range(n("minLength"), n("maxLength"), "characters"));
   notes.push(...range(n("minItems"), n("maxItems"), "items"));
-  if (n("minimum") !== undefined) notes.push(`≥ ${n("minimum")}`);
+  // z.number().int() bounds itself to the safe integers: nothing a caller needs told
+  const bound = (key: string) => (n(key) !== undefined && Math.abs(n(key)!) < Number.MAX_SAFE_INTEGER ? n(key) : undefined);
+  if (bound("minimum") !== undefined) notes.push(`≥ ${n("minimum")}`);
   if (n("exclusiveMinimum") !== undefined) notes.push(`> ${n("exclusiveMinimum")}`);
-  if (n("maximum") !== undefined && Math.abs(n("maximum")!) < Number.MAX_SAFE_INTEGER) notes.push(`≤ ${n("maximum")}`);
+  if (bound("maximum") !== undefined) notes.push(`≤ ${n("maximum")}`);
   if (n("exclusiveMaximum") !== undefined) notes.push(`< ${n("exclusiveMaximum")}`);
   if ("default" in schema) notes.push(`default ${JSON.stringify(schema.default)}`);
   if (typeof schema.description === "string") notes.push(schema.description);

@@ -11,7 +11,7 @@ export const lobbyRouter = createTRPCRouter({
   knock: guestOrUserProcedure
     .meta(access("guest or user"))
     .meta(meetingCodeLookups)
-    .meta(handlerLimits({ rule: KNOCKS, per: "user", when: "a knock that waits for the host" }))
+    .meta(handlerLimits({ rule: KNOCKS, what: "knocks that wait for the host", per: "user" }))
     .input(knockSchema)
     .subscription(knockHandler),
   watch: protectedProcedure.meta(access("user", "meeting host")).input(watchLobbySchema).subscription(watchLobbyHandler),

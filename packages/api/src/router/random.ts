@@ -15,8 +15,11 @@ const presses = rateLimit({ scope: "random:press", capacity: 120, windowMs: 60_0
 const signals = rateLimit({ scope: "random:signal", capacity: env.RATE_LIMIT_SIGNALS_PER_10S, windowMs: 10_000 }, "signals");
 const messages = rateLimit({ scope: "random:send", capacity: env.RATE_LIMIT_CHAT_PER_10S, windowMs: 10_000 }, "messages");
 const reactions = rateLimit({ scope: "random:react", capacity: 20, windowMs: 10_000 }, "reactions");
-const safetyBuckets = (press: "start" | "next") =>
-  handlerLimits({ rule: DEFAULT_POLICY.buckets[press].ip, per: "address block" }, { rule: DEFAULT_POLICY.buckets[press].device, per: "device" });
+// moderation's own buckets (moderation/safety.ts), checked inside Start and Next
+const safetyBuckets = (press: "start" | "next") => {
+  const what = press === "start" ? "Start presses" : "Next presses";
+  return handlerLimits({ rule: DEFAULT_POLICY.buckets[press].ip, what, per: "address block" }, { rule: DEFAULT_POLICY.buckets[press].device, what, per: "device" });
+};
 const turnRefreshes = rateLimit({ scope: "random:turn", capacity: 30, windowMs: 3_600_000 }, "TURN credential requests");
 
 export const randomRouter = createTRPCRouter({
