@@ -7,7 +7,7 @@ import { listProcedures, type ProcedureEntry, type Server } from "../authorizati
 import { loadRouters } from "../authorization/routers.ts";
 import type { HandlerLimit, ProcedureMeta } from "../trpc.ts";
 import { outputShapes, type OutputTarget } from "./outputTypes.ts";
-import { zodShape } from "./schemaText.ts";
+import { zodShape, type SchemaText } from "./schemaText.ts";
 import type { Shape } from "./typeText.ts";
 
 /** docs/api.md, from the repository root */
@@ -15,7 +15,7 @@ export const API_DOC = path.resolve(import.meta.dirname, "../../../../docs/api.m
 
 export interface ApiProcedure extends ProcedureEntry {
   /** null: the procedure takes no input */
-  input: { shape: Shape; note: string } | null;
+  input: SchemaText | null;
   output: Shape;
   rateLimit: NonNullable<ProcedureMeta["rateLimit"]> | null;
   handlerLimits: HandlerLimit[];
@@ -46,7 +46,7 @@ export function describeProcedures(routers: Record<Server, AnyRouter>, outputTyp
   });
 }
 
-/** Several `.input()` parsers are merged by tRPC: the caller sends one object meeting all of them. */
+/** Several `.input()` parsers are merged by tRPC: the caller sends one object meeting all of them (and none has a default). */
 function inputOf(entry: ProcedureEntry, parsers: unknown[]): ApiProcedure["input"] {
   if (parsers.length === 0) return null;
   const read = parsers.map((parser) => zodShape(zodParser(entry, parser, "input"), "input"));

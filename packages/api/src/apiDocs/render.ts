@@ -3,6 +3,7 @@
 import { describeRule, type Server } from "../authorization/procedures.ts";
 import type { HandlerLimit, ProcedureMeta } from "../trpc.ts";
 import type { ApiProcedure } from "./apiProcedures.ts";
+import type { SchemaText } from "./schemaText.ts";
 import { printShape } from "./typeText.ts";
 
 /** The limits every call or connection meets, from the configuration (their defaults, see loadApiProcedures). */
@@ -60,7 +61,7 @@ function preamble(limits: ConnectionLimits): string[] {
     "says when to retry (`data.retryAfterMs`). Every call, on either server, also takes a token from its address",
     `block's bucket (an IPv6 client's whole /64): at most ${limits.RATE_LIMIT_GLOBAL_PER_MIN} calls a minute (\`RATE_LIMIT_GLOBAL_PER_MIN\`).`,
     "A procedure's own limit is per user (per address block when signed out, or where it says so) and multiplied by",
-    "`RATE_LIMIT_SCALE`; the counts below are the defaults, and some have their own setting (README, Configuration).",
+    "`RATE_LIMIT_SCALE`. The counts below are the defaults; a count that is a setting names it (README, Configuration).",
     `The realtime node accepts at most ${limits.RATE_LIMIT_WS_UPGRADES_PER_MIN} new sockets a minute per address block (\`RATE_LIMIT_WS_UPGRADES_PER_MIN\`),`,
     `${limits.WS_MAX_SOCKETS_PER_IP} open sockets per address block and ${limits.WS_MAX_SOCKETS_PER_USER} per user (\`WS_MAX_SOCKETS_PER_IP\`, \`WS_MAX_SOCKETS_PER_USER\`),`,
     `${limits.WS_MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions per socket and ${limits.WS_MAX_REQUESTS_PER_MESSAGE} requests per message`,
@@ -77,7 +78,7 @@ function byDomain(procedures: ApiProcedure[]): Map<string, ApiProcedure[]> {
 }
 
 function section(p: ApiProcedure, limits: ConnectionLimits): string[] {
-  const input = p.input ? [...codeBlock(printShape(p.input.shape)), ...(p.input.note ? [`The input as a whole: ${p.input.note}.`] : [])] : ["none"];
+  const input = p.input ? inputLines(p.input) : ["none"];
   return [
     `<a id="${anchor(p)}"></a>`,
     "",
@@ -98,6 +99,11 @@ function section(p: ApiProcedure, limits: ConnectionLimits): string[] {
   ];
 }
 
+function inputLines(input: SchemaText): string[] {
+  const whole = [...(input.note ? [`The input as a whole: ${input.note}.`] : []), ...(input.default ? [`It may be left out: it is then \`${input.default}\`.`] : [])];
+  return [...codeBlock(printShape(input.shape)), ...(whole.length ? ["", ...whole] : [])];
+}
+
 function rateLimitLines(p: ApiProcedure, limits: ConnectionLimits): string[] {
   const own = p.rateLimit ? [ownLimit(p.rateLimit)] : [];
   const inHandler = p.handlerLimits.map(handlerLimit);
@@ -109,7 +115,8 @@ function rateLimitLines(p: ApiProcedure, limits: ConnectionLimits): string[] {
 
 function ownLimit(limit: NonNullable<ProcedureMeta["rateLimit"]>): string {
   const per = limit.per === "ip" ? "address block" : "user (address block when signed out)";
-  return `${limit.what}: ${limit.capacity} ${perWindow(limit.windowMs)} per ${per} (bucket \`${limit.scope}\`)`;
+  const setting = limit.setting ? `, count set by \`${limit.setting}\`` : "";
+  return `${limit.what}: ${limit.capacity} ${perWindow(limit.windowMs)} per ${per} (bucket \`${limit.scope}\`${setting})`;
 }
 
 function handlerLimit(limit: HandlerLimit): string {

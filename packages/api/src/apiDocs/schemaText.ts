@@ -10,8 +10,15 @@ type JsonSchema = { [key: string]: unknown };
 const UNREPRESENTABLE: Record<string, string> = { date: "Date", bigint: "bigint", map: "Map", set: "Set", symbol: "symbol", undefined: "undefined", void: "void", nan: "number" };
 const MARKER = "x-typescript";
 
-/** What a caller sends (`io: "input"`) or receives (`io: "output"`, for an `.output()` parser), and what the whole of it must meet. */
-export function zodShape(schema: z.ZodType, io: "input" | "output"): { shape: Shape; note: string } {
+/** A zod schema as docs/api.md shows it: its shape, what the whole of it must meet, and its default (JSON) if it has one. */
+export interface SchemaText {
+  shape: Shape;
+  note: string;
+  default?: string;
+}
+
+/** What a caller sends (`io: "input"`) or receives (`io: "output"`, for an `.output()` parser). */
+export function zodShape(schema: z.ZodType, io: "input" | "output"): SchemaText {
   const json = z.toJSONSchema(schema, {
     io,
     unrepresentable: "any",
@@ -22,7 +29,9 @@ export function zodShape(schema: z.ZodType, io: "input" | "output"): { shape: Sh
       if (name) jsonSchema[MARKER] = name;
     },
   }) as JsonSchema;
-  return { shape: bareShapeOf(json), note: notesOf(json) };
+  const { default: fallback, ...constraints } = json;
+  const text = { shape: bareShapeOf(json), note: notesOf(constraints) };
+  return "default" in json ? { ...text, default: JSON.stringify(fallback) } : text;
 }
 
 /** Inside an array or a union: a name carries its constraints with it; an object's own (a default) are left out. */
