@@ -46,7 +46,7 @@ export function describeProcedures(routers: Record<Server, AnyRouter>, outputTyp
   });
 }
 
-/** Several `.input()` parsers are merged by tRPC: the caller sends one object meeting all of them (and none has a default). */
+/** Several `.input()` parsers are merged by tRPC: the caller sends one object meeting all of them. */
 function inputOf(entry: ProcedureEntry, parsers: unknown[]): ApiProcedure["input"] {
   if (parsers.length === 0) return null;
   const read = parsers.map((parser) => zodShape(zodParser(entry, parser, "input"), "input"));

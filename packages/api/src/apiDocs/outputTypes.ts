@@ -41,19 +41,16 @@ export function outputShapes(targets: OutputTarget[]): Map<string, Shape> {
     }),
   ].join("\n");
 
-  const program = ts.createProgram({ rootNames: [ENTRY], options: compilerOptions(), host: hostWith(ENTRY, entry) });
+  const options = compilerOptions();
+  const program = ts.createProgram({ rootNames: [ENTRY], options, host: hostWith(options, ENTRY, entry) });
   const source = program.getSourceFile(ENTRY)!;
   const problems = ts.getPreEmitDiagnostics(program, source).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
   if (problems.length) throw new Error(`reading the procedures' output types failed (does npm run typecheck pass?):\n${problems.join("\n")}`);
 
   const checker = program.getTypeChecker();
-  const aliases = source.statements.filter(ts.isTypeAliasDeclaration).filter((alias) => alias.name.text.startsWith("Output"));
-  const shapes = new Map<string, Shape>();
-  targets.forEach((target, i) => {
-    const alias = aliases.find((a) => a.name.text === `Output${i}`)!;
-    shapes.set(`${target.server} ${target.path}`, new TypeReader(checker).shape(checker.getTypeAtLocation(alias.name), 0));
-  });
-  return shapes;
+  const aliases = new Map(source.statements.filter(ts.isTypeAliasDeclaration).map((alias) => [alias.name.text, alias.name]));
+  const reader = new TypeReader(checker);
+  return new Map(targets.map((target, i) => [`${target.server} ${target.path}`, reader.shape(checker.getTypeAtLocation(aliases.get(`Output${i}`)!), 0)]));
 }
 
 function compilerOptions(): ts.CompilerOptions {
@@ -62,8 +59,9 @@ function compilerOptions(): ts.CompilerOptions {
   return { ...ts.parseJsonConfigFileContent(config, ts.sys, path.dirname(configPath)).options, noEmit: true };
 }
 
-function hostWith(fileName: string, text: string): ts.CompilerHost {
-  const host = ts.createCompilerHost(compilerOptions());
+/** The compiler's own host, which also finds `fileName` with `text` in it. */
+function hostWith(options: ts.CompilerOptions, fileName: string, text: string): ts.CompilerHost {
+  const host = ts.createCompilerHost(options);
   const getSourceFile = host.getSourceFile.bind(host);
   const fileExists = host.fileExists.bind(host);
   const readFile = host.readFile.bind(host);

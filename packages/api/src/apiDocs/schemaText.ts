@@ -48,7 +48,7 @@ function bareShapeOf(schema: JsonSchema): Shape {
   if (Array.isArray(schema.enum)) return unionOf(schema.enum.map((value) => named(JSON.stringify(value))));
   const alternatives = (schema.anyOf ?? schema.oneOf) as JsonSchema[] | undefined;
   if (alternatives) return unionOf(alternatives.map(shapeOf));
-  // several patterns on one string: the string, with each pattern in the notes
+  // schemas that must all hold; beside a type (several patterns on one string) they are that type's notes instead
   if (Array.isArray(schema.allOf) && schema.type === undefined) return { kind: "intersection", of: (schema.allOf as JsonSchema[]).map(shapeOf) };
   if (schema.not !== undefined) return named("never");
   if (Array.isArray(schema.type)) return unionOf(schema.type.map((type) => bareShapeOf({ ...schema, type })));
