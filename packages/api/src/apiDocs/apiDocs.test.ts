@@ -40,7 +40,7 @@ describe("API reference (docs/api.md)", () => {
 
   test("transport, kind, rule, limit, input and output as the routers declare them", () => {
     const send = sectionOf(doc, "realtime.chat.send");
-    expect(send).toContain("- transport: WebSocket, the realtime node");
+    expect(send).toContain("- transport: WebSocket, the realtime node (`REALTIME_PUBLIC_URL`)");
     expect(send).toContain("- kind: mutation");
     expect(send).toContain("- who may call it: guest or user, conversation member");
     expect(send).toContain(

@@ -18,7 +18,7 @@ export interface ConnectionLimits {
 
 const SERVERS: Record<Server, { title: string; transport: string }> = {
   web: { title: "Web app (HTTP)", transport: "HTTP, the web app's `/api/trpc`" },
-  realtime: { title: "Realtime node (WebSocket)", transport: "WebSocket, the realtime node" },
+  realtime: { title: "Realtime node (WebSocket)", transport: "WebSocket, the realtime node (`REALTIME_PUBLIC_URL`)" },
 };
 
 const anchor = (p: ApiProcedure) => `${p.server}.${p.path}`;
