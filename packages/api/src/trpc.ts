@@ -4,7 +4,7 @@ import type { Redis } from "ioredis";
 import superjson from "superjson";
 import { ZodError } from "zod";
 import type { PrismaClient, User } from "@qualmeet/db";
-import { env } from "@qualmeet/config";
+import { env, type ServerEnv } from "@qualmeet/config";
 import { FieldError, errorIdOf, isUnexpected, serviceUnavailable, unavailableService, unexpectedFailureMessage } from "./errors.ts";
 import { addressBlock } from "./services/clientIp.ts";
 import { consumeToken, retryMessage, scaled, type RateLimitRule } from "./services/rateLimit.ts";
@@ -89,11 +89,33 @@ export interface ProcedureMeta {
   /** who may call it: every procedure declares one (the authorization matrix test fails on a procedure without) */
   access?: AccessRule;
   /** a token bucket per user (per IP when signed out; always per IP with `per: "ip"`), checked before the call */
-  rateLimit?: RateLimitRule & { what: string; per?: "ip" };
+  rateLimit?: RateLimitRule & { what: string; per?: "ip"; setting?: RateLimitSetting };
+  /** limits the handler checks itself, where only it knows whether a call counts: shown in docs/api.md, enforced by the handler */
+  handlerLimits?: HandlerLimit[];
 }
+
+/** A token bucket a handler takes from (the handler's own rule object, so the docs cannot show another number). */
+export interface HandlerLimit {
+  rule: RateLimitRule;
+  /** whose bucket: "user", "address block", "device" */
+  per: string;
+  /** what it counts, as the refusal names it ("knocks that wait for the host"): not always every call */
+  what: string;
+}
+
+/** `.meta(handlerLimits(...))`: documents the buckets the handler itself checks (docs/api.md). */
+export const handlerLimits = (...limits: HandlerLimit[]): ProcedureMeta => ({ handlerLimits: limits });
 
 /** `.meta(rateLimit(rule, "messages"))`: at most `rule.capacity` calls per `rule.windowMs`. */
 export const rateLimit = (rule: RateLimitRule, what: string, per?: "ip"): ProcedureMeta => ({ rateLimit: { ...rule, what, per } });
+
+/** The settings that size a procedure's own limit: docs/api.md names the one a limit reads. */
+export type RateLimitSetting = Exclude<Extract<keyof ServerEnv, `RATE_LIMIT_${string}`>, "RATE_LIMIT_SCALE">;
+
+/** `.meta(configuredRateLimit("RATE_LIMIT_CHAT_PER_10S", { scope, windowMs }, "messages"))`: a limit whose count is a setting. */
+export const configuredRateLimit = (setting: RateLimitSetting, rule: Omit<RateLimitRule, "capacity">, what: string, per?: "ip"): ProcedureMeta => ({
+  rateLimit: { ...rule, capacity: env[setting], what, per, setting },
+});
 
 /** `.meta(access("guest or user", "meeting host"))`: who may call the procedure, on what. */
 export const access = (caller: CallerKind, on?: Relation): ProcedureMeta => ({ access: on ? { caller, on } : { caller } });

@@ -1,6 +1,7 @@
 // Both routers' procedures, for the matrix, the fuzzing and the generated docs/authorization.md.
 import path from "node:path";
-import { listProcedures, type ProcedureEntry } from "./procedures.ts";
+import type { AnyRouter } from "@trpc/server";
+import { listProcedures, type ProcedureEntry, type Server } from "./procedures.ts";
 
 /** docs/authorization.md, from the repository root */
 export const AUTHORIZATION_DOC = path.resolve(import.meta.dirname, "../../../../docs/authorization.md");
@@ -10,10 +11,14 @@ export const AUTHORIZATION_DOC = path.resolve(import.meta.dirname, "../../../../
  * they load (rate-limit sizes) and connect to nothing: outside a server (the docs script, unit tests) placeholders
  * stand in for the three variables a server requires.
  */
-export async function loadProcedures(): Promise<ProcedureEntry[]> {
+export async function loadRouters(): Promise<Record<Server, AnyRouter>> {
   process.env.DATABASE_URL ??= "postgresql://unused@localhost:5432/unused";
   process.env.REDIS_URL ??= "redis://localhost:6379";
   process.env.NEXTAUTH_SECRET ??= "placeholder-secret-only-to-read-the-routers";
   const [{ appRouter }, { realtimeRouter }] = await Promise.all([import("../root.ts"), import("../realtimeRoot.ts")]);
-  return listProcedures({ web: appRouter, realtime: realtimeRouter });
+  return { web: appRouter, realtime: realtimeRouter };
+}
+
+export async function loadProcedures(): Promise<ProcedureEntry[]> {
+  return listProcedures(await loadRouters());
 }

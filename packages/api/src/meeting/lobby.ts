@@ -20,7 +20,7 @@ import { removedPeople } from "./removal.ts";
 /** At most this many people wait in one meeting's lobby (one entry per person): a flood cannot bury the host. */
 export const LOBBY_MAX_WAITING = 50;
 /** Asking to join again and again (after a denial, say) is limited per person. */
-const KNOCKS = { scope: "lobby:knock", capacity: 10, windowMs: 10 * 60_000 };
+export const KNOCKS = { scope: "lobby:knock", capacity: 10, windowMs: 10 * 60_000 };
 /** A lobby outlives a quiet day, not forever. */
 const LOBBY_TTL_MS = 24 * 60 * 60 * 1000;
 

@@ -1,5 +1,4 @@
-import { env } from "@qualmeet/config";
-import { createTRPCRouter, loadSessionUser, protectedProcedure, publicProcedure, rateLimit, access } from "../trpc.ts";
+import { createTRPCRouter, loadSessionUser, protectedProcedure, publicProcedure, configuredRateLimit, access } from "../trpc.ts";
 import { challengeHandler } from "./auth/challenge.handler.ts";
 import { challengeSchema } from "./auth/challenge.schema.ts";
 import { registerHandler } from "./auth/register.handler.ts";
@@ -17,7 +16,7 @@ export const authRouter = createTRPCRouter({
   challenge: publicProcedure.meta(access("anyone")).input(challengeSchema).mutation(challengeHandler),
   register: publicProcedure
     .meta(access("anyone"))
-    .meta(rateLimit({ scope: "register:ip", capacity: env.RATE_LIMIT_REGISTER_PER_HOUR, windowMs: 3_600_000 }, "registrations from your network", "ip"))
+    .meta(configuredRateLimit("RATE_LIMIT_REGISTER_PER_HOUR", { scope: "register:ip", windowMs: 3_600_000 }, "registrations from your network", "ip"))
     .input(registerSchema)
     .mutation(registerHandler),
   signOutEverywhere: protectedProcedure.meta(access("user")).mutation(signOutEverywhereHandler),

@@ -1,13 +1,12 @@
 // Chat over the realtime socket: the live event stream and everything that broadcasts (send, edit, delete,
 // typing, read markers). Reading history and changing members are HTTP (chat.ts).
-import { env } from "@qualmeet/config";
 import { change, markRead, send, typing } from "../chat/chatService.ts";
-import { createTRPCRouter, guestOrUserProcedure, rateLimit, access } from "../trpc.ts";
+import { createTRPCRouter, guestOrUserProcedure, rateLimit, configuredRateLimit, access } from "../trpc.ts";
 import { chatEventsHandler } from "./chatLive/events.handler.ts";
 import { meetingConversationHandler } from "./chatLive/meetingConversation.handler.ts";
 import { deleteSchema, editSchema, eventsSchema, markReadSchema, meetingConversationSchema, sendSchema, typingSchema } from "./chatLive/message.schema.ts";
 
-const messages = rateLimit({ scope: "chat:send", capacity: env.RATE_LIMIT_CHAT_PER_10S, windowMs: 10_000 }, "messages");
+const messages = configuredRateLimit("RATE_LIMIT_CHAT_PER_10S", { scope: "chat:send", windowMs: 10_000 }, "messages");
 // a client sends "typing" at most every ~2 s while the user types; this leaves room for a few conversations
 const typingLimit = rateLimit({ scope: "chat:typing", capacity: 10, windowMs: 10_000 }, "typing notices");
 const reads = rateLimit({ scope: "chat:read", capacity: 60, windowMs: 10_000 }, "read updates");

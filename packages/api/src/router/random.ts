@@ -1,9 +1,9 @@
 // Random video chat over the realtime socket: Start, Next, Stop, the person's event stream, and what goes to the
 // current partner only (WebRTC signals, text, reactions). Guests and users alike; moderation's checks run inside
 // Start and Next (random/randomService.ts).
-import { env } from "@qualmeet/config";
+import { DEFAULT_POLICY } from "../moderation/policy.ts";
 import { issueIceServers } from "../services/turnCredentials.ts";
-import { access, createTRPCRouter, guestOrUserProcedure, rateLimit } from "../trpc.ts";
+import { access, configuredRateLimit, createTRPCRouter, guestOrUserProcedure, handlerLimits, rateLimit } from "../trpc.ts";
 import { randomCaller } from "./random/caller.ts";
 import { randomEventsHandler } from "./random/events.handler.ts";
 import { matchRef, nextSchema, reactSchema, sendSchema, signalSchema, startSchema } from "./random/random.schema.ts";
@@ -11,15 +11,21 @@ import { matchRef, nextSchema, reactSchema, sendSchema, signalSchema, startSchem
 // moderation keeps its own buckets per device and address (and asks for a challenge first); this one only keeps a
 // single account from flooding the matching scripts
 const presses = rateLimit({ scope: "random:press", capacity: 120, windowMs: 60_000 }, "Start and Next presses");
-const signals = rateLimit({ scope: "random:signal", capacity: env.RATE_LIMIT_SIGNALS_PER_10S, windowMs: 10_000 }, "signals");
-const messages = rateLimit({ scope: "random:send", capacity: env.RATE_LIMIT_CHAT_PER_10S, windowMs: 10_000 }, "messages");
+const signals = configuredRateLimit("RATE_LIMIT_SIGNALS_PER_10S", { scope: "random:signal", windowMs: 10_000 }, "signals");
+const messages = configuredRateLimit("RATE_LIMIT_CHAT_PER_10S", { scope: "random:send", windowMs: 10_000 }, "messages");
 const reactions = rateLimit({ scope: "random:react", capacity: 20, windowMs: 10_000 }, "reactions");
+// moderation's own buckets (moderation/safety.ts), checked inside Start and Next
+const safetyBuckets = (press: "start" | "next") => {
+  const what = press === "start" ? "Start presses" : "Next presses";
+  return handlerLimits({ rule: DEFAULT_POLICY.buckets[press].ip, what, per: "address block" }, { rule: DEFAULT_POLICY.buckets[press].device, what, per: "device" });
+};
 const turnRefreshes = rateLimit({ scope: "random:turn", capacity: 30, windowMs: 3_600_000 }, "TURN credential requests");
 
 export const randomRouter = createTRPCRouter({
   start: guestOrUserProcedure
     .meta(access("guest or user"))
     .meta(presses)
+    .meta(safetyBuckets("start"))
     .input(startSchema)
     .mutation(({ ctx, input }) => {
       const { random, caller } = randomCaller(ctx);
@@ -28,6 +34,7 @@ export const randomRouter = createTRPCRouter({
   next: guestOrUserProcedure
     .meta(access("guest or user"))
     .meta(presses)
+    .meta(safetyBuckets("next"))
     .input(nextSchema)
     .mutation(({ ctx, input }) => {
       const { random, caller } = randomCaller(ctx);

@@ -1,14 +1,13 @@
 // Meetings over the realtime socket: join, the meeting's event stream, leave, P2P signaling, and the host's powers.
-import { env } from "@qualmeet/config";
 import { issueIceServers } from "../services/turnCredentials.ts";
-import { createTRPCRouter, guestOrUserProcedure, rateLimit, access } from "../trpc.ts";
+import { createTRPCRouter, guestOrUserProcedure, rateLimit, configuredRateLimit, access } from "../trpc.ts";
 import { meetingCodeLookups } from "./meeting/lookups.ts";
 import { meetingCall, meetingCaller, meetingCommand } from "./room/caller.ts";
 import { meetingEventsHandler } from "./room/events.handler.ts";
 import { eventsSchema, joinSchema, meshThresholdSchema, micMutedSchema, peerRef, playbackAllowedSchema, playbackSchema, signalSchema, targetSchema } from "./room/room.schema.ts";
 
 const turnLimit = rateLimit({ scope: "turn:user", capacity: 30, windowMs: 3_600_000 }, "TURN credential requests");
-const signalLimit = rateLimit({ scope: "signal:user", capacity: env.RATE_LIMIT_SIGNALS_PER_10S, windowMs: 10_000 }, "signals");
+const signalLimit = configuredRateLimit("RATE_LIMIT_SIGNALS_PER_10S", { scope: "signal:user", windowMs: 10_000 }, "signals");
 
 export const roomRouter = createTRPCRouter({
   join: guestOrUserProcedure
