@@ -9,8 +9,8 @@ export const REALTIME_ENTRY = "apps/realtime/dist/main.js";
  * V8 flags of every realtime node (npm start, tests, benchmarks, deploy/), measured by bench:signaling. Node's default
  * young generation grows to 16 MB semi-spaces during start-up and keeps them (an idle node held heapTotal 97 MB for
  * 44 MB used): 2 MB semi-spaces are collected more often in smaller steps. --optimize-for-size makes V8 grow the heap
- * and keep memory less eagerly: with 1,000 clients connected the two nodes went from 437 MB to 324 MB, with the same
- * delivery and throughput.
+ * and keep memory less eagerly: with 1,000 clients connected the two nodes went from 440 MB to 326 MB, with the same
+ * delivery and about 4% more CPU.
  */
 export const REALTIME_NODE_FLAGS = ["--max-semi-space-size=2", "--optimize-for-size"];
 /** The web app's custom server, built with the web app (buildWeb). */
