@@ -3,7 +3,7 @@
 // dist/ENTRY.js, so production runs plain `node dist/ENTRY.js` without transpiling at run time (no tsx loader:
 // less memory, faster start). Packages from node_modules stay imports: some find files next to themselves at run
 // time (mediasoup's worker, Prisma's query compiler, native addons) and Next cannot be bundled.
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { build, type Plugin } from "esbuild";
@@ -54,6 +54,8 @@ function prismaCompilerFromFile(): Plugin {
         const [, specifier, name] = found as unknown as [string, string, string];
         const { wasm } = createRequire(args.path)(specifier.replace(/\.mjs$/, ".js")) as { wasm: string };
         const file = `${name}.wasm`;
+        // a fresh checkout has no dist/ yet: esbuild makes it only when it writes the bundle, after this
+        await mkdir(path.dirname(outfile), { recursive: true });
         await writeFile(path.join(path.dirname(outfile), file), Buffer.from(wasm, "base64"));
         const fromFile = `const { readFile } = await import("node:fs/promises")\n    return new WebAssembly.Module(await readFile(new URL(${JSON.stringify(`./${file}`)}, import.meta.url)))`;
         return { contents: source.replace(wasmImport, fromFile), loader: "ts" };
