@@ -82,7 +82,7 @@ test("a token with the read scope reads chat but cannot send; one with the send 
 
   const sender = await tokenFor(ann.cookie, ["chat:send"]);
   const sent = await botSocket(sender.secret).client.chat.send.mutate({ conversationId: dm.id, clientId: randomUUID(), body: "from a bot" });
-  expect(sent).toMatchObject({ senderId: ann.id });
+  expect(sent).toMatchObject({ sender: { id: ann.id } });
   const { messages } = await webClient(web.url, bob.cookie).chat.history.query({ conversationId: dm.id });
   expect(messages.map((m) => m.body)).toEqual(["from a bot"]);
   // the reader's use was recorded (at most once a minute)
