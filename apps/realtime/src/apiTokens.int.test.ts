@@ -102,7 +102,7 @@ test("a revoked token is refused at once: its open socket closes, the next HTTP 
   expect(await upgradeStatus(secret)).toBe(401);
 
   const listed = await webClient(web.url, cal.cookie).apiTokens.list.query();
-  expect(listed).toEqual([expect.objectContaining({ id: token.id, revokedAt: expect.any(Date) })]);
+  expect(listed).toEqual([expect.objectContaining({ id: token.id, revokedAt: expect.any(Date), live: false })]);
   const actions = await db.auditLog.findMany({ where: { targetId: token.id }, orderBy: { id: "asc" }, select: { action: true, actorId: true } });
   expect(actions).toEqual([
     { action: "apiToken.create", actorId: cal.id },
@@ -164,7 +164,7 @@ test("the secret is shown once: stored only as its SHA-256 and never returned by
   expect(JSON.stringify(row)).not.toContain(secret);
   const listed = await webClient(web.url, hal.cookie).apiTokens.list.query();
   expect(listed).toEqual([
-    { id: token.id, name: "Test bot", scopes: ["chat:read", "chat:send"], createdAt: expect.any(Date), expiresAt: expect.any(Date), lastUsedAt: null, revokedAt: null },
+    { id: token.id, name: "Test bot", scopes: ["chat:read", "chat:send"], createdAt: expect.any(Date), expiresAt: expect.any(Date), lastUsedAt: null, revokedAt: null, live: true },
   ]);
   expect(JSON.stringify(listed)).not.toContain(secret.slice(3));
 });

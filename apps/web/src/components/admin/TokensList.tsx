@@ -12,7 +12,6 @@ const PAGE = 25;
 function TokenRow({ token, onRevoked }: { token: Token; onRevoked: () => Promise<void> }) {
   const revoke = trpc.admin.tokens.revoke.useMutation({ onSuccess: onRevoked });
   const titleId = `admin-token-${token.id}-title`;
-  const live = !token.revokedAt && token.expiresAt.getTime() > Date.now();
   return (
     <li className="min-w-0 rounded-xl border border-slate-200 bg-white p-4 shadow-xs [overflow-wrap:anywhere]" aria-labelledby={titleId} data-token-id={token.id}>
       <h3 id={titleId} className="font-semibold">
@@ -20,14 +19,15 @@ function TokenRow({ token, onRevoked }: { token: Token; onRevoked: () => Promise
       </h3>
       <p className="text-sm text-slate-700">Scopes: {token.scopes.map((s) => API_TOKEN_SCOPE_LABELS[s]).join(", ")}</p>
       <p className="text-sm text-slate-600">
-        Created {when(token.createdAt)} · {token.revokedAt ? `revoked ${when(token.revokedAt)}` : `expires ${when(token.expiresAt)}`} · last used {when(token.lastUsedAt)}
+        Created {when(token.createdAt)} · {token.revokedAt ? `revoked ${when(token.revokedAt)}` : `${token.live ? "expires" : "expired"} ${when(token.expiresAt)}`} · last used{" "}
+        {when(token.lastUsedAt)}
       </p>
       {revoke.error ? (
         <p role="alert" className="field-error">
           {errorMessage(revoke.error)}
         </p>
       ) : null}
-      {live ? (
+      {token.live ? (
         <button
           type="button"
           className="btn-danger mt-2"

@@ -19,7 +19,7 @@ const when = (date: Date | null): string => (date ? date.toLocaleString() : "nev
 
 function statusOf(token: ApiToken): string {
   if (token.revokedAt) return `revoked ${when(token.revokedAt)}`;
-  if (token.expiresAt.getTime() <= Date.now()) return `expired ${when(token.expiresAt)}`;
+  if (!token.live) return `expired ${when(token.expiresAt)}`;
   return `expires ${when(token.expiresAt)}`;
 }
 
@@ -134,7 +134,6 @@ function CreateTokenForm({ onCreated }: { onCreated: (name: string, secret: stri
 function TokenItem({ token, onRevoked }: { token: ApiToken; onRevoked: () => Promise<void> }) {
   const revoke = trpc.apiTokens.revoke.useMutation({ onSuccess: onRevoked });
   const titleId = `token-${token.id}-title`;
-  const live = !token.revokedAt && token.expiresAt.getTime() > Date.now();
   return (
     <li className="rounded-xl border border-slate-200 bg-white p-4 shadow-xs [overflow-wrap:anywhere]" aria-labelledby={titleId} data-token-id={token.id}>
       <h3 id={titleId} className="font-semibold">
@@ -149,7 +148,7 @@ function TokenItem({ token, onRevoked }: { token: ApiToken; onRevoked: () => Pro
           {errorMessage(revoke.error)}
         </p>
       ) : null}
-      {live ? (
+      {token.live ? (
         <button
           type="button"
           className="btn-danger mt-2"

@@ -14,7 +14,12 @@ export const MAX_LIVE_API_TOKENS = 20;
 /** What a list shows of a token: never its secret nor its hash. */
 const listed = { id: true, name: true, scopes: true, createdAt: true, expiresAt: true, lastUsedAt: true, revokedAt: true } as const;
 type ListedRow = Prisma.ApiTokenGetPayload<{ select: typeof listed }>;
-const asListed = (row: ListedRow) => ({ ...row, scopes: row.scopes as ApiTokenScope[] });
+/** `live`: neither revoked nor expired now (the pages show it without reading the clock while they render) */
+const asListed = <Row extends ListedRow>(row: Row, now = new Date()): Omit<Row, "scopes"> & { scopes: ApiTokenScope[]; live: boolean } => ({
+  ...row,
+  scopes: row.scopes as ApiTokenScope[],
+  live: !row.revokedAt && row.expiresAt > now,
+});
 
 export async function createApiTokenHandler({ ctx, input }: { ctx: UserContext; input: CreateApiTokenInput }) {
   const live = await ctx.db.apiToken.count({ where: { userId: ctx.user.id, revokedAt: null, expiresAt: { gt: new Date() } } });
@@ -35,7 +40,7 @@ export async function createApiTokenHandler({ ctx, input }: { ctx: UserContext; 
 
 export async function listApiTokensHandler({ ctx }: { ctx: UserContext }) {
   const rows = await ctx.db.apiToken.findMany({ where: { userId: ctx.user.id }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], select: listed });
-  return rows.map(asListed);
+  return rows.map((row) => asListed(row));
 }
 
 /** Revokes `tokenId` when `ownerId` (null: anyone's, for an admin) holds it; NOT_FOUND otherwise, revealing nothing. */
@@ -61,5 +66,5 @@ export async function adminListApiTokensHandler({ ctx, input }: { ctx: UserConte
     select: { ...listed, user: { select: { id: true, name: true, email: true } } },
   });
   const page = keysetPage(rows, input.limit, (row) => ({ at: row.createdAt, id: row.id }));
-  return { nextCursor: page.nextCursor, items: page.items.map((row) => ({ ...row, scopes: row.scopes as ApiTokenScope[] })) };
+  return { nextCursor: page.nextCursor, items: page.items.map((row) => asListed(row)) };
 }
