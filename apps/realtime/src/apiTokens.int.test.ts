@@ -85,8 +85,11 @@ test("a token with the read scope reads chat but cannot send; one with the send 
   expect(sent).toMatchObject({ sender: { id: ann.id } });
   const { messages } = await webClient(web.url, bob.cookie).chat.history.query({ conversationId: dm.id });
   expect(messages.map((m) => m.body)).toEqual(["from a bot"]);
-  // the reader's use was recorded (at most once a minute)
-  expect((await db.apiToken.findUniqueOrThrow({ where: { id: reader.token.id } })).lastUsedAt).not.toBeNull();
+  // the reader's use was recorded, and a call within the minute writes nothing more
+  const { lastUsedAt } = await db.apiToken.findUniqueOrThrow({ where: { id: reader.token.id } });
+  expect(lastUsedAt).not.toBeNull();
+  await asReader.chat.list.query();
+  expect((await db.apiToken.findUniqueOrThrow({ where: { id: reader.token.id } })).lastUsedAt).toEqual(lastUsedAt);
 });
 
 test("a revoked token is refused at once: its open socket closes, the next HTTP call and a new socket are refused", async () => {
