@@ -19,12 +19,15 @@ export interface RealtimeConnection {
 }
 
 /**
- * A realtime socket as a browser page at `origin` would open it, carrying `cookie`. With `traceparent`, each request
- * sent carries what it returns then (a W3C traceparent, "" for none) as `params.traceparent`, as a traced client does.
+ * A realtime socket as a browser page at `origin` would open it, carrying `cookie`, or as a bot would, with an API
+ * token (`authorization: "Bearer qm_..."`) and no origin. With `traceparent`, each request sent carries what it
+ * returns then (a W3C traceparent, "" for none) as `params.traceparent`, as a traced client does.
  */
-export function realtimeClient(wsUrl: string, options: { cookie?: string; origin: string; traceparent?: () => string }): RealtimeConnection {
-  const headers: Record<string, string> = { origin: options.origin };
+export function realtimeClient(wsUrl: string, options: { cookie?: string; origin?: string; authorization?: string; traceparent?: () => string }): RealtimeConnection {
+  const headers: Record<string, string> = {};
+  if (options.origin) headers.origin = options.origin;
   if (options.cookie) headers.cookie = options.cookie;
+  if (options.authorization) headers.authorization = options.authorization;
   const { traceparent } = options;
   class BrowserLikeWebSocket extends WebSocket {
     constructor(url: string | URL) {

@@ -4,7 +4,18 @@ import http from "node:http";
 import type { Duplex } from "node:stream";
 import { randomUUID } from "node:crypto";
 import { WebSocketServer, type WebSocket } from "ws";
-import { SESSION_REVOKED_CHANNEL, clientIp, createContext, createRedis, identifySocket, logProcedureError, type SessionRevokedEvent, type SocketIdentity } from "@qualmeet/api";
+import {
+  API_TOKEN_REVOKED_CHANNEL,
+  SESSION_REVOKED_CHANNEL,
+  clientIp,
+  createContext,
+  createRedis,
+  identifySocket,
+  logProcedureError,
+  type ApiTokenRevokedEvent,
+  type SessionRevokedEvent,
+  type SocketIdentity,
+} from "@qualmeet/api";
 import { addressBlock } from "@qualmeet/api/client-ip";
 import {
   Bus,
@@ -130,8 +141,10 @@ export async function startRealtimeServer(config: RealtimeConfig) {
     socket.on("error", (err) => logger.debug({ err }, "realtime: socket error during the upgrade"));
     if (draining) return refuse(socket, 503, "This node is shutting down, connect again");
     // Browsers attach cookies to cross-site WebSocket requests: only our own pages may open one.
+    // A bot authenticating with a personal access token (which no browser attaches by itself) may come from anywhere.
+    const authorization = req.headers.authorization;
     const origin = req.headers.origin;
-    if (!origin || !allowedOrigins.has(origin)) return refuse(socket, 403, "Origin not allowed");
+    if (!authorization && (!origin || !allowedOrigins.has(origin))) return refuse(socket, 403, "Origin not allowed");
     const ip = clientIp(req.socket.remoteAddress, req.headers["x-forwarded-for"] as string | undefined, env.REALTIME_TRUSTED_PROXIES);
     const block = addressBlock(ip);
     const id = randomUUID();
@@ -149,11 +162,12 @@ export async function startRealtimeServer(config: RealtimeConfig) {
     socket.once("close", place.release);
     let identity: Awaited<ReturnType<typeof identifySocket>>;
     try {
-      identity = await identifySocket({ db, redis }, req.headers.cookie);
+      identity = await identifySocket({ db, redis }, req.headers.cookie, authorization);
     } catch (err) {
       logger.warn({ err, ip }, "realtime: socket refused (503): the session check failed");
       return refuse(socket, 503, "Service unavailable");
     }
+    if (!identity) return refuse(socket, 401, "This API token is not valid: it was revoked, has expired or never existed");
     const userId = identity.user?.id ?? null;
     const refusal = userId === null ? null : place.claimUser(userId);
     if (refusal) return refuseOpen(req, socket, head, refusal, { ip, userId, socketId: id });
@@ -193,8 +207,9 @@ export async function startRealtimeServer(config: RealtimeConfig) {
     void presence
       .connect({ id: user.id, name: user.name, isGuest: user.isGuest })
       .catch((err: unknown) => log.warn({ err }, "realtime: presence not recorded: the user may show offline"));
-    // the cookie's own expiry ends the socket too (the page reconnects with its renewed cookie)
-    const expiry = setTimeout(() => ws.close(CloseCode.notSignedIn, "Session expired"), Math.min(connection.session!.expiresAt - Date.now(), 2 ** 31 - 1));
+    // the cookie's (or token's) own expiry ends the socket too (the page reconnects with its renewed cookie)
+    const expiresAt = connection.apiToken ? connection.apiToken.token.expiresAt.getTime() : connection.session!.expiresAt;
+    const expiry = setTimeout(() => ws.close(CloseCode.notSignedIn, connection.apiToken ? "API token expired" : "Session expired"), Math.min(expiresAt - Date.now(), 2 ** 31 - 1));
     ws.once("close", () => {
       clearTimeout(expiry);
       set.delete(entry);
@@ -223,13 +238,20 @@ export async function startRealtimeServer(config: RealtimeConfig) {
 
   const closeRevoked = (userId: string, tokenVersion: number) => {
     for (const { ws, connection } of socketsByUser.get(userId) ?? []) {
-      if ((connection.session?.tokenVersion ?? -1) < tokenVersion) ws.close(CloseCode.notSignedIn, "Session revoked");
+      // a token's socket lives as long as the token (revoked below), not the user's browser sessions
+      if (!connection.apiToken && (connection.session?.tokenVersion ?? -1) < tokenVersion) ws.close(CloseCode.notSignedIn, "Session revoked");
     }
   };
   const offRevoked = await bus.on(SESSION_REVOKED_CHANNEL, (event) => {
     const { userId, tokenVersion } = event as SessionRevokedEvent;
     closeRevoked(userId, tokenVersion);
   });
+  const closeRevokedTokens = (tokenIds: Set<string>) => {
+    for (const set of socketsByUser.values()) {
+      for (const { ws, connection } of set) if (connection.apiToken && tokenIds.has(connection.apiToken.token.id)) ws.close(CloseCode.notSignedIn, "API token revoked");
+    }
+  };
+  const offTokenRevoked = await bus.on(API_TOKEN_REVOKED_CHANNEL, (event) => closeRevokedTokens(new Set([(event as ApiTokenRevokedEvent).tokenId])));
   const revalidate = setInterval(async () => {
     const ids = [...socketsByUser.keys()];
     if (ids.length === 0) return;
@@ -239,6 +261,13 @@ export async function startRealtimeServer(config: RealtimeConfig) {
     if (!users) return;
     const versions = new Map(users.map((u) => [u.id, u.tokenVersion]));
     for (const id of ids) closeRevoked(id, versions.get(id) ?? Number.MAX_SAFE_INTEGER);
+    // tokens revoked while this node missed the notice
+    const tokenIds = [...socketsByUser.values()].flatMap((set) => [...set].flatMap(({ connection }) => (connection.apiToken ? [connection.apiToken.token.id] : [])));
+    if (tokenIds.length === 0) return;
+    const revoked = await db.apiToken
+      .findMany({ where: { id: { in: tokenIds }, revokedAt: { not: null } }, select: { id: true } })
+      .catch((err: unknown) => logger.warn({ err }, "realtime: revalidating open API tokens failed: revoked tokens' sockets stay open until the next check"));
+    if (revoked) closeRevokedTokens(new Set(revoked.map((t) => t.id)));
   }, REVALIDATE_MS);
   revalidate.unref();
 
@@ -264,6 +293,7 @@ export async function startRealtimeServer(config: RealtimeConfig) {
       draining = true;
       clearInterval(revalidate);
       offRevoked();
+      offTokenRevoked();
       const moved = await meetings.handOver();
       if (moved) logger.info({ moved }, `realtime: handed over ${moved} meeting(s)`);
       handler.broadcastReconnectNotification();

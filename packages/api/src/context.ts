@@ -6,6 +6,7 @@ import type { PrismaClient } from "@qualmeet/db";
 import type { RealtimeServices } from "./services/realtime.ts";
 import { readSession, type SessionClaims } from "./services/session.ts";
 import { loadSessionUser, type Context, type SessionUser } from "./trpc.ts";
+import { bearerTokenHash, verifyApiToken, type VerifiedApiToken } from "./apiTokens/tokens.ts";
 
 interface Backends {
   db: PrismaClient;
@@ -16,6 +17,8 @@ interface Backends {
 export interface HttpRequestSource extends Backends {
   transport: "http";
   cookie: string | null | undefined;
+  /** the Authorization header: `Bearer qm_...` authenticates with a personal access token instead of the cookie */
+  authorization?: string | null | undefined;
   /** the client address the web server trusts (apps/web/server.ts rewrites X-Forwarded-For to it) */
   ip: string | null | undefined;
 }
@@ -26,6 +29,8 @@ export interface SocketIdentity {
   session: SessionClaims | null;
   user: SessionUser | null;
   ip: string;
+  /** a socket opened with a personal access token: its hash (re-verified on every call) and the token as verified then */
+  apiToken?: { hash: string; token: VerifiedApiToken } | null;
 }
 
 /** A call on a realtime socket: the session and user were verified once, when the socket opened. */
@@ -42,16 +47,38 @@ export function createContext(source: HttpRequestSource | SocketCallSource): Con
   if (source.transport === "ws") {
     const { socket } = source;
     // built for every call on the socket: no await, nothing read
-    return { db, redis, session: socket.session, socketUser: socket.user, ip: socket.ip, transport: "ws", realtime: { ...source.services, connectionId: socket.id } };
+    return {
+      db,
+      redis,
+      session: socket.session,
+      socketUser: socket.user,
+      apiTokenHash: socket.apiToken?.hash ?? null,
+      ip: socket.ip,
+      transport: "ws",
+      realtime: { ...source.services, connectionId: socket.id },
+    };
   }
+  const apiTokenHash = bearerTokenHash(source.authorization);
+  // a token call is the token's user's, never the cookie's
+  if (apiTokenHash) return Promise.resolve({ db, redis, session: null, apiTokenHash, ip: source.ip ?? "unknown", transport: "http" });
   return readSession(source.cookie).then((session) => ({ db, redis, session, ip: source.ip ?? "unknown", transport: "http" }));
 }
 
 /**
  * Who opens a realtime socket: the cookie's session and its user, verified in the database. An unknown, revoked
- * or tampered session connects as anonymous (protected calls answer UNAUTHORIZED).
+ * or tampered session connects as anonymous (protected calls answer UNAUTHORIZED). With `Authorization: Bearer
+ * qm_...` (a bot's upgrade request) the token's user instead; an invalid token is null (the upgrade is refused).
  */
-export async function identifySocket({ db, redis }: Backends, cookie: string | undefined): Promise<Pick<SocketIdentity, "session" | "user">> {
+export async function identifySocket(
+  { db, redis }: Backends,
+  cookie: string | undefined,
+  authorization?: string,
+): Promise<Pick<SocketIdentity, "session" | "user" | "apiToken"> | null> {
+  const hash = bearerTokenHash(authorization);
+  if (hash) {
+    const verified = await verifyApiToken({ db, redis }, hash);
+    return verified ? { session: null, user: verified.user, apiToken: { hash, token: verified.token } } : null;
+  }
   const session = await readSession(cookie);
   const user = session ? await loadSessionUser({ db, redis, session }) : null;
   return { session: user ? session : null, user };

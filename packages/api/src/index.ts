@@ -39,6 +39,7 @@ export type {
 } from "./chat/types.ts";
 export type { DashboardNode, DashboardSnapshot } from "./metrics/dashboard.ts";
 export { SESSION_REVOKED_CHANNEL, type SessionRevokedEvent } from "./services/realtime.ts";
+export { API_TOKEN_REVOKED_CHANNEL, type ApiTokenRevokedEvent } from "./apiTokens/tokens.ts";
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;

@@ -1,4 +1,5 @@
 import { adminRouter } from "./router/admin.ts";
+import { apiTokensRouter } from "./router/apiTokens.ts";
 import { authRouter } from "./router/auth.ts";
 import { chatRouter } from "./router/chat.ts";
 import { meetingRouter } from "./router/meeting.ts";
@@ -14,6 +15,7 @@ export const appRouter = createTRPCRouter({
   admin: adminRouter,
   chat: chatRouter,
   metrics: metricsRouter,
+  apiTokens: apiTokensRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -13,6 +13,8 @@ import { rememberSessionUser, rememberedSessionUser } from "./services/sessionCa
 import type { RealtimeServices } from "./services/realtime.ts";
 import { logger } from "@qualmeet/log";
 import { tracedCall } from "./tracing/procedureSpans.ts";
+import type { ApiTokenScope } from "./apiTokens/scopes.ts";
+import { verifyApiToken, type VerifiedApiToken } from "./apiTokens/tokens.ts";
 
 export interface Context {
   db: PrismaClient;
@@ -28,6 +30,11 @@ export interface Context {
    * sessions are revoked (and re-checks open sockets every minute), so calls on it skip the database lookup.
    */
   socketUser?: SessionUser | null;
+  /**
+   * The SHA-256 of the personal access token the call presents (`Authorization: Bearer qm_...`), verified on every
+   * call by the auth middlewares; such a call reaches only procedures mapped to one of the token's scopes.
+   */
+  apiTokenHash?: string | null;
 }
 
 export type SessionUser = Pick<User, "id" | "name" | "email" | "role" | "isGuest" | "tokenVersion">;
@@ -92,7 +99,17 @@ export interface ProcedureMeta {
   rateLimit?: RateLimitRule & { what: string; per?: "ip"; setting?: RateLimitSetting };
   /** limits the handler checks itself, where only it knows whether a call counts: shown in docs/api.md, enforced by the handler */
   handlerLimits?: HandlerLimit[];
+  /** the personal access token scope that lets a token call it; without one, tokens cannot call it (FORBIDDEN) */
+  tokenScope?: ApiTokenScope;
 }
+
+/** `.meta(tokenScope("chat:send"))`: a token with this scope may call the procedure as its user. */
+export const tokenScope = (scope: ApiTokenScope): ProcedureMeta => ({ tokenScope: scope });
+
+/** Calls per token per minute, on top of the procedure's own limits. */
+export const API_TOKEN_CALLS_PER_MIN = 600;
+/** Failed token authentications per address block per ten minutes before that block's token calls are refused. */
+export const API_TOKEN_FAILURES_PER_10_MIN = 20;
 
 /** A token bucket a handler takes from (the handler's own rule object, so the docs cannot show another number). */
 export interface HandlerLimit {
@@ -139,14 +156,14 @@ function failedService<R extends { ok: boolean }>(result: R): R {
 }
 
 /** The per-IP ceiling of every call and the procedure's own limit, asked of Redis together. */
-async function checkRateLimits(ctx: Context, meta: ProcedureMeta | undefined): Promise<void> {
+async function checkRateLimits(ctx: Context, meta: ProcedureMeta | undefined, userId = ctx.session?.userId): Promise<void> {
   ipRule ??= { scope: "ip", capacity: env.RATE_LIMIT_GLOBAL_PER_MIN, windowMs: 60_000 };
   const own = meta?.rateLimit;
   // an IPv6 client holds a whole /64: its addresses share one bucket
   const block = addressBlock(ctx.ip);
   const [ip, limited] = await Promise.all([
     consumeToken(ctx.redis, ipRule, block),
-    own ? consumeToken(ctx.redis, scaled(own), own.per === "ip" ? block : (ctx.session?.userId ?? block)) : null,
+    own ? consumeToken(ctx.redis, scaled(own), own.per === "ip" ? block : (userId ?? block)) : null,
   ]);
   if (!ip.allowed) throw tooManyRequests("requests from your network", ip.retryAfterMs);
   if (limited && !limited.allowed) throw tooManyRequests(own!.what, limited.retryAfterMs);
@@ -194,15 +211,46 @@ export const publicProcedure = t.procedure.use(({ ctx, meta, next, path, type })
   }),
 );
 
+/**
+ * A call with a personal access token: the token is re-read (revoked or expired: UNAUTHORIZED), the procedure must
+ * be mapped to one of its scopes (else FORBIDDEN naming the scope), then the token's and the procedure's limits.
+ * Failures are counted per address block like failed sign-ins and audited.
+ */
+async function tokenCaller(ctx: Context, tokenHash: string, meta: ProcedureMeta | undefined, path: string): Promise<{ user: SessionUser; apiToken: VerifiedApiToken }> {
+  const block = addressBlock(ctx.ip);
+  const failures = { scope: "apitoken:fail", capacity: API_TOKEN_FAILURES_PER_10_MIN, windowMs: 10 * 60_000 };
+  const verified = await verifyApiToken(ctx, tokenHash);
+  if (!verified) {
+    // counted first: a flood of bad tokens is refused without filling the audit log
+    const verdict = await consumeToken(ctx.redis, failures, block);
+    if (!verdict.allowed) throw tooManyRequests("failed token sign-ins from your network", verdict.retryAfterMs);
+    await ctx.db.auditLog.create({ data: { action: "apiToken.authFailed", targetType: "apiToken", ip: ctx.ip, data: { path } } });
+    throw new TRPCError({ code: "UNAUTHORIZED", message: "This API token is not valid: it was revoked, has expired or never existed." });
+  }
+  const needed = meta?.tokenScope;
+  if (!needed) throw new TRPCError({ code: "FORBIDDEN", message: `API tokens cannot call ${path}: sign in to do this.` });
+  if (!verified.token.scopes.includes(needed)) throw new TRPCError({ code: "FORBIDDEN", message: `This API token lacks the scope "${needed}" that ${path} needs.` });
+  const perToken = await consumeToken(ctx.redis, scaled({ scope: "apitoken:calls", capacity: API_TOKEN_CALLS_PER_MIN, windowMs: 60_000 }), verified.token.id);
+  if (!perToken.allowed) throw tooManyRequests("calls with this API token", perToken.retryAfterMs);
+  await checkRateLimits(ctx, meta, verified.user.id);
+  return { user: verified.user, apiToken: verified.token };
+}
+
 /** A signed-in user or a guest (`ctx.user`), then as publicProcedure. */
 export const guestOrUserProcedure = t.procedure.use(({ ctx, meta, next, path, type }) =>
   tracedCall({ path, type }, async () => {
+    if (ctx.apiTokenHash) {
+      const caller = await tokenCaller(ctx, ctx.apiTokenHash, meta, path).catch((error: unknown) => {
+        throw asServiceError(error);
+      });
+      return failedService(await next({ ctx: caller }));
+    }
     if (!ctx.session) throw new TRPCError({ code: "UNAUTHORIZED", message: "You are not signed in. Sign in or join as a guest first." });
     const [user] = await Promise.all([ctx.socketUser ?? loadSessionUser(ctx), checkRateLimits(ctx, meta)]).catch((error: unknown) => {
       throw asServiceError(error);
     });
     if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Your session has ended. Please sign in again." });
-    return failedService(await next({ ctx: { user } }));
+    return failedService(await next({ ctx: { user, apiToken: null as VerifiedApiToken | null } }));
   }),
 );
 

@@ -19,6 +19,8 @@ export interface ApiProcedure extends ProcedureEntry {
   output: Shape;
   rateLimit: NonNullable<ProcedureMeta["rateLimit"]> | null;
   handlerLimits: HandlerLimit[];
+  /** the personal access token scope that lets a token call it; null: tokens cannot */
+  tokenScope: ProcedureMeta["tokenScope"] | null;
 }
 
 /** Reads the output types of the procedures that declare no `.output()` parser (outputTypes.ts, or a stand-in in tests). */
@@ -42,7 +44,7 @@ export function describeProcedures(routers: Record<Server, AnyRouter>, outputTyp
     const input = inputOf(entry, def.inputs);
     const output = def.output ? zodShape(zodParser(entry, def.output, "output"), "output").shape : typed.get(`${entry.server} ${entry.path}`);
     if (!output) throw new Error(`${entry.server} ${entry.path}: no output type was read for it`);
-    return { ...entry, input, output, rateLimit: meta?.rateLimit ?? null, handlerLimits: meta?.handlerLimits ?? [] };
+    return { ...entry, input, output, rateLimit: meta?.rateLimit ?? null, handlerLimits: meta?.handlerLimits ?? [], tokenScope: meta?.tokenScope ?? null };
   });
 }
 

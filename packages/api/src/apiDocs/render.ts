@@ -88,6 +88,7 @@ function section(p: ApiProcedure, limits: ConnectionLimits): string[] {
     `- kind: ${p.type}`,
     `- who may call it: ${p.access ? describeRule(p.access) : "not declared (add `.meta(access(...))`: the authorization tests fail without it)"}`,
     ...rateLimitLines(p, limits),
+    `- API tokens: ${p.tokenScope ? `with the scope \`${p.tokenScope}\`` : "cannot call it (FORBIDDEN)"}`,
     "",
     "Input:",
     "",

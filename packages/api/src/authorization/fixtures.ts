@@ -48,6 +48,9 @@ export const fixtures: Record<string, Fixture> = {
   "user.block": fixture("none", (o) => ({ userId: o.memberId })),
   "user.unblock": fixture("none", (o) => ({ userId: o.memberId })),
   "user.blocked": none,
+  "apiTokens.create": fixture("none", () => ({ name: "Matrix token", scopes: ["chat:read"], expiresAt: new Date(Date.now() + 86_400_000) })),
+  "apiTokens.list": none,
+  "apiTokens.revoke": fixture("none", () => ({ tokenId: randomUUID() })),
   "meeting.create": fixture("none", () => ({ title: "Made by the matrix" })),
   "meeting.get": fixture("meeting", (o) => ({ code: o.code })),
   "meeting.exists": fixture("meeting", (o) => ({ code: o.code })),
@@ -69,6 +72,8 @@ export const fixtures: Record<string, Fixture> = {
   "admin.audit.list": fixture("none", () => ({ filter: { action: "user.*" }, limit: 10 })),
   "admin.audit.actions": none,
   "admin.audit.verify": none,
+  "admin.tokens.list": fixture("none", () => ({ limit: 5 })),
+  "admin.tokens.revoke": fixture("none", () => ({ tokenId: randomUUID() })),
   // the admin console's moderation: made-up ids (an admin gets NOT_FOUND, anyone else nothing at all)
   "admin.reports.list": fixture("none", () => ({})),
   "admin.reports.dismiss": fixture("none", () => ({ reportId: randomUUID(), reason: "Dismissed by the matrix" })),

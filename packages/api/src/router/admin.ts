@@ -5,6 +5,7 @@ import { adminBansRouter } from "./admin/bans.ts";
 import { adminMeetingsRouter } from "./admin/meetings.ts";
 import { overviewHandler } from "./admin/overview.handler.ts";
 import { adminReportsRouter } from "./admin/reports.ts";
+import { adminTokensRouter } from "./admin/tokens.ts";
 import { adminUsersRouter } from "./admin/users.ts";
 
 export const adminRouter = createTRPCRouter({
@@ -15,4 +16,5 @@ export const adminRouter = createTRPCRouter({
   reports: adminReportsRouter,
   bans: adminBansRouter,
   appeals: adminAppealsRouter,
+  tokens: adminTokensRouter,
 });

@@ -2,7 +2,7 @@
 // calls are on the realtime server (chatLive.ts, call.ts). DMs and groups need an account; a guest reads the
 // chat of a meeting it took part in through `chat.get`/`chat.history` like anyone else.
 import { conversationSummary, listConversations } from "../chat/conversations.ts";
-import { createTRPCRouter, guestOrUserProcedure, protectedProcedure, rateLimit, access } from "../trpc.ts";
+import { createTRPCRouter, guestOrUserProcedure, protectedProcedure, rateLimit, access, tokenScope } from "../trpc.ts";
 import { addMembersHandler, createDirectHandler, createGroupHandler, removeMemberHandler, renameHandler } from "./chat/conversation.handler.ts";
 import { addMembersSchema, byConversation, createDirectSchema, createGroupSchema, removeMemberSchema, renameSchema } from "./chat/conversation.schema.ts";
 import { historyHandler, searchHandler } from "./chat/history.handler.ts";
@@ -13,13 +13,17 @@ import { historySchema, searchSchema } from "./chat/history.schema.ts";
 const changes = rateLimit({ scope: "chat:change", capacity: 30, windowMs: 60_000 }, "conversation changes");
 
 export const chatRouter = createTRPCRouter({
-  list: guestOrUserProcedure.meta(access("guest or user")).query(({ ctx }) => listConversations(ctx, ctx.user.id)),
+  list: guestOrUserProcedure
+    .meta(access("guest or user"))
+    .meta(tokenScope("chat:read"))
+    .query(({ ctx }) => listConversations(ctx, ctx.user.id)),
   get: guestOrUserProcedure
     .meta(access("guest or user", "conversation member"))
+    .meta(tokenScope("chat:read"))
     .input(byConversation)
     .query(({ ctx, input }) => conversationSummary(ctx, ctx.user.id, input.conversationId)),
-  history: guestOrUserProcedure.meta(access("guest or user", "conversation member")).input(historySchema).query(historyHandler),
-  search: guestOrUserProcedure.meta(access("guest or user", "conversation member")).input(searchSchema).query(searchHandler),
+  history: guestOrUserProcedure.meta(access("guest or user", "conversation member")).meta(tokenScope("chat:read")).input(historySchema).query(historyHandler),
+  search: guestOrUserProcedure.meta(access("guest or user", "conversation member")).meta(tokenScope("chat:read")).input(searchSchema).query(searchHandler),
   createDirect: protectedProcedure.meta(access("user")).meta(changes).input(createDirectSchema).mutation(createDirectHandler),
   createGroup: protectedProcedure.meta(access("user")).meta(changes).input(createGroupSchema).mutation(createGroupHandler),
   rename: protectedProcedure.meta(access("user", "group admin")).meta(changes).input(renameSchema).mutation(renameHandler),

@@ -1,7 +1,7 @@
 // Chat over the realtime socket: the live event stream and everything that broadcasts (send, edit, delete,
 // typing, read markers). Reading history and changing members are HTTP (chat.ts).
 import { change, markRead, send, typing } from "../chat/chatService.ts";
-import { createTRPCRouter, guestOrUserProcedure, rateLimit, configuredRateLimit, access } from "../trpc.ts";
+import { createTRPCRouter, guestOrUserProcedure, rateLimit, configuredRateLimit, access, tokenScope } from "../trpc.ts";
 import { chatEventsHandler } from "./chatLive/events.handler.ts";
 import { meetingConversationHandler } from "./chatLive/meetingConversation.handler.ts";
 import { deleteSchema, editSchema, eventsSchema, markReadSchema, meetingConversationSchema, sendSchema, typingSchema } from "./chatLive/message.schema.ts";
@@ -12,24 +12,28 @@ const typingLimit = rateLimit({ scope: "chat:typing", capacity: 10, windowMs: 10
 const reads = rateLimit({ scope: "chat:read", capacity: 60, windowMs: 10_000 }, "read updates");
 
 export const chatLiveRouter = createTRPCRouter({
-  events: guestOrUserProcedure.meta(access("guest or user")).input(eventsSchema).subscription(chatEventsHandler),
+  events: guestOrUserProcedure.meta(access("guest or user")).meta(tokenScope("chat:read")).input(eventsSchema).subscription(chatEventsHandler),
   send: guestOrUserProcedure
     .meta(access("guest or user", "conversation member"))
+    .meta(tokenScope("chat:send"))
     .meta(messages)
     .input(sendSchema)
     .mutation(({ ctx, input }) => send(ctx, ctx.user, input)),
   edit: guestOrUserProcedure
     .meta(access("guest or user", "message sender"))
+    .meta(tokenScope("chat:send"))
     .meta(messages)
     .input(editSchema)
     .mutation(({ ctx, input }) => change(ctx, ctx.user, input.messageId, input.body)),
   delete: guestOrUserProcedure
     .meta(access("guest or user", "message sender"))
+    .meta(tokenScope("chat:send"))
     .meta(messages)
     .input(deleteSchema)
     .mutation(({ ctx, input }) => change(ctx, ctx.user, input.messageId, null)),
   typing: guestOrUserProcedure
     .meta(access("guest or user", "conversation member"))
+    .meta(tokenScope("chat:send"))
     .meta(typingLimit)
     .input(typingSchema)
     .mutation(async ({ ctx, input }) => {
@@ -37,8 +41,13 @@ export const chatLiveRouter = createTRPCRouter({
     }),
   markRead: guestOrUserProcedure
     .meta(access("guest or user", "conversation member"))
+    .meta(tokenScope("chat:read"))
     .meta(reads)
     .input(markReadSchema)
     .mutation(({ ctx, input }) => markRead(ctx, ctx.user, input.conversationId, input.messageId)),
-  meetingConversation: guestOrUserProcedure.meta(access("guest or user", "meeting participant")).input(meetingConversationSchema).mutation(meetingConversationHandler),
+  meetingConversation: guestOrUserProcedure
+    .meta(access("guest or user", "meeting participant"))
+    .meta(tokenScope("chat:read"))
+    .input(meetingConversationSchema)
+    .mutation(meetingConversationHandler),
 });

@@ -1,6 +1,6 @@
 // Meetings over the realtime socket: join, the meeting's event stream, leave, P2P signaling, and the host's powers.
 import { issueIceServers } from "../services/turnCredentials.ts";
-import { createTRPCRouter, guestOrUserProcedure, rateLimit, configuredRateLimit, access } from "../trpc.ts";
+import { createTRPCRouter, guestOrUserProcedure, rateLimit, configuredRateLimit, access, tokenScope } from "../trpc.ts";
 import { meetingCodeLookups } from "./meeting/lookups.ts";
 import { meetingCall, meetingCaller, meetingCommand } from "./room/caller.ts";
 import { meetingEventsHandler } from "./room/events.handler.ts";
@@ -12,18 +12,21 @@ const signalLimit = configuredRateLimit("RATE_LIMIT_SIGNALS_PER_10S", { scope: "
 export const roomRouter = createTRPCRouter({
   join: guestOrUserProcedure
     .meta(access("guest or user"))
+    .meta(tokenScope("meetings:join"))
     .meta(meetingCodeLookups)
     .input(joinSchema)
     .mutation(meetingCall((meetings, caller, input) => meetings.join(input.code, caller))),
-  events: guestOrUserProcedure.meta(access("guest or user", "meeting participant")).input(eventsSchema).subscription(meetingEventsHandler),
+  events: guestOrUserProcedure.meta(access("guest or user", "meeting participant")).meta(tokenScope("meetings:join")).input(eventsSchema).subscription(meetingEventsHandler),
   leave: guestOrUserProcedure
     .meta(access("guest or user", "meeting participant"))
+    .meta(tokenScope("meetings:join"))
     .input(peerRef)
     .mutation(meetingCommand((meetings, caller, input) => meetings.leave(input.meetingId, input.peerId, caller))),
 
   /** Fresh ICE servers (time-limited TURN credentials) for the caller's connections, refreshed before they expire. */
   iceServers: guestOrUserProcedure
     .meta(access("guest or user", "meeting participant"))
+    .meta(tokenScope("meetings:join"))
     .meta(turnLimit)
     .input(peerRef)
     .query(async ({ ctx, input }) => {
@@ -36,12 +39,14 @@ export const roomRouter = createTRPCRouter({
   /** After a `media.lost` event: the new router's capabilities and who is here, to rebuild transports. */
   reconnectMedia: guestOrUserProcedure
     .meta(access("guest or user", "meeting participant"))
+    .meta(tokenScope("meetings:join"))
     .input(peerRef)
     .mutation(meetingCall((meetings, caller, input) => meetings.reconnectMedia(input.meetingId, input.peerId, caller))),
 
   /** P2P negotiation (perfect negotiation: offers, answers, ICE candidates) relayed to one participant. */
   signal: guestOrUserProcedure
     .meta(access("guest or user", "meeting participant"))
+    .meta(tokenScope("meetings:join"))
     .meta(signalLimit)
     .input(signalSchema)
     .mutation(meetingCommand((meetings, caller, input) => meetings.signal(input.meetingId, input.peerId, caller, input.targetPeerId, input.signal))),

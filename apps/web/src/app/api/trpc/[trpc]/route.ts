@@ -25,7 +25,15 @@ const handler = (req: Request) => {
       req,
       router: appRouter,
       // apps/web/server.ts puts the one client address it trusts in CLIENT_IP_HEADER
-      createContext: () => createContext({ transport: "http", db: getDb(), redis: getRedis(), cookie: req.headers.get("cookie"), ip: req.headers.get(CLIENT_IP_HEADER) }),
+      createContext: () =>
+        createContext({
+          transport: "http",
+          db: getDb(),
+          redis: getRedis(),
+          cookie: req.headers.get("cookie"),
+          authorization: req.headers.get("authorization"),
+          ip: req.headers.get(CLIENT_IP_HEADER),
+        }),
       // apps/web/server.ts gives every request an id: the line names the request the user saw fail
       onError: (failure) => {
         countProcedureError("web", appRouter, failure);

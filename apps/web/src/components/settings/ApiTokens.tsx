@@ -1,0 +1,209 @@
+"use client";
+
+import { useId, useState } from "react";
+import type { RouterOutputs } from "@qualmeet/api";
+import { API_TOKEN_SCOPES, API_TOKEN_SCOPE_LABELS, type ApiTokenScope } from "@qualmeet/api/api-token-scopes";
+import { errorMessage, trpc } from "@/lib/trpc";
+
+type ApiToken = RouterOutputs["apiTokens"]["list"][number];
+
+/** How long a new token lives, as the form offers it. */
+const EXPIRIES = [
+  { days: 7, label: "7 days" },
+  { days: 30, label: "30 days" },
+  { days: 90, label: "90 days" },
+  { days: 365, label: "1 year" },
+] as const;
+
+const when = (date: Date | null): string => (date ? date.toLocaleString() : "never");
+
+function statusOf(token: ApiToken): string {
+  if (token.revokedAt) return `revoked ${when(token.revokedAt)}`;
+  if (!token.live) return `expired ${when(token.expiresAt)}`;
+  return `expires ${when(token.expiresAt)}`;
+}
+
+/** The secret of a token just made: shown this once, with a copy button. */
+function NewSecret({ name, secret, onDone }: { name: string; secret: string; onDone: () => void }) {
+  const [copied, setCopied] = useState<"idle" | "copied" | "failed">("idle");
+  const id = useId();
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(secret);
+      setCopied("copied");
+    } catch {
+      // no clipboard permission: the field is selectable, copy it by hand
+      setCopied("failed");
+    }
+  }
+  return (
+    <section className="card border-amber-300 bg-amber-50" aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`} className="text-lg font-semibold">
+        Your new token “{name}”
+      </h2>
+      <p role="alert" className="mt-1 text-sm text-amber-900">
+        Copy it now: it is shown only this once. Anyone holding it can act as you within its scopes.
+      </p>
+      <label htmlFor={`${id}-secret`} className="field-label mt-3">
+        Token
+      </label>
+      <div className="flex gap-2">
+        <input id={`${id}-secret`} data-testid="new-token-secret" className="field-input font-mono" readOnly value={secret} onFocus={(e) => e.currentTarget.select()} />
+        <button type="button" className="btn-primary" onClick={() => void copy()}>
+          Copy token
+        </button>
+      </div>
+      <p role="status" aria-live="polite" className="mt-1 text-sm text-slate-600">
+        {copied === "copied" ? "Token copied." : copied === "failed" ? "Could not copy: select the token and copy it by hand." : ""}
+      </p>
+      <button type="button" className="btn-secondary mt-3" onClick={onDone}>
+        I have copied it
+      </button>
+    </section>
+  );
+}
+
+function CreateTokenForm({ onCreated }: { onCreated: (name: string, secret: string) => Promise<void> }) {
+  const id = useId();
+  const [name, setName] = useState("");
+  const [scopes, setScopes] = useState<ApiTokenScope[]>([]);
+  const [days, setDays] = useState<number>(30);
+  const create = trpc.apiTokens.create.useMutation();
+  return (
+    <section className="card" aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`} className="text-lg font-semibold">
+        Create a token
+      </h2>
+      <form
+        className="mt-3 flex flex-col gap-3"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const expiresAt = new Date(Date.now() + days * 86_400_000);
+          create.mutate(
+            { name, scopes, expiresAt },
+            {
+              onSuccess: async ({ token, secret }) => {
+                setName("");
+                setScopes([]);
+                await onCreated(token.name, secret);
+              },
+            },
+          );
+        }}
+      >
+        <div>
+          <label htmlFor={`${id}-name`} className="field-label">
+            Name
+          </label>
+          <input id={`${id}-name`} className="field-input" value={name} maxLength={80} required onChange={(e) => setName(e.target.value)} />
+        </div>
+        <fieldset>
+          <legend className="field-label">Scopes</legend>
+          {API_TOKEN_SCOPES.map((scope) => (
+            <label key={scope} className="flex items-center gap-2 text-sm">
+              <input type="checkbox" checked={scopes.includes(scope)} onChange={(e) => setScopes((s) => (e.target.checked ? [...s, scope] : s.filter((x) => x !== scope)))} />
+              {API_TOKEN_SCOPE_LABELS[scope]} <span className="font-mono text-xs text-slate-500">{scope}</span>
+            </label>
+          ))}
+        </fieldset>
+        <div>
+          <label htmlFor={`${id}-expiry`} className="field-label">
+            Expires after
+          </label>
+          <select id={`${id}-expiry`} className="field-input" value={days} onChange={(e) => setDays(Number(e.target.value))}>
+            {EXPIRIES.map((x) => (
+              <option key={x.days} value={x.days}>
+                {x.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        {create.error ? (
+          <p role="alert" className="field-error">
+            {errorMessage(create.error)}
+          </p>
+        ) : null}
+        <button type="submit" className="btn-primary self-start" disabled={create.isPending}>
+          Create token
+        </button>
+      </form>
+    </section>
+  );
+}
+
+function TokenItem({ token, onRevoked }: { token: ApiToken; onRevoked: () => Promise<void> }) {
+  const revoke = trpc.apiTokens.revoke.useMutation({ onSuccess: onRevoked });
+  const titleId = `token-${token.id}-title`;
+  return (
+    <li className="rounded-xl border border-slate-200 bg-white p-4 shadow-xs [overflow-wrap:anywhere]" aria-labelledby={titleId} data-token-id={token.id}>
+      <h3 id={titleId} className="font-semibold">
+        {token.name}
+      </h3>
+      <p className="text-sm text-slate-700">Scopes: {token.scopes.map((s) => API_TOKEN_SCOPE_LABELS[s]).join(", ")}</p>
+      <p className="text-sm text-slate-600">
+        Created {when(token.createdAt)} · {statusOf(token)} · last used {when(token.lastUsedAt)}
+      </p>
+      {revoke.error ? (
+        <p role="alert" className="field-error">
+          {errorMessage(revoke.error)}
+        </p>
+      ) : null}
+      {token.live ? (
+        <button
+          type="button"
+          className="btn-danger mt-2"
+          disabled={revoke.isPending}
+          onClick={() => revoke.mutate({ tokenId: token.id })}
+          aria-label={`Revoke the token ${token.name}`}
+        >
+          Revoke
+        </button>
+      ) : null}
+    </li>
+  );
+}
+
+/** The account's personal access tokens: a form to make one, its secret once, and the list with revoke buttons. */
+export function ApiTokens() {
+  const id = useId();
+  const utils = trpc.useUtils();
+  const list = trpc.apiTokens.list.useQuery();
+  const [created, setCreated] = useState<{ name: string; secret: string } | null>(null);
+  const refresh = () => utils.apiTokens.list.invalidate();
+  return (
+    <>
+      <section className="card" aria-labelledby={`${id}-title`}>
+        <h1 id={`${id}-title`} className="text-2xl font-bold tracking-tight">
+          API tokens
+        </h1>
+        <p className="mt-2 text-slate-600">
+          A token lets a script or bot act as you, only within the scopes you give it: send it as <code>Authorization: Bearer &lt;token&gt;</code>.
+        </p>
+      </section>
+      {created ? <NewSecret name={created.name} secret={created.secret} onDone={() => setCreated(null)} /> : null}
+      <CreateTokenForm
+        onCreated={async (name, secret) => {
+          setCreated({ name, secret });
+          await refresh();
+        }}
+      />
+      <section className="card" aria-labelledby={`${id}-list`}>
+        <h2 id={`${id}-list`} className="text-lg font-semibold">
+          Your tokens
+        </h2>
+        {list.error ? (
+          <p role="alert" className="field-error mt-2">
+            {errorMessage(list.error)}
+          </p>
+        ) : null}
+        {list.isPending ? <p className="mt-2 text-sm text-slate-600">Loading tokens…</p> : null}
+        {list.data?.length === 0 ? <p className="mt-2 text-sm text-slate-600">No tokens yet.</p> : null}
+        <ul className="mt-3 flex flex-col gap-3" aria-label="Your tokens, newest first">
+          {list.data?.map((token) => (
+            <TokenItem key={token.id} token={token} onRevoked={refresh} />
+          ))}
+        </ul>
+      </section>
+    </>
+  );
+}
