@@ -2,8 +2,8 @@
 
 import { useId } from "react";
 import type { RouterOutputs } from "@qualmeet/api";
-import { API_TOKEN_SCOPE_LABELS } from "@qualmeet/api/api-token-scopes";
 import { errorMessage, trpc } from "@/lib/trpc";
+import { TokenCard } from "../tokens/TokenCard";
 import { when } from "./moderation/format";
 
 type Token = RouterOutputs["admin"]["tokens"]["list"]["items"][number];
@@ -11,34 +11,15 @@ const PAGE = 25;
 
 function TokenRow({ token, onRevoked }: { token: Token; onRevoked: () => Promise<void> }) {
   const revoke = trpc.admin.tokens.revoke.useMutation({ onSuccess: onRevoked });
-  const titleId = `admin-token-${token.id}-title`;
   return (
-    <li className="min-w-0 rounded-xl border border-slate-200 bg-white p-4 shadow-xs [overflow-wrap:anywhere]" aria-labelledby={titleId} data-token-id={token.id}>
-      <h3 id={titleId} className="font-semibold">
-        {token.name} <span className="text-sm font-normal text-slate-600">of {token.user.name}</span>
-      </h3>
-      <p className="text-sm text-slate-700">Scopes: {token.scopes.map((s) => API_TOKEN_SCOPE_LABELS[s]).join(", ")}</p>
-      <p className="text-sm text-slate-600">
-        Created {when(token.createdAt)} · {token.revokedAt ? `revoked ${when(token.revokedAt)}` : `${token.live ? "expires" : "expired"} ${when(token.expiresAt)}`} · last used{" "}
-        {when(token.lastUsedAt)}
-      </p>
-      {revoke.error ? (
-        <p role="alert" className="field-error">
-          {errorMessage(revoke.error)}
-        </p>
-      ) : null}
-      {token.live ? (
-        <button
-          type="button"
-          className="btn-danger mt-2"
-          disabled={revoke.isPending}
-          onClick={() => revoke.mutate({ tokenId: token.id })}
-          aria-label={`Revoke ${token.user.name}'s token ${token.name}`}
-        >
-          Revoke
-        </button>
-      ) : null}
-    </li>
+    <TokenCard
+      token={token}
+      owner={token.user.name}
+      titleId={`admin-token-${token.id}-title`}
+      when={when}
+      revoke={revoke}
+      revokeLabel={`Revoke ${token.user.name}'s token ${token.name}`}
+    />
   );
 }
 

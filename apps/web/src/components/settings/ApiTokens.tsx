@@ -4,6 +4,7 @@ import { useId, useState } from "react";
 import type { RouterOutputs } from "@qualmeet/api";
 import { API_TOKEN_SCOPES, API_TOKEN_SCOPE_LABELS, type ApiTokenScope } from "@qualmeet/api/api-token-scopes";
 import { errorMessage, trpc } from "@/lib/trpc";
+import { TokenCard } from "../tokens/TokenCard";
 
 type ApiToken = RouterOutputs["apiTokens"]["list"][number];
 
@@ -16,12 +17,6 @@ const EXPIRIES = [
 ] as const;
 
 const when = (date: Date | null): string => (date ? date.toLocaleString() : "never");
-
-function statusOf(token: ApiToken): string {
-  if (token.revokedAt) return `revoked ${when(token.revokedAt)}`;
-  if (!token.live) return `expired ${when(token.expiresAt)}`;
-  return `expires ${when(token.expiresAt)}`;
-}
 
 /** The secret of a token just made: shown this once, with a copy button. */
 function NewSecret({ name, secret, onDone }: { name: string; secret: string; onDone: () => void }) {
@@ -133,34 +128,7 @@ function CreateTokenForm({ onCreated }: { onCreated: (name: string, secret: stri
 
 function TokenItem({ token, onRevoked }: { token: ApiToken; onRevoked: () => Promise<void> }) {
   const revoke = trpc.apiTokens.revoke.useMutation({ onSuccess: onRevoked });
-  const titleId = `token-${token.id}-title`;
-  return (
-    <li className="rounded-xl border border-slate-200 bg-white p-4 shadow-xs [overflow-wrap:anywhere]" aria-labelledby={titleId} data-token-id={token.id}>
-      <h3 id={titleId} className="font-semibold">
-        {token.name}
-      </h3>
-      <p className="text-sm text-slate-700">Scopes: {token.scopes.map((s) => API_TOKEN_SCOPE_LABELS[s]).join(", ")}</p>
-      <p className="text-sm text-slate-600">
-        Created {when(token.createdAt)} · {statusOf(token)} · last used {when(token.lastUsedAt)}
-      </p>
-      {revoke.error ? (
-        <p role="alert" className="field-error">
-          {errorMessage(revoke.error)}
-        </p>
-      ) : null}
-      {token.live ? (
-        <button
-          type="button"
-          className="btn-danger mt-2"
-          disabled={revoke.isPending}
-          onClick={() => revoke.mutate({ tokenId: token.id })}
-          aria-label={`Revoke the token ${token.name}`}
-        >
-          Revoke
-        </button>
-      ) : null}
-    </li>
-  );
+  return <TokenCard token={token} titleId={`token-${token.id}-title`} when={when} revoke={revoke} revokeLabel={`Revoke the token ${token.name}`} />;
 }
 
 /** The account's personal access tokens: a form to make one, its secret once, and the list with revoke buttons. */
