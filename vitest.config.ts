@@ -6,7 +6,7 @@ import { defineConfig } from "vitest/config";
 //   integration  *.int.test.ts  real PostgreSQL and Redis from the global setup, servers per file
 //   e2e          *.e2e.ts       the same plus headless Chromium
 // They run in that order (sequence.groupOrder), so a broken unit test shows before the slow projects start.
-const sources = ["apps/*/src/**", "packages/*/src/**", "scripts/**"];
+const sources = ["apps/*/src/**", "packages/*/src/**", "scripts/**", "examples/**"];
 
 export default defineConfig({
   // the web app's "@/..." imports (apps/web/tsconfig.json paths), for its unit tests
