@@ -3,15 +3,15 @@
 // the work is shared through Redis (consumer group, sorted set), so any node may die.
 import { createRedis } from "@qualmeet/api";
 import { ChatPersister, endFinishedCalls, expireRinging } from "@qualmeet/api/realtime";
-import { env, type RedisAddress } from "@qualmeet/config";
-import { createDb } from "@qualmeet/db";
+import type { RedisAddress } from "@qualmeet/config";
+import type { PrismaClient } from "@qualmeet/db";
 import { logger } from "@qualmeet/log";
 
 const RING_SWEEP_MS = 500;
 const CALL_END_SWEEP_MS = 5_000;
 
-export async function startChatPersister(config: { databaseUrl: string; redis: RedisAddress; consumer: string }) {
-  const db = createDb(config.databaseUrl, env.DATABASE_RETRY_MS);
+export async function startChatPersister(config: { db: PrismaClient; redis: RedisAddress; consumer: string }) {
+  const { db } = config;
   // the persister blocks in XREADGROUP: a connection of its own, apart from the calls' one
   const streamRedis = createRedis(config.redis, `qualmeet-chat-persister-${config.consumer}`);
   const redis = createRedis(config.redis, `qualmeet-chat-calls-${config.consumer}`);
@@ -28,7 +28,6 @@ export async function startChatPersister(config: { databaseUrl: string; redis: R
       await persister.stop();
       streamRedis.disconnect();
       redis.disconnect();
-      await db.$disconnect();
     },
   };
 }

@@ -36,7 +36,7 @@ import {
 } from "@qualmeet/api/realtime";
 import { METRICS_PATH, serveMetrics } from "@qualmeet/api/metrics";
 import { env, type RedisAddress } from "@qualmeet/config";
-import { createDb } from "@qualmeet/db";
+import type { PrismaClient } from "@qualmeet/db";
 import { logger, type Logger } from "@qualmeet/log";
 import { WorkerPool } from "@qualmeet/media";
 import { serveHealth } from "./health.ts";
@@ -49,7 +49,8 @@ export interface RealtimeConfig {
   nodeId: string;
   port: number;
   host: string;
-  databaseUrl: string;
+  /** the node's one Prisma client, shared with its chat persister (each client holds ~10 MB of schema and compiler) */
+  db: PrismaClient;
   redis: RedisAddress;
 }
 
@@ -77,7 +78,7 @@ function startMedia(): Promise<WorkerPool | null> {
 
 export async function startRealtimeServer(config: RealtimeConfig) {
   const { nodeId } = config;
-  const db = createDb(config.databaseUrl, env.DATABASE_RETRY_MS);
+  const { db } = config;
   const redis = createRedis(config.redis, `qualmeet-realtime-${nodeId}`);
   // every call and room event costs Redis commands: the ones issued in one event-loop turn go out in one write
   batchRedisWrites(redis);
@@ -310,7 +311,6 @@ export async function startRealtimeServer(config: RealtimeConfig) {
       server.closeAllConnections();
       await bus.close();
       redis.disconnect();
-      await db.$disconnect();
     },
   };
 }

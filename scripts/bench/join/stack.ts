@@ -11,6 +11,7 @@ import { coturnUrl, type TestCoturn, type TurnTransport } from "../../../tests/h
 import { repoRoot } from "../../../tests/harness/paths.ts";
 import { startRealtime, startWeb } from "../../../tests/harness/servers.ts";
 import { buildTestWeb } from "../../../tests/harness/testBuild.ts";
+import { buildRealtime } from "../../lib/serverBuild.ts";
 import { freePort } from "../../lib/ports.ts";
 import { startPostgres } from "../../lib/postgres.ts";
 import { startRedis } from "../../lib/redis.ts";
@@ -33,9 +34,10 @@ interface BenchContext {
 export async function startDatabases(context: BenchContext, name: string): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), `qualmeet-bench-${name}-`));
   context.onCleanup("temporary folder", () => rm(dir, { recursive: true, force: true }));
-  context.log("building the web app (cached by turbo)");
+  context.log("building the web app and the realtime node (cached by turbo)");
   // the probe reads the pages' media topology (window.__qualmeet, a test hook)
   await buildTestWeb();
+  await buildRealtime(repoRoot, { quiet: true });
   const postgres = await startPostgres({ dataDir: path.join(dir, "pg"), port: await freePort(), database: `qualmeet_bench`, log: context.log });
   context.onCleanup("PostgreSQL", () => postgres.stop());
   const redis = await startRedis({ dataDir: path.join(dir, "redis"), port: await freePort(), reuseExisting: false, log: context.log });

@@ -8,7 +8,8 @@ const body = z
   .string()
   .trim()
   .min(1, "Write a message first.")
-  .max(MESSAGE_MAX, `Messages are at most ${MESSAGE_MAX.toLocaleString("en-US")} characters.`)
+  // "4,000" written out: Number#toLocaleString loads ICU's locale data, 7 MB of every realtime node's idle memory
+  .max(MESSAGE_MAX, `Messages are at most ${String(MESSAGE_MAX).replace(/\B(?=(\d{3})+$)/g, ",")} characters.`)
   // a message PostgreSQL cannot store would stay first in the outbox, holding back every message after it
   .refine(...storableText("Messages"));
 
