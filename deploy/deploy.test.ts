@@ -7,14 +7,14 @@ import path from "node:path";
 import { describe, expect, test } from "vitest";
 import yaml from "js-yaml";
 import { parseServerEnv, parseStartEnv, type ServerEnv } from "../packages/config/src/env.ts";
-import { REALTIME_NODE_FLAGS } from "../scripts/lib/serverBuild.ts";
+import { REALTIME_NODE_ENV, REALTIME_NODE_FLAGS } from "../scripts/lib/serverBuild.ts";
 
 const deployDir = import.meta.dirname;
 const root = path.resolve(deployDir, "..");
 const read = (file: string) => readFileSync(path.join(root, file), "utf8");
 
 /** Variables a server container gets that are the runtime's, not QualMeet's configuration. */
-const RUNTIME_VARIABLES = new Set(["NODE_ENV"]);
+const RUNTIME_VARIABLES = new Set(["NODE_ENV", ...Object.keys(REALTIME_NODE_ENV)]);
 
 // ---- docker compose ----------------------------------------------------------------------------------------
 
@@ -252,6 +252,8 @@ describe("deploy/docker-compose.yml", () => {
   test("commands are the product's entry points, images are the one built by deploy/Dockerfile, mounted files exist", () => {
     expectServerCommand(services.web!.command, "apps/web/server.ts", "apps/web/dist/server.js");
     for (const name of realtimeServices) expectServerCommand(services[name]!.command, "apps/realtime/src/main.ts", "apps/realtime/dist/main.js", REALTIME_NODE_FLAGS);
+    // and with the environment npm start gives a realtime node (its malloc settings)
+    for (const name of realtimeServices) expect(composeEnv(name).raw).toMatchObject(REALTIME_NODE_ENV);
     // `npm run db:migrate`
     expect(services.migrate!.command).toEqual(["node", "--import", "tsx", "scripts/migrate.ts"]);
     const npmScripts = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts;
@@ -432,6 +434,7 @@ describe("deploy/k8s", () => {
   test("commands and images are the product's, as in docker-compose.yml", () => {
     expectServerCommand(web.command, "apps/web/server.ts", "apps/web/dist/server.js");
     expectServerCommand(realtime.command, "apps/realtime/src/main.ts", "apps/realtime/dist/main.js", REALTIME_NODE_FLAGS);
+    expect(k8sEnv(realtime).raw).toMatchObject(REALTIME_NODE_ENV);
     const job = containerOf("Job", "qualmeet-migrate");
     expect(job.command).toEqual(services.migrate!.command);
     const jobEnv = k8sEnv(job, parseStartEnv);

@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, expect, test } from "vitest";
-import { buildRealtime, REALTIME_ENTRY, REALTIME_NODE_FLAGS } from "./lib/serverBuild.ts";
+import { buildRealtime, REALTIME_ENTRY, REALTIME_NODE_ENV, REALTIME_NODE_FLAGS } from "./lib/serverBuild.ts";
 import { startRealtime, type RealtimeServer } from "../tests/harness/servers.ts";
 import { repoRoot } from "../tests/harness/paths.ts";
 
@@ -18,7 +18,13 @@ test("the built realtime node starts with plain node (no TypeScript loader) and 
   const [executable, ...args] = readFileSync(`/proc/${node.process.child.pid}/cmdline`, "utf8").split("\0").filter(Boolean);
   expect(executable).toBe(process.execPath);
   expect(args).toEqual([...REALTIME_NODE_FLAGS, path.join(repoRoot, REALTIME_ENTRY), "--port", String(node.port)]);
-  expect(readFileSync(`/proc/${node.process.child.pid}/environ`, "utf8")).not.toMatch(/NODE_OPTIONS=[^\0]*tsx/);
+  const environ = readFileSync(`/proc/${node.process.child.pid}/environ`, "utf8").split("\0");
+  expect(environ.find((entry) => entry.startsWith("NODE_OPTIONS=")) ?? "").not.toMatch(/tsx/);
+  // and with its malloc settings (what an idle node's memory was measured with); glibc parses the variable where it
+  // stands, so /proc shows it cut at the first ":"
+  const tunables = environ.find((entry) => entry.startsWith("GLIBC_TUNABLES="));
+  expect(tunables).toBeDefined();
+  expect(`GLIBC_TUNABLES=${REALTIME_NODE_ENV.GLIBC_TUNABLES}`.startsWith(tunables!)).toBe(true);
   const res = await fetch(`${node.httpUrl}/healthz`);
   expect(res.status).toBe(200);
   expect(await res.json()).toMatchObject({ status: "ok" });

@@ -23,7 +23,8 @@ import { Room, WorkerPool } from "../../packages/media/src/index.ts";
 import { noBweCapabilities, opusParameters, vp8SimulcastParameters } from "../../packages/media/src/test-helpers.ts";
 import { isRoot } from "../lib/run.ts";
 import { numberOption } from "./args.ts";
-import { ParticipantSender, Receivers, type MediaShape, type ReceiverTotals } from "./meetingMedia.ts";
+import { ParticipantSender, type MediaShape } from "./meetingMedia.ts";
+import { SinkThreads, type SinkTotals } from "./sinkThreads.ts";
 import { participantsPerCore, streamLoss, visibleTiles } from "./meetingPlan.ts";
 import { pinToCores } from "./pin.ts";
 import { procCpuMs, procRssMb } from "./procStats.ts";
@@ -72,7 +73,7 @@ if (SHAPE.layerKbps.length !== 3 || SHAPE.layerKbps.some((k) => !(k > 0)) || TIL
 
 interface Sample {
   at: number;
-  receivers: ReceiverTotals;
+  receivers: SinkTotals;
   sent: number;
   workerCpuMs: number;
   nodeCpuMs: number;
@@ -106,7 +107,7 @@ async function meeting(participants: number): Promise<MeetingResult> {
   await pinToCores(workerPid, String(args["sfu-cores"]));
   // one router: a meeting this size fits one worker, and piping between routers of one worker only costs CPU
   const room = await Room.create({ pool, id: `meeting-${participants}`, listenIp: "127.0.0.1", maxConsumersPerRouter: 100_000 });
-  const receivers = await Receivers.create(participants, SINK_THREADS);
+  const receivers = await SinkThreads.create(participants, SINK_THREADS);
   const senders: ParticipantSender[] = [];
   let timer: NodeJS.Timeout | undefined;
   let progress: NodeJS.Timeout | undefined;
@@ -158,7 +159,7 @@ async function meeting(participants: number): Promise<MeetingResult> {
       for (const s of senders) s.sendDue(elapsed, startWallClockMs + elapsed);
     }, 5);
     const sample = async (): Promise<Sample> => {
-      const totals = await receivers.snapshot();
+      const totals = await receivers.snapshot({ streams: true });
       const cpu = process.cpuUsage();
       return {
         at: performance.now(),

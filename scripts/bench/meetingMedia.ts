@@ -1,12 +1,10 @@
 // The synthetic media of bench:meeting: a participant's camera (VP8 in 3 simulcast layers as separate SSRCs)
-// and microphone (opus, DTX in silence) sent as plain RTP from this process, and the receivers: UDP sockets
-// in receiver threads (scripts/bench/sink-thread.ts) that count every forwarded stream's packets and gaps.
+// and microphone (opus, DTX in silence) sent as plain RTP from this process; what mediasoup forwards is counted by
+// the sink threads of sinkThreads.ts.
 // The same packets as scripts/bench/sfu-step.ts sends (packages/media/src/synthetic-rtp.ts).
 import dgram from "node:dgram";
-import { Worker } from "node:worker_threads";
 import { isRtcp, keyFrameRequests, rtpPacket, senderReport, vp8Payload } from "../../packages/media/src/synthetic-rtp.ts";
 import { audioIntervalMs } from "./meetingPlan.ts";
-import type { SinkReply, SinkRequest } from "./sink-thread.ts";
 
 const KEYFRAME_INTERVAL_S = 2;
 /**
@@ -153,81 +151,5 @@ export class ParticipantSender {
 
   close(): void {
     this.#socket.close();
-  }
-}
-
-export interface ReceiverTotals {
-  packets: number;
-  bytes: number;
-  stray: number;
-  /** [expected, counted] of every registered stream, flat, in a fixed order. */
-  streams: number[];
-}
-
-/** The receivers: one UDP socket per participant, spread over receiver threads. */
-export class Receivers {
-  readonly #threads: Worker[] = [];
-  readonly #sockets: Array<[Worker, number, number]> = [];
-  #nextId = 0;
-  readonly #pending = new Map<number, { replies: Map<Worker, Extract<SinkReply, { type: "snapshot" }>>; resolve: (totals: ReceiverTotals) => void }>();
-
-  static async create(sockets: number, threads: number): Promise<Receivers> {
-    const receivers = new Receivers();
-    const perThread = Math.ceil(sockets / threads);
-    for (let t = 0; t * perThread < sockets; t++) {
-      const count = Math.min(perThread, sockets - t * perThread);
-      const thread = new Worker(new URL("./sink-thread.ts", import.meta.url), { workerData: { sockets: count } });
-      receivers.#threads.push(thread);
-      const ports = await new Promise<number[]>((resolve, reject) => {
-        thread.once("error", reject);
-        thread.once("message", (reply: SinkReply) => (reply.type === "ready" ? resolve(reply.ports) : reject(new Error("sink thread not ready"))));
-      });
-      ports.forEach((port, index) => receivers.#sockets.push([thread, index, port]));
-      thread.on("message", (reply: SinkReply) => receivers.#onReply(thread, reply));
-    }
-    return receivers;
-  }
-
-  port(participant: number): number {
-    return this.#sockets[participant]![2];
-  }
-
-  register(participant: number, ssrc: number): void {
-    const [thread, socket] = this.#sockets[participant]!;
-    thread.postMessage({ type: "register", socket, ssrc } satisfies SinkRequest);
-  }
-
-  snapshot(): Promise<ReceiverTotals> {
-    const id = this.#nextId++;
-    return new Promise((resolve) => {
-      this.#pending.set(id, { replies: new Map(), resolve });
-      for (const thread of this.#threads) thread.postMessage({ type: "snapshot", id, streams: true } satisfies SinkRequest);
-    });
-  }
-
-  #onReply(thread: Worker, reply: SinkReply): void {
-    if (reply.type !== "snapshot") return;
-    const pending = this.#pending.get(reply.id);
-    if (!pending) return;
-    pending.replies.set(thread, reply);
-    if (pending.replies.size < this.#threads.length) return;
-    this.#pending.delete(reply.id);
-    // in thread order, so that the streams line up between snapshots
-    const replies = this.#threads.map((t) => pending.replies.get(t)!);
-    pending.resolve({
-      packets: replies.reduce((n, r) => n + r.packets, 0),
-      bytes: replies.reduce((n, r) => n + r.bytes, 0),
-      stray: replies.reduce((n, r) => n + r.stray, 0),
-      streams: replies.flatMap((r) => r.streams ?? []),
-    });
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(
-      this.#threads.map(async (thread) => {
-        thread.postMessage({ type: "close" } satisfies SinkRequest);
-        await thread.terminate();
-      }),
-    );
   }
 }

@@ -19,9 +19,8 @@ import { readFileSync } from "node:fs";
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { Room, WorkerPool } from "../../packages/media/src/index.ts";
-import { Worker } from "node:worker_threads";
 import { isRtcp, keyFrameRequests, rtpPacket, senderReport, vp8Payload } from "../../packages/media/src/synthetic-rtp.ts";
-import type { SinkReply, SinkRequest } from "./sink-thread.ts";
+import { SinkThreads, type SinkTotals } from "./sinkThreads.ts";
 import { noBweCapabilities, opusParameters, vp8SimulcastParameters } from "../../packages/media/src/test-helpers.ts";
 import { numberOption } from "./args.ts";
 import { procCpuMs, procRssMb } from "./procStats.ts";
@@ -195,79 +194,7 @@ function sendDue(generator: Generator, elapsedMs: number): void {
 let startWallClockMs = Date.now();
 
 // ---------------------------------------------------------------------------------------------------
-// consumers: UDP sockets in receiver threads (so that receiving never stalls the generator's pacing)
-
-class SinkThreads {
-  readonly #threads: Worker[] = [];
-  /** Consumer peer index -> [thread, socket index in that thread, port]. */
-  readonly #sockets: Array<[Worker, number, number]> = [];
-  #nextId = 0;
-  readonly #pending = new Map<number, { left: number; sum: SinkTotals; resolve: (totals: SinkTotals) => void }>();
-
-  static async create(sockets: number, threads: number): Promise<SinkThreads> {
-    const sinks = new SinkThreads();
-    const perThread = Math.ceil(sockets / threads);
-    for (let t = 0; t < threads && t * perThread < sockets; t++) {
-      const count = Math.min(perThread, sockets - t * perThread);
-      const thread = new Worker(new URL("./sink-thread.ts", import.meta.url), { workerData: { sockets: count } });
-      sinks.#threads.push(thread);
-      const ports = await new Promise<number[]>((resolve, reject) => {
-        thread.once("error", reject);
-        thread.once("message", (reply: SinkReply) => (reply.type === "ready" ? resolve(reply.ports) : reject(new Error("sink thread not ready"))));
-      });
-      ports.forEach((port, index) => sinks.#sockets.push([thread, index, port]));
-      thread.on("message", (reply: SinkReply) => sinks.#onReply(reply));
-    }
-    return sinks;
-  }
-
-  port(peerIndex: number): number {
-    return this.#sockets[peerIndex]![2];
-  }
-
-  register(peerIndex: number, ssrc: number): void {
-    const [thread, socket] = this.#sockets[peerIndex]!;
-    thread.postMessage({ type: "register", socket, ssrc } satisfies SinkRequest);
-  }
-
-  snapshot(): Promise<SinkTotals> {
-    const id = this.#nextId++;
-    return new Promise((resolve) => {
-      this.#pending.set(id, { left: this.#threads.length, sum: { packets: 0, bytes: 0, expected: 0, counted: 0, stray: 0 }, resolve });
-      for (const thread of this.#threads) thread.postMessage({ type: "snapshot", id } satisfies SinkRequest);
-    });
-  }
-
-  #onReply(reply: SinkReply): void {
-    if (reply.type !== "snapshot") return;
-    const pending = this.#pending.get(reply.id);
-    if (!pending) return;
-    for (const key of ["packets", "bytes", "expected", "counted", "stray"] as const) pending.sum[key] += reply[key];
-    if (--pending.left === 0) {
-      this.#pending.delete(reply.id);
-      pending.resolve(pending.sum);
-    }
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(
-      this.#threads.map(async (thread) => {
-        thread.postMessage({ type: "close" } satisfies SinkRequest);
-        await thread.terminate();
-      }),
-    );
-  }
-}
-
-interface SinkTotals {
-  packets: number;
-  bytes: number;
-  expected: number;
-  counted: number;
-  stray: number;
-}
-
-// ---------------------------------------------------------------------------------------------------
+// consumers: UDP sockets in sink threads (sinkThreads.ts, so that receiving never stalls the generator's pacing)
 
 interface Snapshot {
   at: number;

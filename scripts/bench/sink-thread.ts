@@ -1,6 +1,6 @@
 // A thread of UDP sockets standing for consumer peers: it counts the RTP packets mediasoup forwards to
 // them, per SSRC, with losses from sequence-number gaps. Driven by scripts/bench/sfu-step.ts and
-// scripts/bench/meetingMedia.ts (which also asks for each stream's counts, for the worst stream's loss).
+// scripts/bench/meeting.ts through sinkThreads.ts (meeting.ts also asks for each stream's counts, for the worst stream's loss).
 import dgram from "node:dgram";
 import { parentPort, workerData } from "node:worker_threads";
 import { StreamCounter } from "../../packages/media/src/synthetic-rtp.ts";
