@@ -33,7 +33,7 @@ describe("refusalOf", () => {
 describe("withRefusals", () => {
   test("a refusal becomes a value; success passes through", async () => {
     expect(await withRefusals(Promise.resolve(7))).toEqual({ ok: true, value: 7 });
-    const refused = await withRefusals(() => Promise.reject(answered('This token lacks the scope "chat:send".', { code: "FORBIDDEN" })));
+    const refused = await withRefusals(() => Promise.reject(answered('This API token lacks the scope "chat:send" that chat.send needs.', { code: "FORBIDDEN" })));
     expect(refused).toMatchObject({ ok: false, refusal: { code: "FORBIDDEN", message: expect.stringContaining('"chat:send"') } });
   });
 
