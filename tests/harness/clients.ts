@@ -1,21 +1,15 @@
 // Typed tRPC clients and a next-auth sign-in over plain HTTP, for tests that drive the servers without a browser.
 import { randomUUID } from "node:crypto";
-import { createTRPCClient, createWSClient, httpLink, wsLink, type TRPCClient } from "@trpc/client";
-import superjson from "superjson";
+import { createWebClient, type TRPCClient } from "@qualmeet/client";
+import { createRealtimeConnection, nodeWebSocket, type RealtimeConnection } from "@qualmeet/client/node";
 import { solveInNode } from "@qualmeet/challenge/node";
-import WebSocket from "ws";
-import type { AppRouter, RealtimeRouter } from "../../packages/api/src/index.ts";
+import type { AppRouter } from "../../packages/api/src/index.ts";
 
-/** `headers`: e.g. X-Forwarded-For, for a web app that trusts this machine as its proxy (WEB_TRUSTED_PROXIES). */
+export type { RealtimeConnection } from "@qualmeet/client/node";
+
+/** `headers`: e.g. X-Forwarded-For, for a web app that trusts this machine as its proxy (WEB_TRUSTED_PROXIES). One request per call. */
 export function webClient(webUrl: string, cookie = "", headers: Record<string, string> = {}): TRPCClient<AppRouter> {
-  return createTRPCClient<AppRouter>({
-    links: [httpLink({ url: `${webUrl}/api/trpc`, transformer: superjson, headers: () => (cookie ? { ...headers, cookie } : headers) })],
-  });
-}
-
-export interface RealtimeConnection {
-  client: TRPCClient<RealtimeRouter>;
-  close(): Promise<void>;
+  return createWebClient({ url: webUrl, cookie, headers, batch: false });
 }
 
 /**
@@ -24,27 +18,18 @@ export interface RealtimeConnection {
  * returns then (a W3C traceparent, "" for none) as `params.traceparent`, as a traced client does.
  */
 export function realtimeClient(wsUrl: string, options: { cookie?: string; origin?: string; authorization?: string; traceparent?: () => string }): RealtimeConnection {
-  const headers: Record<string, string> = {};
-  if (options.origin) headers.origin = options.origin;
-  if (options.cookie) headers.cookie = options.cookie;
-  if (options.authorization) headers.authorization = options.authorization;
   const { traceparent } = options;
-  class BrowserLikeWebSocket extends WebSocket {
-    constructor(url: string | URL) {
-      super(url, { headers });
-    }
-
-    override send(data: string): void {
+  const Authenticated = nodeWebSocket({ cookie: options.cookie, origin: options.origin, headers: options.authorization ? { authorization: options.authorization } : {} });
+  class TracedWebSocket extends Authenticated {
+    override send(data: Parameters<WebSocket["send"]>[0]): void {
       const current = traceparent?.();
-      if (!current || data === "PING" || data === "PONG") return super.send(data);
+      if (!current || typeof data !== "string" || data === "PING" || data === "PONG") return super.send(data);
       const parsed = JSON.parse(data) as { params?: Record<string, unknown> } | Array<{ params?: Record<string, unknown> }>;
       for (const request of Array.isArray(parsed) ? parsed : [parsed]) if (request.params) request.params.traceparent = current;
       super.send(JSON.stringify(parsed));
     }
   }
-  const wsClient = createWSClient({ url: wsUrl, WebSocket: BrowserLikeWebSocket as unknown as typeof globalThis.WebSocket, retryDelayMs: () => 200 });
-  const client = createTRPCClient<RealtimeRouter>({ links: [wsLink({ client: wsClient, transformer: superjson })] });
-  return { client, close: () => wsClient.close() };
+  return createRealtimeConnection({ url: wsUrl, WebSocket: TracedWebSocket, retryDelayMs: () => 200, keepAlive: false });
 }
 
 export const uniqueEmail = (): string => `user-${randomUUID()}@example.test`;

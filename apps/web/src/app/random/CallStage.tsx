@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useId, useRef, useState, type FormEvent, type HTMLAttributes } from "react";
-import { errorMessage } from "@/lib/errors";
+import { errorMessage } from "@qualmeet/client";
 import type { RandomSession } from "@/lib/random/session";
 import { useRandomStore } from "@/lib/random/store";
 import { REACTION_LABELS, type Reaction } from "@/lib/random/types";

@@ -1,7 +1,7 @@
 "use client";
 
 import { useId, useState, type FormEvent } from "react";
-import { errorMessage } from "@/lib/errors";
+import { errorMessage } from "@qualmeet/client";
 import type { RandomSession } from "@/lib/random/session";
 import { useRandomStore } from "@/lib/random/store";
 import { REPORT_REASON_LABELS, type ReportReason } from "@/lib/random/types";

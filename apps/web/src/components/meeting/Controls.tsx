@@ -2,7 +2,7 @@
 
 import { useState } from "react";
 import { deviceProblem, openCamera, openScreen } from "@/lib/media/devices";
-import { errorMessage } from "@/lib/errors";
+import { errorMessage } from "@qualmeet/client";
 import { useChatStore } from "@/stores/chat";
 import { useMeetingStore } from "@/stores/meeting";
 import { useEngine } from "./engineRef";

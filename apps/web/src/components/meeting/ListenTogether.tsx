@@ -17,7 +17,7 @@
 // presses "Play shared media": until then there is no media element. The sharer plays at once (they chose the link).
 import { useCallback, useEffect, useId, useRef, useState } from "react";
 import { flushSync } from "react-dom";
-import { errorMessage } from "@/lib/errors";
+import { errorMessage } from "@qualmeet/client";
 import { getRealtimeClient } from "@/lib/realtime";
 import { useMeetingStore, type PlaybackState } from "@/stores/meeting";
 import { useSessionStore } from "@/stores/session";

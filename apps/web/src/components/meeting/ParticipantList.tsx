@@ -3,7 +3,7 @@
 import { useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { peerQuality, pickTrack, publishing, useMeetingStore } from "@/stores/meeting";
-import { errorMessage } from "@/lib/errors";
+import { errorMessage } from "@qualmeet/client";
 import { BlockButton } from "@/components/chat/BlockButton";
 import { useEngine } from "./engineRef";
 import { QualityBars } from "./QualityBars";

@@ -10,7 +10,7 @@ import { EndMeetingButton } from "@/components/EndMeetingButton";
 import { MeetingHeading } from "@/components/MeetingHeading";
 import { createEngine, warmDevice, type MediaEngine } from "@/lib/media";
 import { askToJoin, NotLetIn, stoppedAsking } from "@/lib/media/admission";
-import { errorMessage } from "@/lib/errors";
+import { errorMessage } from "@qualmeet/client";
 import { ensurePreview, liveTrack, previewReady, refreshDevices, stopPreview } from "@/lib/media/devices";
 import { sleep } from "@/lib/media/mediaCalls";
 import { AccessToggles, type MeetingAccess } from "./AccessToggles";

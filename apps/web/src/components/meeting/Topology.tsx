@@ -3,7 +3,7 @@
 import { useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { modeLabel } from "@/lib/labels";
-import { errorMessage } from "@/lib/errors";
+import { errorMessage } from "@qualmeet/client";
 import { useMeetingStore } from "@/stores/meeting";
 import { useEngine } from "./engineRef";
 

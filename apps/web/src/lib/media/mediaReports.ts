@@ -1,9 +1,7 @@
 // The page's own measurements for the operators' metrics (metrics.reportMedia on the web app, served at /metrics):
 // how long a join took to the first remote frame, and ICE failures and restarts. Fire and forget: a report that
 // fails (offline, rate limited) changes nothing for the call.
-import { createTRPCClient, httpBatchLink, type TRPCClient } from "@trpc/client";
-import superjson from "superjson";
-import type { AppRouter } from "@qualmeet/api";
+import { createWebClient, type AppRouter, type TRPCClient } from "@qualmeet/client";
 import type { MediaEngine } from "./engine";
 
 type MediaReport = Parameters<TRPCClient<AppRouter>["metrics"]["reportMedia"]["mutate"]>[0];
@@ -16,7 +14,7 @@ const POLL_MS = 250;
 let http: TRPCClient<AppRouter> | null = null;
 
 export function reportMedia(report: MediaReport): void {
-  http ??= createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: "/api/trpc", transformer: superjson })] });
+  http ??= createWebClient();
   http.metrics.reportMedia.mutate(report).catch((error: unknown) => console.warn("[metrics] media report not sent", report.kind, error));
 }
 

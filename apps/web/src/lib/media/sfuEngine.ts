@@ -7,7 +7,7 @@ import { useRealtimeStatus } from "@/lib/realtime";
 import { useChatStore } from "@/stores/chat";
 import { useMeetingStore } from "@/stores/meeting";
 import type { JoinOptions, MediaEngine, PeerStats, VideoSource } from "./engine";
-import { errorMessage } from "@/lib/errors";
+import { errorMessage } from "@qualmeet/client";
 import { IceRefresh } from "./iceRefresh";
 import { LocalMediaControl } from "./localMedia";
 import { CALL_TIMEOUT_MS, errorCode, sleep, withTimeout } from "./mediaCalls";

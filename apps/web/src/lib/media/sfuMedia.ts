@@ -2,7 +2,7 @@
 // publish), close it, and rebuild it on a new media worker when the server reports the old one lost.
 import type { MediaSource, PeerInfo } from "@qualmeet/api";
 import { useMeetingStore } from "@/stores/meeting";
-import { errorMessage } from "@/lib/errors";
+import { errorMessage } from "@qualmeet/client";
 import { CALL_TIMEOUT_MS, sleep, withTimeout } from "./mediaCalls";
 import type { MediaSession } from "./mediaSession";
 import { SfuConsumers } from "./sfuConsumers";

@@ -3,7 +3,7 @@
 // truth of where the person stands; a press only says what went wrong.
 import { TRPCClientError } from "@trpc/client";
 import { solveChallenge } from "@/lib/challenge/solve";
-import { errorMessage } from "@/lib/errors";
+import { errorMessage } from "@qualmeet/client";
 import { previewReady } from "@/lib/media/devices";
 import { RandomCall } from "./call";
 import { BlackVideoWatch } from "./blackVideo";

@@ -1,0 +1,86 @@
+// What npm would publish (dist/, built through turbo as the web app's build gets it): it loads, it imports only the
+// client's own dependencies (the `ws` package from the Node entry only), and it holds nothing of the server: no
+// run-time import of @qualmeet/api (its types only, in the declarations), no server modules, no secrets.
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { beforeAll, describe, expect, test } from "vitest";
+import { turboBuild } from "../../../scripts/lib/webBuild.ts";
+
+const packageDir = path.resolve(import.meta.dirname, "..");
+const dist = path.join(packageDir, "dist");
+const read = (file: string) => readFile(path.join(dist, file), "utf8");
+
+beforeAll(() => turboBuild(path.resolve(packageDir, "../.."), "@qualmeet/client", { quiet: true }), 300_000);
+
+/** Every module specifier a built file imports (static, side-effect and dynamic imports, re-exports). */
+function importsOf(code: string): string[] {
+  const patterns = [/\bfrom\s*["']([^"']+)["']/g, /\bimport\s*["']([^"']+)["']/g, /\bimport\s*\(\s*["']([^"']+)["']\s*\)/g];
+  return [...new Set(patterns.flatMap((pattern) => [...code.matchAll(pattern)].map((m) => m[1]!)))];
+}
+
+/** The built files an entry loads, itself included (relative imports followed). */
+async function graphOf(entry: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  const visit = async (file: string) => {
+    if (files.has(file)) return;
+    const code = await read(file);
+    files.set(file, code);
+    for (const specifier of importsOf(code)) if (specifier.startsWith("./")) await visit(path.posix.normalize(specifier));
+  };
+  await visit(entry);
+  return files;
+}
+
+const packagesImported = (graph: Map<string, string>) => [...new Set([...graph.values()].flatMap(importsOf).filter((s) => !s.startsWith("./")))].sort();
+
+describe("the built package", () => {
+  test("the browser entry imports only @trpc/client and superjson", async () => {
+    expect(packagesImported(await graphOf("index.js"))).toEqual(["@trpc/client", "superjson"]);
+  });
+
+  test("the Node entry adds the ws package, nothing else", async () => {
+    expect(packagesImported(await graphOf("node.js"))).toEqual(["@trpc/client", "superjson", "ws"]);
+  });
+
+  test("no built file holds server code, environment reads or secrets", async () => {
+    const files = (await readdir(dist)).filter((f) => f.endsWith(".js"));
+    // (its own name appears in a message: "in Node, use @qualmeet/client/node")
+    const forbidden = [
+      /@qualmeet\/(?!client)/,
+      /ioredis/,
+      /@prisma/,
+      /mediasoup/,
+      /next-auth/,
+      /pino/,
+      /process\.env/,
+      /NEXTAUTH_SECRET|DATABASE_URL|REDIS_URL|TURN_SECRET/,
+      /\bnode:/,
+    ];
+    for (const file of files) {
+      const code = await read(file);
+      for (const pattern of forbidden) expect({ file, pattern: String(pattern), found: pattern.test(code) }).toMatchObject({ found: false });
+    }
+  });
+
+  test("the declarations refer to @qualmeet/api for types only", async () => {
+    const declarations = (await readdir(dist)).filter((f) => f.endsWith(".d.ts"));
+    const apiLines = (await Promise.all(declarations.map(read))).flatMap((code) => code.split("\n")).filter((line) => line.includes("@qualmeet/api"));
+    expect(apiLines.length).toBeGreaterThan(0);
+    for (const line of apiLines) expect(line).toMatch(/^\s*(import type|export type) .* from "@qualmeet\/api";$/);
+  });
+
+  test("package.json's exports name files that exist, and the entries load", async () => {
+    const manifest = JSON.parse(await readFile(path.join(packageDir, "package.json"), "utf8")) as {
+      exports: Record<string, { types: string; default: string } | string>;
+      private?: boolean;
+    };
+    expect(manifest.private).toBeUndefined();
+    for (const [name, target] of Object.entries(manifest.exports)) {
+      if (typeof target === "string") continue;
+      for (const file of [target.types, target.default]) await expect(readFile(path.join(packageDir, file)), `${name}: ${file}`).resolves.toBeTruthy();
+    }
+    const node = (await import(path.join(dist, "node.js"))) as Record<string, unknown>;
+    for (const name of ["createWebClient", "createRealtimeConnection", "createQualmeetClient", "nodeWebSocket", "refusalOf", "withRefusals"])
+      expect(typeof node[name]).toBe("function");
+  });
+});
