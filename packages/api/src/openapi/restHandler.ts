@@ -80,7 +80,7 @@ async function inputOf(req: Request, operation: RestOperation, local: string): P
   if (!operation.input) return undefined;
   // a path parameter is the path's, whatever the body says; nothing at all lets the schema's default apply
   const input = { ...rest, ...fromPath };
-  return Object.keys(input).length ? input : undefined;
+  return Object.keys(input).length === 0 && operation.inputOptional ? undefined : input;
 }
 
 function decodePathPart(part: string): string {

@@ -19,6 +19,8 @@ export interface RestOperation {
   pattern: RegExp;
   /** the procedure's (first) input parser; null when it takes none */
   input: z.ZodType | null;
+  /** the input may be left out (it has a default): a request that gives nothing sends nothing, else `{}` */
+  inputOptional: boolean;
 }
 
 /** tRPC keeps a procedure's parsers on its definition; they are not in the public type. */
@@ -49,7 +51,8 @@ export function restOperations(router: AnyRouter): RestOperation[] {
     if (operations.some((other) => other.route.path === route.path && other.route.method === route.method)) {
       throw new Error(`${procedure}: ${route.method} ${route.path} is another procedure's route already`);
     }
-    operations.push({ route, procedure, type: def.type, meta: def.meta!, pathParams, pattern, input: def.inputs[0] ?? null });
+    const input = def.inputs[0] ?? null;
+    operations.push({ route, procedure, type: def.type, meta: def.meta!, pathParams, pattern, input, inputOptional: input?.safeParse(undefined).success ?? true });
   }
   return operations;
 }
