@@ -2,10 +2,10 @@
 // router; the unit test document.test.ts fails when the committed file is not this one.
 import { writeFile } from "node:fs/promises";
 import { loadRouters } from "../packages/api/src/authorization/routers.ts";
-import { OPENAPI_DOC, openApiJson } from "../packages/api/src/openapi/document.ts";
+import { openApiDocPath, openApiJson } from "../packages/api/src/openapi/document.ts";
 
 const { web } = await loadRouters();
 const text = openApiJson(web);
-await writeFile(OPENAPI_DOC, text);
-console.log(`wrote ${OPENAPI_DOC} (${Object.keys((JSON.parse(text) as { paths: object }).paths).length} paths)`);
+await writeFile(openApiDocPath(), text);
+console.log(`wrote ${openApiDocPath()} (${Object.keys((JSON.parse(text) as { paths: object }).paths).length} paths)`);
 process.exit(0);

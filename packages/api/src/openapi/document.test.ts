@@ -6,7 +6,7 @@ import { describe, expect, test } from "vitest";
 import { z } from "zod";
 import { loadRouters } from "../authorization/routers.ts";
 import { access, createTRPCRouter, guestOrUserProcedure, rest, type ProcedureMeta } from "../trpc.ts";
-import { OPENAPI_DOC, SECURITY_SCHEME, buildOpenApiDocument, openApiJson } from "./document.ts";
+import { openApiDocPath, SECURITY_SCHEME, buildOpenApiDocument, openApiJson } from "./document.ts";
 import { restOperations } from "./restRoutes.ts";
 
 const { web } = await loadRouters();
@@ -16,7 +16,7 @@ const operationAt = (path: string, method: string) => (document.paths as Record<
 
 describe("OpenAPI document (docs/openapi.json)", () => {
   test("docs/openapi.json is the generated one (regenerate: npm run docs:openapi)", async () => {
-    const committed = await readFile(OPENAPI_DOC, "utf8").catch(() => "(docs/openapi.json is missing)");
+    const committed = await readFile(openApiDocPath(), "utf8").catch(() => "(docs/openapi.json is missing)");
     expect(committed, "docs/openapi.json differs from the router: run npm run docs:openapi and commit it").toBe(openApiJson(web));
   });
 

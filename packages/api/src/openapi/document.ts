@@ -12,8 +12,8 @@ import { meetingSchema } from "../router/meeting/output.schema.ts";
 import { currentUserSchema } from "../router/user/current.ts";
 import { restOperations, REST_BASE_PATH, type RestOperation } from "./restRoutes.ts";
 
-/** docs/openapi.json, from the repository root */
-export const OPENAPI_DOC = path.resolve(import.meta.dirname, "../../../../docs/openapi.json");
+/** docs/openapi.json, for the script and the test (a function: in the web app's bundle this module has no directory) */
+export const openApiDocPath = (): string => path.resolve(import.meta.dirname, "../../../../docs/openapi.json");
 
 export const SECURITY_SCHEME = "apiToken";
 
