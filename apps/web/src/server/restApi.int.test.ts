@@ -45,6 +45,18 @@ describe("REST API with API tokens", () => {
     expect(await res.text()).toBe(await readFile(path.join(repoRoot, "docs/openapi.json"), "utf8"));
   });
 
+  test("the reference page (/docs/api) shows every operation, drawn on the server with no script from elsewhere", async () => {
+    const res = await fetch(`${web.url}/docs/api`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    const document = JSON.parse(await readFile(path.join(repoRoot, "docs/openapi.json"), "utf8")) as { paths: Record<string, Record<string, unknown>> };
+    for (const [route, methods] of Object.entries(document.paths)) {
+      for (const method of Object.keys(methods)) expect(html).toContain(`${method.toUpperCase()} /api/v1${route}`);
+    }
+    expect(html).toContain("Authorization: Bearer qm_...");
+    expect(html).not.toMatch(/<script[^>]+src="https?:/);
+  });
+
   test("a meetings token: who am I, create a meeting, read it back, list, lock, end", async () => {
     const ann = await newUser(web.url, "Rest Ann");
     const token = await tokenOf(ann.cookie, ["meetings:manage"]);
