@@ -71,3 +71,6 @@ export const meetingCode = z
 export const randomDeviceId = z.string({ error: "deviceId is missing" }).regex(/^[A-Za-z0-9_-]{16,64}$/, "deviceId must be 16 to 64 letters, digits, _ or -");
 /** A random-chat match id as the server gave it (whether it is the caller's is checked against the match record). */
 export const matchId = z.string({ error: "matchId is missing" }).uuid("matchId must be a match id (a UUID)");
+
+/** A time in an answer: a Date over tRPC (superjson), an ISO 8601 string in JSON (REST; the OpenAPI document says so). */
+export const timestamp = z.date().meta({ format: "date-time" });

@@ -45,26 +45,37 @@ const t = initTRPC
   .create({
     transformer: superjson,
     errorFormatter({ shape, error }) {
-      const zod = error.cause instanceof ZodError ? error.cause : null;
-      const field = error.cause instanceof FieldError ? error.cause.field : zod ? String(zod.issues[0]?.path.join(".") ?? "") : null;
-      // An unexpected failure (thrown by a library, not by our code with a message for people) says nothing of
-      // its internals to the client: a sentence and an id, which the adapter's onError logs with the detail.
-      const errorId = isUnexpected(error) ? errorIdOf(error) : null;
-      return {
-        ...shape,
-        // Name the field in the message itself: clients that only show `message` still say what is wrong.
-        message: zod ? zod.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; ") : errorId ? unexpectedFailureMessage(errorId) : shape.message,
-        data: {
-          ...shape.data,
-          errorId,
-          field,
-          fieldErrors: zod ? Object.fromEntries(zod.issues.map((i) => [i.path.join("."), i.message])) : null,
-          retryAfterMs: error.cause instanceof RetryAfter ? error.cause.retryAfterMs : null,
-          stack: undefined,
-        },
-      };
+      const { message, ...details } = describeError(error);
+      return { ...shape, message, data: { ...shape.data, ...details, stack: undefined } };
     },
   });
+
+/** What a client is told of a failed call, over tRPC (the error's `message` and `data`) and REST (packages/api/src/openapi) alike. */
+export interface ErrorDescription {
+  message: string;
+  /** the id an unexpected failure is logged with; null for a refusal worded for people */
+  errorId: string | null;
+  /** the input field at fault, when one is */
+  field: string | null;
+  fieldErrors: Record<string, string> | null;
+  retryAfterMs: number | null;
+}
+
+export function describeError(error: TRPCError): ErrorDescription {
+  const zod = error.cause instanceof ZodError ? error.cause : null;
+  const field = error.cause instanceof FieldError ? error.cause.field : zod ? String(zod.issues[0]?.path.join(".") ?? "") : null;
+  // An unexpected failure (thrown by a library, not by our code with a message for people) says nothing of
+  // its internals to the client: a sentence and an id, which the adapter's onError logs with the detail.
+  const errorId = isUnexpected(error) ? errorIdOf(error) : null;
+  return {
+    // Name the field in the message itself: clients that only show `message` still say what is wrong.
+    message: zod ? zod.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; ") : errorId ? unexpectedFailureMessage(errorId) : error.message,
+    errorId,
+    field,
+    fieldErrors: zod ? Object.fromEntries(zod.issues.map((i) => [i.path.join("."), i.message])) : null,
+    retryAfterMs: error.cause instanceof RetryAfter ? error.cause.retryAfterMs : null,
+  };
+}
 
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
@@ -99,12 +110,27 @@ export interface ProcedureMeta {
   rateLimit?: RateLimitRule & { what: string; per?: "ip"; setting?: RateLimitSetting };
   /** limits the handler checks itself, where only it knows whether a call counts: shown in docs/api.md, enforced by the handler */
   handlerLimits?: HandlerLimit[];
-  /** the personal access token scope that lets a token call it; without one, tokens cannot call it (FORBIDDEN) */
-  tokenScope?: ApiTokenScope;
+  /** the personal access token scope that lets a token call it ("any": every valid token); without one, tokens cannot call it (FORBIDDEN) */
+  tokenScope?: ApiTokenScope | "any";
+  /** its REST route under /api/v1 (the OpenAPI document, packages/api/src/openapi): set with `.meta(rest(...))` */
+  openapi?: RestRoute;
 }
 
-/** `.meta(tokenScope("chat:send"))`: a token with this scope may call the procedure as its user. */
-export const tokenScope = (scope: ApiTokenScope): ProcedureMeta => ({ tokenScope: scope });
+/** A procedure's REST route: the shape trpc-to-openapi reads from `meta.openapi` to write the OpenAPI document. */
+export interface RestRoute {
+  method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
+  /** under /api/v1, with `{name}` for an input field taken from the path: "/meetings/{code}" */
+  path: `/${string}`;
+  summary: string;
+  description?: string;
+  tags: string[];
+}
+
+/** `.meta(rest({ method: "GET", path: "/meetings/{code}", summary, tags }))`: the procedure is also served as REST (needs `.output()`). */
+export const rest = (route: RestRoute): ProcedureMeta => ({ openapi: route });
+
+/** `.meta(tokenScope("chat:send"))`: a token with this scope may call the procedure as its user ("any": any valid token). */
+export const tokenScope = (scope: ApiTokenScope | "any"): ProcedureMeta => ({ tokenScope: scope });
 
 /** Calls per token per minute, on top of the procedure's own limits. */
 export const API_TOKEN_CALLS_PER_MIN = 600;
@@ -229,7 +255,7 @@ async function tokenCaller(ctx: Context, tokenHash: string, meta: ProcedureMeta 
   }
   const needed = meta?.tokenScope;
   if (!needed) throw new TRPCError({ code: "FORBIDDEN", message: `API tokens cannot call ${path}: sign in to do this.` });
-  if (!verified.token.scopes.includes(needed)) throw new TRPCError({ code: "FORBIDDEN", message: `This API token lacks the scope "${needed}" that ${path} needs.` });
+  if (needed !== "any" && !verified.token.scopes.includes(needed)) throw new TRPCError({ code: "FORBIDDEN", message: `This API token lacks the scope "${needed}" that ${path} needs.` });
   const perToken = await consumeToken(ctx.redis, scaled({ scope: "apitoken:calls", capacity: API_TOKEN_CALLS_PER_MIN, windowMs: 60_000 }), verified.token.id);
   if (!perToken.allowed) throw tooManyRequests("calls with this API token", perToken.retryAfterMs);
   await checkRateLimits(ctx, meta, verified.user.id);

@@ -26,3 +26,26 @@ describe("tRPC over HTTP: who may change things", () => {
     expect(crossSiteRefusal(post({}))).toMatchObject({ status: 415 });
   });
 });
+
+describe("REST over HTTP (/api/v1): who may change things", () => {
+  const rest = (method: string, headers: Record<string, string>, body?: string) =>
+    new Request("http://localhost:3000/api/v1/meetings/abcd2345/end", { method, headers: { host: "localhost:3000", ...headers }, body });
+
+  test("every method but GET and HEAD is checked, a token call like any other", () => {
+    for (const method of ["POST", "PATCH", "PUT", "DELETE"]) {
+      expect(crossSiteRefusal(rest(method, { "sec-fetch-site": "cross-site", authorization: "Bearer qm_x" }), { bodyless: "allowed" })).toMatchObject({ status: 403 });
+      expect(crossSiteRefusal(rest(method, { origin: "https://evil.example" }), { bodyless: "allowed" })).toMatchObject({ status: 403 });
+    }
+    expect(crossSiteRefusal(rest("HEAD", { "sec-fetch-site": "cross-site" }), { bodyless: "allowed" })).toBeNull();
+  });
+
+  test("a program may send no body and no type; a body must be JSON", () => {
+    expect(crossSiteRefusal(rest("POST", {}), { bodyless: "allowed" })).toBeNull();
+    expect(crossSiteRefusal(rest("POST", { "content-type": "application/json" }, "{}"), { bodyless: "allowed" })).toBeNull();
+    expect(crossSiteRefusal(rest("POST", { "content-type": "text/plain" }, "{}"), { bodyless: "allowed" })).toMatchObject({ status: 415 });
+    expect(crossSiteRefusal(rest("POST", { "content-type": "application/x-www-form-urlencoded" }), { bodyless: "allowed" })).toMatchObject({ status: 415 });
+    expect(crossSiteRefusal(rest("PATCH", { "content-length": "2" }, "{}"), { bodyless: "allowed" })).toMatchObject({ status: 415 });
+    // tRPC itself always wants JSON
+    expect(crossSiteRefusal(rest("POST", {}))).toMatchObject({ status: 415 });
+  });
+});

@@ -5,7 +5,7 @@ import type { AnyProcedure, AnyRouter } from "@trpc/server";
 import { z } from "zod";
 import { listProcedures, type ProcedureEntry, type Server } from "../authorization/procedures.ts";
 import { loadRouters } from "../authorization/routers.ts";
-import type { HandlerLimit, ProcedureMeta } from "../trpc.ts";
+import type { HandlerLimit, ProcedureMeta, RestRoute } from "../trpc.ts";
 import { outputShapes, type OutputTarget } from "./outputTypes.ts";
 import { zodShape, type SchemaText } from "./schemaText.ts";
 import type { Shape } from "./typeText.ts";
@@ -21,6 +21,8 @@ export interface ApiProcedure extends ProcedureEntry {
   handlerLimits: HandlerLimit[];
   /** the personal access token scope that lets a token call it; null: tokens cannot */
   tokenScope: ProcedureMeta["tokenScope"] | null;
+  /** its REST route under /api/v1 (docs/openapi.json); null: tRPC only */
+  rest: RestRoute | null;
 }
 
 /** Reads the output types of the procedures that declare no `.output()` parser (outputTypes.ts, or a stand-in in tests). */
@@ -44,7 +46,7 @@ export function describeProcedures(routers: Record<Server, AnyRouter>, outputTyp
     const input = inputOf(entry, def.inputs);
     const output = def.output ? zodShape(zodParser(entry, def.output, "output"), "output").shape : typed.get(`${entry.server} ${entry.path}`);
     if (!output) throw new Error(`${entry.server} ${entry.path}: no output type was read for it`);
-    return { ...entry, input, output, rateLimit: meta?.rateLimit ?? null, handlerLimits: meta?.handlerLimits ?? [], tokenScope: meta?.tokenScope ?? null };
+    return { ...entry, input, output, rateLimit: meta?.rateLimit ?? null, handlerLimits: meta?.handlerLimits ?? [], tokenScope: meta?.tokenScope ?? null, rest: meta?.openapi ?? null };
   });
 }
 

@@ -88,7 +88,8 @@ function section(p: ApiProcedure, limits: ConnectionLimits): string[] {
     `- kind: ${p.type}`,
     `- who may call it: ${p.access ? describeRule(p.access) : "not declared (add `.meta(access(...))`: the authorization tests fail without it)"}`,
     ...rateLimitLines(p, limits),
-    `- API tokens: ${p.tokenScope ? `with the scope \`${p.tokenScope}\`` : "cannot call it (FORBIDDEN)"}`,
+    `- API tokens: ${tokenLine(p.tokenScope)}`,
+    ...(p.rest ? [`- REST: \`${p.rest.method} /api/v1${p.rest.path}\` (docs/openapi.json)`] : []),
     "",
     "Input:",
     "",
@@ -98,6 +99,11 @@ function section(p: ApiProcedure, limits: ConnectionLimits): string[] {
     "",
     ...codeBlock(printShape(p.output)),
   ];
+}
+
+function tokenLine(scope: ApiProcedure["tokenScope"]): string {
+  if (scope === "any") return "any valid token";
+  return scope ? `with the scope \`${scope}\`` : "cannot call it (FORBIDDEN)";
 }
 
 function inputLines(input: SchemaText): string[] {

@@ -27,6 +27,8 @@ export function zodShape(schema: z.ZodType, io: "input" | "output"): SchemaText 
     override: ({ zodSchema, jsonSchema }) => {
       const name = UNREPRESENTABLE[zodSchema._zod.def.type];
       if (name) jsonSchema[MARKER] = name;
+      // a timestamp's "date-time" (for the OpenAPI document) says nothing "Date" does not
+      if (name === "Date") delete jsonSchema.format;
     },
   }) as JsonSchema;
   const { default: fallback, ...constraints } = json;

@@ -42,6 +42,7 @@ export const fixtures: Record<string, Fixture> = {
   "auth.register": fixture("none", () => ({ name: "New Person", email: `matrix-${randomUUID()}@example.test`, password: "correct horse battery" })),
   "auth.signOutEverywhere": fixture("none", () => undefined, { endsSession: true }),
   "auth.challenge": fixture("none", () => ({ purpose: "register" })),
+  "user.current": none,
   "user.updateProfile": fixture("none", () => ({ name: "Renamed Person" })),
   "user.search": fixture("none", () => ({ query: "Matrix" })),
   "user.contacts": none,

@@ -1,10 +1,9 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { appRouter, countProcedureError, createContext, getRedis, logProcedureError } from "@qualmeet/api";
+import { appRouter, countProcedureError, logProcedureError } from "@qualmeet/api";
 import { withRemoteParent } from "@qualmeet/api/tracing";
-import { CLIENT_IP_HEADER } from "@qualmeet/api/client-ip";
-import { getDb } from "@qualmeet/db";
 import { logger } from "@qualmeet/log";
 import { crossSiteRefusal } from "@/server/crossSite";
+import { requestContext } from "@/server/requestContext";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -24,16 +23,7 @@ const handler = (req: Request) => {
       endpoint: "/api/trpc",
       req,
       router: appRouter,
-      // apps/web/server.ts puts the one client address it trusts in CLIENT_IP_HEADER
-      createContext: () =>
-        createContext({
-          transport: "http",
-          db: getDb(),
-          redis: getRedis(),
-          cookie: req.headers.get("cookie"),
-          authorization: req.headers.get("authorization"),
-          ip: req.headers.get(CLIENT_IP_HEADER),
-        }),
+      createContext: () => requestContext(req),
       // apps/web/server.ts gives every request an id: the line names the request the user saw fail
       onError: (failure) => {
         countProcedureError("web", appRouter, failure);
