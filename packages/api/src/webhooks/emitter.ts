@@ -20,7 +20,7 @@ export interface WebhookEventData {
   "meeting.ended": { meeting: MeetingRef };
   "participant.joined": { meeting: MeetingRef; participant: { userId: string; name: string; isGuest: boolean; isHost: boolean } };
   "participant.left": { meeting: MeetingRef; participant: { userId: string; name: string; reason: string } };
-  "message.sent": { message: { id: string; conversationId: string; senderId: string; body: string; replyToId: string | null; createdAt: string } };
+  "message.sent": { message: { id: string; conversationId: string; senderId: string; senderName: string; body: string; replyToId: string | null; createdAt: string } };
   "call.missed": { call: { id: string; conversationId: string; kind: string; callerId: string; callerName: string; startedAt: string } };
   "report.filed": { report: { id: string; reason: string; reporterId: string; reportedUserId: string } };
 }
@@ -32,6 +32,27 @@ export interface QueuedWebhookEvent<T extends WebhookEventType = WebhookEventTyp
   createdAt: string;
   data: WebhookEventData[T];
 }
+
+/** A chat message as message.sent carries it. */
+export const sentMessage = (m: { id: string; conversationId: string; senderId: string; senderName: string; body: string; replyTo: { id: string } | null; createdAt: number }) => ({
+  id: m.id,
+  conversationId: m.conversationId,
+  senderId: m.senderId,
+  senderName: m.senderName,
+  body: m.body,
+  replyToId: m.replyTo?.id ?? null,
+  createdAt: new Date(m.createdAt).toISOString(),
+});
+
+/** A call nobody answered, as call.missed carries it. */
+export const missedCall = (call: { id: string; conversationId: string; kind: string; from: { id: string; name: string }; startedAt: number }) => ({
+  id: call.id,
+  conversationId: call.conversationId,
+  kind: call.kind,
+  callerId: call.from.id,
+  callerName: call.from.name,
+  startedAt: new Date(call.startedAt).toISOString(),
+});
 
 /** The JSON a receiver gets (and the signature covers), byte for byte the same on every attempt. */
 export const bodyOf = (event: { id: string; type: string; createdAt: string; data: unknown }): string =>
