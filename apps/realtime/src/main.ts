@@ -11,6 +11,7 @@ const env = exitOnInvalidEnv("realtime", loadServerEnv);
 // imported once the configuration is known to be good: some modules read it as they load
 const { startRealtimeServer } = await import("./server.ts");
 const { startChatPersister } = await import("./chatPersister.ts");
+const { startWebhookWorker } = await import("./webhooks.ts");
 const { checkRedisAddress } = await import("@qualmeet/api");
 // a Sentinel list nobody answers on, or a master name they do not know, stops the start here with its entries named
 await exitOnInvalidEnv("realtime", () => checkRedisAddress(env.REDIS));
@@ -25,6 +26,7 @@ const tracing = await startTracing({ name: "qualmeet-realtime", instanceId: node
 const db = createDb(env.DATABASE_URL, env.DATABASE_RETRY_MS);
 const node = await startRealtimeServer({ nodeId, port: env.REALTIME_PORT, host: env.HOST, db, redis: env.REDIS });
 const chatPersister = await startChatPersister({ db, redis: env.REDIS, consumer: nodeId });
+const webhooks = startWebhookWorker({ db, redis: env.REDIS, consumer: nodeId });
 logger.info({ port: node.port }, `realtime: listening on ws://localhost:${node.port}`);
 // calls still connect on a LAN without it; behind strict NATs and firewalls they fail
 if (env.TURN_URLS) logger.info({ turnUrls: env.TURN_URLS, iceTransportPolicy: env.ICE_TRANSPORT_POLICY }, "realtime: TURN is configured");
@@ -44,6 +46,7 @@ const shutdown = async (signal: NodeJS.Signals) => {
   force.unref();
   await node.stop().catch((err: unknown) => logger.error({ err }, "realtime: stopping the node failed: meetings it owned wait for their owner key to expire"));
   await chatPersister.stop().catch((err: unknown) => logger.error({ err }, "realtime: stopping the chat persister failed: its pending outbox entries are claimed by another node"));
+  await webhooks.stop().catch((err: unknown) => logger.error({ err }, "realtime: stopping the webhook worker failed: its leased deliveries are sent by another node"));
   await db.$disconnect();
   await tracing.stop();
   process.exit(0);

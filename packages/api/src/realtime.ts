@@ -17,3 +17,4 @@ export { createClusterMetrics } from "./metrics/clusterMetrics.ts";
 export { DashboardFeed } from "./metrics/dashboardFeed.ts";
 export { serviceMetrics } from "./metrics/serviceMetrics.ts";
 export { countProcedureError } from "./metrics/procedureErrors.ts";
+export { WebhookWorker } from "./webhooks/worker.ts";

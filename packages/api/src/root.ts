@@ -5,6 +5,7 @@ import { chatRouter } from "./router/chat.ts";
 import { meetingRouter } from "./router/meeting.ts";
 import { metricsRouter } from "./router/metrics.ts";
 import { userRouter } from "./router/user.ts";
+import { webhooksRouter } from "./router/webhooks.ts";
 import { createTRPCRouter } from "./trpc.ts";
 
 /** Served over HTTP by the web app at /api/trpc. */
@@ -16,6 +17,7 @@ export const appRouter = createTRPCRouter({
   chat: chatRouter,
   metrics: metricsRouter,
   apiTokens: apiTokensRouter,
+  webhooks: webhooksRouter,
 });
 
 export type AppRouter = typeof appRouter;

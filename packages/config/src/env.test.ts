@@ -167,3 +167,18 @@ test("a misconfigured Sentinel list names the variable and the bad entry", () =>
   ]);
   expect(problems(() => parseServerEnv(noRedis))).toEqual(["REDIS_URL: a Redis URL (redis://host:6379), or REDIS_SENTINELS and REDIS_SENTINEL_NAME, it is not set"]);
 });
+
+test("webhooks: README defaults, and a private-address switch that is not true or false is refused", () => {
+  expect(parseStartEnv({})).toMatchObject({
+    WEBHOOK_ALLOW_PRIVATE_ADDRESSES: false,
+    WEBHOOK_TIMEOUT_MS: 10_000,
+    WEBHOOK_RETRY_BASE_MS: 10_000,
+    WEBHOOK_RETRY_MAX_MS: 3_600_000,
+    WEBHOOK_RETRY_FOR_MS: 86_400_000,
+    WEBHOOK_DISABLE_AFTER_FAILURES: 20,
+    WEBHOOK_MAX_ENDPOINTS_PER_USER: 10,
+    WEBHOOK_MAX_PAYLOAD_BYTES: 65_536,
+  });
+  expect(parseStartEnv({ WEBHOOK_ALLOW_PRIVATE_ADDRESSES: "true" }).WEBHOOK_ALLOW_PRIVATE_ADDRESSES).toBe(true);
+  expect(problems(() => parseStartEnv({ WEBHOOK_ALLOW_PRIVATE_ADDRESSES: "yes" }))).toEqual(["WEBHOOK_ALLOW_PRIVATE_ADDRESSES: true or false, got 'yes'"]);
+});

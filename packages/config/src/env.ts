@@ -127,6 +127,18 @@ const variables = {
     .string()
     .regex(/^[\w.-]+$/, { error: "a service name (letters, digits, '.', '_', '-')" })
     .optional(),
+  // webhooks: endpoints on private or loopback addresses are refused unless an admin allows them (a receiver on the LAN, tests)
+  WEBHOOK_ALLOW_PRIVATE_ADDRESSES: z
+    .enum(["true", "false"], { error: "true or false" })
+    .transform((value) => value === "true")
+    .default(false),
+  WEBHOOK_TIMEOUT_MS: milliseconds(10_000),
+  WEBHOOK_RETRY_BASE_MS: milliseconds(10_000),
+  WEBHOOK_RETRY_MAX_MS: milliseconds(60 * 60_000),
+  WEBHOOK_RETRY_FOR_MS: milliseconds(24 * 60 * 60_000),
+  WEBHOOK_DISABLE_AFTER_FAILURES: cap(20),
+  WEBHOOK_MAX_ENDPOINTS_PER_USER: cap(10),
+  WEBHOOK_MAX_PAYLOAD_BYTES: wholeNumber("a whole number of bytes (1024 or more)", 1024).default(64 * 1024),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { error: "one of fatal, error, warn, info, debug, trace, silent" }).default("info"),
 };
 

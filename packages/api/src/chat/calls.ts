@@ -16,6 +16,7 @@ import { endMeetingUnattended, withFreshMeetingCode } from "../meeting/meetingRe
 import { blockedWith } from "./blocks.ts";
 import { publishChatEvent, type StoredCallInfo } from "./chatEvents.ts";
 import { requireMember } from "./members.ts";
+import { missedCall, webhookEvent } from "../webhooks/emitter.ts";
 import type { CallEndStatus, CallInfo, CallKind, ChatUser } from "./types.ts";
 
 export const RINGING_SET = "chat:calls:ringing";
@@ -196,6 +197,7 @@ export async function expireRinging(deps: CallDeps, now = Date.now()): Promise<n
     await deps.redis.del(ringingKey(callId));
     if ((await withTransition(deps.redis).chatCallTransition(callKey(callId), "RINGING", "MISSED")) === "OK") {
       await deps.db.callLog.updateMany({ where: { id: callId, status: "RINGING" }, data: { status: "MISSED", endedAt: new Date() } });
+      webhookEvent(deps.redis, "call.missed", { call: missedCall(call.info) }, callId);
       await endCallMeeting(deps, callId);
       await announceEnd(deps, await membersOf(deps, call.info.conversationId), call.info, "MISSED");
       expired++;

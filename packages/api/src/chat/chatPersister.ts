@@ -11,6 +11,7 @@ import { OUTBOX, settlePending, type OutboxEntry } from "./chatOutbox.ts";
 import type { StoredMessage } from "./messages.ts";
 import { logger } from "@qualmeet/log";
 import { batchSpans } from "../tracing/traceContext.ts";
+import { sentMessage, webhookEvent } from "../webhooks/emitter.ts";
 
 export const PERSISTER_GROUP = "chat-persisters";
 const CLAIM_IDLE_MS = 30_000;
@@ -308,6 +309,7 @@ export class ChatPersister {
     }
     if (statements.length) await db.$transaction(statements);
     this.persisted += fresh.length;
+    for (const m of fresh) if (!m.deletedAt) webhookEvent(this.options.redis, "message.sent", { message: sentMessage(m) }, m.id);
     return messages;
   }
 }

@@ -23,6 +23,7 @@ import { runPeerMedia } from "./peerMedia.ts";
 import { rememberRemoval } from "./removal.ts";
 import { REMOVED_FROM_MEETING } from "./admission.ts";
 import { logFailure, logger } from "@qualmeet/log";
+import { webhookEvent } from "../webhooks/emitter.ts";
 
 /** How long a participant whose socket dropped stays in the meeting (media flowing) for their client to come back. */
 
@@ -111,6 +112,7 @@ export class MediaOwner implements MediaOwnerCommands {
           data: { status: "LIVE", startedAt: meeting.startedAt ?? new Date() },
         });
         if (count === 0) throw new TRPCError({ code: "PRECONDITION_FAILED", message: MEETING_ENDED });
+        webhookEvent(this.deps.redis, "meeting.started", { meeting: { id: meeting.id } });
       }
       await this.meetingMedia.fitTopology(live);
       this.recordMesh(live);
@@ -128,6 +130,10 @@ export class MediaOwner implements MediaOwnerCommands {
       throw error;
     }
     const lastEventId = await this.deps.log.append(meeting.id, { type: "peer.joined", peer: peerInfo(live, participant) });
+    webhookEvent(this.deps.redis, "participant.joined", {
+      meeting: { id: meeting.id },
+      participant: { userId: user.id, name: user.name, isGuest: user.isGuest, isHost: participant.isHost },
+    });
     participant.joinedAfterId = previousStreamId(lastEventId);
     return {
       meeting: live.meeting,
@@ -211,6 +217,7 @@ export class MediaOwner implements MediaOwnerCommands {
     live.participants.delete(peerId);
     if (live.media?.peers.has(peerId)) live.media.removePeer(peerId);
     this.append(meetingId, { type: "peer.left", peerId, reason });
+    webhookEvent(this.deps.redis, "participant.left", { meeting: { id: meetingId }, participant: { userId: participant.userId, name: participant.displayName, reason } });
     this.meetingMedia.scheduleReturnToP2P(live);
     await Promise.allSettled([
       this.deps.redis.hdel(meetingKeys.presence(meetingId), peerId),

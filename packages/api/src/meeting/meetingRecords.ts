@@ -9,6 +9,7 @@ import { isUniqueViolation } from "../services/prismaErrors.ts";
 import { appendMeetingEvent } from "./eventLog.ts";
 import { meetingKeys } from "./keys.ts";
 import { logFailure } from "@qualmeet/log";
+import { webhookEvent } from "../webhooks/emitter.ts";
 
 const CACHE_TTL_S = 60;
 /** 31^8 ≈ 8.5e11 codes: a collision is rare, and the unique index catches it */
@@ -88,6 +89,7 @@ export async function endMeetingUnattended(
 export async function announceEnd(redis: Redis, meetingId: string): Promise<void> {
   await forgetCachedMeeting(redis, meetingId);
   await appendMeetingEvent(redis, meetingId, { type: "meeting.ended" });
+  webhookEvent(redis, "meeting.ended", { meeting: { id: meetingId } }, meetingId);
 }
 
 function reviveMeeting(m: Meeting): Meeting {

@@ -14,6 +14,7 @@ import type { SafetyPolicy } from "./policy.ts";
 import type { StoreDeps } from "./restrictions.ts";
 import { announceQueueChange } from "./queueFeed.ts";
 import { addToWatchList } from "./watchList.ts";
+import { webhookEvent } from "../webhooks/emitter.ts";
 
 export interface ActionDeps extends StoreDeps {
   matches: RandomMatches;
@@ -106,6 +107,7 @@ export async function fileReport(deps: ActionDeps, caller: Caller, input: Report
     throw error;
   }
   await announceQueueChange(deps.redis, { type: "filed", reportId });
+  webhookEvent(deps.redis, "report.filed", { report: { id: reportId, reason: input.reason, reporterId: self.userId, reportedUserId: other.userId } }, reportId);
   await escalate(deps, other);
   return { reportId, message: "Thank you. Your report was sent to our moderators, and you will not be matched with this person again." };
 }

@@ -7,6 +7,7 @@ import { overviewHandler } from "./admin/overview.handler.ts";
 import { adminReportsRouter } from "./admin/reports.ts";
 import { adminTokensRouter } from "./admin/tokens.ts";
 import { adminUsersRouter } from "./admin/users.ts";
+import { adminWebhooksRouter } from "./admin/webhooks.ts";
 
 export const adminRouter = createTRPCRouter({
   overview: adminProcedure.meta(access("admin")).query(overviewHandler),
@@ -17,4 +18,5 @@ export const adminRouter = createTRPCRouter({
   bans: adminBansRouter,
   appeals: adminAppealsRouter,
   tokens: adminTokensRouter,
+  webhooks: adminWebhooksRouter,
 });
