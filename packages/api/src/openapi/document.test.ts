@@ -75,7 +75,6 @@ describe("REST routes", () => {
     });
     expect(() => restOperations(twice)).toThrow("b: GET /x is another procedure's route already");
     const live = createTRPCRouter({
-      // eslint-disable-next-line require-yield
       s: guestOrUserProcedure.meta(access("user")).meta(rest({ method: "GET", path: "/s", summary: "s", tags: ["T"] })).subscription(async function* () {}),
     });
     expect(() => restOperations(live)).toThrow("s: a subscription cannot be a REST route");
