@@ -55,7 +55,7 @@ const DEFAULT_KEEP_ALIVE = { intervalMs: 20_000, pongTimeoutMs: 10_000 };
  */
 function reportingCloseReasons(Base: WebSocketClass, onRefusal: (reason: string) => void): WebSocketClass {
   return class extends Base {
-    constructor(url: string | URL, protocols?: string | string[]) {
+    constructor(url: string | URL, protocols?: ConstructorParameters<WebSocketClass>[1]) {
       super(url, protocols);
       this.addEventListener("close", (event) => {
         const refusal = closeRefusalOf(event);
