@@ -1,5 +1,4 @@
 import path from "node:path";
-import { defaultClientConditions, defaultServerConditions } from "vite";
 import { defineConfig } from "vitest/config";
 
 // Three projects, chosen by file name (README "Development"):
@@ -7,17 +6,11 @@ import { defineConfig } from "vitest/config";
 //   integration  *.int.test.ts  real PostgreSQL and Redis from the global setup, servers per file
 //   e2e          *.e2e.ts       the same plus headless Chromium
 // They run in that order (sequence.groupOrder), so a broken unit test shows before the slow projects start.
-const SOURCE_CONDITION = "@qualmeet/source";
 const sources = ["apps/*/src/**", "packages/*/src/**", "scripts/**", "examples/**"];
 
 export default defineConfig({
   // the web app's "@/..." imports (apps/web/tsconfig.json paths), for its unit tests
-  // and the workspace's own packages from their source ("@qualmeet/source" in their exports, as tsconfig.base.json)
-  resolve: {
-    alias: [{ find: /^@\//, replacement: `${path.resolve(import.meta.dirname, "apps/web/src")}/` }],
-    conditions: [SOURCE_CONDITION, ...defaultClientConditions],
-  },
-  ssr: { resolve: { conditions: [SOURCE_CONDITION, ...defaultServerConditions] } },
+  resolve: { alias: [{ find: /^@\//, replacement: `${path.resolve(import.meta.dirname, "apps/web/src")}/` }] },
   test: {
     exclude: ["**/node_modules/**", "**/.next/**"],
     testTimeout: 60_000,

@@ -13,7 +13,7 @@ const securityHeaders = [
 
 const nextConfig: NextConfig = {
   // Workspace packages export their TypeScript source.
-  transpilePackages: ["@qualmeet/api", "@qualmeet/challenge", "@qualmeet/config", "@qualmeet/db", "@qualmeet/log"],
+  transpilePackages: ["@qualmeet/api", "@qualmeet/challenge", "@qualmeet/client", "@qualmeet/config", "@qualmeet/db", "@qualmeet/log"],
   // Native addons and Node-only clients stay out of the bundle and load from node_modules at run time.
   serverExternalPackages: ["@node-rs/argon2", "ioredis", "pg", "@prisma/adapter-pg", "@prisma/client", "pino"],
   poweredByHeader: false,

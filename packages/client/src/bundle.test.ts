@@ -1,6 +1,7 @@
-// What npm would publish (dist/, built through turbo as the web app's build gets it): it loads, it imports only the
-// client's own dependencies (the `ws` package from the Node entry only), and it holds nothing of the server: no
-// run-time import of @qualmeet/api (its types only, in the declarations), no server modules, no secrets.
+// What npm would publish (dist/, built through turbo): its package.json names files that exist and nothing private,
+// it loads, it imports only the client's own dependencies (the `ws` package from the Node entry only), and it holds
+// nothing of the server: no run-time import of @qualmeet/api (its types only, in the declarations), no server
+// modules, no secrets.
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
@@ -69,16 +70,22 @@ describe("the built package", () => {
     for (const line of apiLines) expect(line).toMatch(/^\s*(import type|export type) .* from "@qualmeet\/api";$/);
   });
 
-  test("package.json's exports name files that exist, and the entries load", async () => {
-    const manifest = JSON.parse(await readFile(path.join(packageDir, "package.json"), "utf8")) as {
-      exports: Record<string, { types: string; default: string } | string>;
+  test("its package.json names files that exist and only public dependencies, and the entries load", async () => {
+    const manifest = JSON.parse(await read("package.json")) as {
       private?: boolean;
+      exports: Record<string, { types: string; default: string } | string>;
+      dependencies: Record<string, string>;
+      peerDependencies: Record<string, string>;
     };
     expect(manifest.private).toBeUndefined();
     for (const [name, target] of Object.entries(manifest.exports)) {
-      if (typeof target === "string") continue;
-      for (const file of [target.types, target.default]) await expect(readFile(path.join(packageDir, file)), `${name}: ${file}`).resolves.toBeTruthy();
+      for (const file of typeof target === "string" ? [target] : [target.types, target.default]) await expect(read(file), `${name}: ${file}`).resolves.toBeTruthy();
     }
+    const declared = Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies });
+    expect(declared.filter((name) => name.startsWith("@qualmeet/"))).toEqual([]);
+    expect(packagesImported(await graphOf("node.js")).filter((name) => !declared.includes(name))).toEqual([]);
+    expect(await read("README.md")).toMatch(/^# @qualmeet\/client/);
+
     const node = (await import(path.join(dist, "node.js"))) as Record<string, unknown>;
     for (const name of ["createWebClient", "createRealtimeConnection", "createQualmeetClient", "nodeWebSocket", "refusalOf", "withRefusals"])
       expect(typeof node[name]).toBe("function");

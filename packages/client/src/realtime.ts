@@ -55,7 +55,6 @@ const DEFAULT_KEEP_ALIVE = { intervalMs: 20_000, pongTimeoutMs: 10_000 };
  */
 function reportingCloseReasons(Base: WebSocketClass, onRefusal: (reason: string) => void): WebSocketClass {
   return class extends Base {
-    // the protocols argument as the environment's WebSocket types it (Node's also takes an options object)
     constructor(url: string | URL, protocols?: ConstructorParameters<WebSocketClass>[1]) {
       super(url, protocols);
       this.addEventListener("close", (event) => {

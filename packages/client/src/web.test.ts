@@ -6,13 +6,13 @@ import { createWebClient } from "./web.ts";
 interface Sent {
   url: string;
   headers: Headers;
-  credentials: RequestCredentials | undefined;
+  credentials: RequestInit["credentials"];
 }
 
 /** A fetch that records each request and answers every call with `data`. */
 function recordingFetch(data: unknown) {
   const sent: Sent[] = [];
-  const fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+  const fetch = (async (input: Parameters<typeof globalThis.fetch>[0], init?: RequestInit) => {
     const url = String(input);
     sent.push({ url, headers: new Headers(init?.headers), credentials: init?.credentials });
     const { pathname, searchParams } = new URL(url, "http://page.test");

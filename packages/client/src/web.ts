@@ -20,6 +20,8 @@ export interface WebClientOptions {
   batch?: boolean;
 }
 
+type FetchInput = Parameters<typeof globalThis.fetch>[0];
+
 export const TRPC_HTTP_PATH = "/api/trpc";
 
 function requestHeaders(options: WebClientOptions): Record<string, string> {
@@ -34,12 +36,12 @@ export function webLink(options: WebClientOptions = {}): TRPCLink<AppRouter> {
   const headers = requestHeaders(options);
   const baseFetch = options.fetch;
   // a token call carries no cookie: the token alone decides who calls
-  const credentials: RequestInit["credentials"] = options.token ? "omit" : "include";
+  const credentials = options.token ? "omit" : "include";
   const linkOptions = {
     url: `${(options.url ?? "").replace(/\/+$/, "")}${TRPC_HTTP_PATH}`,
     transformer: superjson,
     headers: () => headers,
-    fetch: (input: Parameters<typeof fetch>[0], init?: RequestInit) => (baseFetch ?? globalThis.fetch)(input, { ...init, credentials }),
+    fetch: (input: FetchInput, init?: RequestInit) => (baseFetch ?? globalThis.fetch)(input, { ...init, credentials }),
   };
   return options.batch === false ? httpLink(linkOptions) : httpBatchLink(linkOptions);
 }
