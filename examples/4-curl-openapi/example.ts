@@ -13,9 +13,11 @@ export const example: Example = {
   async verify(ctx) {
     const person = await ctx.newPerson("Curl Walker");
     const token = await person.token(["meetings:manage"]);
-    const { stdout } = await run("bash", [SCRIPT], { env: { ...process.env, QUALMEET_URL: ctx.webUrl, QUALMEET_TOKEN: token }, timeout: 60_000 }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
-      throw new Error(`walkthrough.sh failed: ${error.message}\n${error.stdout ?? ""}${error.stderr ?? ""}`);
-    });
+    const { stdout } = await run("bash", [SCRIPT], { env: { ...process.env, QUALMEET_URL: ctx.webUrl, QUALMEET_TOKEN: token }, timeout: 60_000 }).catch(
+      (error: { stdout?: string; stderr?: string; message: string }) => {
+        throw new Error(`walkthrough.sh failed: ${error.message}\n${error.stdout ?? ""}${error.stderr ?? ""}`);
+      },
+    );
     for (const line of stdout.split("\n").filter((l) => l.startsWith("ok "))) ctx.log(line);
     if (stdout.includes(token)) throw new Error("walkthrough.sh printed the API token");
     const expect = (pattern: RegExp, what: string) => {
@@ -36,7 +38,8 @@ export const example: Example = {
     // the server agrees: the meeting is the person's and has ended
     const res = await fetch(`${ctx.webUrl}/api/v1/meetings/${code}`, { headers: { authorization: `Bearer ${token}` } });
     const meeting = (await res.json()) as { status?: string; host?: { id: string } };
-    if (res.status !== 200 || meeting.status !== "ENDED" || meeting.host?.id !== person.id) throw new Error(`GET /api/v1/meetings/${code} answered ${res.status} ${JSON.stringify(meeting)}`);
+    if (res.status !== 200 || meeting.status !== "ENDED" || meeting.host?.id !== person.id)
+      throw new Error(`GET /api/v1/meetings/${code} answered ${res.status} ${JSON.stringify(meeting)}`);
     return `${operations} operations in the document; meeting ${code} created, read, listed and ended with curl; bad input refused with 400`;
   },
 };
