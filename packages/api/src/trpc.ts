@@ -255,7 +255,8 @@ async function tokenCaller(ctx: Context, tokenHash: string, meta: ProcedureMeta 
   }
   const needed = meta?.tokenScope;
   if (!needed) throw new TRPCError({ code: "FORBIDDEN", message: `API tokens cannot call ${path}: sign in to do this.` });
-  if (needed !== "any" && !verified.token.scopes.includes(needed)) throw new TRPCError({ code: "FORBIDDEN", message: `This API token lacks the scope "${needed}" that ${path} needs.` });
+  if (needed !== "any" && !verified.token.scopes.includes(needed))
+    throw new TRPCError({ code: "FORBIDDEN", message: `This API token lacks the scope "${needed}" that ${path} needs.` });
   const perToken = await consumeToken(ctx.redis, scaled({ scope: "apitoken:calls", capacity: API_TOKEN_CALLS_PER_MIN, windowMs: 60_000 }), verified.token.id);
   if (!perToken.allowed) throw tooManyRequests("calls with this API token", perToken.retryAfterMs);
   await checkRateLimits(ctx, meta, verified.user.id);

@@ -127,7 +127,11 @@ describe("REST API with API tokens", () => {
     const fay = await newUser(web.url, "Rest Fay");
     const fromElsewhere = await call("POST", "/meetings", { body: {}, headers: { cookie: fay.cookie, origin: "https://evil.example", "sec-fetch-site": "cross-site" } });
     expect(fromElsewhere).toMatchObject({ status: 403, body: { error: { code: "FORBIDDEN" } } });
-    const form = await fetch(`${web.url}/api/v1/meetings`, { method: "POST", headers: { cookie: fay.cookie, "content-type": "application/x-www-form-urlencoded" }, body: "title=x" });
+    const form = await fetch(`${web.url}/api/v1/meetings`, {
+      method: "POST",
+      headers: { cookie: fay.cookie, "content-type": "application/x-www-form-urlencoded" },
+      body: "title=x",
+    });
     expect(form.status).toBe(415);
     expect((await webClient(web.url, fay.cookie).meeting.listMine.query({})).items).toEqual([]);
   });

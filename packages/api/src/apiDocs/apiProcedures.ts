@@ -46,7 +46,15 @@ export function describeProcedures(routers: Record<Server, AnyRouter>, outputTyp
     const input = inputOf(entry, def.inputs);
     const output = def.output ? zodShape(zodParser(entry, def.output, "output"), "output").shape : typed.get(`${entry.server} ${entry.path}`);
     if (!output) throw new Error(`${entry.server} ${entry.path}: no output type was read for it`);
-    return { ...entry, input, output, rateLimit: meta?.rateLimit ?? null, handlerLimits: meta?.handlerLimits ?? [], tokenScope: meta?.tokenScope ?? null, rest: meta?.openapi ?? null };
+    return {
+      ...entry,
+      input,
+      output,
+      rateLimit: meta?.rateLimit ?? null,
+      handlerLimits: meta?.handlerLimits ?? [],
+      tokenScope: meta?.tokenScope ?? null,
+      rest: meta?.openapi ?? null,
+    };
   });
 }
 

@@ -11,7 +11,13 @@ import { restOperations } from "./restRoutes.ts";
 
 const { web } = await loadRouters();
 const document = buildOpenApiDocument(web);
-type Operation = { operationId: string; security: unknown; parameters?: { name: string; in: string; required?: boolean }[]; requestBody?: unknown; responses: Record<string, unknown> } & Record<string, unknown>;
+type Operation = {
+  operationId: string;
+  security: unknown;
+  parameters?: { name: string; in: string; required?: boolean }[];
+  requestBody?: unknown;
+  responses: Record<string, unknown>;
+} & Record<string, unknown>;
 const operationAt = (path: string, method: string) => (document.paths as Record<string, Record<string, Operation>>)[path]?.[method];
 
 describe("OpenAPI document (docs/openapi.json)", () => {
@@ -48,7 +54,9 @@ describe("OpenAPI document (docs/openapi.json)", () => {
     const list = operationAt("/meetings", "get")!;
     expect(list.parameters?.map((p) => `${p.in} ${p.name}`)).toEqual(["query limit", "query cursor"]);
     const create = operationAt("/meetings", "post")!;
-    expect(create.requestBody).toMatchObject({ content: { "application/json": { schema: { properties: { title: { maxLength: 120 }, maxParticipants: { minimum: 2, maximum: 500 } } } } } });
+    expect(create.requestBody).toMatchObject({
+      content: { "application/json": { schema: { properties: { title: { maxLength: 120 }, maxParticipants: { minimum: 2, maximum: 500 } } } } },
+    });
     const setAccess = operationAt("/meetings/{code}/access", "patch")!;
     expect(setAccess.parameters?.map((p) => p.name)).toEqual(["code"]);
     expect(JSON.stringify(setAccess.requestBody)).not.toContain('"code"');
@@ -59,7 +67,10 @@ describe("OpenAPI document (docs/openapi.json)", () => {
     expect(Object.keys(schemas).sort()).toEqual(["ChatHistoryPage", "ChatMessage", "Conversation", "CurrentUser", "Error", "Meeting"]);
     expect(schemas.Meeting!.properties.createdAt).toEqual({ type: "string", format: "date-time" });
     expect(schemas.Meeting!.required).toContain("code");
-    expect(operationAt("/meetings/{code}/end", "post")!.responses[200]).toEqual({ description: "Successful response", content: { "application/json": { schema: { $ref: "#/components/schemas/Meeting" } } } });
+    expect(operationAt("/meetings/{code}/end", "post")!.responses[200]).toEqual({
+      description: "Successful response",
+      content: { "application/json": { schema: { $ref: "#/components/schemas/Meeting" } } },
+    });
     expect(schemas.Error!.properties.error).toMatchObject({ required: ["code", "message"] });
     expect(JSON.stringify(document)).not.toContain("Output");
   });
@@ -70,12 +81,23 @@ describe("REST routes", () => {
 
   test("a subscription or two procedures on one route is refused, naming the procedure", () => {
     const twice = createTRPCRouter({
-      a: guestOrUserProcedure.meta(access("user")).meta(rest({ method: "GET", path: "/x", summary: "a", tags: ["T"] })).output(output).query(() => ({ ok: true })),
-      b: guestOrUserProcedure.meta(access("user")).meta(rest({ method: "GET", path: "/x", summary: "b", tags: ["T"] })).output(output).query(() => ({ ok: true })),
+      a: guestOrUserProcedure
+        .meta(access("user"))
+        .meta(rest({ method: "GET", path: "/x", summary: "a", tags: ["T"] }))
+        .output(output)
+        .query(() => ({ ok: true })),
+      b: guestOrUserProcedure
+        .meta(access("user"))
+        .meta(rest({ method: "GET", path: "/x", summary: "b", tags: ["T"] }))
+        .output(output)
+        .query(() => ({ ok: true })),
     });
     expect(() => restOperations(twice)).toThrow("b: GET /x is another procedure's route already");
     const live = createTRPCRouter({
-      s: guestOrUserProcedure.meta(access("user")).meta(rest({ method: "GET", path: "/s", summary: "s", tags: ["T"] })).subscription(async function* () {}),
+      s: guestOrUserProcedure
+        .meta(access("user"))
+        .meta(rest({ method: "GET", path: "/s", summary: "s", tags: ["T"] }))
+        .subscription(async function* () {}),
     });
     expect(() => restOperations(live)).toThrow("s: a subscription cannot be a REST route");
   });

@@ -59,7 +59,7 @@ const DESCRIPTION = [
   "A token reaches only the operations of its scopes; every call also counts against the token's and the operation's rate limits.",
   "GET operations take their input from the query string, the others from a JSON body (`Content-Type: application/json`);",
   "`{name}` parts of a path are input fields too. Times are ISO 8601 strings (UTC).",
-  "Every failure answers `{ \"error\": { \"code\", \"message\", ... } }` with the status the code stands for.",
+  'Every failure answers `{ "error": { "code", "message", ... } }` with the status the code stands for.',
   "The TypeScript client (@qualmeet/client) reaches every procedure, live events included; docs/api.md lists them all.",
 ].join("\n");
 
@@ -92,7 +92,10 @@ export function buildOpenApiDocument(router: AnyRouter): OpenAPIObject {
     entry.description = describeOperation(operation);
     if (operation.meta.tokenScope) entry["x-token-scope"] = operation.meta.tokenScope;
     // trpc-to-openapi's own error bodies ({ message, code }) are not what our handler answers
-    entry.responses = { 200: entry.responses[200], ...Object.fromEntries(Object.entries(ERROR_STATUSES).map(([status, [name]]) => [status, { $ref: `#/components/responses/${name}` }])) };
+    entry.responses = {
+      200: entry.responses[200],
+      ...Object.fromEntries(Object.entries(ERROR_STATUSES).map(([status, [name]]) => [status, { $ref: `#/components/responses/${name}` }])),
+    };
   }
   const components = document.components!;
   components.responses = Object.fromEntries(

@@ -13,7 +13,11 @@ const route = (method: "GET" | "POST" | "PATCH", path: `/${string}`) => rest({ m
 
 const router = t.router({
   things: t.router({
-    list: t.procedure.meta(route("GET", "/things")).input(listInput).output(echo).query(({ input }) => input),
+    list: t.procedure
+      .meta(route("GET", "/things"))
+      .input(listInput)
+      .output(echo)
+      .query(({ input }) => input),
     create: t.procedure
       .meta(route("POST", "/things"))
       .input(z.object({ title: z.string().min(1, "Give it a title.") }).default({ title: "untitled" }))
@@ -24,15 +28,25 @@ const router = t.router({
       .input(z.object({ id: z.string(), title: z.string() }))
       .output(echo)
       .mutation(({ input }) => input),
-    forbidden: t.procedure.meta(route("POST", "/things/{id}/lock")).input(z.object({ id: z.string() })).output(echo).mutation(() => {
-      throw new TRPCError({ code: "FORBIDDEN", message: "Only the owner can lock it." });
-    }),
-    broken: t.procedure.meta(route("GET", "/broken")).output(echo).query(() => {
-      throw new Error("connect ECONNREFUSED 10.0.0.7:5432 (table secret_things)");
-    }),
-    limited: t.procedure.meta(route("GET", "/limited")).output(echo).query(() => {
-      throw tooManyRequests("things", 2500);
-    }),
+    forbidden: t.procedure
+      .meta(route("POST", "/things/{id}/lock"))
+      .input(z.object({ id: z.string() }))
+      .output(echo)
+      .mutation(() => {
+        throw new TRPCError({ code: "FORBIDDEN", message: "Only the owner can lock it." });
+      }),
+    broken: t.procedure
+      .meta(route("GET", "/broken"))
+      .output(echo)
+      .query(() => {
+        throw new Error("connect ECONNREFUSED 10.0.0.7:5432 (table secret_things)");
+      }),
+    limited: t.procedure
+      .meta(route("GET", "/limited"))
+      .output(echo)
+      .query(() => {
+        throw tooManyRequests("things", 2500);
+      }),
   }),
   notRest: t.procedure.query(() => "hidden"),
 });
@@ -40,7 +54,9 @@ const router = t.router({
 const failures: RestFailure[] = [];
 const handle = createRestHandler({ router, createContext: async () => ({}) as Context, onError: (failure) => void failures.push(failure) });
 const call = async (method: string, path: string, body?: string, headers: Record<string, string> = {}) => {
-  const res = await handle(new Request(`http://localhost:3000/api/v1${path}`, { method, body, headers: body === undefined ? headers : { "content-type": "application/json", ...headers } }));
+  const res = await handle(
+    new Request(`http://localhost:3000/api/v1${path}`, { method, body, headers: body === undefined ? headers : { "content-type": "application/json", ...headers } }),
+  );
   return { status: res.status, headers: res.headers, json: (await res.json()) as Record<string, unknown> & { error?: Record<string, unknown> } };
 };
 
@@ -58,7 +74,10 @@ describe("REST handler", () => {
     expect(json.error).toMatchObject({ code: "BAD_REQUEST", field: "limit", message: expect.stringMatching(/^limit: /) });
     expect((await call("GET", "/things?limit=50")).json.error!.message).toContain("limit");
     expect((await call("GET", "/things?limit=1&limit=2")).json.error).toMatchObject({ code: "BAD_REQUEST", message: "Give limit once (it was given 2 times)." });
-    expect((await call("POST", "/things", JSON.stringify({ title: "" }))).json.error).toMatchObject({ message: "title: Give it a title.", fieldErrors: { title: "Give it a title." } });
+    expect((await call("POST", "/things", JSON.stringify({ title: "" }))).json.error).toMatchObject({
+      message: "title: Give it a title.",
+      fieldErrors: { title: "Give it a title." },
+    });
   });
 
   test("a JSON body is the input of the others, with the path's parts over it; times come as ISO strings", async () => {

@@ -64,7 +64,14 @@ export function createRestHandler({ router, createContext, onError }: RestHandle
 /** `{ error: { code, message, ... } }` with the status tRPC gives the code (restErrorSchema in document.ts). */
 function failure(error: TRPCError): Response {
   const { message, field, fieldErrors, retryAfterMs, errorId } = describeError(error);
-  const body = { code: error.code, message, ...(field ? { field } : {}), ...(fieldErrors ? { fieldErrors } : {}), ...(retryAfterMs !== null ? { retryAfterMs } : {}), ...(errorId ? { errorId } : {}) };
+  const body = {
+    code: error.code,
+    message,
+    ...(field ? { field } : {}),
+    ...(fieldErrors ? { fieldErrors } : {}),
+    ...(retryAfterMs !== null ? { retryAfterMs } : {}),
+    ...(errorId ? { errorId } : {}),
+  };
   const headers = new Headers(JSON_HEADERS);
   if (retryAfterMs !== null) headers.set("Retry-After", String(Math.ceil(retryAfterMs / 1000)));
   return Response.json({ error: body }, { status: getHTTPStatusCodeFromError(error), headers });

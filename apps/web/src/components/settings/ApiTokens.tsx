@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useId, useState } from "react";
 import type { RouterOutputs } from "@qualmeet/api";
 import { API_TOKEN_SCOPES, API_TOKEN_SCOPE_LABELS, type ApiTokenScope } from "@qualmeet/api/api-token-scopes";
@@ -145,7 +146,12 @@ export function ApiTokens() {
           API tokens
         </h1>
         <p className="mt-2 text-slate-600">
-          A token lets a script or bot act as you, only within the scopes you give it: send it as <code>Authorization: Bearer &lt;token&gt;</code>.
+          A token lets a script or bot act as you, only within the scopes you give it: send it as <code>Authorization: Bearer &lt;token&gt;</code>. What it can call over plain
+          HTTP:{" "}
+          <Link href="/docs/api" className="link">
+            the REST API reference
+          </Link>
+          .
         </p>
       </section>
       {created ? <NewSecret name={created.name} secret={created.secret} onDone={() => setCreated(null)} /> : null}

@@ -59,7 +59,11 @@ export default function ApiReferencePage() {
             </p>
           ))}
           <p className="mt-3 text-slate-700">
-            Machine-readable: <a className="link" href="/api/openapi.json">/api/openapi.json</a> (OpenAPI 3.1). Tokens:{" "}
+            Machine-readable:{" "}
+            <a className="link" href="/api/openapi.json">
+              /api/openapi.json
+            </a>{" "}
+            (OpenAPI 3.1). Tokens:{" "}
             <Link className="link" href="/settings/tokens">
               Settings, API tokens
             </Link>
@@ -163,7 +167,11 @@ function OperationCard({ path, method, operation, errors }: { path: string; meth
         ))}
       </ul>
       <p className="mt-1 text-sm text-slate-600">
-        Each with the body <a className="link font-mono" href="#schema-Error">Error</a>.
+        Each with the body{" "}
+        <a className="link font-mono" href="#schema-Error">
+          Error
+        </a>
+        .
       </p>
     </section>
   );

@@ -24,7 +24,10 @@ const handler = (req: Request) => {
   const requestId = req.headers.get("x-request-id");
   const refusal = crossSiteRefusal(req, { bodyless: "allowed" });
   if (refusal) {
-    logger.warn({ requestId, origin: req.headers.get("origin"), site: req.headers.get("sec-fetch-site"), status: refusal.status }, "web: REST call refused (cross-site or not JSON)");
+    logger.warn(
+      { requestId, origin: req.headers.get("origin"), site: req.headers.get("sec-fetch-site"), status: refusal.status },
+      "web: REST call refused (cross-site or not JSON)",
+    );
     return Response.json({ error: { message: refusal.message, code: refusal.status === 403 ? "FORBIDDEN" : "UNSUPPORTED_MEDIA_TYPE" } }, { status: refusal.status });
   }
   return withRemoteParent(req.headers.get("traceparent"), () => rest(req));
