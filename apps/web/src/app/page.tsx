@@ -6,6 +6,7 @@ import { MyMeetings } from "@/components/MyMeetings";
 import { NewMeetingButton } from "@/components/NewMeetingButton";
 import { OnlineNow } from "@/components/OnlineNow";
 import { SignOutButton } from "@/components/SignOutButton";
+import { DisabledWebhooksNotice } from "@/components/webhooks/DisabledWebhooksNotice";
 import { currentUser } from "@/server/session";
 
 export default async function HomePage() {
@@ -50,6 +51,7 @@ export default async function HomePage() {
             </p>
           ) : null}
         </section>
+        {user.isGuest ? null : <DisabledWebhooksNotice />}
         {/* a guest has no contacts: presence.online answers accounts only */}
         {user.isGuest ? null : <MyMeetings />}
         {user.isGuest ? null : <OnlineNow realtimeUrl={realtimeUrl} />}

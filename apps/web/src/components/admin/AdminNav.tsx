@@ -10,6 +10,7 @@ export const ADMIN_SECTIONS = [
   { href: "/admin/appeals", label: "Appeals" },
   { href: "/admin/users", label: "Users" },
   { href: "/admin/tokens", label: "API tokens" },
+  { href: "/admin/webhooks", label: "Webhooks" },
   { href: "/admin/meetings", label: "Meetings" },
   { href: "/admin/audit", label: "Audit log" },
 ] as const;

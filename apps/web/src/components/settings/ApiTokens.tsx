@@ -6,6 +6,7 @@ import type { RouterOutputs } from "@qualmeet/api";
 import { API_TOKEN_SCOPES, API_TOKEN_SCOPE_LABELS, type ApiTokenScope } from "@qualmeet/api/api-token-scopes";
 import { errorMessage, trpc } from "@/lib/trpc";
 import { TokenCard } from "../tokens/TokenCard";
+import { SecretShownOnce } from "./SecretShownOnce";
 
 type ApiToken = RouterOutputs["apiTokens"]["list"][number];
 
@@ -18,46 +19,6 @@ const EXPIRIES = [
 ] as const;
 
 const when = (date: Date | null): string => (date ? date.toLocaleString() : "never");
-
-/** The secret of a token just made: shown this once, with a copy button. */
-function NewSecret({ name, secret, onDone }: { name: string; secret: string; onDone: () => void }) {
-  const [copied, setCopied] = useState<"idle" | "copied" | "failed">("idle");
-  const id = useId();
-  async function copy() {
-    try {
-      await navigator.clipboard.writeText(secret);
-      setCopied("copied");
-    } catch {
-      // no clipboard permission: the field is selectable, copy it by hand
-      setCopied("failed");
-    }
-  }
-  return (
-    <section className="card border-amber-300 bg-amber-50" aria-labelledby={`${id}-title`}>
-      <h2 id={`${id}-title`} className="text-lg font-semibold">
-        Your new token “{name}”
-      </h2>
-      <p role="alert" className="mt-1 text-sm text-amber-900">
-        Copy it now: it is shown only this once. Anyone holding it can act as you within its scopes.
-      </p>
-      <label htmlFor={`${id}-secret`} className="field-label mt-3">
-        Token
-      </label>
-      <div className="flex gap-2">
-        <input id={`${id}-secret`} data-testid="new-token-secret" className="field-input font-mono" readOnly value={secret} onFocus={(e) => e.currentTarget.select()} />
-        <button type="button" className="btn-primary" onClick={() => void copy()}>
-          Copy token
-        </button>
-      </div>
-      <p role="status" aria-live="polite" className="mt-1 text-sm text-slate-600">
-        {copied === "copied" ? "Token copied." : copied === "failed" ? "Could not copy: select the token and copy it by hand." : ""}
-      </p>
-      <button type="button" className="btn-secondary mt-3" onClick={onDone}>
-        I have copied it
-      </button>
-    </section>
-  );
-}
 
 function CreateTokenForm({ onCreated }: { onCreated: (name: string, secret: string) => Promise<void> }) {
   const id = useId();
@@ -154,7 +115,16 @@ export function ApiTokens() {
           .
         </p>
       </section>
-      {created ? <NewSecret name={created.name} secret={created.secret} onDone={() => setCreated(null)} /> : null}
+      {created ? (
+        <SecretShownOnce
+          title={`Your new token “${created.name}”`}
+          warning="Anyone holding it can act as you within its scopes."
+          label="Token"
+          secret={created.secret}
+          testId="new-token-secret"
+          onDone={() => setCreated(null)}
+        />
+      ) : null}
       <CreateTokenForm
         onCreated={async (name, secret) => {
           setCreated({ name, secret });
