@@ -167,3 +167,11 @@ test("a misconfigured Sentinel list names the variable and the bad entry", () =>
   ]);
   expect(problems(() => parseServerEnv(noRedis))).toEqual(["REDIS_URL: a Redis URL (redis://host:6379), or REDIS_SENTINELS and REDIS_SENTINEL_NAME, it is not set"]);
 });
+
+test("bots: at most 3 per meeting by default, RTP only to their own address unless BOT_RTP_TARGETS names more", () => {
+  expect(parseServerEnv(servers)).toMatchObject({ BOT_MAX_PER_MEETING: 3, BOT_RTP_TARGETS: [] });
+  expect(parseServerEnv({ ...servers, BOT_RTP_TARGETS: "10.0.0.7, 10.0.2.0/24" }).BOT_RTP_TARGETS).toEqual(["10.0.0.7", "10.0.2.0/24"]);
+  expect(problems(() => parseServerEnv({ ...servers, BOT_RTP_TARGETS: "recorder.internal" }))).toEqual([
+    "BOT_RTP_TARGETS: comma-separated addresses or networks a bot may name as its RTP receiver (10.0.0.7, 10.0.2.0/24), got 'recorder.internal'",
+  ]);
+});
