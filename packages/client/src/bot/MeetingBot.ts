@@ -76,6 +76,8 @@ export class MeetingBot extends EventEmitter<BotEvents> {
   #recorder: RtpRecorder | null = null;
   #recvTransportId: string | null = null;
   readonly #streams = new Map<string, ReceivedStream>();
+  /** the others' producers now, from the join and the events since: what receive() consumes */
+  readonly #remoteProducers = new Set<string>();
   readonly #playbacks = new Set<Playback>();
   readonly #recordings = new Set<FfmpegRun>();
   #closed = false;
@@ -102,6 +104,7 @@ export class MeetingBot extends EventEmitter<BotEvents> {
     if (this.#joined) throw new Error("This bot is already in a meeting: make another MeetingBot for another one.");
     const joined = await this.client.bot.join.mutate({ code: meetingCode, name: this.options.name ?? "Bot" });
     this.#joined = joined;
+    for (const peer of joined.peers) for (const producer of peer.producers) this.#remoteProducers.add(producer.producerId);
     this.#events = this.client.room.events.subscribe(
       { meetingId: joined.meeting.id, peerId: joined.self.peerId, lastEventId: joined.lastEventId },
       {
@@ -115,10 +118,19 @@ export class MeetingBot extends EventEmitter<BotEvents> {
   }
 
   #onEvent(event: MeetingEvent): void {
-    if (event.type === "producer.new" && event.peerId !== this.ids.peerId && this.#recvTransportId) {
-      this.#consume(event.producer.producerId).catch((error: unknown) => this.emit("error", error as Error));
+    if (event.type === "producer.new" && event.peerId !== this.ids.peerId) {
+      this.#remoteProducers.add(event.producer.producerId);
+      if (this.#recvTransportId) this.#consume(event.producer.producerId).catch((error: unknown) => this.emit("error", error as Error));
     } else if (event.type === "producer.closed") {
+      this.#remoteProducers.delete(event.producerId);
       for (const [consumerId, stream] of this.#streams) if (stream.producerId === event.producerId) this.#streams.delete(consumerId);
+    } else if (event.type === "media.lost") {
+      // the meeting's media moved to another server: the plain transports (and what played on them) are gone; the
+      // others' new producers arrive as producer.new
+      this.#streams.clear();
+      this.#remoteProducers.clear();
+      this.#recvTransportId = null;
+      this.emit("error", new Error(`${event.message} The bot's media stopped: call playFile() and receive() again.`));
     } else if (event.type === "removed" || event.type === "meeting.ended") {
       const reason = event.type === "removed" ? event.message : "The meeting ended.";
       void this.#shutDown(reason);
@@ -168,18 +180,16 @@ export class MeetingBot extends EventEmitter<BotEvents> {
 
   /**
    * Receives every other participant's audio and video, now and as they start it, on a UDP socket of this machine:
-   * the recorder counts it per stream and can hand a stream on (record()). Call once.
+   * the recorder counts it per stream and can hand a stream on (record()). Again after a media.lost error.
    */
   async receive(): Promise<RtpRecorder> {
-    if (this.#recorder) return this.#recorder;
-    const socket = await bindUdp();
-    const recorder = new RtpRecorder(socket);
+    if (this.#recorder && this.#recvTransportId) return this.#recorder;
+    const recorder = this.#recorder ?? new RtpRecorder(await bindUdp());
     this.#recorder = recorder;
-    const transport = await this.client.bot.createRecvTransport.mutate({ ...this.ids, port: socket.address().port });
+    const transport = await this.client.bot.createRecvTransport.mutate({ ...this.ids, port: recorder.socket.address().port });
     this.#recvTransportId = transport.id;
-    const producers = this.joined.peers.flatMap((peer) => peer.producers.map((p) => p.producerId));
-    // what the others started since the join arrives as producer.new events (consumed as they come)
-    for (const producerId of producers) await this.#consume(producerId);
+    // what the others start from now on arrives as producer.new events (consumed as they come)
+    for (const producerId of [...this.#remoteProducers]) await this.#consume(producerId);
     return recorder;
   }
 

@@ -17,7 +17,7 @@ export const BOT_CODECS = {
 export type BotMediaKind = keyof typeof BOT_CODECS;
 
 /** FFMPEG_PATH, or `ffmpeg` on the PATH; a clear error saying how to install it when there is none. */
-export function ffmpegPath(env: NodeJS.ProcessEnv = process.env): string {
+export function ffmpegPath(env: Record<string, string | undefined> = process.env): string {
   const candidates = env.FFMPEG_PATH
     ? [env.FFMPEG_PATH]
     : (env.PATH ?? "")
