@@ -1,5 +1,6 @@
 import { adminLiveRouter } from "./router/adminLive.ts";
 import { me } from "./router/auth.ts";
+import { botRouter } from "./router/bot.ts";
 import { callRouter } from "./router/call.ts";
 import { chatLiveRouter } from "./router/chatLive.ts";
 import { lobbyRouter } from "./router/lobby.ts";
@@ -17,6 +18,7 @@ export const realtimeRouter = createTRPCRouter({
   room: roomRouter,
   lobby: lobbyRouter,
   media: mediaRouter,
+  bot: botRouter,
   chat: chatLiveRouter,
   // "call" is a reserved word in tRPC routers (it would shadow the router's own call method)
   calls: callRouter,

@@ -182,3 +182,11 @@ test("webhooks: README defaults, and a private-address switch that is not true o
   expect(parseStartEnv({ WEBHOOK_ALLOW_PRIVATE_ADDRESSES: "true" }).WEBHOOK_ALLOW_PRIVATE_ADDRESSES).toBe(true);
   expect(problems(() => parseStartEnv({ WEBHOOK_ALLOW_PRIVATE_ADDRESSES: "yes" }))).toEqual(["WEBHOOK_ALLOW_PRIVATE_ADDRESSES: true or false, got 'yes'"]);
 });
+
+test("bots: at most 3 per meeting by default, RTP only to their own address unless BOT_RTP_TARGETS names more", () => {
+  expect(parseServerEnv(servers)).toMatchObject({ BOT_MAX_PER_MEETING: 3, BOT_RTP_TARGETS: [] });
+  expect(parseServerEnv({ ...servers, BOT_RTP_TARGETS: "10.0.0.7, 10.0.2.0/24" }).BOT_RTP_TARGETS).toEqual(["10.0.0.7", "10.0.2.0/24"]);
+  expect(problems(() => parseServerEnv({ ...servers, BOT_RTP_TARGETS: "recorder.internal" }))).toEqual([
+    "BOT_RTP_TARGETS: comma-separated addresses or networks a bot may name as its RTP receiver (10.0.0.7, 10.0.2.0/24), got 'recorder.internal'",
+  ]);
+});

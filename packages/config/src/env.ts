@@ -35,6 +35,9 @@ const list = (item: z.ZodType<string, string>, expects: string) =>
 // a reverse proxy's address or network, e.g. 10.0.0.5, 10.0.0.0/8, fd00::/8
 const proxiesExpects = "comma-separated addresses or networks of your reverse proxies (10.0.0.5, 10.0.0.0/8, fd00::/8)";
 const proxyAddress = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()], { error: proxiesExpects });
+// BOT_RTP_TARGETS: where bots may have the media server send their RTP besides their own address
+const botTargetsExpects = "comma-separated addresses or networks a bot may name as its RTP receiver (10.0.0.7, 10.0.2.0/24)";
+const botTarget = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()], { error: botTargetsExpects });
 
 // REDIS_SENTINELS: host:port,host:port. Each bad entry is named in the error (a list's one typo is hard to spot).
 const sentinelList = z.string().transform((raw, ctx) => {
@@ -117,6 +120,8 @@ const variables = {
   WS_MAX_REQUESTS_PER_MESSAGE: cap(100),
   WS_AUTH_TIMEOUT_MS: milliseconds(5000),
   MEETING_MAX_PARTICIPANTS_PER_USER: cap(3),
+  BOT_MAX_PER_MEETING: cap(3),
+  BOT_RTP_TARGETS: list(botTarget, botTargetsExpects).optional(),
   RATE_LIMIT_MEETING_LOOKUPS_PER_MIN: perWindow(120),
   HEALTH_DETAILS_TOKEN: z.string().min(16, { error: "at least 16 characters (e.g. `openssl rand -hex 16`)" }).optional(),
   /** bearer token for /metrics; unset, /metrics answers only loopback requests that came through no proxy */
@@ -218,6 +223,8 @@ function schema(shape: typeof variables, forServers: boolean) {
         // none: the socket's address is the client's, whatever X-Forwarded-For says
         WEB_TRUSTED_PROXIES: env.WEB_TRUSTED_PROXIES ?? [],
         REALTIME_TRUSTED_PROXIES: env.REALTIME_TRUSTED_PROXIES ?? [],
+        // none: a bot's RTP goes only to the address its socket connected from
+        BOT_RTP_TARGETS: env.BOT_RTP_TARGETS ?? [],
         REDIS: redisAddress(env),
       };
     });

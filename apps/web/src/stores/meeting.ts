@@ -146,6 +146,7 @@ const toParticipant = (peer: PeerInfo, selfPeerId: string | null): Participant =
   displayName: peer.displayName,
   isHost: peer.isHost,
   isGuest: peer.isGuest,
+  isBot: peer.isBot,
   isSelf: peer.peerId === selfPeerId,
   micMuted: peer.micMuted,
   producers: [...peer.producers],

@@ -140,6 +140,13 @@ export const fixtures: Record<string, Fixture> = {
   "media.closeProducer": inMeeting({ producerId: "producer" }),
   "media.closeTransports": inMeeting(),
   "media.restartIce": inMeeting({ transportId: "transport" }),
+  // a participant who is not a bot passes authorization and is then told to join as one (PRECONDITION_FAILED)
+  "bot.join": fixture("meeting", (o) => ({ code: o.code, name: "Matrix bot" })),
+  "bot.createSendTransport": inMeeting(),
+  "bot.createRecvTransport": inMeeting({ port: 40_000 }),
+  "bot.produce": inMeeting({ transportId: "transport", kind: "audio", rtpParameters: opus, source: "mic" }),
+  "bot.consume": inMeeting({ transportId: "transport", producerId: "producer", rtpCapabilities: { codecs: [] } }),
+  "bot.resumeConsumer": inMeeting({ consumerId: "consumer" }),
   "lobby.knock": fixture("meeting", (o) => ({ code: o.code })),
   "lobby.watch": fixture("liveMeeting", (o) => ({ code: o.code })),
   "chat.events": fixture("none", () => ({ lastEventId: "0-0" })),

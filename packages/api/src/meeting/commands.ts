@@ -1,20 +1,23 @@
 // The commands a meeting's media owner runs. MediaOwner implements them; MeetingService runs them on the owner,
 // here or on another node over NodeRpc, through this one interface: renaming a command or changing its
 // arguments or result fails to compile on both sides instead of breaking multi-node meetings at run time.
-import type { ConsumeInput, ConsumeResult, ProduceInput, TransportDirection, TransportInfo, mediasoupTypes } from "@qualmeet/media";
+import type { ConsumeInput, ConsumeResult, PlainTransportInfo, ProduceInput, TransportDirection, TransportInfo, mediasoupTypes } from "@qualmeet/media";
+import type { BotJoin } from "./bots.ts";
 import type { IceServersGrant } from "../services/turnCredentials.ts";
 import type { MeetingTopology, P2PSignal, PeerInfo, PlaybackState } from "./events.ts";
 import type { Caller, MeetingMeta, MeetingSnapshot } from "./participants.ts";
 
 type Ok = { ok: true };
+/** asked through bot.*: refused unless the participant is a bot */
+type ByBot = { byBot?: true };
 
 /** Each SFU operation a participant may ask for: its arguments and its result. */
 export interface MediaOperations {
   createTransport: { args: { direction: TransportDirection }; result: TransportInfo };
   connectTransport: { args: { transportId: string; dtlsParameters: mediasoupTypes.DtlsParameters }; result: Ok };
-  produce: { args: ProduceInput; result: { producerId: string } };
-  consume: { args: ConsumeInput; result: ConsumeResult };
-  resumeConsumer: { args: { consumerId: string }; result: Ok };
+  produce: { args: ProduceInput & ByBot; result: { producerId: string } };
+  consume: { args: ConsumeInput & ByBot; result: ConsumeResult };
+  resumeConsumer: { args: { consumerId: string } & ByBot; result: Ok };
   /** off-screen tiles are paused so the SFU only sends what is shown */
   pauseConsumer: { args: { consumerId: string }; result: Ok };
   setPreferredLayers: { args: { consumerId: string; spatialLayer: number; temporalLayer?: number }; result: Ok };
@@ -24,6 +27,11 @@ export interface MediaOperations {
   restartIce: { args: { transportId: string }; result: { iceParameters: mediasoupTypes.IceParameters } };
   /** back on the P2P mesh, or a media rebuild starting over: the participant's SFU media goes */
   closeTransports: { args: Record<string, never>; result: Ok };
+  /**
+   * A bot's plain RTP transport (bots.ts): "send" learns the bot's address from its first packet (comedia); "recv"
+   * sends to `port` at the bot's own address (or at `ip` when BOT_RTP_TARGETS allows it)
+   */
+  createPlainTransport: { args: { direction: "send" } | { direction: "recv"; port: number; ip?: string }; result: PlainTransportInfo };
 }
 
 export type MediaOperation = keyof MediaOperations;
@@ -55,7 +63,8 @@ export type PlaybackCommand = Omit<PlaybackState, "sentAt" | "byPeerId">;
 
 /** Commands for one participant (`peerId` of `meetingId`), refused unless `caller` is that participant. */
 export interface MediaOwnerCommands {
-  join(meetingId: string, caller: Caller): Promise<JoinResult>;
+  /** `bot`: the caller's program joins as a bot (bots.ts), not the caller */
+  join(meetingId: string, caller: Caller, bot?: BotJoin): Promise<JoinResult>;
   /** `joinedAfterId`: the participant's events start after this stream id (nothing from before they joined) */
   check(meetingId: string, peerId: string, caller: Caller): Promise<{ isHost: boolean; joinedAfterId: string | null }>;
   media<K extends MediaOperation>(meetingId: string, peerId: string, caller: Caller, operation: K, args: MediaArgs<K>): Promise<MediaResult<K>>;

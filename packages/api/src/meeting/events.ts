@@ -17,6 +17,8 @@ export interface PeerInfo {
   displayName: string;
   isHost: boolean;
   isGuest: boolean;
+  /** a bot (a program joined through bot.join), not a person */
+  isBot: boolean;
   /** the microphone is muted (over the P2P mesh nothing else says so) */
   micMuted: boolean;
   producers: ProducerInfo[];

@@ -11,6 +11,8 @@
 //   cache:meeting-code:{code}    string, TTL: the meeting id of a code
 //   room:{meetingId}:lobby       hash userId -> JSON of who waits for the host to let them in (admission.ts, lobby.ts)
 //   room:{meetingId}:admitted    set, TTL: users who joined or were let in: they pass the lock and the lobby again
+//   room:{meetingId}:removed-bots sorted set, TTL: owners whose bot the host removed -> until when (ms) their bots
+//                                are refused (bots.ts)
 //   lobby:{meetingId}            pub/sub: the lobby changed, or the host decided about someone in it
 //   quota:turn:{userId}          counter, TTL to the next UTC midnight: TURN credentials issued to the user today
 //                                (services/turnCredentials.ts)
@@ -25,6 +27,7 @@ export const meetingKeys = {
   cachedCode: (code: string) => `cache:meeting-code:${code}`,
   lobby: (meetingId: string) => `room:${meetingId}:lobby`,
   admitted: (meetingId: string) => `room:${meetingId}:admitted`,
+  removedBots: (meetingId: string) => `room:${meetingId}:removed-bots`,
   lobbyChannel: (meetingId: string) => `lobby:${meetingId}`,
   turnQuota: (userId: string) => `quota:turn:${userId}`,
 } as const;

@@ -2,7 +2,6 @@
 // Every change is appended to the meeting's event log (Redis), which is what clients subscribe to. Every command
 // takes plain data (MediaOwnerCommands), so the node holding a caller's socket can run it here directly or
 // forward it over NodeRpc (see meetingService.ts).
-import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { env } from "@qualmeet/config";
 import type { Redis } from "ioredis";
@@ -18,7 +17,18 @@ import { MeetingMedia } from "./meetingMedia.ts";
 import { forgetMesh, recordMesh, relaySignal } from "./meshGate.ts";
 import { endMeeting, forgetCachedMeeting } from "./meetingRecords.ts";
 import { MEDIA_LOST_MESSAGE, MEDIA_UNAVAILABLE, MEETING_ENDED, PLAYBACK_HOST_ONLY, TARGET_NOT_IN_MEETING, mediaToTrpcError, notInMeeting } from "./messages.ts";
-import { peerInfo, beyondUserLimit, type Caller, type ConnectionRef, type LiveMeeting, type MeetingMeta, type MeetingSnapshot, type Participant } from "./participants.ts";
+import {
+  peerInfo,
+  beyondUserLimit,
+  newParticipant,
+  type Caller,
+  type ConnectionRef,
+  type LiveMeeting,
+  type MeetingMeta,
+  type MeetingSnapshot,
+  type Participant,
+} from "./participants.ts";
+import { banBots, beyondBotLimit, BOTS_REMOVED, type BotJoin } from "./bots.ts";
 import { runPeerMedia } from "./peerMedia.ts";
 import { rememberRemoval } from "./removal.ts";
 import { REMOVED_FROM_MEETING } from "./admission.ts";
@@ -61,14 +71,14 @@ export class MediaOwner implements MediaOwnerCommands {
     );
   }
 
-  async join(meetingId: string, caller: Caller): Promise<JoinResult> {
+  async join(meetingId: string, caller: Caller, bot?: BotJoin): Promise<JoinResult> {
     const { user, connection } = caller;
     const meeting = await this.deps.db.meeting.findUnique({ where: { id: meetingId } });
     if (!meeting) throw new TRPCError({ code: "NOT_FOUND", message: "There is no such meeting." });
     if (meeting.status === "ENDED") throw new TRPCError({ code: "PRECONDITION_FAILED", message: MEETING_ENDED });
     // a page reload joins again before its old socket's grace window ends: the old participant makes way
     for (const old of [...(this.meetings.get(meeting.id)?.participants.values() ?? [])]) {
-      if (old.userId !== user.id) continue;
+      if (old.userId !== user.id || old.isBot || bot) continue;
       if (old.graceTimer || !(await this.deps.probe.connectionOpen({ connectionId: old.connectionId, nodeId: old.nodeId }))) {
         await this.depart(meeting.id, old.peerId, "left");
       }
@@ -77,32 +87,19 @@ export class MediaOwner implements MediaOwnerCommands {
     if (live.rebuilding) await live.rebuilding;
 
     // capacity checks and insertion with no await in between: concurrent joins cannot both take the last seat
-    const limit = env.MEETING_MAX_PARTICIPANTS_PER_USER;
-    const beyondLimit = beyondUserLimit(live, user.id, limit);
+    const limit = bot ? env.BOT_MAX_PER_MEETING : env.MEETING_MAX_PARTICIPANTS_PER_USER;
+    const beyondLimit = bot ? beyondBotLimit(live, limit) : beyondUserLimit(live, user.id, limit);
     if (beyondLimit) {
       logger.warn(
-        { meetingId: meeting.id, userId: user.id, socketId: connection.connectionId, nodeId: connection.nodeId, ip: caller.ip, limit },
-        "meeting: join refused: the user is in it from as many tabs as allowed",
+        { meetingId: meeting.id, userId: user.id, socketId: connection.connectionId, nodeId: connection.nodeId, ip: caller.ip, limit, bot: Boolean(bot) },
+        bot ? "meeting: bot refused: the meeting has as many bots as allowed" : "meeting: join refused: the user is in it from as many tabs as allowed",
       );
       throw beyondLimit;
     }
     if (live.participants.size >= meeting.maxParticipants) {
       throw new TRPCError({ code: "PRECONDITION_FAILED", message: "This meeting is full." });
     }
-    const participant: Participant = {
-      peerId: randomUUID(),
-      userId: user.id,
-      displayName: user.name,
-      isHost: meeting.hostId === user.id,
-      isGuest: user.isGuest,
-      connectionId: connection.connectionId,
-      nodeId: connection.nodeId,
-      ip: caller.ip,
-      participationId: randomUUID(),
-      micMuted: false,
-      joinedAfterId: null,
-      graceTimer: null,
-    };
+    const participant = newParticipant(meeting, caller, bot);
     live.participants.set(participant.peerId, participant);
     try {
       // live from this join on; an end that came first (the host's, an idle sweep's: idleMeetings.ts) wins
@@ -118,7 +115,7 @@ export class MediaOwner implements MediaOwnerCommands {
       this.recordMesh(live);
       if (live.media) this.meetingMedia.attachPeer(live, participant);
       await this.deps.db.meetingParticipant.create({
-        data: { id: participant.participationId, meetingId: meeting.id, userId: user.id, displayName: user.name, role: participant.isHost ? "HOST" : "PARTICIPANT" },
+        data: { id: participant.participationId, meetingId: meeting.id, userId: user.id, displayName: participant.displayName, role: participant.isHost ? "HOST" : "PARTICIPANT" },
       });
       // the node holding the participant's socket (which may not be this, the media owner)
       await this.deps.redis.hset(meetingKeys.presence(meeting.id), participant.peerId, connection.nodeId);
@@ -194,6 +191,7 @@ export class MediaOwner implements MediaOwnerCommands {
       const context = {
         live,
         peerId,
+        participant,
         peer,
         append: (event: MeetingEvent, to?: string) => this.append(meetingId, event, to),
         reattach: () => this.meetingMedia.attachPeer(live, participant),
@@ -234,10 +232,21 @@ export class MediaOwner implements MediaOwnerCommands {
     const { live } = await this.host(meetingId, peerId, caller);
     const target = live.participants.get(targetPeerId);
     if (!target) throw new TRPCError({ code: "NOT_FOUND", message: TARGET_NOT_IN_MEETING });
+    if (target.isBot) return this.removeBot(meetingId, target, caller);
     if (target.userId === caller.user.id) throw new TRPCError({ code: "BAD_REQUEST", message: "Use Leave to leave the meeting yourself." });
     await this.removeUser(meetingId, target.userId, caller.user.id);
     await this.deps.db.auditLog.create({
       data: { actorId: caller.user.id, action: "meeting.removeParticipant", targetType: "user", targetId: target.userId, data: { meetingId, peerId: targetPeerId }, ip: caller.ip },
+    });
+  }
+
+  /** The host removes a bot: its owner's bots stay out of the meeting for a day (the owner, a person, stays in). */
+  private async removeBot(meetingId: string, bot: Participant, caller: Caller): Promise<void> {
+    await banBots(this.deps.redis, meetingId, bot.userId);
+    this.append(meetingId, { type: "removed", message: BOTS_REMOVED }, bot.peerId);
+    await this.depart(meetingId, bot.peerId, "removed");
+    await this.deps.db.auditLog.create({
+      data: { actorId: caller.user.id, action: "meeting.removeBot", targetType: "user", targetId: bot.userId, data: { meetingId, peerId: bot.peerId }, ip: caller.ip },
     });
   }
 

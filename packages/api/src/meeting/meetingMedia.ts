@@ -4,6 +4,7 @@ import { TRPCError } from "@trpc/server";
 import { env } from "@qualmeet/config";
 import { Room as MediaRoom, type WorkerPool } from "@qualmeet/media";
 import type { MeetingEvent, MeetingTopology } from "./events.ts";
+import { hasBot } from "./bots.ts";
 import { meshCarries } from "./meshGate.ts";
 import { MEDIA_LOST_MESSAGE, MEDIA_UNAVAILABLE } from "./messages.ts";
 import type { LiveMeeting, Participant } from "./participants.ts";
@@ -36,7 +37,9 @@ export class MeetingMedia {
    */
   async fitTopology(live: LiveMeeting): Promise<void> {
     const count = live.participants.size;
-    if (live.mode === "SFU" || count <= live.meshThreshold) {
+    // a bot sends and receives plain RTP through the media server: it cannot be on a mesh
+    const bots = hasBot(live);
+    if (live.mode === "SFU" || (count <= live.meshThreshold && !bots)) {
       if (live.mode === "SFU" && count <= live.meshThreshold) this.scheduleReturnToP2P(live);
       return;
     }
@@ -48,14 +51,18 @@ export class MeetingMedia {
       this.watch(live);
       for (const participant of live.participants.values()) if (!live.media.peers.has(participant.peerId)) this.attachPeer(live, participant);
     }
-    this.setMode(live, "SFU", `${count} participants: more than ${live.meshThreshold} go through the media server`);
+    this.setMode(
+      live,
+      "SFU",
+      bots && count <= live.meshThreshold ? "a bot joined: bots go through the media server" : `${count} participants: more than ${live.meshThreshold} go through the media server`,
+    );
   }
 
   scheduleReturnToP2P(live: LiveMeeting): void {
-    if (live.mode !== "SFU" || live.quietTimer || live.participants.size > Math.min(2, live.meshThreshold) || live.participants.size === 0) return;
+    if (live.mode !== "SFU" || live.quietTimer || live.participants.size > Math.min(2, live.meshThreshold) || live.participants.size === 0 || hasBot(live)) return;
     live.quietTimer = setTimeout(() => {
       live.quietTimer = null;
-      if (this.deps.isCurrent(live) && live.participants.size <= Math.min(2, live.meshThreshold)) {
+      if (this.deps.isCurrent(live) && live.participants.size <= Math.min(2, live.meshThreshold) && !hasBot(live)) {
         this.setMode(live, "P2P", `${live.participants.size} participants: back to a direct connection`);
       }
     }, env.P2P_RETURN_QUIET_MS);

@@ -10,6 +10,7 @@ import { NodeRpc, NodeUnreachable, runCommand, type CommandArgs, type CommandRes
 import type { JoinResult, MediaArgs, MediaOperation, MediaOwnerCommands, MediaResult, PlaybackCommand, RealtimeNodeCommands } from "./commands.ts";
 import { env } from "@qualmeet/config";
 import { rememberAdmitted, requireAdmission } from "./admission.ts";
+import { requireBotsAllowed, type BotJoin } from "./bots.ts";
 import { EdgeMembers, type WatchMeeting } from "./edgeMembers.ts";
 import { appendMeetingEvent } from "./eventLog.ts";
 import type { P2PSignal } from "./events.ts";
@@ -130,13 +131,15 @@ export class MeetingService implements ParticipantCommands {
 
   // ---- commands (MediaOwnerCommands, run on the meeting's media owner)
 
-  async join(code: string, caller: Caller): Promise<JoinResult> {
+  /** `bot`: the caller's bot joins (bots.ts); it passes the lobby and the lock as the caller would */
+  async join(code: string, caller: Caller, bot?: BotJoin): Promise<JoinResult> {
     const meeting = await meetingByCode(this.deps.db, this.deps.redis, code);
     if (!meeting) throw new TRPCError({ code: "NOT_FOUND", message: `There is no meeting with the code ${code}.` });
     if (meeting.status === "ENDED") throw new TRPCError({ code: "PRECONDITION_FAILED", message: MEETING_ENDED });
     // removed, locked or behind the lobby: refused here, on any node, before the owner is asked
     await requireAdmission(this.deps.db, this.deps.redis, meeting.id, caller);
-    const result = await this.joinOnOwner(meeting.id, caller);
+    if (bot) await requireBotsAllowed(this.deps.redis, meeting.id, caller.user.id);
+    const result = await this.joinOnOwner(meeting.id, caller, bot);
     rememberAdmitted(this.deps.redis, meeting.id, caller.user.id);
     this.remember(caller.connection, meeting.id);
     this.edge.confirm(caller.connection.connectionId, meeting.id, result.self.peerId, caller.user);
@@ -144,11 +147,11 @@ export class MeetingService implements ParticipantCommands {
   }
 
   /** Joins on the meeting's owner; an owner that does not answer loses the meeting, and the join claims it afresh. */
-  private async joinOnOwner(meetingId: string, caller: Caller): Promise<JoinResult> {
+  private async joinOnOwner(meetingId: string, caller: Caller, bot: BotJoin | undefined): Promise<JoinResult> {
     for (let attempt = 1; ; attempt++) {
       const owner = await this.ownership.ensureOwner(meetingId);
       try {
-        return await this.call(owner, meetingId, "join", [meetingId, caller]);
+        return await this.call(owner, meetingId, "join", [meetingId, caller, bot]);
       } catch (error) {
         if (!(error instanceof NodeUnreachable)) throw error;
         if (attempt >= JOIN_ATTEMPTS) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "The meeting's media server did not answer. Please try again." });

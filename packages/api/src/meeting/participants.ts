@@ -1,7 +1,9 @@
 // Who is in a live meeting on its media owner node, and the meeting's state there.
+import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import type { Room as MediaRoom } from "@qualmeet/media";
 import type { SessionUser } from "../trpc.ts";
+import type { BotJoin } from "./bots.ts";
 import type { MeetingTopology, PeerInfo, PlaybackState } from "./events.ts";
 
 export interface Participant {
@@ -10,6 +12,8 @@ export interface Participant {
   displayName: string;
   isHost: boolean;
   isGuest: boolean;
+  /** a program of the user's (bots.ts): plain RTP through the SFU, shown as a bot */
+  isBot: boolean;
   /** the socket that joined, and the node holding it: only that socket may act for this participant */
   connectionId: string;
   nodeId: string;
@@ -75,6 +79,27 @@ export interface Caller {
   ip: string;
 }
 
+/** The caller (or, with `bot`, the caller's bot) as a new participant of the meeting. */
+export function newParticipant(meeting: Pick<MeetingMeta, "hostId">, caller: Caller, bot?: BotJoin): Participant {
+  const { user, connection } = caller;
+  return {
+    peerId: randomUUID(),
+    userId: user.id,
+    displayName: bot ? bot.name : user.name,
+    // a host's bot acts for nobody: host powers stay with people
+    isHost: !bot && meeting.hostId === user.id,
+    isGuest: user.isGuest,
+    isBot: Boolean(bot),
+    connectionId: connection.connectionId,
+    nodeId: connection.nodeId,
+    ip: caller.ip,
+    participationId: randomUUID(),
+    micMuted: false,
+    joinedAfterId: null,
+    graceTimer: null,
+  };
+}
+
 /** What everyone sees of a participant. */
 export function peerInfo(live: LiveMeeting, participant: Participant): PeerInfo {
   const peer = live.media?.peers.get(participant.peerId);
@@ -84,6 +109,7 @@ export function peerInfo(live: LiveMeeting, participant: Participant): PeerInfo 
     displayName: participant.displayName,
     isHost: participant.isHost,
     isGuest: participant.isGuest,
+    isBot: participant.isBot,
     micMuted: participant.micMuted,
     producers: peer ? peer.producers() : [],
   };
@@ -95,7 +121,7 @@ export function peerInfo(live: LiveMeeting, participant: Participant): PeerInfo 
  */
 export function beyondUserLimit(live: LiveMeeting, userId: string, limit: number): TRPCError | null {
   let joined = 0;
-  for (const participant of live.participants.values()) if (participant.userId === userId) joined++;
+  for (const participant of live.participants.values()) if (participant.userId === userId && !participant.isBot) joined++;
   if (joined < limit) return null;
   return new TRPCError({
     code: "PRECONDITION_FAILED",

@@ -1,13 +1,15 @@
 // A participant's SFU operations on the media owner: one typed handler per operation of MediaOperations.
 import type { Peer } from "@qualmeet/media";
+import { requireBot, rtpTarget } from "./bots.ts";
 import type { MediaArgs, MediaOperation, MediaResult } from "./commands.ts";
 import type { MeetingEvent } from "./events.ts";
-import type { LiveMeeting } from "./participants.ts";
+import type { LiveMeeting, Participant } from "./participants.ts";
 
 /** What an operation runs on: the participant's media peer in the live meeting, and the meeting's event log. */
 export interface PeerMediaContext {
   live: LiveMeeting;
   peerId: string;
+  participant: Participant;
   peer: Peer;
   append(event: MeetingEvent, to?: string): void;
   /** gives the participant a fresh, empty media peer */
@@ -32,13 +34,18 @@ const handlers: Handlers = {
     await ctx.peer.connectTransport(transportId, dtlsParameters);
     return ok;
   },
-  produce: async (ctx, input) => {
+  produce: async (ctx, { byBot, ...input }) => {
+    if (byBot) requireBot(ctx.participant);
     const { producerId } = await ctx.peer.produce(input);
     ctx.append({ type: "producer.new", peerId: ctx.peerId, producer: { producerId, kind: input.kind, source: input.source, paused: false } });
     return { producerId };
   },
-  consume: (ctx, input) => ctx.peer.consume(input),
-  resumeConsumer: async (ctx, { consumerId }) => {
+  consume: async (ctx, { byBot, ...input }) => {
+    if (byBot) requireBot(ctx.participant);
+    return ctx.peer.consume(input);
+  },
+  resumeConsumer: async (ctx, { consumerId, byBot }) => {
+    if (byBot) requireBot(ctx.participant);
     await ctx.peer.resumeConsumer(consumerId);
     return ok;
   },
@@ -65,6 +72,15 @@ const handlers: Handlers = {
     ctx.live.media!.removePeer(ctx.peerId);
     ctx.reattach();
     return ok;
+  },
+  createPlainTransport: async (ctx, args) => {
+    requireBot(ctx.participant);
+    if (args.direction === "send") return ctx.peer.createPlainTransport("send", { comedia: true });
+    // the target is checked before anything is created: a refused bot holds no port
+    const ip = rtpTarget(ctx.participant, args.ip);
+    const transport = await ctx.peer.createPlainTransport("recv");
+    await ctx.peer.connectPlainTransport(transport.id, { ip, port: args.port });
+    return transport;
   },
 };
 

@@ -51,6 +51,9 @@ export function clientIp(remoteAddress: string | undefined | null, forwardedFor:
   return ip;
 }
 
+/** Whether `ip` is one of `networks` (addresses and CIDR networks, as configured). */
+export const inNetworks = (ip: string, networks: readonly string[]): boolean => networks.length > 0 && isTrusted(networksOf(networks), normalise(ip));
+
 const normalise = (ip: string): string => (ip.startsWith("::ffff:") && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip);
 
 /**

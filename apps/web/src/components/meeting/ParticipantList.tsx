@@ -6,6 +6,7 @@ import { peerQuality, pickTrack, publishing, useMeetingStore } from "@/stores/me
 import { errorMessage } from "@qualmeet/client";
 import { BlockButton } from "@/components/chat/BlockButton";
 import { useEngine } from "./engineRef";
+import { BotBadge } from "./BotBadge";
 import { QualityBars } from "./QualityBars";
 
 export function ParticipantList({ grow }: { grow: boolean }) {
@@ -59,7 +60,7 @@ export function ParticipantList({ grow }: { grow: boolean }) {
                 {p.displayName}
                 {p.isSelf ? <span className="text-slate-400"> (you)</span> : null}
                 {p.isHost ? <span className="ml-1.5 rounded bg-indigo-500/30 px-1.5 py-0.5 text-xs text-indigo-200">Host</span> : null}
-                {p.isGuest ? <span className="ml-1.5 text-xs text-slate-400">guest</span> : null}
+                {p.isBot ? <BotBadge /> : p.isGuest ? <span className="ml-1.5 text-xs text-slate-400">guest</span> : null}
               </span>
               {quality ? (
                 <span role="img" aria-label={`Network quality: ${quality}`} title={`Network quality: ${quality}`}>
@@ -72,7 +73,7 @@ export function ParticipantList({ grow }: { grow: boolean }) {
                 title={micOn ? "Microphone on" : "Microphone off"}
                 className={`h-2.5 w-2.5 rounded-full ${micOn ? (speaking ? "bg-emerald-400 ring-2 ring-emerald-400/40" : "bg-emerald-700") : "bg-red-500"}`}
               />
-              {!amGuest && !p.isSelf && !p.isGuest ? (
+              {!amGuest && !p.isSelf && !p.isGuest && !p.isBot ? (
                 <BlockButton userId={p.userId} name={p.displayName} className="btn px-2 py-1 text-xs text-slate-300 ring-1 ring-white/20 hover:bg-white/10" />
               ) : null}
               {amHost && !p.isSelf && engine ? (

@@ -47,12 +47,14 @@ export function VideoGrid() {
           source: "camera",
           name: p.displayName,
           isSelf: true,
+          isBot: p.isBot,
           track: local.camera,
           micOff: local.micMuted || !local.mic,
           active: activeSpeakerId === peerId,
           quality: null,
         };
-        if (local.screen) screens.push({ peerId, source: "screen", name: p.displayName, isSelf: true, track: local.screen, micOff: false, active: false, quality: null });
+        if (local.screen)
+          screens.push({ peerId, source: "screen", name: p.displayName, isSelf: true, isBot: p.isBot, track: local.screen, micOff: false, active: false, quality: null });
         continue;
       }
       const cam = pickTrack(tracks, peerId, "camera", mode);
@@ -64,6 +66,7 @@ export function VideoGrid() {
         source: "camera",
         name: p.displayName,
         isSelf: false,
+        isBot: p.isBot,
         track: camOn ? (cam?.track ?? null) : null,
         micOff,
         active: activeSpeakerId === peerId,
@@ -71,7 +74,7 @@ export function VideoGrid() {
       });
       const scr = pickTrack(tracks, peerId, "screen", mode);
       if (p.producers.some((x) => x.source === "screen") || scr?.via === "p2p") {
-        screens.push({ peerId, source: "screen", name: p.displayName, isSelf: false, track: scr?.track ?? null, micOff: false, active: false, quality });
+        screens.push({ peerId, source: "screen", name: p.displayName, isSelf: false, isBot: p.isBot, track: scr?.track ?? null, micOff: false, active: false, quality });
       }
     }
     // screens first (they matter most), then people; the self view leads every page

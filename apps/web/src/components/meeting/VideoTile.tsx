@@ -3,6 +3,7 @@
 import { useEffect, useRef } from "react";
 import type { Quality } from "@/stores/meeting";
 import { useEngine } from "./engineRef";
+import { BotBadge } from "./BotBadge";
 import { QualityBars } from "./QualityBars";
 
 export interface TileProps {
@@ -10,6 +11,8 @@ export interface TileProps {
   source: "camera" | "screen";
   name: string;
   isSelf: boolean;
+  /** a bot (a program in the meeting, not a person): its tile says so */
+  isBot: boolean;
   track: MediaStreamTrack | null;
   micOff: boolean;
   active: boolean;
@@ -28,7 +31,7 @@ const initials = (name: string) =>
  * One person's camera or screen. A remote tile tells the engine it is on screen (so the SFU sends it) and
  * how big it is rendered (so the SFU sends the matching simulcast layer).
  */
-export function VideoTile({ peerId, source, name, isSelf, track, micOff, active, quality }: TileProps) {
+export function VideoTile({ peerId, source, name, isSelf, isBot, track, micOff, active, quality }: TileProps) {
   const engine = useEngine();
   const boxRef = useRef<HTMLDivElement>(null);
   const videoRef = useRef<HTMLVideoElement>(null);
@@ -99,6 +102,7 @@ export function VideoTile({ peerId, source, name, isSelf, track, micOff, active,
       )}
       <div className="absolute inset-x-0 bottom-0 flex items-center gap-2 bg-gradient-to-t from-black/70 to-transparent px-3 py-1.5 text-sm">
         <span className="truncate font-medium text-white">{label}</span>
+        {isBot ? <BotBadge /> : null}
         {micOff && source === "camera" ? <MicOffIcon /> : null}
         {quality ? (
           <span className="ml-auto" aria-hidden="true">

@@ -127,6 +127,7 @@ const peer = (peerId: string, producers: PeerInfo["producers"] = []): PeerInfo =
   displayName: peerId,
   isHost: false,
   isGuest: true,
+  isBot: false,
   micMuted: false,
   producers,
 });
