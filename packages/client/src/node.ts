@@ -7,6 +7,8 @@ import { createRealtimeConnection as connectWith, type RealtimeConnection, type 
 import { bearer } from "./token.ts";
 
 export * from "./index.ts";
+// bots (MeetingBot: a meeting participant through plain RTP, with ffmpeg) run in Node only
+export * from "./bot/index.ts";
 
 export interface NodeSocketAuth {
   /** a personal access token (`qm_...`): the socket is its owner's, limited to its scopes */

@@ -35,8 +35,6 @@ import { REMOVED_FROM_MEETING } from "./admission.ts";
 import { logFailure, logger } from "@qualmeet/log";
 import { webhookEvent } from "../webhooks/emitter.ts";
 
-/** How long a participant whose socket dropped stays in the meeting (media flowing) for their client to come back. */
-
 export interface NodeProbe {
   /** true when the node answers */
   nodeAlive(nodeId: string): Promise<boolean>;
@@ -127,10 +125,8 @@ export class MediaOwner implements MediaOwnerCommands {
       throw error;
     }
     const lastEventId = await this.deps.log.append(meeting.id, { type: "peer.joined", peer: peerInfo(live, participant) });
-    webhookEvent(this.deps.redis, "participant.joined", {
-      meeting: { id: meeting.id },
-      participant: { userId: user.id, name: user.name, isGuest: user.isGuest, isHost: participant.isHost },
-    });
+    const joined = { userId: user.id, name: user.name, isGuest: user.isGuest, isHost: participant.isHost };
+    webhookEvent(this.deps.redis, "participant.joined", { meeting: { id: meeting.id }, participant: joined });
     participant.joinedAfterId = previousStreamId(lastEventId);
     return {
       meeting: live.meeting,
