@@ -22,8 +22,9 @@ await build({
   platform: "neutral",
   target: "es2022",
   sourcemap: true,
-  // dependencies stay imports; an import of a workspace package stays one too, so the bundle test sees it
-  external: ["@trpc/client", "@trpc/server", "superjson", "ws", "@qualmeet/*"],
+  // dependencies stay imports; an import of a workspace package stays one too, so the bundle test sees it; Node's
+  // own modules are for the Node entry's bot helper (src/bot/)
+  external: ["@trpc/client", "@trpc/server", "superjson", "ws", "@qualmeet/*", "node:*"],
   logLevel: "warning",
 });
 
